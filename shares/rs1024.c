@@ -1,0 +1,58 @@
+#include "shares/rs1024.h"
+#include "common/ct.h"
+
+static const uint32_t rs1024_gen[10] = {
+	0xE0E040, 0x1C1C080, 0x3838100, 0x7070200, 0xE0E0009,
+	0x1C0C2412, 0x38086C24, 0x3090FC48, 0x21B1F890, 0x3F3F120,
+};
+
+static const char rs1024_cs_plain[] = "shamir";
+static const char rs1024_cs_ext[] = "shamir_extendable";
+
+static uint32_t polymod_step(uint32_t chk, uint32_t v)
+{
+	uint32_t b = chk >> 20;
+	int i;
+
+	chk = ((chk & 0xFFFFF) << 10) ^ v;
+	for (i = 0; i < 10; i++)
+		chk ^= rs1024_gen[i] & ((uint32_t)0 - ((b >> i) & 1));
+	return chk;
+}
+
+/* The customisation string is public (the extendable flag is not secret). */
+static uint32_t polymod_prefix(int extendable)
+{
+	const char *s = extendable ? rs1024_cs_ext : rs1024_cs_plain;
+	uint32_t chk = 1;
+
+	for (; *s; s++)
+		chk = polymod_step(chk, (uint8_t)*s);
+	return chk;
+}
+
+void rs1024_create(int extendable, const uint16_t *data, size_t n, uint16_t cs[RS1024_CHECKSUM_WORDS])
+{
+	uint32_t chk = polymod_prefix(extendable);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		chk = polymod_step(chk, data[i]);
+	for (i = 0; i < RS1024_CHECKSUM_WORDS; i++)
+		chk = polymod_step(chk, 0);
+	chk ^= 1;
+	for (i = 0; i < RS1024_CHECKSUM_WORDS; i++)
+		cs[i] = (uint16_t)((chk >> (10 * (2 - i))) & 1023);
+}
+
+int rs1024_verify(int extendable, const uint16_t *words, size_t n)
+{
+	uint32_t chk = polymod_prefix(extendable);
+	size_t i;
+
+	if (n < RS1024_CHECKSUM_WORDS)
+		return 0;
+	for (i = 0; i < n; i++)
+		chk = polymod_step(chk, words[i]);
+	return (int)(ct_u32_eq(chk, 1) & 1);
+}

@@ -1,0 +1,290 @@
+/* Unit tests for common/: errors, secure memory, constant time, hex, buffers,
+ * outputs, process hardening. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "common/buf.h"
+#include "common/ct.h"
+#include "common/err.h"
+#include "common/harden.h"
+#include "common/hex.h"
+#include "common/outfile.h"
+#include "common/secmem.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void test_err_messages(void **state)
+{
+	int c;
+
+	(void)state;
+	for (c = 0; c >= CE_ERR_MIN_; c--)
+		assert_non_null(ce_strerror(c));
+	assert_string_equal(ce_strerror(1), "unknown error");
+	assert_string_equal(ce_strerror(CE_ERR_MIN_ - 1), "unknown error");
+	assert_int_equal(ce_err_set(CE_ERR_FORMAT, "x.yaml:%d: bad", 3), CE_ERR_FORMAT);
+	assert_string_equal(ce_err_detail(), "x.yaml:3: bad");
+	ce_err_prefix(CE_ERR_FORMAT, "while loading");
+	assert_string_equal(ce_err_detail(), "while loading: x.yaml:3: bad");
+	ce_err_clear();
+	assert_string_equal(ce_err_detail(), "");
+}
+
+static void test_secmem_basic(void **state)
+{
+	size_t live = secmem_live();
+	uint8_t *p;
+	size_t sizes[] = { 0, 1, 15, 16, 17, 4000, 4096, 10000 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		p = secmem_alloc(sizes[i]);
+		assert_non_null(p);
+		assert_int_equal(((uintptr_t)p) % 16, 0);
+		assert_int_equal(secmem_size(p), sizes[i]);
+		assert_true(ct_is_zero(p, sizes[i]));
+		memset(p, 0xa5, sizes[i]);
+		secmem_free(p);
+	}
+	secmem_free(NULL);
+	p = secmem_dup("abc", 3);
+	assert_non_null(p);
+	assert_memory_equal(p, "abc", 3);
+	secmem_free(p);
+	assert_int_equal(secmem_live(), live);
+}
+
+static int child_status(void (*fn)(void))
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit rl = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &rl);
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		fn();
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static void overflow_child(void)
+{
+	volatile uint8_t *p = secmem_alloc(32);
+	p[32 + 16] = 1; /* past the rounded end: lands on the guard page */
+}
+
+static void underflow_child(void)
+{
+	uint8_t *p = secmem_alloc(32);
+	p[-1] = 1; /* the canary */
+	secmem_free(p);
+}
+
+static void test_secmem_guards(void **state)
+{
+	int st;
+
+	(void)state;
+	st = child_status(overflow_child);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSEGV);
+	st = child_status(underflow_child);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+
+static void test_secmem_locked(void **state)
+{
+	/* VmLck in /proc/self/status grows while a secret is held */
+	char line[256];
+	long before = -1, during = -1;
+	FILE *f;
+	uint8_t *p;
+
+	(void)state;
+	f = fopen("/proc/self/status", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "VmLck: %ld", &before);
+	fclose(f);
+	p = secmem_alloc(100);
+	assert_non_null(p);
+	f = fopen("/proc/self/status", "r");
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "VmLck: %ld", &during);
+	fclose(f);
+	secmem_free(p);
+	assert_true(during > before);
+}
+
+static void test_ct(void **state)
+{
+	(void)state;
+	assert_true(ct_memeq("abcd", "abcd", 4));
+	assert_false(ct_memeq("abcd", "abce", 4));
+	assert_false(ct_memeq("\x80", "\x00", 1));
+	assert_true(ct_memeq("", "x", 0));
+	assert_true(ct_is_zero("\0\0\0", 3));
+	assert_false(ct_is_zero("\0\1\0", 3));
+	assert_int_equal(ct_u32_eq(5, 5), 0xffffffffu);
+	assert_int_equal(ct_u32_eq(5, 6), 0);
+	assert_int_equal(ct_u32_is_zero(0), 0xffffffffu);
+	assert_int_equal(ct_u32_is_zero(0x80000000u), 0);
+	assert_int_equal(ct_u32_lt(1, 2), 0xffffffffu);
+	assert_int_equal(ct_u32_lt(2, 1), 0);
+	assert_int_equal(ct_u32_lt(0, 0xffffffffu), 0xffffffffu);
+	assert_int_equal(ct_u32_select(0xffffffffu, 7, 9), 7);
+	assert_int_equal(ct_u32_select(0, 7, 9), 9);
+	{
+		uint8_t d[3] = { 1, 2, 3 };
+		ct_memcpy_if(0, d, "xyz", 3);
+		assert_memory_equal(d, "\1\2\3", 3);
+		ct_memcpy_if(0xffffffffu, d, "xyz", 3);
+		assert_memory_equal(d, "xyz", 3);
+	}
+}
+
+static void test_hex(void **state)
+{
+	uint8_t out[8];
+	char txt[17];
+	size_t n;
+
+	(void)state;
+	hex_encode((const uint8_t *)"\x00\x09\x0a\xff\x5c", 5, txt);
+	assert_string_equal(txt, "00090aff5c");
+	assert_int_equal(hex_decode("00090AfF5c", 10, out, sizeof(out), &n), 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(out, "\x00\x09\x0a\xff\x5c", 5);
+	assert_int_equal(hex_decode("abc", 3, out, sizeof(out), &n), CE_ERR_FORMAT);
+	assert_int_equal(hex_decode("zz", 2, out, sizeof(out), &n), CE_ERR_FORMAT);
+	assert_int_equal(hex_decode("0g", 2, out, sizeof(out), &n), CE_ERR_FORMAT);
+	assert_int_equal(hex_decode("@0", 2, out, sizeof(out), &n), CE_ERR_FORMAT);
+	assert_int_equal(hex_decode("000000000000000000", 18, out, sizeof(out), &n),
+			 CE_ERR_TOO_LARGE);
+}
+
+static void test_buf(void **state)
+{
+	struct buf b;
+	int fds[2];
+	uint8_t *s = NULL;
+	size_t n = 0;
+	char line[8];
+
+	(void)state;
+	buf_init(&b, 10);
+	assert_int_equal(buf_append(&b, "hello", 5), 0);
+	assert_int_equal(buf_printf(&b, "%d", 12345), 0);
+	assert_string_equal(b.p, "hello12345");
+	assert_int_equal(buf_append(&b, "x", 1), CE_ERR_TOO_LARGE);
+	buf_free(&b);
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "0123456789", 10), 10);
+	close(fds[1]);
+	assert_int_equal(buf_read_secret_fd(fds[0], "stdin", 9, &s, &n), CE_ERR_TOO_LARGE);
+	assert_null(s);
+	close(fds[0]);
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "ab\ncdefghijk\n", 13), 13);
+	close(fds[1]);
+	assert_int_equal(buf_read_secret_line(fds[0], line, sizeof(line), &n), 1);
+	assert_string_equal(line, "ab");
+	assert_int_equal(buf_read_secret_line(fds[0], line, sizeof(line), &n), CE_ERR_TOO_LARGE);
+	assert_true(ct_is_zero(line, sizeof(line)));
+	close(fds[0]);
+
+	assert_int_equal(buf_read_file(&b, "/nonexistent/x", 100), CE_ERR_IO);
+	assert_non_null(strstr(ce_err_detail(), "/nonexistent/x"));
+}
+
+static void test_outfile(void **state)
+{
+	char dir[] = "/tmp/ce-outfile-XXXXXX";
+	char path[256];
+	struct outfile of;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.pem", dir);
+	assert_int_equal(outfile_create(&of, path, 0600), 0);
+	assert_int_equal(outfile_write(&of, "data", 4), 0);
+	assert_int_not_equal(stat(path, &st), 0); /* nothing at the final path yet */
+	assert_int_equal(outfile_commit(&of), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 4);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* never clobbered */
+	assert_int_equal(outfile_write_all(path, 0600, "new", 3), CE_ERR_EXISTS);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 4);
+	/* abort leaves nothing */
+	snprintf(path, sizeof(path), "%s/b.pem", dir);
+	assert_int_equal(outfile_create(&of, path, 0600), 0);
+	assert_int_equal(outfile_write(&of, "partial", 7), 0);
+	outfile_abort(&of);
+	assert_int_not_equal(stat(path, &st), 0);
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s | grep -v a.pem)\" && rm -rf %s",
+			 dir, dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static void test_harden(void **state)
+{
+	struct rlimit rl;
+	mode_t old;
+
+	int saved_stderr = dup(2);
+
+	(void)state;
+	close(2); /* harden must reopen it */
+	assert_int_equal(harden_process(), 0);
+	assert_int_not_equal(fcntl(2, F_GETFD), -1);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	assert_int_equal(getrlimit(RLIMIT_CORE, &rl), 0);
+	assert_int_equal(rl.rlim_cur, 0);
+	assert_int_equal(rl.rlim_max, 0);
+	old = umask(022);
+	assert_int_equal(old, 077);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_messages),
+		cmocka_unit_test(test_secmem_basic),
+		cmocka_unit_test(test_secmem_guards),
+		cmocka_unit_test(test_secmem_locked),
+		cmocka_unit_test(test_ct),
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_outfile),
+		cmocka_unit_test(test_harden),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
