@@ -95,6 +95,13 @@ int slip39_combine(const struct slip39_share *shares, size_t n,
 		   const uint8_t *passphrase, size_t passphrase_len,
 		   uint8_t *out, size_t *out_len) __attribute__((warn_unused_result));
 
+/* As slip39_combine, but errors name shares[i] as "<unit> <numbers[i]>"
+ * (e.g. "line 7: ...") instead of "share <i+1>". unit and numbers are
+ * borrowed; numbers may be NULL (1-based positions). */
+int slip39_combine_named(const struct slip39_share *shares, size_t n, const char *unit,
+			 const size_t *numbers, const uint8_t *passphrase, size_t passphrase_len,
+			 uint8_t *out, size_t *out_len) __attribute__((warn_unused_result));
+
 /* Decode mnemonic text (words separated by ASCII whitespace, any case) into
  * *share. Checks words, checksum, padding, parameter ranges. */
 int slip39_mnemonic_decode(const char *text, size_t text_len, struct slip39_share *share)
