@@ -1,0 +1,12 @@
+/*
+ * ceremony/cmd_shares.h - the `shares` verb (ceremony/cmd_shares.c) and its
+ * sub-verbs split, combine and card.
+ */
+#ifndef CE_CEREMONY_CMD_SHARES_H
+#define CE_CEREMONY_CMD_SHARES_H
+
+/* `ceremony shares card ...`: argv[0] == "card". Returns the exit status
+ * (0, 1 failure printed, 2 usage). Defined in ceremony/cmd_shares_card.c. */
+int shares_cmd_card(int argc, char **argv);
+
+#endif
