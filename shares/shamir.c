@@ -189,7 +189,8 @@ int shamir_recover(uint8_t threshold, const uint8_t *xs, const uint8_t *ys, size
 	ok = ct_memeq(digest, digest_share, SHAMIR_DIGEST_BYTES);
 	CE_DECLASSIFY(&ok, sizeof(ok)); /* the verdict is public */
 	if (!ok) {
-		r = ce_err_set(CE_ERR_DIGEST, "the recovered secret does not match its digest");
+		r = ce_err_set(CE_ERR_DIGEST, "digest mismatch: the recovered secret fails its digest "
+				  "(a share altered, or from another set?)");
 		goto out;
 	}
 	r = 0;

@@ -206,14 +206,14 @@ int slip39_words_decode(const uint16_t *words, size_t n, struct slip39_share *sh
 	pad = (nvw * SLIP39_RADIX_BITS) % 16;
 	if (pad > 8) {
 		r = ce_err_set(CE_ERR_PADDING,
-			       "%zu words is not a valid share length (no secret length fits)", n);
+			       "bad padding: %zu words is not a valid share length", n);
 		goto out;
 	}
 	ext = slip39_words_extendable(words, n);
 	ok = (uint32_t)rs1024_verify(ext, words, n);
 	CE_DECLASSIFY(&ok, sizeof(ok)); /* the checksum verdict is public */
 	if (!ok) {
-		r = ce_err_set(CE_ERR_CHECKSUM, "the checksum is wrong (a word mistyped or missing?)");
+		r = ce_err_set(CE_ERR_CHECKSUM, "bad checksum (a word mistyped, swapped or missing?)");
 		goto out;
 	}
 	s.identifier = (uint16_t)(((uint32_t)words[0] << 5) | ((uint32_t)words[1] >> 5));
@@ -237,7 +237,7 @@ int slip39_words_decode(const uint16_t *words, size_t n, struct slip39_share *sh
 	ok = ct_u32_is_zero(padbits) & 1;
 	CE_DECLASSIFY(&ok, sizeof(ok)); /* the padding verdict is public */
 	if (!ok) {
-		r = ce_err_set(CE_ERR_PADDING, "the padding bits are not zero");
+		r = ce_err_set(CE_ERR_PADDING, "bad padding: the padding bits are not zero");
 		goto out;
 	}
 	for (i = 0; i < nvw; i++) {
@@ -254,7 +254,7 @@ int slip39_words_decode(const uint16_t *words, size_t n, struct slip39_share *sh
 		}
 	}
 	if (s.value_len != vlen || vlen < SLIP39_MIN_SECRET_BYTES) {
-		r = ce_err_set(CE_ERR_PADDING, "%zu words is not a valid share length", n);
+		r = ce_err_set(CE_ERR_PADDING, "bad padding: %zu words is not a valid share length", n);
 		goto out;
 	}
 	*share = s;
@@ -294,10 +294,10 @@ static void word_error(const char *w, size_t len, size_t pos)
 		off += (size_t)k;
 	}
 	if (ns > 0)
-		ce_err_set(CE_ERR_WORD, "word %zu is not in the SLIP-39 wordlist (nearest: %s)", pos,
+		ce_err_set(CE_ERR_WORD, "unknown word: word %zu is not in the SLIP-39 wordlist (nearest: %s)", pos,
 			   list);
 	else
-		ce_err_set(CE_ERR_WORD, "word %zu is not in the SLIP-39 wordlist", pos);
+		ce_err_set(CE_ERR_WORD, "unknown word: word %zu is not in the SLIP-39 wordlist", pos);
 	ce_wipe(list, sizeof(list));
 	ce_wipe(sug, sizeof(sug));
 }
@@ -573,7 +573,7 @@ static int combine_check_common(const struct slip39_share *sh, size_t n,
 		else if (b->value_len != a->value_len)
 			what = "length";
 		if (what != NULL)
-			return ce_err_set(CE_ERR_MISMATCH, "%s %zu: its %s differs from %s %zu's",
+			return ce_err_set(CE_ERR_MISMATCH, "%s %zu: mismatched %s: differs from %s %zu",
 					  nm->unit, name_of(nm, i), what, nm->unit, name_of(nm, 0));
 	}
 	return 0;
@@ -617,8 +617,8 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 
 			if (o->member_threshold != sh[i].member_threshold) {
 				r = ce_err_set(CE_ERR_MISMATCH,
-					       "%s %zu: member threshold %u of group %zu differs from "
-					       "%u in %s %zu", nm->unit, name_of(nm, i),
+					       "%s %zu: mismatched member threshold: %u for group %zu, "
+					       "but %u in %s %zu", nm->unit, name_of(nm, i),
 					       (unsigned)sh[i].member_threshold, g + 1,
 					       (unsigned)o->member_threshold, nm->unit,
 					       name_of(nm, gsh[g][j]));
@@ -626,7 +626,7 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 			}
 			if (o->member_index == sh[i].member_index) {
 				r = ce_err_set(CE_ERR_DUPLICATE,
-					       "%s %zu: member %u of group %zu was already given by %s %zu",
+					       "%s %zu: duplicate member: member %u of group %zu was already given by %s %zu",
 					       nm->unit, name_of(nm, i), sh[i].member_index + 1u, g + 1,
 					       nm->unit, name_of(nm, gsh[g][j]));
 				goto out;
@@ -644,8 +644,8 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 			CE_DECLASSIFY(&same, sizeof(same));
 			if (!same) {
 				r = ce_err_set(CE_ERR_MISMATCH,
-					       "%s %zu: group %zu has threshold 1 but its shares differ "
-					       "(%s %zu)", nm->unit, name_of(nm, gsh[g][j]), g + 1,
+					       "%s %zu: mismatched share: group %zu has threshold 1 but "
+					       "differs from %s %zu", nm->unit, name_of(nm, gsh[g][j]), g + 1,
 					       nm->unit, name_of(nm, gsh[g][0]));
 				goto out;
 			}
@@ -666,13 +666,13 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 					     off ? ", " : "", g + 1);
 			else
 				k = snprintf(have + off, sizeof(have) - off,
-					     "%sgroup %zu: %u of %u members", off ? ", " : "", g + 1,
+					     "%sgroup %zu: %u of the %u members needed", off ? ", " : "", g + 1,
 					     (unsigned)gn[g], (unsigned)sh[gsh[g][0]].member_threshold);
 			if (k < 0 || (size_t)k >= sizeof(have) - off)
 				break;
 			off += (size_t)k;
 		}
-		r = ce_err_set(CE_ERR_QUORUM, "%zu of the %u groups needed are complete (%s)",
+		r = ce_err_set(CE_ERR_QUORUM, "too few groups or members: %zu of the %u groups needed are complete (%s)",
 			       complete, (unsigned)gt, have);
 		goto out;
 	}
