@@ -140,6 +140,11 @@ test_expect_success 'combine: no echo, prefixes, unknown word, checksum fix, tak
 	screen >before &&
 	for w in "${a[@]:0:10}"; do type_words "${w:0:4}"; done &&
 	wait_for "word 10 ok" &&
+	T send-keys -t t -l "acad" && sleep 0.3 &&
+	stty -a -F "$(T display -p -t t "#{pane_tty}")" >mode &&
+	tr " ;" "\n\n" <mode | grep -x -e -echo && tr " ;" "\n\n" <mode | grep -x -e -icanon &&
+	! screen | grep -q acad &&
+	T send-keys -t t C-u &&
 	T send-keys -t t -l "acidx" &&
 	wait_for "word 11: no word begins like that; nearest: acid" &&
 	screen | grep "nearest" >>before &&
