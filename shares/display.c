@@ -78,7 +78,29 @@ static size_t show_term_rows(FILE *out)
 	return ws.ws_row;
 }
 
-enum show_view { VIEW_ALL, VIEW_WORDS, VIEW_QR };
+/*
+ * What fits: everything on one screen; else the words and the QR code one at
+ * a time (an empty answer switches); else, when even the QR code alone does
+ * not fit (it needs about 30 lines for 20 words), the words only, with a
+ * note saying how tall the terminal must be. The size is read again at each
+ * empty answer, so a holder may enlarge the window and press Enter.
+ */
+enum show_view { VIEW_ALL, VIEW_WORDS, VIEW_QR, VIEW_WORDS_ONLY };
+
+static enum show_view show_pick(const struct shares_ui_term *t, size_t n_words, int qr_width,
+				enum show_view current, size_t *qr_lines)
+{
+	size_t qr = ((size_t)qr_width + 2 * SHARES_QR_QUIET_MODULES + 1) / 2;
+	size_t all = 6 + (n_words + SHOW_COLUMNS - 1) / SHOW_COLUMNS + 1 + qr + 4;
+	size_t rows = t->is_tty ? show_term_rows(t->out) : 0;
+
+	*qr_lines = qr + 3;
+	if (rows == 0 || rows >= all)
+		return VIEW_ALL;
+	if (rows < qr + 3)
+		return VIEW_WORDS_ONLY;
+	return current == VIEW_QR ? VIEW_QR : VIEW_WORDS;
+}
 
 int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_position *pos,
 		   const struct slip39_share *share)
@@ -86,9 +108,9 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	int r = CE_ERR_INTERNAL;
 	struct show_state *st = NULL;
 	struct shares_qr q = { 0, NULL };
-	enum show_view view = VIEW_ALL;
-	size_t n, len, need, rows;
-	int nw, split;
+	enum show_view view = VIEW_WORDS;
+	size_t n, len, qr_lines = 0;
+	int nw;
 
 	if (t == NULL || t->out == NULL || pos == NULL || share == NULL) {
 		r = ce_err_set(CE_ERR_INVALID, "shares_ui_show: no terminal, position or share");
@@ -112,32 +134,28 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	r = shares_qr_encode(st->mnemonic, &q);
 	if (r < 0)
 		goto out;
-	/* header 6, words, blank, QR, blank + prompt 3 */
-	need = 6 + (n + SHOW_COLUMNS - 1) / SHOW_COLUMNS + 1 +
-	       ((size_t)q.width + 2 * SHARES_QR_QUIET_MODULES + 1) / 2 + 4;
-	rows = t->is_tty ? show_term_rows(t->out) : 0;
-	split = rows != 0 && rows < need;
-	if (split)
-		view = VIEW_WORDS;
 	for (;;) {
+		view = show_pick(t, n, q.width, view, &qr_lines);
 		show_clear(t);
-		shares_ui_position_print(t->out, pos);
-		fputc('\n', t->out);
-		if (view != VIEW_QR)
+		if (view != VIEW_QR) {
+			shares_ui_position_print(t->out, pos);
+			fputc('\n', t->out);
 			show_words(t->out, st->words, n);
-		if (view != VIEW_WORDS) {
-			if (view == VIEW_QR)
-				fputs("  QR code of the words:\n", t->out);
-			else
+		}
+		if (view == VIEW_ALL || view == VIEW_QR) {
+			if (view == VIEW_ALL)
 				fputc('\n', t->out);
 			r = shares_ui_qr_print(t->out, st->mnemonic);
 			if (r < 0)
 				goto out;
 		}
 		fputc('\n', t->out);
-		if (split)
+		if (view == VIEW_WORDS || view == VIEW_QR)
 			fprintf(t->out, "Press Enter to see the %s.\n",
 				view == VIEW_WORDS ? "QR code" : "words");
+		if (view == VIEW_WORDS_ONLY)
+			fprintf(t->out, "(The QR code needs a terminal of %zu lines; enlarge the window "
+					"and press Enter to see it.)\n", qr_lines);
 		fputs("Write the words down in order and check them against the screen.\n"
 		      "Type yes when they are written down and checked (abort to stop): ", t->out);
 		fflush(t->out);
@@ -166,8 +184,11 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 				r = ce_err_set(CE_ERR_ABORTED, "aborted by the key holder");
 				goto out;
 			}
-			if (len == 0 && split) {
-				view = view == VIEW_WORDS ? VIEW_QR : VIEW_WORDS;
+			if (len == 0 && t->is_tty) {
+				if (view == VIEW_WORDS)
+					view = VIEW_QR;
+				else if (view == VIEW_QR)
+					view = VIEW_WORDS;
 				break;
 			}
 			fputs("Please type yes or abort: ", t->out);

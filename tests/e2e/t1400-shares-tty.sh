@@ -15,8 +15,8 @@ kill_terms() {
 }
 trap kill_terms EXIT
 
-start_term() { # a fresh 100x60 terminal running a plain shell in the cwd
-	T new-session -d -s t -x 100 -y 60 -c "$PWD" "bash --norc --noprofile -i" &&
+start_term() { # [COLS ROWS]: a fresh terminal (100x60) running a plain shell in the cwd
+	T new-session -d -s t -x "${1:-100}" -y "${2:-60}" -c "$PWD" "bash --norc --noprofile -i" &&
 	T send-keys -t t "PS1='$ '; export PATH='$PATH'" Enter &&
 	wait_for '^\$ *$'
 }
@@ -203,6 +203,42 @@ test_expect_success 'split: abort at the confirmation clears the share and fails
 	history >hist &&
 	! grep -q "Share 1 of group" hist &&
 	! grep -q " 1\. $(cut -d" " -f1 first)" hist
+'
+
+test_expect_success 'card: --out - refuses a terminal as standard output' '
+	test -s "$TEST_TMP/alice" &&
+	start_term &&
+	T send-keys -t t "ceremony shares card --out - <$TEST_TMP/alice; echo EXIT=\$?" Enter &&
+	wait_for "EXIT=2" &&
+	screen | grep -q "must not be a terminal" &&
+	! screen | grep -q "PDF-"
+'
+
+test_expect_success 'split: a shorter terminal shows words and QR code one at a time' '
+	start_term 80 40 &&
+	T send-keys -t t "ceremony shares split --group 1/1 --random 16; echo EXIT=\$?" Enter &&
+	wait_for "Press Enter to see the QR code" &&
+	screen_words >words && test "$(wc -w <words)" = 20 &&
+	! screen | grep -q "$(printf "\342\226\210")" &&
+	T send-keys -t t Enter &&
+	wait_for "Press Enter to see the words" &&
+	! screen | grep -q " 1\. " &&
+	qr_from_screen qr.pgm && zbarimg --raw -q qr.pgm >qr 2>/dev/null &&
+	test_cmp words qr &&
+	T send-keys -t t Enter &&
+	wait_for "Press Enter to see the QR code" &&
+	T send-keys -t t "yes" Enter &&
+	wait_for "EXIT=0"
+'
+
+test_expect_success 'split: an 80x24 terminal shows the words and says why no QR code' '
+	start_term 80 24 &&
+	T send-keys -t t "ceremony shares split --group 1/1 --random 16; echo EXIT=\$?" Enter &&
+	wait_for "The QR code needs a terminal of" &&
+	screen | grep -q "Share 1 of group 1" &&
+	screen_words >words && test "$(wc -w <words)" = 20 &&
+	T send-keys -t t "yes" Enter &&
+	wait_for "EXIT=0"
 '
 
 test_done
