@@ -1,5 +1,6 @@
 #include "shares/ui.h"
 #include "shares/qr.h"
+#include "shares/ui_internal.h"
 #include "shares/slip39.h"
 #include "shares/wordlist.h"
 #include "common/buf.h"
@@ -14,21 +15,58 @@
 
 #define SHOW_COLUMNS 4
 #define SHOW_ANSWER_MAX 64
+#define SHOW_SCREEN_MAX (80u << 10)   /* header, words and the largest QR code */
 
-/* The words and the mnemonic of the share being shown: secret. */
+/* The words, the mnemonic and the screen showing them: secret. */
 struct show_state {
 	uint16_t words[SLIP39_MAX_WORDS];
 	char mnemonic[SLIP39_MNEMONIC_MAX_LEN];
 	char answer[SHOW_ANSWER_MAX];
+	char screen[SHOW_SCREEN_MAX];
 };
 
-/* Clear the screen and the scrollback, so the words cannot be scrolled back to. */
-static void show_clear(const struct shares_ui_term *t)
+int shares_ui_emit(FILE *out, const char *p, size_t len)
 {
-	if (!t->is_tty)
-		return;
-	fputs("\033[H\033[2J\033[3J", t->out);
-	fflush(t->out);
+	int fd;
+
+	if (fflush(out) != 0)
+		return ce_err_set(CE_ERR_IO, "writing the screen: %s", strerror(errno));
+	fd = fileno(out);
+	if (fd < 0) {
+		if (fwrite(p, 1, len, out) != len || fflush(out) != 0)
+			return ce_err_set(CE_ERR_IO, "writing the screen: %s", strerror(errno));
+		return 0;
+	}
+	while (len > 0) {
+		ssize_t k = write(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return ce_err_set(CE_ERR_IO, "writing the screen: %s",
+					  k < 0 ? strerror(errno) : "short write");
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+FILE *shares_ui_secret_stream(char *buf, size_t cap)
+{
+	FILE *f = fmemopen(buf, cap, "w");
+
+	if (f == NULL) {
+		ce_err_set(CE_ERR_NOMEM, "screen buffer: %s", strerror(errno));
+		return NULL;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	return f;
+}
+
+/* Clear the screen and the scrollback, so the words cannot be scrolled back to. */
+static void show_clear(const struct shares_ui_term *t, FILE *f)
+{
+	if (t->is_tty)
+		fputs("\033[H\033[2J\033[3J", f);
 }
 
 void shares_ui_position_print(FILE *out, const struct shares_ui_position *pos)
@@ -135,30 +173,48 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	if (r < 0)
 		goto out;
 	for (;;) {
+		FILE *f;
+		long len_screen;
+
 		view = show_pick(t, n, q.width, view, &qr_lines);
-		show_clear(t);
-		if (view != VIEW_QR) {
-			shares_ui_position_print(t->out, pos);
-			fputc('\n', t->out);
-			show_words(t->out, st->words, n);
+		f = shares_ui_secret_stream(st->screen, sizeof(st->screen));
+		if (f == NULL) {
+			r = CE_ERR_NOMEM;
+			goto out;
 		}
+		show_clear(t, f);
+		if (view != VIEW_QR) {
+			shares_ui_position_print(f, pos);
+			fputc('\n', f);
+			show_words(f, st->words, n);
+		}
+		r = 0;
 		if (view == VIEW_ALL || view == VIEW_QR) {
 			if (view == VIEW_ALL)
-				fputc('\n', t->out);
-			r = shares_ui_qr_print(t->out, st->mnemonic);
-			if (r < 0)
-				goto out;
+				fputc('\n', f);
+			r = shares_ui_qr_draw(f, st->mnemonic, t->is_tty);
 		}
-		fputc('\n', t->out);
+		fputc('\n', f);
 		if (view == VIEW_WORDS || view == VIEW_QR)
-			fprintf(t->out, "Press Enter to see the %s.\n",
+			fprintf(f, "Press Enter to see the %s.\n",
 				view == VIEW_WORDS ? "QR code" : "words");
 		if (view == VIEW_WORDS_ONLY)
-			fprintf(t->out, "(The QR code needs a terminal of %zu lines; enlarge the window "
-					"and press Enter to see it.)\n", qr_lines);
+			fprintf(f, "(The QR code needs a terminal of %zu lines; enlarge the window "
+				   "and press Enter to see it.)\n", qr_lines);
 		fputs("Write the words down in order and check them against the screen.\n"
-		      "Type yes when they are written down and checked (abort to stop): ", t->out);
-		fflush(t->out);
+		      "Type yes when they are written down and checked (abort to stop): ", f);
+		len_screen = ferror(f) ? -1 : ftell(f);
+		fclose(f);
+		if (r < 0)
+			goto out;
+		if (len_screen < 0 || (size_t)len_screen >= sizeof(st->screen)) {
+			r = ce_err_set(CE_ERR_TOO_LARGE, "share screen over %zu bytes",
+				       sizeof(st->screen));
+			goto out;
+		}
+		r = shares_ui_emit(t->out, st->screen, (size_t)len_screen);
+		if (r < 0)
+			goto out;
 		for (;;) {
 			r = buf_read_secret_line(t->in_fd, st->answer, sizeof(st->answer), &len);
 			if (r == CE_ERR_TOO_LARGE) {
@@ -196,8 +252,11 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 		}
 	}
 out:
-	if (t != NULL && t->out != NULL && st != NULL)
-		show_clear(t);
+	if (t != NULL && t->out != NULL && st != NULL && t->is_tty) {
+		static const char clear[] = "\033[H\033[2J\033[3J";
+		if (shares_ui_emit(t->out, clear, sizeof(clear) - 1) < 0 && r == 0)
+			r = CE_ERR_IO;
+	}
 	shares_qr_free(&q);
 	secmem_free(st);
 	return r;

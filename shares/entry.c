@@ -1,6 +1,7 @@
 #include "shares/ui.h"
 #include "shares/rs1024.h"
 #include "shares/slip39.h"
+#include "shares/ui_internal.h"
 #include "shares/wordlist.h"
 #include "common/buf.h"
 #include "common/ct.h"
@@ -47,6 +48,8 @@ struct entry_state {
 	size_t keys;                /* keystrokes for the turning mark */
 	int refused;                /* typed letters start no word */
 	char line[ENTRY_LINE_MAX];
+	char msg[128];              /* a correction naming a word */
+	struct shares_ui_fix fixes[ENTRY_FIX_MAX];
 };
 
 /* The terminal to restore from a signal handler (async-signal-safe). */
@@ -138,8 +141,17 @@ static uint8_t entry_lower(char c)
 	return (l >= 'a' && l <= 'z') ? l : 0;
 }
 
+/* entry_lower() without a branch on the letter: 0 for a non-letter. */
+static uint8_t entry_lower_ct(char c)
+{
+	uint32_t l = (uint32_t)((uint8_t)c | 0x20);
+	uint32_t is_alpha = ~ct_u32_lt(l, 'a') & ct_u32_lt(l, 'z' + 1);
+
+	return (uint8_t)(l & is_alpha);
+}
+
 /* Does some word of the list begin with typed[0..len)? Scans the whole list
- * the same way whatever was typed. */
+ * the same way whatever was typed (len, the count of keys, is public). */
 static int entry_prefix_exists(const char *typed, size_t len)
 {
 	uint8_t in[SLIP39_WORD_MAX_LEN];
@@ -149,7 +161,7 @@ static int entry_prefix_exists(const char *typed, size_t len)
 	if (len > SLIP39_WORD_MAX_LEN)
 		return 0;
 	for (k = 0; k < SLIP39_WORD_MAX_LEN; k++)
-		in[k] = k < len ? entry_lower(typed[k]) : 0;
+		in[k] = k < len ? entry_lower_ct(typed[k]) : 0;
 	for (i = 0; i < SLIP39_WORDS; i++) {
 		const char *w = slip39_wordlist[i];
 		uint32_t diff = 0, wlen = (uint32_t)strlen(w);
@@ -198,12 +210,12 @@ static int entry_is_abort(const char *w, size_t len)
  * would make it valid), then decoding. Messages go to out; returns 0 or the
  * reason, and the holder is asked again by the caller.
  */
-static int entry_check(FILE *out, const uint16_t *words, size_t n, struct slip39_share *share)
+static int entry_check(FILE *out, struct entry_state *st, struct slip39_share *share)
 {
 	int r = CE_ERR_INTERNAL;
-	struct shares_ui_fix fixes[ENTRY_FIX_MAX];
-	size_t nfix = 0, k;
-	int ext;
+	const uint16_t *words = st->words;
+	size_t n = st->n, nfix = 0, k;
+	int ext, len;
 
 	if (n < SLIP39_MIN_WORDS) {
 		fprintf(out, "That is %zu words; a share has at least %d.\n", n, SLIP39_MIN_WORDS);
@@ -215,10 +227,18 @@ static int entry_check(FILE *out, const uint16_t *words, size_t n, struct slip39
 	if (ext < 0 || !rs1024_verify(ext, words, n)) {
 		fprintf(out, "The checksum of these %zu words is wrong: a word is mistyped, "
 			     "missing or out of order.\n", n);
-		nfix = shares_ui_suggest_fixes(words, n, fixes, ENTRY_FIX_MAX);
-		for (k = 0; k < nfix; k++)
-			fprintf(out, "  word %u could be '%s'\n", (unsigned)fixes[k].position + 1,
-				slip39_wordlist[fixes[k].word]);
+		nfix = shares_ui_suggest_fixes(words, n, st->fixes, ENTRY_FIX_MAX);
+		for (k = 0; k < nfix; k++) {
+			/* names a word of the share: composed in secmem, written directly */
+			len = snprintf(st->msg, sizeof(st->msg), "  word %u could be '%s'\n",
+				       (unsigned)st->fixes[k].position + 1,
+				       slip39_wordlist[st->fixes[k].word]);
+			if (len > 0 && (size_t)len < sizeof(st->msg)) {
+				r = shares_ui_emit(out, st->msg, (size_t)len);
+				if (r < 0)
+					goto out;
+			}
+		}
 		if (nfix == 0)
 			fputs("  No single-word change makes it valid: check the order and count "
 			      "of the words.\n", out);
@@ -237,7 +257,8 @@ static int entry_check(FILE *out, const uint16_t *words, size_t n, struct slip39
 	}
 	r = 0;
 out:
-	ce_wipe(fixes, sizeof(fixes));
+	ce_wipe(st->fixes, sizeof(st->fixes));
+	ce_wipe(st->msg, sizeof(st->msg));
 	fflush(out);
 	return r;
 }
@@ -305,7 +326,7 @@ static int entry_from_lines(const struct shares_ui_term *t, const char *prompt,
 		if (!bad && st->n == 0)
 			continue;
 		if (!bad) {
-			r = entry_check(t->out, st->words, st->n, share);
+			r = entry_check(t->out, st, share);
 			if (r == 0)
 				goto out;
 			last = ce_err_prefix(r, "line %zu", lineno);
@@ -482,7 +503,7 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 		}
 		entry_say(t->out);
 		fprintf(t->out, "%zu words entered.\n", st->n);
-		r = entry_check(t->out, st->words, st->n, share);
+		r = entry_check(t->out, st, share);
 		if (r == 0)
 			goto out;
 		fputs("Type the share again from word 1.\n", t->out);

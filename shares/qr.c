@@ -1,5 +1,6 @@
 #include "shares/qr.h"
 #include "shares/ui.h"
+#include "shares/ui_internal.h"
 #include "common/err.h"
 #include "common/secmem.h"
 
@@ -72,16 +73,15 @@ static int qr_dark(const struct shares_qr *q, int x, int y)
  * so a phone sees dark modules on a light ground with a light quiet zone.
  * Into a pipe or file no escapes are written: "█" is dark.
  */
-int shares_ui_qr_print(FILE *out, const char *text)
+int shares_ui_qr_draw(FILE *out, const char *text, int colour)
 {
 	int r = CE_ERR_INTERNAL;
 	struct shares_qr q = { 0, NULL };
-	int colour, x, y, lo, hi;
+	int x, y, lo, hi;
 
 	r = shares_qr_encode(text, &q);
 	if (r < 0)
 		goto out;
-	colour = isatty(fileno(out));
 	lo = -SHARES_QR_QUIET_MODULES;
 	hi = q.width + SHARES_QR_QUIET_MODULES;
 	for (y = lo; y < hi; y += 2) {
@@ -110,5 +110,45 @@ int shares_ui_qr_print(FILE *out, const char *text)
 	r = 0;
 out:
 	shares_qr_free(&q);
+	return r;
+}
+
+/* A QR code of 59 words (version 15, 77 modules) drawn with colours takes
+ * about 85 lines of 3-byte blocks: 64 KiB holds any share's. */
+#define QR_SCREEN_MAX (64u << 10)
+
+int shares_ui_qr_print(FILE *out, const char *text)
+{
+	int r = CE_ERR_INTERNAL;
+	char *buf = NULL;
+	FILE *f = NULL;
+	long len;
+	int fd = fileno(out);
+
+	buf = secmem_alloc(QR_SCREEN_MAX);
+	if (buf == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	f = shares_ui_secret_stream(buf, QR_SCREEN_MAX);
+	if (f == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = shares_ui_qr_draw(f, text, fd >= 0 && isatty(fd));
+	len = ftell(f);
+	fclose(f);
+	f = NULL;
+	if (r < 0)
+		goto out;
+	if (len < 0 || (size_t)len >= QR_SCREEN_MAX) {
+		r = ce_err_set(CE_ERR_TOO_LARGE, "QR code drawing over %u bytes", QR_SCREEN_MAX);
+		goto out;
+	}
+	r = shares_ui_emit(out, buf, (size_t)len);
+out:
+	if (f != NULL)
+		fclose(f);
+	secmem_free(buf);
 	return r;
 }
