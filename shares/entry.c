@@ -381,6 +381,11 @@ static enum entry_key_result entry_end_word(FILE *out, struct entry_state *st, i
 	if (st->typed_len == 0) {
 		if (enter && st->n >= SLIP39_MIN_WORDS)
 			return KEY_DONE;
+		if (enter && st->n > 0) {
+			entry_say(out);
+			fprintf(out, "%zu words so far: a share has at least %d.\n", st->n,
+				SLIP39_MIN_WORDS);
+		}
 		return KEY_MORE;
 	}
 	if (entry_is_abort(st->typed, st->typed_len))
@@ -408,6 +413,14 @@ static enum entry_key_result entry_end_word(FILE *out, struct entry_state *st, i
 			return KEY_DONE;
 	}
 	return KEY_MORE;
+}
+
+/* Can the letters typed so far still become a word, or "abort"? */
+static int entry_typed_possible(const struct entry_state *st)
+{
+	if (st->typed_len <= 5 && strncasecmp(st->typed, "abort", st->typed_len) == 0)
+		return 1;
+	return entry_prefix_exists(st->typed, st->typed_len);
 }
 
 static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
@@ -459,8 +472,7 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 			} else if (c == 0x7f || c == 0x08) {
 				if (st->typed_len > 0) {
 					st->typed[--st->typed_len] = 0;
-					st->refused = st->typed_len > 0 &&
-						      !entry_prefix_exists(st->typed, st->typed_len);
+					st->refused = st->typed_len > 0 && !entry_typed_possible(st);
 					st->keys++;
 				} else if (st->n > 0) {
 					st->words[--st->n] = 0;
@@ -477,9 +489,7 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 				if (st->typed_len < sizeof(st->typed) - 1)
 					st->typed[st->typed_len++] = c;
 				st->keys++;
-				if (!st->refused && !entry_prefix_exists(st->typed, st->typed_len) &&
-				    !(st->typed_len <= 5 &&
-				      strncasecmp(st->typed, "abort", st->typed_len) == 0)) {
+				if (!st->refused && !entry_typed_possible(st)) {
 					st->refused = 1;
 					entry_say(t->out);
 					fprintf(t->out, "word %zu: no word begins like that",

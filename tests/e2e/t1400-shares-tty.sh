@@ -24,13 +24,23 @@ start_term() { # [COLS ROWS]: a fresh terminal (100x60) running a plain shell in
 screen() { T capture-pane -p -t t; }          # what is on the screen
 history() { T capture-pane -p -S - -t t; }    # screen and scrollback
 
-wait_for() { # PATTERN: until the screen shows it (10 s at most)
-	for _ in $(seq 100); do
+wait_for() { # PATTERN: until the screen shows it (20 s at most)
+	for _ in $(seq 200); do
 		screen | grep -q -- "$1" && return 0
 		sleep 0.1
 	done
 	echo "wait_for: no '$1' on the screen:" >&2
 	screen >&2
+	return 1
+}
+
+wait_noecho() { # until the program has turned the terminal's echo off
+	for _ in $(seq 200); do
+		stty -a -F "$(T display -p -t t "#{pane_tty}")" | tr " ;" "\n\n" |
+			grep -q -x -e -echo && return 0
+		sleep 0.1
+	done
+	echo "wait_noecho: the terminal still echoes" >&2
 	return 1
 }
 
@@ -84,9 +94,9 @@ test_expect_success 'split: each holder sees only their share, and it scans' '
 	start_term &&
 	T send-keys -t t "ceremony shares split --group 2/3 --holder Alice --holder Bob \
 --holder Carol --label \"user PIN of RootCA\"; echo EXIT=\$?" Enter &&
-	wait_for "Master secret" &&
+	wait_for "Master secret" && wait_noecho &&
 	T send-keys -t t "$secret" Enter &&
-	wait_for "Share for Alice" &&
+	wait_for "Share for Alice" && wait_for "Type yes when" &&
 	! screen | grep -q "$secret" &&
 	screen_words >alice && test "$(wc -w <alice)" = 20 &&
 	qr_from_screen alice.pgm &&
@@ -95,7 +105,7 @@ test_expect_success 'split: each holder sees only their share, and it scans' '
 	T send-keys -t t "maybe" Enter &&
 	wait_for "Please type yes or abort" &&
 	T send-keys -t t "yes" Enter &&
-	wait_for "Share for Bob" &&
+	wait_for "Share for Bob" && wait_for "Type yes when" &&
 	screen_words >bob && ! cmp -s alice bob &&
 	history >hist &&
 	! grep -q "Alice" hist &&
@@ -106,7 +116,7 @@ test_expect_success 'split: each holder sees only their share, and it scans' '
 		fi
 	done &&
 	T send-keys -t t "yes" Enter &&
-	wait_for "Share for Carol" &&
+	wait_for "Share for Carol" && wait_for "Type yes when" &&
 	screen_words >carol &&
 	T send-keys -t t "yes" Enter &&
 	wait_for "EXIT=0" &&
@@ -196,7 +206,7 @@ test_expect_success 'combine: Ctrl-C restores the terminal' '
 test_expect_success 'split: abort at the confirmation clears the share and fails' '
 	start_term &&
 	T send-keys -t t "ceremony shares split --group 2/3 --random 16; echo EXIT=\$?" Enter &&
-	wait_for "Share 1 of group 1" &&
+	wait_for "Share 1 of group 1" && wait_for "Type yes when" &&
 	screen_words >first && test "$(wc -w <first)" = 20 &&
 	T send-keys -t t "abort" Enter &&
 	wait_for "EXIT=1" &&
@@ -217,11 +227,11 @@ test_expect_success 'card: --out - refuses a terminal as standard output' '
 test_expect_success 'split: a shorter terminal shows words and QR code one at a time' '
 	start_term 80 40 &&
 	T send-keys -t t "ceremony shares split --group 1/1 --random 16; echo EXIT=\$?" Enter &&
-	wait_for "Press Enter to see the QR code" &&
+	wait_for "Press Enter to see the QR code" && wait_for "Type yes when" &&
 	screen_words >words && test "$(wc -w <words)" = 20 &&
 	! screen | grep -q "$(printf "\342\226\210")" &&
 	T send-keys -t t Enter &&
-	wait_for "Press Enter to see the words" &&
+	wait_for "Press Enter to see the words" && wait_for "Type yes when" &&
 	! screen | grep -q " 1\. " &&
 	qr_from_screen qr.pgm && zbarimg --raw -q qr.pgm >qr 2>/dev/null &&
 	test_cmp words qr &&
@@ -234,7 +244,7 @@ test_expect_success 'split: a shorter terminal shows words and QR code one at a 
 test_expect_success 'split: an 80x24 terminal shows the words and says why no QR code' '
 	start_term 80 24 &&
 	T send-keys -t t "ceremony shares split --group 1/1 --random 16; echo EXIT=\$?" Enter &&
-	wait_for "The QR code needs a terminal of" &&
+	wait_for "The QR code needs a terminal of" && wait_for "Type yes when" &&
 	screen | grep -q "Share 1 of group 1" &&
 	screen_words >words && test "$(wc -w <words)" = 20 &&
 	T send-keys -t t "yes" Enter &&
