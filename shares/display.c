@@ -140,6 +140,9 @@ static enum show_view show_pick(const struct shares_ui_term *t, size_t n_words, 
 	return current == VIEW_QR ? VIEW_QR : VIEW_WORDS;
 }
 
+/* policy 4.2.1: a key holder keeps the confidentiality of their share, so it
+ * is shown to its holder alone: cleared screen and scrollback before and
+ * after, and the holder's explicit confirmation before the next one. */
 int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_position *pos,
 		   const struct slip39_share *share)
 {

@@ -7,6 +7,12 @@
  * The terminal is /dev/tty opened by the caller as in_fd/out (or, in
  * rehearsal and tests, any fd/FILE: then no echo control is attempted when
  * in_fd is not a terminal).
+ *
+ * Text that shows share words (the share screen, the QR code, corrections)
+ * is composed in secmem and written with write(2) to fileno(out) after
+ * flushing out, so the stream's own buffer never holds it; a stream without
+ * a descriptor (a memory stream in tests) is written with fwrite. libqrencode
+ * and cairo keep transient heap copies while encoding; those cannot be wiped.
  */
 #ifndef CE_SHARES_UI_H
 #define CE_SHARES_UI_H
