@@ -1,5 +1,5 @@
 #include "shares/slip39.h"
-#include "shares/ctgrind.h"
+#include "common/ctgrind.h"
 #include "shares/rs1024.h"
 #include "shares/shamir.h"
 #include "shares/wordlist.h"
