@@ -35,3 +35,17 @@ BENCH_TARGETS += $(B)/bench/bench_shares
 $(B)/bench/bench_shares: tests/bench/bench_shares.c $(B)/libceremony.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< $(B)/libceremony.a $(LIBS)
+
+# Interoperability with an independent SLIP-39 implementation (npm slip39,
+# pinned). Not part of `make test`: it needs node, npm and the npm registry.
+INTEROP_SLIP39_JS := slip39@0.1.9
+
+interop: $(B)/ceremony
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+		{ echo "interop: needs node and npm (apt-get install nodejs npm)"; exit 1; }
+	@mkdir -p $(B)/interop
+	@test -d $(B)/interop/node_modules/slip39 || \
+		(cd $(B)/interop && npm install --no-save --silent $(INTEROP_SLIP39_JS))
+	NODE_PATH=$(B)/interop/node_modules node tests/interop/slip39-js.js $(abspath $(B)/ceremony) $(B)/interop
+
+.PHONY: interop
