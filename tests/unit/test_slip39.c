@@ -261,6 +261,17 @@ static void test_two_level_subsets(void **state)
 					 CE_ERR_QUORUM);
 			assert_non_null(strstr(ce_err_detail(), "of the 2 groups needed"));
 		}
+	/* group 2 has member threshold 1: a second, differing "copy" is refused,
+	 * an identical one with another index is accepted */
+	sh[0] = set->shares[0][0];
+	sh[1] = set->shares[0][1];
+	sh[2] = set->shares[1][0];
+	sh[3] = set->shares[1][0];
+	sh[3].member_index = 1;
+	assert_int_equal(slip39_combine(sh, 4, NULL, 0, out, &out_len), 0);
+	sh[3].value[0] ^= 0x80;
+	assert_int_equal(slip39_combine(sh, 4, NULL, 0, out, &out_len), CE_ERR_MISMATCH);
+	assert_non_null(strstr(ce_err_detail(), "share 4"));
 	/* one full group only */
 	sh[0] = set->shares[2][0];
 	sh[1] = set->shares[2][1];
