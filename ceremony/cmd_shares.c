@@ -525,7 +525,8 @@ static int shares_split(int argc, char **argv)
 		r = CE_ERR_MLOCK;
 		goto out;
 	}
-	r = buf_read_secret_fd(0, "stdin", SHARES_SECRET_TEXT_MAX, &in, &in_len);
+	r = buf_read_secret_fd(0, "stdin: the master secret (hex)", SHARES_SECRET_TEXT_MAX, &in,
+			       &in_len);
 	if (r < 0)
 		goto out;
 	r = secret_from_text(in, in_len, secret, &secret_len);

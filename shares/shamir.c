@@ -1,5 +1,5 @@
 #include "shares/shamir.h"
-#include "shares/ctgrind.h"
+#include "common/ctgrind.h"
 #include "shares/gf256.h"
 #include "common/ct.h"
 #include "common/err.h"

@@ -1,5 +1,5 @@
 #include "shares/slip39.h"
-#include "shares/ctgrind.h"
+#include "common/ctgrind.h"
 #include "shares/rs1024.h"
 #include "shares/shamir.h"
 #include "shares/wordlist.h"
@@ -695,8 +695,18 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 		}
 		r = shamir_recover(mt, xs, ys, mt, len, gys + used * len);
 		if (r < 0) {
-			r = ce_err_prefix(r, "group %zu (%s %zu and the others of that group)", g + 1,
-					  nm->unit, name_of(nm, gsh[g][0]));
+			char list[SLIP39_MAX_SHARE_COUNT * 8 + 1];
+			size_t off = 0;
+
+			list[0] = '\0';
+			for (j = 0; j < mt; j++) {
+				int k = snprintf(list + off, sizeof(list) - off, "%s%zu", j ? ", " : "",
+						 name_of(nm, gsh[g][j]));
+				if (k < 0 || (size_t)k >= sizeof(list) - off)
+					break;
+				off += (size_t)k;
+			}
+			r = ce_err_prefix(r, "group %zu (%ss %s)", g + 1, nm->unit, list);
 			goto out;
 		}
 		gxs[used++] = (uint8_t)g;

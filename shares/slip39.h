@@ -22,7 +22,13 @@
  *                    two different values for one index
  *   CE_ERR_QUORUM    too few groups, or too few members in a group
  *   CE_ERR_DIGEST    the recovered group secret fails its digest share
- *   CE_ERR_INVALID   bad split parameters
+ *   CE_ERR_INVALID   bad split parameters, or a passphrase that is not
+ *                    printable ASCII (32..126)
+ *   CE_ERR_MLOCK, CE_ERR_CRYPTO  secure memory / OpenSSL failures
+ *
+ * Details start with the reason ("bad checksum", "unknown word", "bad
+ * padding", "mismatched <what>", "duplicate member", "too few groups or
+ * members", "digest mismatch") so callers can prefix the place (a line).
  */
 #ifndef CE_SHARES_SLIP39_H
 #define CE_SHARES_SLIP39_H

@@ -261,6 +261,17 @@ static void test_two_level_subsets(void **state)
 					 CE_ERR_QUORUM);
 			assert_non_null(strstr(ce_err_detail(), "of the 2 groups needed"));
 		}
+	/* group 2 has member threshold 1: a second, differing "copy" is refused,
+	 * an identical one with another index is accepted */
+	sh[0] = set->shares[0][0];
+	sh[1] = set->shares[0][1];
+	sh[2] = set->shares[1][0];
+	sh[3] = set->shares[1][0];
+	sh[3].member_index = 1;
+	assert_int_equal(slip39_combine(sh, 4, NULL, 0, out, &out_len), 0);
+	sh[3].value[0] ^= 0x80;
+	assert_int_equal(slip39_combine(sh, 4, NULL, 0, out, &out_len), CE_ERR_MISMATCH);
+	assert_non_null(strstr(ce_err_detail(), "share 4"));
 	/* one full group only */
 	sh[0] = set->shares[2][0];
 	sh[1] = set->shares[2][1];
@@ -383,6 +394,54 @@ static void test_mnemonic_errors(void **state)
 	}
 }
 
+/* Any single word replaced by another is caught by the checksum (RS1024
+ * detects up to 3 wrong words), so a tampered share never combines. */
+static void test_tampered_words(void **state)
+{
+	struct slip39_split_params p;
+	struct slip39_share_set *set = NULL;
+	struct slip39_share s;
+	uint8_t secret[32];
+	uint16_t w[SLIP39_MAX_WORDS];
+	uint8_t rnd[2 * SLIP39_MAX_WORDS];
+	int n, i;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.group_count = 1;
+	p.group_threshold = 1;
+	p.groups[0] = (struct slip39_group_spec){ 2, 3 };
+	p.extendable = 1;
+	assert_int_equal(RAND_bytes(secret, sizeof(secret)), 1);
+	assert_int_equal(RAND_bytes(rnd, sizeof(rnd)), 1);
+	assert_int_equal(slip39_split(secret, 32, &p, &set), 0);
+	n = slip39_share_to_words(&set->shares[0][1], w);
+	assert_int_equal(n, 33);
+	assert_int_equal(slip39_words_decode(w, (size_t)n, &s), 0);
+	for (i = 0; i < n; i++) {
+		uint16_t old = w[i];
+		uint16_t delta = (uint16_t)(1 + ((rnd[2 * i] << 8 | rnd[2 * i + 1]) % 1023));
+		w[i] = (uint16_t)((old + delta) % 1024);
+		assert_int_equal(slip39_words_decode(w, (size_t)n, &s), CE_ERR_CHECKSUM);
+		/* and two words swapped */
+		w[i] = old;
+		if (i + 1 < n && w[i] != w[i + 1]) {
+			uint16_t t = w[i];
+			w[i] = w[i + 1];
+			w[i + 1] = t;
+			assert_int_equal(slip39_words_decode(w, (size_t)n, &s), CE_ERR_CHECKSUM);
+			w[i + 1] = w[i];
+			w[i] = t;
+		}
+	}
+	assert_int_equal(slip39_words_decode(w, (size_t)n, &s), 0);
+	/* a word left out */
+	assert_int_equal(slip39_words_decode(w + 1, (size_t)n - 1, &s) < 0, 1);
+	slip39_share_set_free(set);
+	ce_wipe(&s, sizeof(s));
+	assert_int_equal(secmem_live(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_every_subset),
 		cmocka_unit_test(test_two_level_subsets),
 		cmocka_unit_test(test_random_round_trips),
+		cmocka_unit_test(test_tampered_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * shares/ctgrind.h - mark values that are public by design.
+ * common/ctgrind.h - mark values that are public by design.
  *
  * Under `make ctgrind` the library is compiled with -DCE_CTGRIND and secrets
  * are marked undefined for valgrind's memcheck; every branch or memory index
@@ -9,8 +9,8 @@
  * defined, at the point where they are declared public. In normal builds it
  * compiles to nothing.
  */
-#ifndef CE_SHARES_CTGRIND_H
-#define CE_SHARES_CTGRIND_H
+#ifndef CE_COMMON_CTGRIND_H
+#define CE_COMMON_CTGRIND_H
 
 #ifdef CE_CTGRIND
 #include <valgrind/memcheck.h>

@@ -1,0 +1,89 @@
+#!/bin/bash
+# tests/bench/run.sh - `make bench`: performance shown against peers measured
+# in the same run. Never a pass/fail on time.
+#
+# Framework: each section measures something and calls
+#   bench_row SECTION MEASURE NS_PER_OP [NOTE]
+# which prints the row at once and keeps it for the summary table printed at
+# the end. bench_time_ns N CMD runs the shell command CMD N times and prints
+# the mean ns per run (the command's failure stops the bench: a broken tool is
+# not a fast one). bench_ratio A B prints A/B to two decimals. Add a section as
+# a function below and call it from the list at the bottom, before the summary.
+cd "$(dirname "$0")/../.." || exit 1
+TOP=$(pwd)
+B=$TOP/build
+BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ceremony-bench.XXXXXX")
+trap 'rm -rf "$BENCH_TMP"' EXIT
+ROWS=$BENCH_TMP/rows
+: >"$ROWS"
+
+bench_row() { # SECTION MEASURE NS [NOTE]
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$ROWS"
+	printf '  %-44s %14s ns/op  %s\n' "$2" "$3" "${4:-}"
+}
+
+bench_time_ns() { # N CMD
+	local n=$1 cmd=$2 i=0 t0 t1
+	t0=$(date +%s%N)
+	while [ $i -lt "$n" ]; do
+		if ! (cd "$BENCH_TMP" && eval "$cmd") >/dev/null 2>&1; then
+			echo "bench: command failed: $cmd" >&2
+			exit 1
+		fi
+		i=$((i + 1))
+	done
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / n))
+}
+
+bench_ratio() { # A B
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+
+bench_need() { # TOOL...: 0 if all present, else a note row and 1
+	local t
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "  (skipped: $t not installed; run make deps)"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# ---- section: shares (SLIP-39 split + combine, 32-byte secret, 3-of-5) ----
+section_shares() {
+	local out shamir e0 e1 ours0 ours1 ssss
+	echo "shares: split + combine of a 32-byte secret, 3-of-5"
+	out=$("$B/bench/bench_shares") || exit 1
+	shamir=$(echo "$out" | awk -F'\t' '$1 == "shamir" { print $2 }')
+	e0=$(echo "$out" | awk -F'\t' '$1 == "slip39_e0" { print $2 }')
+	e1=$(echo "$out" | awk -F'\t' '$1 == "slip39_e1" { print $2 }')
+	bench_row shares "in process: Shamir GF(256) only" "$shamir" "split 5 + recover 3, digest checked"
+	bench_row shares "in process: SLIP-39, iteration exp. 0" "$e0" "+ 2x PBKDF2 10000 it., mnemonics"
+	bench_row shares "in process: SLIP-39, iteration exp. 1" "$e1" "default work factor"
+
+	openssl rand -hex 32 >"$BENCH_TMP/secret.hex"
+	ours0=$(bench_time_ns 10 '"$B/ceremony" shares split --batch --group 3/5 --iteration-exponent 0 <secret.hex >s.txt && head -n 3 s.txt | "$B/ceremony" shares combine --batch >got.hex && cmp -s got.hex secret.hex')
+	ours1=$(bench_time_ns 10 '"$B/ceremony" shares split --batch --group 3/5 <secret.hex >s.txt && head -n 3 s.txt | "$B/ceremony" shares combine --batch >got.hex && cmp -s got.hex secret.hex')
+	bench_row shares "processes: ceremony CLI, iteration exp. 0" "$ours0" "split + combine, 2 processes"
+	bench_row shares "processes: ceremony CLI, iteration exp. 1" "$ours1" "default"
+	if bench_need ssss-split ssss-combine; then
+		ssss=$(bench_time_ns 10 'ssss-split -t 3 -n 5 -q -x -s 256 <secret.hex >ss.txt && head -n 3 ss.txt | ssss-combine -t 3 -q -x 2>got.txt && grep -q "$(cat secret.hex)" got.txt')
+		bench_row shares "processes: ssss-split + ssss-combine" "$ssss" "no checksum, digest or KDF"
+		echo "  ratio ceremony CLI / ssss: e=0 $(bench_ratio "$ours0" "$ssss")x," \
+		     "e=1 $(bench_ratio "$ours1" "$ssss")x; in-process Shamir / ssss processes:" \
+		     "$(bench_ratio "$shamir" "$ssss")x"
+		printf 'shares\tratio CLI e=0 / ssss\t%s\tx\n' "$(bench_ratio "$ours0" "$ssss")" >>"$ROWS"
+		printf 'shares\tratio CLI e=1 / ssss\t%s\tx\n' "$(bench_ratio "$ours1" "$ssss")" >>"$ROWS"
+	fi
+}
+
+# ---- the sections, in order (append new ones here) ----
+section_shares
+
+# ---- summary ----
+echo
+echo "summary"
+printf '  %-10s %-44s %14s  %s\n' section measure "ns/op" note
+awk -F'\t' '{ printf "  %-10s %-44s %14s  %s\n", $1, $2, $3, $4 }' "$ROWS"
