@@ -150,6 +150,7 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	struct show_state *st = NULL;
 	struct shares_qr q = { 0, NULL };
 	enum show_view view = VIEW_WORDS;
+	struct shares_ui_guard guard = { 0 };
 	size_t n, len, qr_lines = 0;
 	int nw;
 
@@ -175,6 +176,12 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	r = shares_qr_encode(st->mnemonic, &q);
 	if (r < 0)
 		goto out;
+	/* interrupted with the words on the screen: clear them on the way out */
+	if (t->is_tty && fileno(t->out) >= 0) {
+		r = shares_ui_guard_begin(&guard, -1, fileno(t->out));
+		if (r < 0)
+			goto out;
+	}
 	for (;;) {
 		FILE *f;
 		long len_screen;
@@ -255,6 +262,7 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 		}
 	}
 out:
+	shares_ui_guard_end(&guard);
 	if (t != NULL && t->out != NULL && st != NULL && t->is_tty) {
 		static const char clear[] = "\033[H\033[2J\033[3J";
 		if (shares_ui_emit(t->out, clear, sizeof(clear) - 1) < 0 && r == 0)

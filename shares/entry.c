@@ -9,10 +9,8 @@
 #include "common/secmem.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <strings.h>
-#include <termios.h>
 #include <unistd.h>
 
 /*
@@ -51,87 +49,6 @@ struct entry_state {
 	char msg[128];              /* a correction naming a word */
 	struct shares_ui_fix fixes[ENTRY_FIX_MAX];
 };
-
-/* The terminal to restore from a signal handler (async-signal-safe). */
-static volatile sig_atomic_t entry_tty_saved;
-static int entry_tty_fd = -1;
-static struct termios entry_tty_orig;
-
-static void entry_tty_restore(void)
-{
-	if (entry_tty_saved)
-		(void)tcsetattr(entry_tty_fd, TCSAFLUSH, &entry_tty_orig);
-}
-
-static void entry_on_signal(int sig)
-{
-	int saved_errno = errno;
-
-	entry_tty_restore();
-	entry_tty_saved = 0;
-	/* newline so the shell prompt starts clean, then die as asked */
-	(void)!write(STDERR_FILENO, "\n", 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
-	errno = saved_errno;
-}
-
-static const int entry_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-#define ENTRY_NSIG (sizeof(entry_signals) / sizeof(entry_signals[0]))
-
-struct entry_tty {
-	int active;
-	struct sigaction old[ENTRY_NSIG];
-};
-
-static int entry_tty_begin(int fd, struct entry_tty *et)
-{
-	int r = CE_ERR_INTERNAL;
-	struct termios raw;
-	struct sigaction sa;
-	size_t i;
-
-	if (tcgetattr(fd, &entry_tty_orig) != 0) {
-		r = ce_err_set(CE_ERR_TTY, "terminal: %s", strerror(errno));
-		goto out;
-	}
-	entry_tty_fd = fd;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = entry_on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < ENTRY_NSIG; i++)
-		(void)sigaction(entry_signals[i], &sa, &et->old[i]);
-	raw = entry_tty_orig;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHONL | IEXTEN);
-	raw.c_lflag |= ISIG;            /* Ctrl-C still interrupts (and restores) */
-	raw.c_cc[VMIN] = 1;
-	raw.c_cc[VTIME] = 0;
-#ifdef VSUSP
-	raw.c_cc[VSUSP] = _POSIX_VDISABLE; /* no Ctrl-Z: a stopped process keeps the tty raw */
-#endif
-	entry_tty_saved = 1;
-	et->active = 1;
-	if (tcsetattr(fd, TCSAFLUSH, &raw) != 0) {
-		r = ce_err_set(CE_ERR_TTY, "terminal: %s", strerror(errno));
-		goto out;
-	}
-	r = 0;
-out:
-	return r;
-}
-
-static void entry_tty_end(struct entry_tty *et)
-{
-	size_t i;
-
-	if (!et->active)
-		return;
-	entry_tty_restore();
-	entry_tty_saved = 0;
-	for (i = 0; i < ENTRY_NSIG; i++)
-		(void)sigaction(entry_signals[i], &et->old[i], NULL);
-	et->active = 0;
-}
 
 /* Lowercase letters a-z only; anything else makes the prefix impossible. */
 static uint8_t entry_lower(char c)
@@ -427,12 +344,11 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 			  struct entry_state *st, struct slip39_share *share)
 {
 	int r = CE_ERR_INTERNAL;
-	struct entry_tty et;
+	struct shares_ui_guard guard;
 	int esc = 0;
 	char c = 0;
 
-	memset(&et, 0, sizeof(et));
-	r = entry_tty_begin(t->in_fd, &et);
+	r = shares_ui_guard_begin(&guard, t->in_fd, -1);
 	if (r < 0)
 		goto out;
 	fprintf(t->out, "%s\n"
@@ -520,7 +436,7 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 	}
 out:
 	c = 0;
-	entry_tty_end(&et);
+	shares_ui_guard_end(&guard);
 	fflush(t->out);
 	return r;
 }

@@ -251,4 +251,20 @@ test_expect_success 'split: an 80x24 terminal shows the words and says why no QR
 	wait_for "EXIT=0"
 '
 
+test_expect_success 'split: Ctrl-C with a share on the screen clears it' '
+	start_term &&
+	T send-keys -t t "ceremony shares split --group 2/3 --random 16 --holder Dave \
+--holder Erin --holder Frank" Enter &&
+	wait_for "Share for Dave" && wait_for "Type yes when" &&
+	screen_words >dave && test "$(wc -w <dave)" = 20 &&
+	T send-keys -t t C-c &&
+	wait_for "^\$ *$" &&
+	T send-keys -t t "echo STATUS=\$?" Enter &&
+	wait_for "STATUS=130" &&
+	history >hist &&
+	! grep -q "Share for Dave" hist &&
+	! grep -q "20\. $(cut -d" " -f20 dave)" hist &&
+	term_is_cooked
+'
+
 test_done
