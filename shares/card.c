@@ -131,7 +131,7 @@ static void card_words(cairo_t *cr, const uint16_t *words, size_t n, double *y)
 		}
 		*y += 21;
 	}
-	memset(cell, 0, sizeof(cell));
+	ce_wipe(cell, sizeof(cell));
 	*y += 14;
 }
 

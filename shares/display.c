@@ -69,15 +69,29 @@ static void show_clear(const struct shares_ui_term *t, FILE *f)
 		fputs("\033[H\033[2J\033[3J", f);
 }
 
+/* Names and labels come from the command line or a roster: control
+ * characters (escape sequences could redraw the screen) are shown as '?'. */
+static void show_text(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s, out);
+}
+
 void shares_ui_position_print(FILE *out, const struct shares_ui_position *pos)
 {
-	if (pos->holder != NULL && pos->holder[0] != '\0')
-		fprintf(out, "Share for %s\n", pos->holder);
-	else
+	if (pos->holder != NULL && pos->holder[0] != '\0') {
+		fputs("Share for ", out);
+		show_text(out, pos->holder);
+		fputc('\n', out);
+	} else {
 		fprintf(out, "Share %u of group %u\n", (unsigned)pos->member_index + 1,
 			(unsigned)pos->group_index + 1);
-	if (pos->set_label != NULL && pos->set_label[0] != '\0')
-		fprintf(out, "  protects:   %s\n", pos->set_label);
+	}
+	if (pos->set_label != NULL && pos->set_label[0] != '\0') {
+		fputs("  protects:   ", out);
+		show_text(out, pos->set_label);
+		fputc('\n', out);
+	}
 	fprintf(out, "  identifier: %u\n", (unsigned)pos->identifier);
 	fprintf(out, "  group:      %u of %u (%u group%s needed)\n", (unsigned)pos->group_index + 1,
 		(unsigned)pos->group_count, (unsigned)pos->group_threshold,

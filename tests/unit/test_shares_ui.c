@@ -432,10 +432,42 @@ static void test_show_pipe_confirms_and_reasks(void **state)
 		assert_null(strstr(screen, "\033[2J")); /* not a terminal: nothing cleared */
 		if (k == 0)
 			assert_non_null(strstr(screen, "Please type yes or abort"));
+		if (k == 1)
+			assert_null(strstr(screen, "Please type yes or abort"));
 		free(screen);
 		screen = NULL;
 	}
 	secmem_free(s);
+}
+
+static void test_position_names_cannot_drive_the_terminal(void **state)
+{
+	struct shares_ui_position pos;
+	char *screen = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	memset(&pos, 0, sizeof(pos));
+	pos.holder = "Mallory\033[2J\033]0;x\a";
+	pos.set_label = "line\nbreak";
+	pos.group_count = pos.group_threshold = pos.member_count = pos.member_threshold = 1;
+	f = open_memstream(&screen, &len);
+	shares_ui_position_print(f, &pos);
+	fclose(f);
+	assert_null(strchr(screen, '\033'));
+	assert_null(strchr(screen, '\a'));
+	assert_non_null(strstr(screen, "Share for Mallory?[2J?]0;x?\n"));
+	assert_non_null(strstr(screen, "protects:   line?break\n"));
+	/* the failing twin: a plain name is shown as it is */
+	free(screen);
+	pos.holder = "Zoë Example";
+	f = open_memstream(&screen, &len);
+	shares_ui_position_print(f, &pos);
+	fclose(f);
+	assert_non_null(strstr(screen, "Share for Zoë Example\n"));
+	assert_non_null(strstr(screen, "member:     1 of 1 (1 member of this group needed)"));
+	free(screen);
 }
 
 static void test_card_pdf_written_once(void **state)
@@ -480,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_enter_pipe_abort_and_eof),
 		cmocka_unit_test(test_qr_drawing_matches_matrix_and_scans),
 		cmocka_unit_test(test_show_pipe_confirms_and_reasks),
+		cmocka_unit_test(test_position_names_cannot_drive_the_terminal),
 		cmocka_unit_test(test_card_pdf_written_once),
 	};
 
