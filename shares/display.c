@@ -120,13 +120,15 @@ static void show_words(FILE *out, const uint16_t *words, size_t n)
 	}
 }
 
-/* Terminal lines, or 0 when unknown. */
-static size_t show_term_rows(FILE *out)
+/* Terminal lines and columns, or 0 when unknown. */
+static size_t show_term_size(FILE *out, size_t *cols)
 {
 	struct winsize ws;
 
+	*cols = 0;
 	if (ioctl(fileno(out), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0)
 		return 0;
+	*cols = ws.ws_col;
 	return ws.ws_row;
 }
 
@@ -142,15 +144,19 @@ enum show_view { VIEW_ALL, VIEW_WORDS, VIEW_QR, VIEW_WORDS_ONLY };
 static enum show_view show_pick(const struct shares_ui_term *t, size_t n_words, int qr_width,
 				enum show_view current, size_t *qr_lines)
 {
-	size_t qr = ((size_t)qr_width + 2 * SHARES_QR_QUIET_MODULES + 1) / 2;
+	size_t side = (size_t)qr_width + 2 * SHARES_QR_QUIET_MODULES;
+	size_t qr = (side + 1) / 2;
 	size_t all = 6 + (n_words + SHOW_COLUMNS - 1) / SHOW_COLUMNS + 1 + qr + 4;
-	size_t rows = t->is_tty ? show_term_rows(t->out) : 0;
+	size_t cols = 0;
+	size_t rows = t->is_tty ? show_term_size(t->out, &cols) : 0;
 
 	*qr_lines = qr + 3;
-	if (rows == 0 || rows >= all)
+	if (rows == 0)
 		return VIEW_ALL;
-	if (rows < qr + 3)
+	if (rows < qr + 3 || cols < side)
 		return VIEW_WORDS_ONLY;
+	if (rows >= all)
+		return VIEW_ALL;
 	return current == VIEW_QR ? VIEW_QR : VIEW_WORDS;
 }
 
@@ -223,8 +229,9 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 			fprintf(f, "Press Enter to see the %s.\n",
 				view == VIEW_WORDS ? "QR code" : "words");
 		if (view == VIEW_WORDS_ONLY)
-			fprintf(f, "(The QR code needs a terminal of %zu lines; enlarge the window "
-				   "and press Enter to see it.)\n", qr_lines);
+			fprintf(f, "(The QR code needs a terminal of %zu lines and %zu columns; "
+				   "enlarge the window and press Enter to see it.)\n", qr_lines,
+				(size_t)q.width + 2 * SHARES_QR_QUIET_MODULES);
 		fputs("Write the words down in order and check them against the screen.\n"
 		      "Type yes when they are written down and checked (abort to stop): ", f);
 		len_screen = ferror(f) ? -1 : ftell(f);
