@@ -153,7 +153,10 @@ static void assert_no_echo(const char *screen, const uint16_t *words, int n)
 	static const char *instructions =
 		"Type the words of your share, each followed by Space or Enter. The first 4 "
 		"letters of a word are enough. Nothing you type is shown. Backspace corrects; "
-		"Backspace on an empty word takes back the previous word. Type abort to stop.";
+		"Backspace on an empty word takes back the previous word. Type abort to stop. "
+		/* wordlist words that the entry and display messages themselves use */
+		"academic again change check empty enlarge group member order short single "
+		"space terminal that type valid window writing";
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -185,6 +188,20 @@ static void test_tty_prefixes_no_echo_autocomplete(void **state)
 	secmem_free(s);
 }
 
+/* 1 if a word of the share is among the suggestions for typo. */
+static int share_has_near(const uint16_t *words, int n, const char *typo)
+{
+	uint16_t near[32];
+	size_t k = slip39_word_suggest(typo, strlen(typo), near, 32), j;
+	int i;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < k; j++)
+			if (words[i] == near[j])
+				return 1;
+	return 0;
+}
+
 static void test_tty_refused_at_once_backspace_takeback(void **state)
 {
 	struct slip39_share *s = secmem_alloc(sizeof(*s)), *got = secmem_alloc(sizeof(*s));
@@ -192,7 +209,11 @@ static void test_tty_refused_at_once_backspace_takeback(void **state)
 	static char keys[2048];
 
 	(void)state;
-	make_share(16, s, words);
+	/* The typed mistakes show "acid" and its neighbours on screen: use a share
+	 * without those words, so the no-echo check only sees the share's own. */
+	do
+		make_share(16, s, words);
+	while (share_has_near(words, 20, "acidx"));
 	keys[0] = 0;
 	keys_of(keys, words, 0, 2, 0, ' ');
 	strcat(keys, "acidx\x7f\x7f\x7f\x7f\x7f");  /* refused at x, then erased */
