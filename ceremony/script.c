@@ -853,7 +853,7 @@ static void check_keygen(const struct script *s, const struct script_step *st, s
 			diag_error(d, &script_param(st, "type")->mark, "an ec key needs 'curve'");
 		if (size != NULL)
 			diag_error(d, &size->mark, "an ec key takes no 'size' (the curve sets it)");
-	} else {
+	} else if (strcmp(type, "ed25519") == 0) {
 		if (size != NULL)
 			diag_error(d, &size->mark, "an %s key takes no 'size'", type);
 		if (curve != NULL)

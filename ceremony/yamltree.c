@@ -179,6 +179,82 @@ out:
 	return r;
 }
 
+/* First pass over the events: refuse anchors and aliases where they are
+ * written, and bound nesting before any tree is built. */
+static int ytree_prescan(const char *file, const char *data, size_t len, struct diag *d)
+{
+	int r = CE_ERR_INTERNAL;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int have_parser = 0, have_event = 0;
+	unsigned depth = 0;
+	struct diag_mark m;
+
+	m.file = file;
+	if (!yaml_parser_initialize(&parser)) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	have_parser = 1;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	for (;;) {
+		const yaml_char_t *anchor = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			/* the loader reports syntax errors with their context */
+			r = 0;
+			goto out;
+		}
+		have_event = 1;
+		m.line = (unsigned)ev.start_mark.line + 1;
+		m.col = (unsigned)ev.start_mark.column + 1;
+		switch (ev.type) {
+		case YAML_ALIAS_EVENT:
+			diag_error(d, &m, "aliases are not allowed (write the value out)");
+			r = CE_ERR_FORMAT;
+			goto out;
+		case YAML_SCALAR_EVENT:
+			anchor = ev.data.scalar.anchor;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			anchor = ev.data.sequence_start.anchor;
+			depth++;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			anchor = ev.data.mapping_start.anchor;
+			depth++;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (anchor != NULL) {
+			diag_error(d, &m, "anchors are not allowed (write the value out)");
+			r = CE_ERR_FORMAT;
+			goto out;
+		}
+		if (depth > YTREE_MAX_DEPTH) {
+			diag_error(d, &m, "nested more than %d levels", YTREE_MAX_DEPTH);
+			r = CE_ERR_FORMAT;
+			goto out;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT)
+			break;
+		yaml_event_delete(&ev);
+		have_event = 0;
+	}
+	r = 0;
+out:
+	if (have_event)
+		yaml_event_delete(&ev);
+	if (have_parser)
+		yaml_parser_delete(&parser);
+	return r;
+}
+
 int ytree_load_mem(const char *name, const char *data, size_t len, struct ytree **out,
 		   struct diag *d)
 {
@@ -204,6 +280,9 @@ int ytree_load_mem(const char *name, const char *data, size_t len, struct ytree 
 		r = CE_ERR_TOO_LARGE;
 		goto out;
 	}
+	r = ytree_prescan(t->path, data, len, d);
+	if (r < 0)
+		goto out;
 	if (!yaml_parser_initialize(&parser)) {
 		r = CE_ERR_NOMEM;
 		goto out;
