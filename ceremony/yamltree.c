@@ -350,6 +350,7 @@ int ytree_load_file(const char *path, struct ytree **out, struct diag *d)
 	int r = CE_ERR_INTERNAL;
 	struct buf b;
 	struct diag_mark m = { path, 0, 0 };
+	struct diag_mark nowhere = { NULL, 0, 0 };
 
 	buf_init(&b, YTREE_MAX_BYTES);
 	r = buf_read_file(&b, path, YTREE_MAX_BYTES);
@@ -360,7 +361,8 @@ int ytree_load_file(const char *path, struct ytree **out, struct diag *d)
 		goto out;
 	}
 	if (r < 0) {
-		diag_error(d, &m, "%s", ce_err_detail());
+		/* the detail already names the path */
+		diag_error(d, &nowhere, "%s", ce_err_detail());
 		goto out;
 	}
 	r = ytree_load_mem(path, b.p, b.len, out, d);
