@@ -238,25 +238,48 @@ static int assign(struct search *x, size_t oi, unsigned need, size_t from)
 	return 0;
 }
 
+/* "kate, ken; not eligible: kim (training stale)" for a role, into buf. */
 static void list_names(const struct roster *r, const struct roster_date *today, enum role ro,
 		       char *buf, size_t cap)
 {
 	size_t i, off = 0;
+	int pass, w, any_ineligible = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < r->npeople; i++) {
-		const struct roster_person *p = &r->people[i];
-		int w;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < r->npeople; i++) {
+			const struct roster_person *p = &r->people[i];
+			struct policy_status st;
+			int ok;
 
-		if (!(p->roles & ROLE_BIT(ro)) || !policy_person_eligible(r, p, today))
-			continue;
-		w = snprintf(buf + off, cap - off, "%s%s", off ? ", " : "", p->id);
-		if (w < 0 || (size_t)w >= cap - off)
-			break;
-		off += (size_t)w;
+			if (!(p->roles & ROLE_BIT(ro)))
+				continue;
+			policy_person_status(r, p, today, &st);
+			ok = !st.vetting_stale && !st.training_stale && !st.vetting_future &&
+			     !st.training_future;
+			if (ok != (pass == 0))
+				continue;
+			if (pass == 0)
+				w = snprintf(buf + off, cap - off, "%s%s", off ? ", " : "", p->id);
+			else
+				w = snprintf(buf + off, cap - off, "%s%s (%s)",
+					     any_ineligible++ ? ", " : off ? "; not eligible: " : "not eligible: ",
+					     p->id,
+					     st.vetting_stale ? "vetting stale" :
+					     st.vetting_future ? "vetting in the future" :
+					     st.training_stale ? "training stale" : "training in the future");
+			if (w < 0 || (size_t)w >= cap - off)
+				return;
+			off += (size_t)w;
+		}
 	}
 	if (off == 0)
-		snprintf(buf, cap, "none");
+		snprintf(buf, cap, "nobody holds the role");
+}
+
+static const char *plural(unsigned n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 static unsigned eligible_count(const struct roster *r, const struct roster_date *today,
@@ -341,8 +364,9 @@ int policy_check_lint(const struct script *s, const struct roster *r,
 		if (have < s->roles[ro]) {
 			list_names(r, today, (enum role)ro, names, sizeof(names));
 			diag_error(dd, &s->role_marks[ro],
-				   "roles: %s needs %u persons, the roster has %u eligible (%s) (policy 4.2.3)",
-				   role_name((enum role)ro), s->roles[ro], have, names);
+				   "roles: %s needs %u %s, the roster has %u eligible (%s) (policy 4.2.3)",
+				   role_name((enum role)ro), s->roles[ro],
+				   plural(s->roles[ro], "person", "persons"), have, names);
 			slots_ok = 0;
 		}
 	}
@@ -363,10 +387,32 @@ int policy_check_lint(const struct script *s, const struct roster *r,
 					   s->roles[ro]);
 			else
 				diag_error(dd, st->actors[ro] ? &st->actors_mark : &st->witnesses_mark,
-					   "step '%s': needs %u %s persons, roles has %u", st->id, needp,
-					   role_name((enum role)ro), s->roles[ro]);
+					   "step '%s': needs %u %s %s, roles has %u", st->id, needp,
+					   role_name((enum role)ro), plural(needp, "person", "persons"),
+					   s->roles[ro]);
 		}
 		check_step_secrets(s, r, today, st, dd);
+	}
+	/* policy 4.4.1: a personnel change names a person of the roster */
+	for (i = 0; i < s->nsteps; i++) {
+		const struct script_step *st = &s->steps[i];
+		const struct ynode *pn = script_param(st, "person");
+		const char *change = script_param_str(st, "change");
+		const char *rname = script_param_str(st, "role");
+		const struct roster_person *p;
+		enum role pr;
+
+		if (st->action == NULL || strcmp(st->action->name, "roster.change") != 0 ||
+		    pn == NULL || pn->type != YNODE_SCALAR)
+			continue;
+		p = roster_person_find(r, pn->str);
+		if (p == NULL)
+			diag_error(dd, &pn->mark, "step '%s': '%s' is not in the roster %s", st->id,
+				   pn->str, r->path);
+		else if (change != NULL && strcmp(change, "retire") == 0 && rname != NULL &&
+			 role_parse(rname, &pr) == 0 && !(p->roles & ROLE_BIT(pr)))
+			diag_error(dd, &pn->mark, "step '%s': %s does not hold the role %s to retire",
+				   st->id, p->id, rname);
 	}
 	/* quorum feasible for each secret at all */
 	for (i = 0; i < s->nsecrets; i++) {
@@ -535,8 +581,9 @@ int policy_check_attendance(const struct script *s, const struct roster *r,
 	for (ro = 0; ro < ROLE_COUNT; ro++) {
 		if (count[ro] < s->roles[ro]) {
 			diag_error(d, &s->role_marks[ro],
-				   "attendance: %s needs %u persons, %u attend", role_name((enum role)ro),
-				   s->roles[ro], count[ro]);
+				   "attendance: %s needs %u %s, %u %s", role_name((enum role)ro),
+				   s->roles[ro], plural(s->roles[ro], "person", "persons"), count[ro],
+				   plural(count[ro], "attends", "attend"));
 			failed = 1;
 		}
 	}

@@ -122,6 +122,24 @@ test_expect_success 'a stale person not needed by the ceremony does not fail it'
 	test_grep "0 errors" log
 '
 
+test_expect_success 'an input no earlier step writes and not there yet is a warning' '
+	cp "$DATA/ok-base.yaml" "$DATA/roster.yaml" . &&
+	printf "  - id: crl\n    title: Crl\n    action: crl.sign\n    with: {token: main, key: k1, issuer-cert: old-ca.pem, crl-number: 1, next-update-days: 30, output: ca.crl}\n    actors: [hsm-administrator]\n    witnesses: [security-officer]\n    outputs: [ca.crl]\n" >>ok-base.yaml &&
+	ceremony lint ok-base.yaml --today $TODAY >log &&
+	test_grep "^ok-base.yaml:42:47: warning: input .old-ca.pem. is not written by an earlier step" log &&
+	test_grep "0 errors, 1 warning" log &&
+	echo cert >old-ca.pem &&
+	ceremony lint ok-base.yaml --today $TODAY >log &&
+	test_grep "0 errors, 0 warnings" log
+'
+
+test_expect_success 'an input written by an earlier step needs not exist' '
+	cp "$DATA/ok-base.yaml" "$DATA/roster.yaml" . &&
+	printf "  - id: fp\n    title: Fp\n    action: fingerprint\n    with: {file: ca.pem}\n    actors: [system-auditor]\n    witnesses: [security-officer]\n" >>ok-base.yaml &&
+	ceremony lint ok-base.yaml --today $TODAY >log &&
+	test_grep "0 errors, 0 warnings" log
+'
+
 for s in "$TEST_TOP"/scripts/*.yaml; do
 	n=$(basename "$s")
 	case $n in *roster*) continue ;; esac

@@ -317,6 +317,84 @@ CASES["forbidden-pair-assignment"] = (
     [(R, "[security-officer, hsm-administrator]", 1, "policy 4.2.4: alice (Alice) holds security-officer and hsm-administrator"),
      (S, "security-officer: 1", 1, "no assignment of the roster's eligible persons fills every role slot without one person holding a forbidden pair")])
 
+# More cases: one per remaining error of the schema and the policy.
+def step_after_cert(text):
+    """A step appended after the last one of the base."""
+    return [("    outputs: [ca.pem]\n", "    outputs: [ca.pem]\n" + text)]
+
+
+CASES.update({
+    "yaml-too-deep": ([("name: Lint case\n", "name: Lint case\ndescription: " + "[" * 40 + "]" * 40 + "\n")], None,
+                      [(S, "description: [", 1, "nested more than 32 levels", 13 + 31)]),
+    "yaml-nul": ([("name: Lint case", "name: \"Lint\\0case\"")], None, [(S, "\"Lint", 1, "NUL byte")]),
+    "yaml-key-not-scalar": ([("version: \"1\"\n", "version: \"1\"\n? [a, b]\n: c\n")], None,
+                            [(S, "[a, b]", 1, "a key must be a scalar")]),
+    "description-not-scalar": ([("name: Lint case\n", "name: Lint case\ndescription: {a: b}\n")], None,
+                               [(S, "{a: b}", 1, "description must be a scalar, not a mapping")]),
+    "tokens-not-map": ([("tokens:\n  main: \"pkcs11:token=Main\"\n", "tokens: [\"pkcs11:token=Main\"]\n")], None,
+                       [(S, "[\"pkcs11", 1, "tokens must be a mapping")]),
+    "token-uri-not-scalar": ([("  main: \"pkcs11:token=Main\"", "  main: [\"pkcs11:token=Main\"]")], None,
+                             [(S, "[\"pkcs11", 1, "a token URI must be a scalar")]),
+    "secrets-not-map": ([("secrets:\n  user-pin:", "secrets: []\nxsecrets:\n  user-pin:")], None,
+                        [(S, "[]", 1, "secrets must be a mapping")]),
+    "secret-not-map": ([("  user-pin: {kind: pin, token: main, groups: [{threshold: 2, count: 3}], group-threshold: 1}",
+                         "  user-pin: pin\n  other: {kind: pin, token: main, groups: [{threshold: 2, count: 3}], group-threshold: 1}")], None,
+                       [(S, "pin\n", 1, "secret 'user-pin' must be a mapping")]),
+    "secret-groups-not-seq": ([("groups: [{threshold: 2, count: 3}]", "groups: 3")], None,
+                              [(S, "3, group", 1, "groups must be a sequence")]),
+    "secret-group-not-map": ([("groups: [{threshold: 2, count: 3}]", "groups: [3]")], None,
+                             [(S, "3]", 1, "a group must be a mapping")]),
+    "secret-group-missing-threshold": ([("groups: [{threshold: 2, count: 3}]", "groups: [{count: 3}]")], None,
+                                       [(S, "{count", 1, "missing required key 'threshold'")]),
+    "secret-name-invalid": ([("  user-pin: {kind", "  User_PIN: {kind"), ("secret: user-pin}", "secret: User_PIN}")], None,
+                            [(S, "User_PIN: {", 1, "not a valid name")]),
+    "step-actors-item-not-scalar": ([("    actors: [hsm-administrator]\n    witnesses: [system-auditor]\n", "    actors: [[hsm-administrator]]\n    witnesses: [system-auditor]\n")], None,
+                                    [(S, "[hsm-administrator]]", 1, "actors must be a scalar, not a sequence")]),
+    "step-title-not-scalar": ([("    title: Keygen", "    title: [Keygen]")], None, [(S, "[Keygen]", 1, "title must be a scalar")]),
+    "step-note-not-scalar": ([("    title: Keygen\n", "    title: Keygen\n    note: {a: 1}\n")], None, [(S, "{a: 1}", 1, "note must be a scalar")]),
+    "step-action-not-scalar": ([("action: key.generate", "action: [key.generate]")], None, [(S, "[key.generate]", 1, "action must be a scalar")]),
+    "step-outputs-not-seq": ([("    outputs: [ca.pem]", "    outputs: ca.pem")], None,
+                             [(S, "ca.pem\n", 1, "outputs must be a sequence")]),
+    "step-output-not-scalar": ([("    outputs: [ca.pem]", "    outputs: [ca.pem, [x]]")], None,
+                               [(S, "[x]", 1, "an output must be a scalar")]),
+    "param-output-absolute": ([("output: ca.pem}", "output: /tmp/ca.pem}")], None,
+                              [(S, "/tmp/ca.pem", 1, "must be a relative path")]),
+    "param-items-not-seq": (step_after_cert("  - id: check\n    title: Check\n    action: checklist\n    with: {items: read it}\n    actors: [security-officer]\n    witnesses: [system-auditor]\n"), None,
+                            [(S, "read it", 1, "'items' must be a sequence")]),
+    "param-item-not-map": (step_after_cert("  - id: check\n    title: Check\n    action: checklist\n    with: {items: [[a]]}\n    actors: [security-officer]\n    witnesses: [system-auditor]\n"), None,
+                           [(S, "[a]]", 1, "a checklist item must be a mapping")]),
+    "param-revoked-not-seq": (step_after_cert("  - id: crl\n    title: Crl\n    action: crl.sign\n    with: {token: main, key: k1, issuer-cert: ca.pem, crl-number: 1, next-update-days: 30, output: ca.crl, revoked: none}\n    actors: [hsm-administrator]\n    witnesses: [security-officer]\n    outputs: [ca.crl]\n"), None,
+                              [(S, "none}", 1, "'revoked' must be a sequence")]),
+    "param-revoked-entry": (step_after_cert("  - id: crl\n    title: Crl\n    action: crl.sign\n    with: {token: main, key: k1, issuer-cert: ca.pem, crl-number: 1, next-update-days: 30, output: ca.crl, revoked: [x, {serial: \"01\", date: 2026-01-01, reason: superseded, why: x}, {serial: \"02\"}]}\n    actors: [hsm-administrator]\n    witnesses: [security-officer]\n    outputs: [ca.crl]\n"), None,
+                            [(S, "x, {serial", 1, "a revoked entry must be a mapping"),
+                             (S, "why", 1, "unknown key 'why' in a revoked entry"),
+                             (S, "{serial: \"02\"}", 1, "missing required key 'date'"),
+                             (S, "{serial: \"02\"}", 1, "missing required key 'reason'")]),
+    "param-name-invalid": (step_after_cert("  - id: change\n    title: Change\n    action: roster.change\n    with: {change: add, person: Kate!, role: key-holder}\n    actors: [security-officer]\n    witnesses: [system-auditor]\n"), None,
+                           [(S, "Kate!", 1, "not a valid name")]),
+    "roster-change-unknown-person": (step_after_cert("  - id: change\n    title: Change\n    action: roster.change\n    with: {change: add, person: zoe, role: key-holder}\n    actors: [security-officer]\n    witnesses: [system-auditor]\n"), None,
+                                     [(S, "zoe", 1, "'zoe' is not in the roster")]),
+    "roster-change-retire-not-held": (step_after_cert("  - id: change\n    title: Change\n    action: roster.change\n    with: {change: retire, person: sam, role: key-holder}\n    actors: [security-officer]\n    witnesses: [system-auditor]\n"), None,
+                                      [(S, "sam,", 1, "sam does not hold the role key-holder to retire")]),
+    "roster-people-not-seq": ([], [("people:\n  - id: alice", "people: {}\nx:\n  - id: alice")], [(R, "{}", 1, "people must be a sequence")]),
+    "roster-people-empty": ([], [("people:\n  - id: alice", "people: []\nx:\n  - id: alice")], [(R, "[]", 1, "at least one person")]),
+    "roster-person-not-map": ([], [("people:\n", "people:\n  - alice\n")], [(R, "alice\n", 1, "a person must be a mapping")]),
+    "roster-id-invalid": ([], [("id: alice", "id: Alice Martin")], [(R, "Alice Martin", 1, "person id 'Alice Martin' is not a valid name")]),
+    "roster-format-not-int": ([], [("format: 1", "format: \"1\"")], [(R, "\"1\"", 1, "format must be an integer")]),
+    "roster-missing-format": ([], [("format: 1\n", "")], [(R, "people", 1, "missing required key 'format'")]),
+    "roster-unknown-top": ([], [("format: 1\n", "format: 1\nstaff: []\n")], [(R, "staff", 1, "unknown key 'staff' in the roster")]),
+    "roster-policy-not-map": ([], [("format: 1\n", "format: 1\npolicy: strict\n")], [(R, "strict", 1, "policy must be a mapping")]),
+    "roster-pairs-not-seq": ([], [("format: 1\n", "format: 1\npolicy: {forbidden-pairs: none}\n")], [(R, "none", 1, "forbidden-pairs must be a sequence")]),
+    "roster-pair-not-seq": ([], [("format: 1\n", "format: 1\npolicy: {forbidden-pairs: [key-holder]}\n")], [(R, "key-holder]", 1, "a forbidden pair must be a sequence")]),
+    "roster-pair-unknown-role": ([], [("format: 1\n", "format: 1\npolicy: {forbidden-pairs: [[key-holder, janitor]]}\n")], [(R, "janitor", 1, "unknown role 'janitor'")]),
+    "roster-too-many-pairs": ([], [("format: 1\n", "format: 1\npolicy:\n  forbidden-pairs:\n" + "    - [key-holder, system-auditor]\n" * 33)],
+                              [(R, "- [key-holder", 1, "at most 32 pairs")]),
+    "roster-training-age-bad": ([], [("format: 1\n", "format: 1\npolicy: {max-training-age: 1w}\n")], [(R, "1w", 1, "positive number followed by y, m or d")]),
+    "roster-name-not-scalar": ([], [("name: Alice", "name: [Alice]")], [(R, "[Alice]", 1, "name must be a scalar")]),
+    "roster-email-not-scalar": ([], [("    name: Alice\n", "    name: Alice\n    email: [a@b]\n")], [(R, "[a@b]", 1, "email must be a scalar")]),
+    "roster-roles-not-seq": ([], [("roles: [security-officer]", "roles: security-officer")], [(R, "security-officer\n", 1, "roles must be a sequence")]),
+})
+
 
 def main():
     for name in sorted(os.listdir(HERE)):
@@ -337,9 +415,11 @@ def main():
             rfile = "roster-case-%s.yaml" % name
             body = sub(body, "roster: roster.yaml", "roster: %s" % rfile) if "roster: roster.yaml" in body else body
         header = []
-        for where, needle, nth, frag in expects:
+        for exp in expects:
+            where, needle, nth, frag = exp[:4]
             text = body if where == S else rbody
             line, col = pos(text, needle, nth)
+            col += exp[4] if len(exp) > 4 else 0
             fname = "case-%s.yaml" % name if where == S else rfile
             header.append((where, fname, line, col, frag))
         h = len(header) + 1
