@@ -69,7 +69,7 @@ struct roster_policy {
 };
 
 struct roster {
-	struct ytree *tree;
+	struct ytree *tree; /* tree->sha256: SHA-256 of the bytes parsed */
 	const char *path; /* borrowed from tree */
 	size_t npeople;
 	struct roster_person *people;

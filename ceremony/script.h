@@ -133,7 +133,7 @@ struct script_step {
 };
 
 struct script {
-	struct ytree *tree;
+	struct ytree *tree;      /* tree->sha256: SHA-256 of the bytes parsed */
 	const char *path;        /* as given to script_load (borrowed from tree) */
 	const char *name;
 	const char *version;

@@ -2,6 +2,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -278,6 +279,10 @@ int ytree_load_mem(const char *name, const char *data, size_t len, struct ytree 
 	if (len > YTREE_MAX_BYTES) {
 		diag_error(d, &m, "file is larger than %u bytes", YTREE_MAX_BYTES);
 		r = CE_ERR_TOO_LARGE;
+		goto out;
+	}
+	if (!EVP_Digest(data, len, t->sha256, NULL, EVP_sha256(), NULL)) {
+		r = CE_ERR_CRYPTO;
 		goto out;
 	}
 	r = ytree_prescan(t->path, data, len, d);

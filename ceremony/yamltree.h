@@ -30,13 +30,19 @@ struct ynode {
 	struct ynode **kids;   /* seq: n items; map: 2n nodes, key then value */
 };
 
+#define YTREE_SHA256_BYTES 32
+
 struct ytree {
 	char *path; /* owned: the path as given, used in every mark */
 	struct ynode *root;
+	/* SHA-256 of exactly the bytes parsed (for the transcript's opening
+	 * event: what is recorded is what was read, no second read of the file) */
+	unsigned char sha256[YTREE_SHA256_BYTES];
 };
 
 /* Read and parse path. On success *out is a new tree (ytree_free). On error
- * returns CE_ERR_IO / CE_ERR_TOO_LARGE / CE_ERR_FORMAT, reports the problem
+ * returns CE_ERR_IO / CE_ERR_TOO_LARGE / CE_ERR_FORMAT (CE_ERR_NOMEM,
+ * CE_ERR_CRYPTO if the digest failed), reports the problem
  * into d (may be NULL) and sets the ce_err detail "FILE:LINE:COL: ...". */
 int ytree_load_file(const char *path, struct ytree **out, struct diag *d)
 	__attribute__((warn_unused_result));

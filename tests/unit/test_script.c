@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 static const char base[] =
@@ -269,6 +270,25 @@ static void test_aliases_refused(void **state)
 		     21, 13, "anchors are not allowed");
 }
 
+static void test_sha256_of_bytes_read(void **state)
+{
+	struct script *s = NULL, *s2 = NULL;
+	unsigned char want[32];
+	char copy[sizeof(base)];
+
+	(void)state;
+	assert_int_equal(script_load_mem("t.yaml", base, strlen(base), &s, NULL), 0);
+	assert_true(EVP_Digest(base, strlen(base), want, NULL, EVP_sha256(), NULL));
+	assert_memory_equal(s->tree->sha256, want, 32);
+	/* one byte changed (the last newline): another digest */
+	memcpy(copy, base, sizeof(base));
+	copy[strlen(base) - 1] = '#';
+	assert_int_equal(script_load_mem("t.yaml", copy, strlen(copy), &s2, NULL), 0);
+	assert_memory_not_equal(s2->tree->sha256, want, 32);
+	script_free(s);
+	script_free(s2);
+}
+
 static void test_action_table(void **state)
 {
 	static const char *const want[] = {
@@ -329,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_no_detail_without_diag),
 		cmocka_unit_test(test_aliases_refused),
+		cmocka_unit_test(test_sha256_of_bytes_read),
 		cmocka_unit_test(test_action_table),
 		cmocka_unit_test(test_reshare_layout),
 	};
