@@ -582,7 +582,7 @@ static int parse_tokens(struct script *s, const struct ynode *n, struct diag *d)
 	if (!want(d, n, YNODE_MAP, "tokens"))
 		return 0;
 	if (n->n == 0)
-		diag_error(d, &n->mark, "tokens: at least one token is needed");
+		diag_error(d, &n->mark, "tokens: at least one token (or leave 'tokens' out)");
 	s->tokens = calloc(n->n ? n->n : 1, sizeof(*s->tokens));
 	if (s->tokens == NULL)
 		return CE_ERR_NOMEM;
@@ -1009,6 +1009,70 @@ static int parse_step(struct script *s, const struct ynode *n, struct diag *d)
 	return r;
 }
 
+/* A PIN secret used with a token must be that token's; every token and
+ * secret declared is used by some step (else a warning: a typo elsewhere?). */
+static void check_references(const struct script *s, struct diag *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nsteps; i++) {
+		const struct script_step *st = &s->steps[i];
+		const struct script_param_spec *ps;
+		const char *tok = script_param_str(st, "token");
+
+		if (st->action == NULL || tok == NULL)
+			continue;
+		for (ps = st->action->params; ps->key != NULL; ps++) {
+			const struct ynode *v = script_param(st, ps->key);
+			const struct script_secret *sec;
+
+			if (ps->type != PT_SECRET || v == NULL || v->type != YNODE_SCALAR ||
+			    (sec = script_secret_find(s, v->str)) == NULL || sec->token == NULL)
+				continue;
+			if (strcmp(sec->token->name, tok) != 0)
+				diag_error(d, &v->mark,
+					   "step '%s': secret '%s' is a PIN of token '%s', not of '%s'",
+					   st->id, sec->name, sec->token->name, tok);
+		}
+	}
+	for (j = 0; j < s->ntokens; j++) {
+		int used = 0;
+
+		for (i = 0; i < s->nsecrets; i++)
+			if (s->secrets[i].token == &s->tokens[j])
+				used = 1;
+		for (i = 0; i < s->nsteps && !used; i++) {
+			const char *tok = script_param_str(&s->steps[i], "token");
+
+			if (tok != NULL && strcmp(tok, s->tokens[j].name) == 0)
+				used = 1;
+		}
+		if (!used)
+			diag_warn(d, &s->tokens[j].mark, "token '%s' is not used by any step",
+				  s->tokens[j].name);
+	}
+	for (j = 0; j < s->nsecrets; j++) {
+		int used = 0;
+
+		for (i = 0; i < s->nsteps && !used; i++) {
+			const struct script_step *st = &s->steps[i];
+			const struct script_param_spec *ps;
+
+			if (st->action == NULL)
+				continue;
+			for (ps = st->action->params; ps->key != NULL; ps++) {
+				const char *v = script_param_str(st, ps->key);
+
+				if (ps->type == PT_SECRET && v != NULL && strcmp(v, s->secrets[j].name) == 0)
+					used = 1;
+			}
+		}
+		if (!used)
+			diag_warn(d, &s->secrets[j].mark, "secret '%s' is not used by any step",
+				  s->secrets[j].name);
+	}
+}
+
 static int script_parse(struct script *s, struct diag *d)
 {
 	static const char *const keys[] = { "format", "name", "version", "description", "roster",
@@ -1052,7 +1116,7 @@ static int script_parse(struct script *s, struct diag *d)
 			memcpy(s->roster_path + dlen, s->roster, n->len + 1);
 		}
 	}
-	n = need(d, root, "tokens", "script");
+	n = ynode_get(root, "tokens");
 	if (n != NULL && (r = parse_tokens(s, n, d)) < 0)
 		return r;
 	n = need(d, root, "roles", "script");
@@ -1075,6 +1139,11 @@ static int script_parse(struct script *s, struct diag *d)
 			if ((r = parse_step(s, n->kids[i], d)) < 0)
 				return r;
 	}
+	/* Attendance seats the persons every later check is made on. */
+	if (s->nsteps > 0 && (s->steps[0].action == NULL ||
+			      strcmp(s->steps[0].action->name, "attendance") != 0))
+		diag_error(d, &s->steps[0].mark, "the first step must be an attendance step (policy 4.2.3: persons are seated in their roles before anything else)");
+	check_references(s, d);
 	/* Every role a step uses must be declared in roles (what attendance fills). */
 	for (i = 0; i < s->nsteps; i++) {
 		const struct script_step *st = &s->steps[i];

@@ -133,6 +133,24 @@ test_expect_success 'an input no earlier step writes and not there yet is a warn
 	test_grep "0 errors, 0 warnings" log
 '
 
+test_expect_success 'a token or secret no step uses is a warning' '
+	cp "$DATA/roster.yaml" . &&
+	sed -e "s/^  main: \(.*\)/  main: \1\n  spare: \"pkcs11:token=Spare\"/" \
+	    -e "s/^secrets:/secrets:\n  old-pin: {kind: pin, token: main, groups: [{threshold: 2, count: 3}], group-threshold: 1}/" \
+	    "$DATA/ok-base.yaml" >s.yaml &&
+	ceremony lint s.yaml --today $TODAY >log &&
+	test_grep "^s.yaml:7:3: warning: token .spare. is not used by any step" log &&
+	test_grep "^s.yaml:14:3: warning: secret .old-pin. is not used by any step" log &&
+	test_grep "0 errors, 2 warnings" log
+'
+
+test_expect_success 'a script without tokens is fine when no step needs one' '
+	cp "$DATA/roster.yaml" . &&
+	printf "format: 1\nname: N\nversion: \"1\"\nroster: roster.yaml\nroles: {security-officer: 1, system-auditor: 1}\nsteps:\n  - {id: a, title: A, action: attendance, actors: [security-officer], witnesses: [system-auditor]}\n" >s.yaml &&
+	ceremony lint s.yaml --today $TODAY >log &&
+	test_grep "0 errors, 0 warnings" log
+'
+
 test_expect_success 'an input written by an earlier step needs not exist' '
 	cp "$DATA/ok-base.yaml" "$DATA/roster.yaml" . &&
 	printf "  - id: fp\n    title: Fp\n    action: fingerprint\n    with: {file: ca.pem}\n    actors: [system-auditor]\n    witnesses: [security-officer]\n" >>ok-base.yaml &&

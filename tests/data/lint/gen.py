@@ -324,6 +324,11 @@ def step_after_cert(text):
 
 
 CASES.update({
+    "attendance-missing": ([("  - id: attendance\n    title: Attendance\n    action: attendance\n    actors: [security-officer]\n    witnesses: [system-auditor]\n", "")], None,
+                           [(S, "id: login", 1, "the first step must be an attendance step")]),
+    "secret-wrong-token": ([("  main: \"pkcs11:token=Main\"\n", "  main: \"pkcs11:token=Main\"\n  spare: \"pkcs11:token=Spare\"\n"),
+                            ("with: {token: main, secret: user-pin}", "with: {token: spare, secret: user-pin}")], None,
+                           [(S, "user-pin}", 1, "secret 'user-pin' is a PIN of token 'main', not of 'spare'")]),
     "yaml-too-deep": ([("name: Lint case\n", "name: Lint case\ndescription: " + "[" * 40 + "]" * 40 + "\n")], None,
                       [(S, "description: [", 1, "nested more than 32 levels", 13 + 31)]),
     "yaml-nul": ([("name: Lint case", "name: \"Lint\\0case\"")], None, [(S, "\"Lint", 1, "NUL byte")]),
