@@ -55,7 +55,7 @@ int diag_add(struct diag *d, enum diag_severity sev, const struct diag_mark *m,
 	first_error = sev == DIAG_ERROR && (d == NULL || d->errors == 0);
 	if (first_error) {
 		if (m != NULL && m->file != NULL)
-			ce_err_set(CE_ERR_FORMAT, "%s:%u:%u: %s", m->file, m->line, m->col, msg);
+			ce_err_set(CE_ERR_FORMAT, "%s:%u:%u: error: %s", m->file, m->line, m->col, msg);
 		else
 			ce_err_set(CE_ERR_FORMAT, "%s", msg);
 	}

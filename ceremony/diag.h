@@ -42,8 +42,9 @@ void diag_free(struct diag *d);
 
 /* Add an item. m may be NULL (no place). Returns CE_ERR_NOMEM if it could not
  * be recorded (the counts are still incremented so a failure is never lost),
- * else 0. d may be NULL: then only ce_err_set() is done for errors. Every
- * error also becomes the ce_err detail when it is the first error of d. */
+ * else 0. d may be NULL: then only ce_err_set() is done for errors. The first
+ * error of d (every error when d is NULL) also becomes the ce_err detail, as
+ * "FILE:LINE:COL: error: msg" (or just msg without a place). */
 int diag_add(struct diag *d, enum diag_severity sev, const struct diag_mark *m,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
