@@ -495,6 +495,51 @@ static int same_person(const struct policy_seat *a, const struct policy_seat *b)
 	return strcmp(seat_id(a), seat_id(b)) == 0;
 }
 
+/* With the persons seated, can every step find distinct actors and
+ * witnesses? Caught at attendance rather than half-way through. Returns 1
+ * when it reported a step that cannot be staffed. */
+static int check_staffing(const struct script *s, const struct policy_seat *seats, size_t nseats,
+			  struct diag *d)
+{
+	struct search x;
+	const char **ids = NULL;
+	size_t i, j;
+	int bad = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.filled = calloc(nseats ? nseats : 1, sizeof(*x.filled));
+	x.used = calloc(nseats ? nseats : 1, 1);
+	ids = calloc(nseats ? nseats : 1, sizeof(*ids));
+	if (x.filled == NULL || x.used == NULL || ids == NULL) {
+		diag_error(d, NULL, "attendance: out of memory checking the steps");
+		bad = 1;
+		goto out;
+	}
+	for (i = 0; i < nseats; i++) {
+		const char *id = seat_id(&seats[i]);
+
+		for (j = 0; j < x.np && strcmp(ids[j], id) != 0; j++)
+			;
+		if (j == x.np)
+			ids[x.np++] = id;
+		x.filled[j] |= ROLE_BIT(seats[i].role);
+	}
+	if (!steps_ok(&x) && !x.exhausted) {
+		const struct script_step *st = &s->steps[x.failing_step];
+
+		diag_error(d, &st->mark,
+			   "attendance: with the persons seated, step '%s' cannot have distinct actors and witnesses (policy 5.2.1: an actor never witnesses their own step)",
+			   st->id);
+		bad = 1;
+	}
+out:
+	free(ids);
+	free(x.filled);
+	free(x.used);
+	return bad;
+}
+
 int policy_check_attendance(const struct script *s, const struct roster *r,
 			    const struct roster_date *today, const struct policy_seat *seats,
 			    size_t nseats, struct diag *d)
@@ -578,6 +623,8 @@ int policy_check_attendance(const struct script *s, const struct roster *r,
 			}
 		}
 	}
+	if (!failed)
+		failed = check_staffing(s, seats, nseats, d);
 	for (ro = 0; ro < ROLE_COUNT; ro++) {
 		if (count[ro] < s->roles[ro]) {
 			diag_error(d, &s->role_marks[ro],

@@ -87,7 +87,9 @@ struct policy_seat {
  * person is known, holds the role (4.2.3), is vetted and trained (4.3.2,
  * 4.3.4), sits at most once per role, has no forbidden pair among the roles
  * they fill here (4.2.4), that every role the script needs has at least its
- * count and that no seat is for a role the script does not use. */
+ * count, that no seat is for a role the script does not use, and that with
+ * these persons every step of the script can have distinct actors and
+ * witnesses (5.2.1), so the ceremony cannot get stuck half-way. */
 int policy_check_attendance(const struct script *s, const struct roster *r,
 			    const struct roster_date *today, const struct policy_seat *seats,
 			    size_t nseats, struct diag *d);

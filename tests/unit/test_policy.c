@@ -235,6 +235,31 @@ static void test_attendance(void **state)
 	diag_free(&d);
 }
 
+static void test_attendance_staffing(void **state)
+{
+	struct roster_date today = day("2026-11-27");
+	struct policy_seat seats[5];
+	struct diag d;
+
+	(void)state;
+	/* hana is both the HSM administrator and the only auditor: keygen needs
+	 * an HSM administrator acting and an auditor witnessing */
+	seats[0] = seat("alice", ROLE_SECURITY_OFFICER);
+	seats[1] = seat("hana", ROLE_SYSTEM_AUDITOR);
+	seats[2] = seat("hana", ROLE_HSM_ADMINISTRATOR);
+	seats[3] = seat("k1", ROLE_KEY_HOLDER);
+	seats[4] = seat("k2", ROLE_KEY_HOLDER);
+	diag_init(&d);
+	assert_int_equal(policy_check_attendance(script, roster, &today, seats, 5, &d), CE_ERR_POLICY);
+	assert_true(has_msg(&d, "step 'keygen' cannot have distinct actors and witnesses"));
+	diag_free(&d);
+	/* the twin: hugo administers the HSM, hana audits */
+	seats[2] = seat("hugo", ROLE_HSM_ADMINISTRATOR);
+	diag_init(&d);
+	assert_int_equal(policy_check_attendance(script, roster, &today, seats, 5, &d), 0);
+	diag_free(&d);
+}
+
 static void test_attendance_pair(void **state)
 {
 	const char *text = "format: 1\npeople:\n"
@@ -374,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_vetting_boundary),
 		cmocka_unit_test(test_training_boundary),
 		cmocka_unit_test(test_attendance),
+		cmocka_unit_test(test_attendance_staffing),
 		cmocka_unit_test(test_attendance_pair),
 		cmocka_unit_test(test_actor_never_witness),
 		cmocka_unit_test(test_quorum),
