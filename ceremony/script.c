@@ -804,7 +804,6 @@ static void check_param(const struct script *s, const struct script_step *st,
 static void check_params(const struct script *s, const struct script_step *st, struct diag *d)
 {
 	const struct script_param_spec *ps;
-	size_t i;
 	char what[96];
 	const char *known[32];
 	size_t nk = 0;
@@ -827,7 +826,6 @@ static void check_params(const struct script *s, const struct script_step *st, s
 		}
 		check_param(s, st, ps, v, d);
 	}
-	(void)i;
 	if (st->action->check != NULL)
 		st->action->check(s, st, d);
 }
@@ -906,7 +904,6 @@ static int parse_step(struct script *s, const struct ynode *n, struct diag *d)
 	const struct ynode *id, *title, *action, *actors, *witnesses, *outputs, *with, *note;
 	size_t i, j;
 	char what[96];
-	int r;
 
 	memset(st, 0, sizeof(*st));
 	st->index = s->nsteps;
@@ -1005,8 +1002,7 @@ static int parse_step(struct script *s, const struct ynode *n, struct diag *d)
 	if (st->action != NULL)
 		check_params(s, st, d);
 	s->nsteps++;
-	r = 0;
-	return r;
+	return 0;
 }
 
 /* A PIN secret used with a token must be that token's; every token and
