@@ -133,24 +133,24 @@ static const struct script_param_spec p_roster_change[] = {
 };
 
 const struct script_action script_actions[] = {
-	{ "attendance", p_attendance, check_attendance, "attendance and identity check" },
-	{ "checklist", p_checklist, NULL, "items read out and witnessed" },
-	{ "token.init", p_token_init, NULL, "initialise a token, PINs split into shares" },
-	{ "quorum.login", p_quorum_login, NULL, "key holders enter shares, then login" },
-	{ "key.generate", p_key_generate, check_keygen, "generate a key pair on the token" },
-	{ "key.export-public", p_export_public, NULL, "write the public key" },
-	{ "cert.self-sign", p_self_sign, NULL, "self-signed CA certificate" },
-	{ "csr.create", p_csr_create, NULL, "certificate signing request" },
-	{ "cert.issue", p_cert_issue, NULL, "sign a certificate from a CSR" },
-	{ "crl.sign", p_crl_sign, NULL, "sign a CRL" },
-	{ "key.backup", p_key_backup, NULL, "wrap a key under a split wrapping key" },
-	{ "key.restore", p_key_restore, NULL, "unwrap a backed-up key onto a token" },
-	{ "shares.reshare", p_reshare, check_reshare, "new shares for a new holder set" },
-	{ "pin.rotate", p_pin_rotate, NULL, "new PIN, new shares, old shares void" },
-	{ "key.destroy", p_key_destroy, NULL, "destroy a key (double confirmation)" },
-	{ "fingerprint", p_fingerprint, check_fingerprint, "SHA-256 read out as words" },
-	{ "roster.change", p_roster_change, NULL, "personnel change, witnessed" },
-	{ NULL, NULL, NULL, NULL }
+	{ "attendance", p_attendance, check_attendance, "attendance and identity check", 0 },
+	{ "checklist", p_checklist, NULL, "items read out and witnessed", 0 },
+	{ "token.init", p_token_init, NULL, "initialise a token, PINs split into shares", 0 },
+	{ "quorum.login", p_quorum_login, NULL, "key holders enter shares, then login", 0 },
+	{ "key.generate", p_key_generate, check_keygen, "generate a key pair on the token", 1 },
+	{ "key.export-public", p_export_public, NULL, "write the public key", 1 },
+	{ "cert.self-sign", p_self_sign, NULL, "self-signed CA certificate", 1 },
+	{ "csr.create", p_csr_create, NULL, "certificate signing request", 1 },
+	{ "cert.issue", p_cert_issue, NULL, "sign a certificate from a CSR", 1 },
+	{ "crl.sign", p_crl_sign, NULL, "sign a CRL", 1 },
+	{ "key.backup", p_key_backup, NULL, "wrap a key under a split wrapping key", 1 },
+	{ "key.restore", p_key_restore, NULL, "unwrap a backed-up key onto a token", 1 },
+	{ "shares.reshare", p_reshare, check_reshare, "new shares for a new holder set", 0 },
+	{ "pin.rotate", p_pin_rotate, NULL, "new PIN, new shares, old shares void", 0 },
+	{ "key.destroy", p_key_destroy, NULL, "destroy a key (double confirmation)", 1 },
+	{ "fingerprint", p_fingerprint, check_fingerprint, "SHA-256 read out as words", 0 },
+	{ "roster.change", p_roster_change, NULL, "personnel change, witnessed", 0 },
+	{ NULL, NULL, NULL, NULL, 0 }
 };
 
 const struct script_action *script_action_find(const char *name)
@@ -1030,6 +1030,29 @@ static void check_references(const struct script *s, struct diag *d)
 					   "step '%s': secret '%s' is a PIN of token '%s', not of '%s'",
 					   st->id, sec->name, sec->token->name, tok);
 		}
+	}
+	/* A key operation needs a session opened by an earlier quorum login. */
+	for (i = 0; i < s->nsteps; i++) {
+		const struct script_step *st = &s->steps[i];
+		const char *tok = script_param_str(st, "token");
+		int logged_in = 0;
+
+		if (st->action == NULL || tok == NULL || !(st->action->needs_login ||
+		    (strcmp(st->action->name, "fingerprint") == 0 && script_param(st, "key") != NULL)))
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct script_step *p = &s->steps[j];
+			const char *ptok = script_param_str(p, "token");
+
+			if (p->action != NULL && ptok != NULL && strcmp(ptok, tok) == 0 &&
+			    (strcmp(p->action->name, "quorum.login") == 0 ||
+			     strcmp(p->action->name, "pin.rotate") == 0))
+				logged_in = 1;
+		}
+		if (!logged_in)
+			diag_error(d, &script_param(st, "token")->mark,
+				   "step '%s': %s on token '%s' needs an earlier quorum.login step on it",
+				   st->id, st->action->name, tok);
 	}
 	for (j = 0; j < s->ntokens; j++) {
 		int used = 0;

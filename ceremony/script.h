@@ -100,13 +100,16 @@ struct script_param_spec {
 struct script_step;
 struct script;
 
-/* One action: its name, its parameters (terminated by key == NULL), and an
- * optional cross-field check (e.g. rsa needs size) reporting into d. */
+/* One action: its name, its parameters (terminated by key == NULL), an
+ * optional cross-field check (e.g. rsa needs size) reporting into d, and
+ * whether it needs a user session on its token opened by an earlier
+ * quorum.login (or pin.rotate) step of the same script. */
 struct script_action {
 	const char *name;
 	const struct script_param_spec *params;
 	void (*check)(const struct script *s, const struct script_step *st, struct diag *d);
 	const char *summary;
+	int needs_login;
 };
 
 /* The action table (NULL-name terminated) and a lookup; NULL if unknown. */

@@ -29,12 +29,31 @@ secrets:
   user-pin: {kind: pin, token: root, groups: [{threshold: 3, count: 5}], group-threshold: 1}
   so-pin:   {kind: so-pin, token: root, groups: [{threshold: 2, count: 3}], group-threshold: 1}
   wrap-key: {kind: aes-256, groups: [{threshold: 2, count: 3}], group-threshold: 1}
+  sub-pin: {kind: pin, token: sub, groups: [{threshold: 3, count: 5}], group-threshold: 1}
+  backup-pin: {kind: pin, token: backup, groups: [{threshold: 3, count: 5}], group-threshold: 1}
 steps:
 """ % roster
+# Glue after attendance (the first example): sessions on the other two tokens,
+# which the examples of csr.create and key.restore use.
+glue = """  - id: login-sub
+    title: Log in to the sub-CA token
+    action: quorum.login
+    with: {token: sub, secret: sub-pin}
+    actors: {key-holder: 3}
+    witnesses: [security-officer, hsm-administrator]
+  - id: login-backup
+    title: Log in to the backup token
+    action: quorum.login
+    with: {token: backup, secret: backup-pin}
+    actors: {key-holder: 3}
+    witnesses: [security-officer, hsm-administrator]
+"""
 with open("%s/actions.yaml" % outdir, "w") as f:
     f.write(head)
-    for b in steps:
+    for k, b in enumerate(steps):
         f.write("".join("  " + line + "\n" for line in b.rstrip("\n").split("\n")))
+        if k == 0:
+            f.write(glue)
 for i, b in enumerate(complete):
     with open("%s/example-%d.yaml" % (outdir, i + 1), "w") as f:
         f.write(re.sub(r"^roster: .*$", "roster: %s" % roster, b, flags=re.M))

@@ -33,7 +33,8 @@ static const char base[] =
 	"    action: attendance\n"                            /* 14 */
 	"    actors: [security-officer]\n"                    /* 15 */
 	"    witnesses: [system-auditor]\n"                   /* 16 */
-	"  - id: keygen\n"                                    /* 17 */
+	"  - {id: login, title: L, action: quorum.login, with: {token: main, secret: user-pin}, actors: {key-holder: 2}, witnesses: [security-officer]}\n" /* 17 */
+	"  - id: keygen\n"                                    /* 18 */
 	"    title: Keygen\n"                                 /* 18 */
 	"    action: key.generate\n"                          /* 19 */
 	"    with: {token: main, type: rsa, size: 3072, label: k1, id: \"0a\", extractable: true}\n"
@@ -117,12 +118,12 @@ static void test_model(void **state)
 	assert_int_equal(script_layout_quorum(&script_secret_find(s, "wrap")->layout), 3);
 	assert_int_equal(script_layout_total(&script_secret_find(s, "wrap")->layout), 4);
 	assert_null(script_secret_find(s, "nope"));
-	assert_int_equal(s->nsteps, 2);
+	assert_int_equal(s->nsteps, 3);
 	st = script_step_find(s, "keygen");
 	assert_non_null(st);
-	assert_int_equal(st->index, 1);
+	assert_int_equal(st->index, 2);
 	assert_string_equal(st->action->name, "key.generate");
-	assert_int_equal(st->mark.line, 17);
+	assert_int_equal(st->mark.line, 18);
 	assert_int_equal(st->mark.col, 5);
 	assert_int_equal(st->actors[ROLE_HSM_ADMINISTRATOR], 1);
 	assert_int_equal(st->witnesses[ROLE_SECURITY_OFFICER], 1);
@@ -143,10 +144,10 @@ static void test_model(void **state)
 static void test_unknown_key(void **state)
 {
 	(void)state;
-	expect_error("    title: Keygen\n", "    title: Keygen\n    colour: red\n", 19, 5,
+	expect_error("    title: Keygen\n", "    title: Keygen\n    colour: red\n", 20, 5,
 		     "unknown key 'colour' in step 'keygen'");
 	expect_error("name: Test\n", "name: Test\nnmae: Test\n", 3, 1, "unknown key 'nmae'");
-	expect_error("extractable: true}", "extractable: true, bits: 1}", 20, 88,
+	expect_error("extractable: true}", "extractable: true, bits: 1}", 21, 88,
 		     "unknown key 'bits'");
 }
 
@@ -154,30 +155,30 @@ static void test_wrong_type(void **state)
 {
 	(void)state;
 	expect_error("name: Test", "name: {a: 1}", 2, 7, "name must be a scalar, not a mapping");
-	expect_error("size: 3072", "size: big", 20, 42, "must be an integer");
-	expect_error("extractable: true", "extractable: yes", 20, 82, "must be true or false");
+	expect_error("size: 3072", "size: big", 21, 42, "must be an integer");
+	expect_error("extractable: true", "extractable: yes", 21, 82, "must be true or false");
 	expect_error("steps:\n", "steps: {}\nx:\n", 11, 8, "steps must be a sequence");
 }
 
 static void test_missing_field(void **state)
 {
 	(void)state;
-	expect_error("    title: Keygen\n", "", 17, 5, "missing required key 'title'");
+	expect_error("    title: Keygen\n", "", 18, 5, "missing required key 'title'");
 	expect_error("version: \"1\"\n", "", 1, 1, "missing required key 'version'");
-	expect_error("label: k1, ", "", 20, 11, "key.generate needs parameter 'label'");
+	expect_error("label: k1, ", "", 21, 11, "key.generate needs parameter 'label'");
 }
 
 static void test_unknown_action(void **state)
 {
 	(void)state;
-	expect_error("action: key.generate", "action: key.generat", 19, 13,
+	expect_error("action: key.generate", "action: key.generat", 20, 13,
 		     "unknown action 'key.generat'");
 }
 
 static void test_duplicate_id(void **state)
 {
 	(void)state;
-	expect_error("  - id: keygen\n", "  - id: attendance\n", 17, 9,
+	expect_error("  - id: keygen\n", "  - id: attendance\n", 18, 9,
 		     "duplicate step id 'attendance' (first at line 12)");
 }
 
@@ -206,7 +207,7 @@ static void test_bad_counts(void **state)
 	expect_error("key-holder: 3}", "key-holder: 0}", 7, 83, "between 1 and 32");
 	expect_error("{threshold: 2, count: 3}], group-threshold: 1}",
 		     "{threshold: 3, count: 2}], group-threshold: 1}", 9, 59, "larger than count");
-	expect_error("actors: {hsm-administrator: 1}", "actors: {hsm-administrator: -1}", 21, 33,
+	expect_error("actors: {hsm-administrator: 1}", "actors: {hsm-administrator: -1}", 22, 33,
 		     "between 1 and 32");
 }
 
@@ -267,7 +268,7 @@ static void test_aliases_refused(void **state)
 {
 	(void)state;
 	expect_error("    actors: {hsm-administrator: 1}\n", "    actors: &x {hsm-administrator: 1}\n",
-		     21, 13, "anchors are not allowed");
+		     22, 13, "anchors are not allowed");
 }
 
 static void test_sha256_of_bytes_read(void **state)

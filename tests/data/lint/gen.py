@@ -324,6 +324,12 @@ def step_after_cert(text):
 
 
 CASES.update({
+    "login-missing": ([("  - id: login\n    title: Login\n    action: quorum.login\n    with: {token: main, secret: user-pin}\n    actors: {key-holder: 2}\n    witnesses: [security-officer]\n", "")], None,
+                      [(S, "main, type: ec", 1, "step 'keygen': key.generate on token 'main' needs an earlier quorum.login step on it"),
+                       (S, "main, key: k1", 1, "step 'cert': cert.self-sign on token 'main' needs an earlier quorum.login")]),
+    "login-after-use": ([("  - id: login\n    title: Login\n    action: quorum.login\n    with: {token: main, secret: user-pin}\n    actors: {key-holder: 2}\n    witnesses: [security-officer]\n", ""),
+                         ("    outputs: [ca.pem]\n", "    outputs: [ca.pem]\n  - id: login\n    title: Login\n    action: quorum.login\n    with: {token: main, secret: user-pin}\n    actors: {key-holder: 2}\n    witnesses: [security-officer]\n")], None,
+                        [(S, "main, type: ec", 1, "needs an earlier quorum.login step on it")]),
     "attendance-missing": ([("  - id: attendance\n    title: Attendance\n    action: attendance\n    actors: [security-officer]\n    witnesses: [system-auditor]\n", "")], None,
                            [(S, "id: login", 1, "the first step must be an attendance step")]),
     "secret-wrong-token": ([("  main: \"pkcs11:token=Main\"\n", "  main: \"pkcs11:token=Main\"\n  spare: \"pkcs11:token=Spare\"\n"),
