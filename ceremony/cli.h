@@ -48,5 +48,7 @@ int cli_wants_help(int argc, char **argv);
 extern const struct cli_verb cli_verb_help;
 extern const struct cli_verb cli_verb_version;
 extern const struct cli_verb cli_verb_shares;
+extern const struct cli_verb cli_verb_lint;
+extern const struct cli_verb cli_verb_roster;
 
 #endif

@@ -8,6 +8,8 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_help,
 	&cli_verb_version,
 	&cli_verb_shares,
+	&cli_verb_lint,
+	&cli_verb_roster,
 	NULL
 };
 
