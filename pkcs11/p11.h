@@ -165,6 +165,9 @@ void p11_slots_free(struct p11_slot *slots, size_t n);
  * serial=. *out is owned by the caller (p11_token_free).
  */
 int p11_token_find(struct p11_ctx *ctx, const char *uri, struct p11_token **out) P11_WARN;
+/* As p11_token_find, among blank (uninitialised) tokens only: the token to
+ * hand to p11_token_init (e.g. SoftHSM's free slot: 'pkcs11:model=SoftHSM%20v2'). */
+int p11_token_find_blank(struct p11_ctx *ctx, const char *uri, struct p11_token **out) P11_WARN;
 void p11_token_free(struct p11_token *tok);
 
 /* Info as read at find time or the last p11_token_refresh(). Borrowed. */
