@@ -225,6 +225,8 @@ int p11_token_has_mech(struct p11_token *tok, CK_MECHANISM_TYPE mech, unsigned f
 	CK_MECHANISM_INFO mi;
 	CK_FLAGS need = 0;
 
+	/* SoftHSM 2.6 ORs flags into the caller's struct: start from zero. */
+	memset(&mi, 0, sizeof(mi));
 	if (tok->mod->fl->C_GetMechanismInfo(tok->slot, mech, &mi) != CKR_OK)
 		return 0;
 	if (flags & P11_MECH_SIGN)
@@ -286,6 +288,7 @@ int p11_token_mechanisms(struct p11_token *tok, struct p11_mech **out, size_t *n
 		CK_MECHANISM_INFO mi;
 		const char *name;
 
+		memset(&mi, 0, sizeof(mi)); /* SoftHSM ORs into it */
 		mechs[i].type = types[i];
 		name = p11_mech_name(types[i], mechs[i].name, sizeof(mechs[i].name));
 		if (name != mechs[i].name)
