@@ -23,6 +23,7 @@
 #define P11_ATTR_MAX_BYTES 8192  /* largest attribute value we accept from a token */
 #define P11_FIND_MAX 4096        /* objects examined per search */
 #define P11_SIG_MAX_BYTES 1024   /* RSA-4096 is 512 */
+#define P11_CKA_NSS_DB 0xD5A0DB00UL /* NSS vendor attribute: public value of a private key */
 
 static const uint8_t OID_P256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
 static const uint8_t OID_P384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
@@ -1253,6 +1254,21 @@ out:
 	return r;
 }
 
+/* The raw public point (EC: uncompressed, Ed25519: 32 bytes). */
+static int ec_public_raw(EVP_PKEY *pkey, enum p11_key_type t, uint8_t *out, size_t cap,
+			 size_t *len)
+{
+	*len = cap;
+	if (t == P11_KEY_ED25519) {
+		if (EVP_PKEY_get_raw_public_key(pkey, out, len) != 1)
+			return ce_err_set(CE_ERR_CRYPTO, "cannot read the Ed25519 public key");
+		return 0;
+	}
+	if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, out, cap, len) != 1)
+		return ce_err_set(CE_ERR_CRYPTO, "cannot read the EC public point");
+	return 0;
+}
+
 /* Create the public-key object for pkey on s with label and id. */
 static int public_object_create(struct p11_session *s, EVP_PKEY *pkey, enum p11_key_type t,
 				const char *label, const uint8_t *id, size_t id_len,
@@ -1340,9 +1356,11 @@ int p11_key_unwrap(struct p11_session *s, const struct p11_key *wk, const uint8_
 	CK_KEY_TYPE kt;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_BBOOL extractable = p->extractable ? CK_TRUE : CK_FALSE;
-	CK_ATTRIBUTE tmpl[11];
+	CK_ATTRIBUTE tmpl[12];
 	CK_ULONG nt = 0;
 	CK_OBJECT_HANDLE hpriv = CK_INVALID_HANDLE, hpub = CK_INVALID_HANDLE;
+	uint8_t point[133];
+	size_t point_len = 0;
 	EVP_PKEY *pkey = NULL;
 	BIO *bio = NULL;
 	struct p11_key *k = NULL;
@@ -1389,6 +1407,16 @@ int p11_key_unwrap(struct p11_session *s, const struct p11_key *wk, const uint8_
 		 p11_token_what(s->tok));
 	rv = s->tok->mod->fl->C_UnwrapKey(s->h, &mech, wk->priv, (CK_BYTE_PTR)blob,
 					  (CK_ULONG)blob_len, tmpl, nt, &hpriv);
+	if (rv == CKR_TEMPLATE_INCOMPLETE && !is_rsa(p->type)) {
+		/* NSS softokn keeps the public value beside a private EC key
+		 * (CKA_NSS_DB) and wants it given when the PKCS#8 blob lacks it. */
+		r = ec_public_raw(pkey, p->type, point, sizeof(point), &point_len);
+		if (r < 0)
+			goto out;
+		tmpl[nt++] = (CK_ATTRIBUTE){ P11_CKA_NSS_DB, point, point_len };
+		rv = s->tok->mod->fl->C_UnwrapKey(s->h, &mech, wk->priv, (CK_BYTE_PTR)blob,
+						  (CK_ULONG)blob_len, tmpl, nt, &hpriv);
+	}
 	if (rv != CKR_OK) {
 		hpriv = CK_INVALID_HANDLE;
 		r = p11_rv_fail(rv, "C_UnwrapKey", what);

@@ -37,6 +37,7 @@ struct p11_backend {
 	const char *uri_a;     /* token A */
 	const char *label_a;
 	const char *uri_b;     /* token B, or NULL: restore onto A after deleting */
+	const char *ambiguous_uri; /* matches two or more tokens */
 	const char *user_pin;
 	const char *so_pin;
 	int can_init;          /* a blank token is reachable for p11_token_init */
@@ -139,13 +140,11 @@ static void test_ambiguous_token(void **state)
 	struct p11_token *tok = NULL;
 
 	(void)state;
-	if (B->uri_b == NULL)
-		skip();
-	/* An empty URI matches every token. */
-	assert_int_equal(p11_token_find(CTX, "pkcs11:", &tok), CE_ERR_INVALID);
+	assert_int_equal(p11_token_find(CTX, B->ambiguous_uri, &tok), CE_ERR_INVALID);
 	assert_non_null(strstr(ce_err_detail(), "tokens match"));
 	assert_non_null(strstr(ce_err_detail(), "serial="));
-	assert_int_equal(p11_token_find(CTX, B->uri_b, &tok), 0);
+	assert_null(tok);
+	assert_int_equal(p11_token_find(CTX, B->uri_a, &tok), 0);
 	p11_token_free(tok);
 }
 
@@ -509,6 +508,7 @@ static void test_wrap_unwrap(void **state)
 	char *pem = NULL, *other_pem = NULL;
 	char uri[1024];
 	static const char msg[] = "restored key signs";
+	int r;
 
 	(void)state;
 	assert_non_null(aes);
@@ -561,7 +561,10 @@ static void test_wrap_unwrap(void **state)
 	assert_true(p11_key_unwrap(sb, wb, blob, blob_len, &u, &restored) < 0);
 	blob[blob_len / 2] ^= 1;
 	u.public_pem = other_pem;
-	assert_int_equal(p11_key_unwrap(sb, wb, blob, blob_len, &u, &restored), CE_ERR_VERIFY);
+	r = p11_key_unwrap(sb, wb, blob, blob_len, &u, &restored);
+	if (r != CE_ERR_VERIFY)
+		print_error("unwrap with another public key: %s\n", ce_err_detail());
+	assert_int_equal(r, CE_ERR_VERIFY);
 	snprintf(uri, sizeof(uri), "%s;object=backed-up", B->uri_b ? B->uri_b : B->uri_a);
 	assert_int_equal(p11_key_find(sb, uri, &restored), CE_ERR_NOT_FOUND);
 	u.public_pem = pem;

@@ -12,6 +12,7 @@ static struct p11_backend softhsm = {
 	.uri_a = "pkcs11:token=A",
 	.label_a = "A",
 	.uri_b = "pkcs11:token=B",
+	.ambiguous_uri = "pkcs11:model=SoftHSM%20v2",
 	.user_pin = "87654321",
 	.so_pin = "12345678",
 	.can_init = 1,
