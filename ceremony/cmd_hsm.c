@@ -236,7 +236,8 @@ static int hsm_list(const struct hsm_opts *o)
 			printf("    manufacturer  %s\n", t->manufacturer);
 			printf("    firmware      %u.%u\n", t->fw_major, t->fw_minor);
 			printf("    flags         %s\n", fl);
-			printf("    PIN state     %s\n", pf);
+			if (t->flags & P11_TOKEN_INITIALIZED)
+				printf("    PIN state     %s\n", pf);
 			printf("    PIN length    %lu..%lu\n", t->min_pin_len, t->max_pin_len);
 			printf("    uri           %s\n", sl->token_uri);
 		}
