@@ -501,6 +501,12 @@ static int key_complete(struct p11_key *k)
 		if (r < 0)
 			goto out;
 	}
+	/* Looked up once here, not per signature. */
+	if (is_rsa(k->type)) {
+		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA256_RSA_PKCS, P11_MECH_SIGN) ? 1u : 0u;
+		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA384_RSA_PKCS, P11_MECH_SIGN) ? 2u : 0u;
+		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA512_RSA_PKCS, P11_MECH_SIGN) ? 4u : 0u;
+	}
 	r = uri_key_attrs(k);
 	if (r < 0)
 		goto out;
@@ -946,36 +952,37 @@ static const uint8_t DI_SHA384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0
 static const uint8_t DI_SHA512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 				     0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
 
-static int raw_sign(const struct p11_key *k, CK_MECHANISM_TYPE mt, const uint8_t *in,
-		    size_t in_len, uint8_t *sig, size_t *sig_len)
+/* Error detail for a failed signing call (built only on failure: signing is
+ * the hot path). */
+static int sign_fail(const struct p11_key *k, CK_MECHANISM_TYPE mt, const char *fn, CK_RV rv)
 {
-	CK_FUNCTION_LIST *fl = k->s->tok->mod->fl;
-	CK_MECHANISM mech = { mt, NULL, 0 };
-	CK_ULONG len = 0;
-	CK_RV rv;
 	char what[256];
 	char mbuf[32];
 
 	snprintf(what, sizeof(what), "key '%s' (%s) on %s", k->label,
 		 p11_mech_name(mt, mbuf, sizeof(mbuf)), p11_token_what(k->s->tok));
+	return p11_rv_fail(rv, fn, what);
+}
+
+static int raw_sign(const struct p11_key *k, CK_MECHANISM_TYPE mt, const uint8_t *in,
+		    size_t in_len, uint8_t *sig, size_t *sig_len)
+{
+	CK_FUNCTION_LIST *fl = k->s->tok->mod->fl;
+	CK_MECHANISM mech = { mt, NULL, 0 };
+	CK_ULONG len;
+	CK_RV rv;
+
 	rv = fl->C_SignInit(k->s->h, &mech, k->priv);
 	if (rv != CKR_OK)
-		return p11_rv_fail(rv, "C_SignInit", what);
-	rv = fl->C_Sign(k->s->h, (CK_BYTE_PTR)in, (CK_ULONG)in_len, NULL, &len);
-	if (rv != CKR_OK)
-		return p11_rv_fail(rv, "C_Sign", what);
-	if (len > P11_SIG_MAX_BYTES) {
-		/* Finish the operation before failing: the session stays usable. */
-		uint8_t *tmp = malloc(len);
-
-		if (tmp != NULL)
-			(void)fl->C_Sign(k->s->h, (CK_BYTE_PTR)in, (CK_ULONG)in_len, tmp, &len);
-		free(tmp);
-		return ce_err_set(CE_ERR_TOO_LARGE, "C_Sign on %s: %lu-byte signature", what, len);
-	}
+		return sign_fail(k, mt, "C_SignInit", rv);
+	/* One call with a buffer big enough for any key we support. */
+	len = P11_SIG_MAX_BYTES;
 	rv = fl->C_Sign(k->s->h, (CK_BYTE_PTR)in, (CK_ULONG)in_len, sig, &len);
 	if (rv != CKR_OK)
-		return p11_rv_fail(rv, "C_Sign", what);
+		return sign_fail(k, mt, "C_Sign", rv);
+	if (len > P11_SIG_MAX_BYTES)
+		return ce_err_set(CE_ERR_TOO_LARGE, "C_Sign with key '%s': %lu-byte signature",
+				  k->label, len);
 	*sig_len = len;
 	return 0;
 }
@@ -1075,7 +1082,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 	if (is_rsa(k->type)) {
 		hs = hash == P11_HASH_SHA256 ? CKM_SHA256_RSA_PKCS
 		     : hash == P11_HASH_SHA384 ? CKM_SHA384_RSA_PKCS : CKM_SHA512_RSA_PKCS;
-		if (p11_token_has_mech(k->s->tok, hs, P11_MECH_SIGN)) {
+		if (k->rsa_hash_sign & (hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u)) {
 			r = raw_sign(k, hs, msg, msg_len, raw, &raw_len);
 		} else {
 			/* No hash-and-sign: build the DigestInfo ourselves. */

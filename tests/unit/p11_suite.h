@@ -473,10 +473,32 @@ static void test_objects_and_destroy(void **state)
 	assert_int_equal(seen_pub, 1);
 	assert_int_equal(seen_priv, 0);
 	p11_objects_free(objs, n);
+	objs = NULL;
+	/* Filtered by URI: the public half only, found by label and by id. */
+	snprintf(uri, sizeof(uri), "%s;object=to-destroy", B->uri_a);
+	assert_int_equal(p11_session_objects(pub, uri, &objs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(objs[0].cls, "public-key");
+	p11_objects_free(objs, n);
+	assert_int_equal(p11_session_objects(pub, "pkcs11:id=%D0%01", &objs, &n), 0);
+	assert_int_equal(n, 1);
+	p11_objects_free(objs, n);
+	assert_int_equal(p11_session_objects(pub, "pkcs11:object=nothing-like-it", &objs, &n), 0);
+	assert_int_equal(n, 0);
+	p11_objects_free(objs, n);
+	/* Without login the private key is not found; by id after login it is. */
+	assert_int_equal(p11_key_find(pub, "pkcs11:id=%D0%01;type=private", &k), CE_ERR_NOT_FOUND);
+	assert_null(k);
 	p11_session_close(pub);
 	p11_token_free(tok2);
 	end_session(s, tok);
 	s = user_session(B->uri_a, &tok);
+	assert_int_equal(p11_key_find(s, "pkcs11:id=%D0%01", &k), 0);
+	assert_string_equal(p11_key_label(k), "to-destroy");
+	assert_int_equal(p11_key_type(k), P11_KEY_EC_P256);
+	p11_key_free(k);
+	k = NULL;
+	assert_int_equal(p11_key_find(s, B->uri_a, &k), CE_ERR_INVALID); /* names no key */
 	/* Two objects carry the label: destroying by label alone is refused. */
 	snprintf(uri, sizeof(uri), "%s;object=to-destroy", B->uri_a);
 	assert_int_equal(p11_object_destroy(s, uri), CE_ERR_INVALID);
