@@ -911,6 +911,18 @@ int p11_key_find(struct p11_session *s, const char *uri, struct p11_key **out)
 				goto out;
 			if (n == 1)
 				k->pub = found[0];
+		} else if (cls == CKO_PRIVATE_KEY) {
+			/* No id: pair the halves by label. */
+			uint8_t *label = NULL;
+			size_t label_len = 0;
+
+			if (attr_get(s, k->priv, CKA_LABEL, &label, &label_len) == 0 && label_len > 0) {
+				pubt[0] = (CK_ATTRIBUTE){ CKA_CLASS, &pubcls, sizeof(pubcls) };
+				pubt[1] = (CK_ATTRIBUTE){ CKA_LABEL, label, label_len };
+				if (objects_find(s, pubt, 2, found, 2, &n) == 0 && n == 1)
+					k->pub = found[0];
+			}
+			free(label);
 		}
 		ce_err_clear();
 	}
