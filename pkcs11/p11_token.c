@@ -481,8 +481,8 @@ int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_l
 }
 
 /* After C_InitToken the token may sit in another slot (SoftHSM): find the
- * initialised token of this module with the label whose serial is not in
- * before[] (or equal to old_serial when it was initialised already). */
+ * token of this module with the label whose serial is not in before[] (or
+ * equal to old_serial when it was initialised already). */
 static int token_relocate(struct p11_token *tok, const char *label, const char *old_serial,
 			  char (*before)[17], size_t nbefore)
 {
@@ -498,8 +498,9 @@ static int token_relocate(struct p11_token *tok, const char *label, const char *
 		struct p11_slot *sl = &slots[i];
 		int known = 0;
 
-		if (!sl->token_present || !(sl->token.flags & P11_TOKEN_INITIALIZED) ||
-		    strcmp(sl->token.label, label) != 0)
+		/* Some modules (NSS softokn) report the token initialised only once
+		 * the user PIN is set: match on the label alone. */
+		if (!sl->token_present || strcmp(sl->token.label, label) != 0)
 			continue;
 		if (old_serial[0] != '\0' && strcmp(sl->token.serial, old_serial) == 0) {
 			hit = sl;

@@ -41,6 +41,7 @@ struct p11_backend {
 	const char *user_pin;
 	const char *so_pin;
 	int can_init;          /* a blank token is reachable for p11_token_init */
+	int init_in_place;     /* token A is (re)initialised first, SO PIN empty (NSS) */
 	char tmp[4096];        /* scratch directory */
 };
 
@@ -272,6 +273,41 @@ static void test_token_init_and_pin_rotation(void **state)
 	p11_session_close(s);
 	p11_token_free(again);
 	p11_token_free(tok);
+}
+
+/* NSS softokn: the key token is initialised in place; its SO "PIN" is empty
+ * and C_InitPIN sets the database password (the user PIN). */
+static void test_token_init_in_place(void **state)
+{
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	char *user = pin_dup(B->user_pin);
+	char *bad = pin_dup("not-the-pin");
+
+	(void)state;
+	if (!B->init_in_place) {
+		secmem_free(user);
+		secmem_free(bad);
+		skip();
+	}
+	assert_int_equal(p11_token_find(CTX, B->uri_a, &tok), 0);
+	assert_int_equal(p11_token_init(tok, "", 0, "", user, strlen(user)), CE_ERR_INVALID);
+	assert_int_equal(p11_token_init(tok, "", 0, B->label_a, user, strlen(user)), 0);
+	assert_true(p11_token_info(tok)->flags & P11_TOKEN_USER_PIN_INITIALIZED);
+	assert_int_equal(p11_session_open(tok, &s), 0);
+	assert_int_equal(p11_session_login(s, P11_USER_NORMAL, bad, strlen(bad)), CE_ERR_PIN);
+	assert_int_equal(p11_session_login(s, P11_USER_NORMAL, user, strlen(user)), 0);
+	/* Rotation there and back: the old PIN stops working in between. */
+	assert_int_equal(p11_session_set_pin(s, bad, strlen(bad), bad, strlen(bad)), CE_ERR_PIN);
+	assert_int_equal(p11_session_set_pin(s, user, strlen(user), bad, strlen(bad)), 0);
+	assert_int_equal(p11_session_logout(s), 0);
+	assert_int_equal(p11_session_login(s, P11_USER_NORMAL, user, strlen(user)), CE_ERR_PIN);
+	assert_int_equal(p11_session_login(s, P11_USER_NORMAL, bad, strlen(bad)), 0);
+	assert_int_equal(p11_session_set_pin(s, bad, strlen(bad), user, strlen(user)), 0);
+	assert_int_equal(p11_session_logout(s), 0);
+	secmem_free(user);
+	secmem_free(bad);
+	end_session(s, tok);
 }
 
 /* ---- keys ------------------------------------------------------------ */
@@ -659,6 +695,7 @@ static int p11_suite_run(struct p11_backend *backend)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rv_names),
+		cmocka_unit_test(test_token_init_in_place),
 		cmocka_unit_test(test_module_path),
 		cmocka_unit_test(test_uri_rules),
 		cmocka_unit_test(test_ambiguous_token),
