@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* hsm_parse's result when it printed the help (exit 0). */
+#define HSM_HELP_SHOWN (-100)
+
 struct hsm_opts {
 	const char *module;
 	const char *uri;
@@ -39,7 +42,8 @@ static void hsm_help(FILE *f)
 		"with pin-value or pin-source are refused.\n");
 }
 
-/* Parse [--module PATH] [--json] and at most one positional URI. */
+/* Parse [--module PATH] [--json] and at most one positional URI. Returns 0,
+ * CLI_EXIT_USAGE (usage printed) or HSM_HELP_SHOWN. */
 static int hsm_parse(int argc, char **argv, int want_uri, struct hsm_opts *o)
 {
 	int i;
@@ -54,6 +58,9 @@ static int hsm_parse(int argc, char **argv, int want_uri, struct hsm_opts *o)
 			o->module = argv[i] + 9;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			o->json = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			hsm_help(stdout);
+			return HSM_HELP_SHOWN;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			return cli_usage_error(&cli_verb_hsm, "unknown option '%s'", argv[i]);
 		} else if (want_uri && o->uri == NULL) {
@@ -413,17 +420,17 @@ static int hsm_run(int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0) {
 		r = hsm_parse(argc, argv, 0, &o);
 		if (r != 0)
-			return r;
+			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
 		r = hsm_list(&o);
 	} else if (strcmp(argv[1], "mechanisms") == 0) {
 		r = hsm_parse(argc, argv, 1, &o);
 		if (r != 0)
-			return r;
+			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
 		r = hsm_mechanisms(&o);
 	} else if (strcmp(argv[1], "objects") == 0) {
 		r = hsm_parse(argc, argv, 1, &o);
 		if (r != 0)
-			return r;
+			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
 		r = hsm_objects(&o);
 	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		hsm_help(stdout);

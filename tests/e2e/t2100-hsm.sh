@@ -100,7 +100,9 @@ test_expect_success 'usage errors exit 2' '
 	test_grep "unknown sub-command" err &&
 	test_exit_code 2 ceremony hsm objects $M 2>err &&
 	test_grep "needs a TOKEN-URI" err &&
-	test_exit_code 2 ceremony hsm list --bogus 2>err
+	test_exit_code 2 ceremony hsm list --bogus 2>err &&
+	ceremony hsm objects --help >out &&
+	test_grep "usage: ceremony hsm list" out
 '
 
 test_expect_success 'NSS softokn through a p11-kit module file with x-init-reserved' '
