@@ -554,7 +554,7 @@ static void test_wrap_unwrap(void **state)
 	struct p11_token *ta = NULL, *tb = NULL;
 	struct p11_session *sa = user_session(B->uri_a, &ta), *sb = NULL;
 	struct p11_key *k = NULL, *plain = NULL, *wa = NULL, *wb = NULL, *restored = NULL;
-	struct p11_key *other = NULL;
+	struct p11_key *other = NULL, *twice = NULL;
 	struct p11_keygen g = { P11_KEY_EC_P256, "backed-up", (const uint8_t *)"\xb0\x01", 2, 1 };
 	struct p11_keygen g2 = { P11_KEY_EC_P256, "not-backed-up", (const uint8_t *)"\xb0\x02", 2, 0 };
 	struct p11_keygen g3 = { P11_KEY_EC_P256, "someone-else", (const uint8_t *)"\xb0\x03", 2, 0 };
@@ -632,7 +632,8 @@ static void test_wrap_unwrap(void **state)
 	assert_false(a.extractable);
 	assert_string_equal(p11_key_label(restored), "backed-up");
 	/* Label reuse on restore is refused too. */
-	assert_int_equal(p11_key_unwrap(sb, wb, blob, blob_len, &u, &other), CE_ERR_EXISTS);
+	assert_int_equal(p11_key_unwrap(sb, wb, blob, blob_len, &u, &twice), CE_ERR_EXISTS);
+	assert_null(twice);
 	/* The restored key signs; A's public key verifies it (openssl CLI). */
 	assert_int_equal(p11_key_sign(restored, P11_HASH_SHA256, (const uint8_t *)msg,
 				      sizeof(msg) - 1, &sig, &sig_len), 0);
