@@ -750,6 +750,18 @@ int p11_key_generate(struct p11_session *s, const struct p11_keygen *p, struct p
 	snprintf(what, sizeof(what), "%s key '%s' on %s", p11_key_type_name(p->type), p->label,
 		 p11_token_what(s->tok));
 	rv = s->tok->mod->fl->C_GenerateKeyPair(s->h, &mech, pub, npub, priv, npriv, &hpub, &hpriv);
+	if (p->type == P11_KEY_ED25519 &&
+	    (rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_DOMAIN_PARAMS_INVALID ||
+	     rv == CKR_CURVE_NOT_SUPPORTED)) {
+		/* Some modules name the curve only as PrintableString "edwards25519". */
+		for (i = 0; i < npub; i++)
+			if (pub[i].type == CKA_EC_PARAMS) {
+				pub[i].pValue = (void *)STR_ED25519;
+				pub[i].ulValueLen = sizeof(STR_ED25519);
+			}
+		rv = s->tok->mod->fl->C_GenerateKeyPair(s->h, &mech, pub, npub, priv, npriv, &hpub,
+							&hpriv);
+	}
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_GenerateKeyPair", what);
 		hpub = hpriv = CK_INVALID_HANDLE;
