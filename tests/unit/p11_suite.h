@@ -658,6 +658,52 @@ static void test_wrap_unwrap(void **state)
 	end_session(sa, ta);
 }
 
+/* A token whose public half does not belong to the private key (as a
+ * misbehaving HSM or a tampered object store would give): the signature is
+ * made but refused, CE_ERR_VERIFY, never returned. */
+static void test_sign_refuses_unverifiable(void **state)
+{
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	struct p11_key *k1 = NULL, *k2 = NULL, *mixed = NULL;
+	struct p11_keygen g1 = { P11_KEY_EC_P256, "mm-1", (const uint8_t *)"\x71", 1, 0 };
+	struct p11_keygen g2 = { P11_KEY_EC_P256, "mm-2", (const uint8_t *)"\x72", 1, 0 };
+	char *pem = NULL;
+	char uri[1024];
+	uint8_t *sig = NULL;
+	size_t sig_len = 0;
+
+	(void)state;
+	if (B->tool_module[0] == '\0')
+		skip();
+	s = user_session(B->uri_a, &tok);
+	assert_int_equal(p11_key_generate(s, &g1, &k1), 0);
+	assert_int_equal(p11_key_generate(s, &g2, &k2), 0);
+	/* The twin that must pass: k1 signs and verifies. */
+	assert_int_equal(p11_key_sign(k1, P11_HASH_SHA256, (const uint8_t *)"x", 1, &sig, &sig_len), 0);
+	free(sig);
+	sig = NULL;
+	assert_int_equal(p11_key_public_pem(k2, &pem), 0);
+	write_file("mm2.pem", pem, strlen(pem));
+	snprintf(uri, sizeof(uri), "%s;id=%%71;type=public", B->uri_a);
+	assert_int_equal(p11_object_destroy(s, uri), 0);
+	assert_int_equal(sh("openssl pkey -pubin -in mm2.pem -outform DER -out mm2.der && "
+			    "pkcs11-tool --module %s --token-label '%s' --login --pin '%s' "
+			    "--write-object mm2.der --type pubkey --id 71 --label mm-1 >/dev/null 2>&1",
+			    B->tool_module, B->label_a, B->user_pin), 0);
+	snprintf(uri, sizeof(uri), "%s;id=%%71;type=private", B->uri_a);
+	assert_int_equal(p11_key_find(s, uri, &mixed), 0);
+	assert_int_equal(p11_key_sign(mixed, P11_HASH_SHA256, (const uint8_t *)"x", 1, &sig,
+				      &sig_len), CE_ERR_VERIFY);
+	assert_non_null(strstr(ce_err_detail(), "does not verify"));
+	assert_null(sig);
+	free(pem);
+	p11_key_free(mixed);
+	p11_key_free(k1);
+	p11_key_free(k2);
+	end_session(s, tok);
+}
+
 static void test_rv_names(void **state)
 {
 	(void)state;
@@ -707,6 +753,7 @@ static int p11_suite_run(struct p11_backend *backend)
 		cmocka_unit_test(test_keygen_sign),
 		cmocka_unit_test(test_objects_and_destroy),
 		cmocka_unit_test(test_wrap_unwrap),
+		cmocka_unit_test(test_sign_refuses_unverifiable),
 	};
 
 	B = backend;
