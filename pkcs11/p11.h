@@ -35,6 +35,10 @@
  *
  * Not thread-safe per object; distinct sessions may be used from distinct
  * threads (modules are initialised with CKF_OS_LOCKING_OK).
+ *
+ * Keep one p11_ctx per module per process: a second ctx on the same library
+ * gets CKR_CRYPTOKI_ALREADY_INITIALIZED (accepted, and it never finalizes),
+ * but freeing the first ctx finalizes the module under the second.
  */
 #ifndef CE_PKCS11_P11_H
 #define CE_PKCS11_P11_H
