@@ -34,6 +34,7 @@ struct p11_backend {
 	char module[4096];     /* --module argument (.so or .module) */
 	char tool_module[4096]; /* for pkcs11-tool, "" when it cannot load the module */
 	char tool_env[4096];   /* environment prefix for shell commands */
+	char native_list[4096]; /* the vendor's own key lister, "" when none */
 	const char *uri_a;     /* token A */
 	const char *label_a;
 	const char *uri_b;     /* token B, or NULL: restore onto A after deleting */
@@ -394,6 +395,16 @@ static void keygen_one(struct p11_session *s, enum p11_key_type t, uint8_t idb)
 	assert_int_equal(p11_key_sign(k, t == P11_KEY_ED25519 ? P11_HASH_SHA256 : P11_HASH_NONE,
 				      (const uint8_t *)msg, 3, &sig, &sig_len), CE_ERR_INVALID);
 	assert_null(sig);
+	if (B->native_list[0] != '\0') {
+		/* The vendor's own tool sees the key with its id and label. */
+		char idhex[5];
+
+		hex_encode(id, sizeof(id), idhex);
+		assert_int_equal(sh("%s 2>/dev/null | grep -q ' %s  *%s$'", B->native_list, idhex,
+				    label), 0);
+		assert_int_not_equal(sh("%s 2>/dev/null | grep -q ' %s  *%s-other$'", B->native_list,
+					idhex, label), 0);
+	}
 	if (B->tool_module[0] != '\0') {
 		/* pkcs11-tool sees the same objects and the same public key. */
 		assert_int_equal(sh("pkcs11-tool --module %s --token-label '%s' --login --pin '%s' "
