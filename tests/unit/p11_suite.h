@@ -337,6 +337,7 @@ static void keygen_one(struct p11_session *s, enum p11_key_type t, uint8_t idb)
 	char label[64], other[80], pem_file[96], uri[1024];
 	char *pem = NULL;
 	uint8_t *sig = NULL, fp[32];
+	char fphex[65];
 	size_t sig_len = 0;
 	uint8_t id[2] = { 0xc0, idb };
 	static const char msg[] = "ceremony test message";
@@ -373,6 +374,13 @@ static void keygen_one(struct p11_session *s, enum p11_key_type t, uint8_t idb)
 	assert_int_equal(p11_key_public_fingerprint(k, fp), 0);
 	snprintf(pem_file, sizeof(pem_file), "%s.pem", label);
 	write_file(pem_file, pem, strlen(pem));
+	/* The fingerprint is SHA-256 over the DER SubjectPublicKeyInfo. */
+	hex_encode(fp, sizeof(fp), fphex);
+	assert_int_equal(sh("openssl pkey -pubin -in %s -outform DER | sha256sum | grep -q '^%s '",
+			    pem_file, fphex), 0);
+	fphex[0] = fphex[0] == '0' ? '1' : '0';
+	assert_int_not_equal(sh("openssl pkey -pubin -in %s -outform DER | sha256sum | "
+				"grep -q '^%s '", pem_file, fphex), 0);
 	snprintf(uri, sizeof(uri), "%s;object=%s", B->uri_a, label);
 	assert_int_equal(p11_key_find(s, uri, &k2), 0);
 	assert_string_equal(p11_key_label(k2), label);
