@@ -20,7 +20,9 @@ test_expect_success 'hsm list shows each token with serial, model, PIN state and
 	test_grep "model         SoftHSM v2" out &&
 	test_grep "PIN state     ok" out &&
 	test_grep "uri           pkcs11:.*token=A$" out &&
-	test_grep "blank: not initialised" out
+	test_grep "blank: not initialised" out &&
+	sha=$(sha256sum "$(readlink -f $SOFTHSM_MODULE)" | cut -d" " -f1) &&
+	test_grep "^  sha256 $sha$" out
 '
 
 test_expect_success 'hsm list --json is JSON with the same tokens' '
