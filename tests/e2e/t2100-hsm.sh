@@ -130,7 +130,9 @@ test_expect_success 'SoftHSM through p11-kit server and p11-kit-client' '
 	ceremony hsm list --module "$P11KIT_CLIENT" >out &&
 	ceremony hsm objects "pkcs11:token=A" --module "$P11KIT_CLIENT" >objs;
 	rc=$?
-	p11kit_server_stop
+	pid=$P11KIT_SERVER_PID
+	p11kit_server_stop &&
+	! kill -0 $pid 2>/dev/null &&
 	[ $rc = 0 ] &&
 	test_grep "token         A$" out &&
 	! grep -q "token         B$" out &&
