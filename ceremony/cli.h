@@ -50,5 +50,6 @@ extern const struct cli_verb cli_verb_version;
 extern const struct cli_verb cli_verb_shares;
 extern const struct cli_verb cli_verb_lint;
 extern const struct cli_verb cli_verb_roster;
+extern const struct cli_verb cli_verb_hsm;
 
 #endif

@@ -10,6 +10,7 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_shares,
 	&cli_verb_lint,
 	&cli_verb_roster,
+	&cli_verb_hsm,
 	NULL
 };
 
