@@ -73,17 +73,37 @@ static int ui_refuse_reader(UI *ui, UI_STRING *uis)
 	return 0;
 }
 
-static int module_path_ok_for_conf(const char *p)
+/* Append v as an OpenSSL config value: backslash before the characters the
+ * config syntax interprets (quotes, $, #, backslash, spaces); control
+ * characters cannot be carried (CE_ERR_UNSUPPORTED). */
+static int conf_value_append(struct buf *b, const char *what, const char *v)
 {
-	for (; *p; p++) {
+	int r = CE_ERR_INTERNAL;
+	const char *p;
+
+	for (p = v; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (c < 0x20 || c == 0x7f || strchr("$\"'\\#;", c) != NULL)
-			return 0;
+
+		if (c < 0x20 || c == 0x7f) {
+			r = ce_err_set(CE_ERR_UNSUPPORTED,
+				       "%s has a control character OpenSSL's config cannot carry",
+				       what);
+			goto out;
+		}
+		if (strchr("\\\"'$# ;", c) != NULL && (r = buf_append(b, "\\", 1)) < 0)
+			goto out;
+		if ((r = buf_append(b, p, 1)) < 0)
+			goto out;
 	}
-	return 1;
+	r = buf_append(b, "\n", 1);
+	if (r < 0)
+		goto out;
+	r = 0;
+out:
+	return r;
 }
 
-int p11_ossl_open(const char *module_path, struct p11_ossl **out)
+int p11_ossl_open(const char *module_path, const char *init_args, struct p11_ossl **out)
 {
 	int r = CE_ERR_INTERNAL;
 	struct p11_ossl *o = NULL;
@@ -102,11 +122,6 @@ int p11_ossl_open(const char *module_path, struct p11_ossl **out)
 			       strerror(errno));
 		goto out;
 	}
-	if (!module_path_ok_for_conf(real)) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED,
-			       "%s: module path has a character OpenSSL's config cannot carry", real);
-		goto out;
-	}
 	o = calloc(1, sizeof(*o));
 	if (o == NULL || (o->module = strdup(real)) == NULL) {
 		r = CE_ERR_NOMEM;
@@ -116,22 +131,25 @@ int p11_ossl_open(const char *module_path, struct p11_ossl **out)
 	 * SoftHSM crashes at exit otherwise). no-operation-state: contexts are
 	 * never duplicated through C_GetOperationState. login-behavior never:
 	 * the provider relies on our login for public objects too. */
-	r = buf_printf(&conf_text,
-		       "openssl_conf = ceremony_init\n"
-		       "[ceremony_init]\n"
-		       "providers = ceremony_providers\n"
-		       "[ceremony_providers]\n"
-		       "default = ceremony_default\n"
-		       "pkcs11 = ceremony_pkcs11\n"
-		       "[ceremony_default]\n"
-		       "activate = 1\n"
-		       "[ceremony_pkcs11]\n"
-		       "pkcs11-module-path = %s\n"
-		       "pkcs11-module-quirks = no-deinit no-operation-state\n"
-		       "pkcs11-module-login-behavior = never\n"
-		       "activate = 1\n",
-		       real);
-	if (r < 0)
+	if ((r = buf_printf(&conf_text,
+			    "openssl_conf = ceremony_init\n"
+			    "[ceremony_init]\n"
+			    "providers = ceremony_providers\n"
+			    "[ceremony_providers]\n"
+			    "default = ceremony_default\n"
+			    "pkcs11 = ceremony_pkcs11\n"
+			    "[ceremony_default]\n"
+			    "activate = 1\n"
+			    "[ceremony_pkcs11]\n"
+			    "activate = 1\n"
+			    "pkcs11-module-quirks = no-deinit no-operation-state\n"
+			    "pkcs11-module-login-behavior = never\n"
+			    "pkcs11-module-path = ")) < 0 ||
+	    (r = conf_value_append(&conf_text, "the module path", real)) < 0)
+		goto out;
+	if (init_args != NULL &&
+	    ((r = buf_printf(&conf_text, "pkcs11-module-init-args = ")) < 0 ||
+	     (r = conf_value_append(&conf_text, "the module's init arguments", init_args)) < 0))
 		goto out;
 	o->libctx = OSSL_LIB_CTX_new();
 	if (o->libctx == NULL) {
@@ -355,7 +373,8 @@ out:
 	return r;
 }
 
-int p11_ossl_key_load(struct p11_ossl *o, const char *uri, struct p11_ossl_key *out)
+int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expect,
+		      struct p11_ossl_key *out)
 {
 	int r = CE_ERR_INTERNAL;
 	struct buf priv_uri, pub_uri;
@@ -399,6 +418,13 @@ int p11_ossl_key_load(struct p11_ossl *o, const char *uri, struct p11_ossl_key *
 		ERR_clear_error();
 		r = ce_err_set(CE_ERR_MISMATCH,
 			       "%s: the public key object does not match the private key", uri);
+		goto out;
+	}
+	if (expect != NULL && EVP_PKEY_eq(k.pub, expect) != 1) {
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_MISMATCH,
+			       "%s: OpenSSL's view of the public key differs from the exported one",
+			       uri);
 		goto out;
 	}
 	r = key_md(k.pub, uri, &k.md);

@@ -45,15 +45,17 @@ struct p11_ossl_key {
 
 /*
  * Create the library context for module_path (resolved with realpath(3); it
- * must be the file the PKCS#11 layer loaded). Call after our C_Initialize:
- * it also clears libcrypto's error queue, which some modules leave dirty.
- * *out is owned by the caller (p11_ossl_close).
- * Returns 0, CE_ERR_NOT_FOUND (module path), CE_ERR_UNSUPPORTED (a path
- * character the config syntax cannot carry: $ " ' \ # ; or a control
- * character), CE_ERR_CRYPTO (config or provider load failed: detail names
- * OpenSSL's reason), CE_ERR_NOMEM.
+ * must be the file the PKCS#11 layer loaded: p11_module_path()). init_args
+ * (may be NULL) is the module's C_Initialize pReserved string
+ * (p11_module_init_args(), e.g. NSS softokn's configdir), given to the
+ * provider as pkcs11-module-init-args; it is public, never a PIN. Call after
+ * our C_Initialize: it also clears libcrypto's error queue, which some
+ * modules leave dirty. *out is owned by the caller (p11_ossl_close).
+ * Returns 0, CE_ERR_NOT_FOUND (module path), CE_ERR_UNSUPPORTED (a control
+ * character in the path or init args), CE_ERR_CRYPTO (config or provider
+ * load failed: detail names OpenSSL's reason), CE_ERR_NOMEM.
  */
-int p11_ossl_open(const char *module_path, struct p11_ossl **out)
+int p11_ossl_open(const char *module_path, const char *init_args, struct p11_ossl **out)
 	__attribute__((warn_unused_result));
 
 /* Free the library context and the providers (pkcs11-provider does not
@@ -72,15 +74,19 @@ OSSL_LIB_CTX *p11_ossl_libctx(const struct p11_ossl *o);
  * The private key and the public key are each loaded through OSSL_STORE with
  * `?provider=pkcs11`; the public key is then exported (SubjectPublicKeyInfo)
  * and re-imported into the default provider, and checked to match the
- * private key (EVP_PKEY_eq).
+ * private key (EVP_PKEY_eq) and, when expect is not NULL, the public key our
+ * PKCS#11 layer exported by its own path (p11_key_public_evp): two
+ * independent reads of the token must agree.
  * On success *out is filled (caller frees with p11_ossl_key_free).
  * Returns 0, CE_ERR_INVALID (not a pkcs11: URI, or carries a PIN),
  * CE_ERR_NOT_FOUND (no such private key: not present, or not logged in),
- * CE_ERR_MISMATCH (the public key object does not match the private key),
+ * CE_ERR_MISMATCH (the public key object does not match the private key or
+ * expect),
  * CE_ERR_UNSUPPORTED (key type other than RSA, EC P-256/P-384/P-521,
  * Ed25519), CE_ERR_CRYPTO, CE_ERR_NOMEM.
  */
-int p11_ossl_key_load(struct p11_ossl *o, const char *uri, struct p11_ossl_key *out)
+int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expect,
+		      struct p11_ossl_key *out)
 	__attribute__((warn_unused_result));
 
 /* Release what p11_ossl_key_load filled; the struct is zeroed. Accepts a

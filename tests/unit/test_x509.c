@@ -59,12 +59,14 @@ static int fx_teardown(void **state)
 static void fx_login(struct fx *f)
 {
 	assert_int_equal(p11raw_open(&f->raw, P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN), CKR_OK);
-	assert_int_equal(p11_ossl_open(P11RAW_SOFTHSM, &f->o), 0);
+	assert_int_equal(p11_ossl_open(P11RAW_SOFTHSM, NULL, &f->o), 0);
 }
 
 static void path_in(const struct fx *f, const char *name, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s/%s", f->dir, name);
+	int n = snprintf(out, cap, "%s/%s", f->dir, name);
+
+	assert_true(n > 0 && (size_t)n < cap);
 }
 
 /* pkcs11-tool's view of the public key object labelled label is the key in
@@ -75,7 +77,7 @@ static int cert_key_is_token_key(const struct fx *f, const char *pem, const char
 		"d=%s; spki=$(openssl x509 -in %s -noout -pubkey | openssl pkey -pubin -outform DER "
 		"| od -An -tx1 -v | tr -d ' \\n'); "
 		"pt=$(pkcs11-tool --module %s --token-label %s --list-objects --type pubkey "
-		"--label %s 2>/dev/null | sed -n 's/^ *EC_POINT: *04[0-9a-f][0-9a-f]//p'); "
+		"2>/dev/null | awk -v L=%s '/EC_POINT:/ {p = substr($2, 3, 2) == \"81\" ? substr($2, 7) : substr($2, 5)} /label:/ {if ($2 == L) print p}'); "
 		"if [ -n \"$pt\" ]; then case \"$spki\" in *\"$pt\") exit 0;; *) exit 1;; esac; fi; "
 		"pkcs11-tool --module %s --token-label %s --read-object --type pubkey --label %s "
 		"-o $d/tok.der >/dev/null 2>&1 && "
@@ -95,7 +97,7 @@ static void self_sign_for(void **state, const char *type, const char *want_sig_a
 
 	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, type, "root", "01"), 0);
 	fx_login(f);
-	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root", &k), 0);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root", NULL, &k), 0);
 	p.not_after = time(NULL) + 3650L * DAY;
 	assert_int_equal(x509_ca_self_sign(&k, &p, &ca), 0);
 	path_in(f, "ca.pem", pem, sizeof(pem));
@@ -135,9 +137,366 @@ static void test_ca_p384(void **state)
 	self_sign_for(state, "EC:secp384r1", "ecdsa-with-SHA384");
 }
 
+static void test_ca_p521(void **state)
+{
+	self_sign_for(state, "EC:secp521r1", "ecdsa-with-SHA512");
+}
+
 static void test_ca_ed25519(void **state)
 {
 	self_sign_for(state, "EC:edwards25519", "ED25519");
+}
+
+/* A root CA (P-256) on the token, its certificate written to dir/root.pem. */
+static void root_ca(struct fx *f, struct p11_ossl_key *rk, X509 **root)
+{
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1 };
+	char pem[512];
+
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root", NULL, rk), 0);
+	p.not_after = time(NULL) + 3650L * DAY;
+	assert_int_equal(x509_ca_self_sign(rk, &p, root), 0);
+	path_in(f, "root.pem", pem, sizeof(pem));
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, *root, NULL), 0);
+}
+
+static void test_csr_issue_subca(void **state)
+{
+	struct fx *f = *state;
+	struct p11_ossl_key rk = { 0 }, sk = { 0 };
+	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL };
+	struct x509_profile ee = { "/CN=tsa.example.org", 0, 365, 0, -1, "digitalSignature",
+				   "timeStamping", };
+	X509 *root = NULL, *sub = NULL, *leaf = NULL;
+	X509_REQ *csr = NULL, *csr2 = NULL;
+	char pem[512], csrpem[512], leafpem[512], d[256];
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01"), 0);
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:secp384r1", "sub", "02"), 0);
+	fx_login(f);
+	root_ca(f, &rk, &root);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=sub", NULL, &sk), 0);
+	assert_int_equal(x509_csr_make(&sk, SUB_SUBJECT, &csr), 0);
+	path_in(f, "sub.csr", csrpem, sizeof(csrpem));
+	assert_int_equal(x509_pem_write(csrpem, X509_KIND_CSR, csr, NULL), 0);
+	assert_int_equal(p11raw_sh("openssl req -in %s -noout -verify 2>&1 | grep -q 'verify OK'",
+				   csrpem), 0);
+	/* Read back as the ceremony runner would, then issue. */
+	assert_int_equal(x509_pem_read(csrpem, X509_KIND_CSR, p11_ossl_libctx(f->o), (void **)&csr2), 0);
+	assert_int_equal(x509_cert_issue(&rk, root, csr2, &prof, &sub), 0);
+	path_in(f, "sub.pem", pem, sizeof(pem));
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, sub, NULL), 0);
+	path_in(f, "root.pem", d, sizeof(d));
+	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s", d, pem), 0);
+	/* Twin: the sub-CA is not its own trust anchor. */
+	assert_int_not_equal(p11raw_sh("openssl verify -CAfile %s %s 2>/dev/null", pem, pem), 0);
+	assert_int_equal(p11raw_sh("openssl x509 -in %s -noout -text | grep -A1 'Basic Constraints: critical' "
+				   "| grep -q 'CA:TRUE, pathlen:0'", pem), 0);
+	assert_int_equal(p11raw_sh("openssl x509 -in %s -noout -subject | grep -q 'CN = Example Issuing CA 1'",
+				   pem), 0);
+	/* AKI of the sub-CA is the root's SKI. */
+	assert_int_equal(p11raw_sh("a=$(openssl x509 -in %s -noout -ext subjectKeyIdentifier | sed -n 2p); "
+				   "b=$(openssl x509 -in %s -noout -ext authorityKeyIdentifier | sed -n 2p); "
+				   "echo \"SKI $a AKI $b\"; test -n \"$a\" && test \"$a\" = \"$b\"",
+				   d, pem), 0);
+	assert_int_equal(cert_key_is_token_key(f, pem, "sub"), 0);
+	assert_int_not_equal(cert_key_is_token_key(f, pem, "root"), 0); /* the check can fail */
+	/* The sub-CA (P-384, SHA-384) issues an end-entity certificate. */
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), 0);
+	path_in(f, "leaf.pem", leafpem, sizeof(leafpem));
+	assert_int_equal(x509_pem_write(leafpem, X509_KIND_CERT, leaf, NULL), 0);
+	assert_int_equal(p11raw_sh("openssl verify -CAfile %s -untrusted %s %s", d, pem, leafpem), 0);
+	assert_int_equal(p11raw_sh("openssl x509 -in %s -noout -text | grep -q 'ecdsa-with-SHA384' && "
+				   "openssl x509 -in %s -noout -text | grep -q 'CA:FALSE' && "
+				   "openssl x509 -in %s -noout -text | grep -q 'Time Stamping'",
+				   leafpem, leafpem, leafpem), 0);
+	/* Twin: an end-entity profile with a pathlen is refused. */
+	ee.path_len = 0;
+	X509_free(leaf);
+	leaf = NULL;
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), CE_ERR_INVALID);
+	assert_null(leaf);
+	/* Twin: the issuer certificate must carry the issuer key. */
+	assert_int_equal(x509_cert_issue(&sk, root, csr2, &prof, &leaf), CE_ERR_MISMATCH);
+	assert_null(leaf);
+	X509_free(root);
+	X509_free(sub);
+	X509_REQ_free(csr);
+	X509_REQ_free(csr2);
+	p11_ossl_key_free(&rk);
+	p11_ossl_key_free(&sk);
+}
+
+static void test_tampered_csr_refused(void **state)
+{
+	struct fx *f = *state;
+	struct p11_ossl_key rk = { 0 }, sk = { 0 };
+	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL };
+	X509 *root = NULL, *sub = NULL;
+	X509_REQ *csr = NULL, *bad = NULL;
+	unsigned char *der = NULL, *hit;
+	const unsigned char *p;
+	int len;
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01"), 0);
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "sub", "02"), 0);
+	fx_login(f);
+	root_ca(f, &rk, &root);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=sub", NULL, &sk), 0);
+	assert_int_equal(x509_csr_make(&sk, SUB_SUBJECT, &csr), 0);
+	/* The untampered CSR is accepted... */
+	assert_int_equal(x509_cert_issue(&rk, root, csr, &prof, &sub), 0);
+	X509_free(sub);
+	sub = NULL;
+	/* ...one changed letter in the subject is not. */
+	len = i2d_X509_REQ(csr, &der);
+	assert_true(len > 0);
+	hit = memmem(der, (size_t)len, "Issuing", 7);
+	assert_non_null(hit);
+	hit[0] = 'X';
+	p = der;
+	bad = d2i_X509_REQ(NULL, &p, len);
+	assert_non_null(bad);
+	assert_int_equal(x509_cert_issue(&rk, root, bad, &prof, &sub), CE_ERR_VERIFY);
+	assert_null(sub);
+	assert_non_null(strstr(ce_err_detail(), "CSR's signature does not verify"));
+	OPENSSL_free(der);
+	X509_REQ_free(bad);
+	X509_REQ_free(csr);
+	X509_free(root);
+	p11_ossl_key_free(&rk);
+	p11_ossl_key_free(&sk);
+}
+
+static void test_crl(void **state)
+{
+	struct fx *f = *state;
+	struct p11_ossl_key rk = { 0 };
+	X509 *root = NULL;
+	X509_CRL *crl = NULL;
+	struct x509_revoked rev[2];
+	struct x509_crl_params cp;
+	char pem[512], rootpem[512], fpr[X509_FPR_HEX_BYTES];
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "rsa:3072", "root", "01"), 0);
+	fx_login(f);
+	root_ca(f, &rk, &root);
+	rev[0] = (struct x509_revoked){ "7f00aa", time(NULL) - DAY, 1 };
+	rev[1] = (struct x509_revoked){ "01", time(NULL) - 2 * DAY, 0 };
+	cp = (struct x509_crl_params){ 0, time(NULL) + 30L * DAY, 7, rev, 2 };
+	assert_int_equal(x509_crl_make(&rk, root, &cp, &crl), 0);
+	path_in(f, "root.crl", pem, sizeof(pem));
+	path_in(f, "root.pem", rootpem, sizeof(rootpem));
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CRL, crl, fpr), 0);
+	assert_int_equal(p11raw_sh("openssl crl -in %s -CAfile %s -noout -verify 2>&1 | grep -q 'verify OK'",
+				   pem, rootpem), 0);
+	assert_int_equal(p11raw_sh("t=$(openssl crl -in %s -noout -text) && "
+				   "echo \"$t\" | grep -q 'Version 2' && "
+				   "echo \"$t\" | grep -A1 'CRL Number' | grep -q ' 7$' && "
+				   "echo \"$t\" | grep -q 'Serial Number: 7F00AA' && "
+				   "echo \"$t\" | grep -q 'Serial Number: 01' && "
+				   "echo \"$t\" | grep -q 'Key Compromise' && "
+				   "test $(echo \"$t\" | grep -c 'CRL Reason Code') = 1 && "
+				   "echo \"$t\" | grep -q 'Authority Key Identifier'",
+				   pem), 0);
+	/* Twin: the CRL does not verify under another CA. */
+	assert_int_equal(p11raw_sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+				   "-keyout %s/o.key -subj /CN=Other -out %s/other.pem 2>/dev/null", f->dir,
+				   f->dir), 0);
+	assert_int_not_equal(p11raw_sh("openssl crl -in %s -CAfile %s/other.pem -noout -verify 2>/dev/null "
+				       "| grep -q 'verify OK'", pem, f->dir), 0);
+	/* Twins: bad reason code, bad serial, nextUpdate before thisUpdate. */
+	X509_CRL_free(crl);
+	crl = NULL;
+	rev[0].reason = 7;
+	assert_int_equal(x509_crl_make(&rk, root, &cp, &crl), CE_ERR_INVALID);
+	rev[0].reason = 1;
+	rev[1].serial_hex = "xyz";
+	assert_int_equal(x509_crl_make(&rk, root, &cp, &crl), CE_ERR_INVALID);
+	rev[1].serial_hex = "01";
+	cp.next_update = time(NULL) - DAY;
+	assert_int_equal(x509_crl_make(&rk, root, &cp, &crl), CE_ERR_INVALID);
+	assert_null(crl);
+	X509_free(root);
+	p11_ossl_key_free(&rk);
+}
+
+static void test_missing_key_and_bad_uris(void **state)
+{
+	struct fx *f = *state;
+	struct p11_ossl_key k = { 0 };
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01"), 0);
+	fx_login(f);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=nope", NULL, &k),
+			 CE_ERR_NOT_FOUND);
+	assert_non_null(strstr(ce_err_detail(), "object=nope"));
+	assert_null(k.priv);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=NoSuchToken;object=root", NULL, &k),
+			 CE_ERR_NOT_FOUND);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root?pin-value=1234",
+					   NULL, &k), CE_ERR_INVALID);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root;pin-source=/tmp/p",
+					   NULL, &k), CE_ERR_INVALID);
+	assert_int_equal(p11_ossl_key_load(f->o, "file:/etc/passwd", NULL, &k), CE_ERR_INVALID);
+	/* A type= in the URI is replaced, not trusted. */
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";type=public;object=root",
+					   NULL, &k), 0);
+	p11_ossl_key_free(&k);
+}
+
+static void test_two_keys_must_agree(void **state)
+{
+	struct fx *f = *state;
+	struct p11_ossl_key a = { 0 }, b = { 0 }, c = { 0 };
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "a", "01"), 0);
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "b", "02"), 0);
+	fx_login(f);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=a", NULL, &a), 0);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=b", NULL, &b), 0);
+	/* The exported key of a matches a; b's does not. */
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=a", a.pub, &c), 0);
+	p11_ossl_key_free(&c);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=a", b.pub, &c),
+			 CE_ERR_MISMATCH);
+	/* A URI naming two keys is ambiguous. */
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN, NULL, &c), CE_ERR_INVALID);
+	p11_ossl_key_free(&a);
+	p11_ossl_key_free(&b);
+}
+
+static void test_sign_verifies(void **state)
+{
+	struct fx *f = *state;
+	struct p11_ossl_key k = { 0 };
+	unsigned char *sig = NULL;
+	size_t sig_len = 0;
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "rsa:2048", "k", "01"), 0);
+	fx_login(f);
+	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=k", NULL, &k), 0);
+	assert_int_equal(p11_ossl_sign(&k, (const unsigned char *)"hello", 5, &sig, &sig_len), 0);
+	assert_int_equal(sig_len, 256);
+	free(sig);
+	p11_ossl_key_free(&k);
+}
+
+/* Child: not logged in, stdin closed, no controlling terminal. Loading the
+ * private key must fail at once rather than prompt. */
+static void no_prompt_child(const char *dir)
+{
+	struct p11raw raw;
+	struct p11_ossl *o = NULL;
+	struct p11_ossl_key k = { 0 };
+	int r;
+
+	(void)dir;
+	setsid();
+	close(0);
+	alarm(60);
+	if (p11raw_open(&raw, P11RAW_SOFTHSM, TOKEN, NULL) != CKR_OK ||
+	    p11_ossl_open(P11RAW_SOFTHSM, NULL, &o) != 0)
+		_exit(10);
+	r = p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k);
+	fprintf(stderr, "load without login: %d: %s\n", r, ce_err_detail());
+	p11_ossl_close(o);
+	p11raw_close(&raw);
+	exit(r == CE_ERR_NOT_FOUND ? 0 : 11);
+}
+
+static int run_child(void (*fn)(const char *), const char *dir)
+{
+	int st = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		fn(dir);
+		_exit(12);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (!WIFEXITED(st)) {
+		fprintf(stderr, "child died with signal %d\n", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		return -1;
+	}
+	return WEXITSTATUS(st);
+}
+
+static void test_never_prompts(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01"), 0);
+	assert_int_equal(run_child(no_prompt_child, f->dir), 0);
+}
+
+/* Child: use the provider on SoftHSM, then exit the ordinary way (atexit
+ * handlers, OpenSSL's cleanup) with (clean) or without (!clean) our teardown. */
+static void exit_child(const char *dir, int clean)
+{
+	struct p11raw raw;
+	struct p11_ossl *o = NULL;
+	struct p11_ossl_key k = { 0 };
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1 };
+	X509 *ca = NULL;
+
+	(void)dir;
+	p.not_after = time(NULL) + DAY;
+	if (p11raw_open(&raw, P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN) != CKR_OK ||
+	    p11_ossl_open(P11RAW_SOFTHSM, NULL, &o) != 0 ||
+	    p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k) != 0 ||
+	    x509_ca_self_sign(&k, &p, &ca) != 0)
+		_exit(10);
+	if (clean) {
+		X509_free(ca);
+		p11_ossl_key_free(&k);
+		p11_ossl_close(o);
+		p11raw_close(&raw);
+	}
+	exit(0);
+}
+
+static void exit_clean(const char *dir)
+{
+	exit_child(dir, 1);
+}
+
+static void exit_unclean(const char *dir)
+{
+	exit_child(dir, 0);
+}
+
+static void test_exit_without_crash(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01"), 0);
+	assert_int_equal(run_child(exit_clean, f->dir), 0);
+	assert_int_equal(run_child(exit_unclean, f->dir), 0);
+}
+
+static void test_name_parse(void **state)
+{
+	X509_NAME *n = NULL;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(x509_name_parse("/C=FR/O=A\\/B/CN=Root \\\\ CA/2.5.4.97=VATFR-123", &n), 0);
+	X509_NAME_oneline(n, buf, sizeof(buf));
+	assert_string_equal(buf, "/C=FR/O=A\\/B/CN=Root \\ CA/organizationIdentifier=VATFR-123");
+	X509_NAME_free(n);
+	n = NULL;
+	assert_int_equal(x509_name_parse("C=FR/CN=x", &n), CE_ERR_INVALID);
+	assert_int_equal(x509_name_parse("/", &n), CE_ERR_INVALID);
+	assert_int_equal(x509_name_parse("/CN", &n), CE_ERR_INVALID);
+	assert_int_equal(x509_name_parse("/CN=", &n), CE_ERR_INVALID);
+	assert_int_equal(x509_name_parse("/XX=a", &n), CE_ERR_INVALID);
+	assert_non_null(strstr(ce_err_detail(), "unknown type 'XX'"));
+	assert_int_equal(x509_name_parse("/C=FRA", &n), CE_ERR_INVALID);
+	assert_null(n);
 }
 
 int main(void)
@@ -146,7 +505,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ca_p256, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ca_p384, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ca_rsa3072, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ca_p521, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_ca_ed25519, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_csr_issue_subca, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_csr_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_crl, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_missing_key_and_bad_uris, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_two_keys_must_agree, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sign_verifies, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_never_prompts, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_exit_without_crash, fx_setup, fx_teardown),
+		cmocka_unit_test(test_name_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
