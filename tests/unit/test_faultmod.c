@@ -1,0 +1,199 @@
+/* The X.509 path through the fault-injection module (tests/faultmod): every
+ * failing PKCS#11 call gives a clear error and no output, never a crash or a
+ * hang; a token returning a wrong signature with success is caught. Each
+ * case runs in its own process (the module keeps its counters per process). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "common/err.h"
+#include "pkcs11/ossl.h"
+#include "pkcs11/x509.h"
+#include "tests/unit/helper_p11raw.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TOKEN "FaultTest"
+#define FLOW_EXIT_P11RAW 3   /* the test helper's own login failed */
+#define FLOW_EXIT_CODE_BASE 20 /* 20 + -CE_ERR_* */
+
+struct fx {
+	char dir[256];
+	char faultmod[PATH_MAX];
+	char out[512];
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char self[PATH_MAX];
+
+	if (f == NULL || realpath("/proc/self/exe", self) == NULL)
+		return -1;
+	snprintf(f->faultmod, sizeof(f->faultmod), "%s/libfaultmod.so", dirname(self));
+	if (access(f->faultmod, R_OK) != 0) {
+		fprintf(stderr, "%s missing: make build/tests/libfaultmod.so\n", f->faultmod);
+		return -1;
+	}
+	if (p11raw_token_new(TOKEN, f->dir, sizeof(f->dir)) != 0 ||
+	    p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01") != 0)
+		return -1;
+	snprintf(f->out, sizeof(f->out), "%s/ca.pem", f->dir);
+	setenv("FAULTMOD_MODULE", P11RAW_SOFTHSM, 1);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	p11raw_token_rm(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The ceremony step under test: log in, load the key, self-sign, write. */
+static int flow(const char *module, const char *out)
+{
+	struct p11raw raw;
+	struct p11_ossl *o = NULL;
+	struct p11_ossl_key k = { 0 };
+	struct x509_ca_params p = { "/CN=Fault Root", 0, 0, -1 };
+	X509 *ca = NULL;
+	int r;
+
+	p.not_after = time(NULL) + 86400;
+	if (p11raw_open(&raw, module, TOKEN, P11RAW_USER_PIN) != CKR_OK) {
+		p11raw_close(&raw);
+		return 1;
+	}
+	if ((r = p11_ossl_open(module, NULL, &o)) == 0 &&
+	    (r = p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k)) == 0 &&
+	    (r = x509_ca_self_sign(&k, &p, &ca)) == 0)
+		r = x509_pem_write(out, X509_KIND_CERT, ca, NULL);
+	if (r < 0)
+		fprintf(stderr, "flow: %s\n", ce_err_detail());
+	X509_free(ca);
+	p11_ossl_key_free(&k);
+	p11_ossl_close(o);
+	p11raw_close(&raw);
+	return r;
+}
+
+/* Run flow in a child with the fault settings; returns its exit status
+ * (0, FLOW_EXIT_P11RAW, FLOW_EXIT_CODE_BASE - code) or -1 if it died or hung.
+ * The child's error detail is copied to detail. */
+static int run_flow(const struct fx *f, const char *func, unsigned nth, const char *rv,
+		    const char *mode, const char *log, char *detail, size_t cap)
+{
+	int pfd[2], st = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(pfd) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char nth_s[16];
+		int r;
+
+		close(pfd[0]);
+		alarm(60);
+		snprintf(nth_s, sizeof(nth_s), "%u", nth);
+		if (func)
+			setenv("FAULTMOD_FUNC", func, 1);
+		setenv("FAULTMOD_NTH", nth_s, 1);
+		if (rv)
+			setenv("FAULTMOD_RV", rv, 1);
+		if (mode)
+			setenv("FAULTMOD_MODE", mode, 1);
+		if (log)
+			setenv("FAULTMOD_LOG", log, 1);
+		r = flow(f->faultmod, f->out);
+		if (r < 0)
+			n = write(pfd[1], ce_err_detail(), strlen(ce_err_detail()));
+		_exit(r == 1 ? FLOW_EXIT_P11RAW : r < 0 ? FLOW_EXIT_CODE_BASE - r : 0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], detail, cap - 1);
+	detail[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
+		fprintf(stderr, "%s #%u: child died (signal %d)\n", func ? func : "-", nth,
+			WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		return -1;
+	}
+	return WEXITSTATUS(st);
+}
+
+static int out_exists(const struct fx *f)
+{
+	struct stat st;
+
+	return lstat(f->out, &st) == 0;
+}
+
+static void test_forwarding_works(void **state)
+{
+	struct fx *f = *state;
+	char d[1024];
+
+	assert_int_equal(run_flow(f, NULL, 1, NULL, NULL, NULL, d, sizeof(d)), 0);
+	assert_true(out_exists(f));
+	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s >/dev/null", f->out, f->out), 0);
+}
+
+static void test_sign_fails(void **state)
+{
+	struct fx *f = *state;
+	char d[1024];
+	int st;
+
+	st = run_flow(f, "C_Sign", 1, "CKR_DEVICE_ERROR", NULL, NULL, d, sizeof(d));
+	fprintf(stderr, "C_Sign -> %d: %s\n", st, d);
+	assert_int_equal(st, FLOW_EXIT_CODE_BASE - CE_ERR_CRYPTO);
+	assert_non_null(strstr(d, "object=root"));
+	assert_false(out_exists(f));
+	st = run_flow(f, "C_SignInit", 1, "CKR_KEY_FUNCTION_NOT_PERMITTED", NULL, NULL, d,
+		      sizeof(d));
+	fprintf(stderr, "C_SignInit -> %d: %s\n", st, d);
+	assert_int_equal(st, FLOW_EXIT_CODE_BASE - CE_ERR_CRYPTO);
+	assert_false(out_exists(f));
+}
+
+/* A token that signs wrongly and says CKR_OK: the verification catches it. */
+static void test_wrong_signature_caught(void **state)
+{
+	struct fx *f = *state;
+	char d[1024];
+	int st;
+
+	st = run_flow(f, "C_Sign", 1, NULL, "corrupt", NULL, d, sizeof(d));
+	fprintf(stderr, "corrupt C_Sign -> %d: %s\n", st, d);
+	assert_int_equal(st, FLOW_EXIT_CODE_BASE - CE_ERR_VERIFY);
+	assert_non_null(strstr(d, "pkcs11:token=" TOKEN ";object=root"));
+	assert_non_null(strstr(d, "does not verify"));
+	assert_false(out_exists(f));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_forwarding_works, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sign_fails, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_signature_caught, fx_setup, fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
