@@ -1,5 +1,6 @@
 #include "pkcs11/ossl.h"
 #include "common/buf.h"
+#include "pkcs11/p11.h"
 #include "common/err.h"
 
 #include <errno.h>
@@ -33,31 +34,37 @@ int p11_ossl_err(int code, const char *fmt, ...)
 {
 	char what[256];
 	char text[P11_OSSL_ERR_TEXT_BYTES];
-	size_t used = 0;
+	size_t used;
 	const char *data = NULL;
 	int flags = 0;
 	unsigned long e;
+	const char *lib;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	text[0] = '\0';
-	/* Oldest first: the first error is the one closest to the cause (the
-	 * provider's PKCS#11 failure), later ones are the callers' wrappers. */
-	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
-		char one[256];
-		int n;
+	/* The oldest error is the one closest to the cause (the provider's
+	 * PKCS#11 failure); later ones are the callers' generic wrappers. */
+	e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags);
+	if (e != 0) {
+		ERR_error_string_n(e, text, sizeof(text));
+		/* pkcs11-provider raises the module's CK_RV as its reason code:
+		 * name it the way the rest of ceremony does. */
+		lib = ERR_lib_error_string(e);
+		if (lib != NULL && strcmp(lib, "pkcs11") == 0) {
+			const char *reason = ERR_reason_error_string(e);
 
-		ERR_error_string_n(e, one, sizeof(one));
-		if (used + 4 >= sizeof(text))
-			continue;
-		n = snprintf(text + used, sizeof(text) - used, "%s%s%s%s", used ? "; " : "", one,
-			     (flags & ERR_TXT_STRING) && data && *data ? ": " : "",
-			     (flags & ERR_TXT_STRING) && data ? data : "");
-		if (n > 0)
-			used += (size_t)n < sizeof(text) - used ? (size_t)n : sizeof(text) - used - 1;
+			snprintf(text, sizeof(text), "pkcs11-provider: %s%s%s",
+				 p11_rv_name((unsigned long)ERR_GET_REASON(e)), reason ? ": " : "",
+				 reason ? reason : "");
+		}
+		used = strlen(text);
+		if ((flags & ERR_TXT_STRING) && data != NULL && *data != '\0')
+			snprintf(text + used, sizeof(text) - used, ": %s", data);
 	}
+	ERR_clear_error();
 	if (text[0] == '\0')
 		return ce_err_set(code, "%s", what);
 	return ce_err_set(code, "%s: %s", what, text);
@@ -130,7 +137,10 @@ int p11_ossl_open(const char *module_path, const char *init_args, struct p11_oss
 	/* no-deinit: the module belongs to our layer, which finalizes it (and
 	 * SoftHSM crashes at exit otherwise). no-operation-state: contexts are
 	 * never duplicated through C_GetOperationState. login-behavior never:
-	 * the provider relies on our login for public objects too. */
+	 * the provider relies on our login for public objects too.
+	 * load-behavior early: the provider initialises the module and reads its
+	 * slots now, so a module failure surfaces here, named, rather than as an
+	 * unknown "pkcs11:" scheme at the first key load. */
 	if ((r = buf_printf(&conf_text,
 			    "openssl_conf = ceremony_init\n"
 			    "[ceremony_init]\n"
@@ -144,6 +154,7 @@ int p11_ossl_open(const char *module_path, const char *init_args, struct p11_oss
 			    "activate = 1\n"
 			    "pkcs11-module-quirks = no-deinit no-operation-state\n"
 			    "pkcs11-module-login-behavior = never\n"
+			    "pkcs11-module-load-behavior = early\n"
 			    "pkcs11-module-path = ")) < 0 ||
 	    (r = conf_value_append(&conf_text, "the module path", real)) < 0)
 		goto out;
@@ -172,7 +183,9 @@ int p11_ossl_open(const char *module_path, const char *init_args, struct p11_oss
 	}
 	if (!OSSL_PROVIDER_available(o->libctx, "pkcs11") ||
 	    !OSSL_PROVIDER_available(o->libctx, "default")) {
-		r = p11_ossl_err(CE_ERR_CRYPTO, "pkcs11-provider for %s did not load", real);
+		r = p11_ossl_err(CE_ERR_CRYPTO,
+				 "pkcs11-provider for %s did not load (the module failed to "
+				 "initialise or to list its slots and tokens)", real);
 		goto out;
 	}
 	o->ui_refuse = UI_create_method("ceremony: no PIN prompt");
@@ -303,6 +316,12 @@ static int store_load_one(struct p11_ossl *o, const char *uri, int expect, const
 		OSSL_STORE_INFO_free(info);
 		info = NULL;
 	}
+	if (key == NULL && ERR_peek_error() != 0) {
+		/* Nothing found, and the provider said why (a token failure, not
+		 * an absent object). */
+		r = p11_ossl_err(CE_ERR_NOT_FOUND, "%s: cannot load the %s", uri, what);
+		goto out;
+	}
 	ERR_clear_error();
 	*found = key;
 	key = NULL; /* transferred */
@@ -380,6 +399,7 @@ int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expec
 	struct buf priv_uri, pub_uri;
 	EVP_PKEY *token_pub = NULL;
 	struct p11_ossl_key k = { 0 };
+	int eq;
 
 	buf_init(&priv_uri, P11_OSSL_URI_MAX_BYTES + 32);
 	buf_init(&pub_uri, P11_OSSL_URI_MAX_BYTES + 32);
@@ -414,10 +434,17 @@ int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expec
 	r = pub_to_default(o, token_pub != NULL ? token_pub : k.priv, uri, &k.pub);
 	if (r < 0)
 		goto out;
-	if (EVP_PKEY_eq(k.priv, k.pub) != 1) {
+	eq = EVP_PKEY_eq(k.priv, k.pub);
+	if (eq < 0) {
+		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: cannot compare the private key with its "
+				 "public key", uri);
+		goto out;
+	}
+	if (eq != 1) {
 		ERR_clear_error();
 		r = ce_err_set(CE_ERR_MISMATCH,
-			       "%s: the public key object does not match the private key", uri);
+			       "%s: the public key object does not match the private key (or the "
+			       "token could not read them)", uri);
 		goto out;
 	}
 	if (expect != NULL && EVP_PKEY_eq(k.pub, expect) != 1) {
@@ -487,8 +514,9 @@ int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t
 		goto out;
 	}
 	if (EVP_DigestVerify(vctx, s, len, msg, msg_len) != 1) {
-		r = p11_ossl_err(CE_ERR_VERIFY, "%s: the token returned a signature that does not "
-				 "verify", k->uri);
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY, "%s: the token returned a signature that does not "
+			       "verify", k->uri);
 		goto out;
 	}
 	*sig = s;

@@ -477,7 +477,8 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 	}
 	/* Every signature the HSM makes is verified before it is used. */
 	if (X509_verify(x, k->pub) != 1) {
-		r = p11_ossl_err(CE_ERR_VERIFY,
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY,
 				 "%s: the token signed a CA certificate that does not verify",
 				 k->uri);
 		goto out;
@@ -536,7 +537,8 @@ int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **
 		goto out;
 	}
 	if (X509_REQ_verify(req, k->pub) != 1) {
-		r = p11_ossl_err(CE_ERR_VERIFY, "%s: the token signed a CSR that does not verify",
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY, "%s: the token signed a CSR that does not verify",
 				 k->uri);
 		goto out;
 	}
@@ -583,7 +585,8 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	}
 	/* The requester proves possession of the key: the CSR's own signature. */
 	if (X509_REQ_verify((X509_REQ *)csr, csr_key) != 1) {
-		r = p11_ossl_err(CE_ERR_VERIFY, "the CSR's signature does not verify");
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY, "the CSR's signature does not verify");
 		goto out;
 	}
 	r = issuer_check(issuer_key, issuer_cert, KU_KEY_CERT_SIGN, "keyCertSign");
@@ -630,7 +633,8 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 		goto out;
 	}
 	if (X509_verify(x, issuer_key->pub) != 1) {
-		r = p11_ossl_err(CE_ERR_VERIFY,
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY,
 				 "%s: the token signed a certificate that does not verify",
 				 issuer_key->uri);
 		goto out;
@@ -780,7 +784,8 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 		goto out;
 	}
 	if (X509_CRL_verify(crl, issuer_key->pub) != 1) {
-		r = p11_ossl_err(CE_ERR_VERIFY, "%s: the token signed a CRL that does not verify",
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY, "%s: the token signed a CRL that does not verify",
 				 issuer_key->uri);
 		goto out;
 	}

@@ -7,7 +7,9 @@
 #include <cmocka.h>
 
 #include "common/err.h"
+#include "common/secmem.h"
 #include "pkcs11/ossl.h"
+#include "pkcs11/p11.h"
 #include "pkcs11/x509.h"
 #include "tests/unit/helper_p11raw.h"
 
@@ -30,7 +32,9 @@
 
 struct fx {
 	char dir[256];
-	struct p11raw raw;
+	struct p11_ctx *ctx;
+	struct p11_token *tok;
+	struct p11_session *s;
 	struct p11_ossl *o;
 };
 
@@ -49,17 +53,43 @@ static int fx_teardown(void **state)
 	struct fx *f = *state;
 
 	p11_ossl_close(f->o);
-	p11raw_close(&f->raw);
+	p11_session_close(f->s);
+	p11_token_free(f->tok);
+	p11_ctx_free(f->ctx);
 	p11raw_token_rm(f->dir);
 	free(f);
 	return 0;
 }
 
-/* Log in the way our layer does, then give OpenSSL its context. */
+/* Our layer loads the module and logs in (pin NULL: no login); then OpenSSL
+ * gets its context on the same module file. */
+static int session_up(const char *pin, struct p11_ctx **ctx, struct p11_token **tok,
+		      struct p11_session **s, struct p11_ossl **o)
+{
+	const struct p11_module *m;
+	char *p = NULL;
+	int r;
+
+	if ((r = p11_ctx_open(P11RAW_SOFTHSM, ctx)) < 0 ||
+	    (r = p11_token_find(*ctx, "pkcs11:token=" TOKEN, tok)) < 0 ||
+	    (r = p11_session_open(*tok, s)) < 0)
+		return r;
+	if (pin != NULL) {
+		p = secmem_dup(pin, strlen(pin));
+		if (p == NULL)
+			return CE_ERR_NOMEM;
+		r = p11_session_login(*s, P11_USER_NORMAL, p, strlen(pin));
+		secmem_free(p);
+		if (r < 0)
+			return r;
+	}
+	m = p11_token_module(*tok);
+	return p11_ossl_open(p11_module_path(m), p11_module_init_args(m), o);
+}
+
 static void fx_login(struct fx *f)
 {
-	assert_int_equal(p11raw_open(&f->raw, P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN), CKR_OK);
-	assert_int_equal(p11_ossl_open(P11RAW_SOFTHSM, NULL, &f->o), 0);
+	assert_int_equal(session_up(P11RAW_USER_PIN, &f->ctx, &f->tok, &f->s, &f->o), 0);
 }
 
 static void path_in(const struct fx *f, const char *name, char *out, size_t cap)
@@ -87,17 +117,22 @@ static int cert_key_is_token_key(const struct fx *f, const char *pem, const char
 		f->dir, pem, P11RAW_SOFTHSM, TOKEN, label, P11RAW_SOFTHSM, TOKEN, label, pem);
 }
 
-static void self_sign_for(void **state, const char *type, const char *want_sig_alg)
+static void self_sign_for(void **state, enum p11_key_type type, const char *want_sig_alg)
 {
 	struct fx *f = *state;
 	struct p11_ossl_key k = { 0 };
 	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 1 };
+	struct p11_keygen kg = { type, "root", (const uint8_t *)"\x01", 1, 0 };
+	struct p11_key *key = NULL;
+	EVP_PKEY *exported = NULL;
 	X509 *ca = NULL;
 	char pem[512], fpr[X509_FPR_HEX_BYTES];
 
-	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, type, "root", "01"), 0);
 	fx_login(f);
-	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root", NULL, &k), 0);
+	assert_int_equal(p11_key_generate(f->s, &kg, &key), 0);
+	assert_int_equal(p11_key_public_evp(key, &exported), 0);
+	/* Two independent reads of the public key agree: our layer's and OpenSSL's. */
+	assert_int_equal(p11_ossl_key_load(f->o, p11_key_uri(key), exported, &k), 0);
 	p.not_after = time(NULL) + 3650L * DAY;
 	assert_int_equal(x509_ca_self_sign(&k, &p, &ca), 0);
 	path_in(f, "ca.pem", pem, sizeof(pem));
@@ -120,31 +155,33 @@ static void self_sign_for(void **state, const char *type, const char *want_sig_a
 	assert_int_equal(cert_key_is_token_key(f, pem, "root"), 0);
 	X509_free(ca);
 	p11_ossl_key_free(&k);
+	EVP_PKEY_free(exported);
+	p11_key_free(key);
 }
 
 static void test_ca_rsa3072(void **state)
 {
-	self_sign_for(state, "rsa:3072", "sha256WithRSAEncryption");
+	self_sign_for(state, P11_KEY_RSA_3072, "sha256WithRSAEncryption");
 }
 
 static void test_ca_p256(void **state)
 {
-	self_sign_for(state, "EC:prime256v1", "ecdsa-with-SHA256");
+	self_sign_for(state, P11_KEY_EC_P256, "ecdsa-with-SHA256");
 }
 
 static void test_ca_p384(void **state)
 {
-	self_sign_for(state, "EC:secp384r1", "ecdsa-with-SHA384");
+	self_sign_for(state, P11_KEY_EC_P384, "ecdsa-with-SHA384");
 }
 
 static void test_ca_p521(void **state)
 {
-	self_sign_for(state, "EC:secp521r1", "ecdsa-with-SHA512");
+	self_sign_for(state, P11_KEY_EC_P521, "ecdsa-with-SHA512");
 }
 
 static void test_ca_ed25519(void **state)
 {
-	self_sign_for(state, "EC:edwards25519", "ED25519");
+	self_sign_for(state, P11_KEY_ED25519, "ED25519");
 }
 
 /* A root CA (P-256) on the token, its certificate written to dir/root.pem. */
@@ -386,7 +423,9 @@ static void test_sign_verifies(void **state)
  * private key must fail at once rather than prompt. */
 static void no_prompt_child(const char *dir)
 {
-	struct p11raw raw;
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
 	struct p11_ossl *o = NULL;
 	struct p11_ossl_key k = { 0 };
 	int r;
@@ -395,13 +434,14 @@ static void no_prompt_child(const char *dir)
 	setsid();
 	close(0);
 	alarm(60);
-	if (p11raw_open(&raw, P11RAW_SOFTHSM, TOKEN, NULL) != CKR_OK ||
-	    p11_ossl_open(P11RAW_SOFTHSM, NULL, &o) != 0)
+	if (session_up(NULL, &ctx, &tok, &s, &o) != 0)
 		_exit(10);
 	r = p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k);
 	fprintf(stderr, "load without login: %d: %s\n", r, ce_err_detail());
 	p11_ossl_close(o);
-	p11raw_close(&raw);
+	p11_session_close(s);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
 	exit(r == CE_ERR_NOT_FOUND ? 0 : 11);
 }
 
@@ -437,7 +477,9 @@ static void test_never_prompts(void **state)
  * handlers, OpenSSL's cleanup) with (clean) or without (!clean) our teardown. */
 static void exit_child(const char *dir, int clean)
 {
-	struct p11raw raw;
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
 	struct p11_ossl *o = NULL;
 	struct p11_ossl_key k = { 0 };
 	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1 };
@@ -445,8 +487,7 @@ static void exit_child(const char *dir, int clean)
 
 	(void)dir;
 	p.not_after = time(NULL) + DAY;
-	if (p11raw_open(&raw, P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN) != CKR_OK ||
-	    p11_ossl_open(P11RAW_SOFTHSM, NULL, &o) != 0 ||
+	if (session_up(P11RAW_USER_PIN, &ctx, &tok, &s, &o) != 0 ||
 	    p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k) != 0 ||
 	    x509_ca_self_sign(&k, &p, &ca) != 0)
 		_exit(10);
@@ -454,7 +495,9 @@ static void exit_child(const char *dir, int clean)
 		X509_free(ca);
 		p11_ossl_key_free(&k);
 		p11_ossl_close(o);
-		p11raw_close(&raw);
+		p11_session_close(s);
+		p11_token_free(tok);
+		p11_ctx_free(ctx);
 	}
 	exit(0);
 }
