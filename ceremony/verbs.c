@@ -7,6 +7,7 @@
 const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_help,
 	&cli_verb_version,
+	&cli_verb_hsm,
 	NULL
 };
 

@@ -23,6 +23,7 @@
 #define P11_ATTR_MAX_BYTES 8192  /* largest attribute value we accept from a token */
 #define P11_FIND_MAX 4096        /* objects examined per search */
 #define P11_SIG_MAX_BYTES 1024   /* RSA-4096 is 512 */
+#define P11_CKA_NSS_DB 0xD5A0DB00UL /* NSS vendor attribute: public value of a private key */
 
 static const uint8_t OID_P256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
 static const uint8_t OID_P384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
@@ -500,6 +501,12 @@ static int key_complete(struct p11_key *k)
 		if (r < 0)
 			goto out;
 	}
+	/* Looked up once here, not per signature. */
+	if (is_rsa(k->type)) {
+		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA256_RSA_PKCS, P11_MECH_SIGN) ? 1u : 0u;
+		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA384_RSA_PKCS, P11_MECH_SIGN) ? 2u : 0u;
+		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA512_RSA_PKCS, P11_MECH_SIGN) ? 4u : 0u;
+	}
 	r = uri_key_attrs(k);
 	if (r < 0)
 		goto out;
@@ -904,6 +911,18 @@ int p11_key_find(struct p11_session *s, const char *uri, struct p11_key **out)
 				goto out;
 			if (n == 1)
 				k->pub = found[0];
+		} else if (cls == CKO_PRIVATE_KEY) {
+			/* No id: pair the halves by label. */
+			uint8_t *label = NULL;
+			size_t label_len = 0;
+
+			if (attr_get(s, k->priv, CKA_LABEL, &label, &label_len) == 0 && label_len > 0) {
+				pubt[0] = (CK_ATTRIBUTE){ CKA_CLASS, &pubcls, sizeof(pubcls) };
+				pubt[1] = (CK_ATTRIBUTE){ CKA_LABEL, label, label_len };
+				if (objects_find(s, pubt, 2, found, 2, &n) == 0 && n == 1)
+					k->pub = found[0];
+			}
+			free(label);
 		}
 		ce_err_clear();
 	}
@@ -945,36 +964,37 @@ static const uint8_t DI_SHA384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0
 static const uint8_t DI_SHA512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 				     0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
 
-static int raw_sign(const struct p11_key *k, CK_MECHANISM_TYPE mt, const uint8_t *in,
-		    size_t in_len, uint8_t *sig, size_t *sig_len)
+/* Error detail for a failed signing call (built only on failure: signing is
+ * the hot path). */
+static int sign_fail(const struct p11_key *k, CK_MECHANISM_TYPE mt, const char *fn, CK_RV rv)
 {
-	CK_FUNCTION_LIST *fl = k->s->tok->mod->fl;
-	CK_MECHANISM mech = { mt, NULL, 0 };
-	CK_ULONG len = 0;
-	CK_RV rv;
 	char what[256];
 	char mbuf[32];
 
 	snprintf(what, sizeof(what), "key '%s' (%s) on %s", k->label,
 		 p11_mech_name(mt, mbuf, sizeof(mbuf)), p11_token_what(k->s->tok));
+	return p11_rv_fail(rv, fn, what);
+}
+
+static int raw_sign(const struct p11_key *k, CK_MECHANISM_TYPE mt, const uint8_t *in,
+		    size_t in_len, uint8_t *sig, size_t *sig_len)
+{
+	CK_FUNCTION_LIST *fl = k->s->tok->mod->fl;
+	CK_MECHANISM mech = { mt, NULL, 0 };
+	CK_ULONG len;
+	CK_RV rv;
+
 	rv = fl->C_SignInit(k->s->h, &mech, k->priv);
 	if (rv != CKR_OK)
-		return p11_rv_fail(rv, "C_SignInit", what);
-	rv = fl->C_Sign(k->s->h, (CK_BYTE_PTR)in, (CK_ULONG)in_len, NULL, &len);
-	if (rv != CKR_OK)
-		return p11_rv_fail(rv, "C_Sign", what);
-	if (len > P11_SIG_MAX_BYTES) {
-		/* Finish the operation before failing: the session stays usable. */
-		uint8_t *tmp = malloc(len);
-
-		if (tmp != NULL)
-			(void)fl->C_Sign(k->s->h, (CK_BYTE_PTR)in, (CK_ULONG)in_len, tmp, &len);
-		free(tmp);
-		return ce_err_set(CE_ERR_TOO_LARGE, "C_Sign on %s: %lu-byte signature", what, len);
-	}
+		return sign_fail(k, mt, "C_SignInit", rv);
+	/* One call with a buffer big enough for any key we support. */
+	len = P11_SIG_MAX_BYTES;
 	rv = fl->C_Sign(k->s->h, (CK_BYTE_PTR)in, (CK_ULONG)in_len, sig, &len);
 	if (rv != CKR_OK)
-		return p11_rv_fail(rv, "C_Sign", what);
+		return sign_fail(k, mt, "C_Sign", rv);
+	if (len > P11_SIG_MAX_BYTES)
+		return ce_err_set(CE_ERR_TOO_LARGE, "C_Sign with key '%s': %lu-byte signature",
+				  k->label, len);
 	*sig_len = len;
 	return 0;
 }
@@ -1074,7 +1094,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 	if (is_rsa(k->type)) {
 		hs = hash == P11_HASH_SHA256 ? CKM_SHA256_RSA_PKCS
 		     : hash == P11_HASH_SHA384 ? CKM_SHA384_RSA_PKCS : CKM_SHA512_RSA_PKCS;
-		if (p11_token_has_mech(k->s->tok, hs, P11_MECH_SIGN)) {
+		if (k->rsa_hash_sign & (hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u)) {
 			r = raw_sign(k, hs, msg, msg_len, raw, &raw_len);
 		} else {
 			/* No hash-and-sign: build the DigestInfo ourselves. */
@@ -1253,6 +1273,21 @@ out:
 	return r;
 }
 
+/* The raw public point (EC: uncompressed, Ed25519: 32 bytes). */
+static int ec_public_raw(EVP_PKEY *pkey, enum p11_key_type t, uint8_t *out, size_t cap,
+			 size_t *len)
+{
+	*len = cap;
+	if (t == P11_KEY_ED25519) {
+		if (EVP_PKEY_get_raw_public_key(pkey, out, len) != 1)
+			return ce_err_set(CE_ERR_CRYPTO, "cannot read the Ed25519 public key");
+		return 0;
+	}
+	if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, out, cap, len) != 1)
+		return ce_err_set(CE_ERR_CRYPTO, "cannot read the EC public point");
+	return 0;
+}
+
 /* Create the public-key object for pkey on s with label and id. */
 static int public_object_create(struct p11_session *s, EVP_PKEY *pkey, enum p11_key_type t,
 				const char *label, const uint8_t *id, size_t id_len,
@@ -1340,9 +1375,11 @@ int p11_key_unwrap(struct p11_session *s, const struct p11_key *wk, const uint8_
 	CK_KEY_TYPE kt;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_BBOOL extractable = p->extractable ? CK_TRUE : CK_FALSE;
-	CK_ATTRIBUTE tmpl[11];
+	CK_ATTRIBUTE tmpl[12];
 	CK_ULONG nt = 0;
 	CK_OBJECT_HANDLE hpriv = CK_INVALID_HANDLE, hpub = CK_INVALID_HANDLE;
+	uint8_t point[133];
+	size_t point_len = 0;
 	EVP_PKEY *pkey = NULL;
 	BIO *bio = NULL;
 	struct p11_key *k = NULL;
@@ -1389,6 +1426,16 @@ int p11_key_unwrap(struct p11_session *s, const struct p11_key *wk, const uint8_
 		 p11_token_what(s->tok));
 	rv = s->tok->mod->fl->C_UnwrapKey(s->h, &mech, wk->priv, (CK_BYTE_PTR)blob,
 					  (CK_ULONG)blob_len, tmpl, nt, &hpriv);
+	if (rv == CKR_TEMPLATE_INCOMPLETE && !is_rsa(p->type)) {
+		/* NSS softokn keeps the public value beside a private EC key
+		 * (CKA_NSS_DB) and wants it given when the PKCS#8 blob lacks it. */
+		r = ec_public_raw(pkey, p->type, point, sizeof(point), &point_len);
+		if (r < 0)
+			goto out;
+		tmpl[nt++] = (CK_ATTRIBUTE){ P11_CKA_NSS_DB, point, point_len };
+		rv = s->tok->mod->fl->C_UnwrapKey(s->h, &mech, wk->priv, (CK_BYTE_PTR)blob,
+						  (CK_ULONG)blob_len, tmpl, nt, &hpriv);
+	}
 	if (rv != CKR_OK) {
 		hpriv = CK_INVALID_HANDLE;
 		r = p11_rv_fail(rv, "C_UnwrapKey", what);

@@ -225,6 +225,8 @@ int p11_token_has_mech(struct p11_token *tok, CK_MECHANISM_TYPE mech, unsigned f
 	CK_MECHANISM_INFO mi;
 	CK_FLAGS need = 0;
 
+	/* SoftHSM 2.6 ORs flags into the caller's struct: start from zero. */
+	memset(&mi, 0, sizeof(mi));
 	if (tok->mod->fl->C_GetMechanismInfo(tok->slot, mech, &mi) != CKR_OK)
 		return 0;
 	if (flags & P11_MECH_SIGN)
@@ -286,6 +288,7 @@ int p11_token_mechanisms(struct p11_token *tok, struct p11_mech **out, size_t *n
 		CK_MECHANISM_INFO mi;
 		const char *name;
 
+		memset(&mi, 0, sizeof(mi)); /* SoftHSM ORs into it */
 		mechs[i].type = types[i];
 		name = p11_mech_name(types[i], mechs[i].name, sizeof(mechs[i].name));
 		if (name != mechs[i].name)
@@ -478,8 +481,8 @@ int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_l
 }
 
 /* After C_InitToken the token may sit in another slot (SoftHSM): find the
- * initialised token of this module with the label whose serial is not in
- * before[] (or equal to old_serial when it was initialised already). */
+ * token of this module with the label whose serial is not in before[] (or
+ * equal to old_serial when it was initialised already). */
 static int token_relocate(struct p11_token *tok, const char *label, const char *old_serial,
 			  char (*before)[17], size_t nbefore)
 {
@@ -495,8 +498,9 @@ static int token_relocate(struct p11_token *tok, const char *label, const char *
 		struct p11_slot *sl = &slots[i];
 		int known = 0;
 
-		if (!sl->token_present || !(sl->token.flags & P11_TOKEN_INITIALIZED) ||
-		    strcmp(sl->token.label, label) != 0)
+		/* Some modules (NSS softokn) report the token initialised only once
+		 * the user PIN is set: match on the label alone. */
+		if (!sl->token_present || strcmp(sl->token.label, label) != 0)
 			continue;
 		if (old_serial[0] != '\0' && strcmp(sl->token.serial, old_serial) == 0) {
 			hit = sl;
