@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,21 @@ static int ui_refuse_reader(UI *ui, UI_STRING *uis)
 	(void)ui;
 	(void)uis;
 	return 0;
+}
+
+/* pkcs11-provider 1.0, when the callback we give it refuses, falls back to
+ * OpenSSL's default UI and prompts on the terminal itself (seen on NSS
+ * softokn). ceremony reads every secret itself, so the process-wide default
+ * UI refuses too. Made once, kept for the life of the process. */
+static pthread_once_t ui_default_once = PTHREAD_ONCE_INIT;
+static UI_METHOD *ui_default_refuse;
+
+static void ui_default_install(void)
+{
+	ui_default_refuse = UI_create_method("ceremony: no PIN prompt (default)");
+	if (ui_default_refuse != NULL &&
+	    UI_method_set_reader(ui_default_refuse, ui_refuse_reader) == 0)
+		UI_set_default_method(ui_default_refuse);
 }
 
 /* Append v as an OpenSSL config value: backslash before the characters the
@@ -186,6 +202,11 @@ int p11_ossl_open(const char *module_path, const char *init_args, struct p11_oss
 		r = p11_ossl_err(CE_ERR_CRYPTO,
 				 "pkcs11-provider for %s did not load (the module failed to "
 				 "initialise or to list its slots and tokens)", real);
+		goto out;
+	}
+	if (pthread_once(&ui_default_once, ui_default_install) != 0 ||
+	    UI_get_default_method() != ui_default_refuse) {
+		r = ce_err_set(CE_ERR_INTERNAL, "cannot turn OpenSSL's PIN prompt off");
 		goto out;
 	}
 	o->ui_refuse = UI_create_method("ceremony: no PIN prompt");

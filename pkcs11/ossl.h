@@ -10,7 +10,12 @@
  * so the provider finds the user already logged in and never needs the PIN:
  * no PIN is ever given to OpenSSL (no config entry, no URI attribute, no
  * callback). A UI method whose reader refuses is passed to every OSSL_STORE
- * open, so a missing login makes the load fail instead of prompting.
+ * open, and, because pkcs11-provider 1.0 falls back to OpenSSL's default UI
+ * when that callback refuses, the process-wide default UI method
+ * (UI_set_default_method) is replaced by a refusing one at the first
+ * p11_ossl_open() and kept for the life of the process: a missing login
+ * makes the load fail instead of prompting. ceremony never uses OpenSSL's UI
+ * for anything else.
  *
  * Order of use (see docs/x509.md):
  *   our C_Initialize + C_OpenSession + C_Login

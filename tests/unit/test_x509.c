@@ -430,14 +430,19 @@ static void no_prompt_child(const char *dir)
 	struct p11_ossl_key k = { 0 };
 	int r;
 
-	(void)dir;
+	char errf[512];
+
+	snprintf(errf, sizeof(errf), "%s/prompt.txt", dir);
 	setsid();
 	close(0);
+	if (freopen(errf, "w", stderr) == NULL)
+		_exit(9);
 	alarm(60);
 	if (session_up(NULL, &ctx, &tok, &s, &o) != 0)
 		_exit(10);
 	r = p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k);
 	fprintf(stderr, "load without login: %d: %s\n", r, ce_err_detail());
+	fflush(stderr);
 	p11_ossl_close(o);
 	p11_session_close(s);
 	p11_token_free(tok);
@@ -471,6 +476,9 @@ static void test_never_prompts(void **state)
 
 	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01"), 0);
 	assert_int_equal(run_child(no_prompt_child, f->dir), 0);
+	/* Where OpenSSL's default UI would have written "Enter PIN for ...". */
+	assert_int_not_equal(p11raw_sh("grep -q Enter %s/prompt.txt", f->dir), 0);
+	assert_int_equal(p11raw_sh("grep -q 'load without login: -22' %s/prompt.txt", f->dir), 0);
 }
 
 /* Child: use the provider on SoftHSM, then exit the ordinary way (atexit
