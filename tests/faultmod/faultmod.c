@@ -16,6 +16,11 @@
  *                    or C_SignFinal, let every call through but flip the last
  *                    byte of each signature returned with CKR_OK (a token that
  *                    returns a wrong signature with success).
+ *   FAULTMOD_HIDE_MECHS  comma-separated CKM_ values (numbers, e.g.
+ *                    0x40,0x250) the token pretends not to have: left out of
+ *                    C_GetMechanismList, CKR_MECHANISM_INVALID from
+ *                    C_GetMechanismInfo and C_SignInit (a token without
+ *                    hash-and-sign RSA, like opencryptoki 3.8's).
  *   FAULTMOD_LOG     append one line per call, "C_Name 0xRV" (after the
  *                    call; injected failures end with " injected"), so a
  *                    sweep can enumerate every call of a run.
@@ -164,6 +169,9 @@ static CK_RV fm_fault_rv = CKR_DEVICE_ERROR;
 static int fm_corrupt_mode;
 static FILE *fm_log;
 static unsigned long fm_calls[FM_COUNT_];
+#define FM_HIDE_MAX 16
+static CK_MECHANISM_TYPE fm_hide[FM_HIDE_MAX];
+static size_t fm_n_hide;
 static __thread int fm_injected;
 
 static int fm_config_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -206,6 +214,7 @@ static int fm_setup(void)
 	const char *rv = getenv("FAULTMOD_RV");
 	const char *mode = getenv("FAULTMOD_MODE");
 	const char *log = getenv("FAULTMOD_LOG");
+	const char *hide = getenv("FAULTMOD_HIDE_MECHS");
 	CK_C_GetFunctionList gfl;
 	char *end = NULL;
 	int i;
@@ -236,6 +245,16 @@ static int fm_setup(void)
 		fm_corrupt_mode = 1;
 	} else if (mode != NULL && *mode != '\0' && strcmp(mode, "fail") != 0) {
 		return fm_config_error("FAULTMOD_MODE '%s': fail or corrupt", mode);
+	}
+	while (hide != NULL && *hide != '\0') {
+		if (fm_n_hide == FM_HIDE_MAX)
+			return fm_config_error("FAULTMOD_HIDE_MECHS: at most %d", FM_HIDE_MAX);
+		errno = 0;
+		fm_hide[fm_n_hide++] = strtoul(hide, &end, 0);
+		if (errno != 0 || end == hide || (*end != ',' && *end != '\0'))
+			return fm_config_error("FAULTMOD_HIDE_MECHS '%s': numbers, comma-separated",
+					       getenv("FAULTMOD_HIDE_MECHS"));
+		hide = *end == ',' ? end + 1 : end;
 	}
 	if (log != NULL && *log != '\0') {
 		fm_log = fopen(log, "ae");
@@ -279,6 +298,30 @@ static CK_RV fm_leave(enum fm_func f, CK_RV rv)
 	}
 	fm_injected = 0;
 	return rv;
+}
+
+static int fm_hidden(CK_MECHANISM_TYPE m)
+{
+	size_t i;
+
+	for (i = 0; i < fm_n_hide; i++)
+		if (fm_hide[i] == m)
+			return 1;
+	return 0;
+}
+
+/* Drop hidden mechanisms from a C_GetMechanismList answer (a size query
+ * keeps the real count: an upper bound is allowed). */
+static void fm_hide_filter(CK_MECHANISM_TYPE *list, unsigned long *count)
+{
+	unsigned long i, j = 0;
+
+	if (list == NULL || count == NULL)
+		return;
+	for (i = 0; i < *count; i++)
+		if (!fm_hidden(list[i]))
+			list[j++] = list[i];
+	*count = j;
 }
 
 /* A token that returns a wrong signature and says it is fine. */
@@ -370,6 +413,8 @@ static CK_RV fm_C_GetMechanismList(CK_SLOT_ID slot_id, CK_MECHANISM_TYPE *mechan
 	if (fm_enter(FM_C_GetMechanismList, &rv))
 		return fm_leave(FM_C_GetMechanismList, rv);
 	rv = fm_real->C_GetMechanismList(slot_id, mechanism_list, count);
+	if (rv == CKR_OK)
+		fm_hide_filter(mechanism_list, count);
 	return fm_leave(FM_C_GetMechanismList, rv);
 }
 
@@ -380,7 +425,7 @@ static CK_RV fm_C_GetMechanismInfo(CK_SLOT_ID slot_id, CK_MECHANISM_TYPE type,
 
 	if (fm_enter(FM_C_GetMechanismInfo, &rv))
 		return fm_leave(FM_C_GetMechanismInfo, rv);
-	rv = fm_real->C_GetMechanismInfo(slot_id, type, info);
+	rv = fm_hidden(type) ? CKR_MECHANISM_INVALID : fm_real->C_GetMechanismInfo(slot_id, type, info);
 	return fm_leave(FM_C_GetMechanismInfo, rv);
 }
 
@@ -747,7 +792,8 @@ static CK_RV fm_C_SignInit(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism, C
 
 	if (fm_enter(FM_C_SignInit, &rv))
 		return fm_leave(FM_C_SignInit, rv);
-	rv = fm_real->C_SignInit(session, mechanism, key);
+	rv = mechanism != NULL && fm_hidden(mechanism->mechanism)
+		     ? CKR_MECHANISM_INVALID : fm_real->C_SignInit(session, mechanism, key);
 	return fm_leave(FM_C_SignInit, rv);
 }
 

@@ -46,7 +46,8 @@ static int fx_setup(void **state)
 		return -1;
 	}
 	if (p11raw_token_new(TOKEN, f->dir, sizeof(f->dir)) != 0 ||
-	    p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01") != 0)
+	    p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:prime256v1", "root", "01") != 0 ||
+	    p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "rsa:2048", "rsa", "02") != 0)
 		return -1;
 	snprintf(f->out, sizeof(f->out), "%s/ca.pem", f->dir);
 	setenv("FAULTMOD_MODULE", P11RAW_SOFTHSM, 1);
@@ -62,6 +63,8 @@ static int fx_teardown(void **state)
 	free(f);
 	return 0;
 }
+
+static const char *flow_key_uri = "pkcs11:token=" TOKEN ";object=root";
 
 /* The ceremony step under test, through our layer: load the module, log
  * in, load the key into OpenSSL, self-sign, write. */
@@ -88,7 +91,7 @@ static int flow(const char *module, const char *out)
 	    (r = p11_session_login(s, P11_USER_NORMAL, pin, strlen(P11RAW_USER_PIN))) == 0) {
 		m = p11_token_module(tok);
 		if ((r = p11_ossl_open(p11_module_path(m), p11_module_init_args(m), &o)) == 0 &&
-		    (r = p11_ossl_key_load(o, "pkcs11:token=" TOKEN ";object=root", NULL, &k)) == 0 &&
+		    (r = p11_ossl_key_load(o, flow_key_uri, NULL, &k)) == 0 &&
 		    (r = x509_ca_self_sign(&k, &p, &ca)) == 0)
 			r = x509_pem_write(out, X509_KIND_CERT, ca, NULL);
 	}
@@ -195,6 +198,30 @@ static void test_sign_fails(void **state)
 	assert_false(out_exists(f));
 }
 
+/* A token without hash-and-sign RSA mechanisms (CKM_SHA*_RSA_PKCS hidden):
+ * pkcs11-provider must fall back to CKM_RSA_PKCS; whatever it returns, an
+ * RSA certificate comes out only if it verifies (else CE_ERR_VERIFY). */
+static void test_rsa_without_hash_and_sign(void **state)
+{
+	struct fx *f = *state;
+	char d[1024];
+	int st;
+
+	setenv("FAULTMOD_HIDE_MECHS", "0x40,0x41,0x42,0x46,0x43,0x44,0x45,0x47", 1);
+	flow_key_uri = "pkcs11:token=" TOKEN ";object=rsa";
+	st = run_flow(f, NULL, 1, NULL, NULL, NULL, d, sizeof(d));
+	flow_key_uri = "pkcs11:token=" TOKEN ";object=root";
+	unsetenv("FAULTMOD_HIDE_MECHS");
+	fprintf(stderr, "RSA without hash-and-sign -> %d: %s\n", st, d);
+	assert_true(st == 0 || st == FLOW_EXIT_CODE_BASE - CE_ERR_VERIFY);
+	if (st == 0)
+		assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s && openssl x509 -in %s -noout "
+					   "-text | grep -q sha256WithRSAEncryption", f->out, f->out,
+					   f->out), 0);
+	else
+		assert_false(out_exists(f));
+}
+
 /* Record every PKCS#11 call of the flow, then fail each one in turn: the
  * flow either fails cleanly (an error, no output) or, when the failed call
  * did not matter, succeeds with a verified certificate. Never a crash, a
@@ -286,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forwarding_works, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sign_fails, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_signature_caught, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rsa_without_hash_and_sign, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_every_call, fx_setup, fx_teardown),
 	};
 
