@@ -48,5 +48,6 @@ int cli_wants_help(int argc, char **argv);
 extern const struct cli_verb cli_verb_help;
 extern const struct cli_verb cli_verb_version;
 extern const struct cli_verb cli_verb_hsm;
+extern const struct cli_verb cli_verb_x509;
 
 #endif

@@ -8,6 +8,7 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_help,
 	&cli_verb_version,
 	&cli_verb_hsm,
+	&cli_verb_x509,
 	NULL
 };
 

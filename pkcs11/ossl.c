@@ -442,8 +442,9 @@ int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expec
 		goto out;
 	if (k.priv == NULL) {
 		r = ce_err_set(CE_ERR_NOT_FOUND,
-			       "%s: no such private key on the token (or the token is not "
-			       "logged in)",
+			       "%s: no such private key on the token, or OpenSSL's provider does "
+			       "not see our login (not logged in, or a module that is not shared "
+			       "in process, such as p11-kit-client)",
 			       uri);
 		goto out;
 	}
