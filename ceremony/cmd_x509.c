@@ -7,7 +7,9 @@
  * the environment); OpenSSL's pkcs11-provider then signs with that login
  * (pkcs11/ossl.h). Every output is verified before it is written, written
  * once (never overwritten, never half-written), and its SHA-256 fingerprint
- * printed: "sha256:<hex>  <file>".
+ * printed: "sha256:<hex>  <file>". When the provider cannot share the login
+ * (a remote module through p11-kit-client), the key is used through our
+ * PKCS#11 layer instead (pkcs11/ossl.h: p11_ossl_key_from_p11), with a note.
  */
 #include "ceremony/cli.h"
 #include "common/buf.h"
@@ -296,6 +298,7 @@ static int x509_do(struct x509_opts *o)
 	struct p11_session *s = NULL;
 	struct p11_ossl *ossl = NULL;
 	struct p11_ossl_key k = { 0 };
+	struct p11_key *pk = NULL;
 	const struct p11_module *m;
 	char *pin = NULL;
 	size_t pin_len = 0;
@@ -326,8 +329,19 @@ static int x509_do(struct x509_opts *o)
 	if (r < 0)
 		goto out;
 	m = p11_token_module(tok);
-	if ((r = p11_ossl_open(p11_module_path(m), p11_module_init_args(m), &ossl)) < 0 ||
-	    (r = p11_ossl_key_load(ossl, o->key, NULL, &k)) < 0)
+	r = p11_ossl_open(p11_module_path(m), p11_module_init_args(m), &ossl);
+	if (r < 0)
+		goto out;
+	r = p11_ossl_key_load(ossl, o->key, NULL, &k);
+	if (r == CE_ERR_NOT_FOUND && p11_key_find(s, o->key, &pk) == 0) {
+		/* We see the key but the provider does not share our login (a
+		 * remote module): sign through our layer instead. */
+		fprintf(stderr, "ceremony: note: OpenSSL's provider does not see the login on "
+				"this module; signing through ceremony's PKCS#11 layer\n");
+		ce_err_clear();
+		r = p11_ossl_key_from_p11(ossl, pk, &k);
+	}
+	if (r < 0)
 		goto out;
 	if (o->issuer_cert != NULL &&
 	    (r = x509_pem_read(o->issuer_cert, X509_KIND_CERT, p11_ossl_libctx(ossl),
@@ -379,6 +393,7 @@ out:
 	X509_CRL_free(crl);
 	/* OpenSSL first, while our session keeps the login (pkcs11/ossl.h). */
 	p11_ossl_key_free(&k);
+	p11_key_free(pk);
 	p11_ossl_close(ossl);
 	p11_session_close(s);
 	p11_token_free(tok);

@@ -490,6 +490,33 @@ out:
 	return r;
 }
 
+int p11_ossl_key_from_p11(struct p11_ossl *o, const struct p11_key *key, struct p11_ossl_key *out)
+{
+	int r = CE_ERR_INTERNAL;
+	struct p11_ossl_key k = { 0 };
+	EVP_PKEY *exported = NULL;
+
+	memset(out, 0, sizeof(*out));
+	k.ctx = o;
+	k.direct = key;
+	k.uri = strdup(p11_key_uri(key));
+	if (k.uri == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if ((r = p11_key_public_evp(key, &exported)) < 0 ||
+	    (r = pub_to_default(o, exported, k.uri, &k.pub)) < 0 ||
+	    (r = key_md(k.pub, k.uri, &k.md)) < 0)
+		goto out;
+	*out = k;
+	memset(&k, 0, sizeof(k)); /* transferred */
+	r = 0;
+out:
+	EVP_PKEY_free(exported);
+	p11_ossl_key_free(&k);
+	return r;
+}
+
 void p11_ossl_key_free(struct p11_ossl_key *k)
 {
 	EVP_PKEY_free(k->priv);
@@ -498,20 +525,27 @@ void p11_ossl_key_free(struct p11_ossl_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t msg_len,
-		  unsigned char **sig, size_t *sig_len)
+static enum p11_hash md_hash(const char *md)
+{
+	if (md == NULL)
+		return P11_HASH_NONE;
+	if (strcmp(md, "SHA384") == 0)
+		return P11_HASH_SHA384;
+	if (strcmp(md, "SHA512") == 0)
+		return P11_HASH_SHA512;
+	return P11_HASH_SHA256;
+}
+
+/* EVP_DigestSign through pkcs11-provider; *s malloc'd. */
+static int sign_with_provider(const struct p11_ossl_key *k, const unsigned char *msg,
+			      size_t msg_len, unsigned char **out, size_t *out_len)
 {
 	int r = CE_ERR_INTERNAL;
-	EVP_MD_CTX *sctx = NULL, *vctx = NULL;
+	EVP_MD_CTX *sctx = EVP_MD_CTX_new();
 	unsigned char *s = NULL;
 	size_t len = 0;
 
-	*sig = NULL;
-	*sig_len = 0;
-	ERR_clear_error();
-	sctx = EVP_MD_CTX_new();
-	vctx = EVP_MD_CTX_new();
-	if (sctx == NULL || vctx == NULL) {
+	if (sctx == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -529,6 +563,38 @@ int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t
 		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: signing", k->uri);
 		goto out;
 	}
+	*out = s;
+	s = NULL; /* transferred */
+	*out_len = len;
+	r = 0;
+out:
+	free(s);
+	EVP_MD_CTX_free(sctx);
+	return r;
+}
+
+int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t msg_len,
+		  unsigned char **sig, size_t *sig_len)
+{
+	int r = CE_ERR_INTERNAL;
+	EVP_MD_CTX *vctx = NULL;
+	unsigned char *s = NULL;
+	size_t len = 0;
+
+	*sig = NULL;
+	*sig_len = 0;
+	ERR_clear_error();
+	vctx = EVP_MD_CTX_new();
+	if (vctx == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (k->priv != NULL)
+		r = sign_with_provider(k, msg, msg_len, &s, &len);
+	else
+		r = p11_key_sign(k->direct, md_hash(k->md), msg, msg_len, &s, &len);
+	if (r < 0)
+		goto out;
 	/* Every signature the HSM makes is verified before it is used. */
 	if (EVP_DigestVerifyInit_ex(vctx, NULL, k->md, k->ctx->libctx, "provider=default", k->pub,
 				    NULL) != 1) {
@@ -547,7 +613,6 @@ int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t
 	r = 0;
 out:
 	free(s);
-	EVP_MD_CTX_free(sctx);
 	EVP_MD_CTX_free(vctx);
 	return r;
 }

@@ -34,6 +34,7 @@
 #include <openssl/types.h>
 
 struct p11_ossl; /* opaque: the library context and its providers */
+struct p11_key;  /* pkcs11/p11.h */
 
 /* A key pair on the token, as OpenSSL sees it. */
 struct p11_ossl_key {
@@ -45,6 +46,8 @@ struct p11_ossl_key {
 	char *uri;       /* owned: the URI as given, for messages */
 	const char *md;  /* static: digest name for this key type ("SHA256",
 	                    "SHA384", "SHA512") or NULL for EdDSA */
+	const struct p11_key *direct; /* borrowed, set by p11_ossl_key_from_p11
+	                    (priv is then NULL): sign through our PKCS#11 layer */
 	struct p11_ossl *ctx; /* borrowed */
 };
 
@@ -92,6 +95,20 @@ OSSL_LIB_CTX *p11_ossl_libctx(const struct p11_ossl *o);
  */
 int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expect,
 		      struct p11_ossl_key *out)
+	__attribute__((warn_unused_result));
+
+/*
+ * The same, for a key our PKCS#11 layer found (p11_key_find or
+ * p11_key_generate), signing through p11_key_sign() instead of the provider:
+ * for modules whose login the provider cannot share in process, such as
+ * p11-kit-client.so (each load is its own connection to p11-kit server).
+ * out->priv is NULL, out->direct = key (borrowed: keep key, its session and
+ * login alive until p11_ossl_key_free), out->pub the key's exported public
+ * key in the default provider. pkcs11/x509.h signs with either kind and
+ * verifies the same way. Returns 0, CE_ERR_UNSUPPORTED (key type),
+ * CE_ERR_CRYPTO, CE_ERR_NOMEM.
+ */
+int p11_ossl_key_from_p11(struct p11_ossl *o, const struct p11_key *key, struct p11_ossl_key *out)
 	__attribute__((warn_unused_result));
 
 /* Release what p11_ossl_key_load filled; the struct is zeroed. Accepts a

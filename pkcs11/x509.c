@@ -3,7 +3,9 @@
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/outfile.h"
+#include "pkcs11/p11.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -382,20 +384,126 @@ static int validity_set(X509 *x, time_t not_before, time_t not_after)
 	return 0;
 }
 
-static int sign_ctx_new(const struct p11_ossl_key *k, EVP_MD_CTX **out)
+/* Sign with pkcs11-provider: OpenSSL builds the AlgorithmIdentifiers and
+ * asks the provider for the signature over the TBS encoding. */
+static int sign_provider(const struct p11_ossl_key *k, enum x509_kind kind, void *obj)
 {
+	int r = CE_ERR_INTERNAL;
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	int ok = 0;
 
-	*out = NULL;
-	if (mctx == NULL)
-		return CE_ERR_NOMEM;
+	if (mctx == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
 	if (EVP_DigestSignInit_ex(mctx, NULL, k->md, p11_ossl_libctx(k->ctx), NULL, k->priv,
 				  NULL) != 1) {
-		EVP_MD_CTX_free(mctx);
-		return p11_ossl_err(CE_ERR_CRYPTO, "%s: cannot start signing", k->uri);
+		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: cannot start signing", k->uri);
+		goto out;
 	}
-	*out = mctx;
-	return 0;
+	switch (kind) {
+	case X509_KIND_CERT:
+		ok = X509_sign_ctx(obj, mctx) > 0;
+		break;
+	case X509_KIND_CSR:
+		ok = X509_REQ_sign_ctx(obj, mctx) > 0;
+		break;
+	case X509_KIND_CRL:
+		ok = X509_CRL_sign_ctx(obj, mctx) > 0;
+		break;
+	}
+	if (!ok) {
+		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: signing", k->uri);
+		goto out;
+	}
+	r = 0;
+out:
+	return r;
+}
+
+/* Sign through our PKCS#11 layer (p11_key_sign), for modules whose login
+ * the provider cannot share (p11-kit-client). OpenSSL first signs with a
+ * throwaway software key of the same algorithm, which writes both
+ * AlgorithmIdentifiers exactly as the provider path would; the signature
+ * value is then replaced by the token's signature over the same TBS bytes.
+ * The caller verifies the result with the token's public key. */
+static int sign_direct(const struct p11_ossl_key *k, enum x509_kind kind, void *obj)
+{
+	int r = CE_ERR_INTERNAL;
+	OSSL_LIB_CTX *libctx = p11_ossl_libctx(k->ctx);
+	EVP_PKEY *eph = NULL;
+	EVP_MD *md = NULL;
+	unsigned char *tbs = NULL;
+	uint8_t *sig = NULL;
+	size_t sig_len = 0;
+	const ASN1_BIT_STRING *cpsig = NULL;
+	ASN1_BIT_STRING *psig;
+	enum p11_hash hash;
+	int tbs_len = -1, ok = 0;
+
+	if (EVP_PKEY_is_a(k->pub, "RSA"))
+		eph = EVP_PKEY_Q_keygen(libctx, "provider=default", "RSA", (size_t)2048);
+	else if (EVP_PKEY_is_a(k->pub, "EC"))
+		eph = EVP_PKEY_Q_keygen(libctx, "provider=default", "EC", "P-256");
+	else
+		eph = EVP_PKEY_Q_keygen(libctx, "provider=default", "ED25519");
+	if (eph == NULL) {
+		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: algorithm identifiers", k->uri);
+		goto out;
+	}
+	if (k->md != NULL && (md = EVP_MD_fetch(libctx, k->md, "provider=default")) == NULL) {
+		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: digest %s", k->uri, k->md);
+		goto out;
+	}
+	hash = k->md == NULL ? P11_HASH_NONE
+	       : strcmp(k->md, "SHA384") == 0 ? P11_HASH_SHA384
+	       : strcmp(k->md, "SHA512") == 0 ? P11_HASH_SHA512 : P11_HASH_SHA256;
+	switch (kind) {
+	case X509_KIND_CERT:
+		ok = X509_sign(obj, eph, md) > 0 && (tbs_len = i2d_re_X509_tbs(obj, &tbs)) > 0;
+		if (ok)
+			X509_get0_signature(&cpsig, NULL, obj);
+		break;
+	case X509_KIND_CSR:
+		ok = X509_REQ_sign(obj, eph, md) > 0 && (tbs_len = i2d_re_X509_REQ_tbs(obj, &tbs)) > 0;
+		if (ok)
+			X509_REQ_get0_signature(obj, &cpsig, NULL);
+		break;
+	case X509_KIND_CRL:
+		ok = X509_CRL_sign(obj, eph, md) > 0 && (tbs_len = i2d_re_X509_CRL_tbs(obj, &tbs)) > 0;
+		if (ok)
+			X509_CRL_get0_signature(obj, &cpsig, NULL);
+		break;
+	}
+	if (!ok || cpsig == NULL) {
+		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: encoding what to sign", k->uri);
+		goto out;
+	}
+	r = p11_key_sign(k->direct, hash, tbs, (size_t)tbs_len, &sig, &sig_len);
+	if (r < 0)
+		goto out;
+	/* The signature value lives in the object; OpenSSL offers only a const
+	 * getter for it. */
+	psig = (ASN1_BIT_STRING *)cpsig;
+	if (sig_len > INT_MAX || ASN1_BIT_STRING_set(psig, sig, (int)sig_len) != 1) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	psig->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+	psig->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+	r = 0;
+out:
+	free(sig);
+	OPENSSL_free(tbs);
+	EVP_MD_free(md);
+	EVP_PKEY_free(eph);
+	return r;
+}
+
+static int sign_obj(const struct p11_ossl_key *k, enum x509_kind kind, void *obj)
+{
+	ERR_clear_error();
+	return k->priv != NULL ? sign_provider(k, kind, obj) : sign_direct(k, kind, obj);
 }
 
 /* The key an output carries must be the expected one (k->pub, a software
@@ -442,7 +550,6 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 	X509 *x = NULL;
 	X509_NAME *name = NULL;
 	ASN1_OCTET_STRING *ski = NULL;
-	EVP_MD_CTX *mctx = NULL;
 
 	*out = NULL;
 	ERR_clear_error();
@@ -468,11 +575,9 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 	    (r = ext_key_usage(x, "keyCertSign,cRLSign")) < 0 || (r = ext_ski(x, &ski)) < 0 ||
 	    (r = ext_aki(x, ski)) < 0)
 		goto out;
-	r = sign_ctx_new(k, &mctx);
-	if (r < 0)
-		goto out;
-	if (X509_sign_ctx(x, mctx) <= 0) {
-		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: signing the CA certificate", k->uri);
+	r = sign_obj(k, X509_KIND_CERT, x);
+	if (r < 0) {
+		ce_err_prefix(r, "the CA certificate");
 		goto out;
 	}
 	/* Every signature the HSM makes is verified before it is used. */
@@ -486,7 +591,7 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 	r = key_must_match(X509_get0_pubkey(x), k->pub, "the CA certificate", k->uri);
 	if (r < 0)
 		goto out;
-	if (EVP_PKEY_eq(k->priv, X509_get0_pubkey(x)) != 1) {
+	if (k->priv != NULL && EVP_PKEY_eq(k->priv, X509_get0_pubkey(x)) != 1) {
 		ERR_clear_error();
 		r = ce_err_set(CE_ERR_VERIFY, "the CA certificate does not carry the key %s",
 			       k->uri);
@@ -496,7 +601,6 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 	x = NULL; /* transferred */
 	r = 0;
 out:
-	EVP_MD_CTX_free(mctx);
 	ASN1_OCTET_STRING_free(ski);
 	X509_NAME_free(name);
 	X509_free(x);
@@ -508,7 +612,6 @@ int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **
 	int r = CE_ERR_INTERNAL;
 	X509_REQ *req = NULL;
 	X509_NAME *name = NULL;
-	EVP_MD_CTX *mctx = NULL;
 
 	*out = NULL;
 	ERR_clear_error();
@@ -529,11 +632,9 @@ int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **
 		r = p11_ossl_err(CE_ERR_NOMEM, "CSR fields");
 		goto out;
 	}
-	r = sign_ctx_new(k, &mctx);
-	if (r < 0)
-		goto out;
-	if (X509_REQ_sign_ctx(req, mctx) <= 0) {
-		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: signing the CSR", k->uri);
+	r = sign_obj(k, X509_KIND_CSR, req);
+	if (r < 0) {
+		ce_err_prefix(r, "the CSR");
 		goto out;
 	}
 	if (X509_REQ_verify(req, k->pub) != 1) {
@@ -549,7 +650,6 @@ int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **
 	req = NULL; /* transferred */
 	r = 0;
 out:
-	EVP_MD_CTX_free(mctx);
 	X509_NAME_free(name);
 	X509_REQ_free(req);
 	return r;
@@ -562,7 +662,6 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	X509 *x = NULL;
 	X509_NAME *name = NULL;
 	EVP_PKEY *csr_key = NULL;
-	EVP_MD_CTX *mctx = NULL;
 	const ASN1_OCTET_STRING *issuer_ski;
 	time_t nb;
 	const char *ku;
@@ -625,11 +724,9 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	    (p->ext_key_usage != NULL && (r = ext_ext_key_usage(x, p->ext_key_usage)) < 0) ||
 	    (r = ext_ski(x, NULL)) < 0 || (r = ext_aki(x, issuer_ski)) < 0)
 		goto out;
-	r = sign_ctx_new(issuer_key, &mctx);
-	if (r < 0)
-		goto out;
-	if (X509_sign_ctx(x, mctx) <= 0) {
-		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: signing the certificate", issuer_key->uri);
+	r = sign_obj(issuer_key, X509_KIND_CERT, x);
+	if (r < 0) {
+		ce_err_prefix(r, "the certificate");
 		goto out;
 	}
 	if (X509_verify(x, issuer_key->pub) != 1) {
@@ -648,7 +745,6 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	x = NULL; /* transferred */
 	r = 0;
 out:
-	EVP_MD_CTX_free(mctx);
 	EVP_PKEY_free(csr_key);
 	X509_NAME_free(name);
 	X509_free(x);
@@ -724,7 +820,6 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 	ASN1_TIME *t = NULL;
 	ASN1_INTEGER *number = NULL;
 	AUTHORITY_KEYID *akid = NULL;
-	EVP_MD_CTX *mctx = NULL;
 	time_t tu;
 	size_t i;
 
@@ -776,11 +871,9 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 		r = p11_ossl_err(CE_ERR_NOMEM, "sorting the CRL");
 		goto out;
 	}
-	r = sign_ctx_new(issuer_key, &mctx);
-	if (r < 0)
-		goto out;
-	if (X509_CRL_sign_ctx(crl, mctx) <= 0) {
-		r = p11_ossl_err(CE_ERR_CRYPTO, "%s: signing the CRL", issuer_key->uri);
+	r = sign_obj(issuer_key, X509_KIND_CRL, crl);
+	if (r < 0) {
+		ce_err_prefix(r, "the CRL");
 		goto out;
 	}
 	if (X509_CRL_verify(crl, issuer_key->pub) != 1) {
@@ -793,7 +886,6 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 	crl = NULL; /* transferred */
 	r = 0;
 out:
-	EVP_MD_CTX_free(mctx);
 	AUTHORITY_KEYID_free(akid);
 	ASN1_INTEGER_free(number);
 	ASN1_TIME_free(t);

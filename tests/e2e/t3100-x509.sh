@@ -154,15 +154,18 @@ test_expect_success 'a failing C_Login (fault module) is reported with the funct
 '
 
 # p11-kit-client.so gives each loader its own connection to the server, so
-# the provider cannot share our login (docs/x509.md): a clear failure, no
-# prompt, no output. The PKCS#11 layer itself works remotely (t2100-hsm).
-test_expect_success 'x509 through p11-kit server fails cleanly: the provider cannot share a remote login' '
+# the provider cannot share our login: the verb signs through our layer
+# instead (and says so). The output is verified the same way.
+test_expect_success 'x509 through p11-kit server signs through our layer, verified' '
 	p11kit_server_start "pkcs11:token=CA" &&
-	test_exit_code 1 timeout 60 ceremony x509 self-sign --key "$ROOT" --module "$P11KIT_CLIENT" $P \
-		--subject "/CN=Remote Root" --days 30 --out remote.pem 3<"$TEST_TMP/pin" </dev/null 2>err;
+	timeout 60 ceremony x509 self-sign --key "$ROOT" --module "$P11KIT_CLIENT" $P \
+		--subject "/CN=Remote Root" --days 30 --out remote.pem 3<"$TEST_TMP/pin" </dev/null 2>err &&
+	timeout 60 ceremony x509 crl --key "$ROOT" --module "$P11KIT_CLIENT" $P --issuer-cert remote.pem \
+		--days 7 --number 1 --revoke 01:4 --out remote.crl 3<"$TEST_TMP/pin" </dev/null 2>>err;
 	rc=$?; p11kit_server_stop; cat err; test $rc = 0 &&
-	test_grep "does not see our login" err &&
-	test ! -e remote.pem
+	test_grep "signing through ceremony.s PKCS#11 layer" err &&
+	openssl verify -CAfile remote.pem remote.pem &&
+	openssl crl -in remote.crl -CAfile remote.pem -noout -verify 2>&1 | test_grep "verify OK"
 '
 
 test_done

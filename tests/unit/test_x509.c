@@ -550,6 +550,88 @@ static void test_name_parse(void **state)
 	assert_null(n);
 }
 
+/* The path for modules whose login the provider cannot share: our layer
+ * signs (p11_key_sign), OpenSSL only encodes. Same checks as the provider
+ * path, for each key type, and a CSR -> certificate -> CRL round. */
+static void test_direct_path(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		enum p11_key_type type;
+		const char *alg;
+	} types[] = {
+		{ P11_KEY_EC_P256, "ecdsa-with-SHA256" }, { P11_KEY_EC_P384, "ecdsa-with-SHA384" },
+		{ P11_KEY_ED25519, "ED25519" },          { P11_KEY_RSA_2048, "sha256WithRSAEncryption" },
+	};
+	struct p11_ossl_key k[4], sub = { 0 };
+	struct p11_key *key[4] = { NULL }, *subkey = NULL;
+	struct p11_keygen kg = { P11_KEY_EC_P256, "sub", (const uint8_t *)"\x20", 1, 0 };
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 0 };
+	struct x509_profile prof = { NULL, 0, 365, 1, -1, NULL, NULL };
+	struct x509_revoked rev = { "99", 0, 4 };
+	struct x509_crl_params crlp = { 0, 0, 9, &rev, 1 };
+	X509 *ca = NULL, *cert = NULL;
+	X509_REQ *csr = NULL;
+	X509_CRL *crl = NULL;
+	char pem[512], name[64], cpem[512], crlpem[512];
+	size_t i;
+	uint8_t id;
+
+	fx_login(f);
+	p.not_after = time(NULL) + DAY;
+	memset(k, 0, sizeof(k));
+	for (i = 0; i < 4; i++) {
+		struct p11_keygen g = { types[i].type, NULL, &id, 1, 0 };
+
+		snprintf(name, sizeof(name), "direct%zu", i);
+		g.label = name;
+		id = (uint8_t)(0x10 + i);
+		assert_int_equal(p11_key_generate(f->s, &g, &key[i]), 0);
+		assert_int_equal(p11_ossl_key_from_p11(f->o, key[i], &k[i]), 0);
+		assert_null(k[i].priv);
+		assert_int_equal(x509_ca_self_sign(&k[i], &p, &ca), 0);
+		snprintf(name, sizeof(name), "direct%zu.pem", i);
+		path_in(f, name, pem, sizeof(pem));
+		assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, NULL), 0);
+		assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s >/dev/null && openssl x509 -in %s "
+					   "-noout -text | grep -q 'Signature Algorithm: %s'",
+					   pem, pem, pem, types[i].alg), 0);
+		if (i < 3) {
+			X509_free(ca);
+			ca = NULL;
+		}
+	}
+	/* The RSA root (last) issues a sub-CA for a CSR made the same way, and
+	 * a CRL. */
+	assert_int_equal(p11_key_generate(f->s, &kg, &subkey), 0);
+	assert_int_equal(p11_ossl_key_from_p11(f->o, subkey, &sub), 0);
+	assert_int_equal(x509_csr_make(&sub, SUB_SUBJECT, &csr), 0);
+	assert_int_equal(x509_cert_issue(&k[3], ca, csr, &prof, &cert), 0);
+	path_in(f, "direct-sub.pem", cpem, sizeof(cpem));
+	assert_int_equal(x509_pem_write(cpem, X509_KIND_CERT, cert, NULL), 0);
+	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s >/dev/null", pem, cpem), 0);
+	rev.when = time(NULL);
+	crlp.next_update = time(NULL) + DAY;
+	assert_int_equal(x509_crl_make(&k[3], ca, &crlp, &crl), 0);
+	path_in(f, "direct.crl", crlpem, sizeof(crlpem));
+	assert_int_equal(x509_pem_write(crlpem, X509_KIND_CRL, crl, NULL), 0);
+	assert_int_equal(p11raw_sh("openssl crl -in %s -CAfile %s -noout -verify 2>&1 | grep -q 'verify OK'",
+				   crlpem, pem), 0);
+	/* Twin: the sub-CA's key cannot issue under the RSA root's certificate. */
+	X509_free(cert);
+	cert = NULL;
+	assert_int_equal(x509_cert_issue(&sub, ca, csr, &prof, &cert), CE_ERR_MISMATCH);
+	X509_CRL_free(crl);
+	X509_REQ_free(csr);
+	X509_free(ca);
+	p11_ossl_key_free(&sub);
+	p11_key_free(subkey);
+	for (i = 0; i < 4; i++) {
+		p11_ossl_key_free(&k[i]);
+		p11_key_free(key[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +648,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sign_verifies, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_never_prompts, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_without_crash, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_direct_path, fx_setup, fx_teardown),
 		cmocka_unit_test(test_name_parse),
 	};
 
