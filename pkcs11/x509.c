@@ -655,6 +655,31 @@ out:
 	return r;
 }
 
+/* The subject key of an issued certificate: RSA of at least 2048 bits, EC on
+ * P-256/P-384/P-521, or Ed25519. */
+static int subject_key_check(const EVP_PKEY *key)
+{
+	char group[64];
+
+	if (EVP_PKEY_is_a(key, "RSA")) {
+		if (EVP_PKEY_get_bits(key) < 2048)
+			return ce_err_set(CE_ERR_POLICY, "the CSR's RSA key has %d bits (at least "
+					  "2048 are required)", EVP_PKEY_get_bits(key));
+		return 0;
+	}
+	if (EVP_PKEY_is_a(key, "ED25519"))
+		return 0;
+	if (EVP_PKEY_is_a(key, "EC") &&
+	    EVP_PKEY_get_group_name(key, group, sizeof(group), NULL) == 1 &&
+	    (strcmp(group, "prime256v1") == 0 || strcmp(group, "secp384r1") == 0 ||
+	     strcmp(group, "secp521r1") == 0))
+		return 0;
+	ERR_clear_error();
+	return ce_err_set(CE_ERR_POLICY, "the CSR's key type (%s) is not accepted (RSA >= 2048, "
+			  "EC P-256/P-384/P-521, Ed25519)",
+			  EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "?");
+}
+
 int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert,
 		    const X509_REQ *csr, const struct x509_profile *p, X509 **out)
 {
@@ -663,7 +688,8 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	X509_NAME *name = NULL;
 	EVP_PKEY *csr_key = NULL;
 	const ASN1_OCTET_STRING *issuer_ski;
-	time_t nb;
+	time_t nb, na;
+	int cmp;
 	const char *ku;
 
 	*out = NULL;
@@ -688,6 +714,9 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 		r = ce_err_set(CE_ERR_VERIFY, "the CSR's signature does not verify");
 		goto out;
 	}
+	r = subject_key_check(csr_key);
+	if (r < 0)
+		goto out;
 	r = issuer_check(issuer_key, issuer_cert, KU_KEY_CERT_SIGN, "keyCertSign");
 	if (r < 0)
 		goto out;
@@ -715,10 +744,22 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 		goto out;
 	}
 	nb = p->not_before != 0 ? p->not_before : time(NULL);
+	na = nb + (time_t)p->validity_days * X509_SECONDS_PER_DAY;
+	/* Nothing outlives its issuer. */
+	cmp = X509_cmp_time(X509_get0_notAfter(issuer_cert), &na);
+	if (cmp == 0) {
+		r = p11_ossl_err(CE_ERR_FORMAT, "the issuer certificate's notAfter");
+		goto out;
+	}
+	if (cmp < 0) {
+		r = ce_err_set(CE_ERR_POLICY, "the certificate would end after its issuer's "
+			       "certificate (shorten the validity)");
+		goto out;
+	}
 	ku = p->key_usage != NULL ? p->key_usage : p->ca ? "keyCertSign,cRLSign"
 							 : "digitalSignature";
 	if ((r = serial_random(x)) < 0 ||
-	    (r = validity_set(x, nb, nb + (time_t)p->validity_days * X509_SECONDS_PER_DAY)) < 0 ||
+	    (r = validity_set(x, nb, na)) < 0 ||
 	    (r = ext_basic_constraints(x, p->ca, p->path_len)) < 0 ||
 	    (r = ext_key_usage(x, ku)) < 0 ||
 	    (p->ext_key_usage != NULL && (r = ext_ext_key_usage(x, p->ext_key_usage)) < 0) ||

@@ -104,9 +104,11 @@ int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **
 
 /*
  * Certificate for csr's key, issued by issuer_key whose certificate is
- * issuer_cert. Checks first: the CSR's own signature (CE_ERR_VERIFY), that
- * issuer_cert carries issuer_key's public key (CE_ERR_MISMATCH) and is a CA
- * allowed to sign certificates (CE_ERR_POLICY). Then signs with serial, the
+ * issuer_cert. Checks first: the CSR's own signature (CE_ERR_VERIFY), its
+ * key (RSA >= 2048 bits, EC P-256/P-384/P-521 or Ed25519: CE_ERR_POLICY), that
+ * issuer_cert carries issuer_key's public key (CE_ERR_MISMATCH), is a CA
+ * allowed to sign certificates and outlives the new certificate
+ * (CE_ERR_POLICY). Then signs with serial, the
  * profile's extensions, SKI from the CSR key and AKI from issuer_cert's SKI;
  * verifies the signature and that the certificate carries the CSR's key.
  * Returns 0 and *out, or the codes above, CE_ERR_INVALID (profile),

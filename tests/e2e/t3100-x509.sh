@@ -68,8 +68,8 @@ test_expect_success 'x509 csr + issue: a sub-CA that chains to the root; CRL ver
 	! openssl verify -CAfile sub.pem sub.pem 2>/dev/null
 '
 
-test_expect_success 'x509 issue refuses a tampered CSR and writes nothing' '
-	ceremony x509 self-sign --key "$ROOT" $M $P --subject "/CN=Root" --days 30 \
+test_expect_success 'x509 issue refuses a tampered CSR or a validity beyond the issuer, writes nothing' '
+	ceremony x509 self-sign --key "$ROOT" $M $P --subject "/CN=Root" --days 60 \
 		--out root.pem 3<"$TEST_TMP/pin" >/dev/null &&
 	ceremony x509 csr --key "pkcs11:token=CA;object=sub" $M $P --subject "/CN=Sub CA" \
 		--out sub.csr 3<"$TEST_TMP/pin" >/dev/null &&
@@ -79,7 +79,14 @@ test_expect_success 'x509 issue refuses a tampered CSR and writes nothing' '
 	test_must_fail ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr bad.csr \
 		--days 30 --ca --out sub.pem 3<"$TEST_TMP/pin" 2>err &&
 	test_grep "CSR.s signature does not verify" err &&
-	test ! -e sub.pem
+	test ! -e sub.pem &&
+	ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr sub.csr \
+		--days 30 --ca --out sub.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl verify -CAfile root.pem sub.pem &&
+	test_exit_code 1 ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr sub.csr \
+		--days 61 --ca --out sub2.pem 3<"$TEST_TMP/pin" 2>err &&
+	test_grep "after its issuer" err &&
+	test ! -e sub2.pem
 '
 
 test_expect_success 'x509 with a wrong PIN fails naming CKR_PIN_INCORRECT, writes nothing' '

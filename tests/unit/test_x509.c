@@ -256,6 +256,33 @@ static void test_csr_issue_subca(void **state)
 	/* Twin: the issuer certificate must carry the issuer key. */
 	assert_int_equal(x509_cert_issue(&sk, root, csr2, &prof, &leaf), CE_ERR_MISMATCH);
 	assert_null(leaf);
+	/* Twin: nothing outlives its issuer (the sub-CA ends in 1825 days). */
+	ee.path_len = -1;
+	ee.validity_days = 1826;
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), CE_ERR_POLICY);
+	assert_non_null(strstr(ce_err_detail(), "after its issuer"));
+	ee.validity_days = 1824;
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), 0);
+	X509_free(leaf);
+	leaf = NULL;
+	/* Twin: a weak key in the CSR is refused (RSA-1024), a good one is not. */
+	X509_REQ_free(csr);
+	csr = NULL;
+	assert_int_equal(p11raw_sh("openssl req -new -newkey rsa:1024 -nodes -subj /CN=weak -keyout %s/w.key "
+				   "-out %s/weak.csr 2>/dev/null", f->dir, f->dir), 0);
+	path_in(f, "weak.csr", csrpem, sizeof(csrpem));
+	assert_int_equal(x509_pem_read(csrpem, X509_KIND_CSR, NULL, (void **)&csr), 0);
+	assert_int_equal(x509_cert_issue(&sk, sub, csr, &ee, &leaf), CE_ERR_POLICY);
+	assert_non_null(strstr(ce_err_detail(), "1024 bits"));
+	X509_REQ_free(csr);
+	csr = NULL;
+	assert_int_equal(p11raw_sh("openssl req -new -newkey rsa:2048 -nodes -subj /CN=ok -keyout %s/g.key "
+				   "-out %s/good.csr 2>/dev/null", f->dir, f->dir), 0);
+	path_in(f, "good.csr", csrpem, sizeof(csrpem));
+	assert_int_equal(x509_pem_read(csrpem, X509_KIND_CSR, NULL, (void **)&csr), 0);
+	assert_int_equal(x509_cert_issue(&sk, sub, csr, &ee, &leaf), 0);
+	X509_free(leaf);
+	leaf = NULL;
 	X509_free(root);
 	X509_free(sub);
 	X509_REQ_free(csr);
@@ -578,7 +605,7 @@ static void test_direct_path(void **state)
 	uint8_t id;
 
 	fx_login(f);
-	p.not_after = time(NULL) + DAY;
+	p.not_after = time(NULL) + 3650L * DAY;
 	memset(k, 0, sizeof(k));
 	for (i = 0; i < 4; i++) {
 		struct p11_keygen g = { types[i].type, NULL, &id, 1, 0 };
