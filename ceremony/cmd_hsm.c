@@ -162,13 +162,21 @@ static int hsm_list(const struct hsm_opts *o)
 		struct p11_module_info info;
 		json_t *jm = NULL, *jslots = NULL;
 
+		uint8_t digest[32];
+		char sha[65] = "";
+
+		if (p11_module_file_sha256(m, digest) == 0)
+			hex_encode(digest, sizeof(digest), sha);
 		if (o->json) {
 			jm = json_object();
 			json_object_set_new(jm, "name", json_string(p11_module_name(m)));
 			json_object_set_new(jm, "path", json_string(p11_module_path(m)));
+			json_object_set_new(jm, "sha256", json_string(sha));
 			json_array_append_new(jmods, jm);
 		} else {
 			printf("module %s (%s)\n", p11_module_name(m), p11_module_path(m));
+			if (sha[0] != '\0')
+				printf("  sha256 %s\n", sha);
 		}
 		if (p11_module_error(m) != 0) {
 			if (o->json)

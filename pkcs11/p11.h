@@ -35,6 +35,10 @@
  *
  * Not thread-safe per object; distinct sessions may be used from distinct
  * threads (modules are initialised with CKF_OS_LOCKING_OK).
+ *
+ * Keep one p11_ctx per module per process: a second ctx on the same library
+ * gets CKR_CRYPTOKI_ALREADY_INITIALIZED (accepted, and it never finalizes),
+ * but freeing the first ctx finalizes the module under the second.
  */
 #ifndef CE_PKCS11_P11_H
 #define CE_PKCS11_P11_H
@@ -239,7 +243,9 @@ int p11_session_random(struct p11_session *s, uint8_t *buf, size_t len) P11_WARN
  * look-alikes (no 0 O o 1 l I), drawn by rejection sampling (no bias).
  * len == 0: P11_PIN_DEFAULT_LEN clamped to the token's [min, max]; else len
  * must be within [min, max] (CE_ERR_INVALID). *pin is NUL-terminated secmem
- * owned by the caller (secmem_free), *pin_len its length.
+ * owned by the caller (secmem_free), *pin_len its length. The range is that of
+ * s's token; a blank SoftHSM token has no RNG before init (CKR error): draw its
+ * PINs from an initialised token.
  */
 #define P11_PIN_DEFAULT_LEN 16
 #define P11_PIN_ALPHABET "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -255,8 +261,10 @@ int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_l
  * Initialise a token: C_InitToken(so_pin, label) then, logged in as SO on a new
  * session, C_InitPIN(user_pin), logout, close. All PINs borrowed secmem.
  * Destroys every object on the token. Afterwards tok refers to the initialised
- * token (found again: some modules move it to another slot). Label: 1..32
- * bytes (CE_ERR_INVALID). CE_ERR_PIN for a PIN outside the token's range.
+ * token (found again by label: some modules move it to another slot). Label:
+ * 1..32 bytes (CE_ERR_INVALID). CE_ERR_PIN for a PIN outside the token's range.
+ * NSS softokn has no SO PIN: pass so_pin "" (so_len 0); C_InitPIN sets its
+ * database password.
  */
 int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, const char *label,
 		   const char *user_pin, size_t user_len) P11_WARN;

@@ -58,6 +58,7 @@ struct p11_key {
 	size_t id_len;
 	char *uri;
 	struct evp_pkey_st *pkey; /* public key, NULL for secret keys */
+	struct evp_pkey_ctx_st *vctx; /* verification context for pkey (RSA, ECDSA) */
 	unsigned rsa_hash_sign;   /* bit i: token has CKM_SHA{256,384,512}_RSA_PKCS (i = 0, 1, 2) */
 };
 

@@ -14,6 +14,7 @@
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <stdio.h>
@@ -501,6 +502,15 @@ static int key_complete(struct p11_key *k)
 		if (r < 0)
 			goto out;
 	}
+	/* A verification context made once here, not per signature. */
+	if (k->pkey != NULL && k->type != P11_KEY_ED25519) {
+		k->vctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+		if (k->vctx == NULL || EVP_PKEY_verify_init(k->vctx) != 1) {
+			r = ce_err_set(CE_ERR_CRYPTO, "cannot set up verification for key '%s'",
+				       k->label);
+			goto out;
+		}
+	}
 	/* Looked up once here, not per signature. */
 	if (is_rsa(k->type)) {
 		k->rsa_hash_sign |= p11_token_has_mech(k->s->tok, CKM_SHA256_RSA_PKCS, P11_MECH_SIGN) ? 1u : 0u;
@@ -520,6 +530,7 @@ void p11_key_free(struct p11_key *k)
 {
 	if (k == NULL)
 		return;
+	EVP_PKEY_CTX_free(k->vctx);
 	EVP_PKEY_free(k->pkey);
 	free(k->label);
 	free(k->id);
@@ -750,6 +761,18 @@ int p11_key_generate(struct p11_session *s, const struct p11_keygen *p, struct p
 	snprintf(what, sizeof(what), "%s key '%s' on %s", p11_key_type_name(p->type), p->label,
 		 p11_token_what(s->tok));
 	rv = s->tok->mod->fl->C_GenerateKeyPair(s->h, &mech, pub, npub, priv, npriv, &hpub, &hpriv);
+	if (p->type == P11_KEY_ED25519 &&
+	    (rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_DOMAIN_PARAMS_INVALID ||
+	     rv == CKR_CURVE_NOT_SUPPORTED)) {
+		/* Some modules name the curve only as PrintableString "edwards25519". */
+		for (i = 0; i < npub; i++)
+			if (pub[i].type == CKA_EC_PARAMS) {
+				pub[i].pValue = (void *)STR_ED25519;
+				pub[i].ulValueLen = sizeof(STR_ED25519);
+			}
+		rv = s->tok->mod->fl->C_GenerateKeyPair(s->h, &mech, pub, npub, priv, npriv, &hpub,
+							&hpriv);
+	}
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_GenerateKeyPair", what);
 		hpub = hpriv = CK_INVALID_HANDLE;
@@ -1041,17 +1064,36 @@ out:
 	return r;
 }
 
+/* Verify sig: Ed25519 over msg; RSA and ECDSA over the digest dig with the
+ * key's cached verification context (set up once: signing is the hot path). */
 static int verify_sig(const struct p11_key *k, const EVP_MD *md, const uint8_t *msg,
-		      size_t msg_len, const uint8_t *sig, size_t sig_len)
+		      size_t msg_len, const uint8_t *dig, size_t dig_len, const uint8_t *sig,
+		      size_t sig_len)
 {
 	int r = CE_ERR_INTERNAL;
-	EVP_MD_CTX *mc = EVP_MD_CTX_new();
+	EVP_MD_CTX *mc = NULL;
+	int ok;
 
-	if (mc == NULL || EVP_DigestVerifyInit(mc, NULL, md, NULL, k->pkey) != 1) {
-		r = ce_err_set(CE_ERR_CRYPTO, "cannot set up verification for key '%s'", k->label);
-		goto out;
+	if (k->type == P11_KEY_ED25519) {
+		mc = EVP_MD_CTX_new();
+		if (mc == NULL || EVP_DigestVerifyInit(mc, NULL, NULL, NULL, k->pkey) != 1) {
+			r = ce_err_set(CE_ERR_CRYPTO, "cannot set up verification for key '%s'",
+				       k->label);
+			goto out;
+		}
+		ok = EVP_DigestVerify(mc, sig, sig_len, msg, msg_len);
+	} else {
+		if (k->vctx == NULL ||
+		    (is_rsa(k->type) &&
+		     (EVP_PKEY_CTX_set_rsa_padding(k->vctx, RSA_PKCS1_PADDING) != 1 ||
+		      EVP_PKEY_CTX_set_signature_md(k->vctx, md) != 1))) {
+			r = ce_err_set(CE_ERR_CRYPTO, "cannot set up verification for key '%s'",
+				       k->label);
+			goto out;
+		}
+		ok = EVP_PKEY_verify(k->vctx, sig, sig_len, dig, dig_len);
 	}
-	if (EVP_DigestVerify(mc, sig, sig_len, msg, msg_len) != 1) {
+	if (ok != 1) {
 		r = ce_err_set(CE_ERR_VERIFY, "the signature made by key '%s' on %s does not verify "
 					      "against its public key: discarded", k->label,
 			       p11_token_what(k->s->tok));
@@ -1070,7 +1112,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 	int r = CE_ERR_INTERNAL;
 	const EVP_MD *md = hash_md(hash);
 	uint8_t raw[P11_SIG_MAX_BYTES];
-	uint8_t in[64 + 19];
+	uint8_t in[64 + 19], dig[EVP_MAX_MD_SIZE];
 	size_t raw_len = 0, in_len = 0;
 	unsigned int dlen = 0;
 	uint8_t *out_sig = NULL;
@@ -1091,6 +1133,10 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 			       md == NULL ? "a hash is required" : "Ed25519 signs the message itself (no hash)");
 		goto out;
 	}
+	if (md != NULL && EVP_Digest(msg, msg_len, dig, &dlen, md, NULL) != 1) {
+		r = ce_err_set(CE_ERR_CRYPTO, "digest failed");
+		goto out;
+	}
 	if (is_rsa(k->type)) {
 		hs = hash == P11_HASH_SHA256 ? CKM_SHA256_RSA_PKCS
 		     : hash == P11_HASH_SHA384 ? CKM_SHA384_RSA_PKCS : CKM_SHA512_RSA_PKCS;
@@ -1102,10 +1148,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 			     : hash == P11_HASH_SHA384 ? DI_SHA384 : DI_SHA512;
 			di_len = sizeof(DI_SHA256);
 			memcpy(in, di, di_len);
-			if (EVP_Digest(msg, msg_len, in + di_len, &dlen, md, NULL) != 1) {
-				r = ce_err_set(CE_ERR_CRYPTO, "digest failed");
-				goto out;
-			}
+			memcpy(in + di_len, dig, dlen);
 			in_len = di_len + dlen;
 			r = raw_sign(k, CKM_RSA_PKCS, in, in_len, raw, &raw_len);
 		}
@@ -1119,11 +1162,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 		memcpy(out_sig, raw, raw_len);
 		out_len = raw_len;
 	} else if (is_ec(k->type)) {
-		if (EVP_Digest(msg, msg_len, in, &dlen, md, NULL) != 1) {
-			r = ce_err_set(CE_ERR_CRYPTO, "digest failed");
-			goto out;
-		}
-		r = raw_sign(k, CKM_ECDSA, in, dlen, raw, &raw_len);
+		r = raw_sign(k, CKM_ECDSA, dig, dlen, raw, &raw_len);
 		if (r < 0)
 			goto out;
 		r = ecdsa_raw_to_der(raw, raw_len, &out_sig, &out_len);
@@ -1142,7 +1181,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 		out_len = raw_len;
 	}
 	/* Never trust an HSM result unchecked. */
-	r = verify_sig(k, md, msg, msg_len, out_sig, out_len);
+	r = verify_sig(k, md, msg, msg_len, dig, dlen, out_sig, out_len);
 	if (r < 0)
 		goto out;
 	*sig = out_sig;

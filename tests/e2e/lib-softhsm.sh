@@ -40,7 +40,10 @@ nss_setup() { # DIR PIN: a softokn database with that password, and DIR/nss.modu
 
 p11kit_server_start() { # TOKEN-URI: export SoftHSM's token on a unix socket
 	P11KIT_SERVER_DIR=$TEST_TMP/p11kit-server
-	mkdir -p "$P11KIT_SERVER_DIR" &&
+	mkdir -p "$P11KIT_SERVER_DIR" || return 1
+	# A simple command in the background, so that $! is the server itself
+	# (an `a && b &` list would give the pid of a subshell, and kill would
+	# leave the server running).
 	p11-kit server --provider "$SOFTHSM_MODULE" -n "$P11KIT_SERVER_DIR/sock" -f "$1" \
 		>"$P11KIT_SERVER_DIR/out" 2>&1 &
 	P11KIT_SERVER_PID=$!
@@ -51,9 +54,10 @@ p11kit_server_start() { # TOKEN-URI: export SoftHSM's token on a unix socket
 	export P11_KIT_SERVER_ADDRESS
 }
 
-p11kit_server_stop() {
-	[ -n "${P11KIT_SERVER_PID:-}" ] && kill "$P11KIT_SERVER_PID" 2>/dev/null
-	[ -n "${P11KIT_SERVER_PID:-}" ] && wait "$P11KIT_SERVER_PID" 2>/dev/null
+p11kit_server_stop() { # fails if the server was not running or outlives SIGTERM
+	[ -n "${P11KIT_SERVER_PID:-}" ] || return 1
+	kill "$P11KIT_SERVER_PID" || return 1
+	wait "$P11KIT_SERVER_PID" 2>/dev/null
+	! kill -0 "$P11KIT_SERVER_PID" 2>/dev/null || return 1
 	P11KIT_SERVER_PID=
-	return 0
 }

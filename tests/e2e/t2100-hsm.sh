@@ -20,7 +20,9 @@ test_expect_success 'hsm list shows each token with serial, model, PIN state and
 	test_grep "model         SoftHSM v2" out &&
 	test_grep "PIN state     ok" out &&
 	test_grep "uri           pkcs11:.*token=A$" out &&
-	test_grep "blank: not initialised" out
+	test_grep "blank: not initialised" out &&
+	sha=$(sha256sum "$(readlink -f $SOFTHSM_MODULE)" | cut -d" " -f1) &&
+	test_grep "^  sha256 $sha$" out
 '
 
 test_expect_success 'hsm list --json is JSON with the same tokens' '
@@ -128,7 +130,9 @@ test_expect_success 'SoftHSM through p11-kit server and p11-kit-client' '
 	ceremony hsm list --module "$P11KIT_CLIENT" >out &&
 	ceremony hsm objects "pkcs11:token=A" --module "$P11KIT_CLIENT" >objs;
 	rc=$?
-	p11kit_server_stop
+	pid=$P11KIT_SERVER_PID
+	p11kit_server_stop &&
+	! kill -0 $pid 2>/dev/null &&
 	[ $rc = 0 ] &&
 	test_grep "token         A$" out &&
 	! grep -q "token         B$" out &&

@@ -34,6 +34,7 @@ struct p11_backend {
 	char module[4096];     /* --module argument (.so or .module) */
 	char tool_module[4096]; /* for pkcs11-tool, "" when it cannot load the module */
 	char tool_env[4096];   /* environment prefix for shell commands */
+	char native_list[4096]; /* the vendor's own key lister, "" when none */
 	const char *uri_a;     /* token A */
 	const char *label_a;
 	const char *uri_b;     /* token B, or NULL: restore onto A after deleting */
@@ -336,6 +337,7 @@ static void keygen_one(struct p11_session *s, enum p11_key_type t, uint8_t idb)
 	char label[64], other[80], pem_file[96], uri[1024];
 	char *pem = NULL;
 	uint8_t *sig = NULL, fp[32];
+	char fphex[65];
 	size_t sig_len = 0;
 	uint8_t id[2] = { 0xc0, idb };
 	static const char msg[] = "ceremony test message";
@@ -372,6 +374,13 @@ static void keygen_one(struct p11_session *s, enum p11_key_type t, uint8_t idb)
 	assert_int_equal(p11_key_public_fingerprint(k, fp), 0);
 	snprintf(pem_file, sizeof(pem_file), "%s.pem", label);
 	write_file(pem_file, pem, strlen(pem));
+	/* The fingerprint is SHA-256 over the DER SubjectPublicKeyInfo. */
+	hex_encode(fp, sizeof(fp), fphex);
+	assert_int_equal(sh("openssl pkey -pubin -in %s -outform DER | sha256sum | grep -q '^%s '",
+			    pem_file, fphex), 0);
+	fphex[0] = fphex[0] == '0' ? '1' : '0';
+	assert_int_not_equal(sh("openssl pkey -pubin -in %s -outform DER | sha256sum | "
+				"grep -q '^%s '", pem_file, fphex), 0);
 	snprintf(uri, sizeof(uri), "%s;object=%s", B->uri_a, label);
 	assert_int_equal(p11_key_find(s, uri, &k2), 0);
 	assert_string_equal(p11_key_label(k2), label);
@@ -394,6 +403,16 @@ static void keygen_one(struct p11_session *s, enum p11_key_type t, uint8_t idb)
 	assert_int_equal(p11_key_sign(k, t == P11_KEY_ED25519 ? P11_HASH_SHA256 : P11_HASH_NONE,
 				      (const uint8_t *)msg, 3, &sig, &sig_len), CE_ERR_INVALID);
 	assert_null(sig);
+	if (B->native_list[0] != '\0') {
+		/* The vendor's own tool sees the key with its id and label. */
+		char idhex[5];
+
+		hex_encode(id, sizeof(id), idhex);
+		assert_int_equal(sh("%s 2>/dev/null | grep -q ' %s  *%s$'", B->native_list, idhex,
+				    label), 0);
+		assert_int_not_equal(sh("%s 2>/dev/null | grep -q ' %s  *%s-other$'", B->native_list,
+					idhex, label), 0);
+	}
 	if (B->tool_module[0] != '\0') {
 		/* pkcs11-tool sees the same objects and the same public key. */
 		assert_int_equal(sh("pkcs11-tool --module %s --token-label '%s' --login --pin '%s' "
@@ -554,7 +573,7 @@ static void test_wrap_unwrap(void **state)
 	struct p11_token *ta = NULL, *tb = NULL;
 	struct p11_session *sa = user_session(B->uri_a, &ta), *sb = NULL;
 	struct p11_key *k = NULL, *plain = NULL, *wa = NULL, *wb = NULL, *restored = NULL;
-	struct p11_key *other = NULL;
+	struct p11_key *other = NULL, *twice = NULL;
 	struct p11_keygen g = { P11_KEY_EC_P256, "backed-up", (const uint8_t *)"\xb0\x01", 2, 1 };
 	struct p11_keygen g2 = { P11_KEY_EC_P256, "not-backed-up", (const uint8_t *)"\xb0\x02", 2, 0 };
 	struct p11_keygen g3 = { P11_KEY_EC_P256, "someone-else", (const uint8_t *)"\xb0\x03", 2, 0 };
@@ -632,7 +651,8 @@ static void test_wrap_unwrap(void **state)
 	assert_false(a.extractable);
 	assert_string_equal(p11_key_label(restored), "backed-up");
 	/* Label reuse on restore is refused too. */
-	assert_int_equal(p11_key_unwrap(sb, wb, blob, blob_len, &u, &other), CE_ERR_EXISTS);
+	assert_int_equal(p11_key_unwrap(sb, wb, blob, blob_len, &u, &twice), CE_ERR_EXISTS);
+	assert_null(twice);
 	/* The restored key signs; A's public key verifies it (openssl CLI). */
 	assert_int_equal(p11_key_sign(restored, P11_HASH_SHA256, (const uint8_t *)msg,
 				      sizeof(msg) - 1, &sig, &sig_len), 0);
@@ -655,6 +675,52 @@ static void test_wrap_unwrap(void **state)
 	if (sb != sa)
 		end_session(sb, tb);
 	end_session(sa, ta);
+}
+
+/* A token whose public half does not belong to the private key (as a
+ * misbehaving HSM or a tampered object store would give): the signature is
+ * made but refused, CE_ERR_VERIFY, never returned. */
+static void test_sign_refuses_unverifiable(void **state)
+{
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	struct p11_key *k1 = NULL, *k2 = NULL, *mixed = NULL;
+	struct p11_keygen g1 = { P11_KEY_EC_P256, "mm-1", (const uint8_t *)"\x71", 1, 0 };
+	struct p11_keygen g2 = { P11_KEY_EC_P256, "mm-2", (const uint8_t *)"\x72", 1, 0 };
+	char *pem = NULL;
+	char uri[1024];
+	uint8_t *sig = NULL;
+	size_t sig_len = 0;
+
+	(void)state;
+	if (B->tool_module[0] == '\0')
+		skip();
+	s = user_session(B->uri_a, &tok);
+	assert_int_equal(p11_key_generate(s, &g1, &k1), 0);
+	assert_int_equal(p11_key_generate(s, &g2, &k2), 0);
+	/* The twin that must pass: k1 signs and verifies. */
+	assert_int_equal(p11_key_sign(k1, P11_HASH_SHA256, (const uint8_t *)"x", 1, &sig, &sig_len), 0);
+	free(sig);
+	sig = NULL;
+	assert_int_equal(p11_key_public_pem(k2, &pem), 0);
+	write_file("mm2.pem", pem, strlen(pem));
+	snprintf(uri, sizeof(uri), "%s;id=%%71;type=public", B->uri_a);
+	assert_int_equal(p11_object_destroy(s, uri), 0);
+	assert_int_equal(sh("openssl pkey -pubin -in mm2.pem -outform DER -out mm2.der && "
+			    "pkcs11-tool --module %s --token-label '%s' --login --pin '%s' "
+			    "--write-object mm2.der --type pubkey --id 71 --label mm-1 >/dev/null 2>&1",
+			    B->tool_module, B->label_a, B->user_pin), 0);
+	snprintf(uri, sizeof(uri), "%s;id=%%71;type=private", B->uri_a);
+	assert_int_equal(p11_key_find(s, uri, &mixed), 0);
+	assert_int_equal(p11_key_sign(mixed, P11_HASH_SHA256, (const uint8_t *)"x", 1, &sig,
+				      &sig_len), CE_ERR_VERIFY);
+	assert_non_null(strstr(ce_err_detail(), "does not verify"));
+	assert_null(sig);
+	free(pem);
+	p11_key_free(mixed);
+	p11_key_free(k1);
+	p11_key_free(k2);
+	end_session(s, tok);
 }
 
 static void test_rv_names(void **state)
@@ -706,6 +772,7 @@ static int p11_suite_run(struct p11_backend *backend)
 		cmocka_unit_test(test_keygen_sign),
 		cmocka_unit_test(test_objects_and_destroy),
 		cmocka_unit_test(test_wrap_unwrap),
+		cmocka_unit_test(test_sign_refuses_unverifiable),
 	};
 
 	B = backend;

@@ -3,8 +3,8 @@
  * ("NSS Certificate DB", initialised in place with an empty SO PIN, the user
  * PIN set by C_InitPIN), no blank token, no
  * Ed25519 in NSS 3.87: the suite adapts by the mechanism list. pkcs11-tool
- * cannot pass softokn's init string, so its cross-checks are skipped here
- * (they run on SoftHSM and through p11-kit server). */
+ * cannot pass softokn's init string, so NSS's own `certutil -K` cross-checks
+ * the keys here (pkcs11-tool runs on SoftHSM and through p11-kit server). */
 #include "tests/unit/p11_suite.h"
 
 #include <sys/wait.h>
@@ -48,6 +48,10 @@ int main(void)
 	/* An empty database; the suite's first test sets the PIN through our API. */
 	if (sh("mkdir db && certutil -N -d sql:db --empty-password >/dev/null") != 0)
 		return 1;
+	/* certutil -K cross-checks the keys (the PIN file is test data). */
+	if (sh("printf '%%s\\n' '%s' >pw", nss.user_pin) != 0)
+		return 1;
+	snprintf(nss.native_list, sizeof(nss.native_list), "certutil -K -d sql:db -f pw");
 	snprintf(nss.module, sizeof(nss.module), "%s/nss.module", tmpl);
 	f = fopen(nss.module, "w");
 	if (f == NULL)
