@@ -107,6 +107,8 @@ static int flow(const char *module, const char *out)
 	return r;
 }
 
+static int (*flow_fn)(const char *, const char *) = flow;
+
 /* Run flow in a child with the fault settings; returns its exit status
  * (0 or FLOW_EXIT_CODE_BASE - code) or -1 if it died or hung.
  * The child's error detail is copied to detail. */
@@ -137,7 +139,7 @@ static int run_flow(const struct fx *f, const char *func, unsigned nth, const ch
 			setenv("FAULTMOD_MODE", mode, 1);
 		if (log)
 			setenv("FAULTMOD_LOG", log, 1);
-		r = flow(f->faultmod, f->out);
+		r = flow_fn(f->faultmod, f->out);
 		if (r < 0)
 			n = write(pfd[1], ce_err_detail(), strlen(ce_err_detail()));
 		_exit(r < 0 ? FLOW_EXIT_CODE_BASE - r : 0);
@@ -293,6 +295,100 @@ static void test_wrong_signature_caught(void **state)
 	assert_false(out_exists(f));
 }
 
+/* Key generation through our layer with every call failed in turn: a failure
+ * leaves no object behind (counted by pkcs11-tool, logged in), a success
+ * leaves exactly the pair (then removed for the next round). */
+static int keygen_flow(const char *module, const char *out)
+{
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	struct p11_key *k = NULL;
+	struct p11_keygen kg = { P11_KEY_EC_P256, "gen", (const uint8_t *)"\x77", 1, 0 };
+	char *pin = secmem_dup(P11RAW_USER_PIN, strlen(P11RAW_USER_PIN));
+	int r;
+
+	(void)out;
+	if (pin == NULL)
+		return CE_ERR_NOMEM;
+	if ((r = p11_ctx_open(module, &ctx)) == 0 &&
+	    (r = p11_token_find(ctx, "pkcs11:token=" TOKEN, &tok)) == 0 &&
+	    (r = p11_session_open(tok, &s)) == 0 &&
+	    (r = p11_session_login(s, P11_USER_NORMAL, pin, strlen(P11RAW_USER_PIN))) == 0)
+		r = p11_key_generate(s, &kg, &k);
+	secmem_free(pin);
+	p11_key_free(k);
+	p11_session_close(s);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
+	return r;
+}
+
+static int objects_labelled_gen(void)
+{
+	return p11raw_sh("exit $(pkcs11-tool --module %s --token-label %s --login --pin %s "
+			 "--list-objects 2>/dev/null | grep -c 'label: *gen$')",
+			 P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN);
+}
+
+static void test_sweep_keygen_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	char log[512], d[1024], line[128], name[64], prev[64] = "";
+	unsigned n = 0, cases = 0, failed = 0;
+	FILE *lf;
+	int st, left;
+
+	flow_fn = keygen_flow;
+	snprintf(log, sizeof(log), "%s/keygen.log", f->dir);
+	assert_int_equal(run_flow(f, NULL, 1, NULL, NULL, log, d, sizeof(d)), 0);
+	assert_int_equal(objects_labelled_gen(), 2); /* the pair */
+	assert_int_equal(p11raw_sh("pkcs11-tool --module %s --token-label %s --login --pin %s "
+				   "--delete-object --type privkey --label gen >/dev/null 2>&1 && "
+				   "pkcs11-tool --module %s --token-label %s --login --pin %s "
+				   "--delete-object --type pubkey --label gen >/dev/null 2>&1",
+				   P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN, P11RAW_SOFTHSM, TOKEN,
+				   P11RAW_USER_PIN), 0);
+	assert_int_equal(objects_labelled_gen(), 0);
+	assert_int_equal(p11raw_sh("sort -s -k1,1 %s > %s.sorted", log, log), 0);
+	strcat(log, ".sorted");
+	lf = fopen(log, "r");
+	assert_non_null(lf);
+	while (fgets(line, sizeof(line), lf) != NULL) {
+		if (sscanf(line, "%63s", name) != 1)
+			continue;
+		n = strcmp(name, prev) == 0 ? n + 1 : 1;
+		snprintf(prev, sizeof(prev), "%s", name);
+		if (strcmp(name, "C_Finalize") == 0 || strcmp(name, "C_CloseSession") == 0 ||
+		    strcmp(name, "C_CloseAllSessions") == 0 || strcmp(name, "C_Logout") == 0)
+			continue;
+		st = run_flow(f, name, n, "CKR_DEVICE_ERROR", NULL, NULL, d, sizeof(d));
+		cases++;
+		assert_true(st >= 0);
+		left = objects_labelled_gen();
+		fprintf(stderr, "keygen: %s #%u -> %d (%d objects): %s\n", name, n, st, left, d);
+		if (st != 0) {
+			failed++;
+			assert_true(d[0] != '\0');
+			assert_int_equal(left, 0); /* nothing half-made */
+		} else {
+			assert_int_equal(left, 2);
+			assert_int_equal(p11raw_sh("pkcs11-tool --module %s --token-label %s --login "
+						   "--pin %s --delete-object --type privkey --label gen "
+						   ">/dev/null 2>&1 && pkcs11-tool --module %s "
+						   "--token-label %s --login --pin %s --delete-object "
+						   "--type pubkey --label gen >/dev/null 2>&1",
+						   P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN,
+						   P11RAW_SOFTHSM, TOKEN, P11RAW_USER_PIN), 0);
+		}
+	}
+	fclose(lf);
+	flow_fn = flow;
+	fprintf(stderr, "keygen sweep: %u calls failed in turn, %u clean failures\n", cases, failed);
+	assert_true(cases > 5);
+	assert_true(failed > 0);
+}
+
 static void test_one(void **state)
 {
 	struct fx *f = *state;
@@ -315,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_signature_caught, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_without_hash_and_sign, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_every_call, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_keygen_leaves_nothing, fx_setup, fx_teardown),
 	};
 
 	if (getenv("FM_ONE_FUNC") != NULL)
