@@ -389,6 +389,8 @@ static void test_sweep_keygen_leaves_nothing(void **state)
 	assert_true(failed > 0);
 }
 
+/* Debugging one case: FM_ONE_FUNC=C_Sign FM_ONE_NTH=1 build/tests/test_faultmod
+ * runs only the flow with that call failed (e.g. under valgrind). */
 static void test_one(void **state)
 {
 	struct fx *f = *state;
