@@ -145,6 +145,12 @@ int p11_ossl_open(const char *module_path, const char *init_args, struct p11_oss
 			       strerror(errno));
 		goto out;
 	}
+	/* Before the provider loads: it must never find a prompting UI. */
+	if (pthread_once(&ui_default_once, ui_default_install) != 0 ||
+	    UI_get_default_method() != ui_default_refuse) {
+		r = ce_err_set(CE_ERR_INTERNAL, "cannot turn OpenSSL's PIN prompt off");
+		goto out;
+	}
 	o = calloc(1, sizeof(*o));
 	if (o == NULL || (o->module = strdup(real)) == NULL) {
 		r = CE_ERR_NOMEM;
@@ -202,11 +208,6 @@ int p11_ossl_open(const char *module_path, const char *init_args, struct p11_oss
 		r = p11_ossl_err(CE_ERR_CRYPTO,
 				 "pkcs11-provider for %s did not load (the module failed to "
 				 "initialise or to list its slots and tokens)", real);
-		goto out;
-	}
-	if (pthread_once(&ui_default_once, ui_default_install) != 0 ||
-	    UI_get_default_method() != ui_default_refuse) {
-		r = ce_err_set(CE_ERR_INTERNAL, "cannot turn OpenSSL's PIN prompt off");
 		goto out;
 	}
 	o->ui_refuse = UI_create_method("ceremony: no PIN prompt");
