@@ -51,5 +51,6 @@ extern const struct cli_verb cli_verb_shares;
 extern const struct cli_verb cli_verb_lint;
 extern const struct cli_verb cli_verb_roster;
 extern const struct cli_verb cli_verb_hsm;
+extern const struct cli_verb cli_verb_x509;
 
 #endif

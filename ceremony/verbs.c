@@ -11,6 +11,7 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_lint,
 	&cli_verb_roster,
 	&cli_verb_hsm,
+	&cli_verb_x509,
 	NULL
 };
 

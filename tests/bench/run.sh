@@ -79,8 +79,15 @@ section_shares() {
 	fi
 }
 
+# ---- section: HSM signatures (tests/bench/bench_hsm.sh prints its own table) ----
+section_hsm() {
+	echo
+	bash tests/bench/bench_hsm.sh || exit 1
+}
+
 # ---- the sections, in order (append new ones here) ----
 section_shares
+section_hsm
 
 # ---- summary ----
 echo

@@ -1,0 +1,9 @@
+# `make bench`, HSM section: build/bench/bench_hsm (tests/bench/bench_hsm.c),
+# driven by tests/bench/bench_hsm.sh.
+BENCH_HSM := $(B)/bench/bench_hsm
+
+$(BENCH_HSM): tests/bench/bench_hsm.c $(B)/libceremony.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libceremony.a $(LIBS)
+
+BENCH_TARGETS += $(BENCH_HSM)
