@@ -134,10 +134,14 @@ term_is_cooked() { # the shell's terminal has echo and icanon back
 	wait_for "^RAW=0$"
 }
 
+# wordlist words that the entry and display messages themselves use
+UI_WORDS="academic again change check empty enlarge group member order short single space terminal that type valid window writing"
+
 check_no_echo() { # SHAREFILE...: none of their words is on the screen
 	screen >shown &&
 	for w in $(cat "$@"); do
 		if grep -q "$w" before; then continue; fi # in the instructions
+		case " $UI_WORDS " in *" $w "*) continue ;; esac # in the messages
 		if grep -qw "$w" shown; then echo "echoed: $w"; return 1; fi
 	done
 }
