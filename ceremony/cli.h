@@ -47,5 +47,8 @@ int cli_wants_help(int argc, char **argv);
 /* The verbs. Add one line here and one in verbs.c per verb. */
 extern const struct cli_verb cli_verb_help;
 extern const struct cli_verb cli_verb_version;
+extern const struct cli_verb cli_verb_verify;
+extern const struct cli_verb cli_verb_replay;
+extern const struct cli_verb cli_verb_archive;
 
 #endif

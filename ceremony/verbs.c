@@ -7,6 +7,9 @@
 const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_help,
 	&cli_verb_version,
+	&cli_verb_verify,
+	&cli_verb_replay,
+	&cli_verb_archive,
 	NULL
 };
 
