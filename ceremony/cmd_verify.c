@@ -99,8 +99,10 @@ static int verify_run(int argc, char **argv)
 			       "  fingerprint: %s\n",
 			       (unsigned long long)rep.key_line, rep.key_spki_sha256, rep.key_words);
 		printf("  signature:   %s\n",
-		       rep.signature_ok ? "valid, by the announced key" :
-		       rep.signed_	? "present, NOT valid" : "none");
+		       rep.signature_ok			     ? "valid, by the announced key" :
+		       rep.verdict == VERIFY_FAILED && rep.fail_line ? "not checked (a line failed first)" :
+		       rep.signed_				     ? "present, NOT valid" :
+									       "none");
 		if (o.outputs_dir != NULL)
 			printf("  outputs:     %llu checked in %s\n",
 			       (unsigned long long)rep.outputs_checked, o.outputs_dir);
