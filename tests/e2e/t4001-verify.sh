@@ -54,6 +54,17 @@ test_expect_success 'stock openssl cms -verify accepts it (the command of the do
 	test_grep "CMS Verification successful" err
 '
 
+test_expect_success 'the signer is the announced key and the one inside the .p7s (auditor guide)' '
+	genuine &&
+	a=$(openssl x509 -in t-signer.pem -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d" " -f1) &&
+	b=$(grep "\"type\":\"transcript.key\"" t.jsonl | sed "s/.*\"spki_sha256\":\"\([0-9a-f]*\)\".*/\1/") &&
+	test "$a" = "$b" &&
+	openssl cms -verify -binary -inform PEM -in t.jsonl.p7s \
+		-content t.jsonl -noverify -signer signer-in-p7s.pem -out /dev/null &&
+	cmp signer-in-p7s.pem t-signer.pem &&
+	! cmp signer-in-p7s.pem "$TEST_TMP/g/other/t-signer.pem"
+'
+
 test_expect_success 'stock openssl cms -verify refuses a changed byte' '
 	genuine && flip 100 t.jsonl &&
 	test_exit_code 4 openssl cms -verify -binary -inform PEM -in t.jsonl.p7s \
@@ -63,11 +74,15 @@ test_expect_success 'stock openssl cms -verify refuses a changed byte' '
 
 test_expect_success 'sha256sum -c checks the outputs against the transcript (auditor guide)' '
 	genuine &&
-	sed -n "s/.*\"type\":\"output.written\".*//; s/.*\"file\":\"\([^\"]*\)\",\"sha256\":\"\([0-9a-f]\{64\}\)\".*/\2  \1/p" t.jsonl | sort -u >SUMS &&
-	test "$(wc -l <SUMS)" = 1 &&
-	(cd out && sha256sum -c ../SUMS) &&
+	cat >guide.sh <<-\EOF &&
+	sed -n '"'"'s/.*"file":"\([^"]*\)","sha256":"\([0-9a-f]\{64\}\)".*/\2  \1/p'"'"' \
+	    transcript.jsonl | sort -u >SHA256SUMS
+	EOF
+	cp t.jsonl transcript.jsonl && sh guide.sh &&
+	test "$(wc -l <SHA256SUMS)" = 1 &&
+	(cd out && sha256sum -c ../SHA256SUMS) &&
 	echo changed >>out/root-ca.pem &&
-	! (cd out && sha256sum -c ../SUMS)
+	! (cd out && sha256sum -c ../SHA256SUMS)
 '
 
 test_expect_success 'the hash chain checks with a few lines of shell (auditor guide)' '
