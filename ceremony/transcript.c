@@ -348,6 +348,7 @@ struct transcript {
 	long last_usec;
 	char prev[TRANSCRIPT_HASH_HEX_LEN + 1];
 	EVP_MD_CTX *md;
+	int (*now)(struct timespec *ts);
 };
 
 static int sha256_hex(EVP_MD_CTX *md, const void *p, size_t n, char out[TRANSCRIPT_HASH_HEX_LEN + 1])
@@ -398,6 +399,11 @@ int transcript_open(const char *path, struct transcript **out)
 out:
 	transcript_free(t);
 	return r;
+}
+
+void transcript_set_clock(struct transcript *t, int (*now)(struct timespec *ts))
+{
+	t->now = now;
 }
 
 void transcript_set_sync(struct transcript *t, int sync)
@@ -522,7 +528,7 @@ int transcript_append(struct transcript *t, const char *type, const char *step, 
 		r = ce_err_set(CE_ERR_STATE, "transcript: not open for writing");
 		goto out;
 	}
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+	if ((t->now != NULL ? t->now(&ts) : clock_gettime(CLOCK_REALTIME, &ts)) != 0) {
 		r = ce_err_set(CE_ERR_IO, "transcript: clock_gettime: %s", strerror(errno));
 		goto out;
 	}

@@ -28,6 +28,7 @@
 #include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define TRANSCRIPT_VERSION 1
 /* Longest line, without its newline (writer refuses, verifier fails). */
@@ -49,6 +50,10 @@ int transcript_open(const char *path, struct transcript **out) __attribute__((wa
 /* Tests and benchmark generators only: sync = 0 skips the fsync after each
  * event (no user option reaches this). Default 1. */
 void transcript_set_sync(struct transcript *t, int sync);
+
+/* Tests only: read the time from now() instead of CLOCK_REALTIME (NULL
+ * restores the real clock). */
+void transcript_set_clock(struct transcript *t, int (*now)(struct timespec *ts));
 
 /* Append one event. type must be a version-1 event type; step is a step id or
  * NULL; persons and witnesses are arrays of person objects or NULL (empty);

@@ -334,6 +334,61 @@ static void test_verify_unreadable(void **state)
 	assert_int_equal(verify_transcript(dir, &o, &rep), CE_ERR_IO);
 }
 
+static time_t fake_sec;
+
+static int fake_now(struct timespec *ts)
+{
+	ts->tv_sec = fake_sec;
+	ts->tv_nsec = 500000000;
+	return 0;
+}
+
+static void test_clock_never_goes_back(void **state)
+{
+	char p[300];
+	struct transcript *t = NULL;
+	json_t *d;
+	struct verify_opts o;
+	struct verify_report rep;
+	FILE *f;
+	char line[4096];
+	int n = 0, held = 0;
+
+	(void)state;
+	path_in(p, sizeof(p), "clock.jsonl");
+	assert_int_equal(transcript_open(p, &t), 0);
+	transcript_set_sync(t, 0);
+	transcript_set_clock(t, fake_now);
+	fake_sec = 1795799814;
+	d = start_details();
+	assert_int_equal(transcript_append(t, "ceremony.start", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	fake_sec -= 3600; /* someone sets the clock back an hour */
+	d = json_pack("{s:s}", "status", "present");
+	assert_int_equal(transcript_append(t, "attendance", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	assert_int_equal(transcript_next_seq(t), 3); /* clock.held came first */
+	assert_int_equal(transcript_close(t), 0);
+	transcript_free(t);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		assert_non_null(strstr(line, "\"time\":\"2026-11-27T17:16:54.500000Z\""));
+		if (strstr(line, "\"type\":\"clock.held\"") != NULL) {
+			held = n;
+			assert_non_null(strstr(line, "\"observed\":\"2026-11-27T16:16:54.500000Z\""));
+		}
+	}
+	fclose(f);
+	assert_int_equal(n, 3);
+	assert_int_equal(held, 2);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(verify_transcript(p, &o, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_INCOMPLETE); /* no end, unsigned: but valid */
+	assert_int_equal(rep.events, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_sign_and_verify),
 		cmocka_unit_test(test_sign_refuses_wrong_cert),
 		cmocka_unit_test(test_verify_unreadable),
+		cmocka_unit_test(test_clock_never_goes_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
