@@ -1,5 +1,6 @@
 #include "ceremony/transcript.h"
 #include "ceremony/fingerprint.h"
+#include "ceremony/tjson.h"
 #include "ceremony/version.h"
 #include "common/err.h"
 #include "common/hex.h"
@@ -96,19 +97,19 @@ int transcript_type_known(const char *type)
 	return rule_find(type) != NULL;
 }
 
-static int kind_ok(const json_t *v, char kind)
+static int kind_ok(const struct tj_doc *d, int v, char kind)
 {
 	switch (kind) {
 	case T_STR:
-		return json_is_string(v);
+		return tj_is(d, v, TJ_STR);
 	case T_BOOL:
-		return json_is_boolean(v);
+		return tj_is(d, v, TJ_TRUE) || tj_is(d, v, TJ_FALSE);
 	case T_INT:
-		return json_is_integer(v);
+		return tj_is(d, v, TJ_INT);
 	case T_OBJ:
-		return json_is_object(v);
+		return tj_is(d, v, TJ_OBJ);
 	case T_ARR:
-		return json_is_array(v);
+		return tj_is(d, v, TJ_ARR);
 	default:
 		return 0;
 	}
@@ -134,7 +135,7 @@ static int is_hex_of_len(const char *s, size_t len)
 {
 	size_t i;
 
-	if (strlen(s) != len)
+	if (s == NULL || strlen(s) != len)
 		return 0;
 	for (i = 0; i < len; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -142,128 +143,130 @@ static int is_hex_of_len(const char *s, size_t len)
 	return 1;
 }
 
-static int persons_check(const json_t *a, const char *field, char *why, size_t cap)
+static int persons_check(const struct tj_doc *d, int a, const char *field, char *why, size_t cap)
 {
-	size_t i, j;
-	const json_t *p;
+	uint32_t i, j, k;
+	int p, q, role;
 
-	if (!json_is_array(a)) {
+	if (!tj_is(d, a, TJ_ARR)) {
 		snprintf(why, cap, "%s is not an array", field);
 		return CE_ERR_FORMAT;
 	}
-	json_array_foreach(a, i, p) {
-		const char *k;
-		const json_t *v;
-
-		if (!json_is_object(p)) {
-			snprintf(why, cap, "%s[%zu] is not an object", field, i);
+	TJ_ARR_EACH(d, a, i, p) {
+		if (!tj_is(d, p, TJ_OBJ)) {
+			snprintf(why, cap, "%s[%u] is not an object", field, i);
 			return CE_ERR_FORMAT;
 		}
-		json_object_foreach((json_t *)p, k, v) {
-			if (strcmp(k, "id") == 0 || strcmp(k, "name") == 0) {
-				if (!json_is_string(v)) {
-					snprintf(why, cap, "%s[%zu].%s is not a string", field, i, k);
-					return CE_ERR_FORMAT;
-				}
-			} else if (strcmp(k, "roles") == 0) {
-				const json_t *role;
+		for (k = 0, q = p + 1; k < d->t[p].size; k++, q = (int)d->t[q + 1].next) {
+			const char *key = tj_str(d, q);
+			int v = q + 1;
 
-				if (!json_is_array(v)) {
-					snprintf(why, cap, "%s[%zu].roles is not an array", field, i);
+			if (strcmp(key, "id") == 0 || strcmp(key, "name") == 0) {
+				if (!tj_is(d, v, TJ_STR)) {
+					snprintf(why, cap, "%s[%u].%s is not a string", field, i, key);
 					return CE_ERR_FORMAT;
 				}
-				json_array_foreach(v, j, role) {
-					if (!json_is_string(role)) {
-						snprintf(why, cap, "%s[%zu].roles[%zu] is not a string",
+			} else if (strcmp(key, "roles") == 0) {
+				if (!tj_is(d, v, TJ_ARR)) {
+					snprintf(why, cap, "%s[%u].roles is not an array", field, i);
+					return CE_ERR_FORMAT;
+				}
+				TJ_ARR_EACH(d, v, j, role) {
+					if (!tj_is(d, role, TJ_STR)) {
+						snprintf(why, cap, "%s[%u].roles[%u] is not a string",
 							 field, i, j);
 						return CE_ERR_FORMAT;
 					}
 				}
 			} else {
-				snprintf(why, cap, "%s[%zu] has unknown field \"%.40s\"", field, i, k);
+				snprintf(why, cap, "%s[%u] has unknown field \"%.40s\"", field, i, key);
 				return CE_ERR_FORMAT;
 			}
 		}
-		if (json_object_get(p, "id") == NULL || json_string_length(json_object_get(p, "id")) == 0) {
-			snprintf(why, cap, "%s[%zu] has no id", field, i);
+		q = tj_get(d, p, "id");
+		if (q < 0 || d->t[q].slen == 0) {
+			snprintf(why, cap, "%s[%u] has no id", field, i);
 			return CE_ERR_FORMAT;
 		}
-		if (json_object_get(p, "roles") == NULL) {
-			snprintf(why, cap, "%s[%zu] has no roles", field, i);
+		if (tj_get(d, p, "roles") < 0) {
+			snprintf(why, cap, "%s[%u] has no roles", field, i);
 			return CE_ERR_FORMAT;
 		}
 	}
 	return 0;
 }
 
-int transcript_event_check(const char *type, const json_t *step, const json_t *persons,
-			   const json_t *witnesses, const json_t *details, char *why, size_t cap)
+int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 {
 	const struct event_rule *rule;
+	const char *type = tj_str(d, tj_get(d, 0, "type"));
+	int step = tj_get(d, 0, "step");
+	int details = tj_get(d, 0, "details");
 	size_t i;
 	int r;
 
+	if (type == NULL) {
+		snprintf(why, cap, "type is not a string");
+		return CE_ERR_FORMAT;
+	}
 	rule = rule_find(type);
 	if (rule == NULL) {
 		snprintf(why, cap, "unknown event type \"%.60s\"", type);
 		return CE_ERR_FORMAT;
 	}
-	if (step == NULL || !(json_is_null(step) || json_is_string(step))) {
+	if (!(tj_is(d, step, TJ_NULL) || tj_is(d, step, TJ_STR))) {
 		snprintf(why, cap, "%s: step is not a string or null", type);
 		return CE_ERR_FORMAT;
 	}
-	if (json_is_string(step) && json_string_length(step) == 0) {
+	if (tj_is(d, step, TJ_STR) && d->t[step].slen == 0) {
 		snprintf(why, cap, "%s: empty step id", type);
 		return CE_ERR_FORMAT;
 	}
-	if (rule->needs_step && json_is_null(step)) {
+	if (rule->needs_step && tj_is(d, step, TJ_NULL)) {
 		snprintf(why, cap, "%s: needs a step", type);
 		return CE_ERR_FORMAT;
 	}
 	if ((strcmp(type, "ceremony.start") == 0 || strcmp(type, "ceremony.end") == 0) &&
-	    !json_is_null(step)) {
+	    !tj_is(d, step, TJ_NULL)) {
 		snprintf(why, cap, "%s: step must be null", type);
 		return CE_ERR_FORMAT;
 	}
-	r = persons_check(persons, "persons", why, cap);
+	r = persons_check(d, tj_get(d, 0, "persons"), "persons", why, cap);
 	if (r < 0)
 		return r;
-	r = persons_check(witnesses, "witnesses", why, cap);
+	r = persons_check(d, tj_get(d, 0, "witnesses"), "witnesses", why, cap);
 	if (r < 0)
 		return r;
-	if (!json_is_object(details)) {
+	if (!tj_is(d, details, TJ_OBJ)) {
 		snprintf(why, cap, "%s: details is not an object", type);
 		return CE_ERR_FORMAT;
 	}
 	for (i = 0; i < RULES_MAX && rule->req[i].key != NULL; i++) {
-		const json_t *v = json_object_get(details, rule->req[i].key);
+		int v = tj_get(d, details, rule->req[i].key);
 
-		if (v == NULL) {
+		if (v < 0) {
 			snprintf(why, cap, "%s: details.%s missing", type, rule->req[i].key);
 			return CE_ERR_FORMAT;
 		}
-		if (!kind_ok(v, rule->req[i].kind)) {
+		if (!kind_ok(d, v, rule->req[i].kind)) {
 			snprintf(why, cap, "%s: details.%s is not %s", type, rule->req[i].key,
 				 kind_name(rule->req[i].kind));
 			return CE_ERR_FORMAT;
 		}
 	}
 	if (strcmp(type, "ceremony.start") == 0 &&
-	    !is_hex_of_len(json_string_value(json_object_get(details, "ceremony_id")),
+	    !is_hex_of_len(tj_str(d, tj_get(d, details, "ceremony_id")),
 			   TRANSCRIPT_CEREMONY_ID_HEX_LEN)) {
 		snprintf(why, cap, "%s: details.ceremony_id is not 32 hex digits", type);
 		return CE_ERR_FORMAT;
 	}
 	if (strcmp(type, "transcript.key") == 0 &&
-	    !is_hex_of_len(json_string_value(json_object_get(details, "spki_sha256")),
-			   TRANSCRIPT_HASH_HEX_LEN)) {
+	    !is_hex_of_len(tj_str(d, tj_get(d, details, "spki_sha256")), TRANSCRIPT_HASH_HEX_LEN)) {
 		snprintf(why, cap, "%s: details.spki_sha256 is not a hex SHA-256", type);
 		return CE_ERR_FORMAT;
 	}
-	if (json_object_get(details, "sha256") != NULL &&
-	    (!json_is_string(json_object_get(details, "sha256")) ||
-	     !is_hex_of_len(json_string_value(json_object_get(details, "sha256")),
-			    TRANSCRIPT_HASH_HEX_LEN))) {
+	if (tj_get(d, details, "sha256") >= 0 &&
+	    !is_hex_of_len(tj_str(d, tj_get(d, details, "sha256")), TRANSCRIPT_HASH_HEX_LEN)) {
 		snprintf(why, cap, "%s: details.sha256 is not a hex SHA-256", type);
 		return CE_ERR_FORMAT;
 	}
@@ -349,6 +352,7 @@ struct transcript {
 	char prev[TRANSCRIPT_HASH_HEX_LEN + 1];
 	EVP_MD_CTX *md;
 	int (*now)(struct timespec *ts);
+	struct tj_doc doc; /* the written line parsed back for the format check */
 };
 
 static int sha256_hex(EVP_MD_CTX *md, const void *p, size_t n, char out[TRANSCRIPT_HASH_HEX_LEN + 1])
@@ -383,6 +387,9 @@ int transcript_open(const char *path, struct transcript **out)
 		goto out;
 	}
 	memcpy(t->prev, TRANSCRIPT_GENESIS_PREV, sizeof(t->prev));
+	r = tj_init(&t->doc, TRANSCRIPT_LINE_MAX_BYTES);
+	if (r < 0)
+		goto out;
 	/* policy 4.4.4: the log is readable by authorised staff only. */
 	t->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 	if (t->fd < 0) {
@@ -459,11 +466,6 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 			       type);
 		goto out;
 	}
-	if (transcript_event_check(type, json_object_get(ev, "step"), persons, witnesses, details,
-				   why, sizeof(why)) != 0) {
-		r = ce_err_set(CE_ERR_INVALID, "transcript: %s", why);
-		goto out;
-	}
 	line = json_dumps(ev, TRANSCRIPT_JSON_FLAGS);
 	if (line == NULL) {
 		r = CE_ERR_NOMEM;
@@ -473,6 +475,14 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	if (len > TRANSCRIPT_LINE_MAX_BYTES) {
 		r = ce_err_set(CE_ERR_TOO_LARGE, "transcript: %s event is %zu bytes (at most %d)",
 			       type, len, TRANSCRIPT_LINE_MAX_BYTES);
+		goto out;
+	}
+	/* The verifier's own check, on the very bytes about to be written. */
+	r = tj_parse(&t->doc, line, len, why, sizeof(why));
+	if (r == 0)
+		r = transcript_event_check(&t->doc, why, sizeof(why));
+	if (r < 0) {
+		r = ce_err_set(CE_ERR_INVALID, "transcript: %s", why);
 		goto out;
 	}
 	/* Hash before the newline goes on: prev covers the line's bytes only. */
@@ -592,6 +602,7 @@ void transcript_free(struct transcript *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	EVP_MD_CTX_free(t->md);
+	tj_free(&t->doc);
 	free(t->path);
 	free(t);
 }

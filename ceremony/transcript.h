@@ -139,12 +139,13 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 /* 1 if type is a version-1 event type, else 0. */
 int transcript_type_known(const char *type);
 
-/* Check one event's fields against the version-1 rules (type known, step
- * required for step events, persons/witnesses shape, required details and
- * their JSON types). Returns 0, or CE_ERR_FORMAT with a reason (no line
- * number) in why. */
-int transcript_event_check(const char *type, const json_t *step, const json_t *persons,
-			   const json_t *witnesses, const json_t *details, char *why, size_t cap)
+/* Check one parsed event (token 0 of d, see ceremony/tjson.h) against the
+ * version-1 rules: type known, step required for step events, persons and
+ * witnesses shape, required details and their JSON types. The writer runs it
+ * on every line it writes, the verifier on every line it reads. Returns 0, or
+ * CE_ERR_FORMAT with a reason (no line number) in why. */
+struct tj_doc;
+int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 	__attribute__((warn_unused_result));
 
 /* Format a UTC time as TRANSCRIPT_TIME_LEN characters + NUL. */

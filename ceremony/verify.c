@@ -1,6 +1,7 @@
 #include "ceremony/verify.h"
 #include "common/err.h"
 #include "common/hex.h"
+#include "ceremony/tjson.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -276,6 +277,8 @@ struct vstate {
 	int ended;
 	char abort_reason[VERIFY_NAME_LEN];
 	struct sem sem;
+	struct tj_doc doc;
+	EVP_MD *sha256;
 };
 
 static int fail(struct vstate *v, uint64_t line, const char *fmt, ...)
@@ -307,18 +310,20 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
-static int sem_add_person_roles(struct vstate *v, uint64_t ln, const char *id, const json_t *roles,
+static int sem_add_person_roles(struct vstate *v, uint64_t ln, const char *id, int roles,
 				const char *extra_role)
 {
+	const struct tj_doc *d = &v->doc;
 	struct sem *s = &v->sem;
 	struct sem_person *p = NULL;
 	unsigned int add = 0;
-	size_t i, j;
-	const json_t *role;
+	uint32_t i;
+	size_t j;
+	int role;
 
-	for (i = 0; i < s->npersons; i++)
-		if (strcmp(s->persons[i].id, id) == 0)
-			p = &s->persons[i];
+	for (j = 0; j < s->npersons; j++)
+		if (strcmp(s->persons[j].id, id) == 0)
+			p = &s->persons[j];
 	if (p == NULL) {
 		if (s->npersons == SEM_PERSONS_MAX)
 			return fail(v, ln, "more than %d persons", SEM_PERSONS_MAX);
@@ -332,10 +337,13 @@ static int sem_add_person_roles(struct vstate *v, uint64_t ln, const char *id, c
 	for (j = 0; j < sizeof(policy_roles) / sizeof(policy_roles[0]); j++) {
 		if (extra_role != NULL && strcmp(extra_role, policy_roles[j]) == 0)
 			add |= 1u << j;
-		json_array_foreach(roles, i, role)
-			if (strcmp(json_string_value(role), policy_roles[j]) == 0)
-				add |= 1u << j;
+		if (roles >= 0)
+			TJ_ARR_EACH(d, roles, i, role)
+				if (strcmp(tj_str(d, role), policy_roles[j]) == 0)
+					add |= 1u << j;
 	}
+	if ((p->roles | add) == p->roles)
+		return 0;
 	p->roles |= add;
 	for (j = 0; j < sizeof(forbidden_pairs) / sizeof(forbidden_pairs[0]); j++) {
 		unsigned int a = forbidden_pairs[j].a, b = forbidden_pairs[j].b;
@@ -350,17 +358,17 @@ static int sem_add_person_roles(struct vstate *v, uint64_t ln, const char *id, c
 	return 0;
 }
 
-static int sem_people(struct vstate *v, uint64_t ln, const json_t *arr, int witness)
+static int sem_people(struct vstate *v, uint64_t ln, int arr, int witness)
 {
+	const struct tj_doc *d = &v->doc;
 	struct sem *s = &v->sem;
-	const json_t *p;
-	size_t i;
-	int k;
+	uint32_t i;
+	int p, k;
 
-	json_array_foreach(arr, i, p) {
-		const char *id = json_string_value(json_object_get(p, "id"));
+	TJ_ARR_EACH(d, arr, i, p) {
+		const char *id = tj_str(d, tj_get(d, p, "id"));
 
-		k = sem_add_person_roles(v, ln, id, json_object_get(p, "roles"), NULL);
+		k = sem_add_person_roles(v, ln, id, tj_get(d, p, "roles"), NULL);
 		if (k != 0)
 			return k;
 		if (s->open_step == NULL)
@@ -420,28 +428,30 @@ static int sem_step_start(struct vstate *v, uint64_t ln, const char *step)
 	return 0;
 }
 
-static int sem_quorum(struct vstate *v, uint64_t ln, const char *type, const json_t *d)
+static int sem_quorum(struct vstate *v, uint64_t ln, const char *type, int det)
 {
+	const struct tj_doc *d = &v->doc;
 	struct sem *s = &v->sem;
-	const char *set = json_string_value(json_object_get(d, "set"));
-	size_t i, j, distinct = 0;
+	const char *set = tj_str(d, tj_get(d, det, "set"));
+	size_t j, distinct = 0;
+	uint32_t i, i2;
 
 	if (strcmp(type, "quorum.share") == 0) {
-		const char *holder = json_string_value(json_object_get(d, "holder"));
-		json_int_t member = json_integer_value(json_object_get(d, "member"));
+		const char *holder = tj_str(d, tj_get(d, det, "holder"));
+		int64_t member = d->t[tj_get(d, det, "member")].v.i;
 
-		if (!json_is_true(json_object_get(d, "accepted")))
+		if (!tj_is(d, tj_get(d, det, "accepted"), TJ_TRUE))
 			return 0;
-		for (i = 0; i < s->nshares; i++) {
-			if (strcmp(s->shares[i].set, set) != 0)
+		for (j = 0; j < s->nshares; j++) {
+			if (strcmp(s->shares[j].set, set) != 0)
 				continue;
-			if (strcmp(s->shares[i].holder, holder) == 0)
+			if (strcmp(s->shares[j].holder, holder) == 0)
 				return fail(v, ln,
 					    "%s presents a second share of set %s (first at line %llu): a quorum needs distinct holders",
-					    holder, set, (unsigned long long)s->shares[i].line);
-			if (s->shares[i].member == member)
+					    holder, set, (unsigned long long)s->shares[j].line);
+			if (s->shares[j].member == member)
 				return fail(v, ln, "share %lld of set %s accepted twice (first at line %llu)",
-					    (long long)member, set, (unsigned long long)s->shares[i].line);
+					    (long long)member, set, (unsigned long long)s->shares[j].line);
 		}
 		if (s->nshares == SEM_QUORUM_MAX)
 			return fail(v, ln, "more than %d shares in step %s", SEM_QUORUM_MAX, s->open_step);
@@ -456,44 +466,45 @@ static int sem_quorum(struct vstate *v, uint64_t ln, const char *type, const jso
 	}
 	/* quorum.met */
 	{
-		json_int_t threshold = json_integer_value(json_object_get(d, "threshold"));
-		const json_t *holders = json_object_get(d, "holders");
-		const json_t *h, *h2;
+		int64_t threshold = d->t[tj_get(d, det, "threshold")].v.i;
+		int holders = tj_get(d, det, "holders");
+		uint32_t nh = d->t[holders].size;
+		int h, h2;
 
-		json_array_foreach(holders, i, h) {
+		TJ_ARR_EACH(d, holders, i, h) {
 			int seen = 0;
 
-			if (!json_is_string(h))
-				return fail(v, ln, "quorum.met: holders[%zu] is not a string", i);
-			json_array_foreach(holders, j, h2)
-				if (j < i && json_equal(h, h2))
+			if (!tj_is(d, h, TJ_STR))
+				return fail(v, ln, "quorum.met: holders[%u] is not a string", i);
+			TJ_ARR_EACH(d, holders, i2, h2)
+				if (i2 < i && strcmp(tj_str(d, h), tj_str(d, h2)) == 0)
 					return fail(v, ln, "quorum for set %s lists %s twice", set,
-						    json_string_value(h));
+						    tj_str(d, h));
 			for (j = 0; j < s->nshares; j++)
 				if (strcmp(s->shares[j].set, set) == 0 &&
-				    strcmp(s->shares[j].holder, json_string_value(h)) == 0)
+				    strcmp(s->shares[j].holder, tj_str(d, h)) == 0)
 					seen = 1;
 			if (!seen)
 				return fail(v, ln, "quorum for set %s counts %s, who presented no accepted share",
-					    set, json_string_value(h));
+					    set, tj_str(d, h));
 		}
 		for (j = 0; j < s->nshares; j++)
 			if (strcmp(s->shares[j].set, set) == 0)
 				distinct++;
-		if (threshold < 1 || (json_int_t)distinct < threshold ||
-		    (json_int_t)json_array_size(holders) < threshold)
+		if (threshold < 1 || (int64_t)distinct < threshold || (int64_t)nh < threshold)
 			return fail(v, ln, "quorum for set %s met with %zu distinct holders, threshold %lld",
-				    set, json_array_size(holders) < distinct ? json_array_size(holders) : distinct,
+				    set, (size_t)nh < distinct ? (size_t)nh : distinct,
 				    (long long)threshold);
 	}
 	return 0;
 }
 
 /* Outputs (--outputs DIR): the file named by the event must hash as recorded. */
-static int check_output(struct vstate *v, uint64_t ln, const json_t *d)
+static int check_output(struct vstate *v, uint64_t ln, int det)
 {
-	const char *file = json_string_value(json_object_get(d, "file"));
-	const char *want = json_string_value(json_object_get(d, "sha256"));
+	const struct tj_doc *d = &v->doc;
+	const char *file = tj_str(d, tj_get(d, det, "file"));
+	const char *want = tj_str(d, tj_get(d, det, "sha256"));
 	const char *base;
 	char *p = NULL;
 	uint8_t h[32];
@@ -534,13 +545,10 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 {
 	int r = CE_ERR_INTERNAL;
 	struct verify_report *rep = v->rep;
-	json_t *ev = NULL;
-	json_error_t jerr;
-	const char *k;
-	const json_t *val;
+	const struct tj_doc *d = &v->doc;
 	const char *type, *time_s, *prev, *step;
-	const json_t *details, *persons, *witnesses;
-	json_int_t seq;
+	int details, persons, witnesses, val, q;
+	int64_t seq;
 	int64_t sec;
 	long usec;
 	char why[256];
@@ -548,54 +556,50 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 	uint8_t h[32];
 	unsigned int hl = 0;
 	size_t i;
+	uint32_t k;
 
-	if (len == 0 || line[0] != '{' || line[len - 1] != '}' || memchr(line, '\0', len) != NULL ||
-	    memchr(line, '\r', len) != NULL) {
+	if (len == 0 || line[0] != '{' || line[len - 1] != '}' || memchr(line, '\r', len) != NULL) {
 		r = fail(v, ln, len == 0 ? "empty line" : "not one JSON object on the line");
 		goto out;
 	}
-	ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (ev == NULL) {
-		r = fail(v, ln, "not valid JSON (column %d: %s)", jerr.column, jerr.text);
+	if (tj_parse(&v->doc, line, len, why, sizeof(why)) != 0) {
+		r = fail(v, ln, "not valid JSON (%s)", why);
 		goto out;
 	}
-	if (!json_is_object(ev)) {
-		r = fail(v, ln, "not a JSON object");
-		goto out;
-	}
-	json_object_foreach(ev, k, val) {
+	for (k = 0, q = 1; k < d->t[0].size; k++, q = (int)d->t[q + 1].next) {
 		int known = 0;
 
 		for (i = 0; i < sizeof(top_fields) / sizeof(top_fields[0]); i++)
-			if (strcmp(k, top_fields[i]) == 0)
+			if (strcmp(tj_str(d, q), top_fields[i]) == 0)
 				known = 1;
 		if (!known) {
-			r = fail(v, ln, "unknown field \"%.60s\"", k);
+			r = fail(v, ln, "unknown field \"%.60s\"", tj_str(d, q));
 			goto out;
 		}
 	}
 	for (i = 0; i < sizeof(top_fields) / sizeof(top_fields[0]); i++) {
-		if (json_object_get(ev, top_fields[i]) == NULL) {
+		if (tj_get(d, 0, top_fields[i]) < 0) {
 			r = fail(v, ln, "field \"%s\" missing", top_fields[i]);
 			goto out;
 		}
 	}
-	val = json_object_get(ev, "v");
-	if (!json_is_integer(val) || json_integer_value(val) != TRANSCRIPT_VERSION) {
+	val = tj_get(d, 0, "v");
+	if (!tj_is(d, val, TJ_INT) || d->t[val].v.i != TRANSCRIPT_VERSION) {
 		r = fail(v, ln, "format version is not %d", TRANSCRIPT_VERSION);
 		goto out;
 	}
-	val = json_object_get(ev, "seq");
-	seq = json_is_integer(val) ? json_integer_value(val) : -1;
-	if (seq < 0 || (uint64_t)seq != ln - 1) {
-		if (json_is_integer(val))
-			r = fail(v, ln, "seq %lld, expected %llu (a line is missing, repeated or out of order)",
-				 (long long)seq, (unsigned long long)(ln - 1));
-		else
-			r = fail(v, ln, "seq is not an integer");
+	val = tj_get(d, 0, "seq");
+	if (!tj_is(d, val, TJ_INT)) {
+		r = fail(v, ln, "seq is not an integer");
 		goto out;
 	}
-	prev = json_string_value(json_object_get(ev, "prev"));
+	seq = d->t[val].v.i;
+	if (seq < 0 || (uint64_t)seq != ln - 1) {
+		r = fail(v, ln, "seq %lld, expected %llu (a line is missing, repeated or out of order)",
+			 (long long)seq, (unsigned long long)(ln - 1));
+		goto out;
+	}
+	prev = tj_str(d, tj_get(d, 0, "prev"));
 	if (prev == NULL || strcmp(prev, v->prev) != 0) {
 		if (ln == 1)
 			r = fail(v, ln, "prev is not the genesis value (64 zeros): not the first line of a transcript");
@@ -604,7 +608,7 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 				 (unsigned long long)(ln - 1), (unsigned long long)(ln - 1));
 		goto out;
 	}
-	time_s = json_string_value(json_object_get(ev, "time"));
+	time_s = tj_str(d, tj_get(d, 0, "time"));
 	if (time_s == NULL || transcript_time_parse(time_s, &sec, &usec) != 0) {
 		r = fail(v, ln, "time is not a UTC time YYYY-MM-DDTHH:MM:SS.ffffffZ");
 		goto out;
@@ -613,20 +617,15 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 		r = fail(v, ln, "time goes back (%s is before %s)", time_s, rep->end_time);
 		goto out;
 	}
-	type = json_string_value(json_object_get(ev, "type"));
-	if (type == NULL) {
-		r = fail(v, ln, "type is not a string");
-		goto out;
-	}
-	details = json_object_get(ev, "details");
-	persons = json_object_get(ev, "persons");
-	witnesses = json_object_get(ev, "witnesses");
-	if (transcript_event_check(type, json_object_get(ev, "step"), persons, witnesses, details,
-				   why, sizeof(why)) != 0) {
+	if (transcript_event_check(d, why, sizeof(why)) != 0) {
 		r = fail(v, ln, "%s", why);
 		goto out;
 	}
-	step = json_string_value(json_object_get(ev, "step"));
+	type = tj_str(d, tj_get(d, 0, "type"));
+	details = tj_get(d, 0, "details");
+	persons = tj_get(d, 0, "persons");
+	witnesses = tj_get(d, 0, "witnesses");
+	step = tj_str(d, tj_get(d, 0, "step"));
 
 	/* Structure. */
 	if (v->ended) {
@@ -640,11 +639,10 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 	}
 	if (ln == 1) {
 		copy_str(rep->ceremony_id, sizeof(rep->ceremony_id),
-			 json_string_value(json_object_get(details, "ceremony_id")));
-		copy_str(rep->ceremony, sizeof(rep->ceremony),
-			 json_string_value(json_object_get(details, "ceremony")));
+			 tj_str(d, tj_get(d, details, "ceremony_id")));
+		copy_str(rep->ceremony, sizeof(rep->ceremony), tj_str(d, tj_get(d, details, "ceremony")));
 		copy_str(rep->start_time, sizeof(rep->start_time), time_s);
-		rep->rehearsal = json_is_true(json_object_get(details, "rehearsal"));
+		rep->rehearsal = tj_is(d, tj_get(d, details, "rehearsal"), TJ_TRUE);
 	}
 	if (strcmp(type, "transcript.key") == 0) {
 		if (rep->key_line != 0) {
@@ -654,25 +652,24 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 		}
 		rep->key_line = ln;
 		copy_str(rep->key_spki_sha256, sizeof(rep->key_spki_sha256),
-			 json_string_value(json_object_get(details, "spki_sha256")));
+			 tj_str(d, tj_get(d, details, "spki_sha256")));
 		if (ceremony_fingerprint_words_hex(rep->key_spki_sha256, rep->key_words,
 						   sizeof(rep->key_words)) != 0) {
 			r = fail(v, ln, "transcript.key: bad spki_sha256");
 			goto out;
 		}
-		if (strcmp(json_string_value(json_object_get(details, "fingerprint")),
-			   rep->key_words) != 0) {
+		if (strcmp(tj_str(d, tj_get(d, details, "fingerprint")), rep->key_words) != 0) {
 			r = fail(v, ln, "transcript.key: the fingerprint words do not match spki_sha256");
 			goto out;
 		}
 	}
 	if (strcmp(type, "abort") == 0)
 		copy_str(v->abort_reason, sizeof(v->abort_reason),
-			 json_string_value(json_object_get(details, "reason")));
+			 tj_str(d, tj_get(d, details, "reason")));
 	if (strcmp(type, "ceremony.end") == 0) {
 		v->ended = 1;
 		copy_str(rep->end_status, sizeof(rep->end_status),
-			 json_string_value(json_object_get(details, "status")));
+			 tj_str(d, tj_get(d, details, "status")));
 	}
 
 	/* Event-level semantics. */
@@ -686,24 +683,24 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 		goto out;
 	}
 	if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {
-		const json_t *p;
-		const char *role = json_string_value(json_object_get(details, "role"));
+		const char *role = tj_str(d, tj_get(d, details, "role"));
+		int p;
 
-		json_array_foreach(persons, i, p) {
-			const char *id = json_string_value(json_object_get(p, "id"));
+		TJ_ARR_EACH(d, persons, k, p) {
+			const char *id = tj_str(d, tj_get(d, p, "id"));
 
 			if (strcmp(type, "role.assign") == 0) {
-				r = sem_add_person_roles(v, ln, id, json_object_get(p, "roles"), role);
+				r = sem_add_person_roles(v, ln, id, tj_get(d, p, "roles"), role);
 				if (r != 0)
 					goto out;
 			} else {
-				size_t j, q;
+				size_t j, qq;
 
 				for (j = 0; j < v->sem.npersons; j++)
 					if (strcmp(v->sem.persons[j].id, id) == 0)
-						for (q = 0; q < 6; q++)
-							if (strcmp(policy_roles[q], role) == 0)
-								v->sem.persons[j].roles &= ~(1u << q);
+						for (qq = 0; qq < 6; qq++)
+							if (strcmp(policy_roles[qq], role) == 0)
+								v->sem.persons[j].roles &= ~(1u << qq);
 			}
 		}
 	} else {
@@ -724,15 +721,15 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 		v->sem.open_step = NULL;
 		sem_step_people_clear(&v->sem);
 	}
-	if (v->opts->outputs_dir != NULL && json_object_get(details, "sha256") != NULL &&
-	    json_object_get(details, "file") != NULL) {
+	if (v->opts->outputs_dir != NULL && tj_get(d, details, "sha256") >= 0 &&
+	    tj_is(d, tj_get(d, details, "file"), TJ_STR)) {
 		r = check_output(v, ln, details);
 		if (r != 0)
 			goto out;
 	}
 
 	/* Accepted: chain on. */
-	if (EVP_DigestInit_ex(v->md, EVP_sha256(), NULL) != 1 ||
+	if (EVP_DigestInit_ex(v->md, v->sha256, NULL) != 1 ||
 	    EVP_DigestUpdate(v->md, line, len) != 1 || EVP_DigestFinal_ex(v->md, h, &hl) != 1) {
 		r = ce_err_set(CE_ERR_CRYPTO, "SHA-256 failed");
 		goto out;
@@ -747,7 +744,6 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 	rep->events++;
 	r = 0;
 out:
-	json_decref(ev);
 	return r;
 }
 
@@ -898,6 +894,11 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 	rep->verdict = VERIFY_OK;
 	memcpy(v.prev, TRANSCRIPT_GENESIS_PREV, sizeof(v.prev));
 	v.md = EVP_MD_CTX_new();
+	v.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (tj_init(&v.doc, TRANSCRIPT_LINE_MAX_BYTES) != 0 || v.sha256 == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
 	sig_path = opts->sig_path != NULL ? strdup(opts->sig_path) : transcript_sig_path(path);
 	if (v.md == NULL || sig_path == NULL) {
 		r = CE_ERR_NOMEM;
@@ -989,6 +990,8 @@ done:
 out:
 	lr_close(&lr);
 	sem_free(&v.sem);
+	tj_free(&v.doc);
+	EVP_MD_free(v.sha256);
 	EVP_MD_CTX_free(v.md);
 	free(sig_path);
 	return r;
