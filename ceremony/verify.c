@@ -1,5 +1,6 @@
 #include "ceremony/verify.h"
 #include "common/err.h"
+#include "common/buf.h"
 #include "common/hex.h"
 #include "ceremony/tjson.h"
 
@@ -763,6 +764,9 @@ static X509 *cert_read(const char *path)
 	return x;
 }
 
+#define PEM_HEAD "-----BEGIN CMS-----\n"
+#define PEM_TAIL "\n-----END CMS-----\n"
+
 static int check_signature(struct vstate *v, const char *sig_path)
 {
 	int r = CE_ERR_INTERNAL;
@@ -773,15 +777,28 @@ static int check_signature(struct vstate *v, const char *sig_path)
 	STACK_OF(CMS_SignerInfo) *sis;
 	X509 *signer, *mine = NULL, *beside = NULL;
 	char *beside_path = NULL;
+	struct buf sigbuf;
 	uint8_t h[32];
 	char hex[TRANSCRIPT_HASH_HEX_LEN + 1];
 	struct stat st;
 
+	buf_init(&sigbuf, 1024 * 1024);
 	if (stat(sig_path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 1024 * 1024) {
 		r = fail(v, 0, "%s: not a signature file (missing, not a file, or over 1 MiB)", sig_path);
 		goto out;
 	}
-	sb = BIO_new_file(sig_path, "rb");
+	r = buf_read_file(&sigbuf, sig_path, 1024 * 1024);
+	if (r < 0)
+		goto out;
+	/* Exactly one PEM block, as the writer makes it: nothing before or after. */
+	if (sigbuf.len < sizeof(PEM_HEAD) + sizeof(PEM_TAIL) ||
+	    memcmp(sigbuf.p, PEM_HEAD, sizeof(PEM_HEAD) - 1) != 0 ||
+	    memcmp(sigbuf.p + sigbuf.len - (sizeof(PEM_TAIL) - 1), PEM_TAIL, sizeof(PEM_TAIL) - 1) != 0 ||
+	    memmem(sigbuf.p + 1, sigbuf.len - 1, "-----BEGIN", 10) != NULL) {
+		r = fail(v, 0, "%s: not exactly one PEM CMS block", sig_path);
+		goto out;
+	}
+	sb = BIO_new_mem_buf(sigbuf.p, (int)sigbuf.len);
 	content = BIO_new_file(v->path, "rb");
 	if (sb == NULL || content == NULL) {
 		r = ce_err_set(CE_ERR_IO, "%s: cannot read", sb == NULL ? sig_path : v->path);
@@ -796,10 +813,42 @@ static int check_signature(struct vstate *v, const char *sig_path)
 		r = fail(v, 0, "%s: not a detached CMS SignedData", sig_path);
 		goto out;
 	}
+	/* The content type is not covered by the signature in OpenSSL's check:
+	 * insist on the one we sign, id-data. */
+	if (CMS_get0_eContentType(cms) == NULL ||
+	    OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data) {
+		r = fail(v, 0, "%s: the signed content type is not id-data", sig_path);
+		goto out;
+	}
 	sis = CMS_get0_SignerInfos(cms);
 	if (sis == NULL || sk_CMS_SignerInfo_num(sis) != 1) {
 		r = fail(v, 0, "%s: the signature must have exactly one signer", sig_path);
 		goto out;
+	}
+	{
+		/* OpenSSL does not tie the signature algorithm identifier to the key:
+		 * accept only the pairs the writer produces, with SHA-256. */
+		X509_ALGOR *dig = NULL, *salg = NULL;
+		const ASN1_OBJECT *o = NULL;
+		int dn, sn;
+
+		CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, 0), NULL, NULL, &dig, &salg);
+		if (dig == NULL || salg == NULL) {
+			r = fail(v, 0, "%s: no signature algorithm", sig_path);
+			goto out;
+		}
+		X509_ALGOR_get0(&o, NULL, NULL, dig);
+		dn = OBJ_obj2nid(o);
+		X509_ALGOR_get0(&o, NULL, NULL, salg);
+		sn = OBJ_obj2nid(o);
+		if (dn != NID_sha256 ||
+		    !(sn == NID_ecdsa_with_SHA256 || sn == NID_rsaEncryption ||
+		      sn == NID_sha256WithRSAEncryption || sn == NID_rsassaPss || sn == NID_ED25519 ||
+		      sn == NID_ED448)) {
+			r = fail(v, 0, "%s: signature algorithms %s / %s are not SHA-256 with ECDSA, RSA or EdDSA",
+				 sig_path, OBJ_nid2sn(dn), OBJ_nid2sn(sn));
+			goto out;
+		}
 	}
 	if (CMS_verify(cms, NULL, NULL, content, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		r = fail(v, 0, "signature does not match the transcript (%s)", sig_path);
@@ -824,6 +873,12 @@ static int check_signature(struct vstate *v, const char *sig_path)
 		}
 	}
 	hex_encode(h, 32, hex);
+	/* The signer certificate is self-signed by the transcript key: a changed
+	 * byte anywhere in it breaks that signature. */
+	if (X509_verify(signer, X509_get0_pubkey(signer)) != 1) {
+		r = fail(v, 0, "%s: the signer certificate's self-signature does not verify", sig_path);
+		goto out;
+	}
 	if (strcmp(hex, rep->key_spki_sha256) != 0) {
 		r = fail(v, 0, "signer certificate is not the key announced at line %llu (signer key %s, announced %s)",
 			 (unsigned long long)rep->key_line, hex, rep->key_spki_sha256);
@@ -866,6 +921,7 @@ out:
 	X509_free(mine);
 	X509_free(beside);
 	free(beside_path);
+	buf_free(&sigbuf);
 	return r;
 }
 

@@ -150,6 +150,16 @@ test_expect_success 'flipping any byte (every 37th of the file) is FAILED, never
 	done
 '
 
+test_expect_success 'flipping any byte of the signature (every 5th) is FAILED, never OK' '
+	genuine && rm t-signer.pem && size=$(wc -c <t.jsonl.p7s) && o=0 &&
+	while [ $o -lt $size ]; do
+		cp t.jsonl x.jsonl && cp t.jsonl.p7s x.jsonl.p7s && flip $o x.jsonl.p7s &&
+		ceremony verify x.jsonl >o 2>&1; rc=$?;
+		if [ $rc != 4 ]; then echo "offset $o: exit $rc"; cat o; exit 1; fi;
+		o=$((o + 5));
+	done
+'
+
 test_expect_success 'the last byte (the final newline) flipped is FAILED' '
 	genuine && flip $(($(wc -c <t.jsonl) - 1)) t.jsonl &&
 	test_exit_code 4 ceremony verify t.jsonl >o &&
