@@ -52,5 +52,8 @@ extern const struct cli_verb cli_verb_lint;
 extern const struct cli_verb cli_verb_roster;
 extern const struct cli_verb cli_verb_hsm;
 extern const struct cli_verb cli_verb_x509;
+extern const struct cli_verb cli_verb_verify;
+extern const struct cli_verb cli_verb_replay;
+extern const struct cli_verb cli_verb_archive;
 
 #endif

@@ -12,6 +12,9 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_roster,
 	&cli_verb_hsm,
 	&cli_verb_x509,
+	&cli_verb_verify,
+	&cli_verb_replay,
+	&cli_verb_archive,
 	NULL
 };
 

@@ -85,9 +85,16 @@ section_hsm() {
 	bash tests/bench/bench_hsm.sh || exit 1
 }
 
+# ---- section: transcript verification (tests/bench/bench_verify.sh) ----
+section_verify() {
+	echo
+	bash tests/bench/bench_verify.sh || exit 1
+}
+
 # ---- the sections, in order (append new ones here) ----
 section_shares
 section_hsm
+section_verify
 
 # ---- summary ----
 echo

@@ -1,0 +1,105 @@
+/*
+ * ceremony/verify.h - the auditor's check of a ceremony transcript
+ * (docs/transcript-format.md section 7, docs/auditor-guide.md).
+ *
+ * verify_transcript() streams the transcript once with a bounded line buffer
+ * (memory does not grow with the number of events): format, sequence, hash
+ * chain, times, structure, the event-level semantic rules (a step runs once,
+ * an actor never witnesses their own step, quorums met by distinct holders,
+ * no forbidden role pair), the outputs' hashes; then the detached CMS
+ * signature and that its signer is the key the transcript announced.
+ * With a script or roster it then runs verify_semantics(), a second pass.
+ *
+ * Everything read is untrusted; everything reported is public.
+ */
+#ifndef CE_CEREMONY_VERIFY_H
+#define CE_CEREMONY_VERIFY_H
+
+#include "ceremony/fingerprint.h"
+#include "ceremony/transcript.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum verify_verdict {
+	VERIFY_OK = 0,
+	VERIFY_INCOMPLETE = 1, /* a valid prefix of a ceremony that did not complete */
+	VERIFY_FAILED = 2,     /* not a genuine transcript, or a rule broken */
+};
+
+/* Exit codes of `ceremony verify` (1 and 2 are the CLI's failure/usage). */
+#define VERIFY_EXIT_OK 0
+#define VERIFY_EXIT_INCOMPLETE 3
+#define VERIFY_EXIT_FAILED 4
+
+struct verify_opts {
+	const char *sig_path;    /* NULL: <transcript>.p7s */
+	const char *signer_path; /* auditor's own copy of the signer cert, or NULL */
+	const char *script_path; /* NULL: no script checks */
+	const char *roster_path; /* NULL: no roster checks */
+	const char *outputs_dir; /* NULL: outputs not checked */
+};
+
+#define VERIFY_REASON_LEN 512
+#define VERIFY_NAME_LEN 128
+
+struct verify_report {
+	enum verify_verdict verdict;
+	uint64_t events;    /* complete lines accepted */
+	uint64_t fail_line; /* 1-based line of the failure, 0 if not tied to a line */
+	char reason[VERIFY_REASON_LEN]; /* why FAILED / INCOMPLETE; "" when OK */
+	char ceremony_id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
+	char ceremony[VERIFY_NAME_LEN];
+	char start_time[TRANSCRIPT_TIME_LEN + 1];
+	char end_time[TRANSCRIPT_TIME_LEN + 1]; /* time of the last accepted event */
+	char end_status[32];                    /* ceremony.end status, "" if none */
+	char last_step[VERIFY_NAME_LEN];        /* step of the last event that had one */
+	int rehearsal;
+	int partial_line;     /* a partial last line (no newline) was found */
+	int signed_;          /* a signature file was found */
+	int signature_ok;     /* it verified and its signer is the announced key */
+	uint64_t key_line;    /* line of transcript.key, 0 if none */
+	char key_spki_sha256[TRANSCRIPT_HASH_HEX_LEN + 1];
+	char key_words[FINGERPRINT_WORDS_MAX_LEN];
+	uint64_t outputs_checked;
+};
+
+/* Verify the transcript at path. Returns 0 when a verdict was reached (read
+ * it in rep->verdict, whatever it is); a negative CE_ERR_* when the check
+ * could not be made: CE_ERR_IO (transcript unreadable), CE_ERR_NOMEM,
+ * CE_ERR_UNSUPPORTED (script or roster given, see verify_semantics). */
+int verify_transcript(const char *path, const struct verify_opts *opts, struct verify_report *rep)
+	__attribute__((warn_unused_result));
+
+/* Exit code for a verdict. */
+int verify_exit_code(enum verify_verdict v);
+const char *verify_verdict_name(enum verify_verdict v);
+
+/* The verdict as one JSON object (new reference, NULL on allocation failure). */
+json_t *verify_report_json(const char *path, const struct verify_report *rep);
+
+/* --- Event iteration, for the second passes (semantics, replay, archive) --- */
+
+/* Called once per complete line: lineno is 1-based, ev the parsed object
+ * (borrowed: valid during the call). Return 0 to go on, 1 to stop, <0 error. */
+typedef int (*verify_event_fn)(void *ctx, uint64_t lineno, json_t *ev);
+
+/* Stream the events of path through fn with the bounded line reader. Does no
+ * integrity check (run verify_transcript first); a line that is not a JSON
+ * object is CE_ERR_FORMAT naming path:line. A partial last line is skipped.
+ * Returns 0, fn's negative code, CE_ERR_IO, CE_ERR_TOO_LARGE. */
+int verify_events_each(const char *path, verify_event_fn fn, void *ctx)
+	__attribute__((warn_unused_result));
+
+/* The script/roster checks (ceremony/verify_semantics.c): every step in the
+ * script's order and none twice, each step's roles filled by distinct persons
+ * the roster allows, witnesses present, forbidden pairs by the roster. Called
+ * by verify_transcript() when a script or roster is given, after the
+ * integrity pass found no failure. On a violation it sets rep->verdict to
+ * VERIFY_FAILED with fail_line and reason and returns 0. Returns
+ * CE_ERR_UNSUPPORTED (detail says so) when this build has no script/roster
+ * parser, or the parsers' errors for an unreadable script or roster. */
+int verify_semantics(const char *path, const struct verify_opts *opts, struct verify_report *rep)
+	__attribute__((warn_unused_result));
+
+#endif
