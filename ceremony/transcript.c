@@ -556,7 +556,7 @@ int transcript_append(struct transcript *t, const char *type, const char *step, 
 		}
 		sec = t->last_sec;
 		usec = t->last_usec;
-		r = write_line(t, "clock.held", step, NULL, NULL, held, sec, usec);
+		r = write_line(t, "clock.held", NULL, NULL, NULL, held, sec, usec);
 		if (r < 0)
 			goto out;
 	}

@@ -311,6 +311,17 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
+/* The policy role bit of a role id, 0 for other roles. */
+static unsigned int role_bit(const char *role)
+{
+	size_t j;
+
+	for (j = 0; j < sizeof(policy_roles) / sizeof(policy_roles[0]); j++)
+		if (role[0] == policy_roles[j][0] && strcmp(role, policy_roles[j]) == 0)
+			return 1u << j;
+	return 0;
+}
+
 static int sem_add_person_roles(struct vstate *v, uint64_t ln, const char *id, int roles,
 				const char *extra_role)
 {
@@ -335,14 +346,11 @@ static int sem_add_person_roles(struct vstate *v, uint64_t ln, const char *id, i
 		p->roles = 0;
 		s->npersons++;
 	}
-	for (j = 0; j < sizeof(policy_roles) / sizeof(policy_roles[0]); j++) {
-		if (extra_role != NULL && strcmp(extra_role, policy_roles[j]) == 0)
-			add |= 1u << j;
-		if (roles >= 0)
-			TJ_ARR_EACH(d, roles, i, role)
-				if (strcmp(tj_str(d, role), policy_roles[j]) == 0)
-					add |= 1u << j;
-	}
+	if (extra_role != NULL)
+		add |= role_bit(extra_role);
+	if (roles >= 0)
+		TJ_ARR_EACH(d, roles, i, role)
+			add |= role_bit(tj_str(d, role));
 	if ((p->roles | add) == p->roles)
 		return 0;
 	p->roles |= add;
@@ -567,22 +575,26 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 		r = fail(v, ln, "not valid JSON (%s)", why);
 		goto out;
 	}
-	for (k = 0, q = 1; k < d->t[0].size; k++, q = (int)d->t[q + 1].next) {
-		int known = 0;
+	/* Keys are unique, so all nine present and nine in all means no other. */
+	for (i = 0; i < sizeof(top_fields) / sizeof(top_fields[0]); i++)
+		if (tj_get(d, 0, top_fields[i]) < 0)
+			break;
+	if (i < sizeof(top_fields) / sizeof(top_fields[0]) ||
+	    d->t[0].size != sizeof(top_fields) / sizeof(top_fields[0])) {
+		for (k = 0, q = 1; k < d->t[0].size; k++, q = (int)d->t[q + 1].next) {
+			size_t f;
+			int known = 0;
 
-		for (i = 0; i < sizeof(top_fields) / sizeof(top_fields[0]); i++)
-			if (strcmp(tj_str(d, q), top_fields[i]) == 0)
-				known = 1;
-		if (!known) {
-			r = fail(v, ln, "unknown field \"%.60s\"", tj_str(d, q));
-			goto out;
+			for (f = 0; f < sizeof(top_fields) / sizeof(top_fields[0]); f++)
+				if (strcmp(tj_str(d, q), top_fields[f]) == 0)
+					known = 1;
+			if (!known) {
+				r = fail(v, ln, "unknown field \"%.60s\"", tj_str(d, q));
+				goto out;
+			}
 		}
-	}
-	for (i = 0; i < sizeof(top_fields) / sizeof(top_fields[0]); i++) {
-		if (tj_get(d, 0, top_fields[i]) < 0) {
-			r = fail(v, ln, "field \"%s\" missing", top_fields[i]);
-			goto out;
-		}
+		r = fail(v, ln, "field \"%s\" missing", top_fields[i]);
+		goto out;
 	}
 	val = tj_get(d, 0, "v");
 	if (!tj_is(d, val, TJ_INT) || d->t[val].v.i != TRANSCRIPT_VERSION) {
