@@ -5,6 +5,7 @@
  */
 #include "shares/shamir.h"
 #include "shares/slip39.h"
+#include "common/ct.h"
 #include "common/err.h"
 #include "common/secmem.h"
 
@@ -40,7 +41,7 @@ static int bench_shamir(long iters, double *ns)
 		memcpy(ys + 32, shares + 64, 32);
 		memcpy(ys + 64, shares + 128, 32);
 		r = shamir_recover(3, xs, ys, 3, 32, out);
-		if (r < 0 || memcmp(out, secret, 32) != 0)
+		if (r < 0 || !ct_memeq(out, secret, 32))
 			return r < 0 ? r : CE_ERR_INTERNAL;
 	}
 	*ns = (now_ns() - t0) / (double)iters;
@@ -85,7 +86,7 @@ static int bench_slip39(uint8_t e, long iters, double *ns)
 		if (r < 0)
 			return r;
 		r = slip39_combine(sh, 3, NULL, 0, out, &out_len);
-		if (r < 0 || memcmp(out, secret, 32) != 0)
+		if (r < 0 || !ct_memeq(out, secret, 32))
 			return r < 0 ? r : CE_ERR_INTERNAL;
 	}
 	*ns = (now_ns() - t0) / (double)iters;
