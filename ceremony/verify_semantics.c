@@ -159,15 +159,26 @@ static void quorum_layout(const struct script *s, const struct script_step *st,
 	}
 }
 
-/* The first error of d, without its place (policy checks on real persons). */
-static const char *diag_first(const struct diag *d)
+/* The errors of d joined by "; ", without their places (policy checks on
+ * real persons), into buf. */
+static const char *diag_join(const struct diag *d, char *buf, size_t cap)
 {
-	size_t i;
+	size_t i, off = 0;
 
-	for (i = 0; i < d->n; i++)
-		if (d->items[i].severity == DIAG_ERROR)
-			return d->items[i].msg;
-	return "policy check failed";
+	buf[0] = '\0';
+	for (i = 0; i < d->n && off + 1 < cap; i++) {
+		int w;
+
+		if (d->items[i].severity != DIAG_ERROR)
+			continue;
+		w = snprintf(buf + off, cap - off, "%s%s", off ? "; " : "", d->items[i].msg);
+		if (w < 0)
+			break;
+		off += (size_t)w < cap - off ? (size_t)w : cap - off - 1;
+	}
+	if (off == 0)
+		snprintf(buf, cap, "policy check failed");
+	return buf;
 }
 
 /* Every person object of arr that shows roles: known to the roster, granted
@@ -420,6 +431,7 @@ static int step_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, cons
 static int attendance_check(struct vsem *vs, uint64_t ln, char *why, size_t cap, uint64_t *wl)
 {
 	struct diag dg;
+	char msg[VERIFY_REASON_LEN];
 	size_t i;
 	int k, res = 0;
 
@@ -431,7 +443,7 @@ static int attendance_check(struct vsem *vs, uint64_t ln, char *why, size_t cap,
 	diag_init(&dg);
 	k = policy_check_attendance(vs->s, vs->r, &vs->day, vs->seats, vs->nseats, &dg);
 	if (k == CE_ERR_POLICY)
-		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_first(&dg));
+		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
 	else if (k < 0)
 		res = k;
 	diag_free(&dg);
@@ -446,6 +458,7 @@ static int step_end(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *
 	struct script_step partial;
 	struct policy_seat *att = NULL;
 	struct diag dg;
+	char msg[VERIFY_REASON_LEN];
 	size_t natt;
 	int done = status != NULL && strcmp(status, "done") == 0;
 	int k, res = 0;
@@ -470,6 +483,17 @@ static int step_end(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *
 		}
 		vs->attendance_done = 1;
 	}
+	for (k = 0; k < (int)(vs->nactors + vs->nwits); k++) {
+		const struct policy_seat *who = k < (int)vs->nactors ? &vs->actors[k] :
+								       &vs->wits[k - (int)vs->nactors];
+
+		if (!vs->present[person_index(vs, who->person)]) {
+			res = vfail(why, cap, wl, ln, "step %s: %s %s, who is not present (no attendance event, or left)",
+				    vs->cur->id, who->person->id,
+				    k < (int)vs->nactors ? "acts" : "witnesses");
+			goto out;
+		}
+	}
 	att = calloc(vs->nseats ? vs->nseats : 1, sizeof(*att));
 	if (att == NULL) {
 		res = CE_ERR_NOMEM;
@@ -478,7 +502,7 @@ static int step_end(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *
 	natt = seats_present(vs, att);
 	k = policy_check_step(st, att, natt, vs->actors, vs->nactors, vs->wits, vs->nwits, &dg);
 	if (k == CE_ERR_POLICY) {
-		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_first(&dg));
+		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
 		goto out;
 	}
 	if (k < 0) {
@@ -508,6 +532,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 	struct policy_seat *att = NULL;
 	struct script_layout layout;
 	struct diag dg;
+	char msg[VERIFY_REASON_LEN];
 	size_t n = 0, natt, j;
 	unsigned q;
 	uint32_t i;
@@ -552,7 +577,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 	natt = seats_present(vs, att);
 	k = policy_check_quorum(sec, &layout, ids, n, att, natt, &dg);
 	if (k == CE_ERR_POLICY) {
-		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_first(&dg));
+		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
 		goto out;
 	}
 	if (k < 0) {
