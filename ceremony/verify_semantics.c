@@ -610,7 +610,10 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 		int in_change = vs->cur != NULL && vs->cur->action != NULL &&
 				strcmp(vs->cur->action->name, "roster.change") == 0;
 
-		if (strcmp(type, "role.assign") == 0) {
+		/* A personnel change (roster.change) grants or withdraws a role in
+		 * the roster, edited outside the tool: not checked against the
+		 * roster as it was. */
+		if (strcmp(type, "role.assign") == 0 && !in_change) {
 			k = check_shown(vs, ln, d, persons, role, why, cap, why_line);
 			if (k != 0)
 				return k;
