@@ -667,6 +667,10 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 end:
 	if (strcmp(type, "ceremony.end") == 0 &&
 	    strcmp(tj_str(d, tj_get(d, det, "status")), "completed") == 0) {
+		if (vs->cur != NULL)
+			return vfail(why, cap, why_line, ln,
+				     "the ceremony says completed, but step %s never ended (no step.end)",
+				     vs->cur->id);
 		if (vs->ended_not_done)
 			return vfail(why, cap, why_line, ln,
 				     "the ceremony says completed, but step %s ended without being done (line %llu)",

@@ -109,6 +109,11 @@ test_expect_success 'the last step missing before ceremony.end completed is FAIL
 	fails_with "step fp (script line $(sline fp)) never ran"
 '
 
+test_expect_success 'the last step never ended before ceremony.end completed is FAILED' '
+	edit "del L[28]" && make_t e.events &&
+	fails_with "line 29: the ceremony says completed, but step fp never ended (no step.end)"
+'
+
 test_expect_success 'steps out of order are FAILED' '
 	edit "L[22:29] = L[26:29] + L[22:26]" && make_t e.events &&
 	fails_with "line 23: step fp (script line $(sline fp)) runs before step keygen (script line $(sline keygen)), which runs later at line 26"
