@@ -22,8 +22,11 @@ static void verify_help(FILE *f)
 		"the transcript announced (transcript.key).\n\n"
 		"  --signer CERT     your own copy of the signer certificate: must be the signer\n"
 		"  --signature P7S   the signature file (default TRANSCRIPT.p7s)\n"
-		"  --script S        also check against the ceremony script\n"
-		"  --roster R        also check against the roster\n"
+		"  --script S        also check against the ceremony script: its SHA-256 and\n"
+		"                    the roster's are those recorded at the start; steps in\n"
+		"                    the script's order, none skipped; seats, actors,\n"
+		"                    witnesses and quorums by the policy, on the ceremony's date\n"
+		"  --roster R        the roster (default: the script's roster:)\n"
 		"  --outputs DIR     the outputs' SHA-256 must match the files in DIR\n"
 		"  --json            print the verdict as one JSON object\n\n"
 		"exit status: 0 OK, 3 INCOMPLETE (a valid prefix: the ceremony did not\n"
@@ -71,6 +74,8 @@ static int verify_run(int argc, char **argv)
 	}
 	if (path == NULL)
 		return cli_usage_error(&cli_verb_verify, "no transcript given");
+	if (o.roster_path != NULL && o.script_path == NULL)
+		return cli_usage_error(&cli_verb_verify, "--roster needs --script");
 	r = verify_transcript(path, &o, &rep);
 	if (r < 0)
 		return cli_fail(r);

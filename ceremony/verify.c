@@ -280,6 +280,8 @@ struct vstate {
 	struct sem sem;
 	struct tj_doc doc;
 	EVP_MD *sha256;
+	struct vsem *vs;      /* script/roster checks, NULL without --script */
+	int vs_failed;        /* the failure came from vs: vsem_refine it */
 };
 
 static int fail(struct vstate *v, uint64_t line, const char *fmt, ...)
@@ -384,9 +386,11 @@ static int sem_people(struct vstate *v, uint64_t ln, int arr, int witness)
 			continue;
 		/* policy 5.2.1: an actor never witnesses their own step. */
 		if (witness && in_list(s->actors, s->nactors, id))
-			return fail(v, ln, "%s witnesses step %s in which they act", id, s->open_step);
+			return fail(v, ln, "step %s: %s witnesses their own step (policy 5.2.1)",
+				    s->open_step, id);
 		if (!witness && in_list(s->wits, s->nwits, id))
-			return fail(v, ln, "%s acts in step %s which they witness", id, s->open_step);
+			return fail(v, ln, "step %s: %s acts in a step they witness (policy 5.2.1)",
+				    s->open_step, id);
 		if (witness ? in_list(s->wits, s->nwits, id) : in_list(s->actors, s->nactors, id))
 			continue;
 		if ((witness ? s->nwits : s->nactors) == SEM_STEP_PEOPLE_MAX)
@@ -456,11 +460,12 @@ static int sem_quorum(struct vstate *v, uint64_t ln, const char *type, int det)
 				continue;
 			if (strcmp(s->shares[j].holder, holder) == 0)
 				return fail(v, ln,
-					    "%s presents a second share of set %s (first at line %llu): a quorum needs distinct holders",
-					    holder, set, (unsigned long long)s->shares[j].line);
+					    "step %s: %s presents a second share of set %s (first at line %llu): a quorum needs distinct key holders (policy 5.2.1)",
+					    s->open_step, holder, set, (unsigned long long)s->shares[j].line);
 			if (s->shares[j].member == member)
-				return fail(v, ln, "share %lld of set %s accepted twice (first at line %llu)",
-					    (long long)member, set, (unsigned long long)s->shares[j].line);
+				return fail(v, ln, "step %s: share %lld of set %s accepted twice (first at line %llu)",
+					    s->open_step, (long long)member, set,
+					    (unsigned long long)s->shares[j].line);
 		}
 		if (s->nshares == SEM_QUORUM_MAX)
 			return fail(v, ln, "more than %d shares in step %s", SEM_QUORUM_MAX, s->open_step);
@@ -487,22 +492,22 @@ static int sem_quorum(struct vstate *v, uint64_t ln, const char *type, int det)
 				return fail(v, ln, "quorum.met: holders[%u] is not a string", i);
 			TJ_ARR_EACH(d, holders, i2, h2)
 				if (i2 < i && strcmp(tj_str(d, h), tj_str(d, h2)) == 0)
-					return fail(v, ln, "quorum for set %s lists %s twice", set,
-						    tj_str(d, h));
+					return fail(v, ln, "step %s: quorum for set %s counts %s twice; a quorum needs distinct key holders (policy 5.2.1)",
+						    s->open_step, set, tj_str(d, h));
 			for (j = 0; j < s->nshares; j++)
 				if (strcmp(s->shares[j].set, set) == 0 &&
 				    strcmp(s->shares[j].holder, tj_str(d, h)) == 0)
 					seen = 1;
 			if (!seen)
-				return fail(v, ln, "quorum for set %s counts %s, who presented no accepted share",
-					    set, tj_str(d, h));
+				return fail(v, ln, "step %s: quorum for set %s counts %s, who presented no accepted share",
+					    s->open_step, set, tj_str(d, h));
 		}
 		for (j = 0; j < s->nshares; j++)
 			if (strcmp(s->shares[j].set, set) == 0)
 				distinct++;
 		if (threshold < 1 || (int64_t)distinct < threshold || (int64_t)nh < threshold)
-			return fail(v, ln, "quorum for set %s met with %zu distinct holders, threshold %lld",
-				    set, (size_t)nh < distinct ? (size_t)nh : distinct,
+			return fail(v, ln, "step %s: quorum for set %s met with %zu distinct holders, threshold %lld",
+				    s->open_step, set, (size_t)nh < distinct ? (size_t)nh : distinct,
 				    (long long)threshold);
 	}
 	return 0;
@@ -716,6 +721,17 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 								v->sem.persons[j].roles &= ~(1u << qq);
 			}
 		}
+	} else if (strcmp(type, "attendance") == 0) {
+		/* The person is the event's subject, not an actor of the step
+		 * (the attendance step's witness is present too). */
+		int p;
+
+		TJ_ARR_EACH(d, persons, k, p) {
+			r = sem_add_person_roles(v, ln, tj_str(d, tj_get(d, p, "id")),
+						 tj_get(d, p, "roles"), NULL);
+			if (r != 0)
+				goto out;
+		}
 	} else {
 		r = sem_people(v, ln, persons, 0);
 		if (r != 0)
@@ -739,6 +755,20 @@ static int check_line(struct vstate *v, uint64_t ln, const char *line, size_t le
 		r = check_output(v, ln, details);
 		if (r != 0)
 			goto out;
+	}
+
+	if (v->vs != NULL) {
+		char why2[VERIFY_REASON_LEN - 32];
+		uint64_t wl = ln;
+
+		r = vsem_event(v->vs, ln, d, why2, sizeof(why2), &wl);
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			v->vs_failed = 1;
+			r = fail(v, wl, "%s", why2);
+			goto out;
+		}
 	}
 
 	/* Accepted: chain on. */
@@ -972,6 +1002,16 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
+	if (opts->roster_path != NULL && opts->script_path == NULL) {
+		r = ce_err_set(CE_ERR_INVALID,
+			       "verify: --roster needs --script (the roster is checked through the script's roles and steps)");
+		goto out;
+	}
+	if (opts->script_path != NULL) {
+		r = vsem_open(opts->script_path, opts->roster_path, &v.vs);
+		if (r < 0)
+			goto out;
+	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		r = ce_err_set(CE_ERR_IO, "%s: not a regular file", path);
 		goto out;
@@ -1007,8 +1047,26 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 		if (k > 0)
 			break;
 	}
-	if (rep->verdict == VERIFY_FAILED)
+	if (rep->verdict == VERIFY_FAILED) {
+		if (v.vs_failed) {
+			char why2[VERIFY_REASON_LEN - 32];
+			uint64_t wl = rep->fail_line;
+			const char *msg = rep->reason;
+
+			/* the reason without its "line N: " prefix */
+			if (wl > 0 && (msg = strstr(rep->reason, ": ")) != NULL)
+				msg += 2;
+			else
+				msg = rep->reason;
+			snprintf(why2, sizeof(why2), "%.440s", msg);
+			r = vsem_refine(v.vs, path, why2, sizeof(why2), &wl);
+			if (r < 0)
+				goto out;
+			rep->verdict = VERIFY_OK;
+			fail(&v, wl, "%s", why2);
+		}
 		goto done;
+	}
 
 	sig_exists = lstat(sig_path, &st) == 0;
 	rep->signed_ = sig_exists;
@@ -1026,13 +1084,6 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 		fail(&v, 0, "the ceremony completed but the transcript is not signed (%s missing)",
 		     sig_path);
 		goto done;
-	}
-	if (opts->script_path != NULL || opts->roster_path != NULL) {
-		r = verify_semantics(path, opts, rep);
-		if (r < 0)
-			goto out;
-		if (rep->verdict == VERIFY_FAILED)
-			goto done;
 	}
 	if (rep->events == 0) {
 		rep->verdict = VERIFY_INCOMPLETE;
@@ -1058,6 +1109,7 @@ done:
 out:
 	lr_close(&lr);
 	sem_free(&v.sem);
+	vsem_free(v.vs);
 	tj_free(&v.doc);
 	EVP_MD_free(v.sha256);
 	EVP_MD_CTX_free(v.md);

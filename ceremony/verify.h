@@ -6,9 +6,10 @@
  * (memory does not grow with the number of events): format, sequence, hash
  * chain, times, structure, the event-level semantic rules (a step runs once,
  * an actor never witnesses their own step, quorums met by distinct holders,
- * no forbidden role pair), the outputs' hashes; then the detached CMS
- * signature and that its signer is the key the transcript announced.
- * With a script or roster it then runs verify_semantics(), a second pass.
+ * no forbidden role pair), the outputs' hashes, and with a script the
+ * script/roster checks (vsem_event below) in the same pass; then the
+ * detached CMS signature and that its signer is the key the transcript
+ * announced.
  *
  * Everything read is untrusted; everything reported is public.
  */
@@ -35,8 +36,8 @@ enum verify_verdict {
 struct verify_opts {
 	const char *sig_path;    /* NULL: <transcript>.p7s */
 	const char *signer_path; /* auditor's own copy of the signer cert, or NULL */
-	const char *script_path; /* NULL: no script checks */
-	const char *roster_path; /* NULL: no roster checks */
+	const char *script_path; /* NULL: no script/roster checks */
+	const char *roster_path; /* NULL: the script's roster: (needs script_path) */
 	const char *outputs_dir; /* NULL: outputs not checked */
 };
 
@@ -66,8 +67,10 @@ struct verify_report {
 
 /* Verify the transcript at path. Returns 0 when a verdict was reached (read
  * it in rep->verdict, whatever it is); a negative CE_ERR_* when the check
- * could not be made: CE_ERR_IO (transcript unreadable), CE_ERR_NOMEM,
- * CE_ERR_UNSUPPORTED (script or roster given, see verify_semantics). */
+ * could not be made: CE_ERR_IO (transcript, script or roster unreadable),
+ * CE_ERR_NOMEM, CE_ERR_FORMAT / CE_ERR_TOO_LARGE (script or roster invalid:
+ * the detail names FILE:LINE:COL), CE_ERR_INVALID (roster_path without
+ * script_path). */
 int verify_transcript(const char *path, const struct verify_opts *opts, struct verify_report *rep)
 	__attribute__((warn_unused_result));
 
@@ -91,15 +94,47 @@ typedef int (*verify_event_fn)(void *ctx, uint64_t lineno, json_t *ev);
 int verify_events_each(const char *path, verify_event_fn fn, void *ctx)
 	__attribute__((warn_unused_result));
 
-/* The script/roster checks (ceremony/verify_semantics.c): every step in the
- * script's order and none twice, each step's roles filled by distinct persons
- * the roster allows, witnesses present, forbidden pairs by the roster. Called
- * by verify_transcript() when a script or roster is given, after the
- * integrity pass found no failure. On a violation it sets rep->verdict to
- * VERIFY_FAILED with fail_line and reason and returns 0. Returns
- * CE_ERR_UNSUPPORTED (detail says so) when this build has no script/roster
- * parser, or the parsers' errors for an unreadable script or roster. */
-int verify_semantics(const char *path, const struct verify_opts *opts, struct verify_report *rep)
+/* --- The script/roster checks (ceremony/verify_semantics.c) ---
+ *
+ * Run inside verify_transcript()'s single pass when a script is given (the
+ * roster is --roster or the script's roster:): each accepted line is handed
+ * to vsem_event() right after the integrity and event-level checks, so the
+ * transcript is read once and the first failing line wins. Memory is bounded
+ * by the script and roster (seats, one step's actors and witnesses), never by
+ * the number of events. What is checked (docs/auditor-guide.md section 1):
+ * the script's and roster's SHA-256 equal ceremony.start's; steps start in
+ * the script's order, none skipped, all run when ceremony.end says
+ * completed; the role.assign seats of the attendance step pass
+ * policy_check_attendance on the ceremony's date (the UTC date of
+ * ceremony.start); each step's actors (step.start persons) and witnesses
+ * (witness.confirm witnesses) pass policy_check_step; each quorum.met passes
+ * policy_check_quorum with the secret's layout; every role a person shows is
+ * granted by the roster and no person shows a pair the roster forbids.
+ * Everything here is public. */
+struct vsem;
+
+/* Load the script (and roster: roster_path, or the script's roster: when
+ * NULL) into *out (vsem_free). Returns 0; script_load/roster_load's errors
+ * (CE_ERR_IO, CE_ERR_FORMAT with the first problem as the detail,
+ * CE_ERR_TOO_LARGE), CE_ERR_NOMEM. */
+int vsem_open(const char *script_path, const char *roster_path, struct vsem **out)
+	__attribute__((warn_unused_result));
+/* Accepts NULL. */
+void vsem_free(struct vsem *vs);
+
+struct tj_doc;
+/* One accepted line (token 0 of d is the event, already checked against the
+ * format). Returns 0 to go on; 1 on a violation, with the reason (without a
+ * "line N: " prefix) in why and its line in *why_line (0: not tied to a
+ * line); CE_ERR_NOMEM. */
+int vsem_event(struct vsem *vs, uint64_t lineno, const struct tj_doc *d, char *why, size_t cap,
+	       uint64_t *why_line) __attribute__((warn_unused_result));
+
+/* After a violation from vsem_event, refine its reason with what comes later
+ * in the transcript (a step started out of order: does the skipped step run
+ * later, or never?). Reads path again; only ever on a failure. why and
+ * *why_line are updated in place. Returns 0 or verify_events_each's errors. */
+int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64_t *why_line)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -12,6 +12,17 @@
  *   --no-fsync        skip the fsync per event (big transcripts)
  *   --violation KIND  quorum-twice | witness-actor | step-twice | forbidden-pair
  *                     | quorum-short
+ *
+ * or, for hand-written ceremonies checked against a script and roster:
+ *   transcript-sample --from EVENTS [--script S] [--roster R] [--date YYYY-MM-DD]
+ *                     [--no-sign] OUT.jsonl
+ * EVENTS holds one event a line, {"type", "step", "persons", "witnesses",
+ * "details"} (blank lines and lines starting with # skipped); a person may be
+ * written "id:role" (or "id" for no role). ceremony.start gets the host
+ * details, a fresh ceremony id and the SHA-256 of --script / --roster (unless
+ * its details give them); a transcript.key event gets the signing key's
+ * details. --date starts the clock at that day, 09:00:00 UTC, one second per
+ * event.
  */
 #include "ceremony/transcript.h"
 #include "common/err.h"
@@ -22,8 +33,126 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static struct transcript *T;
+static int64_t clock_base = -1;
+static int64_t clock_ticks;
+
+static int fake_now(struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(clock_base + clock_ticks++);
+	ts->tv_nsec = 0;
+	return 0;
+}
+
+/* "id:role" -> person object; objects pass through (new reference). */
+static json_t *person_expand(json_t *p)
+{
+	const char *s = json_string_value(p);
+	const char *colon;
+	char id[128];
+	const char *roles[2] = { NULL, NULL };
+
+	if (s == NULL)
+		return json_incref(p);
+	colon = strchr(s, ':');
+	snprintf(id, sizeof(id), "%.*s", colon != NULL ? (int)(colon - s) : (int)strlen(s), s);
+	roles[0] = colon != NULL ? colon + 1 : NULL;
+	return transcript_person(id, NULL, roles);
+}
+
+static json_t *people_expand(json_t *arr)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(arr, i, p)
+		json_array_append_new(out, person_expand(p));
+	return out;
+}
+
+static int hash_hex(const char *path, char hex[65])
+{
+	uint8_t h[32];
+	static const char hx[] = "0123456789abcdef";
+	int j;
+
+	if (transcript_file_sha256(path, h, NULL) != 0)
+		return -1;
+	for (j = 0; j < 32; j++) {
+		hex[2 * j] = hx[h[j] >> 4];
+		hex[2 * j + 1] = hx[h[j] & 15];
+	}
+	hex[64] = '\0';
+	return 0;
+}
+
+static void ev(const char *type, const char *step, json_t *persons, json_t *wits, json_t *d);
+
+/* Events from a file (see the header). */
+static int from_file(const char *events, const char *script, const char *roster, EVP_PKEY *key,
+		     const char *id)
+{
+	char line[65536];
+	FILE *f = fopen(events, "r");
+	unsigned long n = 0;
+
+	if (f == NULL) {
+		perror(events);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		json_error_t jerr;
+		json_t *e, *d;
+		const char *type;
+		json_t *step;
+
+		n++;
+		if (line[0] == '#' || line[strspn(line, " \t\n")] == '\0')
+			continue;
+		e = json_loads(line, 0, &jerr);
+		type = json_string_value(json_object_get(e, "type"));
+		if (e == NULL || type == NULL) {
+			fprintf(stderr, "transcript-sample: %s:%lu: %s\n", events, n,
+				e == NULL ? jerr.text : "no type");
+			return 1;
+		}
+		d = json_object_get(e, "details");
+		d = d != NULL ? json_deep_copy(d) : json_object();
+		if (strcmp(type, "ceremony.start") == 0) {
+			char hex[65];
+
+			if (json_object_get(d, "ceremony_id") == NULL)
+				json_object_set_new(d, "ceremony_id", json_string(id));
+			if (json_object_get(d, "rehearsal") == NULL)
+				json_object_set_new(d, "rehearsal", json_true());
+			if (json_object_get(d, "script_sha256") == NULL) {
+				if (script == NULL || hash_hex(script, hex) != 0)
+					return 1;
+				json_object_set_new(d, "script_sha256", json_string(hex));
+			}
+			if (json_object_get(d, "roster_sha256") == NULL) {
+				if (roster == NULL || hash_hex(roster, hex) != 0)
+					return 1;
+				json_object_set_new(d, "roster_sha256", json_string(hex));
+			}
+			if (transcript_host_details(d) != 0)
+				return 1;
+		} else if (strcmp(type, "transcript.key") == 0) {
+			json_decref(d);
+			if (transcript_key_details(key, 1, &d) != 0)
+				return 1;
+		}
+		step = json_object_get(e, "step");
+		ev(type, json_string_value(step), people_expand(json_object_get(e, "persons")),
+		   people_expand(json_object_get(e, "witnesses")), d);
+		json_decref(e);
+	}
+	fclose(f);
+	return 0;
+}
 
 static json_t *P(const char *id, const char *name, const char *role)
 {
@@ -56,6 +185,7 @@ static void ev(const char *type, const char *step, json_t *persons, json_t *wits
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *outputs = NULL, *violation = "";
+	const char *from = NULL, *script = NULL, *roster = NULL;
 	long filler = 0;
 	int abort_it = 0, no_end = 0, no_sign = 0, no_fsync = 0;
 	char id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
@@ -72,7 +202,23 @@ int main(int argc, char **argv)
 			filler = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--violation") == 0 && i + 1 < argc)
 			violation = argv[++i];
-		else if (strcmp(argv[i], "--abort") == 0)
+		else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+			from = argv[++i];
+		else if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
+			script = argv[++i];
+		else if (strcmp(argv[i], "--roster") == 0 && i + 1 < argc)
+			roster = argv[++i];
+		else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc) {
+			struct tm tm;
+
+			memset(&tm, 0, sizeof(tm));
+			if (strptime(argv[++i], "%Y-%m-%d", &tm) == NULL) {
+				fprintf(stderr, "transcript-sample: bad date %s\n", argv[i]);
+				return 2;
+			}
+			tm.tm_hour = 9;
+			clock_base = (int64_t)timegm(&tm);
+		} else if (strcmp(argv[i], "--abort") == 0)
 			abort_it = 1;
 		else if (strcmp(argv[i], "--no-end") == 0)
 			no_end = 1;
@@ -103,6 +249,15 @@ int main(int argc, char **argv)
 	}
 	if (no_fsync)
 		transcript_set_sync(T, 0);
+	if (clock_base >= 0)
+		transcript_set_clock(T, fake_now);
+	if (from != NULL) {
+		if (from_file(from, script, roster, key, id) != 0) {
+			fprintf(stderr, "transcript-sample: %s: %s\n", from, ce_err_detail());
+			return 1;
+		}
+		goto finish;
+	}
 
 	d = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "ceremony_id", id, "ceremony",
 		      "root-ca", "rehearsal", 1, "script_sha256",
