@@ -418,8 +418,8 @@ static int term_get(struct run_ctx *rc, const struct shares_ui_term **t)
 /* Issuing                                                             */
 
 static int issue_one(struct run_ctx *rc, const struct script_secret *sec, const char *set,
-		     const struct slip39_share *share, const struct run_seat *holder,
-		     unsigned generation)
+		     const struct slip39_share *share, unsigned count,
+		     const struct run_seat *holder, unsigned generation)
 {
 	const struct script_step *st = run_step(rc);
 	const struct shares_ui_term *t = NULL;
@@ -459,8 +459,9 @@ static int issue_one(struct run_ctx *rc, const struct script_secret *sec, const 
 	}
 	snprintf(key, sizeof(key), "issue.%s.%s.%s", st->id, sec->name, holder->person->id);
 	snprintf(prompt, sizeof(prompt),
-		 "%s: step up alone to receive share %u/%u of %s (set %s); type your id:",
-		 holder->person->name, g, m, sec->name, set);
+		 "%s: step up alone to receive share %u of %u (group %u) of %s, set %s; type your "
+		 "id:",
+		 holder->person->name, m, count, g, sec->name, set);
 	r = run_confirm(rc, key, prompt, holder->person->id);
 	if (r < 0)
 		goto out;
@@ -476,8 +477,8 @@ static int issue_one(struct run_ctx *rc, const struct script_secret *sec, const 
 				r = holder_file_append(rc, holder->person->id, sec->name, set, g, m, mn);
 				if (r < 0)
 					goto out;
-				console_say(rc->con, "  REHEARSAL: share %u/%u of %s written to %s/%s/%s.shares",
-					    g, m, sec->name, rc->outdir, REHEARSAL_DIR,
+				console_say(rc->con, "  REHEARSAL: share %u of %u of %s written to %s/%s/%s.shares",
+					    m, count, sec->name, rc->outdir, REHEARSAL_DIR,
 					    holder->person->id);
 			}
 		} else {
@@ -547,8 +548,8 @@ static int issue_one(struct run_ctx *rc, const struct script_secret *sec, const 
 		}
 		console_say(rc->con, "  The share is shown again.");
 	}
-	console_say(rc->con, "  %s: share %u/%u of %s checked.", holder->person->name, g, m,
-		    sec->name);
+	console_say(rc->con, "  %s: share %u of %u of %s typed back and checked.",
+		    holder->person->name, m, count, sec->name);
 	snprintf(own, sizeof(own), "%s/%s", rc->outdir, REHEARSAL_DIR);
 	r = reg_add(rc, sec->name, set, g, m, holder->person->id, salt, com, generation,
 		    rc->opts->rehearsal ? own : NULL);
@@ -599,7 +600,8 @@ int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
 		    total, sec->name, set_id);
 	for (g = 0; g < set->group_count; g++)
 		for (m = 0; m < set->member_count[g]; m++) {
-			r = issue_one(rc, sec, set_id, &set->shares[g][m], hs[k++], generation);
+			r = issue_one(rc, sec, set_id, &set->shares[g][m], set->member_count[g],
+				      hs[k++], generation);
 			if (r < 0)
 				goto out;
 		}
