@@ -148,31 +148,20 @@ json_t *run_witnesses_json(const struct run_ctx *rc)
 	return seats_json(rc->wits, rc->nwits);
 }
 
-/* The operator: the attendance step's first actor once seated. */
-static const struct run_seat *operator_seat(const struct run_ctx *rc)
-{
-	const struct script_step *st = &rc->s->steps[0];
-	size_t i;
-	unsigned ro;
-
-	if (!rc->seated)
-		return NULL;
-	for (ro = 0; ro < ROLE_COUNT; ro++)
-		if (st->actors[ro])
-			for (i = 0; i < rc->natt; i++)
-				if (rc->att[i].role == (enum role)ro)
-					return &rc->att[i];
-	return rc->natt ? &rc->att[0] : NULL;
-}
-
+/* The operator with the roles they are seated in (none before attendance). */
 json_t *run_operator_json(const struct run_ctx *rc)
 {
-	const struct run_seat *op = operator_seat(rc);
+	const char *roles[ROLE_COUNT + 1];
 	json_t *a = json_array(), *p;
+	size_t i, n = 0;
 
-	if (a == NULL || op == NULL)
+	if (a == NULL || rc->operator == NULL)
 		return a;
-	p = run_seat_json(op);
+	for (i = 0; i < rc->natt && n < ROLE_COUNT; i++)
+		if (rc->att[i].person == rc->operator)
+			roles[n++] = role_name(rc->att[i].role);
+	roles[n] = NULL;
+	p = transcript_person(rc->operator->id, rc->operator->name, roles);
 	if (p == NULL || json_array_append_new(a, p) != 0) {
 		json_decref(a);
 		return NULL;
@@ -1142,7 +1131,7 @@ out:
 
 static int start_event(struct run_ctx *rc)
 {
-	json_t *d = NULL, *tokd = NULL;
+	json_t *d = NULL, *tokd = NULL, *op = NULL;
 	const struct p11_module *m;
 	char hex[65];
 	uint8_t h[32];
@@ -1202,8 +1191,14 @@ static int start_event(struct run_ctx *rc)
 		tokd = NULL;
 		break;
 	}
-	r = event_at(rc, "ceremony.start", NULL, NULL, NULL, d);
+	op = run_operator_json(rc);
+	if (op == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = event_at(rc, "ceremony.start", NULL, op, NULL, d);
 out:
+	json_decref(op);
 	json_decref(tokd);
 	json_decref(d);
 	return r;
@@ -1339,6 +1334,27 @@ out:
 	return r;
 }
 
+/* Who runs the console: recorded in ceremony.start and ceremony.end. Asked
+ * before the transcript opens: an abort here leaves nothing behind. */
+static int operator_ask(struct run_ctx *rc)
+{
+	char ans[RUN_ANSWER_MAX];
+	int r;
+
+	for (;;) {
+		r = run_ask(rc, "operator", "Console operator - your roster id?", ans, sizeof(ans));
+		if (r < 0)
+			return r;
+		rc->operator = roster_person_find(rc->r, ans);
+		if (rc->operator != NULL)
+			return 0;
+		console_say(rc->con, "  '%s' is not in the roster %s.", ans, rc->r->path);
+		if (console_is_scripted(rc->con))
+			return ce_err_set(CE_ERR_NOT_FOUND, "[operator]: '%s' is not in the roster %s",
+					  ans, rc->r->path);
+	}
+}
+
 static void summary_print(struct run_ctx *rc)
 {
 	size_t i;
@@ -1471,6 +1487,9 @@ int run_ceremony(const struct run_opts *opts)
 	r = p11_ctx_open(opts->module, &rc.p11);
 	if (r < 0)
 		goto out;
+	r = operator_ask(&rc);
+	if (r < 0)
+		goto out;
 	r = transcript_ceremony_id(rc.ceremony_id);
 	if (r < 0)
 		goto out;
@@ -1545,7 +1564,10 @@ out:
 			ce_err_print(r);
 		else
 			fprintf(stderr, "ceremony: run: %s\n", ce_err_detail());
-		exit_code = CLI_EXIT_FAIL;
+		/* aborted before the transcript was opened: nothing written */
+		exit_code = rc.con != NULL && console_abort_reason(rc.con)[0] != '\0'
+				    ? RUN_EXIT_ABORTED
+				    : CLI_EXIT_FAIL;
 	}
 	free(tpath);
 	diag_free(&d);

@@ -50,6 +50,7 @@ struct run_ctx {
 	struct p11_ctx *p11;
 	struct run_token_state *toks; /* s->ntokens */
 
+	const struct roster_person *operator; /* who runs the console */
 	struct run_seat att[RUN_MAX_SEATS];
 	size_t natt;
 	int seated; /* attendance done */

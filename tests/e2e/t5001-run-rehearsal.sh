@@ -135,6 +135,7 @@ test_expect_success 'failing twin: a stale person seated at attendance is refuse
 
 test_expect_success 'failing twin: an actor chosen as their own witness is refused' '
 	cat >answers <<-EOF &&
+	operator = alice
 	seat.security-officer.1 = alice
 	seat.system-auditor.1 = olivia
 	seat.key-holder.1 = olivia
@@ -157,6 +158,7 @@ test_expect_success 'failing twin: an actor chosen as their own witness is refus
 
 test_expect_success 'positive twin: the operator then chooses another actor, the step runs' '
 	cat >answers <<-EOF &&
+	operator = alice
 	seat.security-officer.1 = alice
 	seat.system-auditor.1 = olivia
 	seat.key-holder.1 = olivia

@@ -90,6 +90,7 @@ type_share() { # NAME FILE: at quorum entry
 test_expect_success 'interactive run: shares shown alone, typed back unechoed, abort -> INCOMPLETE' '
 	cd "$W" && start_term &&
 	T send-keys -t t "ceremony run tty.yaml --module $SOFTHSM_MODULE --outdir out; echo EXIT=\$?" Enter &&
+	answer operator hugo &&
 	answer seat.security-officer.1 alice &&
 	answer seat.system-auditor.1 sam &&
 	answer seat.hsm-administrator.1 hugo &&
@@ -139,6 +140,7 @@ test_expect_success 'failing twin: a share typed back wrong is refused and shown
 	sed "s/TTY%20CA/TTY%20CB/; s/label: TTY CA/label: TTY CB/" tty.yaml >tty2.yaml &&
 	start_term &&
 	T send-keys -t t "ceremony run tty2.yaml --module $SOFTHSM_MODULE --outdir out2; echo EXIT=\$?" Enter &&
+	answer operator hugo &&
 	answer seat.security-officer.1 alice &&
 	answer seat.system-auditor.1 sam &&
 	answer seat.hsm-administrator.1 hugo &&
