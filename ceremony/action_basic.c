@@ -20,6 +20,7 @@ int action_attendance(struct run_ctx *rc, const struct script_step *st)
 {
 	const char *check = script_param_str(st, "identity-check");
 	const struct run_seat *att, *actors;
+	json_t *v = NULL;
 	char key[CONSOLE_KEY_MAX], prompt[512];
 	size_t n, na, i;
 	int r = CE_ERR_INTERNAL;
@@ -41,8 +42,10 @@ int action_attendance(struct run_ctx *rc, const struct script_step *st)
 		if (r < 0)
 			goto out;
 	}
-	r = run_step_detail(rc, "identity_check", json_string(check));
+	v = json_string(check);
+	r = v == NULL ? CE_ERR_NOMEM : run_step_detail(rc, "identity_check", v);
 out:
+	json_decref(v);
 	return r;
 }
 
