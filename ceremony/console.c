@@ -376,11 +376,7 @@ int console_ask(struct console *c, const char *key, const char *prompt, char *ou
 		goto out;
 	}
 	if (k == 1) {
-		k = ask_raw(c, "abort.reason", "Abort: why? (one line, written to the transcript)",
-			    c->reason, sizeof(c->reason));
-		if (k != 0)
-			snprintf(c->reason, sizeof(c->reason), "aborted at [%s], no reason given", key);
-		r = ce_err_set(CE_ERR_ABORTED, "aborted at [%s]: %s", key, c->reason);
+		r = console_abort(c, key);
 		goto out;
 	}
 	r = 0;
@@ -388,6 +384,17 @@ out:
 	if (r < 0)
 		out[0] = '\0';
 	return r;
+}
+
+int console_abort(struct console *c, const char *where)
+{
+	int k;
+
+	k = ask_raw(c, "abort.reason", "Abort: why? (one line, written to the transcript)",
+		    c->reason, sizeof(c->reason));
+	if (k != 0)
+		snprintf(c->reason, sizeof(c->reason), "aborted at [%s], no reason given", where);
+	return ce_err_set(CE_ERR_ABORTED, "aborted at [%s]: %s", where, c->reason);
 }
 
 const char *console_abort_reason(const struct console *c)

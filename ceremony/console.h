@@ -62,6 +62,10 @@ void console_clear(struct console *c);
 int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
 	__attribute__((warn_unused_result));
 
+/* Someone aborted outside console_ask (e.g. "abort" typed at a share
+ * prompt): ask the reason (key "abort.reason") and return CE_ERR_ABORTED. */
+int console_abort(struct console *c, const char *where);
+
 /* Why the ceremony was aborted (typed by the operator), "" if not aborted. */
 const char *console_abort_reason(const struct console *c);
 /* Set the abort reason (e.g. "no answer for KEY in FILE"). */

@@ -175,6 +175,12 @@ void run_progress_end(struct run_ctx *rc, int r);
 int run_event(struct run_ctx *rc, const char *type, json_t *persons, json_t *witnesses,
 	      json_t *details) __attribute__((warn_unused_result));
 
+/* Add key = value (borrowed; a new reference is taken) to the details of the
+ * current step's step.end event (e.g. checklist records, a fingerprint read
+ * out). CE_ERR_STATE outside a step, CE_ERR_NOMEM. */
+int run_step_detail(struct run_ctx *rc, const char *key, json_t *value)
+	__attribute__((warn_unused_result));
+
 /* ------------------------------------------------------------------ */
 /* Tokens, sessions, OpenSSL                                           */
 
