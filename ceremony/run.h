@@ -264,6 +264,9 @@ int run_output_record(struct run_ctx *rc, const char *path) __attribute__((warn_
 int run_summary_key(struct run_ctx *rc, const char *token, const char *label, const char *id_hex,
 		    const uint8_t spki_sha256[32]) __attribute__((warn_unused_result));
 
+/* Add a free-form line to the closing summary (public). CE_ERR_NOMEM. */
+int run_summary_add(struct run_ctx *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ------------------------------------------------------------------ */
 /* Shares bound to holders                                             */
 
