@@ -51,12 +51,12 @@ int action_key_destroy(struct run_ctx *rc, const struct script_step *st)
 		p11_key_type_name(p11_key_type(key)), label, id, token);
 	/* Double confirmation: the label typed twice. */
 	snprintf(key_name, sizeof(key_name), "destroy.%s.1", st->id);
-	snprintf(prompt, sizeof(prompt), "Type the label of the key to destroy");
+	snprintf(prompt, sizeof(prompt), "Type the label of the key to destroy:");
 	r = run_confirm(rc, key_name, prompt, label);
 	if (r < 0)
 		goto out;
 	snprintf(key_name, sizeof(key_name), "destroy.%s.2", st->id);
-	snprintf(prompt, sizeof(prompt), "Type the label again to destroy '%s' for good", label);
+	snprintf(prompt, sizeof(prompt), "Type the label again to destroy '%s' for good:", label);
 	r = run_confirm(rc, key_name, prompt, label);
 	if (r < 0)
 		goto out;

@@ -63,12 +63,12 @@ int action_roster_change(struct run_ctx *rc, const struct script_step *st)
 	run_say(rc, "Personnel change: %s (%s) %s the role %s", p->name, pid,
 		add ? "is granted" : "gives up", rname);
 	snprintf(key, sizeof(key), "change.%s.person", st->id);
-	snprintf(prompt, sizeof(prompt), "Type the id of the person whose role %s is %s", rname,
+	snprintf(prompt, sizeof(prompt), "Type the id of the person whose role %s is %s:", rname,
 		 add ? "granted" : "withdrawn");
 	if ((r = run_confirm(rc, key, prompt, pid)) < 0)
 		goto out;
 	snprintf(key, sizeof(key), "change.%s.role", st->id);
-	snprintf(prompt, sizeof(prompt), "Type the role %s %s", add ? "granted to" : "withdrawn from",
+	snprintf(prompt, sizeof(prompt), "Type the role %s %s:", add ? "granted to" : "withdrawn from",
 		 pid);
 	if ((r = run_confirm(rc, key, prompt, rname)) < 0)
 		goto out;
@@ -78,7 +78,7 @@ int action_roster_change(struct run_ctx *rc, const struct script_step *st)
 			present = 1;
 	if (present) {
 		snprintf(key, sizeof(key), "ack.%s.%s", st->id, pid);
-		snprintf(prompt, sizeof(prompt), "%s: type your id to acknowledge the change", p->name);
+		snprintf(prompt, sizeof(prompt), "%s: type your id to acknowledge the change:", p->name);
 		if ((r = run_confirm(rc, key, prompt, pid)) < 0)
 			goto out;
 	} else {
