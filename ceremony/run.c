@@ -1274,14 +1274,7 @@ static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	if (aborted) {
-		d = json_pack("{s:s}", "reason", console_abort_reason(rc->con));
-		if (d == NULL) {
-			r = CE_ERR_NOMEM;
-			goto out;
-		}
-		r = run_event(rc, "abort", op, NULL, d);
-	} else {
+	if (!aborted) {
 		d = json_pack("{s:s}", "message", detail);
 		if (d == NULL) {
 			r = CE_ERR_NOMEM;
@@ -1292,11 +1285,11 @@ static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
 		if (ckr_of(detail, ckr, sizeof(ckr)) != NULL)
 			json_object_set_new(d, "ckr", json_string(ckr));
 		r = run_event(rc, "error", NULL, NULL, d);
+		if (r < 0)
+			goto out;
+		json_decref(d);
+		d = NULL;
 	}
-	if (r < 0)
-		goto out;
-	json_decref(d);
-	d = NULL;
 	if (started && rc->cur != NULL) {
 		persons = run_actors_json(rc);
 		d = json_pack("{s:s}", "status", "failed");
@@ -1305,6 +1298,21 @@ static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
 			goto out;
 		}
 		r = run_event(rc, "step.end", persons, NULL, d);
+		if (r < 0)
+			goto out;
+		json_decref(d);
+		d = NULL;
+	}
+	if (aborted) {
+		/* After the step's end: the operator who aborts may be one of its
+		 * witnesses, and within a step nobody both acts and witnesses. */
+		d = json_pack("{s:s}", "reason", console_abort_reason(rc->con));
+		if (d == NULL || (rc->cur != NULL &&
+				  json_object_set_new(d, "at_step", json_string(rc->cur->id)) != 0)) {
+			r = CE_ERR_NOMEM;
+			goto out;
+		}
+		r = event_at(rc, "abort", NULL, op, NULL, d);
 		if (r < 0)
 			goto out;
 		json_decref(d);

@@ -1,0 +1,257 @@
+#!/bin/bash
+# ceremony run: scripts/token-init.yaml then scripts/root-ca.yaml in rehearsal
+# on a throwaway SoftHSM token, answered from scripts/demo/*.answers; both
+# transcripts verified by `ceremony verify` and `openssl cms -verify`, the
+# root certificate by `openssl verify`, the key's attributes by pkcs11-tool,
+# and no share or PIN anywhere but the rehearsal share files.
+# Failing twins: lint error, k-1 holders, a share presented by the wrong
+# holder, a share of another set, a stale person seated at attendance, an
+# actor chosen as their own witness, an abort half-way (exit 3, INCOMPLETE),
+# --input in production, an existing transcript or output.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-softhsm.sh"
+
+softhsm_setup
+S=$TEST_TOP/scripts
+A=$TEST_TOP/scripts/demo
+V=$TEST_TOP/tests/vectors/run
+RUN="ceremony run --rehearsal --today 2026-11-27 --module $SOFTHSM_MODULE"
+TI=$TEST_TMP/ti
+mkdir -p "$TI"
+
+# A copy of token-init's outdir whose rehearsal files can be changed.
+ti_copy() { # DIR
+	cp -r "$TI" "$1"
+}
+# root-ca in a fresh outdir OUT with answers ANSWERS, shares from TIDIR.
+rootca() { # OUT TIDIR ANSWERS
+	mkdir -p "$1" &&
+	$RUN "$S/root-ca.yaml" --input "$3" --outdir "$1" --issued-in "$2/transcript.jsonl"
+}
+# The user PIN, recovered from three rehearsal shares (test only).
+user_pin() {
+	for h in bob carol dave; do
+		grep '^user-pin ' "$TI/rehearsal/$h.shares" | tail -n 1 | cut -d' ' -f4-
+	done | ceremony shares combine --batch | xxd -r -p
+}
+
+test_expect_success 'token-init in rehearsal completes, transcript verifies' '
+	$RUN "$S/token-init.yaml" --input "$A/token-init.answers" --outdir "$TI" >"$TI.log" 2>&1 &&
+	test_grep "Ceremony completed" "$TI.log" &&
+	ceremony verify "$TI/transcript.jsonl" >out &&
+	test_grep "^.*transcript.jsonl: OK" out &&
+	test_grep "REHEARSAL" out &&
+	openssl cms -verify -binary -inform PEM -in "$TI/transcript.jsonl.p7s" \
+		-content "$TI/transcript.jsonl" -CAfile "$TI/transcript-signer.pem" \
+		-purpose any -out /dev/null
+'
+
+test_expect_success 'token-init issued 3 SO PIN and 5 user PIN shares, each checked back' '
+	test $(grep -c "\"type\":\"share.issued\"" "$TI/transcript.jsonl") = 8 &&
+	test $(grep "\"type\":\"share.verified\"" "$TI/transcript.jsonl" | grep -c "\"result\":\"ok\"") = 8 &&
+	test_grep "\"secret\":\"so-pin\"" "$TI/transcript.jsonl" &&
+	for h in bob carol dave frank grace; do
+		head -n 1 "$TI/rehearsal/$h.shares" | grep -q "REHEARSAL ONLY" || exit 1
+		test "$(stat -c %a "$TI/rehearsal/$h.shares")" = 600 || exit 1
+	done &&
+	test $(grep -c "^so-pin " "$TI/rehearsal/dave.shares") = 1 &&
+	test $(grep -c "^so-pin " "$TI/rehearsal/frank.shares") = 0
+'
+
+test_expect_success 'the recovered user PIN logs in; the transcript key is gone' '
+	pin=$(user_pin) && test ${#pin} = 24 &&
+	pkcs11-tool --module $SOFTHSM_MODULE --token-label "Root CA 2026" --login --pin "$pin" \
+		--list-objects >objs 2>&1 &&
+	! grep -q "ceremony-transcript" objs
+'
+
+test_expect_success 'failing twin: lint error -> refused, nothing written' '
+	sed "s/action: key.generate/action: key.genrate/" "$S/root-ca.yaml" >bad.yaml &&
+	cp "$S/example-roster.yaml" . &&
+	mkdir out &&
+	test_exit_code 1 $RUN bad.yaml --input "$A/root-ca.answers" --outdir out \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "unknown action" log &&
+	test_grep "refusing to run" log &&
+	test -z "$(ls -A out)"
+'
+
+test_expect_success 'failing twin: production run refuses --input without --allow-scripted-input' '
+	mkdir out &&
+	test_exit_code 2 ceremony run "$S/root-ca.yaml" --module $SOFTHSM_MODULE \
+		--input "$A/root-ca.answers" --outdir out 2>log &&
+	test_grep "allow-scripted-input" log &&
+	test -z "$(ls -A out)" &&
+	test_exit_code 2 ceremony run "$S/root-ca.yaml" --today 2026-11-27 --outdir out 2>log &&
+	test_grep "rehearsals only" log
+'
+
+test_expect_success 'failing twin: quorum with k-1 holders (dave has no share) fails, INCOMPLETE' '
+	ti_copy ti && rm ti/rehearsal/dave.shares &&
+	test_exit_code 1 rootca out ti "$A/root-ca.answers" >log 2>&1 &&
+	test_grep "quorum not met for user-pin: 2 shares accepted, at least 3 needed" log &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >v &&
+	test_grep "INCOMPLETE" v &&
+	test_grep "\"type\":\"error\"" out/transcript.jsonl &&
+	test_grep "\"status\":\"failed\"" out/transcript.jsonl &&
+	! test -e out/root-ca.pem
+'
+
+test_expect_success 'failing twin: a share presented by the wrong holder is refused, naming the holders' '
+	ti_copy ti &&
+	mv ti/rehearsal/bob.shares tmp && mv ti/rehearsal/carol.shares ti/rehearsal/bob.shares &&
+	mv tmp ti/rehearsal/carol.shares &&
+	test_exit_code 1 rootca out ti "$A/root-ca.answers" >log 2>&1 &&
+	test_grep "was issued to carol, not bob" log &&
+	test_grep "\"accepted\":false" out/transcript.jsonl &&
+	test_grep "issued to carol, not bob" out/transcript.jsonl &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >/dev/null
+'
+
+test_expect_success 'failing twin: a share of another set is refused' '
+	ti_copy ti &&
+	split_line=$(printf "%032x\n" 7 | ceremony shares split --batch --group 3/5 | head -n 1) &&
+	test -n "$split_line" &&
+	echo "user-pin 1 1/1 $split_line" >>ti/rehearsal/bob.shares &&
+	test_exit_code 1 rootca out ti "$A/root-ca.answers" >log 2>&1 &&
+	test_grep "is not a share set of user-pin" log &&
+	test_grep "\"accepted\":false" out/transcript.jsonl
+'
+
+test_expect_success 'failing twin: a stale person seated at attendance is refused' '
+	sed "/id: oscar/,/training/ s/vetting: 2026-02-24/vetting: 2020-02-24/" \
+		"$S/example-roster.yaml" >roster.yaml &&
+	test_grep "2020-02-24" roster.yaml &&
+	sed "s/^seat.key-holder.3 = dave/seat.key-holder.3 = oscar/; s/^present.dave = dave/present.oscar = oscar/" \
+		"$A/root-ca.answers" >answers &&
+	mkdir out &&
+	test_exit_code 1 $RUN "$S/root-ca.yaml" --roster roster.yaml --input answers --outdir out \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "policy 4.3.2: oscar" log &&
+	test_grep "attendance refused" log &&
+	! grep -q "step.start" out/transcript.jsonl &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >/dev/null
+'
+
+test_expect_success 'failing twin: an actor chosen as their own witness is refused' '
+	cat >answers <<-EOF &&
+	seat.security-officer.1 = alice
+	seat.system-auditor.1 = olivia
+	seat.key-holder.1 = olivia
+	seat.key-holder.2 = bob
+	present.alice = alice
+	present.olivia = olivia
+	present.bob = bob
+	identity.attendance.alice = confirm
+	witness.attendance.olivia = confirm
+	actor-of.check.key-holder.1 = olivia
+	actor-of.check.key-holder.1 = olivia
+	witness-of.check.system-auditor.1 = olivia
+	EOF
+	mkdir out &&
+	test_exit_code 1 $RUN "$V/witness.yaml" --input answers --outdir out >log 2>&1 &&
+	test_grep "olivia cannot witness a step they act in (policy 5.2.1)" log &&
+	test_grep "step check refused" log &&
+	! grep -q "\"step\":\"check\"" out/transcript.jsonl
+'
+
+test_expect_success 'positive twin: the operator then chooses another actor, the step runs' '
+	cat >answers <<-EOF &&
+	seat.security-officer.1 = alice
+	seat.system-auditor.1 = olivia
+	seat.key-holder.1 = olivia
+	seat.key-holder.2 = bob
+	present.alice = alice
+	present.olivia = olivia
+	present.bob = bob
+	identity.attendance.alice = confirm
+	witness.attendance.olivia = confirm
+	actor-of.check.key-holder.1 = olivia
+	actor-of.check.key-holder.1 = bob
+	witness-of.check.system-auditor.1 = olivia
+	record.check.envelopes = 5
+	witness.check.olivia = confirm
+	EOF
+	mkdir out &&
+	$RUN "$V/witness.yaml" --input answers --outdir out >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	test_grep "\"records\":{\"envelopes\":\"5\"}" out/transcript.jsonl
+'
+
+test_expect_success 'abort half-way: exit 3, reason recorded, signed, verify says INCOMPLETE' '
+	sed "s/^witness.login.alice = confirm/witness.login.alice = abort\nabort.reason = the HSM bag serial does not match/" \
+		"$A/root-ca.answers" >answers &&
+	test_exit_code 3 rootca out "$TI" answers >log 2>&1 &&
+	test_grep "ABORTED: the HSM bag serial does not match" log &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >v &&
+	test_grep "INCOMPLETE" v &&
+	test_grep "the HSM bag serial does not match" v &&
+	test_grep "signature:   valid" v &&
+	tail -n 1 out/transcript.jsonl | test_grep "\"status\":\"aborted\"" &&
+	openssl cms -verify -binary -inform PEM -in out/transcript.jsonl.p7s \
+		-content out/transcript.jsonl -CAfile out/transcript-signer.pem -purpose any -out /dev/null
+'
+
+test_expect_success 'a missing answer aborts, naming the key and the file' '
+	grep -v "^witness.login.hugo" "$A/root-ca.answers" >answers &&
+	test_exit_code 3 rootca out "$TI" answers >log 2>&1 &&
+	test_grep "no answer for \[witness.login.hugo\] in answers" log &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >/dev/null
+'
+
+test_expect_success 'root-ca in rehearsal completes: transcript, signature, certificate verify' '
+	rootca "$TEST_TMP/rc" "$TI" "$A/root-ca.answers" >"$TEST_TMP/rc.log" 2>&1 &&
+	R=$TEST_TMP/rc &&
+	test_grep "Ceremony completed" "$TEST_TMP/rc.log" &&
+	ceremony verify "$R/transcript.jsonl" --outputs "$R" >out &&
+	test_grep "transcript.jsonl: OK" out &&
+	test_grep "outputs:     3 checked" out &&
+	openssl cms -verify -binary -inform PEM -in "$R/transcript.jsonl.p7s" \
+		-content "$R/transcript.jsonl" -CAfile "$R/transcript-signer.pem" \
+		-purpose any -out /dev/null &&
+	openssl verify -CAfile "$R/root-ca.pem" "$R/root-ca.pem" &&
+	openssl x509 -in "$R/root-ca.pem" -noout -subject | test_grep "Example Root CA 2026" &&
+	test_grep "\"type\":\"quorum.met\"" "$R/transcript.jsonl" &&
+	test_grep "\"type\":\"key.generated\"" "$R/transcript.jsonl"
+'
+
+test_expect_success 'the root key is on the token, sensitive, extractable as scripted' '
+	pin=$(user_pin) &&
+	pkcs11-tool --module $SOFTHSM_MODULE --token-label "Root CA 2026" --login --pin "$pin" \
+		--list-objects --type privkey >objs 2>&1 &&
+	test_grep -A8 "label: *root-ca-2026" objs >attrs &&
+	test_grep "Access:.*sensitive" attrs &&
+	! grep -q "never extractable" attrs &&
+	! grep -q "ceremony-transcript" objs
+'
+
+test_expect_success 'no share or PIN text in transcripts, outputs or logs' '
+	pin=$(user_pin) &&
+	cat "$TI"/rehearsal/*.shares | grep -v "^#" | cut -d" " -f4- >mnemonics &&
+	test $(wc -l <mnemonics) = 8 &&
+	files=$(find "$TI" "$TEST_TMP/rc" -type f ! -path "*/rehearsal/*") &&
+	for f in $files "$TI.log" "$TEST_TMP/rc.log"; do
+		! grep -q -F -f mnemonics "$f" || { echo "share in $f"; exit 1; }
+		! grep -q -F "$pin" "$f" || { echo "PIN in $f"; exit 1; }
+		# no four consecutive words of any share either
+		while read -r m; do
+			w=$(echo "$m" | cut -d" " -f8-11)
+			! grep -q -F "$w" "$f" || { echo "share words in $f"; exit 1; }
+		done <mnemonics
+	done
+'
+
+test_expect_success 'failing twin: an existing transcript or output is never overwritten' '
+	cp "$TI/transcript.jsonl" before &&
+	test_exit_code 1 $RUN "$S/token-init.yaml" --input "$A/token-init.answers" \
+		--outdir "$TI" >log 2>&1 &&
+	test_grep "transcript.jsonl: already exists" log &&
+	test_cmp before "$TI/transcript.jsonl" &&
+	mkdir out && echo "mine" >out/root-ca.pem &&
+	test_exit_code 1 rootca out "$TI" "$A/root-ca.answers" >log 2>&1 &&
+	test_grep "root-ca.pem.* already exists" log &&
+	test "$(cat out/root-ca.pem)" = mine &&
+	! test -e out/transcript.jsonl
+'
+
+test_done
