@@ -12,6 +12,7 @@
 #   run_verified OUTDIR          ceremony verify OK (outputs too) and stock
 #                                openssl cms -verify of its transcript
 #   run_answers NAME             the answer file scripts/demo/NAME.answers
+#   run_root_setup, run_pin, run_crl_answers: see below
 RUN_TODAY=2026-11-27
 
 run_scripts_setup() {
@@ -47,4 +48,32 @@ run_verified() { # OUTDIR
 	openssl cms -verify -binary -inform PEM -in "$1/transcript.jsonl.p7s" \
 		-content "$1/transcript.jsonl" -CAfile "$1/transcript-signer.pem" \
 		-purpose any -out /dev/null
+}
+
+# The root token as the ready scripts leave it: token-init in $TEST_TMP/root-init,
+# root-ca (key root-ca-2026, root-ca.pem) in $TEST_TMP/root.
+run_root_setup() {
+	run_rehearsal token-init.yaml "$(run_answers token-init)" "$TEST_TMP/root-init" \
+		>"$TEST_TMP/root-init.log" 2>&1 &&
+	run_rehearsal root-ca.yaml "$(run_answers root-ca)" "$TEST_TMP/root" \
+		--issued-in "$TEST_TMP/root-init/transcript.jsonl" >"$TEST_TMP/root.log" 2>&1
+}
+
+# A PIN recovered from three holders' rehearsal files (tests only: this is
+# what the quorum does in locked memory).
+run_pin() { # DIR SECRET HOLDER HOLDER HOLDER
+	rp_dir=$1 rp_sec=$2
+	shift 2
+	for h in "$@"; do
+		grep "^$rp_sec " "$rp_dir/rehearsal/$h.shares" | tail -n 1 | cut -d' ' -f4-
+	done | ceremony shares combine --batch | xxd -r -p
+}
+
+# Answers for scripts/crl.yaml with key holders H1 H2 H3 instead of bob,
+# carol, dave: a later ceremony whose quorum.login uses the current shares.
+run_crl_answers() { # H1 H2 H3 > FILE
+	sed -e 's/= bob$/= @1/; s/^present\.bob /present.@1 /' \
+	    -e 's/= carol$/= @2/; s/^present\.carol /present.@2 /' \
+	    -e 's/= dave$/= @3/; s/^present\.dave /present.@3 /' \
+	    -e "s/@1/$1/g; s/@2/$2/g; s/@3/$3/g" "$(run_answers crl)"
 }
