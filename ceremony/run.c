@@ -1414,6 +1414,11 @@ int run_ceremony(const struct run_opts *opts)
 	} else {
 		roster_date_today(&rc.today);
 	}
+	/* a missing output directory is made (its parent must exist) */
+	if (stat(rc.outdir, &sb) != 0 && errno == ENOENT && mkdir(rc.outdir, 0700) != 0) {
+		r = ce_err_set(CE_ERR_IO, "output directory %s: %s", rc.outdir, strerror(errno));
+		goto out;
+	}
 	if (stat(rc.outdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		r = ce_err_set(CE_ERR_NOT_FOUND, "output directory %s: %s", rc.outdir,
 			       stat(rc.outdir, &sb) != 0 ? strerror(errno) : "not a directory");

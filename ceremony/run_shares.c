@@ -509,8 +509,8 @@ static int issue_one(struct run_ctx *rc, const struct script_secret *sec, const 
 		if (rc->opts->rehearsal) {
 			r = holder_file_read(rc, holder->person->id, sec->name, back);
 		} else {
-			snprintf(prompt, sizeof(prompt), "%s: type share %u/%u of %s back", holder->person->name,
-				 g, m, sec->name);
+			snprintf(prompt, sizeof(prompt), "%s: type share %u of %u of %s back",
+				 holder->person->name, m, count, sec->name);
 			r = shares_ui_enter(t, prompt, back);
 			if (r == CE_ERR_ABORTED)
 				r = console_abort(rc->con, key);
