@@ -1,7 +1,8 @@
 #!/bin/bash
-# ceremony run scripts/sub-ca.yaml in rehearsal: the sub-CA key and CSR on
-# the sub token, the certificate issued by the root token's key; transcript
-# verified (ceremony verify, openssl cms -verify), chain by openssl verify.
+# ceremony run scripts/sub-ca.yaml in rehearsal (after token-init, root-ca and
+# sub-token-init): the sub-CA key and CSR on the sub token, the certificate
+# issued by the root token's key; transcript verified (ceremony verify,
+# openssl cms -verify), chain by openssl verify.
 # Failing twins: a CSR tampered before cert.issue is refused (nothing
 # written, the transcript ends failed); the same request untampered passes;
 # a digest that does not follow the key is refused.
@@ -48,10 +49,10 @@ YAML
 # crl.answers fit it: same people, same step ids (login, crl) but fingerprint.
 grep -v '^fingerprint\|^witness\.fingerprint' "$(run_answers crl)" >"$TEST_TMP/issue-only.answers"
 
-test_expect_success 'set-up: root token (token-init, root-ca) and sub token (token-init)' '
+test_expect_success 'set-up: root token (token-init, root-ca), sub token (sub-token-init)' '
 	run_root_setup &&
-	run_token_variant sub "Sub CA 2026" sub &&
-	run_rehearsal token-init-sub.yaml "$TEST_TMP/sub.answers" "$TEST_TMP/sub-init" >log 2>&1 &&
+	run_rehearsal sub-token-init.yaml "$(run_answers sub-token-init)" "$TEST_TMP/sub-init" \
+		>log 2>&1 &&
 	test_grep "Ceremony completed" log
 '
 

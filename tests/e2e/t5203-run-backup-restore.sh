@@ -63,9 +63,8 @@ restore_only() { # DIR
 
 test_expect_success 'set-up: root token, backup and spare tokens initialised' '
 	run_root_setup &&
-	run_token_variant backup "Root CA 2026 backup" backup &&
-	run_rehearsal token-init-backup.yaml "$TEST_TMP/backup.answers" "$TEST_TMP/backup-init" \
-		>log 2>&1 &&
+	run_rehearsal backup-token-init.yaml "$(run_answers backup-token-init)" \
+		"$TEST_TMP/backup-init" >log 2>&1 &&
 	run_token_variant spare "Root CA 2026 spare" spare &&
 	run_rehearsal token-init-spare.yaml "$TEST_TMP/spare.answers" "$TEST_TMP/spare-init" \
 		>>log 2>&1
