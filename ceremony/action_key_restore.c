@@ -23,6 +23,31 @@
 #define WRAP_KEY_BYTES 32
 #define WRAP_KEY_URI "pkcs11:object=ceremony-wrapping-key;type=secret-key"
 
+/* Remove a restored key pair (its private and public objects, by id). */
+static int restored_remove(struct p11_session *s, const struct p11_key *key)
+{
+	int r = CE_ERR_INTERNAL;
+	size_t id_len = 0, i;
+	const uint8_t *id = p11_key_id(key, &id_len);
+	char pct[3 * P11_ID_MAX_BYTES + 1], uri[3 * P11_ID_MAX_BYTES + 64];
+
+	if (id == NULL || id_len == 0 || id_len > P11_ID_MAX_BYTES) {
+		r = ce_err_set(CE_ERR_STATE, "the restored key has no id");
+		goto out;
+	}
+	/* RFC 7512: the id percent-encoded byte by byte. */
+	for (i = 0; i < id_len; i++)
+		snprintf(pct + 3 * i, 4, "%%%02x", id[i]);
+	snprintf(uri, sizeof(uri), "pkcs11:type=private;id=%s", pct);
+	r = p11_object_destroy(s, uri);
+	if (r < 0)
+		goto out;
+	snprintf(uri, sizeof(uri), "pkcs11:type=public;id=%s", pct);
+	r = p11_object_destroy(s, uri);
+out:
+	return r;
+}
+
 int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 {
 	int r = CE_ERR_INTERNAL;
@@ -106,8 +131,9 @@ int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 	if (memcmp(got, b.public_key_sha256, 32) != 0) {
 		/* p11_key_unwrap checked the key against the PEM, and backup_decode
 		 * the PEM against the hash: this is a broken token. */
-		if (p11_object_destroy(s, p11_key_uri(key)) < 0)
-			run_say(rc, "warning: could not remove the restored private key");
+		r = restored_remove(s, key);
+		if (r < 0)
+			run_say(rc, "warning: could not remove the restored key: %s", ce_err_detail());
 		r = ce_err_set(CE_ERR_VERIFY, "step '%s': the restored key's public key is not the "
 				"one in %s", st->id, input);
 		goto out;

@@ -11,6 +11,7 @@
 #include "ceremony/run.h"
 #include "ceremony/transcript.h"
 #include "common/err.h"
+#include "common/hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -93,8 +94,7 @@ int action_roster_change(struct run_ctx *rc, const struct script_step *st)
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < YTREE_SHA256_BYTES; i++)
-		snprintf(sha + 2 * i, 3, "%02x", ro->tree->sha256[i]);
+	hex_encode(ro->tree->sha256, YTREE_SHA256_BYTES, sha);
 	d = json_pack("{s:s, s:s, s:b, s:s}", "role", rname, "change", change, "acknowledged",
 		      present, "roster_sha256", sha);
 	r = d != NULL ? run_event(rc, add ? "role.assign" : "role.revoke", persons, NULL, d)
