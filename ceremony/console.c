@@ -274,6 +274,11 @@ static int tty_line(struct console *c, char *out, size_t cap)
 	char ch;
 	ssize_t k;
 
+	if (console_interrupted) { /* Ctrl-C while no prompt was up */
+		console_interrupted = 0;
+		fputc('\n', c->out);
+		return CE_ERR_ABORTED;
+	}
 	for (;;) {
 		k = read(c->tty_fd, &ch, 1);
 		if (k < 0 && errno == EINTR) {

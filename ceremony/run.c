@@ -834,11 +834,25 @@ static void diag_show(struct run_ctx *rc, const struct diag *d)
 	}
 }
 
+/* The roster's persons granted role, for the seat prompt. */
+static void role_candidates(const struct run_ctx *rc, enum role ro, char *buf, size_t cap)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < rc->r->npeople && len + 1 < cap; i++)
+		if (rc->r->people[i].roles & ROLE_BIT(ro))
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
+						rc->r->people[i].id);
+	if (len >= cap && cap > 4)
+		memcpy(buf + cap - 4, "...", 4);
+}
+
 static int persons_seat(struct run_ctx *rc)
 {
 	struct policy_seat ps[RUN_MAX_SEATS];
 	struct diag d;
-	char key[CONSOLE_KEY_MAX], prompt[256], ans[RUN_ANSWER_MAX];
+	char key[CONSOLE_KEY_MAX], prompt[512], ans[RUN_ANSWER_MAX], cands[256];
 	const struct roster_person *p;
 	unsigned ro, i;
 	size_t k;
@@ -855,8 +869,9 @@ static int persons_seat(struct run_ctx *rc)
 					goto out;
 				}
 				snprintf(key, sizeof(key), "seat.%s.%u", role_name((enum role)ro), i);
-				snprintf(prompt, sizeof(prompt), "%s %u of %u - id?",
-					 role_name((enum role)ro), i, rc->s->roles[ro]);
+				role_candidates(rc, (enum role)ro, cands, sizeof(cands));
+				snprintf(prompt, sizeof(prompt), "%s %u of %u - id? (%s)",
+					 role_name((enum role)ro), i, rc->s->roles[ro], cands);
 				for (;;) {
 					r = run_ask(rc, key, prompt, ans, sizeof(ans));
 					if (r < 0)

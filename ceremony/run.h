@@ -203,8 +203,11 @@ int run_token_adopt(struct run_ctx *rc, const char *name, struct p11_token *tok)
 
 /* Log in to token `name` as `user` with pin (BORROWED secmem, not kept: wipe
  * it after the call). Opens the token's session if needed and keeps it open
- * and logged in until the ceremony ends. Writes `login` (persons: the step's
- * actors) or `login.failed` (with the CKR name). After the first successful
+ * and logged in until the ceremony ends (the module logs out when the runner
+ * closes its sessions, after signing the transcript). Writes `login`
+ * (persons: the step's actors; details user, token) or `login.failed` (with
+ * the CKR name) and returns the error: a retry within the same step would
+ * repeat quorum.share events, which the verifier refuses. After the first successful
  * user login of the ceremony it creates the transcript key on that token
  * (event transcript.key; its fingerprint words shown and confirmed by the
  * step's witnesses). Returns 0; CE_ERR_PIN (wrong PIN: the quorum may retry);
@@ -274,13 +277,15 @@ int run_summary_add(struct run_ctx *rc, const char *fmt, ...) __attribute__((for
  * Issue shares of secret (BORROWED secmem, len bytes: even, 16..64) for the
  * script secret `sec` with layout (script_step_issue_layout): split with
  * slip39_split; share (g, m) goes to the step's key-holder actors in order
- * (group by group). Each holder alone: the share shown (interactive:
+ * (group by group). Each holder steps up (prompt "issue.<step>.<secret>.<id>":
+ * types their id), then alone: the share shown (interactive:
  * shares_ui_show on /dev/tty, screen cleared before and after; rehearsal: the
  * mnemonic appended to OUTDIR/rehearsal/<holder>.shares, mode 0600, marked
  * REHEARSAL ONLY), `share.issued` (set, group, member, holder, salt,
  * commitment = SHA-256(salt || mnemonic), secret = sec->name), then typed back
  * (rehearsal: read back from the file) and checked against the commitment:
- * `share.verified` ok/failed, 3 tries, then CE_ERR_VERIFY. The new set
+ * `share.verified` ok/failed, 3 tries (rehearsal: 1), then CE_ERR_VERIFY
+ * naming the holder. The new set
  * replaces every earlier set of sec in the registry (old shares are void).
  * Fewer key-holder actors than shares: CE_ERR_POLICY. Returns 0,
  * CE_ERR_ABORTED, CE_ERR_VERIFY, CE_ERR_IO, CE_ERR_MLOCK, slip39 errors,
@@ -299,7 +304,9 @@ int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
  * share.issued), its (group, member) was issued to another holder, or its
  * commitment does not match; each presentation writes `quorum.share`
  * (accepted or refused with the reason). A refused share asks the same
- * holder again (3 tries, then CE_ERR_VERIFY naming the holder). When
+ * holder again (3 tries, then CE_ERR_VERIFY naming the holder; in rehearsal
+ * the file cannot change, so the first refusal is final). A rehearsal holder
+ * without a share for sec is skipped (said on the console, no event). When
  * slip39_combine succeeds: policy_check_quorum on the holders, `quorum.met`.
  * Runs out of holders before the quorum: CE_ERR_QUORUM.
  * On success *secret is the master secret in secmem OWNED by the caller

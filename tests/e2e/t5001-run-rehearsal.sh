@@ -199,6 +199,35 @@ test_expect_success 'a missing answer aborts, naming the key and the file' '
 	test_exit_code 3 ceremony verify out/transcript.jsonl >/dev/null
 '
 
+FAULTMOD=$TEST_TOP/build/tests/libfaultmod.so
+test_expect_success 'failing twin: the HSM fails key generation -> error event with function and CKR' '
+	mkdir out &&
+	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_FUNC=C_GenerateKeyPair FAULTMOD_NTH=2 \
+	FAULTMOD_RV=CKR_DEVICE_ERROR test_exit_code 1 ceremony run "$S/root-ca.yaml" --rehearsal \
+		--today 2026-11-27 --module "$FAULTMOD" --input "$A/root-ca.answers" --outdir out \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "CKR_DEVICE_ERROR" log &&
+	grep "\"type\":\"error\"" out/transcript.jsonl >err &&
+	test_grep "\"function\":\"C_GenerateKeyPair\"" err &&
+	test_grep "\"ckr\":\"CKR_DEVICE_ERROR\"" err &&
+	test_grep "\"step\":\"keygen\"" err &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >v &&
+	test_grep "failed at step keygen" v &&
+	test_grep "signature:   valid" v
+'
+
+test_expect_success 'failing twin: a refused login is recorded as login.failed with its CKR' '
+	mkdir out &&
+	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_FUNC=C_Login FAULTMOD_RV=CKR_PIN_INCORRECT \
+		test_exit_code 1 ceremony run "$S/root-ca.yaml" --rehearsal \
+		--today 2026-11-27 --module "$FAULTMOD" --input "$A/root-ca.answers" --outdir out \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "CKR_PIN_INCORRECT" log &&
+	grep "\"type\":\"login.failed\"" out/transcript.jsonl >lf &&
+	test_grep "\"ckr\":\"CKR_PIN_INCORRECT\"" lf &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >/dev/null
+'
+
 test_expect_success 'root-ca in rehearsal completes: transcript, signature, certificate verify' '
 	rootca "$TEST_TMP/rc" "$TI" "$A/root-ca.answers" >"$TEST_TMP/rc.log" 2>&1 &&
 	R=$TEST_TMP/rc &&
