@@ -362,7 +362,7 @@ static int x509_do(struct x509_opts *o)
 		break;
 	case CMD_ISSUE: {
 		struct x509_profile p = { o->subject, now, (unsigned int)o->days, o->ca,
-					  (int)o->path_len, o->key_usage, o->eku };
+					  (int)o->path_len, o->key_usage, o->eku, NULL };
 		r = x509_pem_read(o->csr, X509_KIND_CSR, p11_ossl_libctx(ossl), (void **)&csr);
 		if (r == 0)
 			r = x509_cert_issue(&k, issuer, csr, &p, &cert);

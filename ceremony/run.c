@@ -31,6 +31,15 @@ const struct run_action run_actions[] = {
 	{ "key.export-public", action_key_export_public },
 	{ "cert.self-sign", action_cert_self_sign },
 	{ "fingerprint", action_fingerprint },
+	{ "csr.create", action_csr_create },
+	{ "cert.issue", action_cert_issue },
+	{ "crl.sign", action_crl_sign },
+	{ "key.backup", action_key_backup },
+	{ "key.restore", action_key_restore },
+	{ "shares.reshare", action_shares_reshare },
+	{ "pin.rotate", action_pin_rotate },
+	{ "key.destroy", action_key_destroy },
+	{ "roster.change", action_roster_change },
 	{ NULL, NULL }
 };
 

@@ -372,6 +372,37 @@ out:
 	return r;
 }
 
+/* A serial given as hex: 1..40 digits, positive and not zero. */
+static int serial_from_hex(X509 *x, const char *hex)
+{
+	int r = CE_ERR_INTERNAL;
+	size_t n = strlen(hex);
+	BIGNUM *bn = NULL;
+
+	if (n == 0 || n > X509_SERIAL_HEX_MAX_BYTES ||
+	    strspn(hex, "0123456789abcdefABCDEF") != n) {
+		r = ce_err_set(CE_ERR_INVALID, "serial '%.48s' is not 1..%d hex digits", hex,
+			       X509_SERIAL_HEX_MAX_BYTES);
+		goto out;
+	}
+	if (BN_hex2bn(&bn, hex) == 0) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (BN_is_zero(bn)) {
+		r = ce_err_set(CE_ERR_INVALID, "serial 0 is not allowed (RFC 5280 4.1.2.2)");
+		goto out;
+	}
+	if (BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = 0;
+out:
+	BN_free(bn);
+	return r;
+}
+
 static int validity_set(X509 *x, time_t not_before, time_t not_after)
 {
 	time_t nb = not_before != 0 ? not_before : time(NULL);
@@ -759,7 +790,7 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	}
 	ku = p->key_usage != NULL ? p->key_usage : p->ca ? "keyCertSign,cRLSign"
 							 : "digitalSignature";
-	if ((r = serial_random(x)) < 0 ||
+	if ((r = p->serial_hex != NULL ? serial_from_hex(x, p->serial_hex) : serial_random(x)) < 0 ||
 	    (r = validity_set(x, nb, na)) < 0 ||
 	    (r = ext_basic_constraints(x, p->ca, p->path_len)) < 0 ||
 	    (r = ext_key_usage(x, ku)) < 0 ||

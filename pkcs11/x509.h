@@ -63,6 +63,9 @@ struct x509_profile {
 	 * clientAuth, codeSigning, emailProtection, timeStamping, OCSPSigning),
 	 * not critical, or NULL for none. */
 	const char *ext_key_usage;
+	/* Serial number as hex digits (1..40, not zero: RFC 5280 4.1.2.2), or
+	 * NULL for 16 random bytes. */
+	const char *serial_hex;
 };
 
 /* One revoked certificate in a CRL. */
@@ -111,7 +114,7 @@ int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **
  * (CE_ERR_POLICY). Then signs with serial, the
  * profile's extensions, SKI from the CSR key and AKI from issuer_cert's SKI;
  * verifies the signature and that the certificate carries the CSR's key.
- * Returns 0 and *out, or the codes above, CE_ERR_INVALID (profile),
+ * Returns 0 and *out, or the codes above, CE_ERR_INVALID (profile, serial),
  * CE_ERR_CRYPTO, CE_ERR_NOMEM.
  */
 int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert,

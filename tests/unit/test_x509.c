@@ -201,9 +201,9 @@ static void test_csr_issue_subca(void **state)
 {
 	struct fx *f = *state;
 	struct p11_ossl_key rk = { 0 }, sk = { 0 };
-	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL };
+	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL, NULL };
 	struct x509_profile ee = { "/CN=tsa.example.org", 0, 365, 0, -1, "digitalSignature",
-				   "timeStamping", };
+				   "timeStamping", "1a2b3c" };
 	X509 *root = NULL, *sub = NULL, *leaf = NULL;
 	X509_REQ *csr = NULL, *csr2 = NULL;
 	char pem[512], csrpem[512], leafpem[512], d[256];
@@ -247,6 +247,19 @@ static void test_csr_issue_subca(void **state)
 				   "openssl x509 -in %s -noout -text | grep -q 'CA:FALSE' && "
 				   "openssl x509 -in %s -noout -text | grep -q 'Time Stamping'",
 				   leafpem, leafpem, leafpem), 0);
+	/* The serial asked for is the one written. */
+	assert_int_equal(p11raw_sh("openssl x509 -in %s -noout -serial | grep -qx 'serial=1A2B3C'",
+				   leafpem), 0);
+	/* Twins: a serial of zero or that is not hex is refused. */
+	X509_free(leaf);
+	leaf = NULL;
+	ee.serial_hex = "00";
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), CE_ERR_INVALID);
+	ee.serial_hex = "12zz";
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), CE_ERR_INVALID);
+	assert_null(leaf);
+	ee.serial_hex = NULL;
+	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), 0);
 	/* Twin: an end-entity profile with a pathlen is refused. */
 	ee.path_len = 0;
 	X509_free(leaf);
@@ -295,7 +308,7 @@ static void test_tampered_csr_refused(void **state)
 {
 	struct fx *f = *state;
 	struct p11_ossl_key rk = { 0 }, sk = { 0 };
-	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL };
+	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL, NULL };
 	X509 *root = NULL, *sub = NULL;
 	X509_REQ *csr = NULL, *bad = NULL;
 	unsigned char *der = NULL, *hit;
@@ -594,7 +607,7 @@ static void test_direct_path(void **state)
 	struct p11_key *key[4] = { NULL }, *subkey = NULL;
 	struct p11_keygen kg = { P11_KEY_EC_P256, "sub", (const uint8_t *)"\x20", 1, 0 };
 	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 0 };
-	struct x509_profile prof = { NULL, 0, 365, 1, -1, NULL, NULL };
+	struct x509_profile prof = { NULL, 0, 365, 1, -1, NULL, NULL, NULL };
 	struct x509_revoked rev = { "99", 0, 4 };
 	struct x509_crl_params crlp = { 0, 0, 9, &rev, 1 };
 	X509 *ca = NULL, *cert = NULL;
