@@ -24,7 +24,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(PKG_LIBS) -ldl
 
-B := build
+B ?= build
 LIB_SRC := $(filter-out ceremony/main.c,$(wildcard common/*.c shares/*.c pkcs11/*.c ceremony/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
