@@ -30,3 +30,9 @@ fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
 	@FUZZ_B=$(FUZZ_B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+$(FUZZ_B)/control/fuzz_control: tests/fuzz/control/fuzz_control.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $<
+
+fuzz-build: $(FUZZ_B)/control/fuzz_control

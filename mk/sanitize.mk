@@ -1,0 +1,41 @@
+# Sanitizers and memcheck over the whole suite.
+#
+#   make check-asan      everything built into $(ASAN_B) with ASan+UBSan
+#                        (LSan on), every test run there; any sanitizer report
+#                        (files in $(ASAN_B)/sanitizer-logs) is a failure.
+#   make check-memcheck  the normal build; every unit test and every
+#                        `ceremony` run of the end-to-end tests under valgrind
+#                        memcheck (tests/sanitizers/ceremony-valgrind wraps it).
+#
+# Skipped there, with the reason printed: t4003-verify-scale (1,000,000 events
+# and a 32 MiB resident-memory bound, meaningless under shadow memory; the
+# normal run has it) and t9001-fuzz (the fuzzers are ASan+UBSan builds already
+# and run in the normal suite).
+ASAN_B ?= build-asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+ASAN_LOGS = $(abspath $(ASAN_B))/sanitizer-logs
+SAN_SKIP := t4003-verify-scale=scale_test_not_run_under_sanitizers \
+	t9001-fuzz=fuzzers_are_sanitizer_builds_already
+MEMCHECK_LOGS = $(abspath $(B))/memcheck-logs
+
+.PHONY: check-asan check-memcheck
+
+check-asan:
+	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
+	@$(MAKE) --no-print-directory B=$(ASAN_B) SAN_FLAGS="$(ASAN_FLAGS)" \
+		CFLAGS="-O1 -g" $(ASAN_B)/ceremony
+	@ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
+	LSAN_OPTIONS=suppressions=$(abspath tests/sanitizers/lsan.supp):print_suppressions=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGS)/ubsan \
+	SANITIZER_LOG_DIR=$(ASAN_LOGS) TESTS_SKIP="$(SAN_SKIP)" \
+		$(MAKE) --no-print-directory B=$(ASAN_B) SAN_FLAGS="$(ASAN_FLAGS)" CFLAGS="-O1 -g" test
+
+check-memcheck: $(TEST_TARGETS)
+	@rm -rf $(MEMCHECK_LOGS) && mkdir -p $(MEMCHECK_LOGS)/wrap
+	@ln -sf $(abspath tests/sanitizers/ceremony-valgrind) $(MEMCHECK_LOGS)/wrap/ceremony
+	@t0=$$(date +%s); \
+	CEREMONY_REAL=$(abspath $(B))/ceremony CEREMONY_WRAP_DIR=$(MEMCHECK_LOGS)/wrap \
+	SANITIZER_LOG_DIR=$(MEMCHECK_LOGS)/reports TESTS_SKIP="$(SAN_SKIP)" \
+	TEST_WRAPPER="sh $(abspath tests/sanitizers/ceremony-valgrind) --unit" \
+	CEREMONY_BUILD=$(B) sh tests/run.sh; rc=$$?; \
+	echo "check-memcheck: $$(( $$(date +%s) - t0 )) s"; exit $$rc
