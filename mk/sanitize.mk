@@ -18,13 +18,21 @@ SAN_SKIP := t4003-verify-scale=scale_test_not_run_under_sanitizers \
 	t9001-fuzz=fuzzers_are_sanitizer_builds_already
 MEMCHECK_LOGS = $(abspath $(B))/memcheck-logs
 
+NODEEPBIND_SO = $(abspath $(ASAN_B))/tests/libnodeepbind.so
+
 .PHONY: check-asan check-memcheck
+
+# Built without sanitizers (tests/sanitizers/nodeepbind.c says why).
+$(B)/tests/libnodeepbind.so: tests/sanitizers/nodeepbind.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ $< -ldl
 
 check-asan:
 	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
 	@$(MAKE) --no-print-directory B=$(ASAN_B) SAN_FLAGS="$(ASAN_FLAGS)" \
-		CFLAGS="-O1 -g" $(ASAN_B)/ceremony
-	@ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
+		CFLAGS="-O1 -g" $(ASAN_B)/ceremony $(ASAN_B)/tests/libnodeepbind.so
+	@LD_PRELOAD=$(NODEEPBIND_SO) \
+	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
 	LSAN_OPTIONS=suppressions=$(abspath tests/sanitizers/lsan.supp):print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGS)/ubsan \
 	SANITIZER_LOG_DIR=$(ASAN_LOGS) TESTS_SKIP="$(SAN_SKIP)" \
