@@ -9,13 +9,16 @@
 #
 # Skipped there, with the reason printed: t4003-verify-scale (1,000,000 events
 # and a 32 MiB resident-memory bound, meaningless under shadow memory; the
-# normal run has it) and t9001-fuzz (the fuzzers are ASan+UBSan builds already
-# and run in the normal suite).
+# normal run has it), t9001-fuzz (the fuzzers are ASan+UBSan builds already
+# and run in the normal suite) and t9002-secret-hygiene (it inspects the live
+# `ceremony` process: under ASan mlock() is a no-op, under memcheck the
+# process is valgrind).
 ASAN_B ?= build-asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ASAN_LOGS = $(abspath $(ASAN_B))/sanitizer-logs
 SAN_SKIP := t4003-verify-scale=scale_test_not_run_under_sanitizers \
-	t9001-fuzz=fuzzers_are_sanitizer_builds_already
+	t9001-fuzz=fuzzers_are_sanitizer_builds_already \
+	t9002-secret-hygiene=inspects_the_live_process:_not_meaningful_under_sanitizers
 MEMCHECK_LOGS = $(abspath $(B))/memcheck-logs
 
 NODEEPBIND_SO = $(abspath $(ASAN_B))/tests/libnodeepbind.so
@@ -32,7 +35,7 @@ check-asan:
 	@$(MAKE) --no-print-directory B=$(ASAN_B) SAN_FLAGS="$(ASAN_FLAGS)" \
 		CFLAGS="-O1 -g" $(ASAN_B)/ceremony $(ASAN_B)/tests/libnodeepbind.so
 	@LD_PRELOAD=$(NODEEPBIND_SO) \
-	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
+	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
 	LSAN_OPTIONS=suppressions=$(abspath tests/sanitizers/lsan.supp):print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGS)/ubsan \
 	SANITIZER_LOG_DIR=$(ASAN_LOGS) TESTS_SKIP="$(SAN_SKIP)" \
