@@ -418,6 +418,7 @@ static int sign_provider(const struct p11_ossl_key *k, enum x509_kind kind, void
 	}
 	r = 0;
 out:
+	EVP_MD_CTX_free(mctx);
 	return r;
 }
 
