@@ -39,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = nl != NULL ? (size_t)(nl - (data + pos)) : size - pos;
 
 		n++;
+		memset(&shares[decoded], 0, sizeof(shares[decoded]));
+		memset(again, 0, sizeof(*again));
 		if (slip39_mnemonic_decode((const char *)data + pos, len, &shares[decoded]) == 0) {
 			if (slip39_mnemonic_encode(&shares[decoded], text, SLIP39_MNEMONIC_MAX_LEN) != 0 ||
 			    slip39_mnemonic_decode(text, strlen(text), again) != 0 ||
