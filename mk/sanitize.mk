@@ -35,7 +35,7 @@ check-asan:
 	@$(MAKE) --no-print-directory B=$(ASAN_B) SAN_FLAGS="$(ASAN_FLAGS)" \
 		CFLAGS="-O1 -g" $(ASAN_B)/ceremony $(ASAN_B)/tests/libnodeepbind.so
 	@LD_PRELOAD=$(NODEEPBIND_SO) \
-	ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
+	ASAN_OPTIONS=suppressions=$(abspath tests/sanitizers/asan.supp):verify_asan_link_order=0:detect_leaks=1:fast_unwind_on_malloc=0:log_path=$(ASAN_LOGS)/asan:exitcode=199:strict_string_checks=1:detect_stack_use_after_return=1 \
 	LSAN_OPTIONS=suppressions=$(abspath tests/sanitizers/lsan.supp):print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGS)/ubsan \
 	SANITIZER_LOG_DIR=$(ASAN_LOGS) TESTS_SKIP="$(SAN_SKIP)" \
