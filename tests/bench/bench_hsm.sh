@@ -100,11 +100,11 @@ section() { # LABEL KEY-LABEL KEY-ID PKCS11-TOOL-MECH PKCS11-TOOL-INPUT
 	row "software verification alone" "$ver" "OpenSSL, key and context cached"
 	row "pkcs11-tool --sign" "$tool" "one process per signature"
 	row "openssl dgst -sign (provider)" "$dgst" "one process per signature"
-	summary "$label: raw C_Sign loop" "$raw" "- (the limit)" ""
-	summary "$label: p11_key_sign + verify" "$ours" "raw C_Sign loop (limit, >= 0.90)" "$raw"
-	summary "$label: provider EVP sign + verify" "$prov" "raw C_Sign loop (limit)" "$raw"
-	summary "$label: p11_key_sign + verify" "$ours" "pkcs11-tool --sign, 1 proc/sig" "$tool"
-	summary "$label: p11_key_sign + verify" "$ours" "openssl dgst -sign, 1 proc/sig" "$dgst"
+	summary "$key: raw C_Sign loop" "$raw" "- (the limit)" ""
+	summary "$key: p11_key_sign + verify" "$ours" "raw C_Sign loop (limit, >= 0.90)" "$raw"
+	summary "$key: provider EVP sign + verify" "$prov" "raw C_Sign loop (limit)" "$raw"
+	summary "$key: p11_key_sign + verify" "$ours" "pkcs11-tool --sign, 1 proc/sig" "$tool"
+	summary "$key: p11_key_sign + verify" "$ours" "openssl dgst -sign, 1 proc/sig" "$dgst"
 	echo "  ratios (throughput): ours/raw $(ratio "$raw" "$ours")x (target >= 0.90)," \
 	     "provider/raw $(ratio "$raw" "$prov")x," \
 	     "ours/pkcs11-tool $(ratio "$tool" "$ours")x, ours/openssl-dgst $(ratio "$dgst" "$ours")x;" \
