@@ -41,7 +41,9 @@ check-asan:
 	SANITIZER_LOG_DIR=$(ASAN_LOGS) TESTS_SKIP="$(SAN_SKIP)" \
 		$(MAKE) --no-print-directory B=$(ASAN_B) SAN_FLAGS="$(ASAN_FLAGS)" CFLAGS="-O1 -g" test
 
-check-memcheck: $(TEST_TARGETS)
+# (TEST_TARGETS is complete only once every mk/*.mk is read: expand it late)
+check-memcheck:
+	@$(MAKE) --no-print-directory $(TEST_TARGETS)
 	@rm -rf $(MEMCHECK_LOGS) && mkdir -p $(MEMCHECK_LOGS)/wrap
 	@ln -sf $(abspath tests/sanitizers/ceremony-valgrind) $(MEMCHECK_LOGS)/wrap/ceremony
 	@t0=$$(date +%s); \
