@@ -7,6 +7,7 @@
 # TESTS_SKIP="pattern=reason ..." skips files whose name contains a pattern,
 # saying why (used by the sanitizer and memcheck runs for the scale test).
 # TEST_WRAPPER (e.g. "valgrind -q --error-exitcode=99") wraps unit binaries.
+# TESTS_KIND=unit or e2e runs only that kind (default: both).
 # CEREMONY_BUILD is the build directory under test (default build).
 # SANITIZER_LOG_DIR, when set, is where ASan/UBSan/LSan/valgrind write their
 # reports: any file there at the end is a failure, even if the test that
@@ -45,6 +46,7 @@ count_cmocka() { # $1 log: adds to passed/failed from cmocka's summary lines
 }
 
 for t in "$build"/tests/test_*; do
+	[ "${TESTS_KIND:-all}" = e2e ] && break
 	[ -x "$t" ] && [ -f "$t" ] || continue
 	case "$t" in *.so|*.o|*.d) continue ;; esac
 	name=$(basename "$t")
@@ -68,6 +70,7 @@ for t in "$build"/tests/test_*; do
 done
 
 for t in tests/e2e/t*.sh; do
+	[ "${TESTS_KIND:-all}" = unit ] && break
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	selected "$name" || continue
