@@ -20,11 +20,13 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 HARDEN := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS) $(EXTRA_LDFLAGS)
+# SAN_FLAGS: sanitizer flags for a whole build (make check-asan, mk/sanitize.mk).
+SAN_FLAGS ?=
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SAN_FLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 LIBS = $(PKG_LIBS) -ldl
 
-B := build
+B ?= build
 LIB_SRC := $(filter-out ceremony/main.c,$(wildcard common/*.c shares/*.c pkcs11/*.c ceremony/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -64,10 +66,14 @@ demo: deps
 	@sh mk/demo.sh
 
 test: $(TEST_TARGETS)
-	@sh tests/run.sh
+	@CEREMONY_BUILD=$(B) sh tests/run.sh
 
+# Everything CI runs: the suite (with a short fuzz of every target), the
+# constant-time check, then the whole suite again under ASan+UBSan+LSan.
 check: deps
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory ctgrind
+	@$(MAKE) --no-print-directory check-asan
 
 bench: deps
 	@$(MAKE) --no-print-directory $(TEST_TARGETS) $(BENCH_TARGETS)
@@ -79,6 +85,6 @@ install: $(B)/ceremony
 	install -m 0644 docs/ceremony.1 $(DESTDIR)$(MANDIR)/man1/ceremony.1
 
 clean:
-	rm -rf $(B) var
+	rm -rf $(B) build-asan var
 
 -include $(LIB_OBJ:.o=.d) $(B)/obj/ceremony/main.d

@@ -13,6 +13,7 @@
 #     config whose pkcs11-module-token-pin names a PIN file; test token only)
 #
 # Prints every figure (signatures/s) and every ratio. Never fails on time.
+# Rows for the summary table of tests/bench/run.sh go to $BENCH_ROWS if set.
 cd "$(dirname "$0")/../.." || exit 1
 TOP=$(pwd)
 B=$TOP/build
@@ -41,6 +42,11 @@ time_procs() { # N CMD -> ns per run (exit 1 if CMD fails)
 	done
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / n))
+}
+summary() { # MEASURE NS AGAINST AGAINST_NS: signatures/s, ratio = throughput ours / against
+	[ -n "${BENCH_ROWS:-}" ] || return 0
+	printf 'hsm\t%s\t%s\tsig/s\t%s\t%s\n' "$1" "$(per_s "$2")" "$3" \
+		"$([ -n "$4" ] && ratio "$4" "$2" || echo -)" >>"$BENCH_ROWS"
 }
 row() { # WAY NS NOTE
 	printf '  %-34s %9s sig/s  %s\n' "$1" "$(per_s "$2")" "$3"
@@ -94,6 +100,11 @@ section() { # LABEL KEY-LABEL KEY-ID PKCS11-TOOL-MECH PKCS11-TOOL-INPUT
 	row "software verification alone" "$ver" "OpenSSL, key and context cached"
 	row "pkcs11-tool --sign" "$tool" "one process per signature"
 	row "openssl dgst -sign (provider)" "$dgst" "one process per signature"
+	summary "$key: raw C_Sign loop" "$raw" "- (the limit)" ""
+	summary "$key: p11_key_sign + verify" "$ours" "raw C_Sign loop (limit, >= 0.90)" "$raw"
+	summary "$key: provider EVP sign + verify" "$prov" "raw C_Sign loop (limit)" "$raw"
+	summary "$key: p11_key_sign + verify" "$ours" "pkcs11-tool --sign, 1 proc/sig" "$tool"
+	summary "$key: p11_key_sign + verify" "$ours" "openssl dgst -sign, 1 proc/sig" "$dgst"
 	echo "  ratios (throughput): ours/raw $(ratio "$raw" "$ours")x (target >= 0.90)," \
 	     "provider/raw $(ratio "$raw" "$prov")x," \
 	     "ours/pkcs11-tool $(ratio "$tool" "$ours")x, ours/openssl-dgst $(ratio "$dgst" "$ours")x;" \

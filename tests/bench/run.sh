@@ -2,10 +2,18 @@
 # tests/bench/run.sh - `make bench`: performance shown against peers measured
 # in the same run. Never a pass/fail on time.
 #
-# Framework: each section measures something and calls
-#   bench_row SECTION MEASURE NS_PER_OP [NOTE]
-# which prints the row at once and keeps it for the summary table printed at
-# the end. bench_time_ns N CMD runs the shell command CMD N times and prints
+# Framework: each section measures something and prints its own detail; every
+# figure also lands in ONE summary table printed at the end, with the machine
+# it ran on. A row of that table is appended to the file $BENCH_ROWS (exported,
+# so the section scripts tests/bench/bench_hsm.sh and bench_verify.sh write
+# there too) as tab-separated fields:
+#   SECTION MEASURE VALUE UNIT AGAINST RATIO
+# AGAINST names the peer or the limit the ratio is taken against ("-" if none);
+# RATIO is ours relative to it, > 1 meaning ours is better (faster, or more
+# throughput) except where the unit says otherwise.
+#   bench_row SECTION MEASURE NS_PER_OP [NOTE] prints a detail row (ns/op) and
+# keeps it with no ratio; summary_row SECTION MEASURE VALUE UNIT AGAINST RATIO
+# adds one to the summary. bench_time_ns N CMD runs the shell command CMD N times and prints
 # the mean ns per run (the command's failure stops the bench: a broken tool is
 # not a fast one). bench_ratio A B prints A/B to two decimals. Add a section as
 # a function below and call it from the list at the bottom, before the summary.
@@ -14,11 +22,15 @@ TOP=$(pwd)
 B=$TOP/build
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ceremony-bench.XXXXXX")
 trap 'rm -rf "$BENCH_TMP"' EXIT
-ROWS=$BENCH_TMP/rows
-: >"$ROWS"
+BENCH_ROWS=$BENCH_TMP/rows
+export BENCH_ROWS
+: >"$BENCH_ROWS"
+
+summary_row() { # SECTION MEASURE VALUE UNIT AGAINST RATIO
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:--}" "${6:--}" >>"$BENCH_ROWS"
+}
 
 bench_row() { # SECTION MEASURE NS [NOTE]
-	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-}" >>"$ROWS"
 	printf '  %-44s %14s ns/op  %s\n' "$2" "$3" "${4:-}"
 }
 
@@ -36,8 +48,12 @@ bench_time_ns() { # N CMD
 	echo $(((t1 - t0) / n))
 }
 
+ms() { # NS -> milliseconds, 3 decimals
+	awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e6 }'
+}
+
 bench_ratio() { # A B
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "-"; else if (a / b < 0.1) printf "%.4f", a / b; else printf "%.2f", a / b }'
 }
 
 bench_need() { # TOOL...: 0 if all present, else a note row and 1
@@ -62,6 +78,8 @@ section_shares() {
 	bench_row shares "in process: Shamir GF(256) only" "$shamir" "split 5 + recover 3, digest checked"
 	bench_row shares "in process: SLIP-39, iteration exp. 0" "$e0" "+ 2x PBKDF2 10000 it., mnemonics"
 	bench_row shares "in process: SLIP-39, iteration exp. 1" "$e1" "default work factor"
+	summary_row shares "SLIP-39 e=0 split+combine, in process" "$(ms "$e0")" "ms/op" "- (no peer in process)" "-"
+	summary_row shares "SLIP-39 e=1 split+combine, in process" "$(ms "$e1")" "ms/op" "- (no peer in process)" "-"
 
 	openssl rand -hex 32 >"$BENCH_TMP/secret.hex"
 	ours0=$(bench_time_ns 10 '"$B/ceremony" shares split --batch --group 3/5 --iteration-exponent 0 <secret.hex >s.txt && head -n 3 s.txt | "$B/ceremony" shares combine --batch >got.hex && cmp -s got.hex secret.hex')
@@ -74,8 +92,15 @@ section_shares() {
 		echo "  ratio ceremony CLI / ssss: e=0 $(bench_ratio "$ours0" "$ssss")x," \
 		     "e=1 $(bench_ratio "$ours1" "$ssss")x; in-process Shamir / ssss processes:" \
 		     "$(bench_ratio "$shamir" "$ssss")x"
-		printf 'shares\tratio CLI e=0 / ssss\t%s\tx\n' "$(bench_ratio "$ours0" "$ssss")" >>"$ROWS"
-		printf 'shares\tratio CLI e=1 / ssss\t%s\tx\n' "$(bench_ratio "$ours1" "$ssss")" >>"$ROWS"
+		summary_row shares "Shamir split+combine, in process" "$(ms "$shamir")" "ms/op" \
+			"ssss-split+ssss-combine" "$(bench_ratio "$ssss" "$shamir")"
+		summary_row shares "CLI split+combine e=0" "$(ms "$ours0")" "ms/op" \
+			"ssss-split+ssss-combine" "$(bench_ratio "$ssss" "$ours0")"
+		summary_row shares "CLI split+combine e=1 (default)" "$(ms "$ours1")" "ms/op" \
+			"ssss-split+ssss-combine" "$(bench_ratio "$ssss" "$ours1")"
+	else
+		summary_row shares "CLI split+combine e=0" "$(ms "$ours0")" "ms/op" "ssss not installed" "-"
+		summary_row shares "CLI split+combine e=1 (default)" "$(ms "$ours1")" "ms/op" "ssss not installed" "-"
 	fi
 }
 
@@ -96,8 +121,14 @@ section_shares
 section_hsm
 section_verify
 
-# ---- summary ----
+# ---- summary: one table, and the machine ----
+cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
 echo
-echo "summary"
-printf '  %-10s %-44s %14s  %s\n' section measure "ns/op" note
-awk -F'\t' '{ printf "  %-10s %-44s %14s  %s\n", $1, $2, $3, $4 }' "$ROWS"
+echo "summary (ratio: against the peer or the limit named; > 1 = ours better)"
+echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -s) $(uname -r) $(uname -m)," \
+     "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
+awk -F'\t' '
+	BEGIN { printf "  %-8s %-42s %12s %-6s  %-34s %7s\n", "section", "measure", "value", "unit", "against", "ratio"
+		printf "  %-8s %-42s %12s %-6s  %-34s %7s\n", "-------", "-------", "-----", "----", "-------", "-----" }
+	{ r = ($6 == "-" ? "-" : $6 "x")
+	  printf "  %-8s %-42s %12s %-6s  %-34s %7s\n", $1, $2, $3, $4, $5, r }' "$BENCH_ROWS"

@@ -14,8 +14,14 @@ set -u
 TEST_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ceremony-$TEST_NAME.XXXXXX")
-PATH=$TEST_TOP/build:$PATH
-export PATH TEST_TOP TEST_TMP
+# CEREMONY_BUILD: the build directory under test (make's B: build, build-asan),
+# relative to the top or absolute.
+case "${CEREMONY_BUILD:-build}" in
+/*) TEST_BUILD=${CEREMONY_BUILD} ;;
+*) TEST_BUILD=$TEST_TOP/${CEREMONY_BUILD:-build} ;;
+esac
+PATH=${CEREMONY_WRAP_DIR:+$CEREMONY_WRAP_DIR:}$TEST_BUILD:$PATH
+export PATH TEST_TOP TEST_TMP TEST_BUILD
 SHARED_DIR=$TEST_TOP/../shared
 test_count=0
 test_passed=0

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 
-FAULTMOD=$TEST_TOP/build/tests/libfaultmod.so
+FAULTMOD=$TEST_BUILD/tests/libfaultmod.so
 softhsm_setup
 softhsm_token CA
 softhsm_token Other

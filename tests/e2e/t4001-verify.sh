@@ -4,7 +4,7 @@
 # FAILED (exit 4) with a precise reason; every cut is INCOMPLETE (exit 3).
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE=$TEST_TOP/build/tests/transcript-sample
+SAMPLE=$TEST_BUILD/tests/transcript-sample
 
 # flip BYTE-OFFSET FILE: xor one byte with 0x01, in place
 flip() {

@@ -2,7 +2,7 @@
 # ceremony replay (the narrative) and ceremony archive (policy 4.5.3).
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE=$TEST_TOP/build/tests/transcript-sample
+SAMPLE=$TEST_BUILD/tests/transcript-sample
 
 test_expect_success 'replay tells who acted and witnessed, failures highlighted, in UTC' '
 	"$SAMPLE" --outputs out t.jsonl &&

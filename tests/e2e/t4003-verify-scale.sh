@@ -4,8 +4,8 @@
 # still found.
 . "$(dirname "$0")/lib.sh"
 
-SAMPLE=$TEST_TOP/build/tests/transcript-sample
-VMHWM=$TEST_TOP/build/tests/vmhwm
+SAMPLE=$TEST_BUILD/tests/transcript-sample
+VMHWM=$TEST_BUILD/tests/vmhwm
 LIMIT_KIB=32768
 
 test_expect_success 'a 1,000,000-event transcript verifies OK in at most 32 MiB' '
