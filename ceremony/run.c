@@ -661,6 +661,75 @@ out:
 /* ------------------------------------------------------------------ */
 /* Transcript key                                                      */
 
+/* Show the transcript key's words; each witness of the current step writes
+ * them on the paper log and confirms. */
+static int tkey_words_confirm(struct run_ctx *rc)
+{
+	char key[CONSOLE_KEY_MAX], prompt[256];
+	size_t i;
+	int r;
+
+	run_say(rc, "%s", "");
+	run_say(rc, "Transcript key fingerprint (write it on the paper log):");
+	run_say(rc, "    %s", rc->tkey_words);
+	run_say(rc, "%s", "");
+	for (i = 0; i < rc->nwits; i++) {
+		snprintf(key, sizeof(key), "transcript-key.%s", rc->wits[i].person->id);
+		snprintf(prompt, sizeof(prompt),
+			 "%s, write the transcript key's words on the paper log, then type \"confirm\":",
+			 rc->wits[i].person->name);
+		r = run_confirm(rc, key, prompt, "confirm");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A ceremony that never logs in to a token signs its transcript with an
+ * EPHEMERAL SOFTWARE key: EC P-256 made by OpenSSL right after
+ * ceremony.start, its private part in OpenSSL's secure heap (mlock'ed, wiped
+ * on free) when the heap can be set up, never written anywhere, freed right
+ * after signing. Announced by transcript.key (key_store "software"); the
+ * attendance step's witnesses confirm its words (tkey_confirm_due). */
+static int transcript_key_soft_make(struct run_ctx *rc)
+{
+	json_t *d = NULL;
+	int r = CE_ERR_INTERNAL, h = 0;
+
+	if (!CRYPTO_secure_malloc_initialized())
+		h = CRYPTO_secure_malloc_init(32768, 16);
+	rc->tkey_soft = EVP_EC_gen("P-256");
+	if (rc->tkey_soft == NULL) {
+		r = ce_err_set(CE_ERR_CRYPTO, "generating the software transcript key (EC P-256)");
+		goto out;
+	}
+	/* locked only if the heap was set up with mlock and the key lives in it */
+	rc->tkey_soft_locked = h == 1 && CRYPTO_secure_used() > 0;
+	rc->tkey = 1;
+	r = transcript_key_details(rc->tkey_soft, 1, &d);
+	if (r < 0)
+		goto out;
+	if (json_object_set_new(d, "key_store", json_string("software")) != 0 ||
+	    json_object_set_new(d, "locked_memory", json_boolean(rc->tkey_soft_locked)) != 0) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "transcript.key", NULL, NULL, d);
+	if (r < 0)
+		goto out;
+	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
+		 json_string_value(json_object_get(d, "fingerprint")));
+	run_say(rc, "This ceremony logs in to no token: its transcript is signed by an ephemeral "
+		    "software key (EC P-256, %s memory, never written, destroyed after signing).",
+		rc->tkey_soft_locked ? "locked" : "process");
+	run_say(rc, "Its words are confirmed by the witnesses of the attendance step.");
+	rc->tkey_confirm_due = 1;
+	r = 0;
+out:
+	json_decref(d);
+	return r;
+}
+
 static int transcript_key_make(struct run_ctx *rc, size_t ti)
 {
 	struct run_token_state *ts = &rc->toks[ti];
@@ -669,8 +738,8 @@ static int transcript_key_make(struct run_ctx *rc, size_t ti)
 	EVP_PKEY *pub = NULL;
 	json_t *d = NULL, *wits = NULL;
 	uint8_t id[8];
-	size_t idl = 0, i;
-	char *uri = NULL, key[CONSOLE_KEY_MAX], prompt[256];
+	size_t idl = 0;
+	char *uri = NULL;
 	int r = CE_ERR_INTERNAL;
 
 	memset(&kg, 0, sizeof(kg));
@@ -705,7 +774,8 @@ static int transcript_key_make(struct run_ctx *rc, size_t ti)
 	r = key_uri(rc, ts->spec->name, rc->tkey_label, NULL, &uri);
 	if (r < 0)
 		goto out;
-	if (json_object_set_new(d, "uri", json_string(uri)) != 0) {
+	if (json_object_set_new(d, "uri", json_string(uri)) != 0 ||
+	    json_object_set_new(d, "key_store", json_string("token")) != 0) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -719,20 +789,7 @@ static int transcript_key_make(struct run_ctx *rc, size_t ti)
 		goto out;
 	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
 		 json_string_value(json_object_get(d, "fingerprint")));
-	run_say(rc, "%s", "");
-	run_say(rc, "Transcript key fingerprint (write it on the paper log):");
-	run_say(rc, "    %s", rc->tkey_words);
-	run_say(rc, "%s", "");
-	for (i = 0; i < rc->nwits; i++) {
-		snprintf(key, sizeof(key), "transcript-key.%s", rc->wits[i].person->id);
-		snprintf(prompt, sizeof(prompt),
-			 "%s, write the transcript key's words on the paper log, then type \"confirm\":",
-			 rc->wits[i].person->name);
-		r = run_confirm(rc, key, prompt, "confirm");
-		if (r < 0)
-			goto out;
-	}
-	r = 0;
+	r = tkey_words_confirm(rc);
 out:
 	free(uri);
 	EVP_PKEY_free(pub);
@@ -745,6 +802,31 @@ out:
 /* Sign the closed transcript with the transcript key, then destroy the key.
  * Prints what it did; returns 0 or the error (the transcript stays valid
  * and unsigned). */
+static int transcript_key_soft_sign(struct run_ctx *rc)
+{
+	X509 *cert = NULL;
+	char *sig = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	r = transcript_signer_cert_create(rc->tkey_soft, rc->ceremony_id, &cert);
+	if (r < 0)
+		goto out;
+	r = transcript_sign(rc->t, rc->tkey_soft, cert);
+	if (r < 0)
+		goto out;
+	sig = transcript_sig_path(transcript_path(rc->t));
+	console_say(rc->con, "Transcript signed: %s", sig != NULL ? sig : "");
+	r = 0;
+out:
+	X509_free(cert);
+	free(sig);
+	/* Destroyed in every case (the private key is wiped as it is freed). */
+	EVP_PKEY_free(rc->tkey_soft);
+	rc->tkey_soft = NULL;
+	console_say(rc->con, "Transcript key (software) destroyed.");
+	return r;
+}
+
 static int transcript_key_sign(struct run_ctx *rc)
 {
 	struct run_token_state *ts = &rc->toks[rc->tkey_tok];
@@ -755,6 +837,8 @@ static int transcript_key_sign(struct run_ctx *rc)
 	int r = CE_ERR_INTERNAL, e;
 	char *sig = NULL;
 
+	if (rc->tkey_soft != NULL)
+		return transcript_key_soft_sign(rc);
 	r = run_key_load(rc, ts->spec->name, rc->tkey_label, &k, &pk);
 	if (r < 0)
 		goto out;
@@ -1251,6 +1335,13 @@ static int step_run(struct run_ctx *rc, const struct script_step *st, int *start
 	r = ra->fn(rc, st);
 	if (r < 0)
 		goto out;
+	if (rc->tkey_confirm_due) {
+		/* the software transcript key announced at the start */
+		r = tkey_words_confirm(rc);
+		if (r < 0)
+			goto out;
+		rc->tkey_confirm_due = 0;
+	}
 	r = witnesses_confirm(rc, st);
 	if (r < 0)
 		goto out;
@@ -1389,6 +1480,7 @@ static void rc_free(struct run_ctx *rc)
 		free(rc->sum[i].line);
 	free(rc->sum);
 	run_registry_free(rc);
+	EVP_PKEY_free(rc->tkey_soft);
 	json_decref(rc->step_details);
 	transcript_free(rc->t);
 	p11_ctx_free(rc->p11);
@@ -1413,13 +1505,20 @@ static int preflight(struct run_ctx *rc)
 		if (strcmp(a, "token.init") == 0 || strcmp(a, "quorum.login") == 0 ||
 		    strcmp(a, "pin.rotate") == 0)
 			logs_in = 1;
+		if (strcmp(a, "shares.reshare") == 0) {
+			/* a user PIN is checked by logging in with it (action_shares_reshare) */
+			const char *sn = script_param_str(&rc->s->steps[i], "secret");
+			const struct script_secret *sec =
+				sn != NULL ? script_secret_find(rc->s, sn) : NULL;
+
+			if (sec != NULL && sec->kind == SECRET_PIN && sec->token != NULL)
+				logs_in = 1;
+		}
 	}
 	if (rc->s->nsteps == 0 || strcmp(rc->s->steps[0].action->name, "attendance") != 0)
 		return ce_err_set(CE_ERR_FORMAT, "%s: the first step must be attendance",
 				  rc->s->path);
-	if (!logs_in)
-		console_say(rc->con, "warning: this ceremony never logs in to a token: it has no "
-				     "transcript key and its transcript will not be signed");
+	rc->tkey_soft_needed = !logs_in;
 	return 0;
 }
 
@@ -1513,6 +1612,11 @@ int run_ceremony(const struct run_opts *opts)
 	r = start_event(&rc);
 	if (r < 0)
 		goto out;
+	if (rc.tkey_soft_needed) {
+		r = transcript_key_soft_make(&rc);
+		if (r < 0)
+			goto out;
+	}
 	/* 3. the steps */
 	for (i = 0; i < rc.s->nsteps; i++) {
 		r = step_run(&rc, &rc.s->steps[i], &started);

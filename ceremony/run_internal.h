@@ -10,6 +10,8 @@
 #include "ceremony/run.h"
 #include "ceremony/transcript.h"
 
+#include <openssl/evp.h>
+
 #define RUN_MAX_SEATS 128
 #define RUN_SHARE_SALT_BYTES 16
 #define RUN_SET_MAX 16
@@ -66,6 +68,10 @@ struct run_ctx {
 
 	/* transcript key */
 	int tkey; /* made */
+	int tkey_soft_needed;  /* no step logs in to a token (preflight) */
+	EVP_PKEY *tkey_soft;   /* the ephemeral software key, or NULL (HSM key) */
+	int tkey_soft_locked;  /* its private part is in OpenSSL's locked heap */
+	int tkey_confirm_due;  /* its words still to be confirmed at attendance */
 	size_t tkey_tok;
 	char tkey_label[64];
 	char tkey_words[128];
