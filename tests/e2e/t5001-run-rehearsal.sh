@@ -144,6 +144,7 @@ test_expect_success 'failing twin: an actor chosen as their own witness is refus
 	present.olivia = olivia
 	present.bob = bob
 	identity.attendance.alice = confirm
+	transcript-key.olivia = confirm
 	witness.attendance.olivia = confirm
 	actor-of.check.key-holder.1 = olivia
 	actor-of.check.key-holder.1 = olivia
@@ -167,6 +168,7 @@ test_expect_success 'positive twin: the operator then chooses another actor, the
 	present.olivia = olivia
 	present.bob = bob
 	identity.attendance.alice = confirm
+	transcript-key.olivia = confirm
 	witness.attendance.olivia = confirm
 	actor-of.check.key-holder.1 = olivia
 	actor-of.check.key-holder.1 = bob
