@@ -123,6 +123,19 @@ const struct run_seat *run_attendance(const struct run_ctx *rc, size_t *n)
 	return rc->att;
 }
 
+int run_seat_retire(struct run_ctx *rc, const struct roster_person *person, enum role role)
+{
+	size_t i;
+
+	for (i = 0; i < rc->natt; i++)
+		if (rc->att[i].person == person && rc->att[i].role == role) {
+			memmove(&rc->att[i], &rc->att[i + 1], (rc->natt - i - 1) * sizeof(rc->att[0]));
+			rc->natt--;
+			return 1;
+		}
+	return 0;
+}
+
 json_t *run_seat_json(const struct run_seat *s)
 {
 	const char *roles[2] = { role_name(s->role), NULL };
