@@ -15,7 +15,9 @@
 #include "pkcs11/p11.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/crypto.h>
+#include <p11-kit/p11-kit.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1235,6 +1237,121 @@ out:
 /* ------------------------------------------------------------------ */
 /* The flow                                                            */
 
+/* p11-kit has no runtime version call: the version of the headers this
+ * binary was built with (mk/runner.mk). */
+#if defined(P11_KIT_VERSION_MAJOR) && defined(P11_KIT_VERSION_MINOR) && \
+	defined(P11_KIT_VERSION_MICRO)
+#define RUN_STR2(x) #x
+#define RUN_STR(x) RUN_STR2(x)
+#define RUN_P11KIT_VERSION                                                            \
+	RUN_STR(P11_KIT_VERSION_MAJOR) "." RUN_STR(P11_KIT_VERSION_MINOR) "." RUN_STR( \
+		P11_KIT_VERSION_MICRO)
+#elif defined(CE_P11KIT_BUILD_VERSION)
+#define RUN_P11KIT_VERSION CE_P11KIT_BUILD_VERSION
+#else
+#define RUN_P11KIT_VERSION "unknown"
+#endif
+
+/* The Debian package version of the package that owns `file`, from dpkg's
+ * own records (/var/lib/dpkg/info/PKG:ARCH.list, /var/lib/dpkg/status).
+ * 0 and out filled, or -1 (not a dpkg system, not owned, not installed). */
+static int dpkg_version_of(const char *pkg, const char *file, char *out, size_t cap)
+{
+	static const char *const suffixes[] = { ":amd64.list", ":arm64.list", ".list", NULL };
+	char path[PATH_MAX], line[1024], cur[128] = "", ver[128] = "";
+	FILE *f = NULL;
+	size_t i, n;
+	int owned = 0, installed = 0, found = 0;
+
+	for (i = 0; suffixes[i] != NULL && !owned; i++) {
+		snprintf(path, sizeof(path), "/var/lib/dpkg/info/%s%s", pkg, suffixes[i]);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			n = strcspn(line, "\n");
+			line[n] = '\0';
+			if (strcmp(line, file) == 0)
+				owned = 1;
+		}
+		fclose(f);
+	}
+	if (!owned)
+		return -1;
+	f = fopen("/var/lib/dpkg/status", "re");
+	if (f == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0') {
+			found = strcmp(cur, pkg) == 0 && installed && ver[0] != '\0';
+			if (!found) {
+				cur[0] = ver[0] = '\0';
+				installed = 0;
+			}
+		} else if (strncmp(line, "Package: ", 9) == 0) {
+			snprintf(cur, sizeof(cur), "%.127s", line + 9);
+		} else if (strncmp(line, "Status: ", 8) == 0) {
+			installed = strstr(line, " installed") != NULL;
+		} else if (strncmp(line, "Version: ", 9) == 0) {
+			snprintf(ver, sizeof(ver), "%.127s", line + 9);
+		}
+	}
+	if (!found)
+		found = strcmp(cur, pkg) == 0 && installed && ver[0] != '\0';
+	fclose(f);
+	if (!found)
+		return -1;
+	snprintf(out, cap, "%s", ver);
+	return 0;
+}
+
+/* What the start can know of pkcs11-provider before OpenSSL loads it (it is
+ * loaded at the first use of a key, after a login): the library OpenSSL
+ * will load (its modules directory, pkcs11.so), its SHA-256, and the
+ * version of the package that installed it. Not the version the provider
+ * reports through OSSL_PROVIDER_get_params: pkcs11-provider 1.0 reports
+ * there the OpenSSL version it was built with ("3.0.16"), not its own. */
+static int provider_details(json_t *d)
+{
+	const char *dir = OPENSSL_info(OPENSSL_INFO_MODULES_DIR);
+	char path[PATH_MAX], real[PATH_MAX], ver[128], hex[65];
+	uint8_t h[32];
+	json_t *p = NULL;
+	int r = CE_ERR_NOMEM;
+
+	if (dir == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/pkcs11.so", dir);
+	if (realpath(path, real) == NULL)
+		return 0; /* not installed: nothing to say */
+	p = json_pack("{s:s}", "path", real);
+	if (p == NULL)
+		goto out;
+	if (transcript_file_sha256(real, h, NULL) == 0) {
+		hex_encode(h, 32, hex);
+		if (json_object_set_new(p, "sha256", json_string(hex)) != 0)
+			goto out;
+	} else {
+		ce_err_clear();
+	}
+	if (dpkg_version_of("pkcs11-provider", path, ver, sizeof(ver)) == 0 ||
+	    dpkg_version_of("pkcs11-provider", real, ver, sizeof(ver)) == 0) {
+		if (json_object_set_new(p, "version_source", json_string("dpkg package")) != 0 ||
+		    json_object_set_new(d, "pkcs11_provider_version", json_string(ver)) != 0)
+			goto out;
+	}
+	if (json_object_set_new(d, "pkcs11_provider", p) != 0) {
+		p = NULL;
+		goto out;
+	}
+	p = NULL;
+	r = 0;
+out:
+	json_decref(p);
+	return r;
+}
+
 static int start_event(struct run_ctx *rc)
 {
 	json_t *d = NULL, *tokd = NULL, *op = NULL;
@@ -1261,6 +1378,13 @@ static int start_event(struct run_ctx *rc)
 	    json_object_set_new(d, "scripted_input",
 				json_boolean(rc->opts->input_path != NULL)) != 0)
 		goto out;
+	if (json_object_set_new(d, "p11kit_version",
+				json_string(RUN_P11KIT_VERSION " (built with)")) != 0)
+		goto out;
+	r = provider_details(d);
+	if (r < 0)
+		goto out;
+	r = CE_ERR_NOMEM;
 	hex_encode(rc->s->tree->sha256, 32, hex);
 	if (json_object_set_new(d, "script_sha256", json_string(hex)) != 0)
 		goto out;

@@ -248,6 +248,19 @@ test_expect_success 'root-ca in rehearsal completes: transcript, signature, cert
 	test_grep "\"type\":\"key.generated\"" "$R/transcript.jsonl"
 '
 
+test_expect_success 'ceremony.start records the p11-kit (built with) and pkcs11-provider versions' '
+	R=$TEST_TMP/rc &&
+	head -n 1 "$R/transcript.jsonl" >start &&
+	v=$(pkg-config --modversion p11-kit-1) &&
+	test_grep "\"p11kit_version\":\"$v (built with)\"" start &&
+	prov=$(openssl version -m | sed "s/^MODULESDIR: \"\(.*\)\"$/\1/")/pkcs11.so &&
+	pv=$(dpkg-query -W -f "\${Version}" pkcs11-provider) &&
+	test -n "$pv" &&
+	test_grep "\"pkcs11_provider_version\":\"$pv\"" start &&
+	test_grep "\"sha256\":\"$(sha256sum <"$prov" | cut -d" " -f1)\"" start &&
+	test_grep "\"version_source\":\"dpkg package\"" start
+'
+
 test_expect_success 'the root key is on the token, sensitive, extractable as scripted' '
 	pin=$(user_pin) &&
 	pkcs11-tool --module $SOFTHSM_MODULE --token-label "Root CA 2026" --login --pin "$pin" \
