@@ -426,6 +426,8 @@ int run_token(struct run_ctx *rc, const char *name, struct p11_token **out)
 
 static void tok_release(struct run_token_state *ts)
 {
+	json_decref(ts->login_persons);
+	ts->login_persons = NULL;
 	p11_ossl_close(ts->ossl);
 	ts->ossl = NULL;
 	p11_session_close(ts->sess);
@@ -523,6 +525,9 @@ int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, co
 		goto out;
 	}
 	ts->logged_in = 1;
+	ts->login_user = user;
+	json_decref(ts->login_persons);
+	ts->login_persons = json_incref(persons);
 	d = json_pack("{s:s, s:s}", "user", uname, "token", name);
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
@@ -1497,6 +1502,59 @@ out:
 	return r;
 }
 
+/* policy 4.4.1 (logins and logouts): the logins last until the transcript
+ * is signed, after ceremony.end, so each logged-in token's logout is written
+ * just before ceremony.end, saying when it happens (logout_all does it). */
+static int logout_events(struct run_ctx *rc)
+{
+	json_t *d;
+	size_t i;
+	int r;
+
+	for (i = 0; i < rc->s->ntokens; i++) {
+		struct run_token_state *ts = &rc->toks[i];
+
+		if (ts->sess == NULL || !ts->logged_in)
+			continue;
+		d = json_pack("{s:s, s:s, s:s}", "user",
+			      ts->login_user == P11_USER_SO ? "so" : "user", "token", ts->spec->name,
+			      "when", "after-signing");
+		if (d == NULL)
+			return CE_ERR_NOMEM;
+		r = event_at(rc, "logout", NULL, ts->login_persons, NULL, d);
+		json_decref(d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The logouts announced by logout_events, after the transcript is signed
+ * (and the transcript key destroyed): OpenSSL's context first, then our
+ * C_Logout. */
+static void logout_all(struct run_ctx *rc)
+{
+	size_t i;
+
+	for (i = 0; i < rc->s->ntokens; i++) {
+		struct run_token_state *ts = &rc->toks[i];
+
+		if (ts->sess == NULL || !ts->logged_in)
+			continue;
+		p11_ossl_close(ts->ossl);
+		ts->ossl = NULL;
+		if (p11_session_logout(ts->sess) < 0) {
+			console_say(rc->con, "warning: logging out of '%s': %s (the session is "
+					     "closed now, which logs out)", ts->spec->name,
+				    ce_err_detail());
+			ce_err_clear();
+		} else {
+			console_say(rc->con, "Logged out of '%s'.", ts->spec->name);
+		}
+		ts->logged_in = 0;
+	}
+}
+
 /* Write the end of a ceremony that stopped: abort or error, then step.end
  * failed if a step was running, then ceremony.end. */
 static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
@@ -1557,6 +1615,9 @@ static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
 		d = NULL;
 	}
 	rc->cur = NULL;
+	r = logout_events(rc);
+	if (r < 0)
+		goto out;
 	d = json_pack("{s:s, s:s}", "status", aborted ? "aborted" : "failed", "transcript_key",
 		      rc->tkey ? "destroyed-after-signing" : "none");
 	if (d == NULL) {
@@ -1774,6 +1835,7 @@ int run_ceremony(const struct run_opts *opts)
 		r = transcript_close(rc.t);
 		if (r == 0 && rc.tkey && transcript_key_sign(&rc) < 0)
 			ce_err_print(CE_ERR_CRYPTO);
+		logout_all(&rc);
 		console_say(rc.con, "The transcript %s is kept: `ceremony verify` reports it as "
 				    "INCOMPLETE.", tpath);
 		r = 0;
@@ -1784,8 +1846,9 @@ int run_ceremony(const struct run_opts *opts)
 
 		ed = json_pack("{s:s, s:s}", "status", "completed", "transcript_key",
 			       rc.tkey ? "destroyed-after-signing" : "none");
-		r = op == NULL || ed == NULL ? CE_ERR_NOMEM
-					     : event_at(&rc, "ceremony.end", NULL, op, NULL, ed);
+		r = op == NULL || ed == NULL ? CE_ERR_NOMEM : logout_events(&rc);
+		if (r == 0)
+			r = event_at(&rc, "ceremony.end", NULL, op, NULL, ed);
 		json_decref(op);
 		json_decref(ed);
 		if (r < 0)
@@ -1799,6 +1862,7 @@ int run_ceremony(const struct run_opts *opts)
 		if (r < 0)
 			goto out;
 	}
+	logout_all(&rc);
 	summary_print(&rc);
 	if (console_unused(rc.con, &ukey, &uline) > 0)
 		console_say(rc.con, "warning: %zu answer%s of %s not used (first: [%s] at line %zu)",

@@ -21,6 +21,8 @@ struct run_token_state {
 	struct p11_token *tok;     /* owned */
 	struct p11_session *sess;  /* owned, logged in when logged_in */
 	int logged_in;
+	enum p11_user login_user;  /* of the last login */
+	json_t *login_persons;     /* who logged in (owned reference), for the logout event */
 	struct p11_ossl *ossl;     /* owned, opened on first use */
 };
 

@@ -248,6 +248,19 @@ test_expect_success 'root-ca in rehearsal completes: transcript, signature, cert
 	test_grep "\"type\":\"key.generated\"" "$R/transcript.jsonl"
 '
 
+test_expect_success 'logins last until signing: logout written before ceremony.end, done after' '
+	R=$TEST_TMP/rc &&
+	tail -n 2 "$R/transcript.jsonl" | head -n 1 >lo &&
+	test_grep "\"type\":\"logout\"" lo &&
+	test_grep "\"when\":\"after-signing\"" lo &&
+	test_grep "\"token\":\"root\"" lo &&
+	grep "\"type\":\"login\"" "$R/transcript.jsonl" | tail -n 1 >li &&
+	test "$(sed "s/.*\"persons\":\(\[[^]]*\]\).*/\1/" li)" = "$(sed "s/.*\"persons\":\(\[[^]]*\]\).*/\1/" lo)" &&
+	sed -n "/Transcript signed/,\$p" "$TEST_TMP/rc.log" | test_grep "Logged out of .root." &&
+	ceremony verify "$R/transcript.jsonl" >out &&
+	test_grep "transcript.jsonl: OK" out
+'
+
 test_expect_success 'ceremony.start records the p11-kit (built with) and pkcs11-provider versions' '
 	R=$TEST_TMP/rc &&
 	head -n 1 "$R/transcript.jsonl" >start &&
