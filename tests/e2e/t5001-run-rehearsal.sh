@@ -10,6 +10,7 @@
 # --input in production, an existing transcript or output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
+. "$(dirname "$0")/lib-run.sh"
 
 softhsm_setup
 S=$TEST_TOP/scripts
@@ -40,6 +41,8 @@ test_expect_success 'token-init in rehearsal completes, transcript verifies' '
 	test_grep "Ceremony completed" "$TI.log" &&
 	ceremony verify "$TI/transcript.jsonl" >out &&
 	test_grep "^.*transcript.jsonl: OK" out &&
+	run_verified_semantics "$TI" >out2 &&
+	test_grep "transcript.jsonl: OK" out2 &&
 	test_grep "REHEARSAL" out &&
 	openssl cms -verify -binary -inform PEM -in "$TI/transcript.jsonl.p7s" \
 		-content "$TI/transcript.jsonl" -CAfile "$TI/transcript-signer.pem" \
@@ -179,6 +182,8 @@ test_expect_success 'positive twin: the operator then chooses another actor, the
 	mkdir out &&
 	$RUN "$V/witness.yaml" --input answers --outdir out >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
+	run_verified out >vout 2>&1 &&
+	test_grep "transcript.jsonl: OK" vout &&
 	test_grep "\"records\":{\"envelopes\":\"5\"}" out/transcript.jsonl
 '
 
@@ -238,6 +243,11 @@ test_expect_success 'root-ca in rehearsal completes: transcript, signature, cert
 	test_grep "Ceremony completed" "$TEST_TMP/rc.log" &&
 	ceremony verify "$R/transcript.jsonl" --outputs "$R" >out &&
 	test_grep "transcript.jsonl: OK" out &&
+	run_verified_semantics "$R" >out2 &&
+	test_grep "transcript.jsonl: OK" out2 &&
+	test_exit_code 4 ceremony verify "$R/transcript.jsonl" --script "$S/token-init.yaml" \
+		--roster "$S/example-roster.yaml" >out3 &&
+	test_grep FAILED out3 &&
 	test_grep "outputs:     3 checked" out &&
 	openssl cms -verify -binary -inform PEM -in "$R/transcript.jsonl.p7s" \
 		-content "$R/transcript.jsonl" -CAfile "$R/transcript-signer.pem" \
