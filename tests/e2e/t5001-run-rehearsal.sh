@@ -267,6 +267,8 @@ test_expect_success 'logins last until signing: logout written before ceremony.e
 	grep "\"type\":\"login\"" "$R/transcript.jsonl" | tail -n 1 >li &&
 	test "$(sed "s/.*\"persons\":\(\[[^]]*\]\).*/\1/" li)" = "$(sed "s/.*\"persons\":\(\[[^]]*\]\).*/\1/" lo)" &&
 	sed -n "/Transcript signed/,\$p" "$TEST_TMP/rc.log" | test_grep "Logged out of .root." &&
+	ceremony replay "$R/transcript.jsonl" >replay &&
+	test_grep "logged out (token root) \[after-signing\]" replay &&
 	ceremony verify "$R/transcript.jsonl" >out &&
 	test_grep "transcript.jsonl: OK" out
 '
