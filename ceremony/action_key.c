@@ -181,13 +181,6 @@ int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 	r = run_output_path(rc, output, &path);
 	if (r < 0)
 		goto out;
-	if (serial != NULL) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED,
-			       "step %s: serial: this build gives every certificate a random "
-			       "16-byte serial (RFC 5280, CA/B BR 7.1); remove 'serial'",
-			       st->id);
-		goto out;
-	}
 	if (script_param_int(st, "validity-days", &days) < 0 || days < 1) {
 		r = ce_err_set(CE_ERR_INVALID, "step %s: validity-days missing", st->id);
 		goto out;
@@ -203,7 +196,9 @@ int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 			       key_digest(&k));
 		goto out;
 	}
+	memset(&p, 0, sizeof(p));
 	p.subject = subject;
+	p.serial_hex = serial; /* NULL: 16 random bytes */
 	p.not_before = now;
 	p.not_after = now + (time_t)days * DAY_SECONDS;
 	p.path_len = (int)pathlen;

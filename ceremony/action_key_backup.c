@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WRAP_KEY_BYTES 32
 /* The session object p11_key_import_aes makes (destroyed right after use). */
 #define WRAP_KEY_URI "pkcs11:object=ceremony-wrapping-key;type=secret-key"
 
@@ -39,6 +38,7 @@ int action_key_backup(struct run_ctx *rc, const struct script_step *st)
 	struct p11_key_attrs attrs;
 	struct backup b;
 	uint8_t *wkey = NULL;
+	size_t wlen = 32; /* the secret's size: 16 (aes-128) or 32 (aes-256) */
 	char *path = NULL, *doc = NULL;
 	size_t doc_len = 0;
 	char sha[65], words[FINGERPRINT_WORDS_MAX_LEN], id[2 * P11_ID_MAX_BYTES + 1];
@@ -51,12 +51,12 @@ int action_key_backup(struct run_ctx *rc, const struct script_step *st)
 		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
 		goto out;
 	}
-	if (sec->kind != SECRET_AES256) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED, "step '%s': secret '%s' is %s: this build wraps "
-				"under AES-256 only (make it kind: aes-256)", st->id, sec->name,
-				secret_kind_name(sec->kind));
+	if (sec->kind != SECRET_AES256 && sec->kind != SECRET_AES128) {
+		r = ce_err_set(CE_ERR_UNSUPPORTED, "step '%s': secret '%s' is %s: a wrapping key is "
+				"aes-128 or aes-256", st->id, sec->name, secret_kind_name(sec->kind));
 		goto out;
 	}
+	wlen = sec->kind == SECRET_AES128 ? 16 : 32;
 	r = run_output_path(rc, output, &path);
 	if (r < 0)
 		goto out;
@@ -72,15 +72,16 @@ int action_key_backup(struct run_ctx *rc, const struct script_step *st)
 		goto out;
 	}
 	/* The wrapping key: from the token's RNG, into locked memory. */
-	wkey = secmem_alloc(WRAP_KEY_BYTES);
+	wkey = secmem_alloc(wlen);
 	if (wkey == NULL) {
 		r = CE_ERR_MLOCK;
 		goto out;
 	}
-	if ((r = p11_session_random(s, wkey, WRAP_KEY_BYTES)) < 0 ||
-	    (r = p11_key_import_aes(s, wkey, WRAP_KEY_BYTES, &wk)) < 0)
+	if ((r = p11_session_random(s, wkey, wlen)) < 0 ||
+	    (r = p11_key_import_aes(s, wkey, wlen, &wk)) < 0)
 		goto out;
-	run_progress_begin(rc, "wrapping '%s' on %s under a new AES-256 key", label, token);
+	run_progress_begin(rc, "wrapping '%s' on %s under a new %s key", label, token,
+			   wlen == 16 ? "AES-128" : "AES-256");
 	r = p11_key_wrap(wk, key, &b.blob, &b.blob_len);
 	run_progress_end(rc, r);
 	if (r < 0)
@@ -117,7 +118,7 @@ int action_key_backup(struct run_ctx *rc, const struct script_step *st)
 		goto out;
 	/* The shares of the wrapping key, each typed back by its holder. */
 	script_step_issue_layout(st, sec, &layout);
-	r = run_shares_issue(rc, sec, &layout, wkey, WRAP_KEY_BYTES);
+	r = run_shares_issue(rc, sec, &layout, wkey, wlen);
 	if (r < 0)
 		goto out;
 	secmem_free(wkey);

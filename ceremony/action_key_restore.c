@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WRAP_KEY_BYTES 32
 #define WRAP_KEY_URI "pkcs11:object=ceremony-wrapping-key;type=secret-key"
 
 /* Remove a restored key pair (its private and public objects, by id). */
@@ -84,9 +83,10 @@ int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 				"the step names '%s'", st->id, path, b.wrap_secret, sec->name);
 		goto out;
 	}
-	if (sec->kind != SECRET_AES256 || strcmp(b.wrap_kind, "aes-256") != 0) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED, "step '%s': this build unwraps under AES-256 only "
-				"(secret '%s' is %s, the file says %s)", st->id, sec->name,
+	if ((sec->kind != SECRET_AES256 && sec->kind != SECRET_AES128) ||
+	    strcmp(b.wrap_kind, secret_kind_name(sec->kind)) != 0) {
+		r = ce_err_set(CE_ERR_MISMATCH, "step '%s': secret '%s' is %s, the file says it was "
+				"wrapped under %s", st->id, sec->name,
 				secret_kind_name(sec->kind), b.wrap_kind);
 		goto out;
 	}
@@ -101,9 +101,9 @@ int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 	r = run_shares_collect(rc, sec, &wkey, &wlen);
 	if (r < 0)
 		goto out;
-	if (wlen != WRAP_KEY_BYTES) {
-		r = ce_err_set(CE_ERR_FORMAT, "secret '%s' is %zu bytes, not an AES-256 key",
-			       sec->name, wlen);
+	if (wlen != (sec->kind == SECRET_AES128 ? 16u : 32u)) {
+		r = ce_err_set(CE_ERR_FORMAT, "secret '%s' is %zu bytes, not an %s key", sec->name,
+			       wlen, secret_kind_name(sec->kind));
 		goto out;
 	}
 	r = p11_key_import_aes(s, wkey, wlen, &wk);

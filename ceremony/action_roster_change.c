@@ -5,7 +5,8 @@
  * the person can act in later ceremonies), a `retire` records a withdrawal
  * the security officer then makes in the roster. The acting officer types
  * the person's id and the role; the person, when present, acknowledges.
- * Event role.assign (add) or role.revoke (retire) for the person.
+ * Event role.assign (add) or role.revoke (retire) for the person. A retire
+ * also removes the person's seat in that role for the rest of the ceremony.
  */
 #include "ceremony/policy.h"
 #include "ceremony/run.h"
@@ -101,9 +102,14 @@ int action_roster_change(struct run_ctx *rc, const struct script_step *st)
 		      : CE_ERR_NOMEM;
 	if (r < 0)
 		goto out;
-	if (!add)
+	if (!add) {
+		/* policy 4.2.3: the seat goes with the role, for the rest of this
+		 * ceremony too (a retired key holder presents no share) */
+		if (run_seat_retire(rc, p, role))
+			run_say(rc, "%s no longer sits as %s in this ceremony.", p->name, rname);
 		run_say(rc, "Remove %s from %s's roles in the roster %s (change control)", rname, pid,
 			ro->path);
+	}
 	r = 0;
 out:
 	json_decref(persons);

@@ -166,6 +166,8 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 			fprintf(f, " FAILED to log in as %s: %s", S(d, "user"), S(d, "ckr"));
 		if (json_object_get(d, "token") != NULL)
 			fprintf(f, " (token %s)", S(d, "token"));
+		if (json_is_string(json_object_get(d, "when")))
+			fprintf(f, " [%s]", S(d, "when"));
 	} else if (strcmp(type, "share.issued") == 0) {
 		fprintf(f, "share %lld of set %s issued to %s, commitment",
 			(long long)json_integer_value(json_object_get(d, "member")), S(d, "set"),

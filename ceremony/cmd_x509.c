@@ -350,7 +350,7 @@ static int x509_do(struct x509_opts *o)
 	switch (o->cmd) {
 	case CMD_SELF_SIGN: {
 		struct x509_ca_params p = { o->subject, now, now + o->days * X509_DAY_SECONDS,
-					    (int)o->path_len };
+					    (int)o->path_len, NULL };
 		r = x509_ca_self_sign(&k, &p, &cert);
 		obj = cert;
 		break;

@@ -5,6 +5,7 @@
 #include "ceremony/console.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "shares/ui.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -193,6 +194,8 @@ int console_open(const char *input_path, struct console **out)
 		sa.sa_flags = 0; /* no SA_RESTART: a read at the prompt returns EINTR */
 		if (sigaction(SIGINT, &sa, &c->old_int) == 0)
 			c->sig_installed = 1;
+		/* Ctrl-C at a share screen aborts like at any prompt */
+		shares_ui_set_interrupt_aborts(1);
 	}
 	*out = c;
 	c = NULL; /* transferred */
@@ -209,8 +212,10 @@ void console_free(struct console *c)
 
 	if (c == NULL)
 		return;
-	if (c->sig_installed)
+	if (c->sig_installed) {
+		shares_ui_set_interrupt_aborts(0);
 		(void)sigaction(SIGINT, &c->old_int, NULL);
+	}
 	if (c->tty != NULL)
 		fclose(c->tty);
 	for (i = 0; i < c->nanswers; i++) {

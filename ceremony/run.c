@@ -15,7 +15,9 @@
 #include "pkcs11/p11.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/crypto.h>
+#include <p11-kit/p11-kit.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +123,19 @@ const struct run_seat *run_attendance(const struct run_ctx *rc, size_t *n)
 {
 	*n = rc->natt;
 	return rc->att;
+}
+
+int run_seat_retire(struct run_ctx *rc, const struct roster_person *person, enum role role)
+{
+	size_t i;
+
+	for (i = 0; i < rc->natt; i++)
+		if (rc->att[i].person == person && rc->att[i].role == role) {
+			memmove(&rc->att[i], &rc->att[i + 1], (rc->natt - i - 1) * sizeof(rc->att[0]));
+			rc->natt--;
+			return 1;
+		}
+	return 0;
 }
 
 json_t *run_seat_json(const struct run_seat *s)
@@ -411,6 +426,8 @@ int run_token(struct run_ctx *rc, const char *name, struct p11_token **out)
 
 static void tok_release(struct run_token_state *ts)
 {
+	json_decref(ts->login_persons);
+	ts->login_persons = NULL;
 	p11_ossl_close(ts->ossl);
 	ts->ossl = NULL;
 	p11_session_close(ts->sess);
@@ -508,6 +525,9 @@ int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, co
 		goto out;
 	}
 	ts->logged_in = 1;
+	ts->login_user = user;
+	json_decref(ts->login_persons);
+	ts->login_persons = json_incref(persons);
 	d = json_pack("{s:s, s:s}", "user", uname, "token", name);
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
@@ -661,6 +681,75 @@ out:
 /* ------------------------------------------------------------------ */
 /* Transcript key                                                      */
 
+/* Show the transcript key's words; each witness of the current step writes
+ * them on the paper log and confirms. */
+static int tkey_words_confirm(struct run_ctx *rc)
+{
+	char key[CONSOLE_KEY_MAX], prompt[256];
+	size_t i;
+	int r;
+
+	run_say(rc, "%s", "");
+	run_say(rc, "Transcript key fingerprint (write it on the paper log):");
+	run_say(rc, "    %s", rc->tkey_words);
+	run_say(rc, "%s", "");
+	for (i = 0; i < rc->nwits; i++) {
+		snprintf(key, sizeof(key), "transcript-key.%s", rc->wits[i].person->id);
+		snprintf(prompt, sizeof(prompt),
+			 "%s, write the transcript key's words on the paper log, then type \"confirm\":",
+			 rc->wits[i].person->name);
+		r = run_confirm(rc, key, prompt, "confirm");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A ceremony that never logs in to a token signs its transcript with an
+ * EPHEMERAL SOFTWARE key: EC P-256 made by OpenSSL right after
+ * ceremony.start, its private part in OpenSSL's secure heap (mlock'ed, wiped
+ * on free) when the heap can be set up, never written anywhere, freed right
+ * after signing. Announced by transcript.key (key_store "software"); the
+ * attendance step's witnesses confirm its words (tkey_confirm_due). */
+static int transcript_key_soft_make(struct run_ctx *rc)
+{
+	json_t *d = NULL;
+	int r = CE_ERR_INTERNAL, h = 0;
+
+	if (!CRYPTO_secure_malloc_initialized())
+		h = CRYPTO_secure_malloc_init(32768, 16);
+	rc->tkey_soft = EVP_EC_gen("P-256");
+	if (rc->tkey_soft == NULL) {
+		r = ce_err_set(CE_ERR_CRYPTO, "generating the software transcript key (EC P-256)");
+		goto out;
+	}
+	/* locked only if the heap was set up with mlock and the key lives in it */
+	rc->tkey_soft_locked = h == 1 && CRYPTO_secure_used() > 0;
+	rc->tkey = 1;
+	r = transcript_key_details(rc->tkey_soft, 1, &d);
+	if (r < 0)
+		goto out;
+	if (json_object_set_new(d, "key_store", json_string("software")) != 0 ||
+	    json_object_set_new(d, "locked_memory", json_boolean(rc->tkey_soft_locked)) != 0) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "transcript.key", NULL, NULL, d);
+	if (r < 0)
+		goto out;
+	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
+		 json_string_value(json_object_get(d, "fingerprint")));
+	run_say(rc, "This ceremony logs in to no token: its transcript is signed by an ephemeral "
+		    "software key (EC P-256, %s memory, never written, destroyed after signing).",
+		rc->tkey_soft_locked ? "locked" : "process");
+	run_say(rc, "Its words are confirmed by the witnesses of the attendance step.");
+	rc->tkey_confirm_due = 1;
+	r = 0;
+out:
+	json_decref(d);
+	return r;
+}
+
 static int transcript_key_make(struct run_ctx *rc, size_t ti)
 {
 	struct run_token_state *ts = &rc->toks[ti];
@@ -669,8 +758,8 @@ static int transcript_key_make(struct run_ctx *rc, size_t ti)
 	EVP_PKEY *pub = NULL;
 	json_t *d = NULL, *wits = NULL;
 	uint8_t id[8];
-	size_t idl = 0, i;
-	char *uri = NULL, key[CONSOLE_KEY_MAX], prompt[256];
+	size_t idl = 0;
+	char *uri = NULL;
 	int r = CE_ERR_INTERNAL;
 
 	memset(&kg, 0, sizeof(kg));
@@ -705,7 +794,8 @@ static int transcript_key_make(struct run_ctx *rc, size_t ti)
 	r = key_uri(rc, ts->spec->name, rc->tkey_label, NULL, &uri);
 	if (r < 0)
 		goto out;
-	if (json_object_set_new(d, "uri", json_string(uri)) != 0) {
+	if (json_object_set_new(d, "uri", json_string(uri)) != 0 ||
+	    json_object_set_new(d, "key_store", json_string("token")) != 0) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -719,20 +809,7 @@ static int transcript_key_make(struct run_ctx *rc, size_t ti)
 		goto out;
 	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
 		 json_string_value(json_object_get(d, "fingerprint")));
-	run_say(rc, "%s", "");
-	run_say(rc, "Transcript key fingerprint (write it on the paper log):");
-	run_say(rc, "    %s", rc->tkey_words);
-	run_say(rc, "%s", "");
-	for (i = 0; i < rc->nwits; i++) {
-		snprintf(key, sizeof(key), "transcript-key.%s", rc->wits[i].person->id);
-		snprintf(prompt, sizeof(prompt),
-			 "%s, write the transcript key's words on the paper log, then type \"confirm\":",
-			 rc->wits[i].person->name);
-		r = run_confirm(rc, key, prompt, "confirm");
-		if (r < 0)
-			goto out;
-	}
-	r = 0;
+	r = tkey_words_confirm(rc);
 out:
 	free(uri);
 	EVP_PKEY_free(pub);
@@ -745,6 +822,31 @@ out:
 /* Sign the closed transcript with the transcript key, then destroy the key.
  * Prints what it did; returns 0 or the error (the transcript stays valid
  * and unsigned). */
+static int transcript_key_soft_sign(struct run_ctx *rc)
+{
+	X509 *cert = NULL;
+	char *sig = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	r = transcript_signer_cert_create(rc->tkey_soft, rc->ceremony_id, &cert);
+	if (r < 0)
+		goto out;
+	r = transcript_sign(rc->t, rc->tkey_soft, cert);
+	if (r < 0)
+		goto out;
+	sig = transcript_sig_path(transcript_path(rc->t));
+	console_say(rc->con, "Transcript signed: %s", sig != NULL ? sig : "");
+	r = 0;
+out:
+	X509_free(cert);
+	free(sig);
+	/* Destroyed in every case (the private key is wiped as it is freed). */
+	EVP_PKEY_free(rc->tkey_soft);
+	rc->tkey_soft = NULL;
+	console_say(rc->con, "Transcript key (software) destroyed.");
+	return r;
+}
+
 static int transcript_key_sign(struct run_ctx *rc)
 {
 	struct run_token_state *ts = &rc->toks[rc->tkey_tok];
@@ -755,6 +857,8 @@ static int transcript_key_sign(struct run_ctx *rc)
 	int r = CE_ERR_INTERNAL, e;
 	char *sig = NULL;
 
+	if (rc->tkey_soft != NULL)
+		return transcript_key_soft_sign(rc);
 	r = run_key_load(rc, ts->spec->name, rc->tkey_label, &k, &pk);
 	if (r < 0)
 		goto out;
@@ -1138,6 +1242,121 @@ out:
 /* ------------------------------------------------------------------ */
 /* The flow                                                            */
 
+/* p11-kit has no runtime version call: the version of the headers this
+ * binary was built with (mk/runner.mk). */
+#if defined(P11_KIT_VERSION_MAJOR) && defined(P11_KIT_VERSION_MINOR) && \
+	defined(P11_KIT_VERSION_MICRO)
+#define RUN_STR2(x) #x
+#define RUN_STR(x) RUN_STR2(x)
+#define RUN_P11KIT_VERSION                                                            \
+	RUN_STR(P11_KIT_VERSION_MAJOR) "." RUN_STR(P11_KIT_VERSION_MINOR) "." RUN_STR( \
+		P11_KIT_VERSION_MICRO)
+#elif defined(CE_P11KIT_BUILD_VERSION)
+#define RUN_P11KIT_VERSION CE_P11KIT_BUILD_VERSION
+#else
+#define RUN_P11KIT_VERSION "unknown"
+#endif
+
+/* The Debian package version of the package that owns `file`, from dpkg's
+ * own records (/var/lib/dpkg/info/PKG:ARCH.list, /var/lib/dpkg/status).
+ * 0 and out filled, or -1 (not a dpkg system, not owned, not installed). */
+static int dpkg_version_of(const char *pkg, const char *file, char *out, size_t cap)
+{
+	static const char *const suffixes[] = { ":amd64.list", ":arm64.list", ".list", NULL };
+	char path[PATH_MAX], line[1024], cur[128] = "", ver[128] = "";
+	FILE *f = NULL;
+	size_t i, n;
+	int owned = 0, installed = 0, found = 0;
+
+	for (i = 0; suffixes[i] != NULL && !owned; i++) {
+		snprintf(path, sizeof(path), "/var/lib/dpkg/info/%s%s", pkg, suffixes[i]);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			n = strcspn(line, "\n");
+			line[n] = '\0';
+			if (strcmp(line, file) == 0)
+				owned = 1;
+		}
+		fclose(f);
+	}
+	if (!owned)
+		return -1;
+	f = fopen("/var/lib/dpkg/status", "re");
+	if (f == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0') {
+			found = strcmp(cur, pkg) == 0 && installed && ver[0] != '\0';
+			if (!found) {
+				cur[0] = ver[0] = '\0';
+				installed = 0;
+			}
+		} else if (strncmp(line, "Package: ", 9) == 0) {
+			snprintf(cur, sizeof(cur), "%.127s", line + 9);
+		} else if (strncmp(line, "Status: ", 8) == 0) {
+			installed = strstr(line, " installed") != NULL;
+		} else if (strncmp(line, "Version: ", 9) == 0) {
+			snprintf(ver, sizeof(ver), "%.127s", line + 9);
+		}
+	}
+	if (!found)
+		found = strcmp(cur, pkg) == 0 && installed && ver[0] != '\0';
+	fclose(f);
+	if (!found)
+		return -1;
+	snprintf(out, cap, "%s", ver);
+	return 0;
+}
+
+/* What the start can know of pkcs11-provider before OpenSSL loads it (it is
+ * loaded at the first use of a key, after a login): the library OpenSSL
+ * will load (its modules directory, pkcs11.so), its SHA-256, and the
+ * version of the package that installed it. Not the version the provider
+ * reports through OSSL_PROVIDER_get_params: pkcs11-provider 1.0 reports
+ * there the OpenSSL version it was built with ("3.0.16"), not its own. */
+static int provider_details(json_t *d)
+{
+	const char *dir = OPENSSL_info(OPENSSL_INFO_MODULES_DIR);
+	char path[PATH_MAX], real[PATH_MAX], ver[128], hex[65];
+	uint8_t h[32];
+	json_t *p = NULL;
+	int r = CE_ERR_NOMEM;
+
+	if (dir == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/pkcs11.so", dir);
+	if (realpath(path, real) == NULL)
+		return 0; /* not installed: nothing to say */
+	p = json_pack("{s:s}", "path", real);
+	if (p == NULL)
+		goto out;
+	if (transcript_file_sha256(real, h, NULL) == 0) {
+		hex_encode(h, 32, hex);
+		if (json_object_set_new(p, "sha256", json_string(hex)) != 0)
+			goto out;
+	} else {
+		ce_err_clear();
+	}
+	if (dpkg_version_of("pkcs11-provider", path, ver, sizeof(ver)) == 0 ||
+	    dpkg_version_of("pkcs11-provider", real, ver, sizeof(ver)) == 0) {
+		if (json_object_set_new(p, "version_source", json_string("dpkg package")) != 0 ||
+		    json_object_set_new(d, "pkcs11_provider_version", json_string(ver)) != 0)
+			goto out;
+	}
+	if (json_object_set_new(d, "pkcs11_provider", p) != 0) {
+		p = NULL;
+		goto out;
+	}
+	p = NULL;
+	r = 0;
+out:
+	json_decref(p);
+	return r;
+}
+
 static int start_event(struct run_ctx *rc)
 {
 	json_t *d = NULL, *tokd = NULL, *op = NULL;
@@ -1164,6 +1383,13 @@ static int start_event(struct run_ctx *rc)
 	    json_object_set_new(d, "scripted_input",
 				json_boolean(rc->opts->input_path != NULL)) != 0)
 		goto out;
+	if (json_object_set_new(d, "p11kit_version",
+				json_string(RUN_P11KIT_VERSION " (built with)")) != 0)
+		goto out;
+	r = provider_details(d);
+	if (r < 0)
+		goto out;
+	r = CE_ERR_NOMEM;
 	hex_encode(rc->s->tree->sha256, 32, hex);
 	if (json_object_set_new(d, "script_sha256", json_string(hex)) != 0)
 		goto out;
@@ -1251,6 +1477,13 @@ static int step_run(struct run_ctx *rc, const struct script_step *st, int *start
 	r = ra->fn(rc, st);
 	if (r < 0)
 		goto out;
+	if (rc->tkey_confirm_due) {
+		/* the software transcript key announced at the start */
+		r = tkey_words_confirm(rc);
+		if (r < 0)
+			goto out;
+		rc->tkey_confirm_due = 0;
+	}
 	r = witnesses_confirm(rc, st);
 	if (r < 0)
 		goto out;
@@ -1267,6 +1500,59 @@ out:
 	json_decref(persons);
 	json_decref(d);
 	return r;
+}
+
+/* policy 4.4.1 (logins and logouts): the logins last until the transcript
+ * is signed, after ceremony.end, so each logged-in token's logout is written
+ * just before ceremony.end, saying when it happens (logout_all does it). */
+static int logout_events(struct run_ctx *rc)
+{
+	json_t *d;
+	size_t i;
+	int r;
+
+	for (i = 0; i < rc->s->ntokens; i++) {
+		struct run_token_state *ts = &rc->toks[i];
+
+		if (ts->sess == NULL || !ts->logged_in)
+			continue;
+		d = json_pack("{s:s, s:s, s:s}", "user",
+			      ts->login_user == P11_USER_SO ? "so" : "user", "token", ts->spec->name,
+			      "when", "after-signing");
+		if (d == NULL)
+			return CE_ERR_NOMEM;
+		r = event_at(rc, "logout", NULL, ts->login_persons, NULL, d);
+		json_decref(d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The logouts announced by logout_events, after the transcript is signed
+ * (and the transcript key destroyed): OpenSSL's context first, then our
+ * C_Logout. */
+static void logout_all(struct run_ctx *rc)
+{
+	size_t i;
+
+	for (i = 0; i < rc->s->ntokens; i++) {
+		struct run_token_state *ts = &rc->toks[i];
+
+		if (ts->sess == NULL || !ts->logged_in)
+			continue;
+		p11_ossl_close(ts->ossl);
+		ts->ossl = NULL;
+		if (p11_session_logout(ts->sess) < 0) {
+			console_say(rc->con, "warning: logging out of '%s': %s (the session is "
+					     "closed now, which logs out)", ts->spec->name,
+				    ce_err_detail());
+			ce_err_clear();
+		} else {
+			console_say(rc->con, "Logged out of '%s'.", ts->spec->name);
+		}
+		ts->logged_in = 0;
+	}
 }
 
 /* Write the end of a ceremony that stopped: abort or error, then step.end
@@ -1329,6 +1615,9 @@ static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
 		d = NULL;
 	}
 	rc->cur = NULL;
+	r = logout_events(rc);
+	if (r < 0)
+		goto out;
 	d = json_pack("{s:s, s:s}", "status", aborted ? "aborted" : "failed", "transcript_key",
 		      rc->tkey ? "destroyed-after-signing" : "none");
 	if (d == NULL) {
@@ -1389,6 +1678,7 @@ static void rc_free(struct run_ctx *rc)
 		free(rc->sum[i].line);
 	free(rc->sum);
 	run_registry_free(rc);
+	EVP_PKEY_free(rc->tkey_soft);
 	json_decref(rc->step_details);
 	transcript_free(rc->t);
 	p11_ctx_free(rc->p11);
@@ -1413,13 +1703,20 @@ static int preflight(struct run_ctx *rc)
 		if (strcmp(a, "token.init") == 0 || strcmp(a, "quorum.login") == 0 ||
 		    strcmp(a, "pin.rotate") == 0)
 			logs_in = 1;
+		if (strcmp(a, "shares.reshare") == 0) {
+			/* a user PIN is checked by logging in with it (action_shares_reshare) */
+			const char *sn = script_param_str(&rc->s->steps[i], "secret");
+			const struct script_secret *sec =
+				sn != NULL ? script_secret_find(rc->s, sn) : NULL;
+
+			if (sec != NULL && sec->kind == SECRET_PIN && sec->token != NULL)
+				logs_in = 1;
+		}
 	}
 	if (rc->s->nsteps == 0 || strcmp(rc->s->steps[0].action->name, "attendance") != 0)
 		return ce_err_set(CE_ERR_FORMAT, "%s: the first step must be attendance",
 				  rc->s->path);
-	if (!logs_in)
-		console_say(rc->con, "warning: this ceremony never logs in to a token: it has no "
-				     "transcript key and its transcript will not be signed");
+	rc->tkey_soft_needed = !logs_in;
 	return 0;
 }
 
@@ -1513,6 +1810,11 @@ int run_ceremony(const struct run_opts *opts)
 	r = start_event(&rc);
 	if (r < 0)
 		goto out;
+	if (rc.tkey_soft_needed) {
+		r = transcript_key_soft_make(&rc);
+		if (r < 0)
+			goto out;
+	}
 	/* 3. the steps */
 	for (i = 0; i < rc.s->nsteps; i++) {
 		r = step_run(&rc, &rc.s->steps[i], &started);
@@ -1533,6 +1835,7 @@ int run_ceremony(const struct run_opts *opts)
 		r = transcript_close(rc.t);
 		if (r == 0 && rc.tkey && transcript_key_sign(&rc) < 0)
 			ce_err_print(CE_ERR_CRYPTO);
+		logout_all(&rc);
 		console_say(rc.con, "The transcript %s is kept: `ceremony verify` reports it as "
 				    "INCOMPLETE.", tpath);
 		r = 0;
@@ -1543,8 +1846,9 @@ int run_ceremony(const struct run_opts *opts)
 
 		ed = json_pack("{s:s, s:s}", "status", "completed", "transcript_key",
 			       rc.tkey ? "destroyed-after-signing" : "none");
-		r = op == NULL || ed == NULL ? CE_ERR_NOMEM
-					     : event_at(&rc, "ceremony.end", NULL, op, NULL, ed);
+		r = op == NULL || ed == NULL ? CE_ERR_NOMEM : logout_events(&rc);
+		if (r == 0)
+			r = event_at(&rc, "ceremony.end", NULL, op, NULL, ed);
 		json_decref(op);
 		json_decref(ed);
 		if (r < 0)
@@ -1558,6 +1862,7 @@ int run_ceremony(const struct run_opts *opts)
 		if (r < 0)
 			goto out;
 	}
+	logout_all(&rc);
 	summary_print(&rc);
 	if (console_unused(rc.con, &ukey, &uline) > 0)
 		console_say(rc.con, "warning: %zu answer%s of %s not used (first: [%s] at line %zu)",

@@ -115,8 +115,15 @@ const struct run_seat *run_step_witnesses(const struct run_ctx *rc, size_t *n);
  * issuing step receive shares in this order. */
 size_t run_step_actors_in(const struct run_ctx *rc, enum role role, const struct run_seat **out,
 			  size_t max);
-/* Everyone seated at attendance. */
+/* Everyone seated at attendance (less the seats retired since). */
 const struct run_seat *run_attendance(const struct run_ctx *rc, size_t *n);
+
+/* Remove the seat of `person` in `role` (roster.change retire): from the
+ * next step on that person cannot act or witness in that role (a retired key
+ * holder presents no share). Returns 1 if a seat was removed, 0 if the person
+ * was not seated in that role. Pointers from run_attendance() taken before
+ * the call are invalid after it. */
+int run_seat_retire(struct run_ctx *rc, const struct roster_person *person, enum role role);
 
 /* Person objects for transcript events (new references, NULL on allocation
  * failure): one seat; the step's actors; the step's witnesses; the operator

@@ -10,6 +10,8 @@
 #include "ceremony/run.h"
 #include "ceremony/transcript.h"
 
+#include <openssl/evp.h>
+
 #define RUN_MAX_SEATS 128
 #define RUN_SHARE_SALT_BYTES 16
 #define RUN_SET_MAX 16
@@ -19,6 +21,8 @@ struct run_token_state {
 	struct p11_token *tok;     /* owned */
 	struct p11_session *sess;  /* owned, logged in when logged_in */
 	int logged_in;
+	enum p11_user login_user;  /* of the last login */
+	json_t *login_persons;     /* who logged in (owned reference), for the logout event */
 	struct p11_ossl *ossl;     /* owned, opened on first use */
 };
 
@@ -66,6 +70,10 @@ struct run_ctx {
 
 	/* transcript key */
 	int tkey; /* made */
+	int tkey_soft_needed;  /* no step logs in to a token (preflight) */
+	EVP_PKEY *tkey_soft;   /* the ephemeral software key, or NULL (HSM key) */
+	int tkey_soft_locked;  /* its private part is in OpenSSL's locked heap */
+	int tkey_confirm_due;  /* its words still to be confirmed at attendance */
 	size_t tkey_tok;
 	char tkey_label[64];
 	char tkey_words[128];

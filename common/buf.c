@@ -209,6 +209,12 @@ int buf_read_secret_file(const char *path, size_t max, uint8_t **out, size_t *ou
 
 int buf_read_secret_line(int fd, char *dst, size_t cap, size_t *len)
 {
+	return buf_read_secret_line_stop(fd, dst, cap, len, NULL);
+}
+
+int buf_read_secret_line_stop(int fd, char *dst, size_t cap, size_t *len,
+			      const volatile sig_atomic_t *stop)
+{
 	int r = CE_ERR_INTERNAL;
 	size_t n = 0;
 	int got_any = 0;
@@ -219,6 +225,10 @@ int buf_read_secret_line(int fd, char *dst, size_t cap, size_t *len)
 		return ce_err_set(CE_ERR_INVALID, "no room for a line");
 	for (;;) {
 		ssize_t k = read(fd, &c, 1);
+		if (k < 0 && errno == EINTR && stop != NULL && *stop) {
+			r = ce_err_set(CE_ERR_ABORTED, "interrupted (Ctrl-C)");
+			goto out;
+		}
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {

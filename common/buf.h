@@ -13,6 +13,7 @@
 #ifndef CE_COMMON_BUF_H
 #define CE_COMMON_BUF_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,5 +64,12 @@ int buf_read_secret_file(const char *path, size_t max, uint8_t **out, size_t *ou
  * nothing past the line is consumed or buffered outside dst. */
 int buf_read_secret_line(int fd, char *dst, size_t cap, size_t *len)
 	__attribute__((warn_unused_result));
+
+/* As buf_read_secret_line, but a read interrupted by a signal while *stop is
+ * non-zero (set by the signal's handler) returns CE_ERR_ABORTED, the partial
+ * line wiped; stop NULL: interrupted reads are retried (as
+ * buf_read_secret_line). */
+int buf_read_secret_line_stop(int fd, char *dst, size_t cap, size_t *len,
+			      const volatile sig_atomic_t *stop) __attribute__((warn_unused_result));
 
 #endif

@@ -280,7 +280,7 @@ enum p11_key_type {
 	P11_KEY_EC_P384,
 	P11_KEY_EC_P521,
 	P11_KEY_ED25519,
-	P11_KEY_AES_256, /* secret key (wrapping) */
+	P11_KEY_AES_256, /* AES secret key (wrapping; an imported one may be AES-128) */
 };
 
 /* "rsa2048" "rsa3072" "rsa4096" "p256" "p384" "p521" "ed25519" (also
@@ -367,7 +367,8 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 		 size_t msg_len, uint8_t **sig, size_t *sig_len) P11_WARN;
 
 /*
- * Import a 32-byte AES key (BORROWED secmem; wipe after) as a session object
+ * Import a 16-byte (AES-128) or 32-byte (AES-256) AES key (BORROWED secmem;
+ * wipe after; CE_ERR_INVALID for another length) as a session object
  * (CKA_TOKEN false, sensitive, non-extractable, CKA_WRAP/CKA_UNWRAP true). It
  * disappears when the session closes. *out owned by the caller.
  */

@@ -1222,8 +1222,11 @@ int p11_key_import_aes(struct p11_session *s, const uint8_t *key, size_t key_len
 	CK_RV rv;
 
 	*out = NULL;
-	if (key_len != 32) {
-		r = ce_err_set(CE_ERR_INVALID, "a wrapping key is 32 bytes (AES-256), not %zu", key_len);
+	/* CKA_VALUE_LEN is not given: PKCS#11 forbids it in C_CreateObject for
+	 * CKK_AES (the token derives it from CKA_VALUE). */
+	if (key_len != 16 && key_len != 32) {
+		r = ce_err_set(CE_ERR_INVALID,
+			       "a wrapping key is 16 (AES-128) or 32 (AES-256) bytes, not %zu", key_len);
 		goto out;
 	}
 	r = p11_token_supports(s->tok, P11_KEY_AES_256);

@@ -602,7 +602,8 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 		r = p11_ossl_err(CE_ERR_NOMEM, "certificate fields");
 		goto out;
 	}
-	if ((r = serial_random(x)) < 0 || (r = validity_set(x, p->not_before, p->not_after)) < 0 ||
+	if ((r = p->serial_hex != NULL ? serial_from_hex(x, p->serial_hex) : serial_random(x)) < 0 ||
+	    (r = validity_set(x, p->not_before, p->not_after)) < 0 ||
 	    (r = ext_basic_constraints(x, 1, p->path_len)) < 0 ||
 	    (r = ext_key_usage(x, "keyCertSign,cRLSign")) < 0 || (r = ext_ski(x, &ski)) < 0 ||
 	    (r = ext_aki(x, ski)) < 0)

@@ -45,6 +45,9 @@ struct x509_ca_params {
 	time_t not_before;    /* 0: now */
 	time_t not_after;     /* required, after not_before */
 	int path_len;         /* pathLenConstraint, or -1 for none */
+	/* Serial number as hex digits (1..40, not zero: RFC 5280 4.1.2.2), or
+	 * NULL for 16 random bytes (CE_ERR_INVALID for a bad one). */
+	const char *serial_hex;
 };
 
 /* What an issued certificate says. */

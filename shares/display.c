@@ -247,7 +247,8 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 		if (r < 0)
 			goto out;
 		for (;;) {
-			r = buf_read_secret_line(t->in_fd, st->answer, sizeof(st->answer), &len);
+			r = buf_read_secret_line_stop(t->in_fd, st->answer, sizeof(st->answer), &len,
+						      &shares_ui_guard_interrupted);
 			if (r == CE_ERR_TOO_LARGE) {
 				/* the rest of the long line comes next and is refused too */
 				fputs("Please type yes or abort: ", t->out);

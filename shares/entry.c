@@ -193,7 +193,8 @@ static int entry_from_lines(const struct shares_ui_term *t, const char *prompt,
 		size_t i = 0;
 		int bad = 0;
 
-		r = buf_read_secret_line(t->in_fd, st->line, sizeof(st->line), &len);
+		r = buf_read_secret_line_stop(t->in_fd, st->line, sizeof(st->line), &len,
+					      &shares_ui_guard_interrupted);
 		if (r < 0)
 			goto out;
 		if (r == 0) {
@@ -287,6 +288,8 @@ static int entry_getc(int fd, char *c)
 			return 0;
 		if (errno != EINTR)
 			return ce_err_set(CE_ERR_IO, "reading the terminal: %s", strerror(errno));
+		if (shares_ui_guard_interrupted)
+			return ce_err_set(CE_ERR_ABORTED, "interrupted (Ctrl-C)");
 	}
 }
 

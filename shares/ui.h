@@ -42,6 +42,14 @@ struct shares_ui_position {
  * group g of G (threshold), member m of M (threshold). */
 void shares_ui_position_print(FILE *out, const struct shares_ui_position *pos);
 
+/* Runner mode (on != 0): Ctrl-C (SIGINT) while a share is shown or typed
+ * no longer ends the process after restoring the terminal: the terminal is
+ * restored, the screen and scrollback cleared, and shares_ui_show /
+ * shares_ui_enter return CE_ERR_ABORTED ("interrupted (Ctrl-C)"), so the
+ * caller can end cleanly (`ceremony run` asks for the abort reason).
+ * SIGTERM, SIGHUP, SIGQUIT keep their default action. Off by default. */
+void shares_ui_set_interrupt_aborts(int on);
+
 /* Show one share to its holder alone: clear the screen, the position, the
  * words numbered in columns, a QR code of the mnemonic, then wait for the
  * holder's explicit confirmation that it is written down and checked, then

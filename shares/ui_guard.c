@@ -1,3 +1,4 @@
+#include "shares/ui.h"
 #include "shares/ui_internal.h"
 #include "common/err.h"
 
@@ -20,6 +21,16 @@ static struct termios guard_tty_orig;
 
 static const char guard_clear_seq[] = "\033[H\033[2J\033[3J";
 
+/* shares_ui_set_interrupt_aborts: SIGINT under a guard sets
+ * shares_ui_guard_interrupted instead of ending the process. */
+static volatile sig_atomic_t guard_interrupt_aborts;
+volatile sig_atomic_t shares_ui_guard_interrupted;
+
+void shares_ui_set_interrupt_aborts(int on)
+{
+	guard_interrupt_aborts = on != 0;
+}
+
 static void guard_undo(void)
 {
 	if (guard_restore_tty)
@@ -37,6 +48,12 @@ static void guard_on_signal(int sig)
 	guard_undo();
 	/* a newline so the shell prompt starts clean, then die as asked */
 	(void)!write(STDERR_FILENO, "\n", 1);
+	if (sig == SIGINT && guard_interrupt_aborts) {
+		/* the blocked read returns EINTR and its loop sees the flag */
+		shares_ui_guard_interrupted = 1;
+		errno = saved_errno;
+		return;
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 	errno = saved_errno;
@@ -52,6 +69,7 @@ int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
+	shares_ui_guard_interrupted = 0;
 	if (tty_fd >= 0 && tcgetattr(tty_fd, &guard_tty_orig) != 0) {
 		r = ce_err_set(CE_ERR_TTY, "terminal: %s", strerror(errno));
 		goto out;
@@ -60,6 +78,7 @@ int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
 	guard_clear_fd = clear_fd;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = guard_on_signal;
+	sa.sa_flags = 0; /* no SA_RESTART: a read in progress returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < SHARES_UI_GUARD_NSIG; i++)
 		(void)sigaction(guard_signals[i], &sa, &g->old[i]);

@@ -39,6 +39,10 @@ struct shares_ui_guard {
 	int active;
 	struct sigaction old[SHARES_UI_GUARD_NSIG];
 };
+/* Set by the guard's SIGINT handler when shares_ui_set_interrupt_aborts(1):
+ * the terminal is already restored and the screen cleared; the reading loop
+ * returns CE_ERR_ABORTED. Reset by shares_ui_guard_begin. */
+extern volatile sig_atomic_t shares_ui_guard_interrupted;
 int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
 	__attribute__((warn_unused_result));
 void shares_ui_guard_end(struct shares_ui_guard *g);

@@ -9,8 +9,9 @@
 #   run_rehearsal SCRIPT ANSWERS OUTDIR [ARG...]
 #                                ceremony run in rehearsal (--today fixed to a
 #                                day the example roster is valid), OUTDIR made
-#   run_verified OUTDIR          ceremony verify OK (outputs too) and stock
-#                                openssl cms -verify of its transcript
+#   run_verified OUTDIR          ceremony verify OK (outputs too), again with
+#                                --script/--roster (run_verified_semantics),
+#                                and stock openssl cms -verify of its transcript
 #   run_answers NAME             the answer file scripts/demo/NAME.answers
 #   run_root_setup, run_pin, run_crl_answers: see below
 RUN_TODAY=2026-11-27
@@ -45,9 +46,20 @@ run_rehearsal() { # SCRIPT ANSWERS OUTDIR [ARG...]
 
 run_verified() { # OUTDIR
 	ceremony verify "$1/transcript.jsonl" --outputs "$1" &&
+	run_verified_semantics "$1" &&
 	openssl cms -verify -binary -inform PEM -in "$1/transcript.jsonl.p7s" \
 		-content "$1/transcript.jsonl" -CAfile "$1/transcript-signer.pem" \
 		-purpose any -out /dev/null
+}
+
+# ceremony verify --script S --roster R (the semantic checks) on OUTDIR's
+# transcript, S being the script ceremony.start names and R the roster that
+# script names (beside it).
+run_verified_semantics() { # OUTDIR
+	rv_s=$(head -n 1 "$1/transcript.jsonl" | sed -n 's/.*"script":"\([^"]*\)".*/\1/p') &&
+	rv_r=$(sed -n 's/^roster: *//p' "$rv_s") &&
+	ceremony verify "$1/transcript.jsonl" --outputs "$1" --script "$rv_s" \
+		--roster "$(dirname "$rv_s")/$rv_r"
 }
 
 # The root token as the ready scripts leave it: token-init in $TEST_TMP/root-init,

@@ -10,6 +10,7 @@
 # --input in production, an existing transcript or output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
+. "$(dirname "$0")/lib-run.sh"
 
 softhsm_setup
 S=$TEST_TOP/scripts
@@ -40,6 +41,8 @@ test_expect_success 'token-init in rehearsal completes, transcript verifies' '
 	test_grep "Ceremony completed" "$TI.log" &&
 	ceremony verify "$TI/transcript.jsonl" >out &&
 	test_grep "^.*transcript.jsonl: OK" out &&
+	run_verified_semantics "$TI" >out2 &&
+	test_grep "transcript.jsonl: OK" out2 &&
 	test_grep "REHEARSAL" out &&
 	openssl cms -verify -binary -inform PEM -in "$TI/transcript.jsonl.p7s" \
 		-content "$TI/transcript.jsonl" -CAfile "$TI/transcript-signer.pem" \
@@ -144,6 +147,7 @@ test_expect_success 'failing twin: an actor chosen as their own witness is refus
 	present.olivia = olivia
 	present.bob = bob
 	identity.attendance.alice = confirm
+	transcript-key.olivia = confirm
 	witness.attendance.olivia = confirm
 	actor-of.check.key-holder.1 = olivia
 	actor-of.check.key-holder.1 = olivia
@@ -167,6 +171,7 @@ test_expect_success 'positive twin: the operator then chooses another actor, the
 	present.olivia = olivia
 	present.bob = bob
 	identity.attendance.alice = confirm
+	transcript-key.olivia = confirm
 	witness.attendance.olivia = confirm
 	actor-of.check.key-holder.1 = olivia
 	actor-of.check.key-holder.1 = bob
@@ -177,6 +182,8 @@ test_expect_success 'positive twin: the operator then chooses another actor, the
 	mkdir out &&
 	$RUN "$V/witness.yaml" --input answers --outdir out >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
+	run_verified out >vout 2>&1 &&
+	test_grep "transcript.jsonl: OK" vout &&
 	test_grep "\"records\":{\"envelopes\":\"5\"}" out/transcript.jsonl
 '
 
@@ -236,6 +243,11 @@ test_expect_success 'root-ca in rehearsal completes: transcript, signature, cert
 	test_grep "Ceremony completed" "$TEST_TMP/rc.log" &&
 	ceremony verify "$R/transcript.jsonl" --outputs "$R" >out &&
 	test_grep "transcript.jsonl: OK" out &&
+	run_verified_semantics "$R" >out2 &&
+	test_grep "transcript.jsonl: OK" out2 &&
+	test_exit_code 4 ceremony verify "$R/transcript.jsonl" --script "$S/token-init.yaml" \
+		--roster "$S/example-roster.yaml" >out3 &&
+	test_grep FAILED out3 &&
 	test_grep "outputs:     3 checked" out &&
 	openssl cms -verify -binary -inform PEM -in "$R/transcript.jsonl.p7s" \
 		-content "$R/transcript.jsonl" -CAfile "$R/transcript-signer.pem" \
@@ -244,6 +256,34 @@ test_expect_success 'root-ca in rehearsal completes: transcript, signature, cert
 	openssl x509 -in "$R/root-ca.pem" -noout -subject | test_grep "Example Root CA 2026" &&
 	test_grep "\"type\":\"quorum.met\"" "$R/transcript.jsonl" &&
 	test_grep "\"type\":\"key.generated\"" "$R/transcript.jsonl"
+'
+
+test_expect_success 'logins last until signing: logout written before ceremony.end, done after' '
+	R=$TEST_TMP/rc &&
+	tail -n 2 "$R/transcript.jsonl" | head -n 1 >lo &&
+	test_grep "\"type\":\"logout\"" lo &&
+	test_grep "\"when\":\"after-signing\"" lo &&
+	test_grep "\"token\":\"root\"" lo &&
+	grep "\"type\":\"login\"" "$R/transcript.jsonl" | tail -n 1 >li &&
+	test "$(sed "s/.*\"persons\":\(\[[^]]*\]\).*/\1/" li)" = "$(sed "s/.*\"persons\":\(\[[^]]*\]\).*/\1/" lo)" &&
+	sed -n "/Transcript signed/,\$p" "$TEST_TMP/rc.log" | test_grep "Logged out of .root." &&
+	ceremony replay "$R/transcript.jsonl" >replay &&
+	test_grep "logged out (token root) \[after-signing\]" replay &&
+	ceremony verify "$R/transcript.jsonl" >out &&
+	test_grep "transcript.jsonl: OK" out
+'
+
+test_expect_success 'ceremony.start records the p11-kit (built with) and pkcs11-provider versions' '
+	R=$TEST_TMP/rc &&
+	head -n 1 "$R/transcript.jsonl" >start &&
+	v=$(pkg-config --modversion p11-kit-1) &&
+	test_grep "\"p11kit_version\":\"$v (built with)\"" start &&
+	prov=$(openssl version -m | sed "s/^MODULESDIR: \"\(.*\)\"$/\1/")/pkcs11.so &&
+	pv=$(dpkg-query -W -f "\${Version}" pkcs11-provider) &&
+	test -n "$pv" &&
+	test_grep "\"pkcs11_provider_version\":\"$pv\"" start &&
+	test_grep "\"sha256\":\"$(sha256sum <"$prov" | cut -d" " -f1)\"" start &&
+	test_grep "\"version_source\":\"dpkg package\"" start
 '
 
 test_expect_success 'the root key is on the token, sensitive, extractable as scripted' '

@@ -165,5 +165,54 @@ test_expect_success 'failing twin: a share typed back wrong is refused and shown
 	test_grep "\"result\":\"failed\"" out2/transcript.jsonl &&
 	test_exit_code 3 ceremony verify out2/transcript.jsonl >/dev/null
 '
+# Up to the first share shown to bob, in a ceremony on a token labelled LABEL.
+to_first_share() { # N LABEL
+	sed "s/TTY%20CA/TTY%20C$1/; s/label: TTY CA/label: TTY C$1/" tty.yaml >tty$1.yaml &&
+	start_term &&
+	T send-keys -t t "ceremony run tty$1.yaml --module $SOFTHSM_MODULE --outdir out$1; echo EXIT=\$?" Enter &&
+	answer operator hugo &&
+	answer seat.security-officer.1 alice &&
+	answer seat.system-auditor.1 sam &&
+	answer seat.hsm-administrator.1 hugo &&
+	answer seat.key-holder.1 bob &&
+	answer seat.key-holder.2 carol &&
+	for p in alice sam hugo bob carol; do answer present.$p $p || return 1; done &&
+	answer identity.attendance.alice confirm &&
+	answer witness.attendance.sam confirm &&
+	answer transcript-key.alice confirm &&
+	answer transcript-key.sam confirm &&
+	answer issue.init.so-pin.bob bob &&
+	wait_for "Share for Bob" && wait_for "Type yes when"
+}
+# After Ctrl-C: the screen cleared, the terminal restored, the reason asked,
+# exit 3, an abort event, the transcript signed and INCOMPLETE, the key gone.
+ctrl_c_aborted() { # N REASON
+	wait_for "\[abort.reason\]" &&
+	! history | grep -q "Share for Bob" &&
+	stty -a -F "$(T display -p -t t "#{pane_tty}")" | tr " ;" "\n\n" | grep -q -x -e echo &&
+	answer abort.reason "$2" &&
+	wait_for "EXIT=3" &&
+	grep "\"type\":\"abort\"" out$1/transcript.jsonl | grep -q "\"reason\":\"$2\"" &&
+	tail -n 1 out$1/transcript.jsonl | grep -q "\"status\":\"aborted\"" &&
+	test_exit_code 3 ceremony verify out$1/transcript.jsonl >v &&
+	test_grep "INCOMPLETE" v &&
+	test_grep "signature:   valid" v &&
+	history | grep -q "Transcript key destroyed"
+}
+
+test_expect_success 'Ctrl-C while a share is shown: cleared, reason asked, aborted (exit 3)' '
+	cd "$W" && to_first_share 3 &&
+	T send-keys -t t C-c &&
+	ctrl_c_aborted 3 "ctrl-c at the share screen"
+'
+
+test_expect_success 'Ctrl-C while a share is typed back (raw mode): terminal restored, aborted' '
+	cd "$W" && to_first_share 4 &&
+	screen_words >so-bob4 && T send-keys -t t "yes" Enter &&
+	wait_for "type share .* back" &&
+	read -r -a w <so-bob4 && type_words "${w[@]:0:5}" && sleep 0.2 &&
+	T send-keys -t t C-c &&
+	ctrl_c_aborted 4 "ctrl-c at the type-back"
+'
 
 test_done

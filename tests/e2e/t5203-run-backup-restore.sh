@@ -174,4 +174,21 @@ test_expect_success 'failing twin: a non-extractable key cannot be backed up' '
 	test ! -e ne2/root-ca-ne.wrapped
 '
 
+test_expect_success 'an aes-128 wrapping key: backup and restore onto a third token' '
+	run_token_variant b128 "Root CA 2026 b128" backup &&
+	run_rehearsal token-init-b128.yaml "$TEST_TMP/b128.answers" "$PWD/b128-init" >log 2>&1 &&
+	sed -e "s/kind: aes-256/kind: aes-128/" -e "s/Root%20CA%202026%20backup/Root%20CA%202026%20b128/" \
+	    "$TEST_TMP/scripts/backup-restore.yaml" >"$TEST_TMP/scripts/br128.yaml" &&
+	run_rehearsal br128.yaml "$(run_answers backup-restore)" "$PWD/b128" $ISSUED \
+		--issued-in "$PWD/b128-init/transcript.jsonl" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	test_grep "under a new AES-128 key" log &&
+	test_grep "\"wrap_key_kind\": \"aes-128\"" b128/root-ca-2026.wrapped &&
+	test $(grep -c "^wrap-key " b128/rehearsal/frank.shares) = 1 &&
+	run_verified "$PWD/b128" >out 2>&1 &&
+	test_grep "transcript.jsonl: OK" out &&
+	pin=$(run_pin "$PWD/b128-init" backup-user-pin bob carol dave) &&
+	test "$(objects_on "Root CA 2026 b128" "$pin")" = 2
+'
+
 test_done

@@ -87,4 +87,17 @@ test_expect_success 'failing twin: a wrong person typed for the change is refuse
 	! grep -q "\"type\":\"role.revoke\"" w/transcript.jsonl
 '
 
+test_expect_success 'failing twin: a retired key holder has no seat left in the ceremony' '
+	sed -e "s/actors: {key-holder: 5}/actors: {key-holder: 4}/" \
+	    -e "/secret: user-pin, groups/s/count: 5/count: 4/" \
+		"$TEST_TMP/scripts/reshare.yaml" >"$TEST_TMP/scripts/reshare4.yaml" &&
+	sed -e "s/^holder.reshare.1 = carol/actor-of.reshare.key-holder.1 = bob\nholder.reshare.1 = carol/" \
+		"$(run_answers reshare)" >retired.answers &&
+	test_exit_code 1 run_rehearsal reshare4.yaml retired.answers "$PWD/ret" --issued-in "$INIT" \
+		>log 2>&1 &&
+	test_grep "Bob .* no longer sits as key-holder" log &&
+	test_grep ".bob. is not seated as key-holder" log &&
+	! grep "\"step\":\"reshare\"" ret/transcript.jsonl | grep -q "\"id\":\"bob\""
+'
+
 test_done

@@ -75,7 +75,7 @@ static int flow(const char *module, const char *out)
 	struct p11_session *s = NULL;
 	struct p11_ossl *o = NULL;
 	struct p11_ossl_key k = { 0 };
-	struct x509_ca_params p = { "/CN=Fault Root", 0, 0, -1 };
+	struct x509_ca_params p = { "/CN=Fault Root", 0, 0, -1, NULL };
 	const struct p11_module *m;
 	X509 *ca = NULL;
 	char *pin = NULL;

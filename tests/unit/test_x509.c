@@ -121,7 +121,7 @@ static void self_sign_for(void **state, enum p11_key_type type, const char *want
 {
 	struct fx *f = *state;
 	struct p11_ossl_key k = { 0 };
-	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 1 };
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 1, NULL };
 	struct p11_keygen kg = { type, "root", (const uint8_t *)"\x01", 1, 0 };
 	struct p11_key *key = NULL;
 	EVP_PKEY *exported = NULL;
@@ -187,7 +187,7 @@ static void test_ca_ed25519(void **state)
 /* A root CA (P-256) on the token, its certificate written to dir/root.pem. */
 static void root_ca(struct fx *f, struct p11_ossl_key *rk, X509 **root)
 {
-	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1 };
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1, NULL };
 	char pem[512];
 
 	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=root", NULL, rk), 0);
@@ -212,6 +212,30 @@ static void test_csr_issue_subca(void **state)
 	assert_int_equal(p11raw_keygen(P11RAW_SOFTHSM, TOKEN, "EC:secp384r1", "sub", "02"), 0);
 	fx_login(f);
 	root_ca(f, &rk, &root);
+	{
+		/* cert.self-sign's serial: the serial asked for is the one written;
+		 * twins: zero and non-hex are refused */
+		struct x509_ca_params sp = { ROOT_SUBJECT, 0, 0, -1, "7e57ab1e" };
+		X509 *c = NULL;
+		BIGNUM *bn = NULL;
+		char *hex = NULL;
+
+		sp.not_after = time(NULL) + DAY;
+		assert_int_equal(x509_ca_self_sign(&rk, &sp, &c), 0);
+		bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(c), NULL);
+		assert_non_null(bn);
+		hex = BN_bn2hex(bn);
+		assert_string_equal(hex, "7E57AB1E");
+		OPENSSL_free(hex);
+		BN_free(bn);
+		X509_free(c);
+		c = NULL;
+		sp.serial_hex = "00";
+		assert_int_equal(x509_ca_self_sign(&rk, &sp, &c), CE_ERR_INVALID);
+		sp.serial_hex = "12zz";
+		assert_int_equal(x509_ca_self_sign(&rk, &sp, &c), CE_ERR_INVALID);
+		assert_null(c);
+	}
 	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=sub", NULL, &sk), 0);
 	assert_int_equal(x509_csr_make(&sk, SUB_SUBJECT, &csr), 0);
 	path_in(f, "sub.csr", csrpem, sizeof(csrpem));
@@ -530,7 +554,7 @@ static void exit_child(const char *dir, int clean)
 	struct p11_session *s = NULL;
 	struct p11_ossl *o = NULL;
 	struct p11_ossl_key k = { 0 };
-	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1 };
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, -1, NULL };
 	X509 *ca = NULL;
 
 	(void)dir;
@@ -606,7 +630,7 @@ static void test_direct_path(void **state)
 	struct p11_ossl_key k[4], sub = { 0 };
 	struct p11_key *key[4] = { NULL }, *subkey = NULL;
 	struct p11_keygen kg = { P11_KEY_EC_P256, "sub", (const uint8_t *)"\x20", 1, 0 };
-	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 0 };
+	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 0, NULL };
 	struct x509_profile prof = { NULL, 0, 365, 1, -1, NULL, NULL, NULL };
 	struct x509_revoked rev = { "99", 0, 4 };
 	struct x509_crl_params crlp = { 0, 0, 9, &rev, 1 };
