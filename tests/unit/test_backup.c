@@ -31,7 +31,11 @@ static int fixture(void **state)
 	assert_non_null(k);
 	assert_int_equal(PEM_write_bio_PUBKEY(bio, k), 1);
 	n = BIO_get_mem_data(bio, &p);
-	b->public_key_pem = strndup(p, (size_t)n);
+	/* the BIO's bytes are not NUL-terminated: copy, then terminate */
+	b->public_key_pem = malloc((size_t)n + 1);
+	assert_non_null(b->public_key_pem);
+	memcpy(b->public_key_pem, p, (size_t)n);
+	b->public_key_pem[n] = '\0';
 	assert_int_equal(transcript_spki_sha256(k, b->public_key_sha256), 0);
 	b->key_type = P11_KEY_EC_P256;
 	b->label = strdup("root-ca-2026");
