@@ -85,7 +85,11 @@ static int roster_run(int argc, char **argv)
 		goto out;
 	}
 	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--today") == 0) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_verb_roster.help(stdout);
+			rc = CLI_EXIT_OK;
+			goto out;
+		} else if (strcmp(argv[i], "--today") == 0) {
 			if (i + 1 >= argc) {
 				rc = cli_usage_error(&cli_verb_roster, "--today needs a value");
 				goto out;

@@ -20,6 +20,15 @@ test_expect_success 'every verb has --help that exits 0' '
 	done
 '
 
+test_expect_success 'every sub-verb has --help that exits 0 with its usage' '
+	for sv in "shares split" "shares combine" "shares card" "hsm list" \
+		"hsm mechanisms" "hsm objects" "roster check" "x509 self-sign" \
+		"x509 csr" "x509 issue" "x509 crl"; do
+		ceremony $sv --help >out </dev/null || { echo "$sv --help failed"; exit 1; }
+		test_grep -q "usage" out || { echo "$sv: no usage"; exit 1; }
+	done
+'
+
 test_expect_success 'an unknown verb prints usage and exits 2' '
 	test_exit_code 2 ceremony frobnicate 2>err &&
 	test_grep "unknown verb" err &&
