@@ -70,10 +70,16 @@ test: $(TEST_TARGETS)
 
 # Everything CI runs: the suite (with a short fuzz of every target), the
 # constant-time check, then the whole suite again under ASan+UBSan+LSan.
+# The last line adds up every run: "N passed, N failed" (ctgrind counts as one).
+CHECK_RESULTS_FILE = $(abspath $(B))/check-results
 check: deps
-	@$(MAKE) --no-print-directory test
-	@$(MAKE) --no-print-directory ctgrind
-	@$(MAKE) --no-print-directory check-asan
+	@mkdir -p $(B) && rm -f $(CHECK_RESULTS_FILE)
+	@CHECK_RESULTS=$(CHECK_RESULTS_FILE) $(MAKE) --no-print-directory test
+	@if $(MAKE) --no-print-directory ctgrind; then echo "1 0" >>$(CHECK_RESULTS_FILE); \
+		else echo "0 1" >>$(CHECK_RESULTS_FILE); exit 1; fi
+	@CHECK_RESULTS=$(CHECK_RESULTS_FILE) $(MAKE) --no-print-directory check-asan
+	@echo
+	@awk '{ p += $$1; f += $$2 } END { printf "make check: normal suite, ctgrind and sanitizer suite\n%d passed, %d failed\n", p, f; exit f > 0 }' $(CHECK_RESULTS_FILE)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(TEST_TARGETS) $(BENCH_TARGETS)

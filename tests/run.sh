@@ -106,5 +106,7 @@ if [ -n "${SANITIZER_LOG_DIR:-}" ] && [ -d "$SANITIZER_LOG_DIR" ]; then
 fi
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"
+# make check adds up its runs (normal, ctgrind, sanitizers) in CHECK_RESULTS
+[ -n "${CHECK_RESULTS:-}" ] && echo "$passed $failed" >>"$CHECK_RESULTS"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
