@@ -24,9 +24,12 @@ run_scripts_setup
 TOK=$TEST_TMP/softhsm/tokens
 FAULTMOD=$TEST_BUILD/tests/libfaultmod.so
 INIT=$TEST_TMP/root-init/transcript.jsonl
-# Under check-asan / check-memcheck (SANITIZER_LOG_DIR set): the first call of
-# each function only, and no C_GetMechanismList faults (the known
-# pkcs11-provider double free would be reported against the suite).
+# Under check-asan / check-memcheck (SANITIZER_LOG_DIR set): the first and last
+# call of each function only, and two known pkcs11-provider faults left out
+# (they would be reported against the suite; the normal run lists them): its
+# double free after a failed C_GetMechanismList, and a 1-byte leak of its own
+# when a C_GetAttributeValue fails while it loads the transcript key
+# (allocated by the provider, under p11_ossl_key_load; exit 1 without ASan).
 CAP=${FAULT_CAP:-${SANITIZER_LOG_DIR:+1}}
 CAP=${CAP:-3}
 
@@ -48,7 +51,10 @@ test_expect_success 'set-up: token-init; a clean root-ca through the module list
 	cut -d" " -f1 "$TEST_TMP/clean.calls" | awk -v cap=$CAP "
 		{ n[\$1]++; if (n[\$1] <= cap) print \$1, n[\$1] }
 		END { for (f in n) if (n[f] > cap) print f, n[f] }" | sort -u |
-		if [ -n "${SANITIZER_LOG_DIR:-}" ]; then grep -v "^C_GetMechanismList "; else cat; fi \
+		if [ -n "${SANITIZER_LOG_DIR:-}" ]; then
+			grep -v -e "^C_GetMechanismList " -e "^C_GetAttributeValue [0-9]*[02-9]$" \
+				-e "^C_GetAttributeValue [0-9][0-9]"
+		else cat; fi \
 		>"$TEST_TMP/points" &&
 	echo "$(wc -l <"$TEST_TMP/clean.calls") calls, $(wc -l <"$TEST_TMP/points") fault points" &&
 	test "$(wc -l <"$TEST_TMP/points")" -gt 10
