@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The runner's own signing key (RUNNER.md): never destroyed by a script. */
-#define TRANSCRIPT_KEY_PREFIX "ceremony-transcript-"
 
 int action_key_destroy(struct run_ctx *rc, const struct script_step *st)
 {
@@ -27,7 +25,7 @@ int action_key_destroy(struct run_ctx *rc, const struct script_step *st)
 	const uint8_t *kid;
 	uint8_t spki[32];
 	json_t *destroyed = json_array();
-	char key_name[96], prompt[256], id[2 * P11_ID_MAX_BYTES + 1], sha[65];
+	char own_tkey[64], key_name[96], prompt[256], id[2 * P11_ID_MAX_BYTES + 1], sha[65];
 
 	if (destroyed == NULL) {
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
@@ -37,9 +35,14 @@ int action_key_destroy(struct run_ctx *rc, const struct script_step *st)
 		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
 		goto out;
 	}
-	if (strncmp(label, TRANSCRIPT_KEY_PREFIX, strlen(TRANSCRIPT_KEY_PREFIX)) == 0) {
-		r = ce_err_set(CE_ERR_POLICY, "step '%s': '%s' is a transcript key: the runner "
-				"destroys it after signing", st->id, label);
+	/* This ceremony's own transcript key is the runner's (RUNNER.md): it
+	 * destroys it after signing. A transcript key left by a crashed ceremony
+	 * (another id) is what the recovery ceremony destroys
+	 * (scripts/recover-transcript-key.yaml, docs/runbook-hsm-admin.md 4). */
+	snprintf(own_tkey, sizeof(own_tkey), "ceremony-transcript-%.8s", run_ceremony_id(rc));
+	if (strcmp(label, own_tkey) == 0) {
+		r = ce_err_set(CE_ERR_POLICY, "step '%s': '%s' is this ceremony's transcript key: "
+				"the runner destroys it after signing", st->id, label);
 		goto out;
 	}
 	if ((r = run_session(rc, token, &s)) < 0 || (r = run_key_find(rc, token, label, &key)) < 0 ||

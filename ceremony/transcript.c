@@ -5,6 +5,7 @@
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/outfile.h"
+#include "pkcs11/ossl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -638,14 +639,30 @@ char *transcript_signer_path(const char *path)
 
 static int crypto_fail(const char *what)
 {
-	unsigned long e = ERR_peek_last_error();
-	char buf[256];
+	unsigned long e, last = 0;
+	const char *lib;
+	int flags;
 
-	buf[0] = '\0';
-	if (e != 0)
-		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	return ce_err_set(CE_ERR_CRYPTO, "%s failed%s%s", what, buf[0] ? ": " : "", buf);
+	/* A PKCS#11 failure under OpenSSL (the transcript key signing through
+	 * pkcs11-provider) is named by its CKR (p11_ossl_err); otherwise the
+	 * latest OpenSSL error, the one closest to what failed here. */
+	while ((e = ERR_peek_error_all(NULL, NULL, NULL, NULL, &flags)) != 0) {
+		lib = ERR_lib_error_string(e);
+		if (lib != NULL && strcmp(lib, "pkcs11") == 0) {
+			return p11_ossl_err(CE_ERR_CRYPTO, "%s failed", what);
+		}
+		last = e;
+		(void)ERR_get_error(); /* the oldest left is the next one looked at */
+	}
+	{
+		char buf[256];
+
+		buf[0] = '\0';
+		if (last != 0)
+			ERR_error_string_n(last, buf, sizeof(buf));
+		ERR_clear_error();
+		return ce_err_set(CE_ERR_CRYPTO, "%s failed%s%s", what, buf[0] ? ": " : "", buf);
+	}
 }
 
 /* Verify the PEM CMS in pem against the file at path; the signer must be cert. */

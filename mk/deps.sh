@@ -9,7 +9,7 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libp11-kit-dev p11-kit libssl-dev openssl libyaml-dev
 libjansson-dev libqrencode-dev libcairo2-dev libcmocka-dev"
 TEST_PKGS="softhsm2 opensc libnss3 libnss3-tools poppler-utils zbar-tools tmux expect
-valgrind clang ssss python3"
+valgrind gdb clang ssss python3"
 BACKPORT_PKGS="pkcs11-provider"
 
 missing=""

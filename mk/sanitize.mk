@@ -15,13 +15,17 @@
 # normal run has it), t9001-fuzz (the fuzzers are ASan+UBSan builds already
 # and run in the normal suite) and t9002-secret-hygiene (it inspects the live
 # `ceremony` process: under ASan mlock() is a no-op, under memcheck the
-# process is valgrind).
+# process is valgrind), t9004-crash (it runs the real binary under gdb to kill
+# it at each event; what it checks is on disk and on the token) and
+# t9006-run-hygiene (the live process under gdb, like t9002).
 ASAN_B ?= build-asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ASAN_LOGS = $(abspath $(ASAN_B))/sanitizer-logs
 SAN_SKIP := t4003-verify-scale=scale_test_not_run_under_sanitizers \
 	t9001-fuzz=fuzzers_are_sanitizer_builds_already \
-	t9002-secret-hygiene=inspects_the_live_process:_not_meaningful_under_sanitizers
+	t9002-secret-hygiene=inspects_the_live_process:_not_meaningful_under_sanitizers \
+	t9004-crash=kills_the_real_binary_under_gdb:_state_on_disk,_the_normal_run_has_it \
+	t9006-run-hygiene=inspects_the_live_process_under_gdb:_not_meaningful_under_sanitizers
 MEMCHECK_LOGS = $(abspath $(B))/memcheck-logs
 
 NODEEPBIND_SO = $(abspath $(ASAN_B))/tests/libnodeepbind.so
