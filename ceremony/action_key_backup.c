@@ -103,11 +103,11 @@ int action_key_backup(struct run_ctx *rc, const struct script_step *st)
 	    (r = p11_key_public_fingerprint(key, b.public_key_sha256)) < 0)
 		goto out;
 	b.label = strdup(label);
-	b.wrap_secret = strdup(sec->name);
+	b.wrap_secret_name = strdup(sec->name);
 	b.wrap_kind = strdup(secret_kind_name(sec->kind));
 	b.ceremony_id = strdup(run_ceremony_id(rc));
 	b.created = malloc(32);
-	if (b.label == NULL || b.wrap_secret == NULL || b.wrap_kind == NULL ||
+	if (b.label == NULL || b.wrap_secret_name == NULL || b.wrap_kind == NULL ||
 	    b.ceremony_id == NULL || b.created == NULL) {
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
 		goto out;

@@ -78,9 +78,9 @@ int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 	    (r = backup_decode(path, file.p, file.len, &b)) < 0 ||
 	    (r = action_util_file_sha256_hex(path, file_sha)) < 0)
 		goto out;
-	if (strcmp(b.wrap_secret, sec->name) != 0) {
+	if (strcmp(b.wrap_secret_name, sec->name) != 0) {
 		r = ce_err_set(CE_ERR_MISMATCH, "step '%s': %s was wrapped under the shares of '%s', "
-				"the step names '%s'", st->id, path, b.wrap_secret, sec->name);
+				"the step names '%s'", st->id, path, b.wrap_secret_name, sec->name);
 		goto out;
 	}
 	if ((sec->kind != SECRET_AES256 && sec->kind != SECRET_AES128) ||

@@ -95,7 +95,7 @@ int backup_encode(const struct backup *b, char **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (b->label == NULL || b->public_key_pem == NULL || b->wrap_secret == NULL ||
+	if (b->label == NULL || b->public_key_pem == NULL || b->wrap_secret_name == NULL ||
 	    b->wrap_kind == NULL || b->ceremony_id == NULL || b->created == NULL ||
 	    b->blob == NULL || b->id_len == 0 || b->id_len > P11_ID_MAX_BYTES) {
 		r = ce_err_set(CE_ERR_INVALID, "backup: a field is missing");
@@ -112,7 +112,7 @@ int backup_encode(const struct backup *b, char **out, size_t *len)
 		      p11_key_type_name(b->key_type), "label", b->label, "id", id,
 		      "public_key_pem", b->public_key_pem, "public_key_sha256", sha,
 		      "wrap_mechanism", BACKUP_MECHANISM, "wrap_key_kind", b->wrap_kind,
-		      "wrap_key_secret", b->wrap_secret, "wrapped_key", blob64);
+		      "wrap_key_secret", b->wrap_secret_name, "wrapped_key", blob64);
 	if (o == NULL || (s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS |
 					     JSON_ENSURE_ASCII)) == NULL) {
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
@@ -239,8 +239,8 @@ int backup_decode(const char *name, const char *data, size_t len, struct backup 
 	if (r == 0)
 		memcpy(b.public_key_sha256, sha, 32);
 	b.wrap_kind = dup_or_fail(field_str(name, o, "wrap_key_kind", &r), &r);
-	b.wrap_secret = dup_or_fail(field_str(name, o, "wrap_key_secret", &r), &r);
-	if (r == 0 && !script_name_valid(b.wrap_secret))
+	b.wrap_secret_name = dup_or_fail(field_str(name, o, "wrap_key_secret", &r), &r);
+	if (r == 0 && !script_name_valid(b.wrap_secret_name))
 		r = ce_err_set(CE_ERR_FORMAT, "%s: wrap_key_secret is not a name", name);
 	b.ceremony_id = dup_or_fail(field_str(name, o, "ceremony_id", &r), &r);
 	b.created = dup_or_fail(field_str(name, o, "created", &r), &r);
@@ -266,7 +266,7 @@ void backup_clear(struct backup *b)
 {
 	free(b->label);
 	free(b->public_key_pem);
-	free(b->wrap_secret);
+	free(b->wrap_secret_name);
 	free(b->wrap_kind);
 	free(b->ceremony_id);
 	free(b->created);

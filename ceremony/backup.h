@@ -30,7 +30,7 @@ struct backup {
 	size_t id_len;
 	char *public_key_pem; /* owned, NUL-terminated PEM SubjectPublicKeyInfo */
 	uint8_t public_key_sha256[32]; /* SHA-256 of the DER SPKI */
-	char *wrap_secret;    /* owned: the script secret's name */
+	char *wrap_secret_name;    /* owned: the script secret's name */
 	char *wrap_kind;      /* owned: "aes-256" */
 	char *ceremony_id;    /* owned: the ceremony that wrote the backup */
 	char *created;        /* owned: UTC time, YYYY-MM-DDTHH:MM:SSZ */

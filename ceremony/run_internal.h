@@ -28,7 +28,7 @@ struct run_token_state {
 
 /* One share issued (this ceremony or an --issued-in transcript). Public. */
 struct run_issued {
-	char *secret;   /* the script's secret name */
+	char *secret_name; /* the script's secret name (public) */
 	char set[RUN_SET_MAX];
 	unsigned group, member; /* 1-based */
 	char *holder;

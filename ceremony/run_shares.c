@@ -61,11 +61,11 @@ static int reg_add(struct run_ctx *rc, const char *secret, const char *set, unsi
 	memcpy(e->salt, salt, RUN_SHARE_SALT_BYTES);
 	memcpy(e->commitment, commitment, 32);
 	e->generation = generation;
-	e->secret = strdup(secret);
+	e->secret_name = strdup(secret);
 	e->holder = strdup(holder);
 	e->rehearsal_dir = dir != NULL ? strdup(dir) : NULL;
-	if (e->secret == NULL || e->holder == NULL || (dir != NULL && e->rehearsal_dir == NULL)) {
-		free(e->secret);
+	if (e->secret_name == NULL || e->holder == NULL || (dir != NULL && e->rehearsal_dir == NULL)) {
+		free(e->secret_name);
 		free(e->holder);
 		free(e->rehearsal_dir);
 		return CE_ERR_NOMEM;
@@ -79,7 +79,7 @@ void run_registry_free(struct run_ctx *rc)
 	size_t i;
 
 	for (i = 0; i < rc->nreg; i++) {
-		free(rc->reg[i].secret);
+		free(rc->reg[i].secret_name);
 		free(rc->reg[i].holder);
 		free(rc->reg[i].rehearsal_dir);
 	}
@@ -227,7 +227,7 @@ static const struct run_issued *current_of(const struct run_ctx *rc, const char 
 	size_t i;
 
 	for (i = 0; i < rc->nreg; i++)
-		if (strcmp(rc->reg[i].secret, secret) == 0 &&
+		if (strcmp(rc->reg[i].secret_name, secret) == 0 &&
 		    (best == NULL || rc->reg[i].generation > best->generation))
 			best = &rc->reg[i];
 	return best;
@@ -629,7 +629,7 @@ static int share_check(struct run_ctx *rc, const struct script_secret *sec,
 	snprintf(set, RUN_SET_MAX, "%u", (unsigned)share->identifier);
 	*member = m;
 	for (i = 0; i < rc->nreg; i++) {
-		if (strcmp(rc->reg[i].secret, sec->name) != 0 || strcmp(rc->reg[i].set, set) != 0)
+		if (strcmp(rc->reg[i].secret_name, sec->name) != 0 || strcmp(rc->reg[i].set, set) != 0)
 			continue;
 		any = &rc->reg[i];
 		if (rc->reg[i].group == g && rc->reg[i].member == m)

@@ -7,6 +7,7 @@
  * stays cheap), the shares are combined. Any crash, sanitizer report or a
  * broken round trip is a finding.
  */
+#include "common/ct.h"
 #include "common/secmem.h"
 #include "shares/slip39.h"
 
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (slip39_mnemonic_decode((const char *)data + pos, len, &shares[decoded]) == 0) {
 			if (slip39_mnemonic_encode(&shares[decoded], text, SLIP39_MNEMONIC_MAX_LEN) != 0 ||
 			    slip39_mnemonic_decode(text, strlen(text), again) != 0 ||
-			    memcmp(again, &shares[decoded], sizeof(*again)) != 0)
+			    !ct_memeq(again, &shares[decoded], sizeof(*again)))
 				abort(); /* a decoded share must survive encode + decode */
 			if (shares[decoded].iteration_exponent != 0)
 				expo0 = 0;

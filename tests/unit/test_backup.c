@@ -41,7 +41,7 @@ static int fixture(void **state)
 	b->label = strdup("root-ca-2026");
 	b->id[0] = 0x01;
 	b->id_len = 1;
-	b->wrap_secret = strdup("wrap-key");
+	b->wrap_secret_name = strdup("wrap-key");
 	b->wrap_kind = strdup("aes-256");
 	b->ceremony_id = strdup("e147ea3dd6de4e81403a57194afa13d6");
 	b->created = strdup("2026-11-27T18:04:37Z");
@@ -110,7 +110,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(got.id_len, 1);
 	assert_int_equal(got.id[0], 0x01);
 	assert_memory_equal(got.public_key_sha256, b->public_key_sha256, 32);
-	assert_string_equal(got.wrap_secret, "wrap-key");
+	assert_string_equal(got.wrap_secret_name, "wrap-key");
 	assert_int_equal(got.blob_len, b->blob_len);
 	assert_memory_equal(got.blob, b->blob, b->blob_len);
 	backup_clear(&got);
