@@ -108,3 +108,13 @@ void diag_print(FILE *f, const struct diag *d)
 		fprintf(f, "%s\n", line);
 	}
 }
+
+void diag_err_first(const struct diag *d, int code)
+{
+	char line[1024];
+
+	if (d->n == 0)
+		return;
+	diag_format(&d->items[0], line, sizeof(line));
+	ce_err_set(code, "%s", line);
+}

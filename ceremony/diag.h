@@ -57,4 +57,8 @@ void diag_print(FILE *f, const struct diag *d);
 /* Format one item the way diag_print does, into buf (truncated). */
 void diag_format(const struct diag_item *it, char *buf, size_t cap);
 
+/* When d holds an item, make the first one the ce_err detail (for callers
+ * that passed no diag of their own). */
+void diag_err_first(const struct diag *d, int code);
+
 #endif

@@ -468,12 +468,8 @@ int policy_check_lint(const struct script *s, const struct roster *r,
 done:
 	res = dd->errors > before ? CE_ERR_POLICY : 0;
 out:
-	if (res < 0 && dd == &local && local.n > 0) {
-		char line[1024];
-
-		diag_format(&local.items[0], line, sizeof(line));
-		ce_err_set(CE_ERR_POLICY, "%s", line);
-	}
+	if (res < 0 && dd == &local)
+		diag_err_first(&local, CE_ERR_POLICY);
 	diag_free(&local);
 	free(x.pidx);
 	free(x.filled);

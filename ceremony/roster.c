@@ -406,12 +406,8 @@ static int roster_from_tree(struct ytree *t, struct roster **out, struct diag *d
 	ro = NULL; /* transferred */
 	r = 0;
 out:
-	if (r == CE_ERR_FORMAT && dd == &local && local.n > 0) {
-		char line[1024];
-
-		diag_format(&local.items[0], line, sizeof(line));
-		ce_err_set(CE_ERR_FORMAT, "%s", line);
-	}
+	if (r == CE_ERR_FORMAT && dd == &local)
+		diag_err_first(&local, CE_ERR_FORMAT);
 	diag_free(&local);
 	ytree_free(t);
 	roster_free(ro);

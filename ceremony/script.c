@@ -1212,12 +1212,8 @@ static int script_from_tree(struct ytree *t, struct script **out, struct diag *d
 	s = NULL; /* transferred */
 	r = 0;
 out:
-	if (r == CE_ERR_FORMAT && dd == &local && local.n > 0) {
-		char line[1024];
-
-		diag_format(&local.items[0], line, sizeof(line));
-		ce_err_set(CE_ERR_FORMAT, "%s", line);
-	}
+	if (r == CE_ERR_FORMAT && dd == &local)
+		diag_err_first(&local, CE_ERR_FORMAT);
 	diag_free(&local);
 	ytree_free(t);
 	script_free(s);
