@@ -7,6 +7,9 @@
 #define CE_ERR_DETAIL_BYTES 1024
 
 static __thread char err_detail[CE_ERR_DETAIL_BYTES];
+/* Counts ce_err_set() calls: lets a layer tie data it kept about a failure
+ * to the detail it set (see ce_err_serial()). */
+static __thread unsigned long err_serial;
 
 static const char *const err_messages[] = {
 	[0] = "success",
@@ -56,7 +59,13 @@ int ce_err_set(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err_detail, sizeof(err_detail), fmt, ap);
 	va_end(ap);
+	err_serial++;
 	return code;
+}
+
+unsigned long ce_err_serial(void)
+{
+	return err_serial;
 }
 
 int ce_err_prefix(int code, const char *fmt, ...)

@@ -63,6 +63,12 @@ int ce_err_prefix(int code, const char *fmt, ...)
 /* The detail set by the last ce_err_set() in this thread, or "" if none. */
 const char *ce_err_detail(void);
 
+/* A number that changes with every ce_err_set() in this thread (not with
+ * ce_err_prefix()): a layer that keeps structured data about a failure
+ * (pkcs11/: the function and CKR) records it, so readers know whether that
+ * data belongs to the current detail. */
+unsigned long ce_err_serial(void);
+
 /* Forget the current detail. */
 void ce_err_clear(void);
 

@@ -2,8 +2,8 @@
 # driven by tests/bench/bench_hsm.sh.
 BENCH_HSM := $(B)/bench/bench_hsm
 
-$(BENCH_HSM): tests/bench/bench_hsm.c $(B)/libceremony.a
+$(BENCH_HSM): tests/bench/bench_hsm.c $(CE_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libceremony.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CE_LIBS) $(LIBS)
 
 BENCH_TARGETS += $(BENCH_HSM)

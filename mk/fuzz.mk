@@ -20,11 +20,11 @@ FUZZ_SECONDS ?= 60
 # The sub-make decides itself whether the library is stale.
 fuzz-lib:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) \
-		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_B)/libceremony.a
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_B)/libceremony.a $(FUZZ_B)/libpkcs11.a $(FUZZ_B)/libshares.a $(FUZZ_B)/libcommon.a
 
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -I. $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer \
-		$(PKG_CFLAGS) -o $@ $< $(FUZZ_B)/libceremony.a $(LIBS)
+		$(PKG_CFLAGS) -o $@ $< $(FUZZ_B)/libceremony.a $(FUZZ_B)/libpkcs11.a $(FUZZ_B)/libshares.a $(FUZZ_B)/libcommon.a $(LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 

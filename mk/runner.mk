@@ -3,4 +3,4 @@
 # no P11_KIT_VERSION_* macros: the version pkg-config reports for the headers
 # compiled against is passed in (run.c prefers the macros when they exist).
 P11KIT_BUILD_VERSION := $(shell $(PKG_CONFIG) --modversion p11-kit-1 2>/dev/null)
-$(B)/obj/ceremony/run.o: EXTRA_CFLAGS += -DCE_P11KIT_BUILD_VERSION='"$(P11KIT_BUILD_VERSION)"'
+$(B)/obj/ceremony/run/run.o: EXTRA_CFLAGS += -DCE_P11KIT_BUILD_VERSION='"$(P11KIT_BUILD_VERSION)"'

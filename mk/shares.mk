@@ -32,9 +32,9 @@ ctgrind: $(B)/ctgrind/ctgrind_shares $(B)/ctgrind/ctgrind_shares_control
 
 BENCH_TARGETS += $(B)/bench/bench_shares
 
-$(B)/bench/bench_shares: tests/bench/bench_shares.c $(B)/libceremony.a
+$(B)/bench/bench_shares: tests/bench/bench_shares.c $(CE_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< $(B)/libceremony.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< $(CE_LIBS) $(LIBS)
 
 # Interoperability with an independent SLIP-39 implementation (npm slip39,
 # pinned). Not part of `make test`: it needs node, npm and the npm registry.

@@ -1,7 +1,7 @@
 # Transcript tools for tests and benchmarks (not installed).
-$(B)/tests/transcript-sample: tests/tools/transcript_sample.c $(B)/libceremony.a
+$(B)/tests/transcript-sample: tests/tools/transcript_sample.c $(CE_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< $(B)/libceremony.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< $(CE_LIBS) $(LIBS)
 
 $(B)/tests/vmhwm: tests/tools/vmhwm.c
 	@mkdir -p $(dir $@)

@@ -434,7 +434,27 @@ const char *p11_rv_name(unsigned long rv);
 const char *p11_rv_advice(unsigned long rv);
 /* The CE_ERR_* for rv (CE_ERR_PIN for PIN errors, CE_ERR_PKCS11 otherwise). */
 int p11_rv_code(unsigned long rv);
-/* Set the detail "fn on what: CKR_NAME: advice" and return p11_rv_code(rv). */
+/* Set the detail "fn on what: CKR_NAME: advice" and return p11_rv_code(rv).
+ * Also records the failure as data (p11_failure_current()). */
 int p11_rv_fail(unsigned long rv, const char *fn, const char *what);
+
+/* A PKCS#11 failure kept as data where it happened, so no caller has to read
+ * it back out of the message. function is "C_Sign" etc., or "" when
+ * pkcs11-provider made the call on OpenSSL's behalf; ckr is p11_rv_name(rv);
+ * what is the object of the call as the caller named it (a token, a key). */
+struct p11_failure {
+	unsigned long rv;
+	char function[40];
+	char ckr[64];
+	char what[160];
+};
+
+/* The failure behind the current error detail (ce_err_detail()), or NULL
+ * when the current detail is not a PKCS#11 failure. Thread-local; valid until
+ * the next failure in this thread. */
+const struct p11_failure *p11_failure_current(void);
+/* Record a failure (used by p11_rv_fail and the OpenSSL glue); call it right
+ * after the ce_err_set() that reports it. */
+void p11_failure_record(unsigned long rv, const char *fn, const char *what);
 
 #endif

@@ -98,12 +98,36 @@ int p11_rv_code(unsigned long rv)
 	}
 }
 
+static __thread struct p11_failure failure_last;
+static __thread unsigned long failure_serial;
+static __thread int failure_set;
+
+void p11_failure_record(unsigned long rv, const char *fn, const char *what)
+{
+	failure_last.rv = rv;
+	snprintf(failure_last.function, sizeof(failure_last.function), "%s", fn ? fn : "");
+	snprintf(failure_last.ckr, sizeof(failure_last.ckr), "%s", p11_rv_name(rv));
+	snprintf(failure_last.what, sizeof(failure_last.what), "%s", what ? what : "");
+	failure_serial = ce_err_serial();
+	failure_set = 1;
+}
+
+const struct p11_failure *p11_failure_current(void)
+{
+	if (!failure_set || failure_serial != ce_err_serial())
+		return NULL;
+	return &failure_last;
+}
+
 int p11_rv_fail(unsigned long rv, const char *fn, const char *what)
 {
 	const char *adv = p11_rv_advice(rv);
+	int r;
 
-	return ce_err_set(p11_rv_code(rv), "%s on %s: %s%s%s", fn, what, p11_rv_name(rv),
-			  adv[0] != '\0' ? ": " : "", adv);
+	r = ce_err_set(p11_rv_code(rv), "%s on %s: %s%s%s", fn, what, p11_rv_name(rv),
+		       adv[0] != '\0' ? ": " : "", adv);
+	p11_failure_record(rv, fn, what);
+	return r;
 }
 
 void p11_trim(char *dst, size_t cap, const unsigned char *src, size_t n)

@@ -393,6 +393,7 @@ int p11_session_login(struct p11_session *s, enum p11_user user, const char *pin
 				 " [few tries left]");
 	}
 	ce_err_set(r, "%s", detail);
+	p11_failure_record(rv, "C_Login", what);
 out:
 	return r;
 }
@@ -596,10 +597,18 @@ out:
 	if (logged_in) {
 		/* The first failure is the one to report. */
 		char keep[1024];
+		const struct p11_failure *cur = p11_failure_current();
+		struct p11_failure f = { 0 };
+		int had = cur != NULL;
 
+		if (had)
+			f = *cur;
 		snprintf(keep, sizeof(keep), "%s", ce_err_detail());
-		if (p11_session_logout(s) < 0)
+		if (p11_session_logout(s) < 0) {
 			ce_err_set(r, "%s", keep);
+			if (had)
+				p11_failure_record(f.rv, f.function, f.what);
+		}
 	}
 	p11_session_close(s);
 	p11_slots_free(slots, n);

@@ -16,7 +16,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
-#include "pkcs11/ossl.h"
+#include "pkcs11/x509/ossl.h"
 #include "pkcs11/p11.h"
 
 #include <dlfcn.h>

@@ -19,7 +19,7 @@ test_expect_success 'twin: a misspelled test case name is caught' '
 '
 
 test_expect_success 'twin: a missing file and a missing unit test are caught' '
-	sed -e "s|ceremony/verify.c|ceremony/verifier.c|" -e "s/test_quorum/test_quorums/" \
+	sed -e "s|ceremony/verify/verify.c|ceremony/verifier.c|" -e "s/test_quorum/test_quorums/" \
 		"$TEST_TOP/docs/compliance.md" >c.md &&
 	test_must_fail $TRACE "$PWD/c.md" >out &&
 	test_grep "ceremony/verifier.c does not exist" out &&

@@ -2,8 +2,8 @@
  * libFuzzer target: roster parsing and validation (roster_load_mem), with
  * every diagnostic collected, as `ceremony roster check` does.
  */
-#include "ceremony/diag.h"
-#include "ceremony/roster.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/model/roster.h"
 
 #include <stdint.h>
 

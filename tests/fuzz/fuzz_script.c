@@ -2,8 +2,8 @@
  * libFuzzer target: ceremony script parsing and validation (script_load_mem),
  * with every diagnostic collected, as `ceremony lint` does.
  */
-#include "ceremony/diag.h"
-#include "ceremony/script.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/model/script.h"
 
 #include <stdint.h>
 

@@ -5,7 +5,7 @@
  * (/proc/self/fd/N): the code under test is exactly what `ceremony verify` runs.
  * No signature file exists for that path, so the signature step sees "unsigned".
  */
-#include "ceremony/verify.h"
+#include "ceremony/verify/verify.h"
 
 #include <stdint.h>
 #include <stdio.h>

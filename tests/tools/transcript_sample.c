@@ -1,6 +1,6 @@
 /*
  * transcript-sample: writes a sample ceremony transcript with the real writer
- * (ceremony/transcript.h), signed by a fresh software EC key and its
+ * (ceremony/transcript/transcript.h), signed by a fresh software EC key and its
  * self-signed certificate, for the end-to-end tests and the benchmark.
  *
  * usage: transcript-sample [options] OUT.jsonl
@@ -24,7 +24,7 @@
  * details. --date starts the clock at that day, 09:00:00 UTC, one second per
  * event.
  */
-#include "ceremony/transcript.h"
+#include "ceremony/transcript/transcript.h"
 #include "common/err.h"
 
 #include <openssl/ec.h>

@@ -1,4 +1,4 @@
-/* Unit tests for ceremony/backup.h: the key backup file (docs/backup-format.md)
+/* Unit tests for ceremony/actions/backup.h: the key backup file (docs/backup-format.md)
  * round-trips, and every way a file can be wrong is refused before anything
  * reaches a token. */
 #include <setjmp.h>
@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/backup.h"
-#include "ceremony/transcript.h"
+#include "ceremony/actions/backup.h"
+#include "ceremony/transcript/transcript.h"
 #include "common/err.h"
 
 #include <openssl/bio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for ceremony/console.c: answer files (KEY = ANSWER), answers
+/* Unit tests for ceremony/run/console.c: answer files (KEY = ANSWER), answers
  * taken in order per key, a missing answer, abort with and without a reason,
  * malformed files. */
 #include <setjmp.h>
@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/console.h"
+#include "ceremony/run/console.h"
 #include "common/err.h"
 
 #include <stdio.h>

@@ -9,9 +9,9 @@
 
 #include "common/err.h"
 #include "common/secmem.h"
-#include "pkcs11/ossl.h"
+#include "pkcs11/x509/ossl.h"
 #include "pkcs11/p11.h"
-#include "pkcs11/x509.h"
+#include "pkcs11/x509/x509.h"
 #include "tests/unit/helper_p11raw.h"
 
 #include <libgen.h>

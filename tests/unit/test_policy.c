@@ -1,4 +1,4 @@
-/* Unit tests for ceremony/policy.c: forbidden pairs, vetting and training
+/* Unit tests for ceremony/policy/policy.c: forbidden pairs, vetting and training
  * boundaries, attendance, steps (actor never witness), quorums, lint
  * feasibility. Each positive case has its failing twin. */
 #include <setjmp.h>
@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/diag.h"
-#include "ceremony/policy.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/policy/policy.h"
 #include "common/err.h"
 
 #include <stdio.h>

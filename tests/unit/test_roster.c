@@ -1,12 +1,12 @@
-/* Unit tests for ceremony/roster.c: the roster model, dates and age limits,
+/* Unit tests for ceremony/model/roster.c: the roster model, dates and age limits,
  * and errors at their exact line:column. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/diag.h"
-#include "ceremony/roster.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/model/roster.h"
 #include "common/err.h"
 
 #include <stdio.h>

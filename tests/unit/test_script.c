@@ -1,12 +1,12 @@
-/* Unit tests for ceremony/script.c and ceremony/yamltree.c: the model, the
+/* Unit tests for ceremony/model/script.c and ceremony/model/yamltree.c: the model, the
  * action table, and errors at their exact line:column. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/diag.h"
-#include "ceremony/script.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/model/script.h"
 #include "common/err.h"
 
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "shares/slip39.h"
-#include "shares/ui.h"
+#include "shares/ui/ui.h"
 #include "shares/wordlist.h"
 #include "common/err.h"
 #include "common/secmem.h"

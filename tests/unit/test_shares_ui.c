@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "shares/qr.h"
+#include "shares/ui/qr.h"
 #include "shares/rs1024.h"
 #include "shares/slip39.h"
-#include "shares/ui.h"
+#include "shares/ui/ui.h"
 #include "shares/wordlist.h"
 #include "common/err.h"
 #include "common/secmem.h"

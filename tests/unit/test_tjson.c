@@ -1,11 +1,11 @@
-/* Unit tests for ceremony/tjson.h: the strict JSON reader of the verifier,
+/* Unit tests for ceremony/transcript/tjson.h: the strict JSON reader of the verifier,
  * checked case by case and against jansson (same accept/reject). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/tjson.h"
+#include "ceremony/transcript/tjson.h"
 #include "common/err.h"
 
 #include <jansson.h>

@@ -1,13 +1,13 @@
-/* Unit tests for the transcript writer (ceremony/transcript.h), the
- * fingerprint words and the verifier (ceremony/verify.h). */
+/* Unit tests for the transcript writer (ceremony/transcript/transcript.h), the
+ * fingerprint words and the verifier (ceremony/verify/verify.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ceremony/fingerprint.h"
-#include "ceremony/transcript.h"
-#include "ceremony/verify.h"
+#include "ceremony/transcript/fingerprint.h"
+#include "ceremony/transcript/transcript.h"
+#include "ceremony/verify/verify.h"
 #include "common/err.h"
 #include "common/hex.h"
 

@@ -1,4 +1,4 @@
-/* pkcs11/ossl.h and pkcs11/x509.h on throwaway SoftHSM tokens: self-signed CA
+/* pkcs11/x509/ossl.h and pkcs11/x509/x509.h on throwaway SoftHSM tokens: self-signed CA
  * certificates for each key type, CSR -> sub-CA, CRL, each cross-checked with
  * the openssl CLI; and the failing twins. Each test makes its own token. */
 #include <setjmp.h>
@@ -8,9 +8,9 @@
 
 #include "common/err.h"
 #include "common/secmem.h"
-#include "pkcs11/ossl.h"
+#include "pkcs11/x509/ossl.h"
 #include "pkcs11/p11.h"
-#include "pkcs11/x509.h"
+#include "pkcs11/x509/x509.h"
 #include "tests/unit/helper_p11raw.h"
 
 #include <fcntl.h>

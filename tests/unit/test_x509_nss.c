@@ -1,4 +1,4 @@
-/* pkcs11/ossl.h + pkcs11/x509.h on NSS softokn (a second implementation),
+/* pkcs11/x509/ossl.h + pkcs11/x509/x509.h on NSS softokn (a second implementation),
  * loaded by our layer through a p11-kit module file whose x-init-reserved
  * line gives softokn its database; pkcs11-provider gets the same string as
  * pkcs11-module-init-args. Self-signed CA (P-256, RSA-2048: NSS 3.87 has no
@@ -11,9 +11,9 @@
 
 #include "common/err.h"
 #include "common/secmem.h"
-#include "pkcs11/ossl.h"
+#include "pkcs11/x509/ossl.h"
 #include "pkcs11/p11.h"
-#include "pkcs11/x509.h"
+#include "pkcs11/x509/x509.h"
 #include "tests/unit/helper_p11raw.h"
 
 #include <stdio.h>

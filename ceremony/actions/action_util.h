@@ -1,0 +1,43 @@
+/*
+ * ceremony/actions/action_util.h - small helpers shared by the actions of
+ * ceremony/action_*.c (not a service of the runner: see ceremony/run/run.h).
+ * Nothing here is secret.
+ */
+#ifndef CE_CEREMONY_ACTION_UTIL_H
+#define CE_CEREMONY_ACTION_UTIL_H
+
+#include "ceremony/run/run.h"
+#include "pkcs11/x509/ossl.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* The base name of a path (borrowed from path): what `file` holds in events. */
+const char *action_util_base(const char *path);
+
+/* The step's `digest` parameter (sha256, sha384, sha512; absent: accepted)
+ * against the digest the key signs with (pkcs11/x509/x509.h: SHA-256 for RSA and
+ * P-256, SHA-384 for P-384, SHA-512 for P-521, none for Ed25519). 0, or
+ * CE_ERR_UNSUPPORTED naming the step, the key and both digests. */
+int action_util_digest_check(const struct script_step *st, const char *label,
+			     const struct p11_ossl_key *k) __attribute__((warn_unused_result));
+
+/* The CKA_ID of k as lowercase hex into out (cap >= 2 * P11_ID_MAX_BYTES + 1). */
+void action_util_key_id_hex(const struct p11_key *k, char *out, size_t cap);
+
+/* The SHA-256 of the file at path as 64 hex digits and a NUL. CE_ERR_IO. */
+int action_util_file_sha256_hex(const char *path, char out[65])
+	__attribute__((warn_unused_result));
+
+/* run_event(rc, type, persons, NULL, details) where details is STOLEN (its
+ * reference is released on every path; NULL, from a failed json_pack, is
+ * CE_ERR_NOMEM) and persons borrowed (may be NULL). run_event's codes. */
+int action_util_event(struct run_ctx *rc, const char *type, json_t *persons, json_t *details)
+	__attribute__((warn_unused_result));
+
+/* The time t (UTC) as YYYY-MM-DDTHH:MM:SSZ into out (cap >= 21). */
+void action_util_time_str(time_t t, char *out, size_t cap);
+
+#endif

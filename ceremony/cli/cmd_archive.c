@@ -1,0 +1,353 @@
+/*
+ * ceremony archive TRANSCRIPT --to DEST --to DEST [--outputs DIR]
+ *
+ * policy 4.5.3: archives go to two servers on two sites, stored signed.
+ * Each destination (a directory, maybe a mount of another host) gets a
+ * subdirectory <start time>-<ceremony id> holding the transcript, its
+ * signature, the signer certificate and the outputs it names. Files are
+ * created O_EXCL (never overwritten), fsync'ed, then read back and re-hashed
+ * against the original; the directories are fsync'ed. Every destination is
+ * tried; any failure is an error naming the destination.
+ */
+#include "ceremony/cli/cli.h"
+#include "ceremony/transcript/transcript.h"
+#include "ceremony/verify/verify.h"
+#include "common/err.h"
+#include "common/hex.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ARCHIVE_DEST_MAX 16
+#define ARCHIVE_FILES_MAX 1024
+
+struct archive_files {
+	char *src[ARCHIVE_FILES_MAX]; /* absolute or relative source paths */
+	size_t n;
+	const char *outputs_dir;
+	char id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
+	char start[TRANSCRIPT_TIME_LEN + 1];
+};
+
+static int add_file(struct archive_files *a, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->src[i], path) == 0)
+			return 0;
+	if (a->n == ARCHIVE_FILES_MAX)
+		return ce_err_set(CE_ERR_TOO_LARGE, "more than %d files to archive", ARCHIVE_FILES_MAX);
+	a->src[a->n] = strdup(path);
+	if (a->src[a->n] == NULL)
+		return CE_ERR_NOMEM;
+	a->n++;
+	return 0;
+}
+
+static int collect(void *ctx, uint64_t ln, json_t *ev)
+{
+	struct archive_files *a = ctx;
+	const json_t *d = json_object_get(ev, "details");
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *file, *base;
+	char path[4096];
+
+	if (ln == 1) {
+		const char *id = json_string_value(json_object_get(d, "ceremony_id"));
+		const char *t = json_string_value(json_object_get(ev, "time"));
+
+		if (id == NULL || t == NULL || strlen(id) != TRANSCRIPT_CEREMONY_ID_HEX_LEN ||
+		    strlen(t) != TRANSCRIPT_TIME_LEN || strspn(id, "0123456789abcdef") != strlen(id))
+			return ce_err_set(CE_ERR_FORMAT, "line 1: no ceremony.start with a ceremony id");
+		memcpy(a->id, id, sizeof(a->id));
+		memcpy(a->start, t, sizeof(a->start));
+	}
+	if (a->outputs_dir == NULL || type == NULL)
+		return 0;
+	if (json_object_get(d, "sha256") == NULL ||
+	    (file = json_string_value(json_object_get(d, "file"))) == NULL)
+		return 0;
+	base = strrchr(file, '/');
+	base = base != NULL ? base + 1 : file;
+	if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return ce_err_set(CE_ERR_FORMAT, "line %llu: output \"%s\" is not a file name",
+				  (unsigned long long)ln, file);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", a->outputs_dir, base) >= sizeof(path))
+		return ce_err_set(CE_ERR_TOO_LARGE, "%s: path too long", a->outputs_dir);
+	return add_file(a, path);
+}
+
+static int fsync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0 || fsync(fd) != 0)
+		r = ce_err_set(CE_ERR_IO, "%s: fsync: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Copy src to dst (created O_EXCL), fsync, re-read dst and compare hashes. */
+static int copy_one(const char *src, const char *dst)
+{
+	int r = CE_ERR_INTERNAL;
+	int in = -1, out = -1;
+	uint8_t buf[65536];
+	uint8_t h_src[32], h_dst[32];
+	EVP_MD_CTX *md = NULL;
+	unsigned int hl = 0;
+
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0) {
+		r = ce_err_set(CE_ERR_IO, "%s: %s", src, strerror(errno));
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		r = ce_err_set(errno == EEXIST ? CE_ERR_EXISTS : CE_ERR_IO, "%s: %s%s", dst,
+			       strerror(errno), errno == EEXIST ? "; refusing to overwrite" : "");
+		goto out;
+	}
+	md = EVP_MD_CTX_new();
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		r = ce_err_set(CE_ERR_CRYPTO, "SHA-256 failed");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t w = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = ce_err_set(CE_ERR_IO, "%s: read: %s", src, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1) {
+			r = ce_err_set(CE_ERR_CRYPTO, "SHA-256 failed");
+			goto out;
+		}
+		while (w < n) {
+			ssize_t k = write(out, buf + w, (size_t)(n - w));
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {
+				r = ce_err_set(CE_ERR_IO, "%s: write: %s", dst,
+					       k < 0 ? strerror(errno) : "short write");
+				goto out;
+			}
+			w += k;
+		}
+	}
+	if (EVP_DigestFinal_ex(md, h_src, &hl) != 1) {
+		r = ce_err_set(CE_ERR_CRYPTO, "SHA-256 failed");
+		goto out;
+	}
+	if (fsync(out) != 0 || close(out) != 0) {
+		out = -1;
+		r = ce_err_set(CE_ERR_IO, "%s: fsync: %s", dst, strerror(errno));
+		goto out;
+	}
+	out = -1;
+	r = transcript_file_sha256(dst, h_dst, NULL);
+	if (r < 0)
+		goto out;
+	if (memcmp(h_src, h_dst, 32) != 0) {
+		r = ce_err_set(CE_ERR_VERIFY, "%s: the copy does not hash as the original %s", dst, src);
+		goto out;
+	}
+	r = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+static int archive_to(const struct archive_files *a, const char *dest, const char *sub)
+{
+	int r = CE_ERR_INTERNAL;
+	char dir[4096], dst[4096];
+	size_t i;
+	struct stat st;
+
+	if (stat(dest, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		r = ce_err_set(CE_ERR_IO, "%s: not a directory", dest);
+		goto out;
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", dest, sub) >= sizeof(dir)) {
+		r = ce_err_set(CE_ERR_TOO_LARGE, "%s: path too long", dest);
+		goto out;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		r = ce_err_set(CE_ERR_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < a->n; i++) {
+		const char *base = strrchr(a->src[i], '/');
+
+		base = base != NULL ? base + 1 : a->src[i];
+		if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", dir, base) >= sizeof(dst)) {
+			r = ce_err_set(CE_ERR_TOO_LARGE, "%s/%s: path too long", dir, base);
+			goto out;
+		}
+		r = copy_one(a->src[i], dst);
+		if (r < 0)
+			goto out;
+	}
+	r = fsync_path(dir, 1);
+	if (r < 0)
+		goto out;
+	r = fsync_path(dest, 1);
+	if (r < 0)
+		goto out;
+	r = 0;
+out:
+	return r;
+}
+
+static void archive_help(FILE *f)
+{
+	fprintf(f, "usage: ceremony archive TRANSCRIPT --to DEST --to DEST [--to DEST...]\n"
+		   "                        [--outputs DIR]\n\n"
+		   "Copy the transcript, its signature (TRANSCRIPT.p7s), the signer certificate\n"
+		   "and, with --outputs, the output files the transcript names, into a\n"
+		   "subdirectory <start time>-<ceremony id> of each destination (policy 4.5.3:\n"
+		   "two sites, so at least two destinations). Files are never overwritten,\n"
+		   "are fsync'ed and re-hashed against the originals. Each destination's\n"
+		   "result is reported; any failed destination makes the exit status 1.\n");
+}
+
+static int archive_run(int argc, char **argv)
+{
+	int r = CE_ERR_INTERNAL;
+	const char *dests[ARCHIVE_DEST_MAX];
+	size_t ndest = 0, i, j, failed = 0;
+	const char *path = NULL;
+	struct archive_files a;
+	char *sig = NULL, *signer = NULL;
+	char sub[128];
+	struct stat st;
+	int ai, status = CLI_EXIT_FAIL;
+
+	memset(&a, 0, sizeof(a));
+	for (ai = 1; ai < argc; ai++) {
+		if (strcmp(argv[ai], "--to") == 0 || strcmp(argv[ai], "--outputs") == 0) {
+			if (ai + 1 >= argc)
+				return cli_usage_error(&cli_verb_archive, "%s needs an argument", argv[ai]);
+			if (argv[ai][2] == 'o') {
+				a.outputs_dir = argv[++ai];
+				continue;
+			}
+			if (ndest == ARCHIVE_DEST_MAX)
+				return cli_usage_error(&cli_verb_archive, "at most %d destinations",
+						       ARCHIVE_DEST_MAX);
+			dests[ndest++] = argv[++ai];
+			continue;
+		}
+		if (argv[ai][0] == '-' && argv[ai][1] != '\0')
+			return cli_usage_error(&cli_verb_archive, "unknown option %s", argv[ai]);
+		if (path != NULL)
+			return cli_usage_error(&cli_verb_archive, "one transcript at a time");
+		path = argv[ai];
+	}
+	if (path == NULL)
+		return cli_usage_error(&cli_verb_archive, "no transcript given");
+	/* policy 4.5.3: two servers on two sites. */
+	if (ndest < 2)
+		return cli_usage_error(&cli_verb_archive,
+				       "at least two destinations (--to DEST --to DEST), policy 4.5.3");
+	for (i = 0; i < ndest; i++)
+		for (j = 0; j < i; j++) {
+			struct stat s1, s2;
+
+			if (strcmp(dests[i], dests[j]) == 0 ||
+			    (stat(dests[i], &s1) == 0 && stat(dests[j], &s2) == 0 &&
+			     s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino))
+				return cli_usage_error(&cli_verb_archive,
+						       "%s and %s are the same destination", dests[j],
+						       dests[i]);
+		}
+	r = add_file(&a, path);
+	if (r < 0)
+		goto out;
+	sig = transcript_sig_path(path);
+	signer = transcript_signer_path(path);
+	if (sig == NULL || signer == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (stat(sig, &st) != 0) {
+		r = ce_err_set(CE_ERR_NOT_FOUND, "%s: no signature; policy 4.5.3 archives are signed",
+			       sig);
+		goto out;
+	}
+	r = add_file(&a, sig);
+	if (r < 0)
+		goto out;
+	if (stat(signer, &st) == 0) {
+		r = add_file(&a, signer);
+		if (r < 0)
+			goto out;
+	}
+	r = verify_events_each(path, collect, &a);
+	if (r < 0)
+		goto out;
+	if (a.id[0] == '\0') {
+		r = ce_err_set(CE_ERR_FORMAT, "%s: empty transcript", path);
+		goto out;
+	}
+	/* 2026-11-27T17:16:54.123456Z -> 20261127T171654Z-<id> */
+	snprintf(sub, sizeof(sub), "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%s", a.start, a.start + 5,
+		 a.start + 8, a.start + 11, a.start + 14, a.start + 17, a.id);
+	for (i = 0; i < ndest; i++) {
+		ce_err_clear();
+		r = archive_to(&a, dests[i], sub);
+		if (r < 0) {
+			failed++;
+			printf("%s: FAILED: %s\n", dests[i],
+			       ce_err_detail()[0] ? ce_err_detail() : ce_strerror(r));
+		} else {
+			printf("%s: ok, %zu files in %s/%s, each re-hashed\n", dests[i], a.n, dests[i],
+			       sub);
+		}
+	}
+	fflush(stdout);
+	if (failed > 0) {
+		fprintf(stderr, "ceremony: archive: %zu of %zu destinations failed\n", failed, ndest);
+		status = CLI_EXIT_FAIL;
+	} else {
+		status = CLI_EXIT_OK;
+	}
+	r = 0;
+out:
+	for (i = 0; i < a.n; i++)
+		free(a.src[i]);
+	free(sig);
+	free(signer);
+	if (r < 0)
+		return cli_fail(r);
+	return status;
+}
+
+const struct cli_verb cli_verb_archive = {
+	.name = "archive",
+	.synopsis = "TRANSCRIPT --to DEST --to DEST [--outputs DIR]",
+	.summary = "copy a signed transcript and its outputs to two or more sites",
+	.run = archive_run,
+	.help = archive_help,
+};

@@ -1,0 +1,460 @@
+/*
+ * ceremony hsm list|mechanisms|objects - look at modules, tokens, mechanisms
+ * and public objects without logging in. Read-only: nothing here changes a
+ * token or needs a PIN.
+ */
+#include "ceremony/cli/cli.h"
+#include "common/err.h"
+#include "common/hex.h"
+#include "pkcs11/p11.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* hsm_parse's result when it printed the help (exit 0). */
+#define HSM_HELP_SHOWN (-100)
+
+struct hsm_opts {
+	const char *module;
+	const char *uri;
+	int json;
+};
+
+static void hsm_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony hsm list [--module PATH] [--json]\n"
+		"       ceremony hsm mechanisms TOKEN-URI [--module PATH] [--json]\n"
+		"       ceremony hsm objects TOKEN-URI [--module PATH] [--json]\n\n"
+		"Look at PKCS#11 modules and tokens (no login, nothing changed).\n\n"
+		"  list        modules, slots and tokens: label, serial, model, manufacturer,\n"
+		"              flags and PIN state, with each token's URI\n"
+		"  mechanisms  the token's mechanisms, key sizes and flags\n"
+		"  objects     the token's public objects: class, key type, label, id, URI\n\n"
+		"options:\n"
+		"  --module PATH  use this module only: a shared library, or a p11-kit\n"
+		"                 module file (*.module) whose x-init-reserved is passed to\n"
+		"                 C_Initialize (NSS softokn). Default: the modules\n"
+		"                 registered with p11-kit.\n"
+		"  --json         machine-readable output\n\n"
+		"TOKEN-URI is an RFC 7512 URI, e.g. 'pkcs11:token=RootCA;serial=1234'. URIs\n"
+		"with pin-value or pin-source are refused.\n");
+}
+
+/* Parse [--module PATH] [--json] and at most one positional URI. Returns 0,
+ * CLI_EXIT_USAGE (usage printed) or HSM_HELP_SHOWN. */
+static int hsm_parse(int argc, char **argv, int want_uri, struct hsm_opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--module") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error(&cli_verb_hsm, "--module needs a PATH");
+			o->module = argv[++i];
+		} else if (strncmp(argv[i], "--module=", 9) == 0) {
+			o->module = argv[i] + 9;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			hsm_help(stdout);
+			return HSM_HELP_SHOWN;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			return cli_usage_error(&cli_verb_hsm, "unknown option '%s'", argv[i]);
+		} else if (want_uri && o->uri == NULL) {
+			o->uri = argv[i];
+		} else {
+			return cli_usage_error(&cli_verb_hsm, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (want_uri && o->uri == NULL)
+		return cli_usage_error(&cli_verb_hsm, "%s needs a TOKEN-URI", argv[1]);
+	return 0;
+}
+
+static const struct {
+	unsigned flag;
+	const char *name;
+} token_flags[] = {
+	{ P11_TOKEN_INITIALIZED, "initialized" },
+	{ P11_TOKEN_LOGIN_REQUIRED, "login-required" },
+	{ P11_TOKEN_USER_PIN_INITIALIZED, "user-pin-initialized" },
+	{ P11_TOKEN_PROTECTED_AUTH_PATH, "protected-auth-path" },
+	{ P11_TOKEN_RNG, "rng" },
+	{ P11_TOKEN_WRITE_PROTECTED, "write-protected" },
+};
+
+static const struct {
+	unsigned flag;
+	const char *name;
+} pin_flags[] = {
+	{ P11_TOKEN_USER_PIN_LOCKED, "user PIN locked" },
+	{ P11_TOKEN_USER_PIN_FINAL_TRY, "user PIN final try" },
+	{ P11_TOKEN_USER_PIN_COUNT_LOW, "user PIN count low" },
+	{ P11_TOKEN_USER_PIN_TO_BE_CHANGED, "user PIN to be changed" },
+	{ P11_TOKEN_SO_PIN_LOCKED, "SO PIN locked" },
+	{ P11_TOKEN_SO_PIN_FINAL_TRY, "SO PIN final try" },
+	{ P11_TOKEN_SO_PIN_COUNT_LOW, "SO PIN count low" },
+	{ P11_TOKEN_SO_PIN_TO_BE_CHANGED, "SO PIN to be changed" },
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static void flags_text(unsigned flags, char *dst, size_t cap, int pin)
+{
+	size_t i, used = 0, n = pin ? N_OF(pin_flags) : N_OF(token_flags);
+
+	dst[0] = '\0';
+	for (i = 0; i < n; i++) {
+		unsigned f = pin ? pin_flags[i].flag : token_flags[i].flag;
+		const char *name = pin ? pin_flags[i].name : token_flags[i].name;
+		int w;
+
+		if (!(flags & f))
+			continue;
+		w = snprintf(dst + used, cap - used, "%s%s", used ? ", " : "", name);
+		if (w < 0 || (size_t)w >= cap - used)
+			break;
+		used += (size_t)w;
+	}
+	if (pin && used == 0)
+		snprintf(dst, cap, "ok");
+}
+
+static json_t *flags_json(unsigned flags, int pin)
+{
+	json_t *a = json_array();
+	size_t i, n = pin ? N_OF(pin_flags) : N_OF(token_flags);
+
+	for (i = 0; i < n; i++)
+		if (flags & (pin ? pin_flags[i].flag : token_flags[i].flag))
+			json_array_append_new(a, json_string(pin ? pin_flags[i].name
+								 : token_flags[i].name));
+	return a;
+}
+
+static int print_json(json_t *j)
+{
+	int r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
+
+	fputc('\n', stdout);
+	return r;
+}
+
+static int hsm_list(const struct hsm_opts *o)
+{
+	int r = CE_ERR_INTERNAL;
+	struct p11_ctx *ctx = NULL;
+	struct p11_slot *slots = NULL;
+	size_t nslots = 0, mi, si;
+	json_t *jmods = NULL;
+	char fl[256], pf[256];
+
+	r = p11_ctx_open(o->module, &ctx);
+	if (r < 0)
+		goto out;
+	if (o->json)
+		jmods = json_array();
+	for (mi = 0; mi < p11_ctx_module_count(ctx); mi++) {
+		const struct p11_module *m = p11_ctx_module(ctx, mi);
+		struct p11_module_info info;
+		json_t *jm = NULL, *jslots = NULL;
+
+		uint8_t digest[32];
+		char sha[65] = "";
+
+		if (p11_module_file_sha256(m, digest) == 0)
+			hex_encode(digest, sizeof(digest), sha);
+		if (o->json) {
+			jm = json_object();
+			json_object_set_new(jm, "name", json_string(p11_module_name(m)));
+			json_object_set_new(jm, "path", json_string(p11_module_path(m)));
+			json_object_set_new(jm, "sha256", json_string(sha));
+			json_array_append_new(jmods, jm);
+		} else {
+			printf("module %s (%s)\n", p11_module_name(m), p11_module_path(m));
+			if (sha[0] != '\0')
+				printf("  sha256 %s\n", sha);
+		}
+		if (p11_module_error(m) != 0) {
+			if (o->json)
+				json_object_set_new(jm, "error",
+						    json_string(p11_module_error_detail(m)));
+			else
+				printf("  error: %s\n", p11_module_error_detail(m));
+			continue;
+		}
+		if (p11_module_info(m, &info) == 0) {
+			if (o->json) {
+				json_object_set_new(jm, "manufacturer", json_string(info.manufacturer));
+				json_object_set_new(jm, "description", json_string(info.description));
+			} else {
+				printf("  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer,
+				       info.description, info.library_major, info.library_minor,
+				       info.cryptoki_major, info.cryptoki_minor);
+			}
+		}
+		r = p11_module_slots(m, &slots, &nslots);
+		if (r < 0) {
+			if (o->json)
+				json_object_set_new(jm, "error", json_string(ce_err_detail()));
+			else
+				printf("  error: %s\n", ce_err_detail());
+			continue;
+		}
+		if (o->json) {
+			jslots = json_array();
+			json_object_set_new(jm, "slots", jslots);
+		}
+		if (nslots == 0 && !o->json)
+			printf("  (no slots)\n");
+		for (si = 0; si < nslots; si++) {
+			const struct p11_slot *sl = &slots[si];
+			const struct p11_token_info *t = &sl->token;
+
+			flags_text(t->flags, fl, sizeof(fl), 0);
+			flags_text(t->flags, pf, sizeof(pf), 1);
+			if (o->json) {
+				json_t *js = json_object(), *jt;
+
+				json_object_set_new(js, "slot", json_integer((json_int_t)sl->slot_id));
+				json_object_set_new(js, "description", json_string(sl->description));
+				json_object_set_new(js, "token_present", json_boolean(sl->token_present));
+				json_array_append_new(jslots, js);
+				if (!sl->token_present)
+					continue;
+				jt = json_object();
+				json_object_set_new(jt, "label", json_string(t->label));
+				json_object_set_new(jt, "serial", json_string(t->serial));
+				json_object_set_new(jt, "model", json_string(t->model));
+				json_object_set_new(jt, "manufacturer", json_string(t->manufacturer));
+				json_object_set_new(jt, "firmware", json_sprintf("%u.%u", t->fw_major,
+										t->fw_minor));
+				json_object_set_new(jt, "flags", flags_json(t->flags, 0));
+				json_object_set_new(jt, "pin_state", flags_json(t->flags, 1));
+				json_object_set_new(jt, "min_pin_len", json_integer((json_int_t)t->min_pin_len));
+				json_object_set_new(jt, "max_pin_len", json_integer((json_int_t)t->max_pin_len));
+				json_object_set_new(jt, "uri", json_string(sl->token_uri));
+				json_object_set_new(js, "token", jt);
+				continue;
+			}
+			printf("  slot %lu: %s\n", sl->slot_id, sl->description);
+			if (!sl->token_present) {
+				printf("    (no token)\n");
+				continue;
+			}
+			printf("    token         %s\n", t->label[0] ? t->label : "(blank: not initialised)");
+			printf("    serial        %s\n", t->serial);
+			printf("    model         %s\n", t->model);
+			printf("    manufacturer  %s\n", t->manufacturer);
+			printf("    firmware      %u.%u\n", t->fw_major, t->fw_minor);
+			printf("    flags         %s\n", fl);
+			if (t->flags & P11_TOKEN_INITIALIZED)
+				printf("    PIN state     %s\n", pf);
+			printf("    PIN length    %lu..%lu\n", t->min_pin_len, t->max_pin_len);
+			printf("    uri           %s\n", sl->token_uri);
+		}
+		p11_slots_free(slots, nslots);
+		slots = NULL;
+		nslots = 0;
+	}
+	if (o->json && print_json(jmods) < 0) {
+		r = ce_err_set(CE_ERR_IO, "cannot write the JSON output");
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(jmods);
+	p11_slots_free(slots, nslots);
+	p11_ctx_free(ctx);
+	return r;
+}
+
+static int hsm_mechanisms(const struct hsm_opts *o)
+{
+	int r = CE_ERR_INTERNAL;
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_mech *mechs = NULL;
+	size_t n = 0, i, j;
+	json_t *ja = NULL;
+	static const struct {
+		unsigned f;
+		const char *name;
+	} mf[] = {
+		{ P11_MECH_HW, "hw" },           { P11_MECH_ENCRYPT, "encrypt" },
+		{ P11_MECH_DECRYPT, "decrypt" }, { P11_MECH_DIGEST, "digest" },
+		{ P11_MECH_SIGN, "sign" },       { P11_MECH_VERIFY, "verify" },
+		{ P11_MECH_GENERATE, "generate" }, { P11_MECH_GENERATE_KEY_PAIR, "generate-key-pair" },
+		{ P11_MECH_WRAP, "wrap" },       { P11_MECH_UNWRAP, "unwrap" },
+		{ P11_MECH_DERIVE, "derive" },
+	};
+
+	r = p11_ctx_open(o->module, &ctx);
+	if (r < 0)
+		goto out;
+	r = p11_token_find(ctx, o->uri, &tok);
+	if (r < 0)
+		goto out;
+	r = p11_token_mechanisms(tok, &mechs, &n);
+	if (r < 0)
+		goto out;
+	if (o->json)
+		ja = json_array();
+	else
+		printf("%-34s %-11s %-11s %s\n", "MECHANISM", "MIN-KEY", "MAX-KEY", "FLAGS");
+	for (i = 0; i < n; i++) {
+		char fl[160];
+		size_t used = 0;
+		json_t *jf = NULL, *jm;
+
+		fl[0] = '\0';
+		if (o->json)
+			jf = json_array();
+		for (j = 0; j < N_OF(mf); j++) {
+			if (!(mechs[i].flags & mf[j].f))
+				continue;
+			if (o->json) {
+				json_array_append_new(jf, json_string(mf[j].name));
+			} else {
+				int w = snprintf(fl + used, sizeof(fl) - used, "%s%s",
+						 used ? "," : "", mf[j].name);
+				if (w > 0 && (size_t)w < sizeof(fl) - used)
+					used += (size_t)w;
+			}
+		}
+		if (o->json) {
+			jm = json_object();
+			json_object_set_new(jm, "name", json_string(mechs[i].name));
+			json_object_set_new(jm, "type", json_integer((json_int_t)mechs[i].type));
+			json_object_set_new(jm, "min_key", json_integer((json_int_t)mechs[i].min_key));
+			json_object_set_new(jm, "max_key", json_integer((json_int_t)mechs[i].max_key));
+			json_object_set_new(jm, "flags", jf);
+			json_array_append_new(ja, jm);
+		} else {
+			printf("%-34s %-11lu %-11lu %s\n", mechs[i].name, mechs[i].min_key,
+			       mechs[i].max_key, fl);
+		}
+	}
+	if (o->json && print_json(ja) < 0) {
+		r = ce_err_set(CE_ERR_IO, "cannot write the JSON output");
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(ja);
+	free(mechs);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
+	return r;
+}
+
+static int hsm_objects(const struct hsm_opts *o)
+{
+	int r = CE_ERR_INTERNAL;
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	struct p11_object *objs = NULL;
+	size_t n = 0, i;
+	json_t *ja = NULL;
+	char id[2 * P11_ID_MAX_BYTES + 1];
+
+	r = p11_ctx_open(o->module, &ctx);
+	if (r < 0)
+		goto out;
+	r = p11_token_find(ctx, o->uri, &tok);
+	if (r < 0)
+		goto out;
+	r = p11_session_open(tok, &s);
+	if (r < 0)
+		goto out;
+	r = p11_session_objects(s, NULL, &objs, &n);
+	if (r < 0)
+		goto out;
+	if (o->json)
+		ja = json_array();
+	else if (n == 0)
+		printf("(no public objects on token '%s')\n", p11_token_info(tok)->label);
+	else
+		printf("%-12s %-11s %-5s %-24s %-16s %s\n", "CLASS", "KEY-TYPE", "BITS", "LABEL",
+		       "ID", "URI");
+	for (i = 0; i < n; i++) {
+		const struct p11_object *ob = &objs[i];
+
+		if (ob->id_len <= P11_ID_MAX_BYTES)
+			hex_encode(ob->id, ob->id_len, id);
+		else
+			snprintf(id, sizeof(id), "(%zu bytes)", ob->id_len);
+		if (o->json) {
+			json_t *jo = json_object();
+
+			json_object_set_new(jo, "class", json_string(ob->cls));
+			json_object_set_new(jo, "key_type", json_string(ob->key_type));
+			json_object_set_new(jo, "bits", json_integer((json_int_t)ob->bits));
+			json_object_set_new(jo, "label", json_string(ob->label));
+			json_object_set_new(jo, "id", json_string(id));
+			json_object_set_new(jo, "uri", json_string(ob->uri));
+			json_array_append_new(ja, jo);
+		} else {
+			printf("%-12s %-11s %-5lu %-24s %-16s %s\n", ob->cls,
+			       ob->key_type[0] ? ob->key_type : "-", ob->bits,
+			       ob->label[0] ? ob->label : "-", id[0] ? id : "-", ob->uri);
+		}
+	}
+	if (o->json && print_json(ja) < 0) {
+		r = ce_err_set(CE_ERR_IO, "cannot write the JSON output");
+		goto out;
+	}
+	r = 0;
+out:
+	json_decref(ja);
+	p11_objects_free(objs, n);
+	p11_session_close(s);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
+	return r;
+}
+
+static int hsm_run(int argc, char **argv)
+{
+	struct hsm_opts o;
+	int r;
+
+	if (argc < 2)
+		return cli_usage_error(&cli_verb_hsm, "needs a sub-command: list, mechanisms, objects");
+	if (strcmp(argv[1], "list") == 0) {
+		r = hsm_parse(argc, argv, 0, &o);
+		if (r != 0)
+			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
+		r = hsm_list(&o);
+	} else if (strcmp(argv[1], "mechanisms") == 0) {
+		r = hsm_parse(argc, argv, 1, &o);
+		if (r != 0)
+			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
+		r = hsm_mechanisms(&o);
+	} else if (strcmp(argv[1], "objects") == 0) {
+		r = hsm_parse(argc, argv, 1, &o);
+		if (r != 0)
+			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
+		r = hsm_objects(&o);
+	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		hsm_help(stdout);
+		return CLI_EXIT_OK;
+	} else {
+		return cli_usage_error(&cli_verb_hsm, "unknown sub-command '%s'", argv[1]);
+	}
+	if (r < 0)
+		return cli_fail(r);
+	return CLI_EXIT_OK;
+}
+
+const struct cli_verb cli_verb_hsm = {
+	.name = "hsm",
+	.synopsis = "list|mechanisms|objects [TOKEN-URI] [--module PATH] [--json]",
+	.summary = "show PKCS#11 modules, tokens, mechanisms and public objects",
+	.run = hsm_run,
+	.help = hsm_help,
+};

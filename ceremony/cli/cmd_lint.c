@@ -1,0 +1,108 @@
+/*
+ * ceremony lint SCRIPT [--roster FILE] [--today YYYY-MM-DD] [--outdir DIR]
+ *
+ * Everything that can be known before the HSM is touched: the script's
+ * schema, the roster, the policy (roles, forbidden pairs, vetting, training,
+ * quorums, actors never witnessing), outputs not already there. Every finding
+ * is printed as "FILE:LINE:COL: error: ..." then a summary; exit 1 on any
+ * error.
+ */
+#include "ceremony/cli/cli.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/policy/lint.h"
+#include "ceremony/policy/policy.h"
+#include "ceremony/model/roster.h"
+#include "ceremony/model/script.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void lint_help(FILE *f)
+{
+	fprintf(f, "usage: ceremony lint SCRIPT [--roster FILE] [--today YYYY-MM-DD] [--outdir DIR]\n\n"
+		   "Check a ceremony script before anything touches the HSM: its schema\n"
+		   "(docs/script-format.md), token URIs, that the roster can fill every role\n"
+		   "slot with eligible persons (roles granted, vetting at most 2 years and\n"
+		   "training at most 1 year old, no forbidden role pair, an actor never witnessing\n"
+		   "their own step), that every quorum can be met, and that no output exists.\n\n"
+		   "  --roster FILE   the roster (default: the script's 'roster', relative to it)\n"
+		   "  --today DATE    check dates as on DATE (rehearsals, tests; default: today, UTC)\n"
+		   "  --outdir DIR    where outputs will be written (default: .)\n\n"
+		   "Prints every finding as FILE:LINE:COL: error|warning: message, then a\n"
+		   "summary. Exit 0 when there is no error (warnings allowed), 1 otherwise,\n"
+		   "2 on a usage error.\n");
+}
+
+static int lint_run(int argc, char **argv)
+{
+	const char *script_path = NULL, *roster_arg = NULL, *today_arg = NULL, *outdir = ".";
+	struct script *s = NULL;
+	struct roster *r = NULL;
+	struct roster_date today;
+	struct diag d;
+	int i, rc = CLI_EXIT_FAIL, e;
+
+	diag_init(&d);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--roster") == 0 || strcmp(argv[i], "--today") == 0 ||
+		    strcmp(argv[i], "--outdir") == 0) {
+			if (i + 1 >= argc) {
+				rc = cli_usage_error(&cli_verb_lint, "%s needs a value", argv[i]);
+				goto out;
+			}
+			if (argv[i][2] == 'r')
+				roster_arg = argv[++i];
+			else if (argv[i][2] == 't')
+				today_arg = argv[++i];
+			else
+				outdir = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			rc = cli_usage_error(&cli_verb_lint, "unknown option '%s'", argv[i]);
+			goto out;
+		} else if (script_path == NULL) {
+			script_path = argv[i];
+		} else {
+			rc = cli_usage_error(&cli_verb_lint, "one script at a time");
+			goto out;
+		}
+	}
+	if (script_path == NULL) {
+		rc = cli_usage_error(&cli_verb_lint, "which script?");
+		goto out;
+	}
+	if (today_arg != NULL) {
+		if (roster_date_parse(today_arg, &today) < 0) {
+			rc = cli_usage_error(&cli_verb_lint, "--today wants YYYY-MM-DD, not '%s'",
+					     today_arg);
+			goto out;
+		}
+	} else {
+		roster_date_today(&today);
+	}
+	e = lint_load(script_path, roster_arg, &today, outdir, &s, &r, &d);
+	if (e < 0) {
+		rc = cli_fail(e);
+		goto out;
+	}
+	diag_print(stdout, &d);
+	printf("%s: %zu error%s, %zu warning%s%s\n", script_path, d.errors, d.errors == 1 ? "" : "s",
+	       d.warnings, d.warnings == 1 ? "" : "s",
+	       d.errors ? "" : s != NULL ? " - ready to run" : "");
+	rc = d.errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+out:
+	roster_free(r);
+	script_free(s);
+	diag_free(&d);
+	return rc;
+}
+
+const struct cli_verb cli_verb_lint = {
+	.name = "lint",
+	.synopsis = "SCRIPT [--roster FILE] [--today DATE] [--outdir DIR]",
+	.summary = "check a ceremony script against its roster and the policy",
+	.run = lint_run,
+	.help = lint_help,
+};

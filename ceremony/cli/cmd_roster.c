@@ -1,0 +1,147 @@
+/*
+ * ceremony roster check ROSTER [--today YYYY-MM-DD]
+ *
+ * The roster alone: every person well formed, no forbidden role pair, vetting
+ * and training current. Prints a table of people, then the findings.
+ */
+#include "ceremony/cli/cli.h"
+#include "ceremony/model/diag.h"
+#include "ceremony/policy/policy.h"
+#include "ceremony/model/roster.h"
+#include "common/err.h"
+
+#include <string.h>
+
+static void roster_help(FILE *f)
+{
+	fprintf(f, "usage: ceremony roster check ROSTER [--today YYYY-MM-DD]\n\n"
+		   "Check a roster (docs/script-format.md, section 6) on its own: every person\n"
+		   "well formed, no person holding a forbidden role pair (policy 4.2.4), vetting\n"
+		   "(policy 4.3.2) and training (policy 4.3.4) current on the day. Prints a table\n"
+		   "of people, roles and their vetting and training status, then every finding\n"
+		   "as FILE:LINE:COL: error|warning: message and a summary.\n\n"
+		   "  --today DATE    check dates as on DATE (default: today, UTC)\n\n"
+		   "Exit 0 when there is no error, 1 otherwise, 2 on a usage error.\n");
+}
+
+static const char *status_word(int stale, int future, int soon)
+{
+	if (future)
+		return "FUTURE";
+	if (stale)
+		return "STALE";
+	if (soon)
+		return "soon";
+	return "ok";
+}
+
+static void print_table(const struct roster *r, const struct roster_date *today)
+{
+	size_t i;
+	unsigned ro;
+
+	printf("%-12s %-22s %-44s %-24s %s\n", "ID", "NAME", "ROLES", "VETTING", "TRAINING");
+	for (i = 0; i < r->npeople; i++) {
+		const struct roster_person *p = &r->people[i];
+		struct policy_status st;
+		char roles[256], vet[48], tr[48], until[16];
+		size_t off = 0;
+
+		roles[0] = '\0';
+		for (ro = 0; ro < ROLE_COUNT; ro++) {
+			int w;
+
+			if (!(p->roles & ROLE_BIT(ro)))
+				continue;
+			w = snprintf(roles + off, sizeof(roles) - off, "%s%s", off ? "," : "",
+				     role_name((enum role)ro));
+			if (w < 0 || (size_t)w >= sizeof(roles) - off)
+				break;
+			off += (size_t)w;
+		}
+		policy_person_status(r, p, today, &st);
+		roster_date_format(&st.vetting_until, until, sizeof(until));
+		snprintf(vet, sizeof(vet), "%s to %s", status_word(st.vetting_stale, st.vetting_future,
+								    st.vetting_soon), until);
+		roster_date_format(&st.training_until, until, sizeof(until));
+		snprintf(tr, sizeof(tr), "%s to %s", status_word(st.training_stale, st.training_future,
+								  st.training_soon), until);
+		printf("%-12s %-22.22s %-44s %-24s %s\n", p->id, p->name, roles, vet, tr);
+	}
+}
+
+static int roster_run(int argc, char **argv)
+{
+	const char *path = NULL, *today_arg = NULL;
+	struct roster *r = NULL;
+	struct roster_date today;
+	struct diag d;
+	int i, rc = CLI_EXIT_FAIL, e;
+
+	diag_init(&d);
+	if (argc < 2 || strcmp(argv[1], "check") != 0) {
+		rc = cli_usage_error(&cli_verb_roster, argc < 2 ? "which subcommand?" :
+				     "unknown subcommand '%s'", argc < 2 ? "" : argv[1]);
+		goto out;
+	}
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_verb_roster.help(stdout);
+			rc = CLI_EXIT_OK;
+			goto out;
+		} else if (strcmp(argv[i], "--today") == 0) {
+			if (i + 1 >= argc) {
+				rc = cli_usage_error(&cli_verb_roster, "--today needs a value");
+				goto out;
+			}
+			today_arg = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			rc = cli_usage_error(&cli_verb_roster, "unknown option '%s'", argv[i]);
+			goto out;
+		} else if (path == NULL) {
+			path = argv[i];
+		} else {
+			rc = cli_usage_error(&cli_verb_roster, "one roster at a time");
+			goto out;
+		}
+	}
+	if (path == NULL) {
+		rc = cli_usage_error(&cli_verb_roster, "which roster?");
+		goto out;
+	}
+	if (today_arg != NULL) {
+		if (roster_date_parse(today_arg, &today) < 0) {
+			rc = cli_usage_error(&cli_verb_roster, "--today wants YYYY-MM-DD, not '%s'",
+					     today_arg);
+			goto out;
+		}
+	} else {
+		roster_date_today(&today);
+	}
+	e = roster_load(path, &r, &d);
+	if (e < 0 && d.errors == 0) {
+		rc = cli_fail(e);
+		goto out;
+	}
+	if (r != NULL) {
+		print_table(r, &today);
+		(void)policy_check_roster_for(r, &today, 0, &d);
+	}
+	diag_print(stdout, &d);
+	printf("%s: %zu %s, %zu error%s, %zu warning%s\n", path, r ? r->npeople : 0,
+	       r && r->npeople == 1 ? "person" : "people", d.errors, d.errors == 1 ? "" : "s",
+	       d.warnings, d.warnings == 1 ? "" : "s");
+	rc = d.errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+out:
+	roster_free(r);
+	diag_free(&d);
+	return rc;
+}
+
+const struct cli_verb cli_verb_roster = {
+	.name = "roster",
+	.synopsis = "check ROSTER [--today DATE]",
+	.summary = "check a roster: roles, forbidden pairs, vetting, training",
+	.run = roster_run,
+	.help = roster_help,
+};

@@ -1,0 +1,687 @@
+/*
+ * ceremony/cli/cmd_shares.c - `ceremony shares split|combine|card`: SLIP-39
+ * shares of a master secret, in batch (pipes, for tests and other tools) or
+ * interactively at a terminal, one key holder at a time.
+ */
+#include "ceremony/cli/cli.h"
+#include "ceremony/cli/cmd_shares.h"
+#include "shares/slip39.h"
+#include "shares/ui/ui.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/hex.h"
+#include "common/secmem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#define SHARES_MAX_INPUT_SHARES (SLIP39_MAX_SHARE_COUNT * SLIP39_MAX_SHARE_COUNT)
+/* hex of the longest secret, and room for blanks around it */
+#define SHARES_SECRET_TEXT_MAX (2 * SLIP39_MAX_SECRET_BYTES + 64)
+#define SHARES_PASSPHRASE_MAX 1024
+/* mnemonics one a line, blank lines and comments between */
+#define SHARES_COMBINE_INPUT_MAX (SHARES_MAX_INPUT_SHARES * (SLIP39_MNEMONIC_MAX_LEN + 64))
+
+static void shares_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony shares split --batch --group T/N [--group T/N ...]\n"
+		"                 [--group-threshold GT] [--passphrase-file F]\n"
+		"                 [--iteration-exponent E] [--no-extendable]\n"
+		"       ceremony shares split --group T/N [--group T/N ...]\n"
+		"                 [--group-threshold GT] [--random BYTES] [--holder NAME ...]\n"
+		"                 [--label TEXT] [options]\n"
+		"       ceremony shares combine --batch [--passphrase-file F]\n"
+		"       ceremony shares combine [--passphrase-file F] [--print-secret]\n"
+		"       ceremony shares card ...   (see ceremony shares card --help)\n\n"
+		"Split a master secret into SLIP-39 mnemonic shares in groups, or combine\n"
+		"shares back into it.\n\n"
+		"  --batch                 read stdin, write stdout (no terminal needed):\n"
+		"                          split reads the secret as hex and prints every\n"
+		"                          share on its own line, a blank line between groups;\n"
+		"                          combine reads shares one a line, prints the secret hex\n"
+		"  --group T/N             a group of N members, any T of which recover it\n"
+		"                          (repeat per group, in order; 1 <= T <= N <= 16)\n"
+		"  --group-threshold GT    groups needed (default 1; required with >1 group)\n"
+		"  --passphrase-file F     passphrase: F's bytes less one trailing newline\n"
+		"                          (printable ASCII; default: the empty passphrase)\n"
+		"  --iteration-exponent E  PBKDF2 work 10000 << E iterations (0..15, default 1)\n"
+		"  --no-extendable         old-style shares (the salt includes the identifier)\n"
+		"  --random BYTES          interactive split: generate a BYTES-long secret\n"
+		"  --holder NAME           interactive split: holder names, group then member\n"
+		"  --label TEXT            interactive split: what the secret protects\n"
+		"  --print-secret          interactive combine: print the recovered secret hex\n\n"
+		"Without --batch, standard input and output must be a terminal: split shows\n"
+		"each share to its holder alone, combine takes shares word by word without echo.\n"
+		"Exit status: 0 ok, 1 invalid input or failure (the line and reason are named,\n"
+		"nothing is written to standard output), 2 usage error.\n");
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return ce_err_set(CE_ERR_IO, "write: %s", strerror(errno));
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "T/N" */
+static int parse_group(const char *s, struct slip39_group_spec *g)
+{
+	char tmp[16];
+	char *slash;
+	unsigned long t, n;
+
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, strlen(s) + 1);
+	slash = strchr(tmp, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	if (parse_uint(tmp, 255, &t) < 0 || parse_uint(slash + 1, 255, &n) < 0)
+		return -1;
+	g->threshold = (uint8_t)t;
+	g->count = (uint8_t)n;
+	return 0;
+}
+
+/* The passphrase file: its bytes less one trailing newline, in secmem. */
+static int passphrase_load(const char *path, uint8_t **pass, size_t *len)
+{
+	int r = buf_read_secret_file(path, SHARES_PASSPHRASE_MAX, pass, len);
+
+	if (r < 0)
+		return r;
+	if (*len > 0 && (*pass)[*len - 1] == '\n')
+		(*len)--;
+	if (*len > 0 && (*pass)[*len - 1] == '\r')
+		(*len)--;
+	return 0;
+}
+
+struct shares_opts {
+	int batch;
+	struct slip39_split_params p;
+	int group_threshold_given;
+	const char *passphrase_file;
+	unsigned long random_bytes;
+	const char *holders[SHARES_MAX_INPUT_SHARES];
+	size_t holder_count;
+	const char *label;
+	int print_secret;
+};
+
+enum {
+	OPT_BATCH = 1000, OPT_GROUP, OPT_GT, OPT_PASSFILE, OPT_ITER, OPT_NOEXT, OPT_RANDOM,
+	OPT_HOLDER, OPT_LABEL, OPT_PRINT
+};
+
+/* split != 0: the split options; else combine's. Returns 0 or an exit status. */
+static int opts_parse(int split, int argc, char **argv, struct shares_opts *o)
+{
+	static const struct option split_opts[] = {
+		{ "batch", no_argument, NULL, OPT_BATCH },
+		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "group-threshold", required_argument, NULL, OPT_GT },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "iteration-exponent", required_argument, NULL, OPT_ITER },
+		{ "no-extendable", no_argument, NULL, OPT_NOEXT },
+		{ "random", required_argument, NULL, OPT_RANDOM },
+		{ "holder", required_argument, NULL, OPT_HOLDER },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option combine_opts[] = {
+		{ "batch", no_argument, NULL, OPT_BATCH },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
+		{ "print-secret", no_argument, NULL, OPT_PRINT },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->p.group_threshold = 1;
+	o->p.iteration_exponent = 1;
+	o->p.extendable = 1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", split ? split_opts : combine_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BATCH:
+			o->batch = 1;
+			break;
+		case OPT_GROUP:
+			if (o->p.group_count >= SLIP39_MAX_SHARE_COUNT)
+				return cli_usage_error(&cli_verb_shares, "more than %d groups",
+						       SLIP39_MAX_SHARE_COUNT);
+			if (parse_group(optarg, &o->p.groups[o->p.group_count]) < 0)
+				return cli_usage_error(&cli_verb_shares,
+						       "--group wants T/N (e.g. 3/5), not '%s'", optarg);
+			o->p.group_count++;
+			break;
+		case OPT_GT:
+			if (parse_uint(optarg, SLIP39_MAX_SHARE_COUNT, &v) < 0 || v < 1)
+				return cli_usage_error(&cli_verb_shares,
+						       "--group-threshold wants 1..%d, not '%s'",
+						       SLIP39_MAX_SHARE_COUNT, optarg);
+			o->p.group_threshold = (uint8_t)v;
+			o->group_threshold_given = 1;
+			break;
+		case OPT_PASSFILE:
+			o->passphrase_file = optarg;
+			break;
+		case OPT_ITER:
+			if (parse_uint(optarg, SLIP39_MAX_ITERATION_EXP, &v) < 0)
+				return cli_usage_error(&cli_verb_shares,
+						       "--iteration-exponent wants 0..%d, not '%s'",
+						       SLIP39_MAX_ITERATION_EXP, optarg);
+			o->p.iteration_exponent = (uint8_t)v;
+			break;
+		case OPT_NOEXT:
+			o->p.extendable = 0;
+			break;
+		case OPT_RANDOM:
+			if (parse_uint(optarg, SLIP39_MAX_SECRET_BYTES, &v) < 0)
+				return cli_usage_error(&cli_verb_shares,
+						       "--random wants a byte count, not '%s'", optarg);
+			o->random_bytes = v;
+			break;
+		case OPT_HOLDER:
+			if (o->holder_count >= SHARES_MAX_INPUT_SHARES)
+				return cli_usage_error(&cli_verb_shares, "too many --holder");
+			o->holders[o->holder_count++] = optarg;
+			break;
+		case OPT_LABEL:
+			o->label = optarg;
+			break;
+		case OPT_PRINT:
+			o->print_secret = 1;
+			break;
+		default:
+			return cli_usage_error(&cli_verb_shares, "unknown or incomplete option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cli_verb_shares, "unexpected argument '%s'", argv[optind]);
+	if (split) {
+		if (o->p.group_count == 0)
+			return cli_usage_error(&cli_verb_shares, "split needs at least one --group T/N");
+		if (o->p.group_count > 1 && !o->group_threshold_given)
+			return cli_usage_error(&cli_verb_shares,
+					       "%u groups: say how many are needed with "
+					       "--group-threshold", (unsigned)o->p.group_count);
+		size_t g, total = 0;
+
+		for (g = 0; g < o->p.group_count; g++)
+			total += o->p.groups[g].count;
+		if (o->holder_count != 0 && o->holder_count != total)
+			return cli_usage_error(&cli_verb_shares, "%zu --holder names for %zu shares",
+					       o->holder_count, total);
+		if (o->batch && (o->random_bytes || o->holder_count || o->label))
+			return cli_usage_error(&cli_verb_shares,
+					       "--random, --holder and --label are for the "
+					       "interactive split");
+	} else if (o->batch && o->print_secret) {
+		return cli_usage_error(&cli_verb_shares,
+				       "--print-secret is for the interactive combine "
+				       "(--batch always prints the secret)");
+	}
+	if (!o->batch && !(isatty(0) && isatty(1)))
+		return cli_usage_error(&cli_verb_shares,
+				       "not a terminal: use --batch to read standard input");
+	return 0;
+}
+
+/* Every share's mnemonic, one a line, a blank line between groups, into
+ * fresh secmem (*out, *out_len). */
+static int split_format(const struct slip39_share_set *set, char **out, size_t *out_len)
+{
+	int r = CE_ERR_INTERNAL;
+	size_t cap = (size_t)SHARES_MAX_INPUT_SHARES * (SLIP39_MNEMONIC_MAX_LEN + 1) +
+		     SLIP39_MAX_SHARE_COUNT;
+	char *text = NULL;
+	size_t off = 0, g, m;
+
+	text = secmem_alloc(cap);
+	if (text == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	for (g = 0; g < set->group_count; g++) {
+		if (g > 0)
+			text[off++] = '\n';
+		for (m = 0; m < set->member_count[g]; m++) {
+			r = slip39_mnemonic_encode(&set->shares[g][m], text + off, cap - off);
+			if (r < 0)
+				goto out;
+			off += strlen(text + off);
+			text[off++] = '\n';
+		}
+	}
+	*out = text;
+	*out_len = off;
+	text = NULL; /* transferred */
+	r = 0;
+out:
+	secmem_free(text);
+	return r;
+}
+
+/* The hex secret on fd: hex digits, blanks around them allowed. */
+static int secret_from_text(const uint8_t *text, size_t len, uint8_t *secret, size_t *secret_len)
+{
+	size_t a = 0, b = len;
+
+	while (a < b && (text[a] == ' ' || text[a] == '\t'))
+		a++;
+	while (b > a && (text[b - 1] == '\n' || text[b - 1] == '\r' || text[b - 1] == ' ' ||
+			 text[b - 1] == '\t'))
+		b--;
+	if (a == b)
+		return ce_err_set(CE_ERR_FORMAT, "no secret given (hex expected)");
+	return hex_decode((const char *)text + a, b - a, secret, SLIP39_MAX_SECRET_BYTES,
+			  secret_len);
+}
+
+static int tty_read_hidden(int fd, FILE *out, const char *prompt, char *dst, size_t cap,
+			   size_t *len)
+{
+	struct termios old, raw;
+	int r, restore = 0;
+
+	fputs(prompt, out);
+	fflush(out);
+	if (tcgetattr(fd, &old) == 0) {
+		raw = old;
+		raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		restore = tcsetattr(fd, TCSAFLUSH, &raw) == 0;
+	}
+	r = buf_read_secret_line(fd, dst, cap, len);
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	fputc('\n', out);
+	if (r == 0)
+		r = ce_err_set(CE_ERR_ABORTED, "end of input");
+	return r < 0 ? r : 0;
+}
+
+static int term_open(struct shares_ui_term *t)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ce_err_set(CE_ERR_TTY, "/dev/tty: %s", strerror(errno));
+	t->out = fdopen(fd, "w");
+	if (t->out == NULL) {
+		close(fd);
+		return ce_err_set(CE_ERR_TTY, "/dev/tty: %s", strerror(errno));
+	}
+	t->in_fd = fd;
+	t->is_tty = 1;
+	return 0;
+}
+
+static void term_close(struct shares_ui_term *t)
+{
+	if (t->out != NULL)
+		fclose(t->out); /* closes in_fd too */
+	t->out = NULL;
+	t->in_fd = -1;
+}
+
+static int split_interactive(const struct shares_opts *o, const uint8_t *pass, size_t pass_len)
+{
+	int r = CE_ERR_INTERNAL;
+	struct shares_ui_term t = { -1, NULL, 0 };
+	struct slip39_split_params p = o->p;
+	struct slip39_share_set *set = NULL;
+	uint8_t *secret = NULL;
+	char *line = NULL;
+	size_t secret_len = 0, line_len = 0, g, m, k = 0, total = 0;
+
+	for (g = 0; g < p.group_count; g++)
+		total += p.groups[g].count;
+	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
+	line = secmem_alloc(SHARES_SECRET_TEXT_MAX);
+	if (secret == NULL || line == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	r = term_open(&t);
+	if (r < 0)
+		goto out;
+	if (o->random_bytes != 0) {
+		if (RAND_priv_bytes(secret, (int)o->random_bytes) != 1) {
+			r = ce_err_set(CE_ERR_CRYPTO, "RAND_priv_bytes failed");
+			goto out;
+		}
+		secret_len = o->random_bytes;
+	} else {
+		r = tty_read_hidden(t.in_fd, t.out, "Master secret (hex, not shown): ", line,
+				    SHARES_SECRET_TEXT_MAX, &line_len);
+		if (r < 0)
+			goto out;
+		r = secret_from_text((const uint8_t *)line, line_len, secret, &secret_len);
+		if (r < 0)
+			goto out;
+	}
+	p.passphrase = pass;
+	p.passphrase_len = pass_len;
+	r = slip39_split(secret, secret_len, &p, &set);
+	if (r < 0)
+		goto out;
+	for (g = 0; g < set->group_count; g++)
+		for (m = 0; m < set->member_count[g]; m++) {
+			const struct slip39_share *s = &set->shares[g][m];
+			struct shares_ui_position pos = {
+				.holder = o->holder_count ? o->holders[k] : NULL,
+				.set_label = o->label,
+				.identifier = s->identifier,
+				.group_index = s->group_index,
+				.group_count = s->group_count,
+				.group_threshold = s->group_threshold,
+				.member_index = s->member_index,
+				.member_count = set->member_count[g],
+				.member_threshold = s->member_threshold,
+			};
+			k++;
+			r = shares_ui_show(&t, &pos, s);
+			if (r < 0)
+				goto out;
+		}
+	fprintf(t.out, "All %zu shares of set %u shown: any %u of the %u groups recover the "
+		       "secret.\n", total, (unsigned)set->shares[0][0].identifier,
+		(unsigned)set->group_threshold, (unsigned)set->group_count);
+	r = 0;
+out:
+	term_close(&t);
+	slip39_share_set_free(set);
+	secmem_free(secret);
+	secmem_free(line);
+	return r;
+}
+
+static int combine_interactive(const struct shares_opts *o, const uint8_t *pass,
+			       size_t pass_len)
+{
+	int r = CE_ERR_INTERNAL;
+	struct shares_ui_term t = { -1, NULL, 0 };
+	struct slip39_share *sh = NULL;
+	uint8_t *secret = NULL;
+	char *hex = NULL;
+	size_t n = 0, secret_len = 0;
+	char prompt[64];
+
+	sh = secmem_alloc(SHARES_MAX_INPUT_SHARES * sizeof(*sh));
+	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
+	hex = secmem_alloc(2 * SLIP39_MAX_SECRET_BYTES + 2);
+	if (sh == NULL || secret == NULL || hex == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	r = term_open(&t);
+	if (r < 0)
+		goto out;
+	for (;;) {
+		if (n >= SHARES_MAX_INPUT_SHARES) {
+			r = ce_err_set(CE_ERR_QUORUM, "%zu shares entered without a quorum", n);
+			goto out;
+		}
+		snprintf(prompt, sizeof(prompt), "share %zu", n + 1);
+		r = shares_ui_enter(&t, prompt, &sh[n]);
+		if (r < 0)
+			goto out;
+		n++;
+		r = slip39_combine(sh, n, pass, pass_len, secret, &secret_len);
+		if (r == 0)
+			break;
+		if (r == CE_ERR_QUORUM) {
+			fprintf(t.out, "Share %zu accepted. Still needed: %s\n", n, ce_err_detail());
+			continue;
+		}
+		if (r == CE_ERR_MISMATCH || r == CE_ERR_DUPLICATE || r == CE_ERR_FORMAT) {
+			/* the share just entered does not belong: drop it, keep the others */
+			fprintf(t.out, "Share %zu refused: %s\n", n, ce_err_detail());
+			n--;
+			ce_wipe(&sh[n], sizeof(sh[n]));
+			continue;
+		}
+		goto out;
+	}
+	if (o->print_secret) {
+		hex_encode(secret, secret_len, hex);
+		hex[2 * secret_len] = '\n';
+		r = write_all(1, hex, 2 * secret_len + 1);
+		if (r < 0)
+			goto out;
+	} else {
+		fprintf(t.out, "The secret of set %u was recovered from %zu shares (not shown; "
+			       "--print-secret shows it).\n", (unsigned)sh[0].identifier, n);
+	}
+	r = 0;
+out:
+	term_close(&t);
+	secmem_free(sh);
+	secmem_free(secret);
+	secmem_free(hex);
+	return r;
+}
+
+static int shares_split(int argc, char **argv)
+{
+	int r = CE_ERR_INTERNAL;
+	struct shares_opts o;
+	struct slip39_share_set *set = NULL;
+	uint8_t *pass = NULL, *in = NULL, *secret = NULL;
+	char *text = NULL;
+	size_t pass_len = 0, in_len = 0, secret_len = 0, text_len = 0;
+	int st;
+
+	st = opts_parse(1, argc, argv, &o);
+	if (st != 0)
+		return st;
+	if (o.passphrase_file != NULL) {
+		r = passphrase_load(o.passphrase_file, &pass, &pass_len);
+		if (r < 0)
+			goto out;
+	}
+	if (!o.batch) {
+		r = split_interactive(&o, pass, pass_len);
+		goto out;
+	}
+	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
+	if (secret == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	r = buf_read_secret_fd(0, "stdin: the master secret (hex)", SHARES_SECRET_TEXT_MAX, &in,
+			       &in_len);
+	if (r < 0)
+		goto out;
+	r = secret_from_text(in, in_len, secret, &secret_len);
+	if (r < 0) {
+		r = ce_err_prefix(r, "stdin: the master secret");
+		goto out;
+	}
+	o.p.passphrase = pass;
+	o.p.passphrase_len = pass_len;
+	r = slip39_split(secret, secret_len, &o.p, &set);
+	if (r < 0)
+		goto out;
+	r = split_format(set, &text, &text_len);
+	if (r < 0)
+		goto out;
+	r = write_all(1, text, text_len);
+	if (r < 0)
+		goto out;
+	r = 0;
+out:
+	slip39_share_set_free(set);
+	secmem_free(pass);
+	secmem_free(in);
+	secmem_free(secret);
+	secmem_free(text);
+	return r < 0 ? cli_fail(r) : CLI_EXIT_OK;
+}
+
+static int line_is_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Decode the mnemonics of text, one a line, into sh (numbers: their lines). */
+static int combine_parse(const char *text, size_t len, struct slip39_share *sh, size_t *numbers,
+			 size_t *n_out)
+{
+	size_t off = 0, line = 0, n = 0;
+	int r;
+
+	*n_out = 0;
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t end = nl != NULL ? (size_t)(nl - text) : len;
+
+		line++;
+		if (!line_is_blank(text + off, end - off)) {
+			if (n >= SHARES_MAX_INPUT_SHARES)
+				return ce_err_set(CE_ERR_TOO_LARGE, "line %zu: more than %d shares",
+						  line, SHARES_MAX_INPUT_SHARES);
+			r = slip39_mnemonic_decode(text + off, end - off, &sh[n]);
+			if (r < 0)
+				return ce_err_prefix(r, "line %zu", line);
+			numbers[n++] = line;
+		}
+		off = end + 1;
+	}
+	*n_out = n;
+	return 0;
+}
+
+static int shares_combine(int argc, char **argv)
+{
+	int r = CE_ERR_INTERNAL;
+	struct shares_opts o;
+	struct slip39_share *sh = NULL;
+	size_t *numbers = NULL;
+	uint8_t *pass = NULL, *in = NULL, *secret = NULL;
+	char *hex = NULL;
+	size_t pass_len = 0, in_len = 0, secret_len = 0, n = 0;
+	int st;
+
+	st = opts_parse(0, argc, argv, &o);
+	if (st != 0)
+		return st;
+	if (o.passphrase_file != NULL) {
+		r = passphrase_load(o.passphrase_file, &pass, &pass_len);
+		if (r < 0)
+			goto out;
+	}
+	if (!o.batch) {
+		r = combine_interactive(&o, pass, pass_len);
+		goto out;
+	}
+	sh = secmem_alloc(SHARES_MAX_INPUT_SHARES * sizeof(*sh));
+	numbers = calloc(SHARES_MAX_INPUT_SHARES, sizeof(*numbers));
+	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
+	hex = secmem_alloc(2 * SLIP39_MAX_SECRET_BYTES + 2);
+	if (sh == NULL || secret == NULL || hex == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	if (numbers == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = buf_read_secret_fd(0, "stdin", SHARES_COMBINE_INPUT_MAX, &in, &in_len);
+	if (r < 0)
+		goto out;
+	r = combine_parse((const char *)in, in_len, sh, numbers, &n);
+	if (r < 0)
+		goto out;
+	if (n == 0) {
+		r = ce_err_set(CE_ERR_QUORUM, "stdin: no shares given");
+		goto out;
+	}
+	r = slip39_combine_named(sh, n, "line", numbers, pass, pass_len, secret, &secret_len);
+	if (r < 0)
+		goto out;
+	hex_encode(secret, secret_len, hex);
+	hex[2 * secret_len] = '\n';
+	r = write_all(1, hex, 2 * secret_len + 1);
+	if (r < 0)
+		goto out;
+	r = 0;
+out:
+	secmem_free(sh);
+	free(numbers);
+	secmem_free(pass);
+	secmem_free(in);
+	secmem_free(secret);
+	secmem_free(hex);
+	return r < 0 ? cli_fail(r) : CLI_EXIT_OK;
+}
+
+static int shares_run(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(&cli_verb_shares, "which: split, combine or card?");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	     strcmp(argv[1], "card") != 0)) {
+		shares_help(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "split") == 0)
+		return shares_split(argc - 1, argv + 1);
+	if (strcmp(argv[1], "combine") == 0)
+		return shares_combine(argc - 1, argv + 1);
+	if (strcmp(argv[1], "card") == 0)
+		return shares_cmd_card(argc - 1, argv + 1);
+	return cli_usage_error(&cli_verb_shares, "unknown sub-verb '%s' (split, combine, card)",
+			       argv[1]);
+}
+
+const struct cli_verb cli_verb_shares = {
+	.name = "shares",
+	.synopsis = "split|combine|card [OPTIONS]",
+	.summary = "split a secret into SLIP-39 shares, or combine them",
+	.run = shares_run,
+	.help = shares_help,
+};

@@ -1,0 +1,127 @@
+/*
+ * ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S] [--script S]
+ *                 [--roster R] [--outputs DIR] [--json]
+ */
+#include "ceremony/cli/cli.h"
+#include "ceremony/verify/verify.h"
+#include "common/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void verify_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S]\n"
+		"                       [--script S] [--roster R] [--outputs DIR] [--json]\n\n"
+		"Check a ceremony transcript offline: format, sequence numbers, hash chain,\n"
+		"UTC times never going back, a step run once, no actor witnessing their own\n"
+		"step, quorums met by distinct holders, no forbidden role pair (policy 4.2.4),\n"
+		"and the detached CMS signature TRANSCRIPT.p7s, whose signer must be the key\n"
+		"the transcript announced (transcript.key).\n\n"
+		"  --signer CERT     your own copy of the signer certificate: must be the signer\n"
+		"  --signature P7S   the signature file (default TRANSCRIPT.p7s)\n"
+		"  --script S        also check against the ceremony script: its SHA-256 and\n"
+		"                    the roster's are those recorded at the start; steps in\n"
+		"                    the script's order, none skipped; seats, actors,\n"
+		"                    witnesses and quorums by the policy, on the ceremony's date\n"
+		"  --roster R        the roster (default: the script's roster:)\n"
+		"  --outputs DIR     the outputs' SHA-256 must match the files in DIR\n"
+		"  --json            print the verdict as one JSON object\n\n"
+		"exit status: 0 OK, 3 INCOMPLETE (a valid prefix: the ceremony did not\n"
+		"complete), 4 FAILED (first failing line and reason), 1 error (could not\n"
+		"check), 2 usage.\n");
+}
+
+static int verify_run(int argc, char **argv)
+{
+	struct verify_opts o;
+	struct verify_report rep;
+	const char *path = NULL;
+	int json = 0;
+	int i, r;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 1; i < argc; i++) {
+		const char **slot = NULL;
+
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--signer") == 0)
+			slot = &o.signer_path;
+		else if (strcmp(argv[i], "--signature") == 0)
+			slot = &o.sig_path;
+		else if (strcmp(argv[i], "--script") == 0)
+			slot = &o.script_path;
+		else if (strcmp(argv[i], "--roster") == 0)
+			slot = &o.roster_path;
+		else if (strcmp(argv[i], "--outputs") == 0)
+			slot = &o.outputs_dir;
+		if (slot != NULL) {
+			if (i + 1 >= argc)
+				return cli_usage_error(&cli_verb_verify, "%s needs an argument", argv[i]);
+			*slot = argv[++i];
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_usage_error(&cli_verb_verify, "unknown option %s", argv[i]);
+		if (path != NULL)
+			return cli_usage_error(&cli_verb_verify, "one transcript at a time");
+		path = argv[i];
+	}
+	if (path == NULL)
+		return cli_usage_error(&cli_verb_verify, "no transcript given");
+	if (o.roster_path != NULL && o.script_path == NULL)
+		return cli_usage_error(&cli_verb_verify, "--roster needs --script");
+	r = verify_transcript(path, &o, &rep);
+	if (r < 0)
+		return cli_fail(r);
+	if (json) {
+		json_t *j = verify_report_json(path, &rep);
+		char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+		json_decref(j);
+		if (s == NULL)
+			return cli_fail(CE_ERR_NOMEM);
+		printf("%s\n", s);
+		free(s);
+	} else {
+		printf("%s: %s\n", path, verify_verdict_name(rep.verdict));
+		if (rep.reason[0])
+			printf("  %s\n", rep.reason);
+		if (rep.ceremony_id[0])
+			printf("  ceremony:    %s%sid %s%s\n", rep.ceremony, rep.ceremony[0] ? ", " : "",
+			       rep.ceremony_id, rep.rehearsal ? ", REHEARSAL" : "");
+		printf("  events:      %llu", (unsigned long long)rep.events);
+		if (rep.start_time[0])
+			printf(", %s to %s", rep.start_time, rep.end_time);
+		printf("\n");
+		if (rep.key_line)
+			printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
+			       "  fingerprint: %s\n",
+			       (unsigned long long)rep.key_line, rep.key_spki_sha256, rep.key_words);
+		printf("  signature:   %s\n",
+		       rep.signature_ok			     ? "valid, by the announced key" :
+		       rep.verdict == VERIFY_FAILED && rep.fail_line ? "not checked (a line failed first)" :
+		       rep.signed_				     ? "present, NOT valid" :
+									       "none");
+		if (o.outputs_dir != NULL)
+			printf("  outputs:     %llu checked in %s\n",
+			       (unsigned long long)rep.outputs_checked, o.outputs_dir);
+		if (rep.verdict == VERIFY_OK && rep.key_line)
+			printf("Compare the fingerprint words with those on the paper log.\n");
+	}
+	fflush(stdout);
+	return verify_exit_code(rep.verdict);
+}
+
+const struct cli_verb cli_verb_verify = {
+	.name = "verify",
+	.synopsis = "TRANSCRIPT [--signer CERT] [--script S] [--roster R] [--outputs DIR] [--json]",
+	.summary = "check a ceremony transcript: chain, signature, rules",
+	.run = verify_run,
+	.help = verify_help,
+};

@@ -1,0 +1,444 @@
+/*
+ * ceremony x509 self-sign|csr|issue|crl - X.509 with a token key, for tests
+ * and scripting (the ceremony runner calls pkcs11/x509/x509.h directly).
+ *
+ * Our PKCS#11 layer loads the module and logs in with the user PIN (read from
+ * --pin-fd N or, without it, from the terminal with echo off; never argv or
+ * the environment); OpenSSL's pkcs11-provider then signs with that login
+ * (pkcs11/x509/ossl.h). Every output is verified before it is written, written
+ * once (never overwritten, never half-written), and its SHA-256 fingerprint
+ * printed: "sha256:<hex>  <file>". When the provider cannot share the login
+ * (a remote module through p11-kit-client), the key is used through our
+ * PKCS#11 layer instead (pkcs11/x509/ossl.h: p11_ossl_key_from_p11), with a note.
+ */
+#include "ceremony/cli/cli.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/secmem.h"
+#include "pkcs11/x509/ossl.h"
+#include "pkcs11/p11.h"
+#include "pkcs11/x509/x509.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define X509_PIN_MAX_BYTES 256
+#define X509_MAX_REVOKED 1024
+#define X509_DAY_SECONDS 86400L
+#define X509_HELP_SHOWN (-100)
+
+enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL };
+
+struct x509_opts {
+	enum x509_cmd cmd;
+	const char *module;
+	const char *key;
+	const char *subject;
+	const char *out;
+	const char *issuer_cert;
+	const char *csr;
+	const char *key_usage;
+	const char *eku;
+	long days;
+	long path_len;
+	int ca;
+	int pin_fd;
+	uint64_t crl_number;
+	int have_number;
+	struct x509_revoked *revoked; /* owned */
+	size_t n_revoked;
+};
+
+static void x509_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony x509 self-sign --key URI --subject DN --days N [--pathlen N]\n"
+		"                     --out FILE [--module PATH] [--pin-fd N]\n"
+		"       ceremony x509 csr --key URI --subject DN --out FILE [--module PATH]\n"
+		"                     [--pin-fd N]\n"
+		"       ceremony x509 issue --key URI --issuer-cert FILE --csr FILE --days N\n"
+		"                     [--ca [--pathlen N]] [--key-usage LIST] [--eku LIST]\n"
+		"                     [--subject DN] --out FILE [--module PATH] [--pin-fd N]\n"
+		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
+		"                     [--revoke SERIAL[:REASON[:TIME]]]... --out FILE\n"
+		"                     [--module PATH] [--pin-fd N]\n\n"
+		"Certificates, CSRs and CRLs signed by a token key through OpenSSL's\n"
+		"pkcs11-provider, which uses our login (the PIN never reaches OpenSSL).\n"
+		"Every output is verified (signature, and that it carries the right key)\n"
+		"before it is written; outputs are never overwritten. Prints\n"
+		"\"sha256:<fingerprint of the DER>  <file>\".\n\n"
+		"  self-sign  self-signed CA certificate: CA:TRUE (critical), keyUsage\n"
+		"             keyCertSign+cRLSign (critical), SKI, AKI, 16-byte random serial\n"
+		"  csr        PKCS#10 request for the key\n"
+		"  issue      certificate from a CSR (its signature checked first), signed\n"
+		"             by the key whose certificate is --issuer-cert\n"
+		"  crl        version 2 CRL with cRLNumber and AKI\n\n"
+		"options:\n"
+		"  --key URI          the signing key: 'pkcs11:token=RootCA;object=root-key'\n"
+		"  --module PATH      a PKCS#11 library or p11-kit .module file (default: the\n"
+		"                     modules registered with p11-kit)\n"
+		"  --pin-fd N         read the user PIN (one line) from file descriptor N;\n"
+		"                     default: ask on the terminal, echo off\n"
+		"  --subject DN       \"/C=FR/O=Example TSP/CN=Example Root CA\"\n"
+		"  --days N           validity (certificates) or nextUpdate (CRL), in days\n"
+		"  --pathlen N        pathLenConstraint of a CA certificate\n"
+		"  --ca               issue a CA certificate (default: end entity)\n"
+		"  --key-usage LIST   e.g. digitalSignature,nonRepudiation (default: CA\n"
+		"                     keyCertSign,cRLSign; end entity digitalSignature)\n"
+		"  --eku LIST         extendedKeyUsage, e.g. serverAuth,clientAuth\n"
+		"  --number N         cRLNumber\n"
+		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
+		"                     default 0: none), at unix time T (default: now)\n"
+		"  --out FILE         output PEM (must not exist)\n");
+}
+
+static int parse_long(const char *s, const char *what, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return cli_usage_error(&cli_verb_x509, "%s '%s': a number from %ld to %ld", what, s,
+				       lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int parse_revoke(struct x509_opts *o, char *spec)
+{
+	struct x509_revoked *rv;
+	char *reason, *when;
+	long v;
+	int r;
+
+	if (o->n_revoked == X509_MAX_REVOKED)
+		return cli_usage_error(&cli_verb_x509, "at most %d --revoke", X509_MAX_REVOKED);
+	if (o->revoked == NULL) {
+		o->revoked = calloc(X509_MAX_REVOKED, sizeof(*o->revoked));
+		if (o->revoked == NULL)
+			return cli_fail(CE_ERR_NOMEM);
+	}
+	rv = &o->revoked[o->n_revoked];
+	reason = strchr(spec, ':');
+	when = reason != NULL ? strchr(reason + 1, ':') : NULL;
+	if (reason != NULL)
+		*reason++ = '\0';
+	if (when != NULL)
+		*when++ = '\0';
+	rv->serial_hex = spec;
+	rv->reason = 0;
+	rv->when = time(NULL);
+	if (reason != NULL && *reason != '\0') {
+		if ((r = parse_long(reason, "--revoke reason", 0, 10, &v)) != 0)
+			return r;
+		rv->reason = (int)v;
+	}
+	if (when != NULL && *when != '\0') {
+		if ((r = parse_long(when, "--revoke time", 1, LONG_MAX, &v)) != 0)
+			return r;
+		rv->when = (time_t)v;
+	}
+	o->n_revoked++;
+	return 0;
+}
+
+/* Returns 0, CLI_EXIT_USAGE (printed) or X509_HELP_SHOWN. */
+static int x509_parse(int argc, char **argv, struct x509_opts *o)
+{
+	int i, r;
+	long v;
+
+	o->days = -1;
+	o->path_len = -1;
+	o->pin_fd = -1;
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			x509_help(stdout);
+			return X509_HELP_SHOWN;
+		}
+		if (strcmp(a, "--ca") == 0) {
+			o->ca = 1;
+			continue;
+		}
+		if (a[0] != '-' || a[1] != '-')
+			return cli_usage_error(&cli_verb_x509, "unexpected argument '%s'", a);
+		if (val == NULL)
+			return cli_usage_error(&cli_verb_x509, "%s needs a value", a);
+		i++;
+		if (strcmp(a, "--module") == 0) {
+			o->module = val;
+		} else if (strcmp(a, "--key") == 0) {
+			o->key = val;
+		} else if (strcmp(a, "--subject") == 0) {
+			o->subject = val;
+		} else if (strcmp(a, "--out") == 0) {
+			o->out = val;
+		} else if (strcmp(a, "--issuer-cert") == 0) {
+			o->issuer_cert = val;
+		} else if (strcmp(a, "--csr") == 0) {
+			o->csr = val;
+		} else if (strcmp(a, "--key-usage") == 0) {
+			o->key_usage = val;
+		} else if (strcmp(a, "--eku") == 0) {
+			o->eku = val;
+		} else if (strcmp(a, "--days") == 0) {
+			if ((r = parse_long(val, "--days", 1, 36525, &o->days)) != 0)
+				return r;
+		} else if (strcmp(a, "--pathlen") == 0) {
+			if ((r = parse_long(val, "--pathlen", 0, 64, &o->path_len)) != 0)
+				return r;
+		} else if (strcmp(a, "--pin-fd") == 0) {
+			if ((r = parse_long(val, "--pin-fd", 0, INT_MAX, &v)) != 0)
+				return r;
+			o->pin_fd = (int)v;
+		} else if (strcmp(a, "--number") == 0) {
+			if ((r = parse_long(val, "--number", 0, LONG_MAX, &v)) != 0)
+				return r;
+			o->crl_number = (uint64_t)v;
+			o->have_number = 1;
+		} else if (strcmp(a, "--revoke") == 0) {
+			if ((r = parse_revoke(o, argv[i])) != 0)
+				return r;
+		} else {
+			return cli_usage_error(&cli_verb_x509, "unknown option '%s'", a);
+		}
+	}
+	if (o->key == NULL || o->out == NULL)
+		return cli_usage_error(&cli_verb_x509, "%s needs --key and --out", argv[1]);
+	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL)
+		return cli_usage_error(&cli_verb_x509, "%s needs --subject", argv[1]);
+	if (o->cmd != CMD_CSR && o->days < 0)
+		return cli_usage_error(&cli_verb_x509, "%s needs --days", argv[1]);
+	if ((o->cmd == CMD_ISSUE || o->cmd == CMD_CRL) && o->issuer_cert == NULL)
+		return cli_usage_error(&cli_verb_x509, "%s needs --issuer-cert", argv[1]);
+	if (o->cmd == CMD_ISSUE && o->csr == NULL)
+		return cli_usage_error(&cli_verb_x509, "issue needs --csr");
+	if (o->cmd == CMD_CRL && !o->have_number)
+		return cli_usage_error(&cli_verb_x509, "crl needs --number");
+	if (o->cmd == CMD_ISSUE && !o->ca && o->path_len >= 0)
+		return cli_usage_error(&cli_verb_x509, "--pathlen needs --ca");
+	return 0;
+}
+
+/* The user PIN into secmem: from --pin-fd, else from the terminal (echo
+ * off). *pin is owned by the caller (secmem_free). */
+static int pin_read(int fd, char **pin, size_t *len)
+{
+	int r = CE_ERR_INTERNAL;
+	char *p = NULL;
+	int tty = -1, echo_off = 0;
+	struct termios old, quiet;
+
+	*pin = NULL;
+	p = secmem_alloc(X509_PIN_MAX_BYTES);
+	if (p == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	if (fd < 0) {
+		tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (tty < 0) {
+			r = ce_err_set(CE_ERR_TTY, "no terminal to ask the user PIN on: use --pin-fd N");
+			goto out;
+		}
+		if (tcgetattr(tty, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
+			if (tcsetattr(tty, TCSAFLUSH, &quiet) == 0)
+				echo_off = 1;
+		}
+		if (!echo_off) {
+			r = ce_err_set(CE_ERR_TTY, "cannot turn the terminal's echo off");
+			goto out;
+		}
+		if (write(tty, "User PIN: ", 10) != 10) {
+			r = ce_err_set(CE_ERR_TTY, "cannot write to the terminal");
+			goto out;
+		}
+		fd = tty;
+	}
+	r = buf_read_secret_line(fd, p, X509_PIN_MAX_BYTES, len);
+	if (r == 0)
+		r = ce_err_set(CE_ERR_PIN, "no PIN given (end of input)");
+	if (r < 0)
+		goto out;
+	*pin = p;
+	p = NULL; /* transferred */
+	r = 0;
+out:
+	if (echo_off) {
+		tcsetattr(tty, TCSAFLUSH, &old);
+		if (write(tty, "\n", 1) != 1) {
+			/* cosmetic: the PIN was read or the error is set */
+		}
+	}
+	if (tty >= 0)
+		close(tty);
+	secmem_free(p);
+	return r;
+}
+
+static int x509_do(struct x509_opts *o)
+{
+	int r = CE_ERR_INTERNAL;
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	struct p11_ossl *ossl = NULL;
+	struct p11_ossl_key k = { 0 };
+	struct p11_key *pk = NULL;
+	const struct p11_module *m;
+	char *pin = NULL;
+	size_t pin_len = 0;
+	X509 *issuer = NULL, *cert = NULL;
+	X509_REQ *csr = NULL;
+	X509_CRL *crl = NULL;
+	void *obj = NULL;
+	enum x509_kind kind = X509_KIND_CERT;
+	char fpr[X509_FPR_HEX_BYTES];
+	time_t now = time(NULL);
+	struct stat st;
+
+	/* Refuse an existing output before anything is signed (outfile_create
+	 * refuses it again, atomically, when writing). */
+	if (lstat(o->out, &st) == 0) {
+		r = ce_err_set(CE_ERR_EXISTS, "%s: already exists; refusing to overwrite", o->out);
+		goto out;
+	}
+	if ((r = p11_ctx_open(o->module, &ctx)) < 0 || (r = p11_token_find(ctx, o->key, &tok)) < 0 ||
+	    (r = p11_session_open(tok, &s)) < 0)
+		goto out;
+	r = pin_read(o->pin_fd, &pin, &pin_len);
+	if (r < 0)
+		goto out;
+	r = p11_session_login(s, P11_USER_NORMAL, pin, pin_len);
+	secmem_free(pin);
+	pin = NULL;
+	if (r < 0)
+		goto out;
+	m = p11_token_module(tok);
+	r = p11_ossl_open(p11_module_path(m), p11_module_init_args(m), &ossl);
+	if (r < 0)
+		goto out;
+	r = p11_ossl_key_load(ossl, o->key, NULL, &k);
+	if (r == CE_ERR_NOT_FOUND && p11_key_find(s, o->key, &pk) == 0) {
+		/* We see the key but the provider does not share our login (a
+		 * remote module): sign through our layer instead. */
+		fprintf(stderr, "ceremony: note: OpenSSL's provider does not see the login on "
+				"this module; signing through ceremony's PKCS#11 layer\n");
+		ce_err_clear();
+		r = p11_ossl_key_from_p11(ossl, pk, &k);
+	}
+	if (r < 0)
+		goto out;
+	if (o->issuer_cert != NULL &&
+	    (r = x509_pem_read(o->issuer_cert, X509_KIND_CERT, p11_ossl_libctx(ossl),
+			       (void **)&issuer)) < 0)
+		goto out;
+	switch (o->cmd) {
+	case CMD_SELF_SIGN: {
+		struct x509_ca_params p = { o->subject, now, now + o->days * X509_DAY_SECONDS,
+					    (int)o->path_len, NULL };
+		r = x509_ca_self_sign(&k, &p, &cert);
+		obj = cert;
+		break;
+	}
+	case CMD_CSR:
+		r = x509_csr_make(&k, o->subject, &csr);
+		obj = csr;
+		kind = X509_KIND_CSR;
+		break;
+	case CMD_ISSUE: {
+		struct x509_profile p = { o->subject, now, (unsigned int)o->days, o->ca,
+					  (int)o->path_len, o->key_usage, o->eku, NULL };
+		r = x509_pem_read(o->csr, X509_KIND_CSR, p11_ossl_libctx(ossl), (void **)&csr);
+		if (r == 0)
+			r = x509_cert_issue(&k, issuer, csr, &p, &cert);
+		obj = cert;
+		break;
+	}
+	case CMD_CRL: {
+		struct x509_crl_params p = { now, now + o->days * X509_DAY_SECONDS, o->crl_number,
+					     o->revoked, o->n_revoked };
+		r = x509_crl_make(&k, issuer, &p, &crl);
+		obj = crl;
+		kind = X509_KIND_CRL;
+		break;
+	}
+	}
+	if (r < 0)
+		goto out;
+	r = x509_pem_write(o->out, kind, obj, fpr);
+	if (r < 0)
+		goto out;
+	printf("sha256:%s  %s\n", fpr, o->out);
+	r = 0;
+out:
+	secmem_free(pin);
+	X509_free(cert);
+	X509_free(issuer);
+	X509_REQ_free(csr);
+	X509_CRL_free(crl);
+	/* OpenSSL first, while our session keeps the login (pkcs11/x509/ossl.h). */
+	p11_ossl_key_free(&k);
+	p11_key_free(pk);
+	p11_ossl_close(ossl);
+	p11_session_close(s);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
+	return r;
+}
+
+static int x509_run(int argc, char **argv)
+{
+	struct x509_opts o;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	if (argc < 2)
+		return cli_usage_error(&cli_verb_x509, "needs a sub-command: self-sign, csr, issue, crl");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		x509_help(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "self-sign") == 0)
+		o.cmd = CMD_SELF_SIGN;
+	else if (strcmp(argv[1], "csr") == 0)
+		o.cmd = CMD_CSR;
+	else if (strcmp(argv[1], "issue") == 0)
+		o.cmd = CMD_ISSUE;
+	else if (strcmp(argv[1], "crl") == 0)
+		o.cmd = CMD_CRL;
+	else
+		return cli_usage_error(&cli_verb_x509, "unknown sub-command '%s'", argv[1]);
+	r = x509_parse(argc, argv, &o);
+	if (r == X509_HELP_SHOWN) {
+		r = CLI_EXIT_OK;
+	} else if (r == 0) {
+		int e = x509_do(&o);
+
+		r = e < 0 ? cli_fail(e) : CLI_EXIT_OK;
+	}
+	free(o.revoked);
+	return r;
+}
+
+const struct cli_verb cli_verb_x509 = {
+	.name = "x509",
+	.synopsis = "self-sign|csr|issue|crl --key URI ... --out FILE",
+	.summary = "certificates, CSRs and CRLs signed by a token key (verified, never overwritten)",
+	.run = x509_run,
+	.help = x509_help,
+};

@@ -1,0 +1,197 @@
+/*
+ * ceremony/model/script.h - ceremony scripts (docs/script-format.md, format 1).
+ *
+ * script_load() reads a script (bounded, at most YTREE_MAX_BYTES), checks the
+ * whole schema - top-level keys, tokens and their pkcs11: URIs, roles,
+ * secrets and their share layouts, steps, and every action's parameters
+ * against the action table - and builds the model below. It reports EVERY
+ * problem into a struct diag as "FILE:LINE:COL: error: ..." and returns
+ * CE_ERR_FORMAT if there was any; checks that need the roster are in
+ * ceremony/policy/policy.h.
+ *
+ * Ownership: the script owns everything reachable from it. Strings are
+ * borrowed from its YAML tree and live as long as the script. Every node
+ * keeps its place (struct diag_mark) so the runner and the verifier can point
+ * at the line of the script a problem comes from.
+ */
+#ifndef CE_CEREMONY_SCRIPT_H
+#define CE_CEREMONY_SCRIPT_H
+
+#include "ceremony/model/diag.h"
+#include "ceremony/model/role.h"
+#include "ceremony/model/yamltree.h"
+
+#include <stddef.h>
+
+#define SCRIPT_FORMAT 1
+#define SCRIPT_MAX_GROUPS 16
+#define SCRIPT_MAX_SHARES 16   /* per group (SLIP-39) */
+#define SCRIPT_MAX_ROLE_COUNT 32
+#define SCRIPT_NAME_MAX 64
+
+enum secret_kind { SECRET_PIN, SECRET_SO_PIN, SECRET_AES128, SECRET_AES256 };
+
+const char *secret_kind_name(enum secret_kind k);
+
+struct script_token {
+	const char *name;
+	const char *uri; /* validated: pkcs11:, names a token, no PIN */
+	struct diag_mark mark;
+};
+
+struct script_group {
+	unsigned threshold, count;
+};
+
+/* A share layout: SLIP-39 groups and group threshold. */
+struct script_layout {
+	size_t ngroups;
+	struct script_group groups[SCRIPT_MAX_GROUPS];
+	unsigned group_threshold;
+};
+
+/* Fewest shares (each from a distinct key holder) that recover the secret:
+ * the group_threshold smallest group thresholds added up. */
+unsigned script_layout_quorum(const struct script_layout *l);
+/* Shares issued: the sum of the group counts. */
+unsigned script_layout_total(const struct script_layout *l);
+
+struct script_secret {
+	const char *name;
+	enum secret_kind kind;
+	const struct script_token *token; /* NULL for wrapping keys */
+	struct script_layout layout;
+	struct diag_mark mark;
+};
+
+/* How a step uses a secret parameter. */
+enum secret_use {
+	SECRET_USE_NONE = 0,
+	SECRET_USE_ISSUE = 1,  /* new shares are issued to key holders */
+	SECRET_USE_QUORUM = 2, /* a quorum of holders enters shares */
+};
+
+enum param_type {
+	PT_STRING, /* any scalar */
+	PT_INT,    /* decimal integer within [min, max] */
+	PT_BOOL,   /* true / false */
+	PT_NAME,   /* [a-z0-9][a-z0-9._-]* */
+	PT_TOKEN,  /* a name in tokens: */
+	PT_SECRET, /* a name in secrets:, kind among choices ("pin|so-pin") */
+	PT_PATH,   /* an input file path */
+	PT_OUTPUT, /* a relative output path, listed in the step's outputs */
+	PT_HEX,    /* hex digits, even length */
+	PT_ENUM,   /* one of choices ("a|b|c") */
+	PT_ROLE,   /* a role name */
+	PT_ITEMS,  /* checklist items: strings or {text, record} */
+	PT_GROUPS, /* share layout groups: [{threshold, count}] */
+	PT_REVOKED /* CRL entries: [{serial, date, reason}] */
+};
+
+struct script_param_spec {
+	const char *key;
+	enum param_type type;
+	int required;
+	const char *choices;    /* PT_ENUM values, PT_SECRET kinds; "|"-separated */
+	long min, max;          /* PT_INT bounds */
+	enum secret_use use;    /* PT_SECRET only */
+};
+
+struct script_step;
+struct script;
+
+/* One action: its name, its parameters (terminated by key == NULL), an
+ * optional cross-field check (e.g. rsa needs size) reporting into d, and
+ * whether it needs a user session on its token opened by an earlier
+ * quorum.login (or pin.rotate) step of the same script. */
+struct script_action {
+	const char *name;
+	const struct script_param_spec *params;
+	void (*check)(const struct script *s, const struct script_step *st, struct diag *d);
+	const char *summary;
+	int needs_login;
+};
+
+/* The action table (NULL-name terminated) and a lookup; NULL if unknown. */
+extern const struct script_action script_actions[];
+const struct script_action *script_action_find(const char *name);
+
+struct script_output {
+	const char *path;
+	struct diag_mark mark;
+};
+
+struct script_step {
+	size_t index; /* 0-based position in steps */
+	const char *id;
+	const char *title;
+	const char *note; /* NULL if none */
+	const struct script_action *action;
+	const struct ynode *with; /* parameter map, NULL if absent (validated) */
+	unsigned actors[ROLE_COUNT];    /* persons per role acting */
+	unsigned witnesses[ROLE_COUNT]; /* persons per role witnessing */
+	size_t noutputs;
+	struct script_output *outputs;
+	struct diag_mark mark, actors_mark, witnesses_mark;
+};
+
+struct script {
+	struct ytree *tree;      /* tree->sha256: SHA-256 of the bytes parsed */
+	const char *path;        /* as given to script_load (borrowed from tree) */
+	const char *name;
+	const char *version;
+	const char *description; /* NULL if none */
+	const char *roster;      /* as written in the script */
+	char *roster_path;       /* resolved against the script's directory (owned) */
+	struct diag_mark roster_mark, roles_mark;
+	size_t ntokens;
+	struct script_token *tokens;
+	unsigned roles[ROLE_COUNT]; /* persons required per role; 0 = role not used */
+	struct diag_mark role_marks[ROLE_COUNT];
+	size_t nsecrets;
+	struct script_secret *secrets;
+	size_t nsteps;
+	struct script_step *steps;
+};
+
+/* Load and validate path. On success *out is the model (script_free) and 0 is
+ * returned. On a schema error returns CE_ERR_FORMAT with every problem in d
+ * (d may be NULL: then only the first is kept, as the ce_err detail);
+ * CE_ERR_IO if unreadable, CE_ERR_TOO_LARGE above YTREE_MAX_BYTES,
+ * CE_ERR_NOMEM. Nothing is returned on error. */
+int script_load(const char *path, struct script **out, struct diag *d)
+	__attribute__((warn_unused_result));
+
+/* As script_load for bytes in memory; name is used in messages and to resolve
+ * the roster path. */
+int script_load_mem(const char *name, const char *data, size_t len, struct script **out,
+		    struct diag *d) __attribute__((warn_unused_result));
+
+void script_free(struct script *s);
+
+const struct script_token *script_token_find(const struct script *s, const char *name);
+const struct script_secret *script_secret_find(const struct script *s, const char *name);
+const struct script_step *script_step_find(const struct script *s, const char *id);
+
+/* Parameters of a step (already validated against the action table).
+ * script_param: the value node or NULL. script_param_str: the scalar or NULL.
+ * script_param_int / _bool: 0 and *out set, or CE_ERR_NOT_FOUND if absent
+ * (the default applies). */
+const struct ynode *script_param(const struct script_step *st, const char *key);
+const char *script_param_str(const struct script_step *st, const char *key);
+int script_param_int(const struct script_step *st, const char *key, long *out);
+int script_param_bool(const struct script_step *st, const char *key, int *out);
+
+/* The layout new shares are issued with by step st for secret sec: the
+ * secret's own, or the one given by shares.reshare's groups/group-threshold. */
+void script_step_issue_layout(const struct script_step *st, const struct script_secret *sec,
+			      struct script_layout *out);
+
+/* Validation helpers shared with the roster and verifier. */
+int script_name_valid(const char *s);
+/* pkcs11: URI naming a token, without PIN; on error *why says what. */
+int script_uri_check(const char *uri, const char **why);
+/* Parse a decimal integer scalar; 0 or CE_ERR_FORMAT. */
+int script_parse_long(const char *s, long *out);
+
+#endif

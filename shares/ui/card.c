@@ -1,0 +1,248 @@
+#include "shares/ui/ui.h"
+#include "shares/ui/qr.h"
+#include "shares/slip39.h"
+#include "shares/wordlist.h"
+#include "common/err.h"
+#include "common/outfile.h"
+#include "common/secmem.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The card is A4 portrait, in points (1/72 inch). The PDF holds the words
+ * in clear, so it is built in secmem (cairo writes through card_write) and
+ * goes to disk only through outfile (mode 0600, no clobber). Cairo keeps its
+ * own transient copies of the text while drawing; they die with the process.
+ */
+#define CARD_W_PT 595.276
+#define CARD_H_PT 841.890
+#define CARD_MARGIN_PT 56.0
+#define CARD_COLUMNS 3
+#define CARD_QR_PT 240.0     /* the QR code with its quiet zone: ~85 mm */
+#define CARD_PDF_MAX (8u << 20)
+
+struct card_sink {
+	uint8_t *p;     /* secmem */
+	size_t len;
+	size_t cap;
+	int failed;
+};
+
+static cairo_status_t card_write(void *closure, const unsigned char *data, unsigned int length)
+{
+	struct card_sink *s = closure;
+
+	if (s->failed)
+		return CAIRO_STATUS_WRITE_ERROR;
+	if (length > CARD_PDF_MAX - s->len) {
+		s->failed = 1;
+		return CAIRO_STATUS_WRITE_ERROR;
+	}
+	if (s->len + length > s->cap) {
+		size_t cap = s->cap ? s->cap : 64u << 10;
+		uint8_t *np;
+		while (cap < s->len + length)
+			cap *= 2;
+		np = secmem_alloc(cap);
+		if (np == NULL) {
+			s->failed = 1;
+			return CAIRO_STATUS_NO_MEMORY;
+		}
+		if (s->len > 0)
+			memcpy(np, s->p, s->len);
+		secmem_free(s->p);
+		s->p = np;
+		s->cap = cap;
+	}
+	memcpy(s->p + s->len, data, length);
+	s->len += length;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static void card_text(cairo_t *cr, double x, double y, const char *s)
+{
+	cairo_move_to(cr, x, y);
+	cairo_show_text(cr, s);
+}
+
+static void card_font(cairo_t *cr, const char *family, int bold, double size)
+{
+	cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL,
+			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, size);
+}
+
+/* Text lines of public facts. */
+static void card_header(cairo_t *cr, const struct shares_ui_position *pos, double *y)
+{
+	char line[512];
+
+	card_font(cr, "sans-serif", 1, 22);
+	card_text(cr, CARD_MARGIN_PT, *y, "ceremony share card");
+	*y += 34;
+	card_font(cr, "sans-serif", 0, 12);
+	snprintf(line, sizeof(line), "Holder: %s",
+		 pos->holder != NULL && pos->holder[0] ? pos->holder : "(not named)");
+	card_text(cr, CARD_MARGIN_PT, *y, line);
+	*y += 17;
+	if (pos->set_label != NULL && pos->set_label[0]) {
+		snprintf(line, sizeof(line), "Protects: %s", pos->set_label);
+		card_text(cr, CARD_MARGIN_PT, *y, line);
+		*y += 17;
+	}
+	snprintf(line, sizeof(line), "Share set identifier: %u", (unsigned)pos->identifier);
+	card_text(cr, CARD_MARGIN_PT, *y, line);
+	*y += 17;
+	snprintf(line, sizeof(line), "Group %u of %u (%u group%s needed)",
+		 (unsigned)pos->group_index + 1, (unsigned)pos->group_count,
+		 (unsigned)pos->group_threshold, pos->group_threshold == 1 ? "" : "s");
+	card_text(cr, CARD_MARGIN_PT, *y, line);
+	*y += 17;
+	if (pos->member_count != 0)
+		snprintf(line, sizeof(line), "Member %u of %u (%u member%s of this group needed)",
+			 (unsigned)pos->member_index + 1, (unsigned)pos->member_count,
+			 (unsigned)pos->member_threshold, pos->member_threshold == 1 ? "" : "s");
+	else
+		snprintf(line, sizeof(line), "Member %u (%u member%s of this group needed)",
+			 (unsigned)pos->member_index + 1, (unsigned)pos->member_threshold,
+			 pos->member_threshold == 1 ? "" : "s");
+	card_text(cr, CARD_MARGIN_PT, *y, line);
+	*y += 30;
+}
+
+static void card_words(cairo_t *cr, const uint16_t *words, size_t n, double *y)
+{
+	char cell[24];
+	size_t rows = (n + CARD_COLUMNS - 1) / CARD_COLUMNS;
+	double colw = (CARD_W_PT - 2 * CARD_MARGIN_PT) / CARD_COLUMNS;
+	size_t row, col;
+
+	card_font(cr, "monospace", 0, 14);
+	for (row = 0; row < rows; row++) {
+		for (col = 0; col < CARD_COLUMNS; col++) {
+			size_t i = col * rows + row;
+			if (i >= n)
+				break;
+			snprintf(cell, sizeof(cell), "%2zu. %s", i + 1, slip39_wordlist[words[i]]);
+			card_text(cr, CARD_MARGIN_PT + (double)col * colw, *y, cell);
+		}
+		*y += 21;
+	}
+	ce_wipe(cell, sizeof(cell));
+	*y += 14;
+}
+
+static void card_qr(cairo_t *cr, const struct shares_qr *q, double *y)
+{
+	int total = q->width + 2 * SHARES_QR_QUIET_MODULES;
+	double m = CARD_QR_PT / (double)total;
+	double x0 = (CARD_W_PT - CARD_QR_PT) / 2.0;
+	int x, yy;
+
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_rectangle(cr, x0, *y, CARD_QR_PT, CARD_QR_PT);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (yy = 0; yy < q->width; yy++)
+		for (x = 0; x < q->width; x++)
+			if (q->dark[(size_t)yy * (size_t)q->width + (size_t)x])
+				cairo_rectangle(cr, x0 + (x + SHARES_QR_QUIET_MODULES) * m,
+						*y + (yy + SHARES_QR_QUIET_MODULES) * m, m, m);
+	/* one fill: adjacent modules join without hairline seams */
+	cairo_fill(cr);
+	*y += CARD_QR_PT + 24;
+}
+
+int shares_card_render_pdf(const struct shares_ui_position *pos, const struct slip39_share *share,
+			   uint8_t **pdf, size_t *len)
+{
+	int r = CE_ERR_INTERNAL;
+	struct card_sink sink = { NULL, 0, 0, 0 };
+	struct shares_qr q = { 0, NULL };
+	cairo_surface_t *surface = NULL;
+	cairo_t *cr = NULL;
+	uint16_t *words = NULL;
+	char *mnemonic = NULL;
+	cairo_status_t cs;
+	double y = CARD_MARGIN_PT + 10;
+	int n;
+
+	*pdf = NULL;
+	*len = 0;
+	words = secmem_alloc(SLIP39_MAX_WORDS * sizeof(*words));
+	mnemonic = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
+	if (words == NULL || mnemonic == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	n = slip39_share_to_words(share, words);
+	if (n < 0) {
+		r = n;
+		goto out;
+	}
+	r = slip39_mnemonic_encode(share, mnemonic, SLIP39_MNEMONIC_MAX_LEN);
+	if (r < 0)
+		goto out;
+	r = shares_qr_encode(mnemonic, &q);
+	if (r < 0)
+		goto out;
+	surface = cairo_pdf_surface_create_for_stream(card_write, &sink, CARD_W_PT, CARD_H_PT);
+	cr = cairo_create(surface);
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "ceremony share card");
+	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "ceremony");
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	card_header(cr, pos, &y);
+	card_words(cr, words, (size_t)n, &y);
+	card_qr(cr, &q, &y);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	card_font(cr, "sans-serif", 1, 11);
+	card_text(cr, CARD_MARGIN_PT, y,
+		  "SECRET \u2014 keep in the tamper-evident envelope; destroy this file after printing");
+	cairo_show_page(cr);
+	cs = cairo_status(cr);
+	cairo_destroy(cr);
+	cr = NULL;
+	cairo_surface_finish(surface);
+	if (cs == CAIRO_STATUS_SUCCESS)
+		cs = cairo_surface_status(surface);
+	if (cs != CAIRO_STATUS_SUCCESS || sink.failed) {
+		r = ce_err_set(CE_ERR_IO, "share card: %s", cairo_status_to_string(cs));
+		goto out;
+	}
+	*pdf = sink.p;
+	*len = sink.len;
+	sink.p = NULL; /* transferred */
+	r = 0;
+out:
+	if (cr != NULL)
+		cairo_destroy(cr);
+	if (surface != NULL)
+		cairo_surface_destroy(surface);
+	secmem_free(sink.p);
+	shares_qr_free(&q);
+	secmem_free(mnemonic);
+	secmem_free(words);
+	return r;
+}
+
+int shares_card_write_pdf(const char *path, const struct shares_ui_position *pos,
+			  const struct slip39_share *share)
+{
+	int r = CE_ERR_INTERNAL;
+	uint8_t *pdf = NULL;
+	size_t len = 0;
+
+	r = shares_card_render_pdf(pos, share, &pdf, &len);
+	if (r < 0)
+		goto out;
+	r = outfile_write_all(path, 0600, pdf, len);
+	if (r < 0)
+		goto out;
+	r = 0;
+out:
+	secmem_free(pdf);
+	return r;
+}

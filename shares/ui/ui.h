@@ -1,0 +1,130 @@
+/*
+ * shares/ui/ui.h - showing shares to key holders and taking them back, at a
+ * terminal. Used by `ceremony shares split|combine` and by the ceremony runner.
+ *
+ * All text of a share is secret: it lives in secmem, is written only to the
+ * terminal (never to a log), and every function wipes its copies on exit.
+ * The terminal is /dev/tty opened by the caller as in_fd/out (or, in
+ * rehearsal and tests, any fd/FILE: then no echo control is attempted when
+ * in_fd is not a terminal).
+ *
+ * Text that shows share words (the share screen, the QR code, corrections)
+ * is composed in secmem and written with write(2) to fileno(out) after
+ * flushing out, so the stream's own buffer never holds it; a stream without
+ * a descriptor (a memory stream in tests) is written with fwrite. libqrencode
+ * and cairo keep transient heap copies while encoding; those cannot be wiped.
+ */
+#ifndef CE_SHARES_UI_H
+#define CE_SHARES_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "shares/slip39.h"
+
+struct shares_ui_term {
+	int in_fd;     /* where keystrokes come from */
+	FILE *out;     /* where the screen goes */
+	int is_tty;    /* in_fd is a terminal: no-echo and clear-screen apply */
+};
+
+/* Where a share stands, shown to its holder (public). */
+struct shares_ui_position {
+	const char *holder;      /* person's name, or NULL */
+	const char *set_label;   /* what this share protects, e.g. "user PIN of RootCA" */
+	uint16_t identifier;
+	uint8_t group_index, group_count, group_threshold;
+	uint8_t member_index, member_count, member_threshold;
+};
+
+/* Print the position (public): "Share for <holder>", set label, identifier,
+ * group g of G (threshold), member m of M (threshold). */
+void shares_ui_position_print(FILE *out, const struct shares_ui_position *pos);
+
+/* Runner mode (on != 0): Ctrl-C (SIGINT) while a share is shown or typed
+ * no longer ends the process after restoring the terminal: the terminal is
+ * restored, the screen and scrollback cleared, and shares_ui_show /
+ * shares_ui_enter return CE_ERR_ABORTED ("interrupted (Ctrl-C)"), so the
+ * caller can end cleanly (`ceremony run` asks for the abort reason).
+ * SIGTERM, SIGHUP, SIGQUIT keep their default action. Off by default. */
+void shares_ui_set_interrupt_aborts(int on);
+
+/* Show one share to its holder alone: clear the screen, the position, the
+ * words numbered in columns, a QR code of the mnemonic, then wait for the
+ * holder's explicit confirmation that it is written down and checked, then
+ * clear the screen. The holder answers a line on in_fd: "yes" confirms,
+ * "abort" aborts, anything else asks again. When the terminal is too short
+ * for words and QR code together, they are shown one at a time and an empty
+ * line switches between them. The screen and scrollback are cleared (when
+ * is_tty) on every way out. Returns 0, CE_ERR_ABORTED (holder typed "abort",
+ * or end of input), CE_ERR_IO, CE_ERR_MLOCK, or the codec's error for a
+ * share that cannot be encoded. */
+int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_position *pos,
+		   const struct slip39_share *share) __attribute__((warn_unused_result));
+
+/* Take one share from a holder, word by word, without echo: each word is
+ * accepted in full or by its unique 4-letter prefix, an unknown word is
+ * refused at once (nearest words suggested), the checksum is checked when the
+ * share is complete, and on a bad checksum the single-word corrections that
+ * would make it valid are listed (never applied silently) and the holder
+ * re-enters. prompt names whose share it is (NULL: a generic one).
+ *
+ * At a terminal (is_tty): raw keystrokes, echo off, restored on every exit
+ * and on SIGINT/SIGTERM/SIGHUP/SIGQUIT (restore, then the signal's default
+ * action). A word ends at Space or Enter; only "word N ok" is shown, never
+ * letters or their count. The share is complete when 20 or more words carry
+ * a valid checksum, or on Enter at an empty word after 20 or more words.
+ * Backspace on an empty word takes back the previous word. The word "abort"
+ * or Ctrl-D aborts.
+ * Not a terminal: one whole mnemonic per line (blank lines skipped), the
+ * same checks and messages; a refused line is followed by the next one.
+ *
+ * On success *share is filled (secret: the caller's memory should be secmem).
+ * Returns 0; CE_ERR_ABORTED ("abort", Ctrl-D, or end of input with no
+ * attempt); at end of input after refused lines, the last refusal's code
+ * (CE_ERR_WORD, CE_ERR_CHECKSUM, CE_ERR_FORMAT, CE_ERR_PADDING...); CE_ERR_IO,
+ * CE_ERR_TTY (terminal settings failed), CE_ERR_TOO_LARGE (a line over 1023
+ * bytes), CE_ERR_MLOCK. On failure *share is wiped. */
+int shares_ui_enter(const struct shares_ui_term *t, const char *prompt,
+		    struct slip39_share *share) __attribute__((warn_unused_result));
+
+/* Single-word corrections of a share whose checksum fails: fills out with
+ * (position, word index) pairs, at most max, in position order; returns how
+ * many (0 also when n is outside SLIP39_MIN_WORDS..SLIP39_MAX_WORDS). Not
+ * constant time (the share is wrong, and the result is shown to its holder).
+ * words is borrowed and left unchanged. */
+struct shares_ui_fix {
+	uint8_t position;   /* 0-based word position */
+	uint16_t word;      /* replacement word index */
+};
+size_t shares_ui_suggest_fixes(const uint16_t *words, size_t n, struct shares_ui_fix *out,
+			       size_t max);
+
+/* Draw a QR code of text (the mnemonic) to out with Unicode half blocks
+ * (two module rows per line, 4-module quiet zone), byte mode, level M (see
+ * shares/ui/qr.h). When out is a terminal it is drawn black on white with ANSI
+ * colours; otherwise plain characters, where U+2588 is dark. Returns 0,
+ * CE_ERR_TOO_LARGE, CE_ERR_IO, CE_ERR_NOMEM, CE_ERR_MLOCK. */
+int shares_ui_qr_print(FILE *out, const char *text) __attribute__((warn_unused_result));
+
+/* Render a printable A4 PDF share card into *pdf (secmem, owned by the
+ * caller: secmem_free; *len its length): title, holder, set label and
+ * identifier, group/member position and thresholds, numbered words, a QR code
+ * of the mnemonic, and a reminder that the card is secret. Returns 0,
+ * CE_ERR_IO (cairo failed), CE_ERR_MLOCK, CE_ERR_NOMEM, or
+ * the codec's error. */
+int shares_card_render_pdf(const struct shares_ui_position *pos, const struct slip39_share *share,
+			   uint8_t **pdf, size_t *len) __attribute__((warn_unused_result));
+
+/* Write the card to path with mode 0600, never overwriting (CE_ERR_EXISTS)
+ * and never half-written (common/outfile.h). Returns 0 or the errors of
+ * shares_card_render_pdf() and outfile_write_all(). */
+int shares_card_write_pdf(const char *path, const struct shares_ui_position *pos,
+			  const struct slip39_share *share) __attribute__((warn_unused_result));
+
+/* The position of a decoded share, for display (holder and set_label NULL). */
+void shares_ui_position_from_share(struct shares_ui_position *pos,
+				   const struct slip39_share *share);
+
+#endif
