@@ -1,7 +1,8 @@
+/* ceremony/cli/verbs.c - the verb table of the `ceremony` program. The
+ * auditor's `ceremony-verify` has its own (ceremony/cli/main_verify.c). */
 #include "ceremony/cli/cli.h"
 #include "common/err.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 const struct cli_verb *const cli_verbs[] = {
@@ -27,29 +28,4 @@ const struct cli_verb *cli_verb_find(const char *name)
 		if (strcmp(cli_verbs[i]->name, name) == 0)
 			return cli_verbs[i];
 	return NULL;
-}
-
-int cli_usage_error(const struct cli_verb *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ceremony: %s: ", v->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	fputc('\n', stderr);
-	v->help(stderr);
-	return CLI_EXIT_USAGE;
-}
-
-int cli_fail(int code)
-{
-	ce_err_print(code);
-	return CLI_EXIT_FAIL;
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-	return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
 }
