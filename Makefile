@@ -74,7 +74,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TEST_HELPER_SRC := $(wildcard tests/unit/helper_*.c)
 
-.PHONY: all deps demo check test bench ctgrind install uninstall clean layers layer-cflags pkgcheck
+.PHONY: all deps demo check test bench ctgrind install uninstall clean layers layer-cflags layer-ldflags layer-libs pkgcheck
 
 all: pkgcheck $(B)/ceremony layers
 
@@ -127,7 +127,14 @@ $(foreach l,$(LAYERS),$(eval $(call layer_check,$(l))))
 layers: $(LAYERS:%=$(B)/layers/%)
 
 layer-cflags:
-	@echo $(if $(filter ceremony,$(LAYER)),-I.,-I$(B)/inc/$(LAYER)) $(BASE_CFLAGS)
+	@echo $(if $(filter ceremony,$(LAYER)),-I$(CURDIR),-I$(abspath $(B))/inc/$(LAYER)) $(BASE_CFLAGS)
+
+# What the layer link check links with (tests/e2e/t0002-layering.sh).
+layer-ldflags:
+	@echo $(ALL_LDFLAGS)
+
+layer-libs:
+	@echo $(LIBS)
 
 $(B)/ceremony: $(B)/obj/ceremony/cli/main.o $(LIB_ceremony)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
