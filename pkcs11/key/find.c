@@ -26,7 +26,8 @@ int p11_find_objects(struct p11_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
 
 /* Parse a URI for objects on s's token: CE_ERR_INVALID if its token
  * attributes name another token. */
-int p11_find_uri_parse(struct p11_session *s, const char *uri, P11KitUri **out)
+int p11_find_uri_parse(struct p11_session *s, const char *uri, const char *noun,
+		       P11KitUri **out)
 {
 	int r = CE_ERR_INTERNAL;
 	CK_TOKEN_INFO ti;
@@ -44,6 +45,11 @@ int p11_find_uri_parse(struct p11_session *s, const char *uri, P11KitUri **out)
 	if (!p11_kit_uri_match_token_info(*out, &ti)) {
 		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names another token than %s", uri,
 			       p11_token_what(s->tok));
+		goto out;
+	}
+	if (noun != NULL && p11_kit_uri_get_attribute(*out, CKA_LABEL) == NULL &&
+	    p11_kit_uri_get_attribute(*out, CKA_ID) == NULL) {
+		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names no %s: add object= or id=", uri, noun);
 		goto out;
 	}
 	r = 0;
@@ -125,14 +131,9 @@ int p11_key_find(struct p11_session *s, const char *uri, struct p11_key **out)
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 
 	*out = NULL;
-	r = p11_find_uri_parse(s, uri, &u);
+	r = p11_find_uri_parse(s, uri, "key", &u);
 	if (r < 0)
 		goto out;
-	if (p11_kit_uri_get_attribute(u, CKA_LABEL) == NULL &&
-	    p11_kit_uri_get_attribute(u, CKA_ID) == NULL) {
-		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names no key: add object= or id=", uri);
-		goto out;
-	}
 	if (uri_has_class(u, &cls)) {
 		r = p11_find_by_uri(s, u, cls, 0, found, 2, &n);
 	} else {

@@ -129,8 +129,10 @@ int p11_pubkey_point_der(EVP_PKEY *pkey, enum p11_key_type t, uint8_t *out, size
 int p11_find_objects(struct p11_session *s, CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl,
 		     CK_OBJECT_HANDLE *found, CK_ULONG max, CK_ULONG *n);
 /* Parse a URI for objects on s's token: CE_ERR_INVALID if its token
- * attributes name another token. *out p11_kit_uri_free. */
-int p11_find_uri_parse(struct p11_session *s, const char *uri, P11KitUri **out);
+ * attributes name another token, or, when noun is not NULL, if it names no
+ * object= or id= ("URI '...' names no <noun>"). *out p11_kit_uri_free. */
+int p11_find_uri_parse(struct p11_session *s, const char *uri, const char *noun,
+		       P11KitUri **out);
 /* Objects matching the URI's object attributes, with CKA_CLASS cls when
  * force_cls. */
 int p11_find_by_uri(struct p11_session *s, P11KitUri *u, CK_OBJECT_CLASS cls, int force_cls,
@@ -145,5 +147,7 @@ int p11_keygen_label_id_unused(struct p11_session *s, const char *label, const u
 			       size_t id_len);
 /* C_DestroyObject, errors ignored (undoing a half-made key). */
 void p11_keygen_destroy_quietly(struct p11_session *s, CK_OBJECT_HANDLE h);
+/* Both halves of a key made by this call, so nothing half-made stays. */
+void p11_keygen_undo(struct p11_session *s, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub);
 
 #endif

@@ -59,6 +59,12 @@ void p11_keygen_destroy_quietly(struct p11_session *s, CK_OBJECT_HANDLE h)
 		(void)s->tok->mod->fl->C_DestroyObject(s->h, h);
 }
 
+void p11_keygen_undo(struct p11_session *s, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub)
+{
+	p11_keygen_destroy_quietly(s, priv);
+	p11_keygen_destroy_quietly(s, pub);
+}
+
 /* The two templates of C_GenerateKeyPair for p. */
 static void keygen_templates(const struct p11_keygen *p, struct p11_attr_tmpl *pub,
 			     struct p11_attr_tmpl *priv)
@@ -133,8 +139,7 @@ int p11_key_generate(struct p11_session *s, const struct p11_keygen *p, struct p
 out:
 	if (r < 0) {
 		/* Leave nothing half-made on the token. */
-		p11_keygen_destroy_quietly(s, hpriv);
-		p11_keygen_destroy_quietly(s, hpub);
+		p11_keygen_undo(s, hpriv, hpub);
 	}
 	p11_key_free(k);
 	return r;

@@ -15,14 +15,9 @@ int p11_object_destroy(struct p11_session *s, const char *uri)
 	CK_RV rv;
 	char what[512];
 
-	r = p11_find_uri_parse(s, uri, &u);
+	r = p11_find_uri_parse(s, uri, "object", &u);
 	if (r < 0)
 		goto out;
-	if (p11_kit_uri_get_attribute(u, CKA_LABEL) == NULL &&
-	    p11_kit_uri_get_attribute(u, CKA_ID) == NULL) {
-		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names no object: add object= or id=", uri);
-		goto out;
-	}
 	r = p11_find_by_uri(s, u, 0, 0, found, 2, &n);
 	if (r < 0)
 		goto out;
@@ -172,7 +167,7 @@ int p11_session_objects(struct p11_session *s, const char *uri, struct p11_objec
 		goto out;
 	}
 	if (uri != NULL) {
-		r = p11_find_uri_parse(s, uri, &u);
+		r = p11_find_uri_parse(s, uri, NULL, &u);
 		if (r < 0)
 			goto out;
 		r = p11_find_by_uri(s, u, 0, 0, found, P11_FIND_MAX, &count);

@@ -300,8 +300,7 @@ int p11_key_unwrap(struct p11_session *s, const struct p11_key *wk, const uint8_
 	r = 0;
 out:
 	if (r < 0) {
-		p11_keygen_destroy_quietly(s, hpriv);
-		p11_keygen_destroy_quietly(s, hpub);
+		p11_keygen_undo(s, hpriv, hpub);
 	}
 	free(sig);
 	p11_key_free(k);
