@@ -105,48 +105,41 @@ static int serial_hex_valid(const char *hex)
 	       strspn(hex, "0123456789abcdefABCDEF") == n;
 }
 
-static int serial_random(X509 *x)
+/* 16 random bytes, positive and exactly 16 octets in DER: top bit clear,
+ * next bit set. *bn owned by the caller. */
+static int serial_random(BIGNUM **bn)
 {
-	int r = CE_ERR_INTERNAL;
 	unsigned char b[X509_SERIAL_BYTES];
-	BIGNUM *bn = NULL;
 
-	if (RAND_bytes(b, sizeof(b)) != 1) {
-		r = p11_ossl_err(CE_ERR_CRYPTO, "random serial number");
-		goto out;
-	}
-	/* Positive and exactly 16 octets in DER: top bit clear, next bit set. */
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return p11_ossl_err(CE_ERR_CRYPTO, "random serial number");
 	b[0] = (unsigned char)((b[0] & 0x7f) | 0x40);
-	bn = BN_bin2bn(b, sizeof(b), NULL);
-	if (bn == NULL || BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL) {
-		r = CE_ERR_NOMEM;
-		goto out;
-	}
-	r = 0;
-out:
-	BN_free(bn);
-	return r;
+	*bn = BN_bin2bn(b, sizeof(b), NULL);
+	return *bn != NULL ? 0 : CE_ERR_NOMEM;
 }
 
 /* A serial given as hex: 1..40 digits, positive and not zero. */
-static int serial_from_hex(X509 *x, const char *hex)
+static int serial_from_hex(const char *hex, BIGNUM **bn)
+{
+	if (!serial_hex_valid(hex))
+		return ce_err_set(CE_ERR_INVALID, "serial '%.48s' is not 1..%d hex digits", hex,
+				  X509_SERIAL_HEX_MAX_BYTES);
+	if (BN_hex2bn(bn, hex) == 0)
+		return CE_ERR_NOMEM;
+	if (BN_is_zero(*bn))
+		return ce_err_set(CE_ERR_INVALID, "serial 0 is not allowed (RFC 5280 4.1.2.2)");
+	return 0;
+}
+
+/* x's serial: from hex, or random when hex is NULL. */
+static int serial_set(X509 *x, const char *hex)
 {
 	int r = CE_ERR_INTERNAL;
 	BIGNUM *bn = NULL;
 
-	if (!serial_hex_valid(hex)) {
-		r = ce_err_set(CE_ERR_INVALID, "serial '%.48s' is not 1..%d hex digits", hex,
-			       X509_SERIAL_HEX_MAX_BYTES);
+	r = hex != NULL ? serial_from_hex(hex, &bn) : serial_random(&bn);
+	if (r < 0)
 		goto out;
-	}
-	if (BN_hex2bn(&bn, hex) == 0) {
-		r = CE_ERR_NOMEM;
-		goto out;
-	}
-	if (BN_is_zero(bn)) {
-		r = ce_err_set(CE_ERR_INVALID, "serial 0 is not allowed (RFC 5280 4.1.2.2)");
-		goto out;
-	}
 	if (BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -189,7 +182,7 @@ static int cert_new(const struct p11_ossl_key *k, const X509_NAME *subject,
 		r = p11_ossl_err(CE_ERR_NOMEM, "certificate fields");
 		goto out;
 	}
-	if ((r = serial_hex != NULL ? serial_from_hex(x, serial_hex) : serial_random(x)) < 0 ||
+	if ((r = serial_set(x, serial_hex)) < 0 ||
 	    (r = validity_set(x, not_before, not_after)) < 0)
 		goto out;
 	*out = x;
