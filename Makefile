@@ -39,7 +39,10 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 FORTIFY := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
 HARDEN := -fstack-protector-strong -fstack-clash-protection -fPIE $(FORTIFY)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# cairo is compiled against but not linked: shares/ui/card.c opens
+# libcairo.so.2 when a card is printed, so no other verb maps it at exec.
+PKGS_COMPILE_ONLY := cairo
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out $(PKGS_COMPILE_ONLY),$(PKGS)) 2>/dev/null)
 # SAN_FLAGS: sanitizer flags for a whole build (make check-asan, mk/sanitize.mk).
 SAN_FLAGS ?=
 # BASE_CFLAGS has no include root: each layer adds its own (LAYER_INC).
