@@ -187,18 +187,19 @@ install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(DATADIR)/scripts/demo $(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 0755 $(B)/ceremony $(DESTDIR)$(BINDIR)/ceremony
-	if [ -f $(INSTALL_VERIFY) ]; then \
-		$(INSTALL) -m 0755 $(INSTALL_VERIFY) $(DESTDIR)$(BINDIR)/ceremony-verify; fi
 	$(INSTALL) -m 0644 $(INSTALL_MAN1) $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 $(INSTALL_SCRIPTS) $(DESTDIR)$(DATADIR)/scripts/
 	$(INSTALL) -m 0644 $(INSTALL_ANSWERS) $(DESTDIR)$(DATADIR)/scripts/demo/
 	$(INSTALL) -m 0644 $(INSTALL_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/ceremony
+	if [ -f $(INSTALL_VERIFY) ]; then \
+		$(INSTALL) -m 0755 $(INSTALL_VERIFY) $(DESTDIR)$(BINDIR)/ceremony-verify && \
+		ln -sf ceremony $(DESTDIR)$(BASHCOMPDIR)/ceremony-verify; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ceremony
 	if [ -f $(INSTALL_VERIFY) ] || [ -f mk/verify.mk ]; then \
-		rm -f $(DESTDIR)$(BINDIR)/ceremony-verify; fi
+		rm -f $(DESTDIR)$(BINDIR)/ceremony-verify $(DESTDIR)$(BASHCOMPDIR)/ceremony-verify; fi
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(INSTALL_MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/scripts/,$(notdir $(INSTALL_SCRIPTS)))

@@ -1,6 +1,7 @@
 # bash completion for ceremony(1): verbs, sub-verbs, options, and files or
 # directories where an option or argument names one.
-# Installed as $(BASHCOMPDIR)/ceremony by `make install`; kept in step with
+# Installed as $(BASHCOMPDIR)/ceremony by `make install` (and linked as
+# ceremony-verify there when that program is installed); kept in step with
 # `ceremony help` and each `ceremony VERB --help` (tests/e2e/t0003-install.sh).
 
 _ceremony_files() # [-d] [EXT-GLOB]: files (or with -d directories) into COMPREPLY
@@ -30,6 +31,8 @@ _ceremony()
 {
 	local cur prev verb= sub= i
 	local verbs="help version shares lint run roster hsm x509 verify replay archive"
+	# ceremony-verify, the auditor's program: the same two verbs, nothing else
+	[ "${COMP_WORDS[0]##*/}" = ceremony-verify ] && verbs="verify replay"
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
@@ -128,4 +131,4 @@ _ceremony()
 	_ceremony_files "$args"
 }
 
-complete -F _ceremony ceremony
+complete -F _ceremony ceremony ceremony-verify

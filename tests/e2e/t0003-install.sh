@@ -25,6 +25,8 @@ expected_files() { # PREFIX
 			echo "$p/share/ceremony/scripts/demo/${f##*/}"
 		done
 		echo "$p/share/bash-completion/completions/ceremony"
+		test -f "$TEST_BUILD/ceremony-verify" &&
+			echo "$p/share/bash-completion/completions/ceremony-verify"
 	} | sort
 }
 
@@ -129,7 +131,9 @@ test_expect_success 'the bash completion completes verbs, sub-verbs, options and
 	complete_line ceremony hsm list --j >got && test_grep -x -- --json got &&
 	: >a-script.yaml && : >notes.txt &&
 	complete_line ceremony lint "" >got &&
-	test_grep -x a-script.yaml got && ! grep -x notes.txt got
+	test_grep -x a-script.yaml got && ! grep -x notes.txt got &&
+	complete_line ceremony-verify "" >got &&
+	printf "%s\n" verify replay --help --version >expect && test_cmp expect got
 '
 
 test_expect_success 'the completion knows every verb and every option of the help texts' '
