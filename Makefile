@@ -92,6 +92,8 @@ deps:
 	@sh mk/deps.sh
 
 # Include roots: $(B)/inc/LAYER/<dir> -> the source folder, for the layers below.
+INC_MADE := $(B)/inc/common/.made $(B)/inc/shares/.made $(B)/inc/pkcs11/.made
+.SECONDARY: $(INC_MADE)
 $(B)/inc/%/.made:
 	@rm -rf $(B)/inc/$* && mkdir -p $(B)/inc/$*
 	@for d in $(BELOW_$*); do ln -s $(abspath $$d) $(B)/inc/$*/$$d; done
@@ -102,7 +104,7 @@ $(B)/obj/shares/%.o: LAYER_INC = -I$(B)/inc/shares
 $(B)/obj/pkcs11/%.o: LAYER_INC = -I$(B)/inc/pkcs11
 LAYER_INC ?= -I.
 
-$(B)/obj/%.o: %.c | $(B)/inc/common/.made $(B)/inc/shares/.made $(B)/inc/pkcs11/.made
+$(B)/obj/%.o: %.c | $(INC_MADE)
 	@mkdir -p $(dir $@)
 	$(CC) $(LAYER_INC) $(BASE_CFLAGS) -MMD -MP -c -o $@ $<
 
