@@ -320,14 +320,10 @@ static int roster_from_tree(struct ytree *t, struct roster **out, struct diag *d
 {
 	int r = CE_ERR_INTERNAL;
 	struct roster *ro = NULL;
-	struct diag local;
-	struct diag *dd = d;
-	size_t before, i;
+	struct diag_scope sc;
+	struct diag *dd = diag_scope_begin(&sc, d);
+	size_t i;
 
-	diag_init(&local);
-	if (dd == NULL)
-		dd = &local;
-	before = dd->errors;
 	ro = calloc(1, sizeof(*ro));
 	if (ro == NULL) {
 		r = CE_ERR_NOMEM;
@@ -342,19 +338,13 @@ static int roster_from_tree(struct ytree *t, struct roster **out, struct diag *d
 	ro->policy.max_vetting = roster_vetting_limit;
 	ro->policy.max_training = roster_training_limit;
 	r = roster_parse(ro, dd);
-	if (r < 0)
+	if (r < 0 || dd->errors > sc.before)
 		goto out;
-	if (dd->errors > before) {
-		r = CE_ERR_FORMAT;
-		goto out;
-	}
 	*out = ro;
 	ro = NULL; /* transferred */
 	r = 0;
 out:
-	if (r == CE_ERR_FORMAT && dd == &local)
-		diag_err_first(&local, CE_ERR_FORMAT);
-	diag_free(&local);
+	r = diag_scope_end(&sc, r, CE_ERR_FORMAT);
 	ytree_free(t);
 	roster_free(ro);
 	return r;

@@ -373,14 +373,9 @@ static int script_from_tree(struct ytree *t, struct script **out, struct diag *d
 {
 	int r = CE_ERR_INTERNAL;
 	struct script *s = NULL;
-	struct diag local;
-	struct diag *dd = d;
-	size_t before;
+	struct diag_scope sc;
+	struct diag *dd = diag_scope_begin(&sc, d);
 
-	diag_init(&local);
-	if (dd == NULL)
-		dd = &local;
-	before = dd->errors;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
 		r = CE_ERR_NOMEM;
@@ -390,19 +385,13 @@ static int script_from_tree(struct ytree *t, struct script **out, struct diag *d
 	t = NULL; /* transferred */
 	s->path = s->tree->path;
 	r = script_parse(s, dd);
-	if (r < 0)
+	if (r < 0 || dd->errors > sc.before)
 		goto out;
-	if (dd->errors > before) {
-		r = CE_ERR_FORMAT;
-		goto out;
-	}
 	*out = s;
 	s = NULL; /* transferred */
 	r = 0;
 out:
-	if (r == CE_ERR_FORMAT && dd == &local)
-		diag_err_first(&local, CE_ERR_FORMAT);
-	diag_free(&local);
+	r = diag_scope_end(&sc, r, CE_ERR_FORMAT);
 	ytree_free(t);
 	script_free(s);
 	return r;

@@ -495,15 +495,11 @@ int policy_check_lint(const struct script *s, const struct roster *r,
 		      const struct roster_date *today, struct diag *d)
 {
 	int res = CE_ERR_INTERNAL;
-	struct diag local;
-	struct diag *dd = d;
-	size_t before, i;
+	struct diag_scope sc;
+	struct diag *dd = diag_scope_begin(&sc, d);
+	size_t i;
 	int slots_ok;
 
-	diag_init(&local);
-	if (dd == NULL)
-		dd = &local;
-	before = dd->errors;
 	slots_ok = lint_role_slots(s, r, today, dd);
 	for (i = 0; i < s->nsteps; i++) {
 		if (!lint_step_slots(s, &s->steps[i], dd))
@@ -513,17 +509,10 @@ int policy_check_lint(const struct script *s, const struct roster *r,
 	for (i = 0; i < s->nsteps; i++)
 		lint_roster_change(r, &s->steps[i], dd);
 	lint_quorums(s, r, today, dd);
-	if (slots_ok && dd->errors == before) {
+	res = 0;
+	if (slots_ok && dd->errors == sc.before)
 		res = lint_assignment(s, r, today, dd);
-		if (res < 0)
-			goto out;
-	}
-	res = dd->errors > before ? CE_ERR_POLICY : 0;
-out:
-	if (res < 0 && dd == &local)
-		diag_err_first(&local, CE_ERR_POLICY);
-	diag_free(&local);
-	return res;
+	return diag_scope_end(&sc, res, CE_ERR_POLICY);
 }
 
 /* ---- runtime checks (runner at the console, verifier on a transcript) -- */
