@@ -32,7 +32,8 @@ unit = ""
 for u in glob.glob("tests/unit/*.c") + glob.glob("tests/unit/*.h"):
     unit += open(u, encoding="utf-8").read()
 code = ""
-for c in glob.glob("ceremony/*.[ch]") + glob.glob("shares/*.[ch]") + glob.glob("pkcs11/*.[ch]"):
+for c in sorted(f for d in ("ceremony", "shares", "pkcs11")
+                for f in glob.glob(d + "/**/*.[ch]", recursive=True)):
     code += open(c, encoding="utf-8").read()
 
 
