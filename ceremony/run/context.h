@@ -14,9 +14,10 @@
  *   events.c    transcript events of the current step, person objects
  *   context.c   accessors and the console services of run.h
  * Each calls only the ones listed after it (and seats.c, registry.c,
- * console.c, issued_in.c): no two parts call each other. The parts that bind
- * shares to holders (shares_issue.c, shares_collect.c, rehearsal.c) do not
- * see this struct: they use run.h and internal.h.
+ * console.c, issued_in.c): no two parts call each other. flow.c also calls
+ * the actions (action_table.c), which call the parts above through run.h.
+ * The parts that bind shares to holders (shares_issue.c, shares_collect.c,
+ * rehearsal.c) do not see this struct: they use run.h and internal.h.
  *
  * Nothing in struct run_ctx is secret except tkey_soft's private half
  * (OpenSSL's secure heap when it could be set up; freed, which wipes it,
