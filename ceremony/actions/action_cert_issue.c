@@ -51,109 +51,103 @@ static int profile_set(const struct script_step *st, struct x509_profile *p)
 	return ce_err_set(CE_ERR_INVALID, "step '%s': unknown profile '%s'", st->id, name);
 }
 
-int action_cert_issue(struct run_ctx *rc, const struct script_step *st)
-{
-	int r = CE_ERR_INTERNAL;
-	const char *token = script_param_str(st, "token");
-	const char *label = script_param_str(st, "key");
-	const char *issuer_rel = script_param_str(st, "issuer-cert");
-	const char *csr_rel = script_param_str(st, "csr");
-	const char *output = script_param_str(st, "output");
+/* What cert.issue reads and signs, kept for its event. */
+struct issue_ctx {
+	const struct script_step *st;
+	const char *token, *label, *csr_rel;
+	const char *issuer_path, *csr_path;
 	struct x509_profile prof;
-	struct p11_ossl_key k = { 0 };
-	struct p11_key *key = NULL;
-	X509 *issuer = NULL, *cert = NULL;
-	X509_REQ *csr = NULL;
-	EVP_PKEY *csr_key = NULL;
-	char *path = NULL, *issuer_path = NULL, *csr_path = NULL;
-	char *subject = NULL, *issuer_subject = NULL, *serial = NULL;
-	BIGNUM *bn = NULL;
-	char der_fpr[X509_FPR_HEX_BYTES], file_sha[65], csr_sha[65], spki_hex[65];
-	char words[FINGERPRINT_WORDS_MAX_LEN], not_after[32];
-	uint8_t spki[32];
-	long days = 0;
+	X509 *issuer;
+	X509_REQ *csr;
+	char csr_sha[65], spki_hex[65];
+};
 
-	memset(&prof, 0, sizeof(prof));
-	if (token == NULL || label == NULL || issuer_rel == NULL || csr_rel == NULL ||
-	    output == NULL || script_param_int(st, "validity-days", &days) != 0) {
-		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
-		goto out;
-	}
-	r = profile_set(st, &prof);
+/* The issuer certificate and the request, read into the signing key's
+ * library context; what is about to be signed shown for the witnesses to
+ * compare with the requester's paper: the subject and key fingerprint. */
+static int request_read(struct run_ctx *rc, const struct p11_ossl_key *k, struct issue_ctx *ic)
+{
+	char words[FINGERPRINT_WORDS_MAX_LEN], *subject = NULL;
+	EVP_PKEY *csr_key = NULL;
+	uint8_t spki[32];
+	int r = CE_ERR_INTERNAL;
+
+	r = x509_pem_read(ic->issuer_path, X509_KIND_CERT, p11_ossl_libctx(k->ctx),
+			  (void **)&ic->issuer);
 	if (r < 0)
 		goto out;
-	prof.validity_days = (unsigned int)days;
-	prof.serial_hex = script_param_str(st, "serial");
-	r = run_output_path(rc, output, &path);
+	r = x509_pem_read(ic->csr_path, X509_KIND_CSR, p11_ossl_libctx(k->ctx), (void **)&ic->csr);
 	if (r < 0)
 		goto out;
-	if ((r = run_input_path(rc, issuer_rel, &issuer_path)) < 0 ||
-	    (r = run_input_path(rc, csr_rel, &csr_path)) < 0)
-		goto out;
-	r = run_key_load(rc, token, label, &k, &key);
+	r = action_util_file_sha256_hex(ic->csr_path, ic->csr_sha);
 	if (r < 0)
 		goto out;
-	r = action_util_digest_check(st, label, &k);
-	if (r < 0)
-		goto out;
-	r = x509_pem_read(issuer_path, X509_KIND_CERT, p11_ossl_libctx(k.ctx), (void **)&issuer);
-	if (r < 0)
-		goto out;
-	r = x509_pem_read(csr_path, X509_KIND_CSR, p11_ossl_libctx(k.ctx), (void **)&csr);
-	if (r < 0)
-		goto out;
-	r = action_util_file_sha256_hex(csr_path, csr_sha);
-	if (r < 0)
-		goto out;
-	/* What is about to be signed, for the witnesses to compare with the
-	 * requester's paper: the request's subject and key fingerprint. */
-	csr_key = X509_REQ_get_pubkey(csr);
+	csr_key = X509_REQ_get_pubkey(ic->csr);
 	if (csr_key == NULL || transcript_spki_sha256(csr_key, spki) < 0 ||
 	    ceremony_fingerprint_words(spki, words, sizeof(words)) < 0) {
-		r = ce_err_set(CE_ERR_FORMAT, "%s: the request's public key cannot be read", csr_path);
+		r = ce_err_set(CE_ERR_FORMAT, "%s: the request's public key cannot be read",
+			       ic->csr_path);
 		goto out;
 	}
-	subject = X509_NAME_oneline(X509_REQ_get_subject_name(csr), NULL, 0);
-	run_say(rc, "Request %s: subject %s", csr_rel, subject != NULL ? subject : "?");
+	hex_encode(spki, sizeof(spki), ic->spki_hex);
+	subject = X509_NAME_oneline(X509_REQ_get_subject_name(ic->csr), NULL, 0);
+	run_say(rc, "Request %s: subject %s", ic->csr_rel, subject != NULL ? subject : "?");
 	run_say(rc, "  public key fingerprint: %s", words);
-	run_progress_begin(rc, "signing the %s certificate with '%s' on %s",
-			   script_param_str(st, "profile"), label, token);
-	r = x509_cert_issue(&k, issuer, csr, &prof, &cert);
-	run_progress_end(rc, r);
-	if (r < 0) {
-		ce_err_prefix(r, "step '%s': %s", st->id, csr_rel);
-		goto out;
-	}
-	r = x509_pem_write(path, X509_KIND_CERT, cert, der_fpr);
-	if (r < 0)
-		goto out;
-	r = action_util_file_sha256_hex(path, file_sha);
-	if (r < 0)
-		goto out;
+	r = 0;
+out:
 	OPENSSL_free(subject);
-	subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
-	issuer_subject = X509_NAME_oneline(X509_get_subject_name(issuer), NULL, 0);
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-	serial = bn != NULL ? BN_bn2hex(bn) : NULL;
+	EVP_PKEY_free(csr_key);
+	return r;
+}
+
+/* action_util_sign_fn: the certificate for the request. */
+static int cert_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struct p11_key *key,
+		     void *arg, void **obj)
+{
+	struct issue_ctx *ic = arg;
+	X509 *cert = NULL;
+	int r;
+
+	r = request_read(rc, k, ic);
+	if (r < 0)
+		return r;
+	run_progress_begin(rc, "signing the %s certificate with '%s' on %s",
+			   script_param_str(ic->st, "profile"), ic->label, ic->token);
+	r = x509_cert_issue(k, ic->issuer, ic->csr, &ic->prof, &cert);
+	run_progress_end(rc, r);
+	if (r < 0)
+		return ce_err_prefix(r, "step '%s': %s", ic->st->id, ic->csr_rel);
+	*obj = cert;
+	return 0;
+}
+
+/* cert.created, then output.written. */
+static int cert_record(struct run_ctx *rc, const struct issue_ctx *ic, const char *path,
+		       const struct action_util_signed *sd)
+{
+	X509 *cert = sd->obj;
+	char *subject = X509_NAME_oneline(X509_get_subject_name(cert), NULL, 0);
+	char *issuer_subject = X509_NAME_oneline(X509_get_subject_name(ic->issuer), NULL, 0);
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *serial = bn != NULL ? BN_bn2hex(bn) : NULL;
+	char not_after[32];
+	struct tm tm;
+	int r = CE_ERR_INTERNAL;
+
 	if (subject == NULL || issuer_subject == NULL || serial == NULL) {
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	{
-		struct tm tm;
-
-		if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1 ||
-		    strftime(not_after, sizeof(not_after), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-			strcpy(not_after, "?");
-	}
-	hex_encode(spki, sizeof(spki), spki_hex);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1 ||
+	    strftime(not_after, sizeof(not_after), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strcpy(not_after, "?");
 	r = action_util_event(rc, "cert.created", NULL,
 			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-					"file", action_util_base(path), "sha256", file_sha,
-					"der_sha256", der_fpr, "subject", subject, "serial", serial,
-					"issuer", issuer_subject, "profile",
-					script_param_str(st, "profile"), "not_after", not_after,
-					"csr_sha256", csr_sha, "public_key_sha256", spki_hex));
+					"file", action_util_base(path), "sha256", sd->file_sha256,
+					"der_sha256", sd->der_sha256, "subject", subject, "serial",
+					serial, "issuer", issuer_subject, "profile",
+					script_param_str(ic->st, "profile"), "not_after", not_after,
+					"csr_sha256", ic->csr_sha, "public_key_sha256", ic->spki_hex));
 	if (r < 0)
 		goto out;
 	r = run_output_record(rc, path);
@@ -166,12 +160,56 @@ out:
 	OPENSSL_free(serial);
 	OPENSSL_free(subject);
 	OPENSSL_free(issuer_subject);
-	EVP_PKEY_free(csr_key);
-	X509_free(cert);
-	X509_free(issuer);
-	X509_REQ_free(csr);
-	p11_ossl_key_free(&k);
-	p11_key_free(key);
+	return r;
+}
+
+int action_cert_issue(struct run_ctx *rc, const struct script_step *st)
+{
+	const char *issuer_rel = script_param_str(st, "issuer-cert");
+	struct action_util_signing sg;
+	struct action_util_signed sd = { 0 };
+	struct issue_ctx ic;
+	char *path = NULL, *issuer_path = NULL, *csr_path = NULL;
+	long days = 0;
+	int r = CE_ERR_INTERNAL;
+
+	memset(&ic, 0, sizeof(ic));
+	memset(&sg, 0, sizeof(sg));
+	ic.st = st;
+	ic.token = script_param_str(st, "token");
+	ic.label = script_param_str(st, "key");
+	ic.csr_rel = script_param_str(st, "csr");
+	sg.path = script_param_str(st, "output");
+	if (ic.token == NULL || ic.label == NULL || issuer_rel == NULL || ic.csr_rel == NULL ||
+	    sg.path == NULL || script_param_int(st, "validity-days", &days) != 0) {
+		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
+		goto out;
+	}
+	r = profile_set(st, &ic.prof);
+	if (r < 0)
+		goto out;
+	ic.prof.validity_days = (unsigned int)days;
+	ic.prof.serial_hex = script_param_str(st, "serial");
+	if ((r = run_output_path(rc, sg.path, &path)) < 0 ||
+	    (r = run_input_path(rc, issuer_rel, &issuer_path)) < 0 ||
+	    (r = run_input_path(rc, ic.csr_rel, &csr_path)) < 0)
+		goto out;
+	ic.issuer_path = issuer_path;
+	ic.csr_path = csr_path;
+	sg.token = ic.token;
+	sg.label = ic.label;
+	sg.path = path;
+	sg.kind = X509_KIND_CERT;
+	sg.sign = cert_sign;
+	sg.arg = &ic;
+	r = action_util_sign_pem(rc, st, &sg, &sd);
+	if (r < 0)
+		goto out;
+	r = cert_record(rc, &ic, path, &sd);
+out:
+	X509_free(sd.obj);
+	X509_free(ic.issuer);
+	X509_REQ_free(ic.csr);
 	free(path);
 	free(issuer_path);
 	free(csr_path);

@@ -91,97 +91,123 @@ out:
 	return r;
 }
 
-int action_crl_sign(struct run_ctx *rc, const struct script_step *st)
-{
-	int r = CE_ERR_INTERNAL;
-	const char *token = script_param_str(st, "token");
-	const char *label = script_param_str(st, "key");
-	const char *issuer_rel = script_param_str(st, "issuer-cert");
-	const char *output = script_param_str(st, "output");
-	struct p11_ossl_key k = { 0 };
-	struct p11_key *key = NULL;
+/* What crl.sign reads and signs. */
+struct crl_ctx {
+	const struct script_step *st;
+	const char *token, *label, *issuer_path;
 	struct x509_crl_params p;
-	struct x509_revoked *revoked = NULL;
-	X509 *issuer = NULL;
-	X509_CRL *crl = NULL;
-	json_t *list = json_array();
-	char *path = NULL, *issuer_path = NULL, *issuer_subject = NULL;
-	char der_fpr[X509_FPR_HEX_BYTES], file_sha[65], next[32];
-	long number = 0, days = 0;
-	time_t now = time(NULL);
+	X509 *issuer;
+	long number;
+};
 
-	memset(&p, 0, sizeof(p));
-	if (list == NULL) {
-		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (token == NULL || label == NULL || issuer_rel == NULL || output == NULL ||
-	    script_param_int(st, "crl-number", &number) != 0 ||
-	    script_param_int(st, "next-update-days", &days) != 0) {
-		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
-		goto out;
-	}
-	r = revoked_parse(st, &revoked, &p.n_revoked, list);
+/* action_util_sign_fn: the CRL, for the issuer certificate read into the
+ * key's library context. */
+static int crl_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struct p11_key *key,
+		    void *arg, void **obj)
+{
+	struct crl_ctx *cc = arg;
+	X509_CRL *crl = NULL;
+	int r;
+
+	r = x509_pem_read(cc->issuer_path, X509_KIND_CERT, p11_ossl_libctx(k->ctx),
+			  (void **)&cc->issuer);
 	if (r < 0)
-		goto out;
-	p.revoked = revoked;
-	p.this_update = now;
-	p.next_update = now + (time_t)days * CRL_DAY_SECONDS;
-	p.crl_number = (uint64_t)number;
-	r = run_output_path(rc, output, &path);
-	if (r < 0)
-		goto out;
-	r = run_input_path(rc, issuer_rel, &issuer_path);
-	if (r < 0)
-		goto out;
-	r = run_key_load(rc, token, label, &k, &key);
-	if (r < 0)
-		goto out;
-	r = action_util_digest_check(st, label, &k);
-	if (r < 0)
-		goto out;
-	r = x509_pem_read(issuer_path, X509_KIND_CERT, p11_ossl_libctx(k.ctx), (void **)&issuer);
-	if (r < 0)
-		goto out;
-	run_progress_begin(rc, "signing CRL %ld (%zu revoked) with '%s' on %s", number,
-			   p.n_revoked, label, token);
-	r = x509_crl_make(&k, issuer, &p, &crl);
+		return r;
+	run_progress_begin(rc, "signing CRL %ld (%zu revoked) with '%s' on %s", cc->number,
+			   cc->p.n_revoked, cc->label, cc->token);
+	r = x509_crl_make(k, cc->issuer, &cc->p, &crl);
 	run_progress_end(rc, r);
-	if (r < 0) {
-		ce_err_prefix(r, "step '%s'", st->id);
-		goto out;
-	}
-	r = x509_pem_write(path, X509_KIND_CRL, crl, der_fpr);
 	if (r < 0)
-		goto out;
-	r = action_util_file_sha256_hex(path, file_sha);
-	if (r < 0)
-		goto out;
-	issuer_subject = X509_NAME_oneline(X509_get_subject_name(issuer), NULL, 0);
+		return ce_err_prefix(r, "step '%s'", cc->st->id);
+	*obj = crl;
+	return 0;
+}
+
+/* crl.created, then output.written. list: the revoked entries (borrowed). */
+static int crl_record(struct run_ctx *rc, const struct crl_ctx *cc, const char *path,
+		      const struct action_util_signed *sd, json_t *list)
+{
+	char *issuer_subject = NULL, next[32];
+	int r = CE_ERR_INTERNAL;
+
+	issuer_subject = X509_NAME_oneline(X509_get_subject_name(cc->issuer), NULL, 0);
 	if (issuer_subject == NULL) {
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	action_util_time_str(p.next_update, next, sizeof(next));
+	action_util_time_str(cc->p.next_update, next, sizeof(next));
 	r = action_util_event(rc, "crl.created", NULL,
 			      json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:O}", "file",
-					action_util_base(path), "sha256", file_sha, "der_sha256",
-					der_fpr, "number", (json_int_t)number, "issuer",
-					issuer_subject, "next_update", next, "revoked", list));
+					action_util_base(path), "sha256", sd->file_sha256,
+					"der_sha256", sd->der_sha256, "number",
+					(json_int_t)cc->number, "issuer", issuer_subject,
+					"next_update", next, "revoked", list));
 	if (r < 0)
 		goto out;
 	r = run_output_record(rc, path);
 	if (r < 0)
 		goto out;
-	run_say(rc, "CRL %ld of %s (%zu revoked, next update %s) written to %s", number,
-		issuer_subject, p.n_revoked, next, path);
+	run_say(rc, "CRL %ld of %s (%zu revoked, next update %s) written to %s", cc->number,
+		issuer_subject, cc->p.n_revoked, next, path);
 	r = 0;
 out:
 	OPENSSL_free(issuer_subject);
-	X509_CRL_free(crl);
-	X509_free(issuer);
-	p11_ossl_key_free(&k);
-	p11_key_free(key);
+	return r;
+}
+
+int action_crl_sign(struct run_ctx *rc, const struct script_step *st)
+{
+	const char *issuer_rel = script_param_str(st, "issuer-cert");
+	const char *output = script_param_str(st, "output");
+	struct action_util_signing sg;
+	struct action_util_signed sd = { 0 };
+	struct crl_ctx cc;
+	struct x509_revoked *revoked = NULL;
+	json_t *list = json_array();
+	char *path = NULL, *issuer_path = NULL;
+	long days = 0;
+	time_t now = time(NULL);
+	int r = CE_ERR_INTERNAL;
+
+	memset(&cc, 0, sizeof(cc));
+	memset(&sg, 0, sizeof(sg));
+	cc.st = st;
+	cc.token = script_param_str(st, "token");
+	cc.label = script_param_str(st, "key");
+	if (list == NULL) {
+		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (cc.token == NULL || cc.label == NULL || issuer_rel == NULL || output == NULL ||
+	    script_param_int(st, "crl-number", &cc.number) != 0 ||
+	    script_param_int(st, "next-update-days", &days) != 0) {
+		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
+		goto out;
+	}
+	r = revoked_parse(st, &revoked, &cc.p.n_revoked, list);
+	if (r < 0)
+		goto out;
+	cc.p.revoked = revoked;
+	cc.p.this_update = now;
+	cc.p.next_update = now + (time_t)days * CRL_DAY_SECONDS;
+	cc.p.crl_number = (uint64_t)cc.number;
+	if ((r = run_output_path(rc, output, &path)) < 0 ||
+	    (r = run_input_path(rc, issuer_rel, &issuer_path)) < 0)
+		goto out;
+	cc.issuer_path = issuer_path;
+	sg.token = cc.token;
+	sg.label = cc.label;
+	sg.path = path;
+	sg.kind = X509_KIND_CRL;
+	sg.sign = crl_sign;
+	sg.arg = &cc;
+	r = action_util_sign_pem(rc, st, &sg, &sd);
+	if (r < 0)
+		goto out;
+	r = crl_record(rc, &cc, path, &sd, list);
+out:
+	X509_CRL_free(sd.obj);
+	X509_free(cc.issuer);
 	free(revoked);
 	free(path);
 	free(issuer_path);

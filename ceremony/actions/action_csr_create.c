@@ -10,59 +10,75 @@
 
 #include <stdlib.h>
 
+/* What csr.create signs. */
+struct csr_ctx {
+	const char *token, *label, *subject;
+	char id[2 * P11_ID_MAX_BYTES + 1]; /* the key's CKA_ID in hex */
+};
+
+/* action_util_sign_fn: the request, signed by the key. */
+static int csr_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struct p11_key *key,
+		    void *arg, void **obj)
+{
+	struct csr_ctx *cc = arg;
+	X509_REQ *csr = NULL;
+	int r;
+
+	action_util_key_id_hex(key, cc->id, sizeof(cc->id));
+	run_progress_begin(rc, "signing the certificate request with '%s' on %s", cc->label,
+			   cc->token);
+	r = x509_csr_make(k, cc->subject, &csr);
+	run_progress_end(rc, r);
+	if (r < 0)
+		return r;
+	*obj = csr;
+	return 0;
+}
+
 int action_csr_create(struct run_ctx *rc, const struct script_step *st)
 {
-	int r = CE_ERR_INTERNAL;
-	const char *token = script_param_str(st, "token");
-	const char *label = script_param_str(st, "key");
-	const char *subject = script_param_str(st, "subject");
 	const char *output = script_param_str(st, "output");
-	struct p11_ossl_key k = { 0 };
-	struct p11_key *key = NULL;
-	X509_REQ *csr = NULL;
+	struct action_util_signing sg;
+	struct action_util_signed sd = { 0 };
+	struct csr_ctx cc;
 	char *path = NULL;
-	char der_fpr[X509_FPR_HEX_BYTES], file_sha[65], id[2 * P11_ID_MAX_BYTES + 1];
+	int r = CE_ERR_INTERNAL;
 
-	if (token == NULL || label == NULL || subject == NULL || output == NULL) {
+	memset(&cc, 0, sizeof(cc));
+	memset(&sg, 0, sizeof(sg));
+	cc.token = script_param_str(st, "token");
+	cc.label = script_param_str(st, "key");
+	cc.subject = script_param_str(st, "subject");
+	if (cc.token == NULL || cc.label == NULL || cc.subject == NULL || output == NULL) {
 		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
 		goto out;
 	}
 	r = run_output_path(rc, output, &path);
 	if (r < 0)
 		goto out;
-	r = run_key_load(rc, token, label, &k, &key);
+	sg.token = cc.token;
+	sg.label = cc.label;
+	sg.path = path;
+	sg.kind = X509_KIND_CSR;
+	sg.sign = csr_sign;
+	sg.arg = &cc;
+	r = action_util_sign_pem(rc, st, &sg, &sd);
 	if (r < 0)
 		goto out;
-	r = action_util_digest_check(st, label, &k);
-	if (r < 0)
-		goto out;
-	run_progress_begin(rc, "signing the certificate request with '%s' on %s", label, token);
-	r = x509_csr_make(&k, subject, &csr);
-	run_progress_end(rc, r);
-	if (r < 0)
-		goto out;
-	r = x509_pem_write(path, X509_KIND_CSR, csr, der_fpr);
-	if (r < 0)
-		goto out;
-	r = action_util_file_sha256_hex(path, file_sha);
-	if (r < 0)
-		goto out;
-	action_util_key_id_hex(key, id, sizeof(id));
 	r = action_util_event(rc, "csr.created", NULL,
 			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "file",
-					action_util_base(path), "sha256", file_sha, "der_sha256",
-					der_fpr, "subject", subject, "key", label, "id", id));
+					action_util_base(path), "sha256", sd.file_sha256,
+					"der_sha256", sd.der_sha256, "subject", cc.subject, "key",
+					cc.label, "id", cc.id));
 	if (r < 0)
 		goto out;
 	r = run_output_record(rc, path);
 	if (r < 0)
 		goto out;
-	run_say(rc, "Request for %s written to %s", subject, path);
+	run_say(rc, "Request for %s written to %s", cc.subject, path);
 	r = 0;
 out:
-	X509_REQ_free(csr);
-	p11_ossl_key_free(&k);
-	p11_key_free(key);
+	X509_REQ_free(sd.obj);
 	free(path);
 	return r;
 }

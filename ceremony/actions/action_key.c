@@ -1,6 +1,7 @@
 /*
  * ceremony/actions/action_key.c - key.generate, key.export-public, cert.self-sign.
  */
+#include "ceremony/actions/action_util.h"
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/run/run.h"
 #include "ceremony/transcript/transcript.h"
@@ -149,35 +150,43 @@ out:
 	return r;
 }
 
-static const char *key_digest(const struct p11_ossl_key *k)
+/* What cert.self-sign signs. */
+struct self_sign_ctx {
+	struct x509_ca_params p;
+	const char *label;
+};
+
+/* action_util_sign_fn: the self-signed CA certificate. */
+static int ca_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struct p11_key *key,
+		   void *arg, void **obj)
 {
-	if (k->md == NULL)
-		return "none";
-	if (strcmp(k->md, "SHA256") == 0)
-		return "sha256";
-	if (strcmp(k->md, "SHA384") == 0)
-		return "sha384";
-	return "sha512";
+	const struct self_sign_ctx *sc = arg;
+	X509 *cert = NULL;
+	int r;
+
+	run_progress_begin(rc, "self-signing '%s' with key '%s'", sc->p.subject, sc->label);
+	r = x509_ca_self_sign(k, &sc->p, &cert);
+	run_progress_end(rc, r);
+	if (r < 0)
+		return r;
+	*obj = cert;
+	return 0;
 }
 
 int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 {
-	const char *tname = script_param_str(st, "token"), *label = script_param_str(st, "key");
 	const char *subject = script_param_str(st, "subject"), *output = script_param_str(st, "output");
-	const char *digest = script_param_str(st, "digest"), *serial = script_param_str(st, "serial");
-	struct p11_ossl_key k = { 0 };
-	struct p11_key *pk = NULL;
-	struct x509_ca_params p;
-	X509 *cert = NULL;
-	char *path = NULL, fpr[X509_FPR_HEX_BYTES], serial_hex[80] = "";
+	struct action_util_signing sg;
+	struct action_util_signed sd = { 0 };
+	struct self_sign_ctx sc;
+	char *path = NULL, serial_hex[80] = "";
 	long days = 0, pathlen = -1;
 	time_t now = time(NULL);
-	json_t *d = NULL;
 	BIGNUM *bn = NULL;
-	char *bnhex = NULL, fh_hex[65];
-	uint8_t fh[32];
+	char *bnhex = NULL;
 	int r = CE_ERR_INTERNAL;
 
+	memset(&sg, 0, sizeof(sg));
 	r = run_output_path(rc, output, &path);
 	if (r < 0)
 		goto out;
@@ -187,55 +196,37 @@ int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 	}
 	if (script_param_int(st, "pathlen", &pathlen) < 0)
 		pathlen = -1;
-	r = run_key_load(rc, tname, label, &k, &pk);
+	memset(&sc, 0, sizeof(sc));
+	sc.p.subject = subject;
+	sc.p.serial_hex = script_param_str(st, "serial"); /* NULL: 16 random bytes */
+	sc.p.not_before = now;
+	sc.p.not_after = now + (time_t)days * DAY_SECONDS;
+	sc.p.path_len = (int)pathlen;
+	sc.label = script_param_str(st, "key");
+	sg.token = script_param_str(st, "token");
+	sg.label = sc.label;
+	sg.path = path;
+	sg.kind = X509_KIND_CERT;
+	sg.sign = ca_sign;
+	sg.arg = &sc;
+	r = action_util_sign_pem(rc, st, &sg, &sd);
 	if (r < 0)
 		goto out;
-	if (digest != NULL && strcmp(digest, key_digest(&k)) != 0) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED,
-			       "step %s: digest %s: key '%s' signs with %s", st->id, digest, label,
-			       key_digest(&k));
-		goto out;
-	}
-	memset(&p, 0, sizeof(p));
-	p.subject = subject;
-	p.serial_hex = serial; /* NULL: 16 random bytes */
-	p.not_before = now;
-	p.not_after = now + (time_t)days * DAY_SECONDS;
-	p.path_len = (int)pathlen;
-	run_progress_begin(rc, "self-signing '%s' with key '%s'", subject, label);
-	r = x509_ca_self_sign(&k, &p, &cert);
-	run_progress_end(rc, r);
-	if (r < 0)
-		goto out;
-	r = x509_pem_write(path, X509_KIND_CERT, cert, fpr);
-	if (r < 0)
-		goto out;
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(sd.obj), NULL);
 	if (bn != NULL && (bnhex = BN_bn2hex(bn)) != NULL)
 		snprintf(serial_hex, sizeof(serial_hex), "%s", bnhex);
-	r = transcript_file_sha256(path, fh, NULL);
+	r = action_util_event(rc, "cert.created", NULL,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "file", action_util_base(path),
+					"sha256", sd.file_sha256, "der_sha256", sd.der_sha256,
+					"subject", subject, "serial", serial_hex));
 	if (r < 0)
 		goto out;
-	hex_encode(fh, 32, fh_hex);
-	d = json_pack("{s:s, s:s, s:s, s:s, s:s}", "file",
-		      strrchr(path, '/') ? strrchr(path, '/') + 1 : path, "sha256", fh_hex,
-		      "der_sha256", fpr, "subject", subject, "serial", serial_hex);
-	if (d == NULL) {
-		r = CE_ERR_NOMEM;
-		goto out;
-	}
-	r = run_event(rc, "cert.created", NULL, NULL, d);
-	if (r < 0)
-		goto out;
-	run_say(rc, "Certificate written to %s (SHA-256 %s).", path, fpr);
+	run_say(rc, "Certificate written to %s (SHA-256 %s).", path, sd.der_sha256);
 	r = run_output_record(rc, path);
 out:
 	OPENSSL_free(bnhex);
 	BN_free(bn);
-	json_decref(d);
-	X509_free(cert);
-	p11_ossl_key_free(&k);
-	p11_key_free(pk);
+	X509_free(sd.obj);
 	free(path);
 	return r;
 }

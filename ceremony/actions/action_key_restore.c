@@ -47,6 +47,98 @@ out:
 	return r;
 }
 
+/* The backup file at path read and decoded into *b, checked against the
+ * step's secret (its name and kind), its SHA-256 into file_sha; what it
+ * holds is said for the witnesses. */
+static int restore_file_load(struct run_ctx *rc, const struct script_step *st, const char *path,
+			     const char *input, const struct script_secret *sec, struct backup *b,
+			     char file_sha[65])
+{
+	char words[FINGERPRINT_WORDS_MAX_LEN];
+	struct buf file;
+	int r = CE_ERR_INTERNAL;
+
+	buf_init(&file, BACKUP_MAX_BYTES);
+	if ((r = buf_read_file(&file, path, BACKUP_MAX_BYTES)) < 0 ||
+	    (r = backup_decode(path, file.p, file.len, b)) < 0 ||
+	    (r = action_util_file_sha256_hex(path, file_sha)) < 0)
+		goto out;
+	if (strcmp(b->wrap_secret_name, sec->name) != 0) {
+		r = ce_err_set(CE_ERR_MISMATCH, "step '%s': %s was wrapped under the shares of '%s', "
+				"the step names '%s'", st->id, path, b->wrap_secret_name, sec->name);
+		goto out;
+	}
+	if ((sec->kind != SECRET_AES256 && sec->kind != SECRET_AES128) ||
+	    strcmp(b->wrap_kind, secret_kind_name(sec->kind)) != 0) {
+		r = ce_err_set(CE_ERR_MISMATCH, "step '%s': secret '%s' is %s, the file says it was "
+				"wrapped under %s", st->id, sec->name,
+				secret_kind_name(sec->kind), b->wrap_kind);
+		goto out;
+	}
+	if (ceremony_fingerprint_words(b->public_key_sha256, words, sizeof(words)) < 0)
+		words[0] = '\0';
+	run_say(rc, "Backup %s: %s key '%s', made in ceremony %s at %s", input,
+		p11_key_type_name(b->key_type), b->label, b->ceremony_id, b->created);
+	run_say(rc, "  public key fingerprint: %s", words);
+	r = 0;
+out:
+	buf_free(&file);
+	return r;
+}
+
+/* The wrapping key from a quorum of its holders, imported into s (*wk).
+ * The recovered bytes are wiped before return. */
+static int wrap_key_recover(struct run_ctx *rc, struct p11_session *s,
+			    const struct script_secret *sec, struct p11_key **wk)
+{
+	uint8_t *wkey = NULL;
+	size_t wlen = 0;
+	int r = CE_ERR_INTERNAL;
+
+	r = run_shares_collect(rc, sec, &wkey, &wlen);
+	if (r < 0)
+		goto out;
+	if (wlen != (sec->kind == SECRET_AES128 ? 16u : 32u)) {
+		r = ce_err_set(CE_ERR_FORMAT, "secret '%s' is %zu bytes, not an %s key", sec->name,
+			       wlen, secret_kind_name(sec->kind));
+		goto out;
+	}
+	r = p11_key_import_aes(s, wkey, wlen, wk);
+out:
+	secmem_free(wkey);
+	return r;
+}
+
+/* key.generated with where it was restored from, the summary line. */
+static int restore_record(struct run_ctx *rc, const char *token, const char *path,
+			  const char *file_sha, const struct backup *b, const struct p11_unwrap *u,
+			  const struct p11_key *key, const uint8_t got[32])
+{
+	char sha[65], words[FINGERPRINT_WORDS_MAX_LEN], id[2 * P11_ID_MAX_BYTES + 1];
+	int r = CE_ERR_INTERNAL;
+
+	hex_encode(got, 32, sha);
+	action_util_key_id_hex(key, id, sizeof(id));
+	r = action_util_event(rc, "key.generated", NULL,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+					"key_type", p11_key_type_name(b->key_type), "label", u->label,
+					"id", id, "public_key_sha256", sha, "restored_from",
+					action_util_base(path), "backup_sha256", file_sha,
+					"backup_ceremony_id", b->ceremony_id, "token", token,
+					"extractable", 0));
+	if (r < 0)
+		goto out;
+	r = run_summary_key(rc, token, u->label, id, got);
+	if (r < 0)
+		goto out;
+	if (ceremony_fingerprint_words(b->public_key_sha256, words, sizeof(words)) < 0)
+		words[0] = '\0';
+	run_say(rc, "Key '%s' restored on %s: public key %s", u->label, token, words);
+	r = 0;
+out:
+	return r;
+}
+
 int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 {
 	int r = CE_ERR_INTERNAL;
@@ -59,57 +151,19 @@ int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 	struct p11_key *wk = NULL, *key = NULL;
 	struct p11_unwrap u;
 	struct backup b;
-	struct buf file;
-	uint8_t *wkey = NULL, got[32];
-	size_t wlen = 0;
-	char *path = NULL;
-	char sha[65], file_sha[65], words[FINGERPRINT_WORDS_MAX_LEN], id[2 * P11_ID_MAX_BYTES + 1];
+	uint8_t got[32];
+	char *path = NULL, file_sha[65];
 
 	memset(&b, 0, sizeof(b));
 	memset(&u, 0, sizeof(u));
-	buf_init(&file, BACKUP_MAX_BYTES);
 	if (token == NULL || input == NULL || secname == NULL ||
 	    (sec = script_secret_find(run_script(rc), secname)) == NULL) {
 		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
 		goto out;
 	}
 	if ((r = run_input_path(rc, input, &path)) < 0 ||
-	    (r = buf_read_file(&file, path, BACKUP_MAX_BYTES)) < 0 ||
-	    (r = backup_decode(path, file.p, file.len, &b)) < 0 ||
-	    (r = action_util_file_sha256_hex(path, file_sha)) < 0)
-		goto out;
-	if (strcmp(b.wrap_secret_name, sec->name) != 0) {
-		r = ce_err_set(CE_ERR_MISMATCH, "step '%s': %s was wrapped under the shares of '%s', "
-				"the step names '%s'", st->id, path, b.wrap_secret_name, sec->name);
-		goto out;
-	}
-	if ((sec->kind != SECRET_AES256 && sec->kind != SECRET_AES128) ||
-	    strcmp(b.wrap_kind, secret_kind_name(sec->kind)) != 0) {
-		r = ce_err_set(CE_ERR_MISMATCH, "step '%s': secret '%s' is %s, the file says it was "
-				"wrapped under %s", st->id, sec->name,
-				secret_kind_name(sec->kind), b.wrap_kind);
-		goto out;
-	}
-	if (ceremony_fingerprint_words(b.public_key_sha256, words, sizeof(words)) < 0)
-		words[0] = '\0';
-	run_say(rc, "Backup %s: %s key '%s', made in ceremony %s at %s", input,
-		p11_key_type_name(b.key_type), b.label, b.ceremony_id, b.created);
-	run_say(rc, "  public key fingerprint: %s", words);
-	r = run_session(rc, token, &s);
-	if (r < 0)
-		goto out;
-	r = run_shares_collect(rc, sec, &wkey, &wlen);
-	if (r < 0)
-		goto out;
-	if (wlen != (sec->kind == SECRET_AES128 ? 16u : 32u)) {
-		r = ce_err_set(CE_ERR_FORMAT, "secret '%s' is %zu bytes, not an %s key", sec->name,
-			       wlen, secret_kind_name(sec->kind));
-		goto out;
-	}
-	r = p11_key_import_aes(s, wkey, wlen, &wk);
-	secmem_free(wkey);
-	wkey = NULL;
-	if (r < 0)
+	    (r = restore_file_load(rc, st, path, input, sec, &b, file_sha)) < 0 ||
+	    (r = run_session(rc, token, &s)) < 0 || (r = wrap_key_recover(rc, s, sec, &wk)) < 0)
 		goto out;
 	u.type = b.key_type;
 	u.label = label != NULL ? label : b.label;
@@ -131,29 +185,13 @@ int action_key_restore(struct run_ctx *rc, const struct script_step *st)
 	if (memcmp(got, b.public_key_sha256, 32) != 0) {
 		/* p11_key_unwrap checked the key against the PEM, and backup_decode
 		 * the PEM against the hash: this is a broken token. */
-		r = restored_remove(s, key);
-		if (r < 0)
+		if (restored_remove(s, key) < 0)
 			run_say(rc, "warning: could not remove the restored key: %s", ce_err_detail());
 		r = ce_err_set(CE_ERR_VERIFY, "step '%s': the restored key's public key is not the "
 				"one in %s", st->id, input);
 		goto out;
 	}
-	hex_encode(got, sizeof(got), sha);
-	action_util_key_id_hex(key, id, sizeof(id));
-	r = action_util_event(rc, "key.generated", NULL,
-			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
-					"key_type", p11_key_type_name(b.key_type), "label", u.label,
-					"id", id, "public_key_sha256", sha, "restored_from",
-					action_util_base(path), "backup_sha256", file_sha,
-					"backup_ceremony_id", b.ceremony_id, "token", token,
-					"extractable", 0));
-	if (r < 0)
-		goto out;
-	r = run_summary_key(rc, token, u.label, id, got);
-	if (r < 0)
-		goto out;
-	run_say(rc, "Key '%s' restored on %s: public key %s", u.label, token, words);
-	r = 0;
+	r = restore_record(rc, token, path, file_sha, &b, &u, key, got);
 out:
 	if (wk != NULL) {
 		if (p11_object_destroy(s, WRAP_KEY_URI) < 0)
@@ -161,10 +199,8 @@ out:
 				    "the session closes");
 		p11_key_free(wk);
 	}
-	secmem_free(wkey);
 	p11_key_free(key);
 	backup_clear(&b);
-	buf_free(&file);
 	free(path);
 	return r;
 }

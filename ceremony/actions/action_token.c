@@ -85,6 +85,36 @@ static int blank_uri(const char *uri, char **out)
 	return 0;
 }
 
+/* The blank token for the script token `tname`: refused when the script's
+ * URI already finds an initialised one (token.init never re-initialises).
+ * *out owned by the caller. */
+static int blank_find(struct run_ctx *rc, const char *tname, const struct script_token *spec,
+		      struct p11_token **out)
+{
+	struct p11_token *exists = NULL;
+	char *buri = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	if (p11_token_find(run_p11(rc), spec->uri, &exists) == 0) {
+		r = ce_err_set(CE_ERR_EXISTS,
+			       "token '%s' (%s) is already initialised: token.init only initialises a "
+			       "blank token",
+			       tname, spec->uri);
+		goto out;
+	}
+	ce_err_clear();
+	r = blank_uri(spec->uri, &buri);
+	if (r < 0)
+		goto out;
+	r = p11_token_find_blank(run_p11(rc), buri, out);
+	if (r < 0)
+		r = ce_err_prefix(r, "no blank token for '%s' (%s)", tname, buri);
+out:
+	free(buri);
+	p11_token_free(exists);
+	return r;
+}
+
 int action_token_init(struct run_ctx *rc, const struct script_step *st)
 {
 	const struct script *s = run_script(rc);
@@ -92,10 +122,10 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	const struct script_secret *so = script_secret_find(s, script_param_str(st, "so-pin"));
 	const struct script_secret *up = script_secret_find(s, script_param_str(st, "user-pin"));
 	const struct script_token *spec = script_token_find(s, tname);
-	struct p11_token *tok = NULL, *exists = NULL;
+	struct p11_token *tok = NULL;
 	struct p11_session *sess = NULL;
 	struct script_layout lay;
-	char *so_pin = NULL, *user0 = NULL, *user_pin = NULL, *buri = NULL;
+	char *so_pin = NULL, *user0 = NULL, *user_pin = NULL;
 	size_t so_len, u0_len, u_len;
 	long plen = TOKEN_INIT_PIN_DEFAULT_LEN;
 	const struct p11_token_info *ti;
@@ -113,22 +143,9 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 		plen = SLIP39_MIN_SECRET_BYTES;
 	if (plen % 2)
 		plen++;
-	if (p11_token_find(run_p11(rc), spec->uri, &exists) == 0) {
-		r = ce_err_set(CE_ERR_EXISTS,
-			       "token '%s' (%s) is already initialised: token.init only initialises a "
-			       "blank token",
-			       tname, spec->uri);
-		goto out;
-	}
-	ce_err_clear();
-	r = blank_uri(spec->uri, &buri);
+	r = blank_find(rc, tname, spec, &tok);
 	if (r < 0)
 		goto out;
-	r = p11_token_find_blank(run_p11(rc), buri, &tok);
-	if (r < 0) {
-		r = ce_err_prefix(r, "no blank token for '%s' (%s)", tname, buri);
-		goto out;
-	}
 	ti = p11_token_info(tok);
 	if ((unsigned long)plen < ti->min_pin_len || (unsigned long)plen > ti->max_pin_len) {
 		r = ce_err_set(CE_ERR_INVALID, "pin-length %ld is outside the token's range %lu..%lu",
@@ -199,10 +216,8 @@ out:
 	secmem_free(so_pin);
 	secmem_free(user0);
 	secmem_free(user_pin);
-	free(buri);
 	json_decref(d);
 	p11_token_free(tok);
-	p11_token_free(exists);
 	return r;
 }
 

@@ -1,3 +1,7 @@
+/*
+ * ceremony/actions/action_util.c - helpers shared by the actions
+ * (ceremony/actions/action_util.h).
+ */
 #include "ceremony/actions/action_util.h"
 
 #include "ceremony/transcript/transcript.h"
@@ -81,4 +85,48 @@ void action_util_time_str(time_t t, char *out, size_t cap)
 	out[0] = '\0';
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void action_util_x509_free(enum x509_kind kind, void *obj)
+{
+	if (kind == X509_KIND_CSR)
+		X509_REQ_free(obj);
+	else if (kind == X509_KIND_CRL)
+		X509_CRL_free(obj);
+	else
+		X509_free(obj);
+}
+
+int action_util_sign_pem(struct run_ctx *rc, const struct script_step *st,
+			 const struct action_util_signing *sg, struct action_util_signed *out)
+{
+	struct p11_ossl_key k = { 0 };
+	struct p11_key *key = NULL;
+	void *obj = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	memset(out, 0, sizeof(*out));
+	r = run_key_load(rc, sg->token, sg->label, &k, &key);
+	if (r < 0)
+		goto out;
+	r = action_util_digest_check(st, sg->label, &k);
+	if (r < 0)
+		goto out;
+	r = sg->sign(rc, &k, key, sg->arg, &obj);
+	if (r < 0)
+		goto out;
+	r = x509_pem_write(sg->path, sg->kind, obj, out->der_sha256);
+	if (r < 0)
+		goto out;
+	r = action_util_file_sha256_hex(sg->path, out->file_sha256);
+	if (r < 0)
+		goto out;
+	out->obj = obj;
+	obj = NULL; /* transferred */
+	r = 0;
+out:
+	action_util_x509_free(sg->kind, obj);
+	p11_ossl_key_free(&k);
+	p11_key_free(key);
+	return r;
 }

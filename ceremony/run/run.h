@@ -2,17 +2,17 @@
  * ceremony/run/run.h - the ceremony runner (`ceremony run`) and the services it
  * gives to actions.
  *
- * The runner (ceremony/run/run.c) lints, opens the transcript, writes
- * ceremony.start, seats the persons at attendance, and for each step chooses
- * the actors and witnesses, checks policy, announces the step, writes
- * step.start, calls the step's ACTION, has each witness confirm, writes
- * step.end. It owns everything an action uses: the console, the transcript,
+ * The runner (ceremony/run/flow.c and the parts ceremony/run/context.h
+ * lists) lints, opens the transcript, writes ceremony.start, seats the
+ * persons at attendance, and for each step chooses the actors and witnesses,
+ * checks policy, announces the step, writes step.start, calls the step's
+ * ACTION, has each witness confirm, writes step.end. It owns everything an action uses: the console, the transcript,
  * the PKCS#11 ctx, the tokens and their logged-in sessions, the OpenSSL
  * provider context per token, the share registry, the closing summary.
  *
  * An action is one function `int fn(struct run_ctx *rc, const struct
- * script_step *st)` in ceremony/action_*.c, listed in run_actions[] (run.c).
- * It reads its parameters with script_param*() (already validated by
+ * script_step *st)` in ceremony/actions/action_*.c, listed in run_actions[]
+ * (ceremony/run/action_table.c). It reads its parameters with script_param*() (already validated by
  * script_load), talks to people only through run_ask/run_confirm/run_say,
  * writes events only through run_event, and returns 0 or a negative CE_ERR_*
  * with the detail set (ce_err_set), naming what and where. It never writes
@@ -23,8 +23,8 @@
  *                     asked for the reason; the runner writes `abort`,
  *                     step.end failed, ceremony.end aborted, signs if it
  *                     can, exits 3
- *   any other < 0     `error` (message = detail, function = the C_* name and
- *                     ckr = the CKR_* name found in the detail), step.end
+ *   any other < 0     `error` (message = detail; function = the C_* name and
+ *                     ckr = the CKR_* name of p11_failure_current()), step.end
  *                     failed, ceremony.end failed, signs if it can, exits 1
  * An action never calls exit() and leaves nothing half-written (outputs go
  * through run_output_path + common/outfile.h or x509_pem_write).

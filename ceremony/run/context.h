@@ -1,0 +1,144 @@
+/*
+ * ceremony/run/context.h - the run context (the state of one running
+ * ceremony) and the functions the runner's own parts call on one another.
+ *
+ * Included by the parts that own a piece of that state, each file one
+ * concern:
+ *   flow.c      run_ceremony: start, the steps, the end (calls all below)
+ *   start.c     ceremony.start and what it records of the host and modules
+ *   people.c    the prompts that seat persons and choose a step's people
+ *   login.c     run_token_login: tokens.c's login, then tkey.c's key
+ *   tkey.c      the transcript key: made, confirmed, signs, destroyed
+ *   tokens.c    tokens, sessions, OpenSSL contexts, keys, logouts
+ *   outputs.c   input and output paths, output.written, the summary
+ *   events.c    transcript events of the current step, person objects
+ *   context.c   accessors and the console services of run.h
+ * Each calls only the ones listed after it (and seats.c, registry.c,
+ * console.c, issued_in.c): no two parts call each other. flow.c also calls
+ * the actions (action_table.c), which call the parts above through run.h.
+ * The parts that bind shares to holders (shares_issue.c, shares_collect.c,
+ * rehearsal.c) do not see this struct: they use run.h and internal.h.
+ *
+ * Nothing in struct run_ctx is secret except tkey_soft's private half
+ * (OpenSSL's secure heap when it could be set up; freed, which wipes it,
+ * right after signing).
+ */
+#ifndef CE_CEREMONY_RUN_CONTEXT_H
+#define CE_CEREMONY_RUN_CONTEXT_H
+
+#include "ceremony/run/internal.h"
+#include "ceremony/run/seats.h"
+#include "ceremony/transcript/transcript.h"
+
+#include <openssl/evp.h>
+
+struct run_token_state {
+	const struct script_token *spec;
+	struct p11_token *tok;     /* owned */
+	struct p11_session *sess;  /* owned, logged in when logged_in */
+	int logged_in;
+	enum p11_user login_user;  /* of the last login */
+	json_t *login_persons;     /* who logged in (owned reference), for the logout event */
+	struct p11_ossl *ossl;     /* owned, opened on first use */
+};
+
+struct run_summary {
+	char *line;
+};
+
+struct run_ctx {
+	const struct run_opts *opts;
+	struct script *s;
+	struct roster *r;
+	struct roster_date today;
+	struct console *con;
+	struct transcript *t;
+	char ceremony_id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
+	const char *outdir;
+	struct p11_ctx *p11;
+	struct run_token_state *toks; /* s->ntokens */
+
+	const struct roster_person *operator; /* who runs the console */
+	struct seats seats;                   /* attendance and the step's people */
+	int seated;                           /* attendance done */
+
+	const struct script_step *cur;
+	json_t *step_details; /* for step.end */
+
+	struct registry reg;
+
+	/* transcript key */
+	int tkey; /* made */
+	int tkey_soft_needed;  /* no step logs in to a token (preflight) */
+	EVP_PKEY *tkey_soft;   /* the ephemeral software key, or NULL (HSM key) */
+	int tkey_soft_locked;  /* its private part is in OpenSSL's locked heap */
+	int tkey_confirm_due;  /* its words still to be confirmed at attendance */
+	size_t tkey_tok;
+	char tkey_label[64];
+	char tkey_words[128];
+
+	struct run_summary *sum;
+	size_t nsum;
+};
+
+/* events.c: append an event with an explicit step id (NULL: outside steps);
+ * transcript_append's codes. Arguments borrowed. */
+int events_append_at(struct run_ctx *rc, const char *type, const char *step, json_t *persons,
+		     json_t *witnesses, json_t *details) __attribute__((warn_unused_result));
+
+/* outputs.c: print the closing summary; free its lines. */
+void outputs_summary_print(struct run_ctx *rc);
+void outputs_summary_free(struct run_ctx *rc);
+
+/* tokens.c */
+/* One state per script token (rc->toks). 0 or CE_ERR_NOMEM. */
+int tokens_open(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* Close every session and token and free rc->toks. */
+void tokens_free(struct run_ctx *rc);
+/* The state of script token `name`, or NULL (detail set: CE_ERR_NOT_FOUND). */
+struct run_token_state *tokens_state_find(struct run_ctx *rc, const char *name);
+/* The pkcs11: URI of the object labelled label (type: "private", "public"
+ * or NULL for any) on token `name`: *out malloc'ed. run_token's codes,
+ * CE_ERR_INVALID (label too long), CE_ERR_NOMEM. */
+int tokens_key_uri(struct run_ctx *rc, const char *name, const char *label, const char *type,
+		   char **out) __attribute__((warn_unused_result));
+/* run_token_login less the transcript key: *ti is the token's index in
+ * rc->toks. pin BORROWED secmem. */
+int tokens_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
+		 size_t pin_len, size_t *ti) __attribute__((warn_unused_result));
+/* policy 4.4.1: the logout events, written before ceremony.end. */
+int tokens_logout_record(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* The logouts themselves, after signing (never fails: warns). */
+void tokens_logout_all(struct run_ctx *rc);
+
+/* tkey.c */
+/* The ephemeral software transcript key (no step logs in). */
+int tkey_soft_make(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* The transcript key on token rc->toks[ti], after its first user login;
+ * its words confirmed by the step's witnesses. */
+int tkey_token_make(struct run_ctx *rc, size_t ti) __attribute__((warn_unused_result));
+/* The step's witnesses confirm the transcript key's words. */
+int tkey_words_confirm(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* Sign the closed transcript, then destroy the key (in every case). */
+int tkey_sign(struct run_ctx *rc) __attribute__((warn_unused_result));
+
+/* people.c */
+/* Attendance: seat a person in every role slot, checked by the policy, each
+ * person confirms presence; attendance and role.assign events. */
+int people_attendance_seat(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* Choose the actors and witnesses of st (asked again until the policy
+ * accepts them; scripted input: refused the second time). */
+int people_step_choose(struct run_ctx *rc, const struct script_step *st)
+	__attribute__((warn_unused_result));
+/* Print the step's title and people. */
+void people_step_announce(struct run_ctx *rc, const struct script_step *st);
+/* Each witness of st confirms: witness.confirm events. */
+int people_witnesses_confirm(struct run_ctx *rc, const struct script_step *st)
+	__attribute__((warn_unused_result));
+/* Who runs the console (asked before the transcript opens). */
+int people_operator_ask(struct run_ctx *rc) __attribute__((warn_unused_result));
+
+/* start.c: the ceremony.start event. */
+int start_event_write(struct run_ctx *rc) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,464 @@
+/*
+ * ceremony/run/flow.c - `ceremony run` (run_ceremony, ceremony/run/run.h):
+ * lint, open, ceremony.start, each step (people, step.start, the action,
+ * witnesses, step.end), then ceremony.end, signing and the logouts; or, when
+ * a step fails or is aborted, the end of a stopped ceremony.
+ */
+#include "ceremony/run/context.h"
+
+#include "ceremony/cli/cli.h"
+#include "ceremony/policy/lint.h"
+#include "common/err.h"
+#include "pkcs11/p11.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ------------------------------------------------------------------ */
+/* A step                                                              */
+
+/* A fresh step: nobody chosen, empty step.end details. */
+static int step_reset(struct run_ctx *rc)
+{
+	rc->cur = NULL;
+	seats_step_clear(&rc->seats);
+	json_decref(rc->step_details);
+	rc->step_details = json_object();
+	return rc->step_details == NULL ? CE_ERR_NOMEM : 0;
+}
+
+/* What follows a successful action: the software transcript key's words
+ * (at the first step), each witness confirms, step.end done. */
+static int step_finish(struct run_ctx *rc, const struct script_step *st, json_t *persons)
+{
+	int r = CE_ERR_INTERNAL;
+
+	if (rc->tkey_confirm_due) {
+		/* the software transcript key announced at the start */
+		r = tkey_words_confirm(rc);
+		if (r < 0)
+			goto out;
+		rc->tkey_confirm_due = 0;
+	}
+	r = people_witnesses_confirm(rc, st);
+	if (r < 0)
+		goto out;
+	if (json_object_set_new(rc->step_details, "status", json_string("done")) != 0) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "step.end", persons, NULL, rc->step_details);
+out:
+	return r;
+}
+
+static int step_run(struct run_ctx *rc, const struct script_step *st, int *started)
+{
+	const struct run_action *ra = run_action_find(st->action->name);
+	json_t *persons = NULL, *d = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	*started = 0;
+	r = step_reset(rc);
+	if (r < 0)
+		goto out;
+	if (strcmp(st->action->name, "attendance") == 0 && !rc->seated) {
+		r = people_attendance_seat(rc);
+		if (r < 0)
+			goto out;
+	}
+	r = people_step_choose(rc, st);
+	if (r < 0)
+		goto out;
+	people_step_announce(rc, st);
+	rc->cur = st;
+	persons = run_actors_json(rc);
+	d = json_pack("{s:s, s:s}", "title", st->title, "action", st->action->name);
+	if (persons == NULL || d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "step.start", persons, NULL, d);
+	if (r < 0)
+		goto out;
+	*started = 1;
+	r = ra->fn(rc, st);
+	if (r < 0)
+		goto out;
+	r = step_finish(rc, st, persons);
+	if (r < 0)
+		goto out;
+	*started = 0;
+	r = 0;
+out:
+	json_decref(persons);
+	json_decref(d);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The end                                                             */
+
+/* The `error` event: the message, and the PKCS#11 failure as data, kept
+ * where it happened. */
+static int error_record(struct run_ctx *rc, const char *detail)
+{
+	const struct p11_failure *fail = p11_failure_current();
+	json_t *d = json_pack("{s:s}", "message", detail);
+	int r = CE_ERR_INTERNAL;
+
+	if (d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (fail != NULL && fail->function[0] != '\0')
+		json_object_set_new(d, "function", json_string(fail->function));
+	if (fail != NULL)
+		json_object_set_new(d, "ckr", json_string(fail->ckr));
+	r = run_event(rc, "error", NULL, NULL, d);
+out:
+	json_decref(d);
+	return r;
+}
+
+/* step.end failed for the step that was running. */
+static int step_failed_record(struct run_ctx *rc)
+{
+	json_t *persons = run_actors_json(rc), *d = json_pack("{s:s}", "status", "failed");
+	int r = CE_ERR_INTERNAL;
+
+	if (persons == NULL || d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "step.end", persons, NULL, d);
+out:
+	json_decref(persons);
+	json_decref(d);
+	return r;
+}
+
+/* The `abort` event, after the step's end: the operator who aborts may be
+ * one of its witnesses, and within a step nobody both acts and witnesses. */
+static int abort_record(struct run_ctx *rc, json_t *op)
+{
+	json_t *d = json_pack("{s:s}", "reason", console_abort_reason(rc->con));
+	int r = CE_ERR_INTERNAL;
+
+	if (d == NULL ||
+	    (rc->cur != NULL && json_object_set_new(d, "at_step", json_string(rc->cur->id)) != 0)) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = events_append_at(rc, "abort", NULL, op, NULL, d);
+out:
+	json_decref(d);
+	return r;
+}
+
+/* The logout events, then ceremony.end with status. */
+static int end_record(struct run_ctx *rc, json_t *op, const char *status)
+{
+	json_t *d = json_pack("{s:s, s:s}", "status", status, "transcript_key",
+			      rc->tkey ? "destroyed-after-signing" : "none");
+	int r = CE_ERR_INTERNAL;
+
+	if (d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = tokens_logout_record(rc);
+	if (r < 0)
+		goto out;
+	r = events_append_at(rc, "ceremony.end", NULL, op, NULL, d);
+out:
+	json_decref(d);
+	return r;
+}
+
+/* Write the end of a ceremony that stopped: abort or error, then step.end
+ * failed if a step was running, then ceremony.end. */
+static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
+{
+	json_t *op = NULL;
+	char detail[1024];
+	int r = CE_ERR_INTERNAL;
+
+	snprintf(detail, sizeof(detail), "%s",
+		 ce_err_detail()[0] ? ce_err_detail() : ce_strerror(code));
+	op = run_operator_json(rc);
+	if (op == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (!aborted) {
+		r = error_record(rc, detail);
+		if (r < 0)
+			goto out;
+	}
+	if (started && rc->cur != NULL) {
+		r = step_failed_record(rc);
+		if (r < 0)
+			goto out;
+	}
+	if (aborted) {
+		r = abort_record(rc, op);
+		if (r < 0)
+			goto out;
+	}
+	rc->cur = NULL;
+	r = end_record(rc, op, aborted ? "aborted" : "failed");
+out:
+	json_decref(op);
+	return r;
+}
+
+/* A step failed or was aborted: say so, end the transcript, sign it if the
+ * key can, log out. 0 with *exit_code set, or an error writing the end. */
+static int ceremony_stopped(struct run_ctx *rc, int e, int started, const char *tpath,
+			    int *exit_code)
+{
+	int r = CE_ERR_INTERNAL, aborted = console_abort_reason(rc->con)[0] != '\0';
+
+	if (aborted)
+		console_say(rc->con, "ABORTED: %s", console_abort_reason(rc->con));
+	else
+		ce_err_print(e);
+	r = end_stopped(rc, e, started, aborted);
+	*exit_code = aborted ? RUN_EXIT_ABORTED : CLI_EXIT_FAIL;
+	if (r < 0)
+		goto out;
+	r = transcript_close(rc->t);
+	if (r == 0 && rc->tkey && tkey_sign(rc) < 0)
+		ce_err_print(CE_ERR_CRYPTO);
+	tokens_logout_all(rc);
+	console_say(rc->con, "The transcript %s is kept: `ceremony verify` reports it as "
+			     "INCOMPLETE.", tpath);
+	r = 0;
+out:
+	return r;
+}
+
+/* Every step done: ceremony.end completed, sign, log out, the summary. */
+static int ceremony_completed(struct run_ctx *rc)
+{
+	json_t *op = run_operator_json(rc);
+	const char *ukey;
+	size_t uline, unused;
+	int r = CE_ERR_INTERNAL;
+
+	r = op == NULL ? CE_ERR_NOMEM : end_record(rc, op, "completed");
+	if (r < 0)
+		goto out;
+	r = transcript_close(rc->t);
+	if (r < 0)
+		goto out;
+	if (rc->tkey) {
+		r = tkey_sign(rc);
+		if (r < 0)
+			goto out;
+	}
+	tokens_logout_all(rc);
+	outputs_summary_print(rc);
+	unused = console_unused(rc->con, &ukey, &uline);
+	if (unused > 0)
+		console_say(rc->con, "warning: %zu answer%s of %s not used (first: [%s] at line %zu)",
+			    unused, unused == 1 ? "" : "s", rc->opts->input_path, ukey, uline);
+	console_say(rc->con, "Ceremony completed.");
+	r = 0;
+out:
+	json_decref(op);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The start                                                           */
+
+/* Refuse early what the flow would trip on, before anything is written. */
+static int preflight(struct run_ctx *rc)
+{
+	size_t i;
+	int logs_in = 0;
+
+	for (i = 0; i < rc->s->nsteps; i++) {
+		const char *a = rc->s->steps[i].action->name;
+
+		if (run_action_find(a) == NULL)
+			return ce_err_set(CE_ERR_UNSUPPORTED,
+					  "%s:%u: step '%s': action %s is not available in this build",
+					  rc->s->path, rc->s->steps[i].mark.line, rc->s->steps[i].id, a);
+		if (strcmp(a, "token.init") == 0 || strcmp(a, "quorum.login") == 0 ||
+		    strcmp(a, "pin.rotate") == 0)
+			logs_in = 1;
+		if (strcmp(a, "shares.reshare") == 0) {
+			/* a user PIN is checked by logging in with it (action_shares_reshare) */
+			const char *sn = script_param_str(&rc->s->steps[i], "secret");
+			const struct script_secret *sec =
+				sn != NULL ? script_secret_find(rc->s, sn) : NULL;
+
+			if (sec != NULL && sec->kind == SECRET_PIN && sec->token != NULL)
+				logs_in = 1;
+		}
+	}
+	if (rc->s->nsteps == 0 || strcmp(rc->s->steps[0].action->name, "attendance") != 0)
+		return ce_err_set(CE_ERR_FORMAT, "%s: the first step must be attendance",
+				  rc->s->path);
+	rc->tkey_soft_needed = !logs_in;
+	return 0;
+}
+
+/* The date, the output directory (made if missing, its parent must exist),
+ * the lint exactly as `ceremony lint` (printed), and the transcript path
+ * (*tpath, malloc'ed), which must not exist. Nothing is written. */
+static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct diag *d,
+		       char **tpath)
+{
+	struct stat sb;
+	int r = CE_ERR_INTERNAL;
+
+	if (opts->today != NULL) {
+		if (roster_date_parse(opts->today, &rc->today) < 0)
+			return ce_err_set(CE_ERR_USAGE, "--today wants YYYY-MM-DD, not '%s'",
+					  opts->today);
+	} else {
+		roster_date_today(&rc->today);
+	}
+	if (stat(rc->outdir, &sb) != 0 && errno == ENOENT && mkdir(rc->outdir, 0700) != 0)
+		return ce_err_set(CE_ERR_IO, "output directory %s: %s", rc->outdir, strerror(errno));
+	if (stat(rc->outdir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return ce_err_set(CE_ERR_NOT_FOUND, "output directory %s: %s", rc->outdir,
+				  stat(rc->outdir, &sb) != 0 ? strerror(errno) : "not a directory");
+	r = lint_load(opts->script_path, opts->roster_path, &rc->today, rc->outdir, &rc->s, &rc->r,
+		      d);
+	if (r < 0)
+		return r;
+	if (d->n)
+		diag_print(stdout, d);
+	if (d->errors)
+		return ce_err_set(CE_ERR_FORMAT, "%s: %zu lint error%s: refusing to run",
+				  opts->script_path, d->errors, d->errors == 1 ? "" : "s");
+	if (asprintf(tpath, "%s/transcript.jsonl", rc->outdir) < 0) {
+		*tpath = NULL;
+		return CE_ERR_NOMEM;
+	}
+	if (lstat(*tpath, &sb) == 0)
+		return ce_err_set(CE_ERR_EXISTS, "%s: already exists; a transcript is never "
+						 "overwritten (choose another --outdir)", *tpath);
+	return 0;
+}
+
+/* The console, the preflight, the tokens, the --issued-in registry, the
+ * PKCS#11 module, the operator and the ceremony id: everything before the
+ * transcript opens. */
+static int ctx_open(struct run_ctx *rc)
+{
+	int r = CE_ERR_INTERNAL;
+
+	r = console_open(rc->opts->input_path, &rc->con);
+	if (r < 0)
+		goto out;
+	r = preflight(rc);
+	if (r < 0)
+		goto out;
+	r = tokens_open(rc);
+	if (r < 0)
+		goto out;
+	r = issued_in_load(rc->opts->issued_in, rc->opts->n_issued_in, &rc->reg);
+	if (r < 0)
+		goto out;
+	r = p11_ctx_open(rc->opts->module, &rc->p11);
+	if (r < 0)
+		goto out;
+	r = people_operator_ask(rc);
+	if (r < 0)
+		goto out;
+	r = transcript_ceremony_id(rc->ceremony_id);
+out:
+	return r;
+}
+
+/* The transcript, ceremony.start and, when no step logs in, the software
+ * transcript key. */
+static int transcript_start(struct run_ctx *rc, const char *tpath)
+{
+	int r = CE_ERR_INTERNAL;
+
+	r = transcript_open(tpath, &rc->t);
+	if (r < 0)
+		goto out;
+	console_say(rc->con, "Ceremony: %s (version %s)%s", rc->s->name, rc->s->version,
+		    rc->opts->rehearsal ? " - REHEARSAL" : "");
+	console_say(rc->con, "Ceremony id: %s", rc->ceremony_id);
+	console_say(rc->con, "Transcript: %s", tpath);
+	r = start_event_write(rc);
+	if (r < 0)
+		goto out;
+	if (rc->tkey_soft_needed)
+		r = tkey_soft_make(rc);
+out:
+	return r;
+}
+
+static void ctx_free(struct run_ctx *rc)
+{
+	tokens_free(rc);
+	outputs_summary_free(rc);
+	registry_free(&rc->reg);
+	EVP_PKEY_free(rc->tkey_soft);
+	json_decref(rc->step_details);
+	transcript_free(rc->t);
+	p11_ctx_free(rc->p11);
+	console_free(rc->con);
+	roster_free(rc->r);
+	script_free(rc->s);
+}
+
+int run_ceremony(const struct run_opts *opts)
+{
+	struct run_ctx rc;
+	struct diag d;
+	char *tpath = NULL;
+	size_t i;
+	int r = CE_ERR_INTERNAL, exit_code = 1, started = 0;
+
+	memset(&rc, 0, sizeof(rc));
+	diag_init(&d);
+	rc.opts = opts;
+	rc.outdir = opts->outdir != NULL ? opts->outdir : ".";
+	r = ctx_prepare(&rc, opts, &d, &tpath);
+	if (r < 0)
+		goto out;
+	r = ctx_open(&rc);
+	if (r < 0)
+		goto out;
+	r = transcript_start(&rc, tpath);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < rc.s->nsteps; i++) {
+		r = step_run(&rc, &rc.s->steps[i], &started);
+		if (r < 0)
+			break;
+	}
+	if (r < 0)
+		r = ceremony_stopped(&rc, r, started, tpath, &exit_code);
+	else if ((r = ceremony_completed(&rc)) == 0)
+		exit_code = 0;
+out:
+	if (r < 0) {
+		if (d.errors == 0 || r != CE_ERR_FORMAT)
+			ce_err_print(r);
+		else
+			fprintf(stderr, "ceremony: run: %s\n", ce_err_detail());
+		/* aborted before the transcript was opened: nothing written */
+		exit_code = rc.con != NULL && console_abort_reason(rc.con)[0] != '\0'
+				    ? RUN_EXIT_ABORTED
+				    : CLI_EXIT_FAIL;
+	}
+	free(tpath);
+	diag_free(&d);
+	ctx_free(&rc);
+	return exit_code;
+}

@@ -1,0 +1,165 @@
+/*
+ * ceremony/run/issued_in.c - the share registry read from the --issued-in
+ * transcripts (issued_in_load, ceremony/run/internal.h): each transcript is
+ * verified whole first, then its share.issued events are read.
+ */
+#include "ceremony/run/internal.h"
+
+#include "ceremony/run/rehearsal.h"
+#include "ceremony/transcript/transcript.h"
+#include "ceremony/verify/verify.h"
+#include "common/err.h"
+#include "common/hex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Distinct (secret, set) pairs remembered per transcript. */
+#define ISSUED_SEEN_MAX 64
+#define ISSUED_NAME_MAX_LEN (REGISTRY_SET_MAX_LEN + 64)
+
+struct load_ctx {
+	struct registry *g;
+	const char *path;
+	char *dir; /* its rehearsal folder */
+	/* (secret, set) pairs seen in this file, for generations */
+	char seen[ISSUED_SEEN_MAX][2][ISSUED_NAME_MAX_LEN];
+	unsigned seen_gen[ISSUED_SEEN_MAX];
+	size_t nseen;
+};
+
+/* One generation per (secret, set) of a transcript: one issuance. */
+static unsigned load_generation(struct load_ctx *lc, const char *secret, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < lc->nseen; i++)
+		if (strcmp(lc->seen[i][0], secret) == 0 && strcmp(lc->seen[i][1], set) == 0)
+			return lc->seen_gen[i];
+	if (lc->nseen < ISSUED_SEEN_MAX) {
+		snprintf(lc->seen[lc->nseen][0], sizeof(lc->seen[0][0]), "%s", secret);
+		snprintf(lc->seen[lc->nseen][1], sizeof(lc->seen[0][1]), "%s", set);
+		lc->seen_gen[lc->nseen] = registry_generation_next(lc->g);
+		return lc->seen_gen[lc->nseen++];
+	}
+	return registry_generation_next(lc->g);
+}
+
+/* The share.issued events of a verified transcript, read with jansson. */
+static int load_event(void *ctx, uint64_t lineno, json_t *ev)
+{
+	struct load_ctx *lc = ctx;
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	json_t *d = json_object_get(ev, "details");
+	const char *secret, *set, *holder, *salt_hex, *com_hex;
+	struct registry_share e;
+	size_t sl = 0, cl = 0;
+	json_int_t group, member;
+	int r;
+
+	if (type == NULL || strcmp(type, "share.issued") != 0)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	secret = json_string_value(json_object_get(d, "secret"));
+	set = json_string_value(json_object_get(d, "set"));
+	holder = json_string_value(json_object_get(d, "holder"));
+	salt_hex = json_string_value(json_object_get(d, "salt"));
+	com_hex = json_string_value(json_object_get(d, "commitment"));
+	group = json_integer_value(json_object_get(d, "group"));
+	member = json_integer_value(json_object_get(d, "member"));
+	if (secret == NULL || set == NULL || holder == NULL || salt_hex == NULL ||
+	    com_hex == NULL || group < 1 || group > REGISTRY_INDEX_MAX || member < 1 ||
+	    member > REGISTRY_INDEX_MAX || strlen(set) >= REGISTRY_SET_MAX_LEN ||
+	    hex_decode(salt_hex, strlen(salt_hex), e.salt, sizeof(e.salt), &sl) < 0 ||
+	    sl != sizeof(e.salt) ||
+	    hex_decode(com_hex, strlen(com_hex), e.commitment, sizeof(e.commitment), &cl) < 0 ||
+	    cl != sizeof(e.commitment))
+		return ce_err_set(CE_ERR_FORMAT,
+				  "--issued-in %s:%llu: share.issued without secret, set, group, "
+				  "member, holder, salt or commitment",
+				  lc->path, (unsigned long long)lineno);
+	e.secret_name = (char *)secret; /* registry_add copies */
+	e.holder = (char *)holder;
+	e.rehearsal_dir = lc->dir;
+	snprintf(e.set, sizeof(e.set), "%s", set);
+	e.group = (unsigned)group;
+	e.member = (unsigned)member;
+	e.generation = load_generation(lc, secret, set);
+	r = registry_add(lc->g, &e);
+	if (r < 0)
+		return ce_err_prefix(r, "--issued-in %s:%llu", lc->path, (unsigned long long)lineno);
+	return 0;
+}
+
+struct issued_file {
+	const char *path;
+	char start[TRANSCRIPT_TIME_LEN + 1];
+};
+
+static int issued_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct issued_file *)a)->start, ((const struct issued_file *)b)->start);
+}
+
+/* Verify each transcript; note its start time. */
+static int files_verify(const char *const *paths, size_t n, struct issued_file *files)
+{
+	struct verify_opts vo;
+	struct verify_report rep;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		memset(&vo, 0, sizeof(vo));
+		r = verify_transcript(paths[i], &vo, &rep);
+		if (r < 0)
+			return ce_err_prefix(r, "--issued-in %s", paths[i]);
+		if (rep.verdict != VERIFY_OK)
+			return ce_err_set(CE_ERR_VERIFY, "--issued-in %s: %s: %s", paths[i],
+					  verify_verdict_name(rep.verdict), rep.reason);
+		files[i].path = paths[i];
+		memcpy(files[i].start, rep.start_time, sizeof(files[i].start));
+	}
+	return 0;
+}
+
+int issued_in_load(const char *const *paths, size_t n, struct registry *g)
+{
+	struct issued_file *files = NULL;
+	struct load_ctx *lc = NULL;
+	size_t i;
+	int r = CE_ERR_INTERNAL;
+
+	if (n == 0)
+		return 0;
+	files = calloc(n, sizeof(*files));
+	lc = calloc(1, sizeof(*lc));
+	if (files == NULL || lc == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = files_verify(paths, n, files);
+	if (r < 0)
+		goto out;
+	/* a later issuance of a secret replaces the earlier ones */
+	qsort(files, n, sizeof(*files), issued_cmp);
+	for (i = 0; i < n; i++) {
+		memset(lc, 0, sizeof(*lc));
+		lc->g = g;
+		lc->path = files[i].path;
+		r = rehearsal_dir_beside(files[i].path, &lc->dir);
+		if (r < 0)
+			goto out;
+		r = verify_events_each(files[i].path, load_event, lc);
+		free(lc->dir);
+		lc->dir = NULL;
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(files);
+	free(lc);
+	return r;
+}

@@ -1,0 +1,28 @@
+/*
+ * ceremony/run/login.c - run_token_login (ceremony/run/run.h): the login
+ * (tokens.c), then, after the ceremony's first user login, the transcript
+ * key on that token (tkey.c). Kept apart so that neither of those two calls
+ * the other.
+ */
+#include "ceremony/run/context.h"
+
+#include "common/err.h"
+
+int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
+		    size_t pin_len)
+{
+	size_t ti = 0;
+	int r = CE_ERR_INTERNAL;
+
+	r = tokens_login(rc, name, user, pin, pin_len, &ti);
+	if (r < 0)
+		goto out;
+	if (user == P11_USER_NORMAL && !rc->tkey) {
+		r = tkey_token_make(rc, ti);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	return r;
+}

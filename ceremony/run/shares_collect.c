@@ -1,0 +1,317 @@
+/*
+ * ceremony/run/shares_collect.c - run_shares_collect (ceremony/run/run.h):
+ * the key holders of the step present their shares one at a time; each is
+ * checked against the registry (the share issued to that holder, in the
+ * current set: registry_share_check) and recorded (quorum.share) until the
+ * shares combine; then the policy's quorum check and quorum.met.
+ *
+ * Uses the runner through run.h and internal.h only.
+ */
+#include "ceremony/run/internal.h"
+
+#include "ceremony/run/rehearsal.h"
+#include "ceremony/run/seats.h"
+#include "common/err.h"
+#include "common/secmem.h"
+#include "shares/slip39.h"
+#include "shares/ui/ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A quorum being collected. shares and out are SECRET (secmem). */
+struct collect {
+	struct run_ctx *rc;
+	const struct script_secret *sec;
+	const struct script_step *st;
+	struct slip39_share *shares; /* accepted ones: n of them */
+	const char *ids[SEATS_MAX];  /* their holders */
+	size_t n, presented, nh;
+	unsigned need;
+	char set[REGISTRY_SET_MAX_LEN]; /* of the last share presented */
+	char key[CONSOLE_KEY_MAX];      /* of the current holder's prompt */
+};
+
+/* The key-holder actor of the step with this id, or NULL. */
+static const struct run_seat *holder_seat(struct run_ctx *rc, const char *id)
+{
+	size_t i, n;
+	const struct run_seat *a = run_step_actors(rc, &n);
+
+	for (i = 0; i < n; i++)
+		if (a[i].role == ROLE_KEY_HOLDER && strcmp(a[i].person->id, id) == 0)
+			return &a[i];
+	return NULL;
+}
+
+/* The next holder types their id: a key holder of the step who has not
+ * entered a share yet. */
+static int holder_ask(struct collect *c, const struct run_seat **out)
+{
+	struct run_ctx *rc = c->rc;
+	char ans[RUN_ANSWER_MAX];
+	const struct run_seat *seat;
+	size_t k;
+	int r;
+
+	snprintf(c->key, sizeof(c->key), "holder.%s.%zu", c->st->id, c->presented + 1);
+	for (;;) {
+		r = run_ask(rc, c->key, "Next key holder: type your id", ans, sizeof(ans));
+		if (r < 0)
+			return r;
+		seat = holder_seat(rc, ans);
+		for (k = 0; seat != NULL && k < c->n; k++)
+			if (strcmp(c->ids[k], seat->person->id) == 0)
+				seat = NULL;
+		if (seat != NULL) {
+			*out = seat;
+			return 0;
+		}
+		run_say(rc, "  '%s' is not a key holder of step %s, or has already entered a "
+			    "share.", ans, c->st->id);
+		if (console_is_scripted(run_console(rc)))
+			return ce_err_set(CE_ERR_POLICY, "[%s]: '%s' is not a key holder acting in "
+							 "step %s (or entered twice)",
+					  c->key, ans, c->st->id);
+	}
+}
+
+/* The holder enters their share into *share (rehearsal: from their file). */
+static int share_enter(struct collect *c, const struct run_seat *seat,
+		       struct slip39_share *share)
+{
+	struct run_ctx *rc = c->rc;
+	const struct shares_ui_term *t = NULL;
+	char prompt[512];
+	int r;
+
+	if (run_is_rehearsal(rc))
+		return rehearsal_file_read(run_outdir(rc), run_registry(rc), seat->person->id,
+					   c->sec->name, share);
+	r = console_term(run_console(rc), &t);
+	if (r < 0)
+		return r;
+	console_clear(run_console(rc));
+	snprintf(prompt, sizeof(prompt), "%s: enter your share of %s", seat->person->name,
+		 c->sec->name);
+	r = shares_ui_enter(t, prompt, share);
+	console_clear(run_console(rc));
+	if (r == CE_ERR_ABORTED)
+		r = console_abort(run_console(rc), c->key);
+	return r;
+}
+
+/* Is share the one issued to holder? 0, or CE_ERR_VERIFY with why. */
+static int share_check(struct collect *c, const struct slip39_share *share, const char *holder,
+		       char *why, size_t cap)
+{
+	char *mn = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	snprintf(c->set, sizeof(c->set), "%u", (unsigned)share->identifier);
+	mn = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
+	if (mn == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	r = slip39_mnemonic_encode(share, mn, SLIP39_MNEMONIC_MAX_LEN);
+	if (r < 0)
+		goto out;
+	r = registry_share_check(run_registry(c->rc), c->sec->name, c->set,
+				 share->group_index + 1u, share->member_index + 1u, holder, mn, why,
+				 cap);
+out:
+	secmem_free(mn);
+	return r;
+}
+
+/* quorum.share: the presentation, accepted (verdict 0) or refused with why. */
+static int share_record(struct collect *c, const struct run_seat *seat,
+			const struct slip39_share *share, int verdict, const char *why)
+{
+	json_t *persons = run_seat_list_json(seat), *d = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	d = json_pack("{s:s, s:s, s:i, s:s, s:b}", "secret", c->sec->name, "set", c->set, "member",
+		      (int)(share->member_index + 1u), "holder", seat->person->id, "accepted",
+		      verdict == 0);
+	if (persons == NULL || d == NULL ||
+	    (verdict != 0 && json_object_set_new(d, "reason", json_string(why)) != 0)) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(c->rc, "quorum.share", persons, NULL, d);
+out:
+	json_decref(persons);
+	json_decref(d);
+	return r;
+}
+
+/* One holder presents a share, again after a refusal (3 tries; a rehearsal
+ * file cannot change: the first refusal is final). An accepted share is
+ * kept as c->shares[c->n++]. A rehearsal holder without a share is skipped. */
+static int share_present(struct collect *c, const struct run_seat *seat)
+{
+	struct run_ctx *rc = c->rc;
+	struct slip39_share *share = &c->shares[c->n];
+	char why[512];
+	int r = CE_ERR_INTERNAL, tries, verdict;
+
+	for (tries = 0;; tries++) {
+		r = share_enter(c, seat, share);
+		if (r == CE_ERR_NOT_FOUND && run_is_rehearsal(rc)) {
+			run_say(rc, "  %s has no share to present: %s", seat->person->name,
+				ce_err_detail());
+			ce_err_clear();
+			return 0;
+		}
+		if (r < 0)
+			return r;
+		verdict = share_check(c, share, seat->person->id, why, sizeof(why));
+		if (verdict < 0 && verdict != CE_ERR_VERIFY)
+			return verdict;
+		r = share_record(c, seat, share, verdict, why);
+		if (r < 0)
+			return r;
+		if (verdict == 0) {
+			run_say(rc, "  %s: share accepted.", seat->person->name);
+			c->ids[c->n++] = seat->person->id;
+			return 0;
+		}
+		run_say(rc, "  %s: share REFUSED: %s", seat->person->name, why);
+		ce_wipe(share, sizeof(*share));
+		if (run_is_rehearsal(rc) || tries + 1 >= RUN_SHARE_TRIES)
+			return ce_err_set(CE_ERR_VERIFY, "share of %s presented by %s refused: %s",
+					  c->sec->name, seat->person->id, why);
+	}
+}
+
+/* policy 5.2.1: the shares come from distinct seated key holders; then
+ * quorum.met. */
+static int quorum_record(struct collect *c)
+{
+	struct run_ctx *rc = c->rc;
+	struct policy_seat att[SEATS_MAX];
+	const struct run_seat *attendance;
+	json_t *persons = json_array(), *holders = json_array(), *d = NULL;
+	struct diag dg;
+	size_t k, att_n;
+	int r = CE_ERR_INTERNAL;
+
+	diag_init(&dg);
+	attendance = run_attendance(rc, &att_n);
+	seats_policy_fill(attendance, att_n, att);
+	r = policy_check_quorum(c->sec, &c->sec->layout, c->ids, c->n, att, att_n, &dg);
+	if (r < 0)
+		goto out;
+	if (persons == NULL || holders == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	for (k = 0; k < c->n; k++)
+		if (json_array_append_new(persons, run_seat_json(holder_seat(rc, c->ids[k]))) != 0 ||
+		    json_array_append_new(holders, json_string(c->ids[k])) != 0) {
+			r = CE_ERR_NOMEM;
+			goto out;
+		}
+	d = json_pack("{s:s, s:s, s:i, s:O}", "secret", c->sec->name, "set", c->set, "threshold",
+		      (int)c->need, "holders", holders);
+	if (d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "quorum.met", persons, NULL, d);
+	if (r < 0)
+		goto out;
+	run_say(rc, "Quorum met for %s (%zu key holders).", c->sec->name, c->n);
+	r = 0;
+out:
+	json_decref(persons);
+	json_decref(holders);
+	json_decref(d);
+	diag_free(&dg);
+	return r;
+}
+
+/* Holders present shares until they combine into out (*met set). */
+static int quorum_gather(struct collect *c, uint8_t *out, size_t *out_len, int *met)
+{
+	const struct run_seat *seat = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	*met = 0;
+	while (!*met && c->presented < c->nh) {
+		r = holder_ask(c, &seat);
+		if (r < 0)
+			return r;
+		c->presented++;
+		r = share_present(c, seat);
+		if (r < 0)
+			return r;
+		if (c->n >= c->need) {
+			r = slip39_combine(c->shares, c->n, NULL, 0, out, out_len);
+			if (r == 0)
+				*met = 1;
+			else if (r != CE_ERR_QUORUM)
+				return r;
+			ce_err_clear();
+		}
+	}
+	return 0;
+}
+
+int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint8_t **secret,
+		       size_t *len)
+{
+	const struct run_seat *hs[SEATS_MAX];
+	struct collect c;
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	int r = CE_ERR_INTERNAL, met = 0;
+
+	memset(&c, 0, sizeof(c));
+	*secret = NULL;
+	*len = 0;
+	if (registry_current(run_registry(rc), sec->name) == NULL) {
+		r = ce_err_set(CE_ERR_NOT_FOUND,
+			       "no shares of %s were issued in this ceremony: give the transcript of "
+			       "the ceremony that issued them with --issued-in",
+			       sec->name);
+		goto out;
+	}
+	c.rc = rc;
+	c.sec = sec;
+	c.st = run_step(rc);
+	c.need = script_layout_quorum(&sec->layout);
+	c.nh = run_step_actors_in(rc, ROLE_KEY_HOLDER, hs, SEATS_MAX);
+	if (c.nh > SEATS_MAX)
+		c.nh = SEATS_MAX;
+	c.shares = secmem_alloc(SEATS_MAX * sizeof(*c.shares));
+	out = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
+	if (c.shares == NULL || out == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	run_say(rc, "Quorum for %s: %u of the key holders enter their shares, one at a time.",
+		sec->name, c.need);
+	r = quorum_gather(&c, out, &out_len, &met);
+	if (r < 0)
+		goto out;
+	if (!met) {
+		r = ce_err_set(CE_ERR_QUORUM, "quorum not met for %s: %zu share%s accepted, at least "
+					      "%u needed",
+			       sec->name, c.n, c.n == 1 ? "" : "s", c.need);
+		goto out;
+	}
+	r = quorum_record(&c);
+	if (r < 0)
+		goto out;
+	*secret = out;
+	out = NULL; /* transferred */
+	*len = out_len;
+	r = 0;
+out:
+	secmem_free(c.shares);
+	secmem_free(out);
+	return r;
+}

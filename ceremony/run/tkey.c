@@ -1,0 +1,262 @@
+/*
+ * ceremony/run/tkey.c - the transcript key: made on the token of the first
+ * user login (or, when no step logs in, an ephemeral software key), its
+ * fingerprint words confirmed by witnesses, used once to sign the closed
+ * transcript, destroyed in every case.
+ */
+#include "ceremony/run/context.h"
+
+#include "common/err.h"
+#include "common/hex.h"
+#include "pkcs11/p11.h"
+#include "pkcs11/x509/ossl.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Show the transcript key's words; each witness of the current step writes
+ * them on the paper log and confirms. */
+int tkey_words_confirm(struct run_ctx *rc)
+{
+	char key[CONSOLE_KEY_MAX], prompt[256];
+	size_t i;
+	int r;
+
+	run_say(rc, "%s", "");
+	run_say(rc, "Transcript key fingerprint (write it on the paper log):");
+	run_say(rc, "    %s", rc->tkey_words);
+	run_say(rc, "%s", "");
+	for (i = 0; i < rc->seats.nwits; i++) {
+		const struct roster_person *w = rc->seats.wits[i].person;
+
+		snprintf(key, sizeof(key), "transcript-key.%s", w->id);
+		snprintf(prompt, sizeof(prompt),
+			 "%s, write the transcript key's words on the paper log, then type \"confirm\":",
+			 w->name);
+		r = run_confirm(rc, key, prompt, "confirm");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A ceremony that never logs in to a token signs its transcript with an
+ * EPHEMERAL SOFTWARE key: EC P-256 made by OpenSSL right after
+ * ceremony.start, its private part in OpenSSL's secure heap (mlock'ed, wiped
+ * on free) when the heap can be set up, never written anywhere, freed right
+ * after signing. Announced by transcript.key (key_store "software"); the
+ * attendance step's witnesses confirm its words (tkey_confirm_due). */
+int tkey_soft_make(struct run_ctx *rc)
+{
+	json_t *d = NULL;
+	int r = CE_ERR_INTERNAL, h = 0;
+
+	if (!CRYPTO_secure_malloc_initialized())
+		h = CRYPTO_secure_malloc_init(32768, 16);
+	rc->tkey_soft = EVP_EC_gen("P-256");
+	if (rc->tkey_soft == NULL) {
+		r = ce_err_set(CE_ERR_CRYPTO, "generating the software transcript key (EC P-256)");
+		goto out;
+	}
+	/* locked only if the heap was set up with mlock and the key lives in it */
+	rc->tkey_soft_locked = h == 1 && CRYPTO_secure_used() > 0;
+	rc->tkey = 1;
+	r = transcript_key_details(rc->tkey_soft, 1, &d);
+	if (r < 0)
+		goto out;
+	if (json_object_set_new(d, "key_store", json_string("software")) != 0 ||
+	    json_object_set_new(d, "locked_memory", json_boolean(rc->tkey_soft_locked)) != 0) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "transcript.key", NULL, NULL, d);
+	if (r < 0)
+		goto out;
+	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
+		 json_string_value(json_object_get(d, "fingerprint")));
+	run_say(rc, "This ceremony logs in to no token: its transcript is signed by an ephemeral "
+		    "software key (EC P-256, %s memory, never written, destroyed after signing).",
+		rc->tkey_soft_locked ? "locked" : "process");
+	run_say(rc, "Its words are confirmed by the witnesses of the attendance step.");
+	rc->tkey_confirm_due = 1;
+	r = 0;
+out:
+	json_decref(d);
+	return r;
+}
+
+/* The transcript.key event of a token key: its details, where it is, and the
+ * step's witnesses. */
+static int token_key_announce(struct run_ctx *rc, struct run_token_state *ts,
+			      const struct p11_key *k)
+{
+	EVP_PKEY *pub = NULL;
+	json_t *d = NULL, *wits = NULL;
+	char *uri = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	r = p11_key_public_evp(k, &pub);
+	if (r < 0)
+		goto out;
+	r = transcript_key_details(pub, 1, &d);
+	if (r < 0)
+		goto out;
+	r = tokens_key_uri(rc, ts->spec->name, rc->tkey_label, NULL, &uri);
+	if (r < 0)
+		goto out;
+	if (json_object_set_new(d, "uri", json_string(uri)) != 0 ||
+	    json_object_set_new(d, "key_store", json_string("token")) != 0) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	wits = run_witnesses_json(rc);
+	if (wits == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "transcript.key", NULL, wits, d);
+	if (r < 0)
+		goto out;
+	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
+		 json_string_value(json_object_get(d, "fingerprint")));
+	r = 0;
+out:
+	free(uri);
+	EVP_PKEY_free(pub);
+	json_decref(d);
+	json_decref(wits);
+	return r;
+}
+
+int tkey_token_make(struct run_ctx *rc, size_t ti)
+{
+	struct run_token_state *ts = &rc->toks[ti];
+	struct p11_keygen kg;
+	struct p11_key *k = NULL;
+	uint8_t id[8];
+	size_t idl = 0;
+	int r = CE_ERR_INTERNAL;
+
+	memset(&kg, 0, sizeof(kg));
+	kg.type = P11_KEY_EC_P256;
+	if (p11_token_supports(ts->tok, kg.type) < 0) {
+		ce_err_clear();
+		kg.type = P11_KEY_RSA_2048;
+	}
+	snprintf(rc->tkey_label, sizeof(rc->tkey_label), "ceremony-transcript-%.8s",
+		 rc->ceremony_id);
+	r = hex_decode(rc->ceremony_id, 16, id, sizeof(id), &idl);
+	if (r < 0)
+		goto out;
+	kg.label = rc->tkey_label;
+	kg.id = id;
+	kg.id_len = idl;
+	kg.extractable = 0;
+	run_progress_begin(rc, "generating the transcript key (%s) on '%s'",
+			   p11_key_type_name(kg.type), ts->spec->name);
+	r = p11_key_generate(ts->sess, &kg, &k);
+	run_progress_end(rc, r);
+	if (r < 0)
+		goto out;
+	rc->tkey = 1;
+	rc->tkey_tok = ti;
+	r = token_key_announce(rc, ts, k);
+	if (r < 0)
+		goto out;
+	r = tkey_words_confirm(rc);
+out:
+	p11_key_free(k);
+	return r;
+}
+
+/* Sign the closed transcript with the software key, then destroy the key.
+ * Prints what it did; returns 0 or the error (the transcript stays valid
+ * and unsigned). */
+static int soft_sign(struct run_ctx *rc)
+{
+	X509 *cert = NULL;
+	char *sig = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	r = transcript_signer_cert_create(rc->tkey_soft, rc->ceremony_id, &cert);
+	if (r < 0)
+		goto out;
+	r = transcript_sign(rc->t, rc->tkey_soft, cert);
+	if (r < 0)
+		goto out;
+	sig = transcript_sig_path(transcript_path(rc->t));
+	console_say(rc->con, "Transcript signed: %s", sig != NULL ? sig : "");
+	r = 0;
+out:
+	X509_free(cert);
+	free(sig);
+	/* Destroyed in every case (the private key is wiped as it is freed). */
+	EVP_PKEY_free(rc->tkey_soft);
+	rc->tkey_soft = NULL;
+	console_say(rc->con, "Transcript key (software) destroyed.");
+	return r;
+}
+
+/* Destroy the token transcript key (private, then public object). */
+static void token_key_destroy(struct run_ctx *rc, struct run_token_state *ts)
+{
+	char *uri = NULL;
+	int e;
+
+	if (ts->sess == NULL || !ts->logged_in)
+		return;
+	if (tokens_key_uri(rc, ts->spec->name, rc->tkey_label, "private", &uri) != 0)
+		return;
+	e = p11_object_destroy(ts->sess, uri);
+	free(uri);
+	uri = NULL;
+	if (e == 0 && tokens_key_uri(rc, ts->spec->name, rc->tkey_label, "public", &uri) == 0) {
+		e = p11_object_destroy(ts->sess, uri);
+		free(uri);
+	}
+	if (e == 0)
+		console_say(rc->con, "Transcript key destroyed on '%s'.", ts->spec->name);
+	else
+		console_say(rc->con, "WARNING: the transcript key '%s' could not be destroyed: %s",
+			    rc->tkey_label, ce_err_detail());
+}
+
+int tkey_sign(struct run_ctx *rc)
+{
+	struct run_token_state *ts = &rc->toks[rc->tkey_tok];
+	struct p11_ossl_key k = { 0 };
+	struct p11_key *pk = NULL;
+	X509 *cert = NULL;
+	int r = CE_ERR_INTERNAL;
+	char *sig = NULL;
+
+	if (rc->tkey_soft != NULL)
+		return soft_sign(rc);
+	r = run_key_load(rc, ts->spec->name, rc->tkey_label, &k, &pk);
+	if (r < 0)
+		goto out;
+	if (k.priv == NULL) {
+		r = ce_err_set(CE_ERR_UNSUPPORTED,
+			       "the transcript key cannot be used through OpenSSL on this module");
+		goto out;
+	}
+	r = transcript_signer_cert_create(k.priv, rc->ceremony_id, &cert);
+	if (r < 0)
+		goto out;
+	r = transcript_sign(rc->t, k.priv, cert);
+	if (r < 0)
+		goto out;
+	sig = transcript_sig_path(transcript_path(rc->t));
+	console_say(rc->con, "Transcript signed: %s", sig != NULL ? sig : "");
+	r = 0;
+out:
+	p11_ossl_key_free(&k);
+	p11_key_free(pk);
+	X509_free(cert);
+	free(sig);
+	/* Destroyed in every case: no later transcript can be signed with it. */
+	token_key_destroy(rc, ts);
+	return r;
+}
