@@ -10,50 +10,11 @@
 #include "pkcs11/p11.h"
 #include "shares/slip39.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_INIT_PIN_DEFAULT_LEN 24
-
-/* A PIN from OpenSSL's RAND_priv_bytes over P11_PIN_ALPHABET, by rejection
- * sampling (no bias): for a blank token that has no RNG before it is
- * initialised. *pin secmem, owned by the caller. */
-static int pin_from_openssl(size_t len, char **pin)
-{
-	static const char alphabet[] = P11_PIN_ALPHABET;
-	const unsigned na = (unsigned)(sizeof(alphabet) - 1);
-	const unsigned limit = 256u - 256u % na;
-	uint8_t *rnd = NULL;
-	char *p = NULL;
-	size_t n = 0, i;
-	int r = CE_ERR_INTERNAL;
-
-	p = secmem_alloc(len + 1);
-	rnd = secmem_alloc(64);
-	if (p == NULL || rnd == NULL) {
-		r = CE_ERR_MLOCK;
-		goto out;
-	}
-	while (n < len) {
-		if (RAND_priv_bytes(rnd, 64) != 1) {
-			r = ce_err_set(CE_ERR_CRYPTO, "RAND_priv_bytes failed");
-			goto out;
-		}
-		for (i = 0; i < 64 && n < len; i++)
-			if (rnd[i] < limit)
-				p[n++] = alphabet[rnd[i] % na];
-	}
-	p[len] = '\0';
-	*pin = p;
-	p = NULL; /* transferred */
-	r = 0;
-out:
-	secmem_free(rnd);
-	secmem_free(p);
-	return r;
-}
 
 /* The script's URI without its token= attribute: matches the blank token
  * of the same model/manufacturer/serial. */
@@ -155,14 +116,12 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	/* The blank token may not give random before init: the SO PIN and a first
 	 * user PIN come from OpenSSL; the user PIN is then replaced by one from
 	 * the token's RNG. */
-	r = pin_from_openssl((size_t)plen, &so_pin);
+	r = p11_token_pin_generate(tok, (size_t)plen, &so_pin, &so_len);
 	if (r < 0)
 		goto out;
-	so_len = (size_t)plen;
-	r = pin_from_openssl((size_t)plen, &user0);
+	r = p11_token_pin_generate(tok, (size_t)plen, &user0, &u0_len);
 	if (r < 0)
 		goto out;
-	u0_len = (size_t)plen;
 	run_progress_begin(rc, "initialising token '%s' with label '%s'", tname, label);
 	r = p11_token_init(tok, so_pin, so_len, label, user0, u0_len);
 	run_progress_end(rc, r);
