@@ -188,12 +188,28 @@ int script_param_bool(const struct script_step *st, const char *key, int *out);
 void script_step_issue_layout(const struct script_step *st, const struct script_secret *sec,
 			      struct script_layout *out);
 
-/* The login state across steps (checked at load: a step that needs a login
- * comes after one that logs in on its token; sessions are never closed by a
- * step). Needs: an action marked needs_login, or a fingerprint of a key, with
- * a token parameter. Logs in: quorum.login or pin.rotate with a token. */
+/* The login state across steps, checked at load per token (sessions are
+ * never closed by a step: there is no logout step, the runner logs out at
+ * the end):
+ * - a step that needs a login (an action marked needs_login, or a
+ *   fingerprint of a key, with a token parameter) comes after a quorum login
+ *   with the USER PIN on its token (quorum.login or pin.rotate of a `pin`
+ *   secret), and not after an SO login on it;
+ * - one login kind per token per ceremony: an SO login never follows a user
+ *   login on the same token, nor the other way round (token.init ends
+ *   logged in as user, shares.reshare of a user PIN logs in as user);
+ * - token.init comes before any login on its token.
+ * script_step_needs_login: the step needs a user session on its token.
+ * script_step_logs_in: quorum.login or pin.rotate with a token (of either
+ * kind). script_step_login: the login the step leaves its token in, and
+ * that token's name in *token (borrowed from the script; NULL with
+ * SCRIPT_LOGIN_NONE); the runner uses it to know before the start whether
+ * any user login will make the transcript key on a token. */
+enum script_login { SCRIPT_LOGIN_NONE = 0, SCRIPT_LOGIN_USER, SCRIPT_LOGIN_SO };
 int script_step_needs_login(const struct script_step *st);
 int script_step_logs_in(const struct script_step *st);
+enum script_login script_step_login(const struct script *s, const struct script_step *st,
+				    const char **token);
 
 /* The roles the script uses (roles: with a count above 0). */
 role_set script_role_set(const struct script *s);

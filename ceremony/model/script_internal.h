@@ -21,8 +21,9 @@ void script_layout_parse(struct diag *d, const struct ynode *groups, const struc
 			 struct script_layout *l, const char *what);
 
 /* The checks across steps, once every step is read: attendance first, the
- * roles steps use are declared, a PIN secret is its token's, key operations
- * come after a login on their token, and what is declared is used. */
+ * roles steps use are declared, a PIN secret is its token's, the login state
+ * of each token (script.h, script_step_login), a key label or id names one
+ * key per token, and what is declared is used. */
 void script_flow_check(const struct script *s, struct diag *d);
 
 #endif

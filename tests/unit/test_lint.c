@@ -3,9 +3,12 @@
  * ceremony/policy/lint.c): a step that needs a session on its token
  * (key.generate, key.export-public, cert.self-sign, csr.create, cert.issue,
  * crl.sign, key.backup, key.restore, key.destroy, a fingerprint of a key)
- * comes after a quorum.login or pin.rotate step on that same token; a
- * session, once opened, lasts for the rest of the script. Each positive case
- * has its failing twin. */
+ * comes after a quorum.login or pin.rotate step with the user PIN on that
+ * same token, never after an SO login on it; one login kind per token per
+ * ceremony (token.init ends logged in as user, shares.reshare of a user PIN
+ * logs in as user); token.init before any login on its token; a session,
+ * once opened, lasts for the rest of the script. And a key label or id
+ * names one key per token. Each positive case has its failing twin. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,6 +52,11 @@ static const char head[] =
 #define DESTROY "  - {id: destroy, title: D, action: key.destroy, with: {token: main, key: k}, " ADMIN "}\n"
 #define FP_KEY "  - {id: fp, title: F, action: fingerprint, with: {token: main, key: k}, " ADMIN "}\n"
 #define FP_FILE "  - {id: fp, title: F, action: fingerprint, with: {file: x.pem}, " ADMIN "}\n"
+#define LOGIN_SO "  - {id: login-so, title: L, action: quorum.login, with: {token: main, secret: so}, " WHO "}\n"
+#define ROTATE_SO "  - {id: rotate-so, title: R, action: pin.rotate, with: {token: main, secret: so}, " WHO "}\n"
+#define RESHARE "  - {id: reshare, title: S, action: shares.reshare, with: {secret: pin}, " WHO "}\n"
+#define RESHARE_SPARE "  - {id: reshare, title: S, action: shares.reshare, with: {secret: spin}, " WHO "}\n"
+#define KEYGEN_AS(id, tok, label, kid) "  - {id: " id ", title: K, action: key.generate, with: {token: " tok ", type: ed25519, label: " label ", id: \"" kid "\"}, " ADMIN "}\n"
 #define BACKUP "  - {id: backup, title: B, action: key.backup, with: {token: main, key: k, wrap-key: wrap, output: k.wrapped}, " ADMIN ", outputs: [k.wrapped]}\n"
 
 /* Load head + steps; the diag is left in d (diag_free by the caller). */
@@ -123,6 +131,39 @@ static void expect_login_error(const char *steps, size_t n, const char *id, unsi
 	diag_free(&d);
 }
 
+/* The steps are refused with exactly one error holding frag, for step id
+ * at line, its message holding `names` too (e.g. the earlier step it names). */
+static void expect_error(const char *steps, const char *frag, const char *id, unsigned line,
+			 const char *names)
+{
+	char want[96], other[96];
+	struct diag d;
+	size_t i, n = 0;
+	int found = 0;
+	int rc = load(steps, &d);
+
+	snprintf(want, sizeof(want), "step '%s': ", id);
+	snprintf(other, sizeof(other), "%s", names);
+	for (i = 0; i < d.n; i++) {
+		const struct diag_item *it = &d.items[i];
+
+		if (it->severity != DIAG_ERROR || strstr(it->msg, frag) == NULL)
+			continue;
+		n++;
+		if (strncmp(it->msg, want, strlen(want)) == 0 && it->line == line &&
+		    strstr(it->msg + strlen(want), other) != NULL)
+			found = 1;
+	}
+	if (rc != CE_ERR_FORMAT || n != 1 || !found) {
+		fprintf(stderr, "  want one '%s' for step %s at line %u\n", frag, id, line);
+		dump(&d);
+	}
+	assert_int_equal(rc, CE_ERR_FORMAT);
+	assert_int_equal(n, 1);
+	assert_true(found);
+	diag_free(&d);
+}
+
 static void test_login_before_key_operation(void **state)
 {
 	(void)state;
@@ -156,7 +197,8 @@ static void test_pin_rotate_opens_a_session(void **state)
 	(void)state;
 	/* pin.rotate logs in (with the old PIN) and the session stays */
 	expect_clean(ROTATE KEYGEN("main"));
-	/* twin: token.init sets the PINs but opens no session */
+	/* twin: token.init ends logged in as user, but with a PIN nobody
+	 * holds: key operations wait for the key holders' quorum login */
 	expect_login_error(INIT KEYGEN("main"), 1, "keygen", FIRST_STEP_LINE + 1);
 	/* and after token.init, a quorum.login is what opens one */
 	expect_clean(INIT LOGIN("main", "pin") KEYGEN("main"));
@@ -213,7 +255,7 @@ static void test_action_table_login_flags(void **state)
 /* The predicates on loaded steps, with their token parameter. */
 static void test_step_login_predicates(void **state)
 {
-	static const char text[] = LOGIN("main", "pin") ROTATE KEYGEN("main") FP_KEY INIT;
+	static const char text[] = INIT LOGIN("main", "pin") ROTATE KEYGEN("main") FP_KEY;
 	char buf[8192];
 	struct script *s = NULL;
 	struct diag d;
@@ -233,6 +275,133 @@ static void test_step_login_predicates(void **state)
 	assert_false(script_step_needs_login(script_step_find(s, "attendance")));
 	script_free(s);
 	diag_free(&d);
+}
+
+#define SO_THEN_USER "needs a user login, but step"
+#define KIND_TWICE "one login kind per token per ceremony"
+
+static void test_so_login_opens_no_key_session(void **state)
+{
+	(void)state;
+	/* an SO session cannot use keys (CKR_USER_NOT_LOGGED_IN) */
+	expect_error(LOGIN_SO KEYGEN("main"), SO_THEN_USER, "keygen", FIRST_STEP_LINE + 1,
+		     "step 'login-so'");
+	expect_error(ROTATE_SO FP_KEY, SO_THEN_USER, "fp", FIRST_STEP_LINE + 1, "step 'rotate-so'");
+	/* twin: the user PIN's quorum login is what key operations need */
+	expect_clean(LOGIN("main", "pin") KEYGEN("main"));
+	/* an SO login on another token does not get in the way */
+	expect_clean(LOGIN("main", "pin") LOGIN("spare", "spin") KEYGEN("main"));
+}
+
+static void test_so_only_ceremony_is_clean(void **state)
+{
+	(void)state;
+	/* an SO quorum login, then the SO PIN rotated: no key operation */
+	expect_clean(LOGIN_SO ROTATE_SO);
+	expect_clean(ROTATE_SO);
+	/* twin: a key operation after it is refused, naming the SO login */
+	expect_error(LOGIN_SO ROTATE_SO KEYGEN("main"), SO_THEN_USER, "keygen",
+		     FIRST_STEP_LINE + 2, "step 'login-so'");
+}
+
+static void test_one_login_kind_per_token(void **state)
+{
+	(void)state;
+	/* user then SO, SO then user: no step logs out in between */
+	expect_error(LOGIN("main", "pin") LOGIN_SO, KIND_TWICE, "login-so", FIRST_STEP_LINE + 1,
+		     "step 'login-main'");
+	expect_error(LOGIN_SO LOGIN("main", "pin"), KIND_TWICE, "login-main",
+		     FIRST_STEP_LINE + 1, "step 'login-so'");
+	expect_error(LOGIN("main", "pin") ROTATE_SO, KIND_TWICE, "rotate-so", FIRST_STEP_LINE + 1,
+		     "step 'login-main'");
+	expect_error(LOGIN_SO ROTATE, KIND_TWICE, "rotate", FIRST_STEP_LINE + 1, "step 'login-so'");
+	/* shares.reshare of the user PIN logs in as user */
+	expect_error(LOGIN_SO RESHARE, KIND_TWICE, "reshare", FIRST_STEP_LINE + 1, "step 'login-so'");
+	/* token.init ends logged in as user: an SO login after it is refused */
+	expect_error(INIT LOGIN_SO, KIND_TWICE, "login-so", FIRST_STEP_LINE + 1, "step 'init'");
+	/* twins: the same kind twice is one session; another token is apart */
+	expect_clean(LOGIN("main", "pin") ROTATE);
+	expect_clean(LOGIN_SO ROTATE_SO);
+	expect_clean(INIT LOGIN("main", "pin"));
+	expect_clean(LOGIN_SO RESHARE_SPARE);
+	expect_clean(LOGIN_SO LOGIN("spare", "spin"));
+}
+
+static void test_token_init_comes_first(void **state)
+{
+	(void)state;
+	/* token.init needs a blank token: no login on it before */
+	expect_error(LOGIN("main", "pin") INIT, "token.init on token 'main' after step",
+		     "init", FIRST_STEP_LINE + 1, "step 'login-main'");
+	expect_error(LOGIN_SO INIT, "token.init on token 'main' after step", "init",
+		     FIRST_STEP_LINE + 1, "step 'login-so'");
+	/* twin: a login on another token is no matter */
+	expect_clean(LOGIN("spare", "spin") INIT);
+}
+
+/* script_step_login: the kind and token of each step's login, each step
+ * loaded in a clean script of its own. */
+static void test_step_login_kinds(void **state)
+{
+	static const struct {
+		const char *steps, *id, *token;
+		enum script_login kind;
+	} want[] = {
+		{ "", "attendance", NULL, SCRIPT_LOGIN_NONE },
+		{ INIT, "init", "main", SCRIPT_LOGIN_USER },
+		{ LOGIN("spare", "spin"), "login-spare", "spare", SCRIPT_LOGIN_USER },
+		{ LOGIN_SO, "login-so", "main", SCRIPT_LOGIN_SO },
+		{ ROTATE_SO, "rotate-so", "main", SCRIPT_LOGIN_SO },
+		{ ROTATE, "rotate", "main", SCRIPT_LOGIN_USER },
+		{ RESHARE, "reshare", "main", SCRIPT_LOGIN_USER },
+		{ LOGIN("main", "pin") KEYGEN("main"), "keygen", NULL, SCRIPT_LOGIN_NONE },
+		{ FP_FILE, "fp", NULL, SCRIPT_LOGIN_NONE },
+	};
+	char buf[8192];
+	struct script *s = NULL;
+	struct diag d;
+	const char *tok;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s", head, want[i].steps);
+		diag_init(&d);
+		if (script_load_mem("k.yaml", buf, strlen(buf), &s, &d) != 0)
+			dump(&d);
+		assert_non_null(s);
+		assert_int_equal(script_step_login(s, script_step_find(s, want[i].id), &tok),
+				 want[i].kind);
+		if (want[i].token == NULL)
+			assert_null(tok);
+		else
+			assert_string_equal(tok, want[i].token);
+		script_free(s);
+		s = NULL;
+		diag_free(&d);
+	}
+}
+
+#define TWICE "on token 'main' is already used by step"
+
+static void test_key_label_and_id_name_one_key(void **state)
+{
+	(void)state;
+	/* the same label twice on one token: at the second, naming the first */
+	expect_error(LOGIN("main", "pin") KEYGEN_AS("k1", "main", "ca", "01")
+		     KEYGEN_AS("k2", "main", "ca", "02"),
+		     "key label 'ca' " TWICE, "k2", FIRST_STEP_LINE + 2,
+		     "step 'k1' (line 15)");
+	/* the same id twice (hex, whatever the case) */
+	expect_error(LOGIN("main", "pin") KEYGEN_AS("k1", "main", "ca", "0a")
+		     KEYGEN_AS("k2", "main", "ocsp", "0A"),
+		     "key id '0A' " TWICE, "k2", FIRST_STEP_LINE + 2,
+		     "step 'k1' (line 15)");
+	/* twins: distinct labels and ids; the same on another token */
+	expect_clean(LOGIN("main", "pin") KEYGEN_AS("k1", "main", "ca", "01")
+		     KEYGEN_AS("k2", "main", "ocsp", "02"));
+	expect_clean(LOGIN("main", "pin") LOGIN("spare", "spin")
+		     KEYGEN_AS("k1", "main", "ca", "01") KEYGEN_AS("k2", "spare", "ca", "01"));
 }
 
 /* lint_load on a case of tests/data/lint: every "# expect:" line of the file
@@ -301,6 +470,11 @@ static void test_lint_load_login_cases(void **state)
 	/* twins: no login step, and the login step after the key operations */
 	lint_case("case-login-missing.yaml", 1);
 	lint_case("case-login-after-use.yaml", 1);
+	lint_case("case-login-so-key-operation.yaml", 1);
+	lint_case("case-login-so-after-init.yaml", 1);
+	lint_case("case-login-user-after-so.yaml", 1);
+	lint_case("case-key-label-twice.yaml", 1);
+	lint_case("case-key-id-twice.yaml", 1);
 }
 
 int main(void)
@@ -314,6 +488,12 @@ int main(void)
 		cmocka_unit_test(test_fingerprint_of_a_key_needs_login),
 		cmocka_unit_test(test_action_table_login_flags),
 		cmocka_unit_test(test_step_login_predicates),
+		cmocka_unit_test(test_so_login_opens_no_key_session),
+		cmocka_unit_test(test_so_only_ceremony_is_clean),
+		cmocka_unit_test(test_one_login_kind_per_token),
+		cmocka_unit_test(test_token_init_comes_first),
+		cmocka_unit_test(test_step_login_kinds),
+		cmocka_unit_test(test_key_label_and_id_name_one_key),
 		cmocka_unit_test(test_lint_load_login_cases),
 	};
 
