@@ -29,6 +29,7 @@
 #include "ceremony/run/internal.h"
 #include "ceremony/run/seats.h"
 #include "ceremony/transcript/transcript.h"
+#include "pkcs11/x509/ossl.h"
 
 #include <openssl/evp.h>
 
@@ -68,8 +69,15 @@ struct run_ctx {
 	struct registry reg;
 
 	/* transcript key */
-	int tkey; /* made */
-	int tkey_soft_needed;  /* no step logs in to a token (preflight) */
+	int tkey;              /* made (destroyed at the end in every case) */
+	int tkey_announced;    /* its transcript.key event is written: it may sign */
+	int tkey_tried;        /* tkey_sign_ready was called */
+	int tkey_ready;        /* loaded, signer certificate made: it will sign */
+	int tkey_destroyed;
+	struct p11_ossl_key tkey_k; /* the token key through OpenSSL, when ready */
+	struct p11_key *tkey_pk;    /* and as our PKCS#11 layer found it */
+	X509 *tkey_cert;            /* the signer certificate, when ready */
+	int tkey_soft_needed;  /* no step logs in to a token as user (preflight) */
 	EVP_PKEY *tkey_soft;   /* the ephemeral software key, or NULL (HSM key) */
 	int tkey_soft_locked;  /* its private part is in OpenSSL's locked heap */
 	int tkey_confirm_due;  /* its words still to be confirmed at attendance */
@@ -119,8 +127,24 @@ int tkey_soft_make(struct run_ctx *rc) __attribute__((warn_unused_result));
 int tkey_token_make(struct run_ctx *rc, size_t ti) __attribute__((warn_unused_result));
 /* The step's witnesses confirm the transcript key's words. */
 int tkey_words_confirm(struct run_ctx *rc) __attribute__((warn_unused_result));
-/* Sign the closed transcript, then destroy the key (in every case). */
+/* Before ceremony.end is written: make the transcript key ready to sign
+ * (the token key loaded through OpenSSL, the signer certificate made: the
+ * key's first signature, verified), so that ceremony.end claims a signature
+ * only from a key that has just made one. 0 (also when already ready);
+ * CE_ERR_STATE (no key made, or made and never announced, or an earlier
+ * call failed), run_key_load's and transcript_signer_cert_create's codes:
+ * the transcript will not be signed. */
+int tkey_sign_ready(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* What ceremony.end says of the key (transcript_key): "destroyed-after-
+ * signing" when ready, "destroyed-unsigned" when made but not ready, "none"
+ * when no key was made. Static string. */
+const char *tkey_end_claim(const struct run_ctx *rc);
+/* Sign the closed transcript with the ready key (CE_ERR_STATE if not
+ * ready), then destroy the key (in every case); transcript_sign's codes. */
 int tkey_sign(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* Destroy the key without signing (idempotent; warns, never fails). Before
+ * the logouts: the token key is destroyed in its user session. */
+void tkey_destroy(struct run_ctx *rc);
 
 /* people.c */
 /* Attendance: seat a person in every role slot, checked by the policy, each

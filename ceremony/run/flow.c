@@ -159,11 +159,13 @@ out:
 	return r;
 }
 
-/* The logout events, then ceremony.end with status. */
+/* The logout events, then ceremony.end with status and what becomes of the
+ * transcript key (tkey_end_claim: a signature is claimed only by a key made
+ * ready to sign just before). */
 static int end_record(struct run_ctx *rc, json_t *op, const char *status)
 {
 	json_t *d = json_pack("{s:s, s:s}", "status", status, "transcript_key",
-			      rc->tkey ? "destroyed-after-signing" : "none");
+			      tkey_end_claim(rc));
 	int r = CE_ERR_INTERNAL;
 
 	if (d == NULL) {
@@ -179,16 +181,13 @@ out:
 	return r;
 }
 
-/* Write the end of a ceremony that stopped: abort or error, then step.end
- * failed if a step was running, then ceremony.end. */
-static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
+/* Write the end of a ceremony that stopped: abort or error (detail), then
+ * step.end failed if a step was running, then ceremony.end. */
+static int end_stopped(struct run_ctx *rc, const char *detail, int started, int aborted)
 {
 	json_t *op = NULL;
-	char detail[1024];
 	int r = CE_ERR_INTERNAL;
 
-	snprintf(detail, sizeof(detail), "%s",
-		 ce_err_detail()[0] ? ce_err_detail() : ce_strerror(code));
 	op = run_operator_json(rc);
 	if (op == NULL) {
 		r = CE_ERR_NOMEM;
@@ -210,39 +209,53 @@ static int end_stopped(struct run_ctx *rc, int code, int started, int aborted)
 			goto out;
 	}
 	rc->cur = NULL;
+	/* A stopped ceremony is signed too, when its key can (after the error
+	 * event: that keeps the step's PKCS#11 failure, not this one's). */
+	if (rc->tkey && tkey_sign_ready(rc) < 0)
+		console_say(rc->con, "WARNING: the transcript will not be signed: %s",
+			    ce_err_detail());
 	r = end_record(rc, op, aborted ? "aborted" : "failed");
 out:
 	json_decref(op);
 	return r;
 }
 
-/* A step failed or was aborted: say so, end the transcript, sign it if the
- * key can, log out. 0 with *exit_code set, or an error writing the end. */
+/* A step failed or was aborted, or every step is done but the transcript
+ * key cannot sign: say so, end the transcript, sign it if the key can,
+ * destroy the key, log out. 0 with *exit_code set, or an error writing the
+ * end. */
 static int ceremony_stopped(struct run_ctx *rc, int e, int started, const char *tpath,
 			    int *exit_code)
 {
 	int r = CE_ERR_INTERNAL, aborted = console_abort_reason(rc->con)[0] != '\0';
+	char detail[1024];
 
+	snprintf(detail, sizeof(detail), "%s",
+		 ce_err_detail()[0] ? ce_err_detail() : ce_strerror(e));
 	if (aborted)
 		console_say(rc->con, "ABORTED: %s", console_abort_reason(rc->con));
 	else
 		ce_err_print(e);
-	r = end_stopped(rc, e, started, aborted);
 	*exit_code = aborted ? RUN_EXIT_ABORTED : CLI_EXIT_FAIL;
+	r = end_stopped(rc, detail, started, aborted);
 	if (r < 0)
 		goto out;
 	r = transcript_close(rc->t);
-	if (r == 0 && rc->tkey && tkey_sign(rc) < 0)
-		ce_err_print(CE_ERR_CRYPTO);
-	tokens_logout_all(rc);
+	if (r == 0 && rc->tkey_ready && tkey_sign(rc) < 0)
+		console_say(rc->con, "WARNING: the transcript %s is NOT signed: %s", tpath,
+			    ce_err_detail());
 	console_say(rc->con, "The transcript %s is kept: `ceremony verify` reports it as "
 			     "INCOMPLETE.", tpath);
 	r = 0;
 out:
+	tkey_destroy(rc);
+	tokens_logout_all(rc);
 	return r;
 }
 
-/* Every step done: ceremony.end completed, sign, log out, the summary. */
+/* Every step done and the key ready to sign: ceremony.end completed, sign,
+ * log out, the summary. "Ceremony completed." only once the transcript is
+ * signed: a signature that fails fails the run. */
 static int ceremony_completed(struct run_ctx *rc)
 {
 	json_t *op = run_operator_json(rc);
@@ -256,10 +269,12 @@ static int ceremony_completed(struct run_ctx *rc)
 	r = transcript_close(rc->t);
 	if (r < 0)
 		goto out;
-	if (rc->tkey) {
-		r = tkey_sign(rc);
-		if (r < 0)
-			goto out;
+	r = tkey_sign(rc);
+	if (r < 0) {
+		r = ce_err_prefix(r, "the transcript %s is NOT signed: the ceremony is not "
+				     "completed (`ceremony verify` reports it as INCOMPLETE)",
+				  transcript_path(rc->t));
+		goto out;
 	}
 	tokens_logout_all(rc);
 	outputs_summary_print(rc);
@@ -270,6 +285,8 @@ static int ceremony_completed(struct run_ctx *rc)
 	console_say(rc->con, "Ceremony completed.");
 	r = 0;
 out:
+	tkey_destroy(rc);
+	tokens_logout_all(rc);
 	json_decref(op);
 	return r;
 }
@@ -277,11 +294,15 @@ out:
 /* ------------------------------------------------------------------ */
 /* The start                                                           */
 
-/* Refuse early what the flow would trip on, before anything is written. */
+/* Refuse early what the flow would trip on, before anything is written; and
+ * know whether a step logs in to a token as user (the transcript key is then
+ * made on that token, tkey.c), else the software key is made at the start:
+ * an SO-only ceremony is signed too. */
 static int preflight(struct run_ctx *rc)
 {
+	const char *tok;
 	size_t i;
-	int logs_in = 0;
+	int user_login = 0;
 
 	for (i = 0; i < rc->s->nsteps; i++) {
 		const char *a = rc->s->steps[i].action->name;
@@ -290,23 +311,13 @@ static int preflight(struct run_ctx *rc)
 			return ce_err_set(CE_ERR_UNSUPPORTED,
 					  "%s:%u: step '%s': action %s is not available in this build",
 					  rc->s->path, rc->s->steps[i].mark.line, rc->s->steps[i].id, a);
-		if (strcmp(a, "token.init") == 0 || strcmp(a, "quorum.login") == 0 ||
-		    strcmp(a, "pin.rotate") == 0)
-			logs_in = 1;
-		if (strcmp(a, "shares.reshare") == 0) {
-			/* a user PIN is checked by logging in with it (action_shares_reshare) */
-			const char *sn = script_param_str(&rc->s->steps[i], "secret");
-			const struct script_secret *sec =
-				sn != NULL ? script_secret_find(rc->s, sn) : NULL;
-
-			if (sec != NULL && sec->kind == SECRET_PIN && sec->token != NULL)
-				logs_in = 1;
-		}
+		if (script_step_login(rc->s, &rc->s->steps[i], &tok) == SCRIPT_LOGIN_USER)
+			user_login = 1;
 	}
 	if (rc->s->nsteps == 0 || strcmp(rc->s->steps[0].action->name, "attendance") != 0)
 		return ce_err_set(CE_ERR_FORMAT, "%s: the first step must be attendance",
 				  rc->s->path);
-	rc->tkey_soft_needed = !logs_in;
+	rc->tkey_soft_needed = !user_login;
 	return 0;
 }
 
@@ -380,8 +391,8 @@ out:
 	return r;
 }
 
-/* The transcript, ceremony.start and, when no step logs in, the software
- * transcript key. */
+/* The transcript, ceremony.start and, when no step logs in to a token as
+ * user, the software transcript key. */
 static int transcript_start(struct run_ctx *rc, const char *tpath)
 {
 	int r = CE_ERR_INTERNAL;
@@ -404,6 +415,9 @@ out:
 
 static void ctx_free(struct run_ctx *rc)
 {
+	X509_free(rc->tkey_cert);
+	p11_ossl_key_free(&rc->tkey_k);
+	p11_key_free(rc->tkey_pk);
 	tokens_free(rc);
 	outputs_summary_free(rc);
 	registry_free(&rc->reg);
@@ -441,6 +455,13 @@ int run_ceremony(const struct run_opts *opts)
 		r = step_run(&rc, &rc.s->steps[i], &started);
 		if (r < 0)
 			break;
+	}
+	if (r == 0) {
+		/* before ceremony.end says the key signs: it proves it can */
+		r = tkey_sign_ready(&rc);
+		if (r < 0)
+			r = ce_err_prefix(r, "every step is done, but the transcript cannot be "
+					     "signed: the ceremony is not completed");
 	}
 	if (r < 0)
 		r = ceremony_stopped(&rc, r, started, tpath, &exit_code);

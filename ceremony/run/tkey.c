@@ -1,8 +1,9 @@
 /*
  * ceremony/run/tkey.c - the transcript key: made on the token of the first
- * user login (or, when no step logs in, an ephemeral software key), its
- * fingerprint words confirmed by witnesses, used once to sign the closed
- * transcript, destroyed in every case.
+ * user login (or, when no step logs in to a token as user, an ephemeral
+ * software key), its fingerprint words confirmed by witnesses, made ready to
+ * sign before ceremony.end says what becomes of it, used once to sign the
+ * closed transcript, destroyed in every case.
  */
 #include "ceremony/run/context.h"
 
@@ -42,8 +43,9 @@ int tkey_words_confirm(struct run_ctx *rc)
 	return 0;
 }
 
-/* A ceremony that never logs in to a token signs its transcript with an
- * EPHEMERAL SOFTWARE key: EC P-256 made by OpenSSL right after
+/* A ceremony that never logs in to a token as user (none at all, or only
+ * as SO: an SO session cannot make private objects on most tokens) signs
+ * its transcript with an EPHEMERAL SOFTWARE key: EC P-256 made by OpenSSL right after
  * ceremony.start, its private part in OpenSSL's secure heap (mlock'ed, wiped
  * on free) when the heap can be set up, never written anywhere, freed right
  * after signing. Announced by transcript.key (key_store "software"); the
@@ -74,10 +76,12 @@ int tkey_soft_make(struct run_ctx *rc)
 	r = run_event(rc, "transcript.key", NULL, NULL, d);
 	if (r < 0)
 		goto out;
+	rc->tkey_announced = 1;
 	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
 		 json_string_value(json_object_get(d, "fingerprint")));
-	run_say(rc, "This ceremony logs in to no token: its transcript is signed by an ephemeral "
-		    "software key (EC P-256, %s memory, never written, destroyed after signing).",
+	run_say(rc, "This ceremony logs in to no token as user: its transcript is signed by an "
+		    "ephemeral software key (EC P-256, %s memory, never written, destroyed after "
+		    "signing).",
 		rc->tkey_soft_locked ? "locked" : "process");
 	run_say(rc, "Its words are confirmed by the witnesses of the attendance step.");
 	rc->tkey_confirm_due = 1;
@@ -165,37 +169,10 @@ int tkey_token_make(struct run_ctx *rc, size_t ti)
 	r = token_key_announce(rc, ts, k);
 	if (r < 0)
 		goto out;
+	rc->tkey_announced = 1;
 	r = tkey_words_confirm(rc);
 out:
 	p11_key_free(k);
-	return r;
-}
-
-/* Sign the closed transcript with the software key, then destroy the key.
- * Prints what it did; returns 0 or the error (the transcript stays valid
- * and unsigned). */
-static int soft_sign(struct run_ctx *rc)
-{
-	X509 *cert = NULL;
-	char *sig = NULL;
-	int r = CE_ERR_INTERNAL;
-
-	r = transcript_signer_cert_create(rc->tkey_soft, rc->ceremony_id, &cert);
-	if (r < 0)
-		goto out;
-	r = transcript_sign(rc->t, rc->tkey_soft, cert);
-	if (r < 0)
-		goto out;
-	sig = transcript_sig_path(transcript_path(rc->t));
-	console_say(rc->con, "Transcript signed: %s", sig != NULL ? sig : "");
-	r = 0;
-out:
-	X509_free(cert);
-	free(sig);
-	/* Destroyed in every case (the private key is wiped as it is freed). */
-	EVP_PKEY_free(rc->tkey_soft);
-	rc->tkey_soft = NULL;
-	console_say(rc->con, "Transcript key (software) destroyed.");
 	return r;
 }
 
@@ -205,8 +182,12 @@ static void token_key_destroy(struct run_ctx *rc, struct run_token_state *ts)
 	char *uri = NULL;
 	int e;
 
-	if (ts->sess == NULL || !ts->logged_in)
+	if (ts->sess == NULL || !ts->logged_in) {
+		console_say(rc->con, "WARNING: the transcript key '%s' could not be destroyed: "
+				     "token '%s' is no longer logged in",
+			    rc->tkey_label, ts->spec->name);
 		return;
+	}
 	if (tokens_key_uri(rc, ts->spec->name, rc->tkey_label, "private", &uri) != 0)
 		return;
 	e = p11_object_destroy(ts->sess, uri);
@@ -223,40 +204,103 @@ static void token_key_destroy(struct run_ctx *rc, struct run_token_state *ts)
 			    rc->tkey_label, ce_err_detail());
 }
 
-int tkey_sign(struct run_ctx *rc)
+int tkey_sign_ready(struct run_ctx *rc)
 {
-	struct run_token_state *ts = &rc->toks[rc->tkey_tok];
-	struct p11_ossl_key k = { 0 };
-	struct p11_key *pk = NULL;
-	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
 	int r = CE_ERR_INTERNAL;
-	char *sig = NULL;
 
-	if (rc->tkey_soft != NULL)
-		return soft_sign(rc);
-	r = run_key_load(rc, ts->spec->name, rc->tkey_label, &k, &pk);
-	if (r < 0)
-		goto out;
-	if (k.priv == NULL) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED,
-			       "the transcript key cannot be used through OpenSSL on this module");
+	if (rc->tkey_ready) {
+		r = 0;
 		goto out;
 	}
-	r = transcript_signer_cert_create(k.priv, rc->ceremony_id, &cert);
+	if (rc->tkey_tried) {
+		r = ce_err_set(CE_ERR_STATE, "the transcript key could not be made ready to sign");
+		goto out;
+	}
+	rc->tkey_tried = 1;
+	if (!rc->tkey) {
+		r = ce_err_set(CE_ERR_STATE, "no transcript key was made (no user login on a token, "
+					     "and no software key)");
+		goto out;
+	}
+	if (!rc->tkey_announced) {
+		/* a key no transcript.key event names would sign for nobody */
+		r = ce_err_set(CE_ERR_STATE, "the transcript key was made but never announced "
+					     "(no transcript.key event): it may not sign");
+		goto out;
+	}
+	if (rc->tkey_soft != NULL) {
+		key = rc->tkey_soft;
+	} else {
+		r = run_key_load(rc, rc->toks[rc->tkey_tok].spec->name, rc->tkey_label, &rc->tkey_k,
+				 &rc->tkey_pk);
+		if (r < 0)
+			goto out;
+		if (rc->tkey_k.priv == NULL) {
+			r = ce_err_set(CE_ERR_UNSUPPORTED, "the transcript key cannot be used "
+							   "through OpenSSL on this module");
+			goto out;
+		}
+		key = rc->tkey_k.priv;
+	}
+	/* The signer certificate is the key's first signature, verified: a key
+	 * that cannot sign is found here, before ceremony.end is written. */
+	r = transcript_signer_cert_create(key, rc->ceremony_id, &rc->tkey_cert);
 	if (r < 0)
 		goto out;
-	r = transcript_sign(rc->t, k.priv, cert);
+	rc->tkey_ready = 1;
+	r = 0;
+out:
+	return r;
+}
+
+const char *tkey_end_claim(const struct run_ctx *rc)
+{
+	if (rc->tkey_ready)
+		return "destroyed-after-signing";
+	return rc->tkey ? "destroyed-unsigned" : "none";
+}
+
+int tkey_sign(struct run_ctx *rc)
+{
+	EVP_PKEY *key = rc->tkey_soft != NULL ? rc->tkey_soft : rc->tkey_k.priv;
+	char *sig = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	if (!rc->tkey_ready) {
+		r = ce_err_set(CE_ERR_STATE, "the transcript key is not ready to sign");
+		goto out;
+	}
+	r = transcript_sign(rc->t, key, rc->tkey_cert);
 	if (r < 0)
 		goto out;
 	sig = transcript_sig_path(transcript_path(rc->t));
 	console_say(rc->con, "Transcript signed: %s", sig != NULL ? sig : "");
 	r = 0;
 out:
-	p11_ossl_key_free(&k);
-	p11_key_free(pk);
-	X509_free(cert);
 	free(sig);
 	/* Destroyed in every case: no later transcript can be signed with it. */
-	token_key_destroy(rc, ts);
+	tkey_destroy(rc);
 	return r;
+}
+
+void tkey_destroy(struct run_ctx *rc)
+{
+	X509_free(rc->tkey_cert);
+	rc->tkey_cert = NULL;
+	p11_ossl_key_free(&rc->tkey_k);
+	p11_key_free(rc->tkey_pk);
+	rc->tkey_pk = NULL;
+	rc->tkey_ready = 0;
+	if (!rc->tkey || rc->tkey_destroyed)
+		return;
+	rc->tkey_destroyed = 1;
+	if (rc->tkey_soft != NULL) {
+		/* the private key is wiped as it is freed */
+		EVP_PKEY_free(rc->tkey_soft);
+		rc->tkey_soft = NULL;
+		console_say(rc->con, "Transcript key (software) destroyed.");
+	} else {
+		token_key_destroy(rc, &rc->toks[rc->tkey_tok]);
+	}
 }
