@@ -114,8 +114,11 @@ int tokens_key_uri(struct run_ctx *rc, const char *name, const char *label, cons
  * rc->toks. pin BORROWED secmem. */
 int tokens_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
 		 size_t pin_len, size_t *ti) __attribute__((warn_unused_result));
-/* policy 4.4.1: the logout events, written before ceremony.end. */
-int tokens_logout_record(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* policy 4.4.1: the logout events, written before ceremony.end; when says
+ * when the logouts happen ("after-signing", or "at-end" for a transcript
+ * that will not be signed). */
+int tokens_logout_record(struct run_ctx *rc, const char *when)
+	__attribute__((warn_unused_result));
 /* The logouts themselves, after signing (never fails: warns). */
 void tokens_logout_all(struct run_ctx *rc);
 

@@ -172,7 +172,7 @@ static int end_record(struct run_ctx *rc, json_t *op, const char *status)
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	r = tokens_logout_record(rc);
+	r = tokens_logout_record(rc, rc->tkey_ready ? "after-signing" : "at-end");
 	if (r < 0)
 		goto out;
 	r = events_append_at(rc, "ceremony.end", NULL, op, NULL, d);
@@ -211,7 +211,7 @@ static int end_stopped(struct run_ctx *rc, const char *detail, int started, int 
 	rc->cur = NULL;
 	/* A stopped ceremony is signed too, when its key can (after the error
 	 * event: that keeps the step's PKCS#11 failure, not this one's). */
-	if (rc->tkey && tkey_sign_ready(rc) < 0)
+	if (rc->tkey && !rc->tkey_tried && tkey_sign_ready(rc) < 0)
 		console_say(rc->con, "WARNING: the transcript will not be signed: %s",
 			    ce_err_detail());
 	r = end_record(rc, op, aborted ? "aborted" : "failed");
@@ -321,9 +321,39 @@ static int preflight(struct run_ctx *rc)
 	return 0;
 }
 
+/* The signature and signer certificate paths of the transcript must not
+ * exist either: the signature is never written over one, and a run that
+ * could not write it would end unsigned after ceremony.end claimed it. */
+static int sig_paths_free(const char *tpath)
+{
+	char *p[2] = { transcript_sig_path(tpath), transcript_signer_path(tpath) };
+	struct stat sb;
+	size_t i;
+	int r = CE_ERR_INTERNAL;
+
+	for (i = 0; i < 2; i++) {
+		if (p[i] == NULL) {
+			r = CE_ERR_NOMEM;
+			goto out;
+		}
+		if (lstat(p[i], &sb) == 0) {
+			r = ce_err_set(CE_ERR_EXISTS, "%s: already exists; a transcript signature is "
+						      "never overwritten (choose another --outdir)",
+				       p[i]);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(p[0]);
+	free(p[1]);
+	return r;
+}
+
 /* The date, the output directory (made if missing, its parent must exist),
  * the lint exactly as `ceremony lint` (printed), and the transcript path
- * (*tpath, malloc'ed), which must not exist. Nothing is written. */
+ * (*tpath, malloc'ed), which must not exist, nor its signature files.
+ * Nothing is written. */
 static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct diag *d,
 		       char **tpath)
 {
@@ -358,7 +388,7 @@ static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct d
 	if (lstat(*tpath, &sb) == 0)
 		return ce_err_set(CE_ERR_EXISTS, "%s: already exists; a transcript is never "
 						 "overwritten (choose another --outdir)", *tpath);
-	return 0;
+	return sig_paths_free(*tpath);
 }
 
 /* The console, the preflight, the tokens, the --issued-in registry, the
@@ -457,6 +487,8 @@ int run_ceremony(const struct run_opts *opts)
 			break;
 	}
 	if (r == 0) {
+		/* no step runs now: what fails here is the ceremony's, not a step's */
+		rc.cur = NULL;
 		/* before ceremony.end says the key signs: it proves it can */
 		r = tkey_sign_ready(&rc);
 		if (r < 0)

@@ -317,7 +317,7 @@ out:
  * is signed, after ceremony.end, so each logged-in token's logout is written
  * just before ceremony.end, saying when it happens (tokens_logout_all does
  * it). */
-int tokens_logout_record(struct run_ctx *rc)
+int tokens_logout_record(struct run_ctx *rc, const char *when)
 {
 	json_t *d;
 	size_t i;
@@ -330,7 +330,7 @@ int tokens_logout_record(struct run_ctx *rc)
 			continue;
 		d = json_pack("{s:s, s:s, s:s}", "user",
 			      ts->login_user == P11_USER_SO ? "so" : "user", "token", ts->spec->name,
-			      "when", "after-signing");
+			      "when", when);
 		if (d == NULL)
 			return CE_ERR_NOMEM;
 		r = events_append_at(rc, "logout", NULL, ts->login_persons, NULL, d);

@@ -17,6 +17,8 @@ softhsm_setup
 run_scripts_setup
 SO=$TEST_TMP/so
 INIT=$TEST_TMP/root-init/transcript.jsonl
+TOK=$TEST_TMP/softhsm/tokens
+FAULTMOD=$TEST_BUILD/tests/libfaultmod.so
 
 cat >"$TEST_TMP/scripts/so-rotate.yaml" <<'YAML'
 format: 1
@@ -91,10 +93,22 @@ later_so_login() { # DIR H1 H2 [--issued-in ...]
 	run_rehearsal so-login.yaml "$ls_dir.answers" "$ls_dir" "$@"
 }
 
+# scripts/root-ca.yaml (a token transcript key) on the token as token-init
+# left it, through the fault module (FUNC failed at its NTH call).
+faulty_root_ca() { # OUT [FUNC NTH]
+	rm -rf "$TOK" && cp -a "$TEST_TMP/tokens.init" "$TOK" && mkdir -p "$1" &&
+	env FAULTMOD_MODULE=$SOFTHSM_MODULE ${2:+FAULTMOD_FUNC=$2 FAULTMOD_NTH=$3} \
+		FAULTMOD_RV=CKR_DEVICE_ERROR FAULTMOD_LOG="$1.calls" \
+		ceremony run "$TEST_TMP/scripts/root-ca.yaml" --rehearsal --today "$RUN_TODAY" \
+		--module "$FAULTMOD" --input "$(run_answers root-ca)" --outdir "$1" \
+		--issued-in "$INIT" >"$1.log" 2>&1 </dev/null
+}
+
 test_expect_success 'set-up: root token (token-init)' '
 	run_rehearsal token-init.yaml "$(run_answers token-init)" "$TEST_TMP/root-init" \
 		>log 2>&1 &&
-	test_grep "Ceremony completed" log
+	test_grep "Ceremony completed" log &&
+	cp -a "$TOK" "$TEST_TMP/tokens.init"
 '
 
 test_expect_success 'the SO-only ceremony lints clean' '
@@ -160,6 +174,52 @@ test_expect_success 'failing twin: the old SO PIN shares are refused by the toke
 	test_exit_code 1 later_so_login "$PWD/old" bob carol --issued-in "$INIT" >log 2>&1 &&
 	grep "\"type\":\"login.failed\"" old/transcript.jsonl | grep -q CKR_PIN_INCORRECT &&
 	tail -n 1 old/transcript.jsonl | grep -q "\"status\":\"failed\""
+'
+
+test_expect_success 'failing twin: a signature file already in the output directory is refused first' '
+	mkdir out && echo old >out/transcript.jsonl.p7s &&
+	test_exit_code 1 run_rehearsal so-rotate.yaml "$TEST_TMP/so-rotate.answers" "$PWD/out" \
+		--issued-in "$INIT" >log 2>&1 &&
+	test_grep "transcript.jsonl.p7s: already exists; a transcript signature is never overwritten" log &&
+	test ! -e out/transcript.jsonl && test "$(cat out/transcript.jsonl.p7s)" = old
+'
+
+# The token transcript key signs twice at the end: its signer certificate
+# (the last C_Sign but one, before ceremony.end) and the transcript (the last).
+test_expect_success 'set-up: a clean root-ca through the fault module counts its C_Sign calls' '
+	faulty_root_ca "$TEST_TMP/clean" &&
+	test_grep "Ceremony completed" "$TEST_TMP/clean.log" &&
+	grep -c "^C_Sign " "$TEST_TMP/clean.calls" >"$TEST_TMP/nsign" &&
+	test "$(cat "$TEST_TMP/nsign")" -ge 2
+'
+
+test_expect_success 'failing twin: a transcript key that cannot sign fails the run before ceremony.end claims a signature' '
+	n=$(cat "$TEST_TMP/nsign") &&
+	test_exit_code 1 faulty_root_ca "$PWD/k" C_Sign $((n - 1)) &&
+	test_grep "every step is done, but the transcript cannot be signed" k.log &&
+	test_grep "CKR_DEVICE_ERROR" k.log &&
+	! grep -q "Ceremony completed" k.log &&
+	test_grep "Transcript key destroyed on .root." k.log &&
+	tail -n 1 k/transcript.jsonl >end &&
+	test_grep "\"status\":\"failed\"" end &&
+	test_grep "\"transcript_key\":\"destroyed-unsigned\"" end &&
+	! grep -q "after-signing" k/transcript.jsonl &&
+	grep "\"type\":\"logout\"" k/transcript.jsonl | grep -q "\"when\":\"at-end\"" &&
+	! grep -q "will not be signed" k.log &&
+	test ! -e k/transcript.jsonl.p7s &&
+	test_exit_code 3 ceremony verify k/transcript.jsonl >out &&
+	test_grep INCOMPLETE out
+'
+
+test_expect_success 'failing twin: a signature that fails after ceremony.end fails the run, saying so' '
+	n=$(cat "$TEST_TMP/nsign") &&
+	test_exit_code 1 faulty_root_ca "$PWD/s" C_Sign $n &&
+	test_grep "is NOT signed: the ceremony is not completed" s.log &&
+	! grep -q "Ceremony completed" s.log &&
+	test_grep "Transcript key destroyed on .root." s.log &&
+	test ! -e s/transcript.jsonl.p7s &&
+	test_exit_code 3 ceremony verify s/transcript.jsonl >out &&
+	test_grep "not signed" out
 '
 
 test_done
