@@ -244,6 +244,9 @@ static int ceremony_stopped(struct run_ctx *rc, int e, int started, const char *
 	if (r == 0 && rc->tkey_ready && tkey_sign(rc) < 0)
 		console_say(rc->con, "WARNING: the transcript %s is NOT signed: %s", tpath,
 			    ce_err_detail());
+	else if (r == 0 && !rc->tkey)
+		console_say(rc->con, "The transcript %s is NOT signed: the ceremony stopped "
+				     "before its transcript key was made.", tpath);
 	console_say(rc->con, "The transcript %s is kept: `ceremony verify` reports it as "
 			     "INCOMPLETE.", tpath);
 	r = 0;

@@ -8,7 +8,9 @@
 # refuses a key.generate after the SO-only login before the token is
 # touched; a signature file already in the output directory is refused
 # before anything is written; a transcript key that cannot sign fails the
-# run (exit 1) and ceremony.end never claims "destroyed-after-signing".
+# run (exit 1) and ceremony.end never claims "destroyed-after-signing"; a
+# signature failing after ceremony.end fails the run too; a ceremony stopped
+# before its transcript key says it is not signed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -220,6 +222,14 @@ test_expect_success 'failing twin: a signature that fails after ceremony.end fai
 	test ! -e s/transcript.jsonl.p7s &&
 	test_exit_code 3 ceremony verify s/transcript.jsonl >out &&
 	test_grep "not signed" out
+'
+
+test_expect_success 'failing twin: a ceremony stopped before its transcript key says it is not signed' '
+	test_exit_code 1 faulty_root_ca "$PWD/l" C_Login 1 &&
+	test_grep "NOT signed: the ceremony stopped before its transcript key was made" l.log &&
+	! grep -q "Ceremony completed" l.log &&
+	tail -n 1 l/transcript.jsonl | grep -q "\"transcript_key\":\"none\"" &&
+	test ! -e l/transcript.jsonl.p7s
 '
 
 test_done
