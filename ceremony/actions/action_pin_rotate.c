@@ -61,7 +61,8 @@ int action_pin_rotate(struct run_ctx *rc, const struct script_step *st)
 		goto out;
 	}
 	d = json_pack("{s:s, s:s, s:s, s:s}", "user", user == P11_USER_SO ? "so" : "user",
-		      "token", token, "secret", sec->name, "pin_source", "token-rng");
+		      "token", token, "secret", sec->name, "pin_source",
+		      "token-rng+openssl");
 	r = d != NULL ? run_event(rc, "pin.changed", NULL, NULL, d) : CE_ERR_NOMEM;
 	if (r < 0)
 		goto out;

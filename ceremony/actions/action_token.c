@@ -154,7 +154,8 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	json_decref(d);
-	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source", "token-rng");
+	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source",
+		       "token-rng+openssl");
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
