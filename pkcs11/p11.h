@@ -252,10 +252,14 @@ int p11_session_random(struct p11_session *s, uint8_t *buf, size_t len) P11_WARN
  *    length. On failure *pin is NULL.
  * They differ in the source of the random bytes:
  *
- * p11_session_pin_generate: the token of s (C_GenerateRandom), checked
- * against that token's range. Returns 0, CE_ERR_INVALID, CE_ERR_PKCS11 (the
- * token's RNG failed: a blank SoftHSM token has none before C_InitToken),
- * CE_ERR_MLOCK.
+ * p11_session_pin_generate: the token of s (C_GenerateRandom) XORed byte by
+ * byte with as many bytes of OpenSSL's RAND_priv_bytes, before the rejection
+ * sampling (transcript source "token-rng+openssl"): a token whose RNG returns
+ * constant or predictable bytes still yields an unpredictable PIN, and a weak
+ * host RNG is covered by the token's. Checked against that token's range.
+ * Returns 0, CE_ERR_INVALID, CE_ERR_PKCS11 (the token's RNG failed: a blank
+ * SoftHSM token has none before C_InitToken), CE_ERR_CRYPTO (OpenSSL's RNG
+ * failed), CE_ERR_MLOCK.
  *
  * p11_token_pin_generate: OpenSSL's RAND_priv_bytes, checked against tok's
  * range; for the PINs of a blank token (tok from p11_token_find_blank), which

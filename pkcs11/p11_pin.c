@@ -1,5 +1,6 @@
 /* PINs drawn at random: one alphabet, one length rule, one unbiased draw,
- * from the token's RNG or, for a blank token, from OpenSSL's. */
+ * from the token's RNG mixed with OpenSSL's or, for a blank token, from
+ * OpenSSL's alone. */
 #include "pkcs11/p11_internal.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -14,17 +15,41 @@
 /* Where the random bytes come from: arg is the session, or unused. */
 typedef int (*pin_rng_fn)(void *arg, uint8_t *buf, size_t len);
 
-static int rng_token(void *arg, uint8_t *buf, size_t len)
-{
-	return p11_session_random(arg, buf, len);
-}
-
 static int rng_openssl(void *arg, uint8_t *buf, size_t len)
 {
 	(void)arg;
 	if (len > INT_MAX || RAND_priv_bytes(buf, (int)len) != 1)
 		return ce_err_set(CE_ERR_CRYPTO, "RAND_priv_bytes failed");
 	return 0;
+}
+
+/* The token's bytes XORed with OpenSSL's: the result is as unpredictable as
+ * the better of the two, so a token whose RNG is broken (constant, or known
+ * to whoever built it) still gives a PIN nobody can predict, and a weak
+ * host RNG is covered by the token's. */
+static int rng_token_openssl(void *arg, uint8_t *buf, size_t len)
+{
+	uint8_t *host = NULL;
+	size_t i;
+	int r = CE_ERR_INTERNAL;
+
+	host = secmem_alloc(len);
+	if (host == NULL) {
+		r = CE_ERR_MLOCK;
+		goto out;
+	}
+	r = p11_session_random(arg, buf, len);
+	if (r < 0)
+		goto out;
+	r = rng_openssl(NULL, host, len);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < len; i++)
+		buf[i] ^= host[i];
+	r = 0;
+out:
+	secmem_free(host);
+	return r;
 }
 
 /* The length to draw: len within the token's [min, max] (CE_ERR_INVALID
@@ -98,7 +123,7 @@ out:
 
 int p11_session_pin_generate(struct p11_session *s, size_t len, char **pin, size_t *pin_len)
 {
-	return pin_draw(s->tok, len, rng_token, s, pin, pin_len);
+	return pin_draw(s->tok, len, rng_token_openssl, s, pin, pin_len);
 }
 
 int p11_token_pin_generate(const struct p11_token *tok, size_t len, char **pin, size_t *pin_len)

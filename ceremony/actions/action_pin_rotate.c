@@ -55,13 +55,18 @@ int action_pin_rotate(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	r = p11_session_set_pin(s, (const char *)old, old_len, pin, pin_len);
+	secmem_free(old); /* the last use of both: wiped before any event */
+	old = NULL;
+	secmem_free(pin);
+	pin = NULL;
 	if (r < 0) {
 		ce_err_prefix(r, "step '%s': C_SetPIN on %s (the old PIN and shares stay in force)",
 			      st->id, token);
 		goto out;
 	}
 	d = json_pack("{s:s, s:s, s:s, s:s}", "user", user == P11_USER_SO ? "so" : "user",
-		      "token", token, "secret", sec->name, "pin_source", "token-rng");
+		      "token", token, "secret", sec->name, "pin_source",
+		      "token-rng+openssl");
 	r = d != NULL ? run_event(rc, "pin.changed", NULL, NULL, d) : CE_ERR_NOMEM;
 	if (r < 0)
 		goto out;

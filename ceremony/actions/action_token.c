@@ -2,7 +2,9 @@
  * ceremony/actions/action_token.c - token.init and quorum.login.
  *
  * PINs are SLIP-39 master secrets as bytes: typeable characters of
- * P11_PIN_ALPHABET, an even number of them, at least 16.
+ * P11_PIN_ALPHABET, an even number of them, at least 16. Each PIN is wiped
+ * on the line after the last call that needs it (quorum.login: inside
+ * run_token_login_wipe, right after C_Login); the out: labels wipe too.
  */
 #include "ceremony/run/run.h"
 #include "common/err.h"
@@ -151,10 +153,13 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	r = p11_session_set_pin(sess, user0, u0_len, user_pin, u_len);
+	secmem_free(user0); /* its last use: wiped before any event or prompt */
+	user0 = NULL;
 	if (r < 0)
 		goto out;
 	json_decref(d);
-	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source", "token-rng");
+	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source",
+		       "token-rng+openssl");
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -164,10 +169,14 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 		goto out;
 	script_step_issue_layout(st, so, &lay);
 	r = run_shares_issue(rc, so, &lay, (const uint8_t *)so_pin, so_len);
+	secmem_free(so_pin); /* its last use */
+	so_pin = NULL;
 	if (r < 0)
 		goto out;
 	script_step_issue_layout(st, up, &lay);
 	r = run_shares_issue(rc, up, &lay, (const uint8_t *)user_pin, u_len);
+	secmem_free(user_pin); /* its last use */
+	user_pin = NULL;
 	if (r < 0)
 		goto out;
 	r = 0;
@@ -196,8 +205,9 @@ int action_quorum_login(struct run_ctx *rc, const struct script_step *st)
 	r = run_shares_collect(rc, sec, &pin, &len);
 	if (r < 0)
 		goto out;
-	r = run_token_login(rc, tname, sec->kind == SECRET_SO_PIN ? P11_USER_SO : P11_USER_NORMAL,
-			    (const char *)pin, len);
+	/* The PIN is wiped inside, on the line after C_Login. */
+	r = run_token_login_wipe(rc, tname,
+				 sec->kind == SECRET_SO_PIN ? P11_USER_SO : P11_USER_NORMAL, &pin, len);
 out:
 	secmem_free(pin);
 	return r;

@@ -18,6 +18,7 @@
 #include "pkcs11/x509/ossl.h"
 #include "pkcs11/p11.h"
 #include "pkcs11/x509/x509.h"
+#include "shares/ui/ui.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #define X509_PIN_MAX_BYTES 256
@@ -238,8 +238,7 @@ static int pin_read(int fd, char **pin, size_t *len)
 {
 	int r = CE_ERR_INTERNAL;
 	char *p = NULL;
-	int tty = -1, echo_off = 0;
-	struct termios old, quiet;
+	int tty = -1;
 
 	*pin = NULL;
 	p = secmem_alloc(X509_PIN_MAX_BYTES);
@@ -253,23 +252,11 @@ static int pin_read(int fd, char **pin, size_t *len)
 			r = ce_err_set(CE_ERR_TTY, "no terminal to ask the user PIN on: use --pin-fd N");
 			goto out;
 		}
-		if (tcgetattr(tty, &old) == 0) {
-			quiet = old;
-			quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
-			if (tcsetattr(tty, TCSAFLUSH, &quiet) == 0)
-				echo_off = 1;
-		}
-		if (!echo_off) {
-			r = ce_err_set(CE_ERR_TTY, "cannot turn the terminal's echo off");
-			goto out;
-		}
-		if (write(tty, "User PIN: ", 10) != 10) {
-			r = ce_err_set(CE_ERR_TTY, "cannot write to the terminal");
-			goto out;
-		}
-		fd = tty;
+		/* echo off under the share-entry guard: every signal restores it */
+		r = shares_ui_secret_line_read(tty, "User PIN: ", p, X509_PIN_MAX_BYTES, len);
+	} else {
+		r = buf_read_secret_line(fd, p, X509_PIN_MAX_BYTES, len);
 	}
-	r = buf_read_secret_line(fd, p, X509_PIN_MAX_BYTES, len);
 	if (r == 0)
 		r = ce_err_set(CE_ERR_PIN, "no PIN given (end of input)");
 	if (r < 0)
@@ -278,12 +265,6 @@ static int pin_read(int fd, char **pin, size_t *len)
 	p = NULL; /* transferred */
 	r = 0;
 out:
-	if (echo_off) {
-		tcsetattr(tty, TCSAFLUSH, &old);
-		if (write(tty, "\n", 1) != 1) {
-			/* cosmetic: the PIN was read or the error is set */
-		}
-	}
 	if (tty >= 0)
 		close(tty);
 	secmem_free(p);

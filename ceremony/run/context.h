@@ -111,9 +111,11 @@ struct run_token_state *tokens_state_find(struct run_ctx *rc, const char *name);
 int tokens_key_uri(struct run_ctx *rc, const char *name, const char *label, const char *type,
 		   char **out) __attribute__((warn_unused_result));
 /* run_token_login less the transcript key: *ti is the token's index in
- * rc->toks. pin BORROWED secmem. */
+ * rc->toks. pin BORROWED secmem. wipe: NULL, or the secmem block holding pin,
+ * which is secmem_free'd (and *wipe set to NULL) on the line after C_Login
+ * returns, before any event is written, and on every other path. */
 int tokens_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
-		 size_t pin_len, size_t *ti) __attribute__((warn_unused_result));
+		 size_t pin_len, void **wipe, size_t *ti) __attribute__((warn_unused_result));
 /* policy 4.4.1: the logout events, written before ceremony.end; when says
  * when the logouts happen ("after-signing", or "at-end" for a transcript
  * that will not be signed). */

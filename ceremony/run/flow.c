@@ -8,6 +8,7 @@
 
 #include "ceremony/cli/cli.h"
 #include "ceremony/policy/lint.h"
+#include "ceremony/run/rehearsal.h"
 #include "common/err.h"
 #include "pkcs11/p11.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------ */
 /* A step                                                              */
@@ -353,10 +355,12 @@ out:
 	return r;
 }
 
-/* The date, the output directory (made if missing, its parent must exist),
- * the lint exactly as `ceremony lint` (printed), and the transcript path
- * (*tpath, malloc'ed), which must not exist, nor its signature files.
- * Nothing is written. */
+/* The date, the output directory (made if missing, its parent must exist;
+ * refused unless owned by us and writable by nobody else), the lint exactly
+ * as `ceremony lint` (printed), the transcript path (*tpath, malloc'ed),
+ * which must not exist, nor its signature files, and in a rehearsal
+ * OUTDIR/rehearsal, which must not exist either: the only thing written
+ * here, made empty (0700). */
 static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct diag *d,
 		       char **tpath)
 {
@@ -375,6 +379,14 @@ static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct d
 	if (stat(rc->outdir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return ce_err_set(CE_ERR_NOT_FOUND, "output directory %s: %s", rc->outdir,
 				  stat(rc->outdir, &sb) != 0 ? strerror(errno) : "not a directory");
+	/* policy 4.4.4: logs readable only by authorised staff - nobody else may
+	 * add, swap or remove what is written there. */
+	if (sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return ce_err_set(CE_ERR_POLICY, "output directory %s is owned by uid %u with mode "
+				  "%04o: refused, it must be owned by the user running ceremony "
+				  "(uid %u) and writable by nobody else (chmod go-w)", rc->outdir,
+				  (unsigned)sb.st_uid, (unsigned)(sb.st_mode & 07777),
+				  (unsigned)geteuid());
 	r = lint_load(opts->script_path, opts->roster_path, &rc->today, rc->outdir, &rc->s, &rc->r,
 		      d);
 	if (r < 0)
@@ -391,7 +403,13 @@ static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct d
 	if (lstat(*tpath, &sb) == 0)
 		return ce_err_set(CE_ERR_EXISTS, "%s: already exists; a transcript is never "
 						 "overwritten (choose another --outdir)", *tpath);
-	return sig_paths_free(*tpath);
+	r = sig_paths_free(*tpath);
+	if (r < 0)
+		return r;
+	/* Before any token is touched: the holder files' folder is ours. */
+	if (opts->rehearsal)
+		return rehearsal_dir_make(rc->outdir);
+	return 0;
 }
 
 /* The console, the preflight, the tokens, the --issued-in registry, the

@@ -7,14 +7,16 @@
 #include "ceremony/run/context.h"
 
 #include "common/err.h"
+#include "common/secmem.h"
 
-int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
-		    size_t pin_len)
+/* The login, then the transcript key; wipe as tokens_login's. */
+static int token_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
+		       size_t pin_len, void **wipe)
 {
 	size_t ti = 0;
 	int r = CE_ERR_INTERNAL;
 
-	r = tokens_login(rc, name, user, pin, pin_len, &ti);
+	r = tokens_login(rc, name, user, pin, pin_len, wipe, &ti);
 	if (r < 0)
 		goto out;
 	if (user == P11_USER_NORMAL && !rc->tkey) {
@@ -24,5 +26,24 @@ int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, co
 	}
 	r = 0;
 out:
+	if (wipe != NULL) {
+		secmem_free(*wipe);
+		*wipe = NULL;
+	}
 	return r;
+}
+
+int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
+		    size_t pin_len)
+{
+	return token_login(rc, name, user, pin, pin_len, NULL);
+}
+
+int run_token_login_wipe(struct run_ctx *rc, const char *name, enum p11_user user, uint8_t **pin,
+			 size_t pin_len)
+{
+	void *p = *pin;
+
+	*pin = NULL; /* transferred: token_login wipes it */
+	return token_login(rc, name, user, p, pin_len, &p);
 }

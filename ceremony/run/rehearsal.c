@@ -47,12 +47,41 @@ static int holder_file_path(const char *dir, const char *holder, char **out)
 	return 0;
 }
 
+int rehearsal_dir_make(const char *outdir)
+{
+	char *dir = NULL;
+	struct stat sb;
+	int r = CE_ERR_INTERNAL;
+
+	if (asprintf(&dir, "%s/%s", outdir, REHEARSAL_DIR) < 0) {
+		dir = NULL;
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (mkdir(dir, 0700) == 0) {
+		r = 0;
+		goto out;
+	}
+	if (errno != EEXIST) {
+		r = ce_err_set(CE_ERR_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	r = ce_err_set(CE_ERR_EXISTS, "%s: already exists%s: refused, a rehearsal writes its "
+		       "share files only in a folder it makes itself (remove it or choose another "
+		       "--outdir)", dir, lstat(dir, &sb) == 0 && S_ISLNK(sb.st_mode) ?
+		       " as a symbolic link" : "");
+out:
+	free(dir);
+	return r;
+}
+
 int rehearsal_file_append(const char *outdir, const char *holder, const char *secret,
 			  const char *set, unsigned g, unsigned m, const char *mnemonic)
 {
 	char *dir = NULL, *path = NULL, *line = NULL;
+	const char *base;
 	size_t len, cap;
-	int fd = -1, r = CE_ERR_INTERNAL, fresh;
+	int dfd = -1, fd = -1, r = CE_ERR_INTERNAL, fresh;
 	struct stat sb;
 
 	if (asprintf(&dir, "%s/%s", outdir, REHEARSAL_DIR) < 0) {
@@ -60,15 +89,27 @@ int rehearsal_file_append(const char *outdir, const char *holder, const char *se
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &sb) != 0) {
 		r = ce_err_set(CE_ERR_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (sb.st_uid != geteuid() || (sb.st_mode & 077) != 0) {
+		r = ce_err_set(CE_ERR_EXISTS, "%s: owned by uid %u with mode %04o, not the folder "
+			       "this run made (uid %u, 0700): refused", dir, (unsigned)sb.st_uid,
+			       (unsigned)(sb.st_mode & 07777), (unsigned)geteuid());
 		goto out;
 	}
 	r = holder_file_path(dir, holder, &path);
 	if (r < 0)
 		goto out;
-	fresh = lstat(path, &sb) != 0;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	base = path + strlen(dir) + 1; /* holder ids have no '/' (roster.c) */
+	fresh = fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) != 0;
+	if (fresh)
+		fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+	else
+		fd = openat(dfd, base, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		r = ce_err_set(CE_ERR_IO, "%s: %s", path, strerror(errno));
 		goto out;
@@ -89,6 +130,8 @@ int rehearsal_file_append(const char *outdir, const char *holder, const char *se
 out:
 	if (fd >= 0)
 		close(fd);
+	if (dfd >= 0)
+		close(dfd);
 	secmem_free(line);
 	free(path);
 	free(dir);

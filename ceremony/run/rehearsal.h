@@ -28,10 +28,20 @@
  * path, or the current folder): *out malloc'ed. 0 or CE_ERR_NOMEM. */
 int rehearsal_dir_beside(const char *path, char **out) __attribute__((warn_unused_result));
 
+/* Make OUTDIR/rehearsal (mode 0700), before anything else of a rehearsal is
+ * written: the holder files go only into a folder this run made itself, so
+ * nobody can have prepared it or pointed it elsewhere. 0; CE_ERR_EXISTS when
+ * it exists already, as a folder or as a symbolic link (the detail names the
+ * path and which); CE_ERR_IO (naming the path); CE_ERR_NOMEM. */
+int rehearsal_dir_make(const char *outdir) __attribute__((warn_unused_result));
+
 /* Append share (g, m) of set `set` of secret, mnemonic (SECRET, borrowed),
- * to OUTDIR/rehearsal/<holder>.shares, made (0600, O_NOFOLLOW) with its
- * header if absent, synced. 0, CE_ERR_IO (naming the path), CE_ERR_MLOCK,
- * CE_ERR_NOMEM. */
+ * to OUTDIR/rehearsal/<holder>.shares, synced. The folder (made by
+ * rehearsal_dir_make) is opened O_NOFOLLOW and must still be ours with mode
+ * 0700; a new holder file is created O_CREAT|O_EXCL|O_NOFOLLOW (0600) with
+ * its header, an existing one (this run's) opened O_APPEND|O_NOFOLLOW.
+ * 0, CE_ERR_IO (naming the path), CE_ERR_EXISTS (the folder is no longer the
+ * one this run made), CE_ERR_MLOCK, CE_ERR_NOMEM. */
 int rehearsal_file_append(const char *outdir, const char *holder, const char *secret,
 			  const char *set, unsigned g, unsigned m, const char *mnemonic)
 	__attribute__((warn_unused_result));

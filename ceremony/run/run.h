@@ -31,8 +31,9 @@
  *
  * Every pointer returned by a run_* accessor is BORROWED from the run
  * context and valid until the ceremony ends, unless said otherwise. Nothing
- * in struct run_ctx is secret except what run_shares_collect returns and
- * what run_token_login borrows; those live in secmem.
+ * in struct run_ctx is secret except what run_shares_collect returns,
+ * what run_token_login borrows and what run_token_login_wipe consumes; those
+ * live in secmem.
  *
  * Thread use: none. One ceremony per process.
  */
@@ -222,6 +223,15 @@ int run_token_adopt(struct run_ctx *rc, const char *name, struct p11_token *tok)
  * transcript's errors. */
 int run_token_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
 		    size_t pin_len)
+	__attribute__((warn_unused_result));
+
+/* run_token_login for a caller that has no further use for the PIN
+ * (quorum.login): *pin (secmem from run_shares_collect, pin_len bytes) is
+ * CONSUMED: wiped and freed on the line after C_Login returns, before the
+ * login event, login.failed or the transcript key's prompts, and on every
+ * other path; *pin is NULL on return. Same returns as run_token_login. */
+int run_token_login_wipe(struct run_ctx *rc, const char *name, enum p11_user user, uint8_t **pin,
+			 size_t pin_len)
 	__attribute__((warn_unused_result));
 
 /* The open logged-in session on token `name` (borrowed). CE_ERR_STATE if no

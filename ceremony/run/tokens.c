@@ -6,6 +6,7 @@
 #include "ceremony/run/context.h"
 
 #include "common/err.h"
+#include "common/secmem.h"
 #include "pkcs11/p11.h"
 #include "pkcs11/x509/ossl.h"
 
@@ -130,7 +131,7 @@ out:
 }
 
 int tokens_login(struct run_ctx *rc, const char *name, enum p11_user user, const char *pin,
-		 size_t pin_len, size_t *ti)
+		 size_t pin_len, void **wipe, size_t *ti)
 {
 	struct run_token_state *ts;
 	struct p11_token *tok;
@@ -153,6 +154,13 @@ int tokens_login(struct run_ctx *rc, const char *name, enum p11_user user, const
 		goto out;
 	}
 	r = p11_session_login(ts->sess, user, pin, pin_len);
+	/* As OpenSSH does after C_Login: the PIN goes before anything else runs
+	 * (the login event, login.failed, the transcript key's prompts). */
+	if (wipe != NULL) {
+		secmem_free(*wipe);
+		*wipe = NULL;
+		pin = NULL;
+	}
 	if (r < 0) {
 		r = login_failed_record(rc, name, uname, persons, r);
 		goto out;
@@ -173,6 +181,10 @@ int tokens_login(struct run_ctx *rc, const char *name, enum p11_user user, const
 	*ti = (size_t)(ts - rc->toks);
 	r = 0;
 out:
+	if (wipe != NULL) {
+		secmem_free(*wipe);
+		*wipe = NULL;
+	}
 	json_decref(d);
 	json_decref(persons);
 	return r;

@@ -50,6 +50,18 @@ void shares_ui_position_print(FILE *out, const struct shares_ui_position *pos);
  * SIGTERM, SIGHUP, SIGQUIT keep their default action. Off by default. */
 void shares_ui_set_interrupt_aborts(int on);
 
+/* Read one secret line (a PIN) typed at the terminal tty_fd (borrowed):
+ * prompt written to it, then the line read with echo off under the guard
+ * of share entry (shares/ui/ui_guard.h): on SIGINT, SIGTERM, SIGHUP or
+ * SIGQUIT the terminal is restored before the signal's default action, on
+ * SIGTSTP it is restored while the process is stopped and echo turned off
+ * again on SIGCONT; line editing is the terminal's own. dst: cap bytes of
+ * the caller's secmem, NUL-terminated. Returns 1 (*len bytes read), 0 (end
+ * of input), CE_ERR_TTY (not a terminal, or the prompt cannot be written),
+ * CE_ERR_TOO_LARGE (the line does not fit: wiped), CE_ERR_IO. */
+int shares_ui_secret_line_read(int tty_fd, const char *prompt, char *dst, size_t cap,
+			       size_t *len) __attribute__((warn_unused_result));
+
 /* Show one share to its holder alone: clear the screen, the position, the
  * words numbered in columns, a QR code of the mnemonic, then wait for the
  * holder's explicit confirmation that it is written down and checked, then

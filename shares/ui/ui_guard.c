@@ -1,5 +1,6 @@
 #include "shares/ui/ui.h"
 #include "shares/ui/ui_guard.h"
+#include "common/buf.h"
 #include "common/err.h"
 
 #include <errno.h>
@@ -18,6 +19,8 @@ static volatile sig_atomic_t guard_clear;
 static int guard_tty_fd = -1;
 static int guard_clear_fd = -1;
 static struct termios guard_tty_orig;
+static struct termios guard_tty_set; /* the guard's mode, put back on SIGCONT */
+static struct sigaction guard_sa;
 
 static const char guard_clear_seq[] = "\033[H\033[2J\033[3J";
 
@@ -41,10 +44,36 @@ static void guard_undo(void)
 	guard_clear = 0;
 }
 
+/* SIGTSTP: the terminal as it was while stopped (a stopped process must
+ * not leave the shell without echo), the guard's mode again once continued.
+ * The pending read sees EINTR and retries. */
+static void guard_on_stop(void)
+{
+	int restore = guard_restore_tty;
+	sigset_t tstp;
+
+	if (restore)
+		(void)tcsetattr(guard_tty_fd, TCSAFLUSH, &guard_tty_orig);
+	(void)!write(STDERR_FILENO, "\n", 1);
+	signal(SIGTSTP, SIG_DFL);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	(void)sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	raise(SIGTSTP); /* stopped here until SIGCONT */
+	(void)sigaction(SIGTSTP, &guard_sa, NULL);
+	if (restore && guard_restore_tty)
+		(void)tcsetattr(guard_tty_fd, TCSAFLUSH, &guard_tty_set);
+}
+
 static void guard_on_signal(int sig)
 {
 	int saved_errno = errno;
 
+	if (sig == SIGTSTP) {
+		guard_on_stop();
+		errno = saved_errno;
+		return;
+	}
 	guard_undo();
 	/* a newline so the shell prompt starts clean, then die as asked */
 	(void)!write(STDERR_FILENO, "\n", 1);
@@ -59,9 +88,10 @@ static void guard_on_signal(int sig)
 	errno = saved_errno;
 }
 
-static const int guard_signals[SHARES_UI_GUARD_NSIG] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int guard_signals[SHARES_UI_GUARD_NSIG] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+							   SIGTSTP };
 
-int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
+static int guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd, int raw_mode)
 {
 	int r = CE_ERR_INTERNAL;
 	struct termios raw;
@@ -80,19 +110,26 @@ int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
 	sa.sa_handler = guard_on_signal;
 	sa.sa_flags = 0; /* no SA_RESTART: a read in progress returns EINTR */
 	sigemptyset(&sa.sa_mask);
+	guard_sa = sa;
 	for (i = 0; i < SHARES_UI_GUARD_NSIG; i++)
 		(void)sigaction(guard_signals[i], &sa, &g->old[i]);
 	g->active = 1;
 	guard_clear = clear_fd >= 0;
 	if (tty_fd >= 0) {
 		raw = guard_tty_orig;
-		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHONL | IEXTEN);
-		raw.c_lflag |= ISIG;    /* Ctrl-C still interrupts (and restores) */
-		raw.c_cc[VMIN] = 1;
-		raw.c_cc[VTIME] = 0;
+		if (raw_mode) {
+			raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHONL | IEXTEN);
+			raw.c_cc[VMIN] = 1;
+			raw.c_cc[VTIME] = 0;
 #ifdef VSUSP
-		raw.c_cc[VSUSP] = _POSIX_VDISABLE; /* a stopped process would keep it raw */
+			/* Ctrl-Z off: a share's screen is not left behind a job */
+			raw.c_cc[VSUSP] = _POSIX_VDISABLE;
 #endif
+		} else {
+			raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		}
+		raw.c_lflag |= ISIG; /* Ctrl-C still interrupts (and restores) */
+		guard_tty_set = raw;
 		guard_restore_tty = 1;
 		if (tcsetattr(tty_fd, TCSAFLUSH, &raw) != 0) {
 			r = ce_err_set(CE_ERR_TTY, "terminal: %s", strerror(errno));
@@ -101,6 +138,43 @@ int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
 	}
 	r = 0;
 out:
+	return r;
+}
+
+int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
+{
+	return guard_begin(g, tty_fd, clear_fd, 1);
+}
+
+int shares_ui_guard_begin_noecho(struct shares_ui_guard *g, int tty_fd)
+{
+	return guard_begin(g, tty_fd, -1, 0);
+}
+
+int shares_ui_secret_line_read(int tty_fd, const char *prompt, char *dst, size_t cap,
+			       size_t *len)
+{
+	struct shares_ui_guard guard = { 0 };
+	size_t plen = strlen(prompt);
+	int r = CE_ERR_INTERNAL;
+
+	*len = 0;
+	r = shares_ui_guard_begin_noecho(&guard, tty_fd);
+	if (r < 0) {
+		r = ce_err_prefix(r, "cannot turn the terminal's echo off");
+		goto out;
+	}
+	if (write(tty_fd, prompt, plen) != (ssize_t)plen) {
+		r = ce_err_set(CE_ERR_TTY, "cannot write to the terminal");
+		goto out;
+	}
+	r = buf_read_secret_line(tty_fd, dst, cap, len);
+out:
+	if (guard.active) {
+		shares_ui_guard_end(&guard);
+		/* cosmetic: the Enter typed was not echoed */
+		(void)!write(tty_fd, "\n", 1);
+	}
 	return r;
 }
 

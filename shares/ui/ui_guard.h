@@ -13,10 +13,16 @@
  * editing, Ctrl-Z disabled, Ctrl-C kept) and restored by _end. On SIGINT,
  * SIGTERM, SIGHUP or SIGQUIT the handler restores the terminal (tty_fd >= 0),
  * clears the screen and scrollback of clear_fd (>= 0), then lets the signal
- * take its default action. One guard at a time. Returns 0 or CE_ERR_TTY
- * (then _end must still be called).
+ * take its default action. On SIGTSTP (kill -TSTP, or Ctrl-Z under _noecho)
+ * it restores the terminal, stops the process, and on SIGCONT puts the
+ * guard's mode back. One guard at a time. Returns 0 or CE_ERR_TTY (then _end
+ * must still be called).
+ *
+ * _noecho: the same guard with only echo turned off on tty_fd (>= 0):
+ * canonical line editing (Backspace, Ctrl-U) and Ctrl-Z kept; for a PIN
+ * typed as one line (shares_ui_secret_line_read). No screen to clear.
  */
-#define SHARES_UI_GUARD_NSIG 4
+#define SHARES_UI_GUARD_NSIG 5
 struct shares_ui_guard {
 	int active;
 	struct sigaction old[SHARES_UI_GUARD_NSIG];
@@ -26,6 +32,8 @@ struct shares_ui_guard {
  * returns CE_ERR_ABORTED. Reset by shares_ui_guard_begin. */
 extern volatile sig_atomic_t shares_ui_guard_interrupted;
 int shares_ui_guard_begin(struct shares_ui_guard *g, int tty_fd, int clear_fd)
+	__attribute__((warn_unused_result));
+int shares_ui_guard_begin_noecho(struct shares_ui_guard *g, int tty_fd)
 	__attribute__((warn_unused_result));
 void shares_ui_guard_end(struct shares_ui_guard *g);
 

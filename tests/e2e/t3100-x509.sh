@@ -175,4 +175,92 @@ test_expect_success 'x509 through p11-kit server signs through our layer, verifi
 	openssl crl -in remote.crl -CAfile remote.pem -noout -verify 2>&1 | test_grep "verify OK"
 '
 
+# The PIN typed at a terminal (tmux): echo off under the share-entry guard,
+# and the terminal given back on every signal. The pane runs ceremony as the
+# foreground process group under fg.py, a minimal job-control parent that
+# touches no terminal setting (a shell would restore the terminal itself
+# after a job dies or stops, hiding what ceremony left), and keeps the
+# group from being orphaned so that SIGTSTP really stops it.
+cat >"$TEST_TMP/fg.py" <<'PY'
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    os.tcsetpgrp(0, os.getpid())
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, st = os.waitpid(pid, 0)
+print("EXIT=%d" % (os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)), flush=True)
+signal.pause()
+PY
+T() { tmux -S "$TEST_TMP/tmux.$test_count.sock" "$@"; }
+kill_terms() {
+	for s in "$TEST_TMP"/tmux.*.sock; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
+	test_cleanup
+}
+trap kill_terms EXIT
+pin_term() { # OUT: ceremony x509 self-sign asking the PIN at the terminal
+	T new-session -d -s t -x 100 -y 30 -c "$PWD" \
+		"env PATH='$PATH' SOFTHSM2_CONF='$SOFTHSM2_CONF' python3 $TEST_TMP/fg.py ceremony \
+		x509 self-sign --key '$ROOT' $M --subject /CN=Tty --days 1 --out $1" &&
+	T set-option -t t remain-on-exit on >/dev/null &&
+	pin_wait "User PIN:" && pin_echo off
+}
+pin_wait() { # PATTERN (20 s at most)
+	for _ in $(seq 200); do
+		T capture-pane -p -t t | grep -q -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "no '$1' on the screen:" >&2
+	T capture-pane -p -t t >&2
+	return 1
+}
+pin_echo() { # on|off: the pane's terminal has echo (and icanon) so, within 5 s
+	for _ in $(seq 50); do
+		m=$(stty -a -F "$(T display -p -t t "#{pane_tty}")" | tr " ;" "\n\n")
+		if [ "$1" = off ]; then
+			echo "$m" | grep -q -x -e -echo && return 0
+		else
+			echo "$m" | grep -q -x -e echo && echo "$m" | grep -q -x -e icanon && return 0
+		fi
+		sleep 0.1
+	done
+	echo "the terminal's echo is not $1" >&2
+	return 1
+}
+pin_pid() { # OUT: the ceremony process writing OUT
+	for p in $(pgrep -f -- "--out $1"); do
+		[ "$(cat /proc/$p/comm)" = ceremony ] && echo $p && return 0
+	done
+	return 1
+}
+
+for sig in INT TERM HUP QUIT; do
+	test_expect_success "x509 PIN prompt: SIG$sig gives the terminal back with echo on" '
+		pin_term sig.pem && pid=$(pin_pid sig.pem) &&
+		kill -s '$sig' $pid &&
+		pin_wait "EXIT=" && pin_echo on && test ! -e sig.pem
+	'
+done
+
+test_expect_success 'x509 PIN prompt: SIGTSTP gives echo back while stopped, takes it again on SIGCONT' '
+	pin_term tstp.pem && pid=$(pin_pid tstp.pem) &&
+	kill -s TSTP $pid &&
+	pin_echo on && grep -q "^State:.*T" /proc/$pid/status &&
+	kill -s CONT $pid && pin_echo off &&
+	T send-keys -t t -l "$TEST_USER_PIN" && T send-keys -t t Enter &&
+	pin_wait "EXIT=0" && pin_echo on &&
+	! T capture-pane -p -t t | grep -q "$TEST_USER_PIN" &&
+	openssl verify -CAfile tstp.pem tstp.pem
+'
+
+test_expect_success 'twin: SIGKILL, which no handler sees, leaves echo off, and the check says so' '
+	pin_term kill.pem && pid=$(pin_pid kill.pem) &&
+	kill -s KILL $pid && pin_wait "EXIT=137" &&
+	! pin_echo on 2>err && test_grep "echo is not on" err
+'
+
 test_done

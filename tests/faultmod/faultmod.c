@@ -15,7 +15,9 @@
  *   FAULTMOD_MODE    "fail" (default) or "corrupt": with FAULTMOD_FUNC=C_Sign
  *                    or C_SignFinal, let every call through but flip the last
  *                    byte of each signature returned with CKR_OK (a token that
- *                    returns a wrong signature with success).
+ *                    returns a wrong signature with success); or "constant":
+ *                    with FAULTMOD_FUNC=C_GenerateRandom, every call returns
+ *                    CKR_OK and zero bytes (a token with a broken RNG).
  *   FAULTMOD_HIDE_MECHS  comma-separated CKM_ values (numbers, e.g.
  *                    0x40,0x250) the token pretends not to have: left out of
  *                    C_GetMechanismList, CKR_MECHANISM_INVALID from
@@ -167,6 +169,7 @@ static int fm_fault = -1; /* enum fm_func to fail, or -1 */
 static unsigned long fm_nth = 1;
 static CK_RV fm_fault_rv = CKR_DEVICE_ERROR;
 static int fm_corrupt_mode;
+static int fm_constant_mode;
 static FILE *fm_log;
 static unsigned long fm_calls[FM_COUNT_];
 #define FM_HIDE_MAX 16
@@ -243,8 +246,14 @@ static int fm_setup(void)
 			return fm_config_error("FAULTMOD_MODE=corrupt needs FAULTMOD_FUNC=C_Sign "
 					       "or C_SignFinal");
 		fm_corrupt_mode = 1;
+	} else if (mode != NULL && strcmp(mode, "constant") == 0) {
+		if (fm_fault != FM_C_GenerateRandom)
+			return fm_config_error("FAULTMOD_MODE=constant needs "
+					       "FAULTMOD_FUNC=C_GenerateRandom");
+		fm_corrupt_mode = 1; /* no call fails */
+		fm_constant_mode = 1;
 	} else if (mode != NULL && *mode != '\0' && strcmp(mode, "fail") != 0) {
-		return fm_config_error("FAULTMOD_MODE '%s': fail or corrupt", mode);
+		return fm_config_error("FAULTMOD_MODE '%s': fail, corrupt or constant", mode);
 	}
 	while (hide != NULL && *hide != '\0') {
 		if (fm_n_hide == FM_HIDE_MAX)
@@ -1052,6 +1061,8 @@ static CK_RV fm_C_GenerateRandom(CK_SESSION_HANDLE session, unsigned char *rando
 	if (fm_enter(FM_C_GenerateRandom, &rv))
 		return fm_leave(FM_C_GenerateRandom, rv);
 	rv = fm_real->C_GenerateRandom(session, random_data, random_len);
+	if (fm_constant_mode && rv == CKR_OK && random_data != NULL)
+		memset(random_data, 0, random_len);
 	return fm_leave(FM_C_GenerateRandom, rv);
 }
 

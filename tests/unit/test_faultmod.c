@@ -295,6 +295,74 @@ static void test_wrong_signature_caught(void **state)
 	assert_false(out_exists(f));
 }
 
+/* Two PINs drawn through our layer on a token whose RNG returns zeros
+ * (FAULTMOD_MODE=constant): the fake RNG is checked to be constant, then
+ * each PIN must differ from the other and from the PIN those zero bytes
+ * alone give (every character the alphabet's first, '2'), which is what an
+ * unmixed draw returned every time. Errors: CE_ERR_STATE (the fake RNG is
+ * not constant), CE_ERR_VERIFY (a PIN is predictable; the detail says how). */
+static int pin_flow(const char *module, const char *out)
+{
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	char *pin = secmem_dup(P11RAW_USER_PIN, strlen(P11RAW_USER_PIN));
+	char *a = NULL, *b = NULL, unmixed[P11_PIN_DEFAULT_LEN + 1];
+	uint8_t r1[32], r2[32], zero[32] = { 0 };
+	size_t alen = 0, blen = 0;
+	int r;
+
+	(void)out;
+	if (pin == NULL)
+		return CE_ERR_NOMEM;
+	memset(unmixed, P11_PIN_ALPHABET[0], P11_PIN_DEFAULT_LEN);
+	unmixed[P11_PIN_DEFAULT_LEN] = '\0';
+	if ((r = p11_ctx_open(module, &ctx)) == 0 &&
+	    (r = p11_token_find(ctx, "pkcs11:token=" TOKEN, &tok)) == 0 &&
+	    (r = p11_session_open(tok, &s)) == 0 &&
+	    (r = p11_session_login(s, P11_USER_NORMAL, pin, strlen(P11RAW_USER_PIN))) == 0 &&
+	    (r = p11_session_random(s, r1, sizeof(r1))) == 0 &&
+	    (r = p11_session_random(s, r2, sizeof(r2))) == 0) {
+		if (memcmp(r1, zero, sizeof(r1)) != 0 || memcmp(r2, zero, sizeof(r2)) != 0)
+			r = ce_err_set(CE_ERR_STATE, "the fake RNG is not constant");
+		else if ((r = p11_session_pin_generate(s, P11_PIN_DEFAULT_LEN, &a, &alen)) == 0 &&
+			 (r = p11_session_pin_generate(s, P11_PIN_DEFAULT_LEN, &b, &blen)) == 0) {
+			if (strcmp(a, unmixed) == 0 || strcmp(b, unmixed) == 0)
+				r = ce_err_set(CE_ERR_VERIFY, "a PIN is the token's zeros alone (%s)",
+					       unmixed);
+			else if (alen != blen || strcmp(a, b) == 0)
+				r = ce_err_set(CE_ERR_VERIFY, "two PINs drawn are equal");
+		}
+	}
+	secmem_free(pin);
+	secmem_free(a);
+	secmem_free(b);
+	p11_session_close(s);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
+	return r;
+}
+
+/* issue 11 part 8: PINs mix the token's RNG with OpenSSL's. */
+static void test_constant_rng_pins_differ(void **state)
+{
+	struct fx *f = *state;
+	char d[1024];
+	int st;
+
+	flow_fn = pin_flow;
+	st = run_flow(f, "C_GenerateRandom", 1, NULL, "constant", NULL, d, sizeof(d));
+	fprintf(stderr, "constant C_GenerateRandom -> %d: %s\n", st, d);
+	assert_int_equal(st, 0);
+	/* Twin: the same flow on the real RNG is refused by its own check that the
+	 * fake RNG is constant, so the pass above did run on zeros. */
+	st = run_flow(f, NULL, 1, NULL, NULL, NULL, d, sizeof(d));
+	fprintf(stderr, "real C_GenerateRandom -> %d: %s\n", st, d);
+	assert_int_equal(st, FLOW_EXIT_CODE_BASE - CE_ERR_STATE);
+	assert_non_null(strstr(d, "the fake RNG is not constant"));
+	flow_fn = flow;
+}
+
 /* Key generation through our layer with every call failed in turn: a failure
  * leaves no object behind (counted by pkcs11-tool, logged in), a success
  * leaves exactly the pair (then removed for the next round). */
@@ -411,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forwarding_works, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sign_fails, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_signature_caught, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_constant_rng_pins_differ, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_without_hash_and_sign, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_every_call, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_keygen_leaves_nothing, fx_setup, fx_teardown),
