@@ -188,8 +188,10 @@ int rehearsal_file_read(const char *outdir, const struct registry *g, const char
 
 	snprintf(own, sizeof(own), "%s/%s", outdir, REHEARSAL_DIR);
 	dirs[ndirs++] = own;
-	for (i = 0; g != NULL && i < g->n && ndirs < REHEARSAL_DIRS_MAX; i++) {
-		const char *dir = g->shares[i].rehearsal_dir;
+	/* Newest issuance first (the registry holds them in load order): after a
+	 * reshare or a rotation the holder's current share is the later one. */
+	for (i = g != NULL ? g->n : 0; i > 0 && ndirs < REHEARSAL_DIRS_MAX; i--) {
+		const char *dir = g->shares[i - 1].rehearsal_dir;
 
 		if (dir == NULL)
 			continue;

@@ -57,11 +57,8 @@ test_expect_success 'the recovered PIN was checked by a login; five new shares, 
 
 test_expect_success 'a later quorum.login with the new shares works (judy, grace, carol)' '
 	# the new shares are read from $RS/rehearsal (beside its transcript):
-	# the token-init transcript is given from a copy without its rehearsal/,
-	# so that no stale share of it is found first (OUTDIR/rehearsal cannot
-	# be seeded: the run makes it itself)
-	cp -r "$TEST_TMP/root-init" init-copy && rm -r init-copy/rehearsal &&
-	later_login "$PWD/new" judy grace carol --issued-in "$PWD/init-copy/transcript.jsonl" \
+	# a rehearsal reads the holder files of the newest issuance first
+	later_login "$PWD/new" judy grace carol --issued-in "$INIT" \
 		--issued-in "$RS/transcript.jsonl" \
 		>log 2>&1 &&
 	test_grep "Ceremony completed" log &&
@@ -69,8 +66,11 @@ test_expect_success 'a later quorum.login with the new shares works (judy, grace
 '
 
 test_expect_success 'failing twin: the old shares are refused as void, naming the holder' '
+	# the holders present their old shares: the newer issuance is given
+	# from a copy without its holder files, so the old ones are read
+	cp -r "$RS" rs-copy && rm -r rs-copy/rehearsal &&
 	test_exit_code 1 later_login "$PWD/old" carol dave frank --issued-in "$INIT" \
-		--issued-in "$RS/transcript.jsonl" >log 2>&1 &&
+		--issued-in "$PWD/rs-copy/transcript.jsonl" >log 2>&1 &&
 	test_grep "these shares are void" log &&
 	test_grep "carol" log &&
 	grep "\"type\":\"quorum.share\"" old/transcript.jsonl | grep -q "\"accepted\":false" &&

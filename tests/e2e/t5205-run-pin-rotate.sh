@@ -60,11 +60,8 @@ test_expect_success 'the new PIN opens the token; the old one does not' '
 
 test_expect_success 'a later quorum.login with the new shares works' '
 	# the new shares are read from $PR/rehearsal (beside its transcript):
-	# the token-init transcript is given from a copy without its rehearsal/,
-	# so that no stale share of it is found first (OUTDIR/rehearsal cannot
-	# be seeded: the run makes it itself)
-	cp -r "$TEST_TMP/root-init" init-copy && rm -r init-copy/rehearsal &&
-	later_login "$PWD/new" frank grace bob --issued-in "$PWD/init-copy/transcript.jsonl" \
+	# a rehearsal reads the holder files of the newest issuance first
+	later_login "$PWD/new" frank grace bob --issued-in "$INIT" \
 		--issued-in "$PR/transcript.jsonl" \
 		>log 2>&1 &&
 	test_grep "Ceremony completed" log &&
@@ -72,8 +69,11 @@ test_expect_success 'a later quorum.login with the new shares works' '
 '
 
 test_expect_success 'failing twin: the old shares are refused as void' '
+	# the holders present their old shares: the newer issuance is given
+	# from a copy without its holder files, so the old ones are read
+	cp -r "$PR" pr-copy && rm -r pr-copy/rehearsal &&
 	test_exit_code 1 later_login "$PWD/old" bob carol dave --issued-in "$INIT" \
-		--issued-in "$PR/transcript.jsonl" >log 2>&1 &&
+		--issued-in "$PWD/pr-copy/transcript.jsonl" >log 2>&1 &&
 	test_grep "these shares are void" log &&
 	! grep -q "\"type\":\"quorum.met\"" old/transcript.jsonl
 '

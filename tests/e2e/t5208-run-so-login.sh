@@ -164,7 +164,6 @@ test_expect_success 'the new SO PIN opens the token as SO (a later SO-only cerem
 	old=$(run_pin "$TEST_TMP/root-init" so-pin bob carol) &&
 	new=$(run_pin "$SO" so-pin carol dave) &&
 	test ${#new} = 24 && test "$old" != "$new" &&
-	mkdir -p new/rehearsal && cp "$SO"/rehearsal/*.shares new/rehearsal/ &&
 	later_so_login "$PWD/new" carol dave --issued-in "$INIT" --issued-in "$SO/transcript.jsonl" \
 		>log 2>&1 &&
 	test_grep "Ceremony completed" log &&
@@ -172,7 +171,6 @@ test_expect_success 'the new SO PIN opens the token as SO (a later SO-only cerem
 '
 
 test_expect_success 'failing twin: the old SO PIN shares are refused by the token' '
-	mkdir -p old/rehearsal && cp "$TEST_TMP"/root-init/rehearsal/*.shares old/rehearsal/ &&
 	test_exit_code 1 later_so_login "$PWD/old" bob carol --issued-in "$INIT" >log 2>&1 &&
 	grep "\"type\":\"login.failed\"" old/transcript.jsonl | grep -q CKR_PIN_INCORRECT &&
 	tail -n 1 old/transcript.jsonl | grep -q "\"status\":\"failed\""
