@@ -12,16 +12,24 @@ VERIFY_ARCHIVES := $(B)/libceremony.a $(B)/libshares.a $(B)/libcommon.a
 VERIFY_BIN := $(B)/ceremony-verify
 
 $(VERIFY_BIN): $(B)/obj/ceremony/cli/main_verify.o $(VERIFY_ARCHIVES)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(B)/obj/ceremony/cli/main_verify.o \
-		$(VERIFY_ARCHIVES) $(VERIFY_LIBS) -Wl,-Map,$@.map
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(B)/obj/ceremony/cli/main_verify.o \
+		$(VERIFY_ARCHIVES) $(VERIFY_LIBS)
 
 all: $(VERIFY_BIN)
 TEST_TARGETS += $(VERIFY_BIN)
 
 .PHONY: verify-loc
-# Lines of code of the repository's .c files ceremony-verify links (read
-# from the link map: the archive members the linker pulled in).
+# Lines of code of the repository's .c files ceremony-verify links (the
+# compile units in its debug information: what the linker pulled in).
 verify-loc: $(VERIFY_BIN)
-	@sh mk/verify-loc.sh $(VERIFY_BIN).map
+	@sh mk/verify-loc.sh $(VERIFY_BIN)
 
 -include $(B)/obj/ceremony/cli/main_verify.d
+
+# `make bench`, verify section: the verifier's reader (tjson) against jansson
+# on the same transcript lines (tests/bench/bench_verify.sh prints the ratio).
+$(B)/bench/bench_tjson: tests/bench/bench_tjson.c $(VERIFY_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(VERIFY_ARCHIVES) $(VERIFY_LIBS)
+
+BENCH_TARGETS += $(B)/bench/bench_tjson
