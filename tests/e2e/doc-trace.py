@@ -32,7 +32,7 @@ unit = ""
 for u in glob.glob("tests/unit/*.c") + glob.glob("tests/unit/*.h"):
     unit += open(u, encoding="utf-8").read()
 code = ""
-for c in glob.glob("ceremony/*.[ch]") + glob.glob("shares/*.[ch]") + glob.glob("pkcs11/*.[ch]"):
+for c in sum((glob.glob(d + "/**/*.[ch]", recursive=True) for d in ("ceremony", "shares", "pkcs11")), []):
     code += open(c, encoding="utf-8").read()
 
 
