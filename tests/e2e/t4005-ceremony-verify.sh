@@ -56,6 +56,23 @@ test_expect_success 'a truncated transcript: the same verdict (signed: FAILED), 
 	test_grep "\"verdict\":\"INCOMPLETE\"" b.out
 '
 
+DATA=$TEST_TOP/tests/data/verify
+S=$DATA/script.yaml
+R=$DATA/roster.yaml
+
+test_expect_success 'with --script and --roster: the same OK, and the same refined FAILED' '
+	"$SAMPLE" --from "$DATA/ok.events" --script "$S" --roster "$R" --date 2026-06-01 t.jsonl &&
+	same verify t.jsonl --script "$S" --roster "$R" && test "$(cat code)" = 0 &&
+	python3 -c "import sys
+L = [l for l in open(sys.argv[1]).read().split(chr(10)) if l and not l.startswith(\"#\")]
+L[22:29] = L[26:29] + L[22:26]
+open(\"e.events\", \"w\").write(chr(10).join(L) + chr(10))" "$DATA/ok.events" &&
+	rm t.jsonl* t-signer.pem &&
+	"$SAMPLE" --from e.events --script "$S" --roster "$R" --date 2026-06-01 t.jsonl &&
+	same verify t.jsonl --script "$S" --roster "$R" && test "$(cat code)" = 4 &&
+	test_grep "which runs later at line 26" b.out
+'
+
 test_expect_success 'replay: the same narrative, genuine and tampered' '
 	genuine &&
 	same replay t.jsonl && test "$(cat code)" = 0 && test_grep "== step" b.out &&
