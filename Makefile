@@ -39,7 +39,10 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
 FORTIFY := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
 HARDEN := -fstack-protector-strong -fstack-clash-protection -fPIE $(FORTIFY)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# cairo is compiled against but not linked: shares/ui/card.c opens
+# libcairo.so.2 when a card is printed, so no other verb maps it at exec.
+PKGS_COMPILE_ONLY := cairo
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out $(PKGS_COMPILE_ONLY),$(PKGS)) 2>/dev/null)
 # SAN_FLAGS: sanitizer flags for a whole build (make check-asan, mk/sanitize.mk).
 SAN_FLAGS ?=
 # BASE_CFLAGS has no include root: each layer adds its own (LAYER_INC).
@@ -74,7 +77,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TEST_HELPER_SRC := $(wildcard tests/unit/helper_*.c)
 
-.PHONY: all deps demo check test bench ctgrind install uninstall clean layers layer-cflags pkgcheck
+.PHONY: all deps demo check test bench ctgrind install uninstall clean layers layer-cflags layer-ldflags layer-libs pkgcheck
 
 all: pkgcheck $(B)/ceremony layers
 
@@ -89,6 +92,8 @@ deps:
 	@sh mk/deps.sh
 
 # Include roots: $(B)/inc/LAYER/<dir> -> the source folder, for the layers below.
+INC_MADE := $(B)/inc/common/.made $(B)/inc/shares/.made $(B)/inc/pkcs11/.made
+.SECONDARY: $(INC_MADE)
 $(B)/inc/%/.made:
 	@rm -rf $(B)/inc/$* && mkdir -p $(B)/inc/$*
 	@for d in $(BELOW_$*); do ln -s $(abspath $$d) $(B)/inc/$*/$$d; done
@@ -99,7 +104,7 @@ $(B)/obj/shares/%.o: LAYER_INC = -I$(B)/inc/shares
 $(B)/obj/pkcs11/%.o: LAYER_INC = -I$(B)/inc/pkcs11
 LAYER_INC ?= -I.
 
-$(B)/obj/%.o: %.c | $(B)/inc/common/.made $(B)/inc/shares/.made $(B)/inc/pkcs11/.made
+$(B)/obj/%.o: %.c | $(INC_MADE)
 	@mkdir -p $(dir $@)
 	$(CC) $(LAYER_INC) $(BASE_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -127,7 +132,14 @@ $(foreach l,$(LAYERS),$(eval $(call layer_check,$(l))))
 layers: $(LAYERS:%=$(B)/layers/%)
 
 layer-cflags:
-	@echo $(if $(filter ceremony,$(LAYER)),-I.,-I$(B)/inc/$(LAYER)) $(BASE_CFLAGS)
+	@echo $(if $(filter ceremony,$(LAYER)),-I$(CURDIR),-I$(abspath $(B))/inc/$(LAYER)) $(BASE_CFLAGS)
+
+# What the layer link check links with (tests/e2e/t0002-layering.sh).
+layer-ldflags:
+	@echo $(ALL_LDFLAGS)
+
+layer-libs:
+	@echo $(LIBS)
 
 $(B)/ceremony: $(B)/obj/ceremony/cli/main.o $(LIB_ceremony)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -165,13 +177,44 @@ bench: deps
 	@$(MAKE) --no-print-directory $(TEST_TARGETS) $(BENCH_TARGETS)
 	@sh tests/bench/run.sh
 
+# `make install` puts exactly these; `make uninstall` removes exactly these
+# (then the package's own directories, when empty). DESTDIR and PREFIX (or
+# BINDIR, MANDIR, DOCDIR, DATADIR, BASHCOMPDIR) are honoured.
+# tests/e2e/t0003-install.sh checks the list both ways.
+INSTALL ?= install
+INSTALL_MAN1 := $(wildcard docs/*.1)
+INSTALL_DOCS := README.md LICENSE NOTICE $(wildcard docs/*.md)
+INSTALL_SCRIPTS := $(wildcard scripts/*.yaml)
+INSTALL_ANSWERS := $(wildcard scripts/demo/*.answers)
+INSTALL_COMPLETION := docs/completion/ceremony.bash
+# The second program (mk/verify.mk), installed when it is built.
+INSTALL_VERIFY := $(B)/ceremony-verify
+INSTALL_OWN_DIRS = $(DESTDIR)$(DATADIR)/scripts/demo $(DESTDIR)$(DATADIR)/scripts \
+	$(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(B)/ceremony $(DESTDIR)$(BINDIR)/ceremony
-	install -m 0644 docs/ceremony.1 $(DESTDIR)$(MANDIR)/man1/ceremony.1
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(DATADIR)/scripts/demo $(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 0755 $(B)/ceremony $(DESTDIR)$(BINDIR)/ceremony
+	$(INSTALL) -m 0644 $(INSTALL_MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(INSTALL_SCRIPTS) $(DESTDIR)$(DATADIR)/scripts/
+	$(INSTALL) -m 0644 $(INSTALL_ANSWERS) $(DESTDIR)$(DATADIR)/scripts/demo/
+	$(INSTALL) -m 0644 $(INSTALL_COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/ceremony
+	if [ -f $(INSTALL_VERIFY) ]; then \
+		$(INSTALL) -m 0755 $(INSTALL_VERIFY) $(DESTDIR)$(BINDIR)/ceremony-verify && \
+		ln -sf ceremony $(DESTDIR)$(BASHCOMPDIR)/ceremony-verify; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ceremony $(DESTDIR)$(MANDIR)/man1/ceremony.1
+	rm -f $(DESTDIR)$(BINDIR)/ceremony
+	if [ -f $(INSTALL_VERIFY) ] || [ -f mk/verify.mk ]; then \
+		rm -f $(DESTDIR)$(BINDIR)/ceremony-verify $(DESTDIR)$(BASHCOMPDIR)/ceremony-verify; fi
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(INSTALL_MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/scripts/,$(notdir $(INSTALL_SCRIPTS)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/scripts/demo/,$(notdir $(INSTALL_ANSWERS)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/ceremony
+	@for d in $(INSTALL_OWN_DIRS); do if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || :; fi; done
 
 clean:
 	rm -rf $(B) build-asan var

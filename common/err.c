@@ -94,6 +94,7 @@ const char *ce_err_detail(void)
 void ce_err_clear(void)
 {
 	err_detail[0] = '\0';
+	err_serial++; /* data kept about the old failure no longer applies */
 }
 
 void ce_err_print(int code)

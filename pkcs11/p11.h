@@ -27,7 +27,7 @@
  *
  * PINs: every PIN argument is BORROWED, must live in secure memory
  * (common/secmem.h), and is not kept: the caller may (and should) wipe it as
- * soon as the call returns. PINs this layer produces (p11_session_pin_generate)
+ * soon as the call returns. PINs this layer produces (p11_*_pin_generate)
  * are returned in secmem owned by the caller (secmem_free).
  *
  * Login failures (CE_ERR_PIN, CE_ERR_PKCS11) are returned, never swallowed, so
@@ -239,18 +239,35 @@ int p11_session_logout(struct p11_session *s) P11_WARN;
 int p11_session_random(struct p11_session *s, uint8_t *buf, size_t len) P11_WARN;
 
 /*
- * A PIN from the token's RNG, typeable: alphabet of digits and letters without
- * look-alikes (no 0 O o 1 l I), drawn by rejection sampling (no bias).
- * len == 0: P11_PIN_DEFAULT_LEN clamped to the token's [min, max]; else len
- * must be within [min, max] (CE_ERR_INVALID). *pin is NUL-terminated secmem
- * owned by the caller (secmem_free), *pin_len its length. The range is that of
- * s's token; a blank SoftHSM token has no RNG before init (CKR error): draw its
- * PINs from an initialised token.
+ * Random PINs, one rule for every PIN ceremony makes (pkcs11/p11_pin.c):
+ *  - alphabet P11_PIN_ALPHABET: 56 typeable characters, digits and letters
+ *    without look-alikes (no 0 O o 1 l I);
+ *  - length len, which must lie within the token's [min, max] PIN length
+ *    (CE_ERR_INVALID naming the range otherwise; a maximum of 0 or over 256
+ *    counts as 256); len == 0 means P11_PIN_DEFAULT_LEN clamped to that range;
+ *  - each character from one random byte by rejection sampling (bytes at or
+ *    above 224, the largest multiple of 56, are dropped): no bias;
+ *  - the random bytes and the PIN live in secure memory only (secmem); *pin
+ *    is NUL-terminated secmem owned by the caller (secmem_free), *pin_len its
+ *    length. On failure *pin is NULL.
+ * They differ in the source of the random bytes:
+ *
+ * p11_session_pin_generate: the token of s (C_GenerateRandom), checked
+ * against that token's range. Returns 0, CE_ERR_INVALID, CE_ERR_PKCS11 (the
+ * token's RNG failed: a blank SoftHSM token has none before C_InitToken),
+ * CE_ERR_MLOCK.
+ *
+ * p11_token_pin_generate: OpenSSL's RAND_priv_bytes, checked against tok's
+ * range; for the PINs of a blank token (tok from p11_token_find_blank), which
+ * has no RNG before it is initialised. Nothing is sent to the token. Returns
+ * 0, CE_ERR_INVALID, CE_ERR_CRYPTO (OpenSSL's RNG failed), CE_ERR_MLOCK.
  */
 #define P11_PIN_DEFAULT_LEN 16
 #define P11_PIN_ALPHABET "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 int p11_session_pin_generate(struct p11_session *s, size_t len, char **pin,
 			     size_t *pin_len) P11_WARN;
+int p11_token_pin_generate(const struct p11_token *tok, size_t len, char **pin,
+			   size_t *pin_len) P11_WARN;
 
 /* C_SetPIN for whoever is logged in on s (user, or SO for the SO PIN). Both
  * PINs borrowed secmem. CE_ERR_PIN for wrong old PIN / bad new length. */

@@ -114,7 +114,9 @@ void p11_failure_record(unsigned long rv, const char *fn, const char *what)
 
 const struct p11_failure *p11_failure_current(void)
 {
-	if (!failure_set || failure_serial != ce_err_serial())
+	/* ce_err_clear() empties the detail without a new serial: a cleared
+	 * detail has no failure behind it either. */
+	if (!failure_set || failure_serial != ce_err_serial() || ce_err_detail()[0] == '\0')
 		return NULL;
 	return &failure_last;
 }

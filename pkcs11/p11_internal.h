@@ -26,6 +26,7 @@ struct p11_module {
 	int initialized;        /* our C_Initialize returned CKR_OK: we C_Finalize */
 	int error;              /* 0 or CE_ERR_* of C_Initialize */
 	char *error_detail;
+	struct p11_failure error_failure; /* the C_Initialize failure as data */
 	int from_registry;      /* loaded by p11_kit_modules_load */
 };
 
@@ -82,6 +83,10 @@ int p11_token_has_mech(struct p11_token *tok, CK_MECHANISM_TYPE mech, unsigned f
 
 /* Describe a token for error messages: "token 'label' (serial S)". Static buffer per thread. */
 const char *p11_token_what(const struct p11_token *tok);
+
+/* Report a module's failed C_Initialize again (detail and failure data, so
+ * p11_failure_current() names it); returns m->error. */
+int p11_module_error_replay(const struct p11_module *m);
 
 /* Build the EVP_PKEY for a public key object / RSA private key. */
 int p11_key_load_public(struct p11_key *k);

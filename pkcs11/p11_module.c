@@ -41,6 +41,7 @@ static int module_initialize(struct p11_module *m)
 	CK_C_INITIALIZE_ARGS args;
 	CK_RV rv;
 	char what[PATH_MAX + 16];
+	const struct p11_failure *f;
 
 	memset(&args, 0, sizeof(args));
 	args.flags = CKF_OS_LOCKING_OK;
@@ -56,9 +57,21 @@ static int module_initialize(struct p11_module *m)
 		return 0; /* someone else in this process owns it; we do not finalize */
 	snprintf(what, sizeof(what), "module %s", m->path);
 	m->error = p11_rv_fail(rv, "C_Initialize", what);
+	f = p11_failure_current();
+	if (f != NULL)
+		m->error_failure = *f;
 	free(m->error_detail);
 	m->error_detail = strdup(ce_err_detail());
 	return m->error;
+}
+
+int p11_module_error_replay(const struct p11_module *m)
+{
+	int r = ce_err_set(m->error, "%s", p11_module_error_detail(m));
+
+	p11_failure_record(m->error_failure.rv, m->error_failure.function,
+			   m->error_failure.what);
+	return r;
 }
 
 /* Read "module:" and "x-init-reserved:" from a p11-kit module file. */
@@ -336,7 +349,7 @@ int p11_module_info(const struct p11_module *m, struct p11_module_info *out)
 
 	memset(out, 0, sizeof(*out));
 	if (m->error != 0)
-		return ce_err_set(m->error, "%s", p11_module_error_detail(m));
+		return p11_module_error_replay(m);
 	rv = m->fl->C_GetInfo(&info);
 	if (rv != CKR_OK)
 		return p11_rv_fail(rv, "C_GetInfo", m->path);
@@ -416,7 +429,7 @@ int p11_module_slots(const struct p11_module *m, struct p11_slot **out, size_t *
 	*out = NULL;
 	*n = 0;
 	if (m->error != 0) {
-		r = ce_err_set(m->error, "%s", p11_module_error_detail(m));
+		r = p11_module_error_replay(m);
 		goto out;
 	}
 	rv = m->fl->C_GetSlotList(CK_FALSE, NULL, &count);

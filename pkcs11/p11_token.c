@@ -1,4 +1,5 @@
-/* Tokens found by URI, mechanisms, sessions, login, PINs, token init. */
+/* Tokens found by URI, mechanisms, sessions, login, PIN change, token init.
+ * PIN generation is in p11_pin.c. */
 #include "pkcs11/p11_internal.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -414,60 +415,6 @@ int p11_session_random(struct p11_session *s, uint8_t *buf, size_t len)
 	if (rv != CKR_OK)
 		return p11_rv_fail(rv, "C_GenerateRandom", p11_token_what(s->tok));
 	return 0;
-}
-
-int p11_session_pin_generate(struct p11_session *s, size_t len, char **pin, size_t *pin_len)
-{
-	int r = CE_ERR_INTERNAL;
-	static const char alphabet[] = P11_PIN_ALPHABET;
-	const unsigned alen = sizeof(alphabet) - 1;
-	const unsigned limit = 256 - 256 % alen; /* bytes >= limit are rejected */
-	unsigned long lo = s->tok->info.min_pin_len, hi = s->tok->info.max_pin_len;
-	uint8_t *rnd = NULL;
-	char *p = NULL;
-	size_t have = 0, i;
-	const size_t batch = 64;
-
-	*pin = NULL;
-	*pin_len = 0;
-	if (hi == 0 || hi > 256)
-		hi = 256;
-	if (lo == 0)
-		lo = 1;
-	if (len == 0) {
-		len = P11_PIN_DEFAULT_LEN;
-		if (len < lo)
-			len = lo;
-		if (len > hi)
-			len = hi;
-	} else if (len < lo || len > hi) {
-		r = ce_err_set(CE_ERR_INVALID, "a PIN of %zu characters is outside the range of %s "
-					       "(%lu..%lu)", len, p11_token_what(s->tok), lo, hi);
-		goto out;
-	}
-	rnd = secmem_alloc(batch);
-	p = secmem_alloc(len + 1);
-	if (rnd == NULL || p == NULL) {
-		r = CE_ERR_MLOCK;
-		goto out;
-	}
-	while (have < len) {
-		r = p11_session_random(s, rnd, batch);
-		if (r < 0)
-			goto out;
-		for (i = 0; i < batch && have < len; i++)
-			if (rnd[i] < limit)
-				p[have++] = alphabet[rnd[i] % alen];
-	}
-	p[len] = '\0';
-	*pin = p;
-	*pin_len = len;
-	p = NULL; /* transferred */
-	r = 0;
-out:
-	secmem_free(rnd);
-	secmem_free(p);
-	return r;
 }
 
 int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_len,

@@ -579,22 +579,166 @@ static int combine_check_common(const struct slip39_share *sh, size_t n,
 	return 0;
 }
 
+/* The given shares by group: positions in sh (public metadata only). */
+struct combine_groups {
+	size_t at[SLIP39_MAX_SHARE_COUNT][SLIP39_MAX_SHARE_COUNT];
+	uint8_t n[SLIP39_MAX_SHARE_COUNT];
+};
+
+/* Sort the shares into their groups; a group's members must agree on the
+ * member threshold and be distinct. */
+static int combine_group(const struct slip39_share *sh, size_t n, const struct combine_names *nm,
+			 struct combine_groups *gr)
+{
+	uint8_t gc = sh[0].group_count;
+	size_t i, j, g;
+
+	memset(gr->n, 0, sizeof(gr->n));
+	for (i = 0; i < n; i++) {
+		g = sh[i].group_index;
+		if (g >= gc)
+			return ce_err_set(CE_ERR_FORMAT, "%s %zu: group %zu of only %u groups",
+					  nm->unit, name_of(nm, i), g + 1, (unsigned)gc);
+		for (j = 0; j < gr->n[g]; j++) {
+			const struct slip39_share *o = &sh[gr->at[g][j]];
+
+			if (o->member_threshold != sh[i].member_threshold)
+				return ce_err_set(CE_ERR_MISMATCH,
+						  "%s %zu: mismatched member threshold: %u for group %zu, "
+						  "but %u in %s %zu", nm->unit, name_of(nm, i),
+						  (unsigned)sh[i].member_threshold, g + 1,
+						  (unsigned)o->member_threshold, nm->unit,
+						  name_of(nm, gr->at[g][j]));
+			if (o->member_index == sh[i].member_index)
+				return ce_err_set(CE_ERR_DUPLICATE,
+						  "%s %zu: duplicate member: member %u of group %zu was already given by %s %zu",
+						  nm->unit, name_of(nm, i), sh[i].member_index + 1u, g + 1,
+						  nm->unit, name_of(nm, gr->at[g][j]));
+		}
+		gr->at[g][gr->n[g]++] = i;
+	}
+	return 0;
+}
+
+/* A 1-of-N group holds copies of one value: differing copies are not one
+ * set. The values are compared in constant time; only the verdict is public. */
+static int combine_check_copies(const struct slip39_share *sh, const struct combine_groups *gr,
+				const struct combine_names *nm)
+{
+	size_t g, j, len = sh[0].value_len;
+
+	for (g = 0; g < sh[0].group_count; g++) {
+		if (gr->n[g] < 2 || sh[gr->at[g][0]].member_threshold != 1)
+			continue;
+		for (j = 1; j < gr->n[g]; j++) {
+			int same = ct_memeq(sh[gr->at[g][0]].value, sh[gr->at[g][j]].value, len);
+
+			CE_DECLASSIFY(&same, sizeof(same));
+			if (!same)
+				return ce_err_set(CE_ERR_MISMATCH,
+						  "%s %zu: mismatched share: group %zu has threshold 1 but "
+						  "differs from %s %zu", nm->unit, name_of(nm, gr->at[g][j]),
+						  g + 1, nm->unit, name_of(nm, gr->at[g][0]));
+		}
+	}
+	return 0;
+}
+
+/* A group is complete with member_threshold of its members; enough groups
+ * must be, or the error says what each group has. */
+static int combine_check_quorum(const struct slip39_share *sh, const struct combine_groups *gr)
+{
+	char have[SLIP39_MAX_SHARE_COUNT * 40 + 1];
+	uint8_t g, gc = sh[0].group_count, gt = sh[0].group_threshold;
+	size_t complete = 0, off = 0;
+
+	for (g = 0; g < gc; g++)
+		if (gr->n[g] > 0 && gr->n[g] >= sh[gr->at[g][0]].member_threshold)
+			complete++;
+	if (complete >= gt)
+		return 0;
+	have[0] = '\0';
+	for (g = 0; g < gc; g++) {
+		int k;
+
+		if (gr->n[g] == 0)
+			k = snprintf(have + off, sizeof(have) - off, "%sgroup %u: none",
+				     off ? ", " : "", g + 1u);
+		else
+			k = snprintf(have + off, sizeof(have) - off,
+				     "%sgroup %u: %u of the %u members needed", off ? ", " : "", g + 1u,
+				     (unsigned)gr->n[g], (unsigned)sh[gr->at[g][0]].member_threshold);
+		if (k < 0 || (size_t)k >= sizeof(have) - off)
+			break;
+		off += (size_t)k;
+	}
+	return ce_err_set(CE_ERR_QUORUM, "too few groups or members: %zu of the %u groups needed are complete (%s)",
+			  complete, (unsigned)gt, have);
+}
+
+/* Prefix the error r of recovering group g with the shares it used. */
+static int combine_group_error(int r, const struct combine_groups *gr, size_t g, size_t mt,
+			       const struct combine_names *nm)
+{
+	char list[SLIP39_MAX_SHARE_COUNT * 8 + 1];
+	size_t j, off = 0;
+
+	list[0] = '\0';
+	for (j = 0; j < mt; j++) {
+		int k = snprintf(list + off, sizeof(list) - off, "%s%zu", j ? ", " : "",
+				 name_of(nm, gr->at[g][j]));
+		if (k < 0 || (size_t)k >= sizeof(list) - off)
+			break;
+		off += (size_t)k;
+	}
+	return ce_err_prefix(r, "group %zu (%ss %s)", g + 1, nm->unit, list);
+}
+
+/* Recover the group shares of the first group_threshold complete groups
+ * into gys (secmem, SLIP39_MAX_SHARE_COUNT * len), their indices into gxs;
+ * *used how many. ys is scratch (secmem, same size); the caller wipes both. */
+static int combine_recover_groups(const struct slip39_share *sh, const struct combine_groups *gr,
+				  const struct combine_names *nm, uint8_t *ys, uint8_t *gys,
+				  uint8_t *gxs, size_t *used)
+{
+	int r = CE_ERR_INTERNAL;
+	uint8_t xs[SLIP39_MAX_SHARE_COUNT];
+	size_t g, j, len = sh[0].value_len;
+
+	*used = 0;
+	for (g = 0; g < sh[0].group_count && *used < sh[0].group_threshold; g++) {
+		uint8_t mt;
+
+		if (gr->n[g] == 0 || gr->n[g] < sh[gr->at[g][0]].member_threshold)
+			continue;
+		mt = sh[gr->at[g][0]].member_threshold;
+		for (j = 0; j < mt; j++) {
+			xs[j] = sh[gr->at[g][j]].member_index;
+			memcpy(ys + j * len, sh[gr->at[g][j]].value, len);
+		}
+		r = shamir_recover(mt, xs, ys, mt, len, gys + *used * len);
+		if (r < 0) {
+			r = combine_group_error(r, gr, g, mt, nm);
+			goto out;
+		}
+		gxs[(*used)++] = (uint8_t)g;
+	}
+	r = 0;
+out:
+	return r;
+}
+
 static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *pass,
 			size_t pass_len, uint8_t *out, size_t *out_len,
 			const struct combine_names *nm)
 {
 	int r = CE_ERR_INTERNAL;
-	/* per group: the shares (positions in sh) it holds */
-	size_t gsh[SLIP39_MAX_SHARE_COUNT][SLIP39_MAX_SHARE_COUNT];
-	uint8_t gn[SLIP39_MAX_SHARE_COUNT];
+	struct combine_groups gr;
 	uint8_t *ys = NULL, *gys = NULL, *ems = NULL;
-	uint8_t xs[SLIP39_MAX_SHARE_COUNT], gxs[SLIP39_MAX_SHARE_COUNT];
-	size_t i, j, g, len, complete = 0, used = 0;
-	uint8_t gt, gc;
-	char have[SLIP39_MAX_SHARE_COUNT * 40 + 1];
+	uint8_t gxs[SLIP39_MAX_SHARE_COUNT];
+	size_t len, used = 0;
 
 	*out_len = 0;
-	memset(gn, 0, sizeof(gn));
 	if (n == 0) {
 		r = ce_err_set(CE_ERR_QUORUM, "no shares given");
 		goto out;
@@ -602,80 +746,16 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 	r = combine_check_common(sh, n, nm);
 	if (r < 0)
 		goto out;
-	len = sh[0].value_len;
-	gt = sh[0].group_threshold;
-	gc = sh[0].group_count;
-	for (i = 0; i < n; i++) {
-		g = sh[i].group_index;
-		if (g >= gc) {
-			r = ce_err_set(CE_ERR_FORMAT, "%s %zu: group %zu of only %u groups", nm->unit,
-				       name_of(nm, i), g + 1, (unsigned)gc);
-			goto out;
-		}
-		for (j = 0; j < gn[g]; j++) {
-			const struct slip39_share *o = &sh[gsh[g][j]];
-
-			if (o->member_threshold != sh[i].member_threshold) {
-				r = ce_err_set(CE_ERR_MISMATCH,
-					       "%s %zu: mismatched member threshold: %u for group %zu, "
-					       "but %u in %s %zu", nm->unit, name_of(nm, i),
-					       (unsigned)sh[i].member_threshold, g + 1,
-					       (unsigned)o->member_threshold, nm->unit,
-					       name_of(nm, gsh[g][j]));
-				goto out;
-			}
-			if (o->member_index == sh[i].member_index) {
-				r = ce_err_set(CE_ERR_DUPLICATE,
-					       "%s %zu: duplicate member: member %u of group %zu was already given by %s %zu",
-					       nm->unit, name_of(nm, i), sh[i].member_index + 1u, g + 1,
-					       nm->unit, name_of(nm, gsh[g][j]));
-				goto out;
-			}
-		}
-		gsh[g][gn[g]++] = i;
-	}
-	/* A 1-of-N group holds copies of one value: differing copies are not one set. */
-	for (g = 0; g < gc; g++) {
-		if (gn[g] < 2 || sh[gsh[g][0]].member_threshold != 1)
-			continue;
-		for (j = 1; j < gn[g]; j++) {
-			int same = ct_memeq(sh[gsh[g][0]].value, sh[gsh[g][j]].value, len);
-
-			CE_DECLASSIFY(&same, sizeof(same));
-			if (!same) {
-				r = ce_err_set(CE_ERR_MISMATCH,
-					       "%s %zu: mismatched share: group %zu has threshold 1 but "
-					       "differs from %s %zu", nm->unit, name_of(nm, gsh[g][j]), g + 1,
-					       nm->unit, name_of(nm, gsh[g][0]));
-				goto out;
-			}
-		}
-	}
-	for (g = 0; g < gc; g++)
-		if (gn[g] > 0 && gn[g] >= sh[gsh[g][0]].member_threshold)
-			complete++;
-	if (complete < gt) {
-		size_t off = 0;
-
-		have[0] = '\0';
-		for (g = 0; g < gc; g++) {
-			int k;
-
-			if (gn[g] == 0)
-				k = snprintf(have + off, sizeof(have) - off, "%sgroup %zu: none",
-					     off ? ", " : "", g + 1);
-			else
-				k = snprintf(have + off, sizeof(have) - off,
-					     "%sgroup %zu: %u of the %u members needed", off ? ", " : "", g + 1,
-					     (unsigned)gn[g], (unsigned)sh[gsh[g][0]].member_threshold);
-			if (k < 0 || (size_t)k >= sizeof(have) - off)
-				break;
-			off += (size_t)k;
-		}
-		r = ce_err_set(CE_ERR_QUORUM, "too few groups or members: %zu of the %u groups needed are complete (%s)",
-			       complete, (unsigned)gt, have);
+	r = combine_group(sh, n, nm, &gr);
+	if (r < 0)
 		goto out;
-	}
+	r = combine_check_copies(sh, &gr, nm);
+	if (r < 0)
+		goto out;
+	r = combine_check_quorum(sh, &gr);
+	if (r < 0)
+		goto out;
+	len = sh[0].value_len;
 	ys = secmem_alloc(SLIP39_MAX_SHARE_COUNT * len);
 	gys = secmem_alloc(SLIP39_MAX_SHARE_COUNT * len);
 	ems = secmem_alloc(len);
@@ -683,35 +763,10 @@ static int combine_impl(const struct slip39_share *sh, size_t n, const uint8_t *
 		r = CE_ERR_MLOCK;
 		goto out;
 	}
-	for (g = 0; g < gc && used < gt; g++) {
-		uint8_t mt;
-
-		if (gn[g] == 0 || gn[g] < sh[gsh[g][0]].member_threshold)
-			continue;
-		mt = sh[gsh[g][0]].member_threshold;
-		for (j = 0; j < mt; j++) {
-			xs[j] = sh[gsh[g][j]].member_index;
-			memcpy(ys + j * len, sh[gsh[g][j]].value, len);
-		}
-		r = shamir_recover(mt, xs, ys, mt, len, gys + used * len);
-		if (r < 0) {
-			char list[SLIP39_MAX_SHARE_COUNT * 8 + 1];
-			size_t off = 0;
-
-			list[0] = '\0';
-			for (j = 0; j < mt; j++) {
-				int k = snprintf(list + off, sizeof(list) - off, "%s%zu", j ? ", " : "",
-						 name_of(nm, gsh[g][j]));
-				if (k < 0 || (size_t)k >= sizeof(list) - off)
-					break;
-				off += (size_t)k;
-			}
-			r = ce_err_prefix(r, "group %zu (%ss %s)", g + 1, nm->unit, list);
-			goto out;
-		}
-		gxs[used++] = (uint8_t)g;
-	}
-	r = shamir_recover(gt, gxs, gys, used, len, ems);
+	r = combine_recover_groups(sh, &gr, nm, ys, gys, gxs, &used);
+	if (r < 0)
+		goto out;
+	r = shamir_recover(sh[0].group_threshold, gxs, gys, used, len, ems);
 	if (r < 0) {
 		r = ce_err_prefix(r, "combining the groups");
 		goto out;

@@ -118,3 +118,21 @@ void diag_err_first(const struct diag *d, int code)
 	diag_format(&d->items[0], line, sizeof(line));
 	ce_err_set(code, "%s", line);
 }
+
+struct diag *diag_scope_begin(struct diag_scope *sc, struct diag *d)
+{
+	diag_init(&sc->local);
+	sc->d = d != NULL ? d : &sc->local;
+	sc->before = sc->d->errors;
+	return sc->d;
+}
+
+int diag_scope_end(struct diag_scope *sc, int r, int code)
+{
+	if (r >= 0)
+		r = sc->d->errors > sc->before ? code : 0;
+	if (r == code && sc->d == &sc->local)
+		diag_err_first(&sc->local, code);
+	diag_free(&sc->local);
+	return r;
+}

@@ -61,4 +61,24 @@ void diag_format(const struct diag_item *it, char *buf, size_t cap);
  * that passed no diag of their own). */
 void diag_err_first(const struct diag *d, int code);
 
+/* The frame of a check that reports into the caller's diag or, when the
+ * caller passed none, into a local one whose first error becomes the ce_err
+ * detail (script and roster loading, policy_check_lint):
+ *
+ *	struct diag_scope sc;
+ *	struct diag *dd = diag_scope_begin(&sc, d);
+ *	... report into dd; r < 0 if the check itself could not be made ...
+ *	return diag_scope_end(&sc, r, CE_ERR_FORMAT);
+ *
+ * diag_scope_end returns r when r < 0, else code when dd gained an error
+ * since begin, else 0; when that is code and the diag is the local one, its
+ * first error becomes the detail. The local diag is freed. */
+struct diag_scope {
+	struct diag local;
+	struct diag *d;
+	size_t before;
+};
+struct diag *diag_scope_begin(struct diag_scope *sc, struct diag *d);
+int diag_scope_end(struct diag_scope *sc, int r, int code);
+
 #endif

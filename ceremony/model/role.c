@@ -1,6 +1,7 @@
 #include "ceremony/model/role.h"
 #include "common/err.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {
@@ -40,8 +41,24 @@ int role_parse(const char *s, enum role *r)
 	return CE_ERR_NOT_FOUND;
 }
 
+/* Longest role name is 20 bytes; six names and their ", " separators fit. */
+#define ROLE_LIST_BYTES 160
+
 const char *role_list_all(void)
 {
-	return "security-officer, system-operator, system-auditor, system-administrator, "
-	       "hsm-administrator, key-holder";
+	/* Built from role_names so the names are written once (in the table). */
+	static char list[ROLE_LIST_BYTES];
+	size_t off = 0;
+	unsigned i;
+
+	if (list[0] != '\0')
+		return list;
+	for (i = 0; i < ROLE_COUNT; i++) {
+		int w = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", role_names[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(list) - off)
+			break;
+		off += (size_t)w;
+	}
+	return list;
 }

@@ -23,7 +23,8 @@ typedef unsigned role_set;
 const char *role_name(enum role r);
 /* Parse a role name; returns 0 and sets *r, or CE_ERR_NOT_FOUND. */
 int role_parse(const char *s, enum role *r);
-/* "security-officer, system-auditor, ...", for messages. */
+/* "security-officer, system-operator, ...", for messages, built from the one
+ * role table on first use (the tool runs the model on one thread). */
 const char *role_list_all(void);
 
 struct role_pair {

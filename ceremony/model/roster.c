@@ -1,11 +1,17 @@
 #include "ceremony/model/roster.h"
-#include "ceremony/model/script.h"
+#include "ceremony/model/yfield.h"
 #include "common/err.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The policy's age limits: the default, and the most a roster may set. */
+static const struct roster_age roster_vetting_limit = { 2, 'y' };  /* policy 4.3.2 */
+static const struct roster_age roster_training_limit = { 1, 'y' }; /* policy 4.3.4 */
 
 static int is_leap(int y)
 {
@@ -107,53 +113,10 @@ void roster_age_format(const struct roster_age *age, char *buf, size_t cap)
 	snprintf(buf, cap, "%u%c", age->n, age->unit);
 }
 
-static const struct ynode *need(struct diag *d, const struct ynode *m, const char *key,
-				const char *what)
-{
-	const struct ynode *v = ynode_get(m, key);
-
-	if (v == NULL)
-		diag_error(d, &m->mark, "%s: missing required key '%s'", what, key);
-	return v;
-}
-
-static int want(struct diag *d, const struct ynode *n, enum ynode_type t, const char *what)
-{
-	if (n->type == t)
-		return 1;
-	diag_error(d, &n->mark, "%s must be a %s, not a %s", what, ynode_type_name(t),
-		   ynode_type_name(n->type));
-	return 0;
-}
-
-static void check_keys(struct diag *d, const struct ynode *m, const char *const *allowed,
-		       const char *what, const char *list)
-{
-	size_t i, j;
-
-	for (i = 0; i < m->n; i++) {
-		const struct ynode *k = ynode_key(m, i);
-		int ok = 0;
-
-		for (j = 0; allowed[j] != NULL; j++)
-			if (strcmp(k->str, allowed[j]) == 0)
-				ok = 1;
-		if (!ok)
-			diag_error(d, &k->mark, "unknown key '%s' in %s (known: %s)", k->str, what, list);
-	}
-}
-
-static const char *scalar(struct diag *d, const struct ynode *n, const char *what)
-{
-	if (n == NULL || !want(d, n, YNODE_SCALAR, what))
-		return NULL;
-	return n->str;
-}
-
 static void parse_date(struct diag *d, const struct ynode *n, const char *what,
 		       struct roster_date *out)
 {
-	if (scalar(d, n, what) == NULL)
+	if (yfield_scalar(d, n, what) == NULL)
 		return;
 	if (roster_date_parse(n->str, out) < 0)
 		diag_error(d, &n->mark, "%s must be a date YYYY-MM-DD, not '%s'", what, n->str);
@@ -168,7 +131,7 @@ static void parse_age(struct diag *d, const struct ynode *n, const char *what,
 	struct roster_age a;
 	char lim[16];
 
-	if (scalar(d, n, what) == NULL)
+	if (yfield_scalar(d, n, what) == NULL)
 		return;
 	v = strtol(n->str, &end, 10);
 	if (end == n->str || v <= 0 || v > 100000 || end == NULL ||
@@ -200,19 +163,17 @@ static void parse_roles(struct diag *d, const struct ynode *n, role_set *out)
 	size_t i;
 	enum role r;
 
-	if (!want(d, n, YNODE_SEQ, "roles"))
+	if (!yfield_want(d, n, YNODE_SEQ, "roles"))
 		return;
 	if (n->n == 0)
 		diag_error(d, &n->mark, "roles: at least one role");
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *it = n->kids[i];
 
-		if (scalar(d, it, "a role") == NULL)
+		if (yfield_scalar(d, it, "a role") == NULL)
 			continue;
-		if (role_parse(it->str, &r) < 0) {
-			diag_error(d, &it->mark, "unknown role '%s' (roles: %s)", it->str, role_list_all());
+		if (yfield_role(d, it, NULL, &r) < 0)
 			continue;
-		}
 		if (*out & ROLE_BIT(r))
 			diag_error(d, &it->mark, "role '%s' listed twice", it->str);
 		*out |= ROLE_BIT(r);
@@ -223,10 +184,9 @@ static int parse_people(struct roster *ro, const struct ynode *n, struct diag *d
 {
 	static const char *const keys[] = { "id", "name", "roles", "vetting", "training",
 					    "email", "notes", NULL };
-	static const char *const list = "id, name, roles, vetting, training, email, notes";
 	size_t i, j;
 
-	if (!want(d, n, YNODE_SEQ, "people"))
+	if (!yfield_want(d, n, YNODE_SEQ, "people"))
 		return 0;
 	if (n->n == 0)
 		diag_error(d, &n->mark, "people: at least one person");
@@ -238,12 +198,12 @@ static int parse_people(struct roster *ro, const struct ynode *n, struct diag *d
 		struct roster_person *p = &ro->people[ro->npeople];
 		char what[96];
 
-		if (!want(d, pn, YNODE_MAP, "a person"))
+		if (!yfield_want(d, pn, YNODE_MAP, "a person"))
 			continue;
 		p->mark = pn->mark;
-		v = need(d, pn, "id", "person");
-		if (v != NULL && scalar(d, v, "id") != NULL) {
-			if (!script_name_valid(v->str))
+		v = yfield_need(d, pn, "id", "person");
+		if (v != NULL && yfield_scalar(d, v, "id") != NULL) {
+			if (!yfield_name_valid(v->str))
 				diag_error(d, &v->mark, "person id '%s' is not a valid name ([a-z0-9][a-z0-9._-]*)",
 					   v->str);
 			for (j = 0; j < ro->npeople; j++)
@@ -253,31 +213,31 @@ static int parse_people(struct roster *ro, const struct ynode *n, struct diag *d
 			p->id = v->str;
 		}
 		snprintf(what, sizeof(what), "person '%s'", p->id ? p->id : "?");
-		check_keys(d, pn, keys, what, list);
-		v = need(d, pn, "name", what);
+		yfield_keys(d, pn, keys, what);
+		v = yfield_need(d, pn, "name", what);
 		if (v != NULL)
-			p->name = scalar(d, v, "name");
-		v = need(d, pn, "roles", what);
+			p->name = yfield_scalar(d, v, "name");
+		v = yfield_need(d, pn, "roles", what);
 		if (v != NULL) {
 			p->roles_mark = v->mark;
 			parse_roles(d, v, &p->roles);
 		}
-		v = need(d, pn, "vetting", what);
+		v = yfield_need(d, pn, "vetting", what);
 		if (v != NULL) {
 			p->vetting_mark = v->mark;
 			parse_date(d, v, "vetting", &p->vetting);
 		}
-		v = need(d, pn, "training", what);
+		v = yfield_need(d, pn, "training", what);
 		if (v != NULL) {
 			p->training_mark = v->mark;
 			parse_date(d, v, "training", &p->training);
 		}
 		v = ynode_get(pn, "email");
 		if (v != NULL)
-			p->email = scalar(d, v, "email");
+			p->email = yfield_scalar(d, v, "email");
 		v = ynode_get(pn, "notes");
 		if (v != NULL)
-			p->notes = scalar(d, v, "notes");
+			p->notes = yfield_scalar(d, v, "notes");
 		if (p->id == NULL)
 			p->id = "?";
 		if (p->name == NULL)
@@ -291,21 +251,20 @@ static void parse_policy(struct roster *ro, const struct ynode *n, struct diag *
 {
 	static const char *const keys[] = { "forbidden-pairs", "max-vetting-age",
 					    "max-training-age", NULL };
-	static const struct roster_age vet_limit = { 2, 'y' }, train_limit = { 1, 'y' };
 	const struct ynode *v;
 	size_t i;
 
-	if (!want(d, n, YNODE_MAP, "policy"))
+	if (!yfield_want(d, n, YNODE_MAP, "policy"))
 		return;
-	check_keys(d, n, keys, "policy", "forbidden-pairs, max-vetting-age, max-training-age");
+	yfield_keys(d, n, keys, "policy");
 	v = ynode_get(n, "max-vetting-age");
 	if (v != NULL)
-		parse_age(d, v, "max-vetting-age", &vet_limit, &ro->policy.max_vetting);
+		parse_age(d, v, "max-vetting-age", &roster_vetting_limit, &ro->policy.max_vetting);
 	v = ynode_get(n, "max-training-age");
 	if (v != NULL)
-		parse_age(d, v, "max-training-age", &train_limit, &ro->policy.max_training);
+		parse_age(d, v, "max-training-age", &roster_training_limit, &ro->policy.max_training);
 	v = ynode_get(n, "forbidden-pairs");
-	if (v == NULL || !want(d, v, YNODE_SEQ, "forbidden-pairs"))
+	if (v == NULL || !yfield_want(d, v, YNODE_SEQ, "forbidden-pairs"))
 		return;
 	if (v->n > ROSTER_MAX_PAIRS) {
 		diag_error(d, &v->mark, "forbidden-pairs: at most %d pairs", ROSTER_MAX_PAIRS);
@@ -315,22 +274,14 @@ static void parse_policy(struct roster *ro, const struct ynode *n, struct diag *
 		const struct ynode *p = v->kids[i];
 		enum role a, b;
 
-		if (!want(d, p, YNODE_SEQ, "a forbidden pair"))
+		if (!yfield_want(d, p, YNODE_SEQ, "a forbidden pair"))
 			continue;
 		if (p->n != 2 || p->kids[0]->type != YNODE_SCALAR || p->kids[1]->type != YNODE_SCALAR) {
 			diag_error(d, &p->mark, "a forbidden pair is [role, role]");
 			continue;
 		}
-		if (role_parse(p->kids[0]->str, &a) < 0) {
-			diag_error(d, &p->kids[0]->mark, "unknown role '%s' (roles: %s)", p->kids[0]->str,
-				   role_list_all());
+		if (yfield_role(d, p->kids[0], NULL, &a) < 0 || yfield_role(d, p->kids[1], NULL, &b) < 0)
 			continue;
-		}
-		if (role_parse(p->kids[1]->str, &b) < 0) {
-			diag_error(d, &p->kids[1]->mark, "unknown role '%s' (roles: %s)", p->kids[1]->str,
-				   role_list_all());
-			continue;
-		}
 		if (a == b) {
 			diag_error(d, &p->mark, "a forbidden pair needs two different roles");
 			continue;
@@ -348,21 +299,18 @@ static int roster_parse(struct roster *ro, struct diag *d)
 	long v;
 	int r;
 
-	if (!want(d, root, YNODE_MAP, "a roster"))
+	if (!yfield_want(d, root, YNODE_MAP, "a roster"))
 		return 0;
-	check_keys(d, root, keys, "the roster", "format, people, policy");
-	n = need(d, root, "format", "roster");
-	if (n != NULL && scalar(d, n, "format") != NULL) {
-		if (!n->plain || script_parse_long(n->str, &v) < 0)
-			diag_error(d, &n->mark, "format must be an integer, not '%s'", n->str);
-		else if (v != ROSTER_FORMAT)
-			diag_error(d, &n->mark, "unsupported format %ld (this ceremony reads format %d)",
-				   v, ROSTER_FORMAT);
-	}
+	yfield_keys(d, root, keys, "the roster");
+	n = yfield_need(d, root, "format", "roster");
+	if (n != NULL && yfield_int(d, n, LONG_MIN, LONG_MAX, "format", &v) == 0 &&
+	    v != ROSTER_FORMAT)
+		diag_error(d, &n->mark, "unsupported format %ld (this ceremony reads format %d)", v,
+			   ROSTER_FORMAT);
 	n = ynode_get(root, "policy");
 	if (n != NULL)
 		parse_policy(ro, n, d);
-	n = need(d, root, "people", "roster");
+	n = yfield_need(d, root, "people", "roster");
 	if (n != NULL && (r = parse_people(ro, n, d)) < 0)
 		return r;
 	return 0;
@@ -372,14 +320,10 @@ static int roster_from_tree(struct ytree *t, struct roster **out, struct diag *d
 {
 	int r = CE_ERR_INTERNAL;
 	struct roster *ro = NULL;
-	struct diag local;
-	struct diag *dd = d;
-	size_t before, i;
+	struct diag_scope sc;
+	struct diag *dd = diag_scope_begin(&sc, d);
+	size_t i;
 
-	diag_init(&local);
-	if (dd == NULL)
-		dd = &local;
-	before = dd->errors;
 	ro = calloc(1, sizeof(*ro));
 	if (ro == NULL) {
 		r = CE_ERR_NOMEM;
@@ -391,24 +335,16 @@ static int roster_from_tree(struct ytree *t, struct roster **out, struct diag *d
 	for (i = 0; i < ROLE_DEFAULT_PAIRS; i++)
 		ro->policy.pairs[i] = role_default_forbidden[i];
 	ro->policy.npairs = ROLE_DEFAULT_PAIRS;
-	ro->policy.max_vetting.n = 2;
-	ro->policy.max_vetting.unit = 'y';
-	ro->policy.max_training.n = 1;
-	ro->policy.max_training.unit = 'y';
+	ro->policy.max_vetting = roster_vetting_limit;
+	ro->policy.max_training = roster_training_limit;
 	r = roster_parse(ro, dd);
-	if (r < 0)
+	if (r < 0 || dd->errors > sc.before)
 		goto out;
-	if (dd->errors > before) {
-		r = CE_ERR_FORMAT;
-		goto out;
-	}
 	*out = ro;
 	ro = NULL; /* transferred */
 	r = 0;
 out:
-	if (r == CE_ERR_FORMAT && dd == &local)
-		diag_err_first(&local, CE_ERR_FORMAT);
-	diag_free(&local);
+	r = diag_scope_end(&sc, r, CE_ERR_FORMAT);
 	ytree_free(t);
 	roster_free(ro);
 	return r;

@@ -20,6 +20,7 @@
 #include "ceremony/model/diag.h"
 #include "ceremony/model/role.h"
 #include "ceremony/model/yamltree.h"
+#include "ceremony/model/yfield.h"
 
 #include <stddef.h>
 
@@ -27,7 +28,7 @@
 #define SCRIPT_MAX_GROUPS 16
 #define SCRIPT_MAX_SHARES 16   /* per group (SLIP-39) */
 #define SCRIPT_MAX_ROLE_COUNT 32
-#define SCRIPT_NAME_MAX 64
+#define SCRIPT_NAME_MAX YFIELD_NAME_MAX
 
 enum secret_kind { SECRET_PIN, SECRET_SO_PIN, SECRET_AES128, SECRET_AES256 };
 
@@ -187,7 +188,18 @@ int script_param_bool(const struct script_step *st, const char *key, int *out);
 void script_step_issue_layout(const struct script_step *st, const struct script_secret *sec,
 			      struct script_layout *out);
 
-/* Validation helpers shared with the roster and verifier. */
+/* The login state across steps (checked at load: a step that needs a login
+ * comes after one that logs in on its token; sessions are never closed by a
+ * step). Needs: an action marked needs_login, or a fingerprint of a key, with
+ * a token parameter. Logs in: quorum.login or pin.rotate with a token. */
+int script_step_needs_login(const struct script_step *st);
+int script_step_logs_in(const struct script_step *st);
+
+/* The roles the script uses (roles: with a count above 0). */
+role_set script_role_set(const struct script *s);
+
+/* Validation helpers for the verifier and actions (yfield_name_valid,
+ * yfield_long_parse under the script's names). */
 int script_name_valid(const char *s);
 /* pkcs11: URI naming a token, without PIN; on error *why says what. */
 int script_uri_check(const char *uri, const char **why);

@@ -86,7 +86,6 @@ int lint_load(const char *script_path, const char *roster_path,
 	struct script *s = NULL;
 	struct roster *r = NULL;
 	role_set used = 0;
-	unsigned ro;
 	int e, r_ = CE_ERR_INTERNAL;
 
 	e = script_load(script_path, &s, d);
@@ -97,9 +96,7 @@ int lint_load(const char *script_path, const char *roster_path,
 	if (s != NULL) {
 		if (roster_path == NULL)
 			roster_path = s->roster_path;
-		for (ro = 0; ro < ROLE_COUNT; ro++)
-			if (s->roles[ro])
-				used |= ROLE_BIT(ro);
+		used = script_role_set(s);
 	}
 	if (roster_path != NULL) {
 		e = roster_load(roster_path, &r, d);

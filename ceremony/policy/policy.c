@@ -34,27 +34,33 @@ void policy_person_status(const struct roster *r, const struct roster_person *p,
 	out->training_soon = !out->training_stale && tu - t < POLICY_SOON_DAYS;
 }
 
+/* policy 4.3.2, 4.3.4: vetting and training neither stale nor dated ahead. */
+static int status_eligible(const struct policy_status *st)
+{
+	return !st->vetting_stale && !st->training_stale && !st->vetting_future &&
+	       !st->training_future;
+}
+
 int policy_person_eligible(const struct roster *r, const struct roster_person *p,
 			   const struct roster_date *today)
 {
 	struct policy_status st;
 
 	policy_person_status(r, p, today, &st);
-	return !st.vetting_stale && !st.training_stale && !st.vetting_future && !st.training_future;
+	return status_eligible(&st);
+}
+
+/* policy 4.2.4: one person holding both roles of a forbidden pair. The one
+ * test every pair check below makes (the four defaults are always in r). */
+static int pair_within(const struct role_pair *p, role_set set)
+{
+	return (set & ROLE_BIT(p->a)) && (set & ROLE_BIT(p->b));
 }
 
 int policy_pair_forbidden(const struct roster *r, enum role a, enum role b)
 {
-	size_t i;
-
-	/* policy 4.2.4: forbidden pairs (the four defaults are always in r) */
-	for (i = 0; i < r->policy.npairs; i++) {
-		const struct role_pair *p = &r->policy.pairs[i];
-
-		if ((p->a == a && p->b == b) || (p->a == b && p->b == a))
-			return 1;
-	}
-	return 0;
+	/* a pair is two different roles: {a, a} is never forbidden */
+	return a != b && policy_set_conflict(r, ROLE_BIT(a) | ROLE_BIT(b), NULL);
 }
 
 int policy_set_conflict(const struct roster *r, role_set set, struct role_pair *pair)
@@ -64,7 +70,7 @@ int policy_set_conflict(const struct roster *r, role_set set, struct role_pair *
 	for (i = 0; i < r->policy.npairs; i++) {
 		const struct role_pair *p = &r->policy.pairs[i];
 
-		if ((set & ROLE_BIT(p->a)) && (set & ROLE_BIT(p->b))) {
+		if (pair_within(p, set)) {
 			if (pair != NULL)
 				*pair = *p;
 			return 1;
@@ -84,7 +90,7 @@ static void report_person(const struct roster *r, const struct roster_person *p,
 	for (i = 0; i < r->policy.npairs; i++) {
 		const struct role_pair *pp = &r->policy.pairs[i];
 
-		if ((p->roles & ROLE_BIT(pp->a)) && (p->roles & ROLE_BIT(pp->b))) {
+		if (pair_within(pp, p->roles)) {
 			diag_error(d, &p->roles_mark,
 				   "policy 4.2.4: %s (%s) holds %s and %s, a forbidden pair", p->id,
 				   p->name, role_name(pp->a), role_name(pp->b));
@@ -255,8 +261,7 @@ static void list_names(const struct roster *r, const struct roster_date *today, 
 			if (!(p->roles & ROLE_BIT(ro)))
 				continue;
 			policy_person_status(r, p, today, &st);
-			ok = !st.vetting_stale && !st.training_stale && !st.vetting_future &&
-			     !st.training_future;
+			ok = status_eligible(&st);
 			if (ok != (pass == 0))
 				continue;
 			if (pass == 0)
@@ -338,97 +343,114 @@ static void check_step_secrets(const struct script *s, const struct roster *r,
 	}
 }
 
-int policy_check_lint(const struct script *s, const struct roster *r,
-		      const struct roster_date *today, struct diag *d)
+/* policy 4.2.1/4.2.3: enough eligible persons granted each role. Returns 0
+ * when a role is short (no assignment can be searched then). */
+static int lint_role_slots(const struct script *s, const struct roster *r,
+			   const struct roster_date *today, struct diag *d)
 {
-	int res = CE_ERR_INTERNAL;
-	size_t before = d ? d->errors : 0;
-	struct diag local;
-	struct diag *dd = d;
-	struct search x;
-	size_t i;
-	unsigned ro, have;
 	char names[512];
-	int slots_ok = 1;
+	unsigned ro, have;
+	int ok = 1;
 
-	memset(&x, 0, sizeof(x));
-	diag_init(&local);
-	if (dd == NULL)
-		dd = &local;
-	before = dd->errors;
-	/* policy 4.2.1/4.2.3: enough eligible persons granted each role */
 	for (ro = 0; ro < ROLE_COUNT; ro++) {
 		if (s->roles[ro] == 0)
 			continue;
 		have = eligible_count(r, today, (enum role)ro);
 		if (have < s->roles[ro]) {
 			list_names(r, today, (enum role)ro, names, sizeof(names));
-			diag_error(dd, &s->role_marks[ro],
+			diag_error(d, &s->role_marks[ro],
 				   "roles: %s needs %u %s, the roster has %u eligible (%s) (policy 4.2.3)",
 				   role_name((enum role)ro), s->roles[ro],
 				   plural(s->roles[ro], "person", "persons"), have, names);
-			slots_ok = 0;
+			ok = 0;
 		}
 	}
-	/* policy 5.2.1: an actor never witnesses their own step */
-	for (i = 0; i < s->nsteps; i++) {
-		const struct script_step *st = &s->steps[i];
+	return ok;
+}
 
-		for (ro = 0; ro < ROLE_COUNT; ro++) {
-			unsigned needp = st->actors[ro] + st->witnesses[ro];
+/* policy 5.2.1: an actor never witnesses their own step, so a step needs as
+ * many distinct persons of a role as it has actors and witnesses of it.
+ * Returns 0 when a step asks more than roles: declares. */
+static int lint_step_slots(const struct script *s, const struct script_step *st, struct diag *d)
+{
+	unsigned ro;
+	int ok = 1;
 
-			if (s->roles[ro] == 0 || needp <= s->roles[ro])
-				continue;
-			slots_ok = 0;
-			if (st->actors[ro] > 0 && st->witnesses[ro] > 0)
-				diag_error(dd, &st->witnesses_mark,
-					   "step '%s': %s both acts and witnesses: needs %u distinct %s persons, roles has %u (policy 5.2.1: an actor never witnesses their own step)",
-					   st->id, role_name((enum role)ro), needp, role_name((enum role)ro),
-					   s->roles[ro]);
-			else
-				diag_error(dd, st->actors[ro] ? &st->actors_mark : &st->witnesses_mark,
-					   "step '%s': needs %u %s %s, roles has %u", st->id, needp,
-					   role_name((enum role)ro), plural(needp, "person", "persons"),
-					   s->roles[ro]);
-		}
-		check_step_secrets(s, r, today, st, dd);
-	}
-	/* policy 4.4.1: a personnel change names a person of the roster */
-	for (i = 0; i < s->nsteps; i++) {
-		const struct script_step *st = &s->steps[i];
-		const struct ynode *pn = script_param(st, "person");
-		const char *change = script_param_str(st, "change");
-		const char *rname = script_param_str(st, "role");
-		const struct roster_person *p;
-		enum role pr;
+	for (ro = 0; ro < ROLE_COUNT; ro++) {
+		unsigned needp = st->actors[ro] + st->witnesses[ro];
 
-		if (st->action == NULL || strcmp(st->action->name, "roster.change") != 0 ||
-		    pn == NULL || pn->type != YNODE_SCALAR)
+		if (s->roles[ro] == 0 || needp <= s->roles[ro])
 			continue;
-		p = roster_person_find(r, pn->str);
-		if (p == NULL)
-			diag_error(dd, &pn->mark, "step '%s': '%s' is not in the roster %s", st->id,
-				   pn->str, r->path);
-		else if (change != NULL && strcmp(change, "retire") == 0 && rname != NULL &&
-			 role_parse(rname, &pr) == 0 && !(p->roles & ROLE_BIT(pr)))
-			diag_error(dd, &pn->mark, "step '%s': %s does not hold the role %s to retire",
-				   st->id, p->id, rname);
+		ok = 0;
+		if (st->actors[ro] > 0 && st->witnesses[ro] > 0)
+			diag_error(d, &st->witnesses_mark,
+				   "step '%s': %s both acts and witnesses: needs %u distinct %s persons, roles has %u (policy 5.2.1: an actor never witnesses their own step)",
+				   st->id, role_name((enum role)ro), needp, role_name((enum role)ro),
+				   s->roles[ro]);
+		else
+			diag_error(d, st->actors[ro] ? &st->actors_mark : &st->witnesses_mark,
+				   "step '%s': needs %u %s %s, roles has %u", st->id, needp,
+				   role_name((enum role)ro), plural(needp, "person", "persons"),
+				   s->roles[ro]);
 	}
-	/* quorum feasible for each secret at all */
+	return ok;
+}
+
+/* policy 4.4.1: a personnel change names a person of the roster (and one
+ * retired from a role holds it). */
+static void lint_roster_change(const struct roster *r, const struct script_step *st,
+			       struct diag *d)
+{
+	const struct ynode *pn = script_param(st, "person");
+	const char *change = script_param_str(st, "change");
+	const char *rname = script_param_str(st, "role");
+	const struct roster_person *p;
+	enum role pr;
+
+	if (st->action == NULL || strcmp(st->action->name, "roster.change") != 0 || pn == NULL ||
+	    pn->type != YNODE_SCALAR)
+		return;
+	p = roster_person_find(r, pn->str);
+	if (p == NULL)
+		diag_error(d, &pn->mark, "step '%s': '%s' is not in the roster %s", st->id, pn->str,
+			   r->path);
+	else if (change != NULL && strcmp(change, "retire") == 0 && rname != NULL &&
+		 role_parse(rname, &pr) == 0 && !(p->roles & ROLE_BIT(pr)))
+		diag_error(d, &pn->mark, "step '%s': %s does not hold the role %s to retire", st->id,
+			   p->id, rname);
+}
+
+/* policy 5.2.1: each secret's quorum is at all possible with the roster. */
+static void lint_quorums(const struct script *s, const struct roster *r,
+			 const struct roster_date *today, struct diag *d)
+{
+	unsigned kh = eligible_count(r, today, ROLE_KEY_HOLDER);
+	size_t i;
+
 	for (i = 0; i < s->nsecrets; i++) {
 		const struct script_secret *sec = &s->secrets[i];
 		unsigned q = script_layout_quorum(&sec->layout);
-		unsigned kh = eligible_count(r, today, ROLE_KEY_HOLDER);
 
 		if (q > kh)
-			diag_error(dd, &sec->mark,
+			diag_error(d, &sec->mark,
 				   "secret '%s': a quorum needs %u distinct key holders, the roster has %u eligible (policy 5.2.1)",
 				   sec->name, q, kh);
 	}
-	if (!slots_ok || dd->errors > before)
-		goto done;
-	/* One whole assignment: persons to slots, no forbidden pair, every step
-	 * staffed by distinct persons. */
+}
+
+/* One whole assignment: eligible persons to role slots, no forbidden pair
+ * (policy 4.2.4), every step staffed by distinct persons (policy 5.2.1).
+ * Reports why there is none; CE_ERR_NOMEM, else 0. */
+static int lint_assignment(const struct script *s, const struct roster *r,
+			   const struct roster_date *today, struct diag *d)
+{
+	int res = CE_ERR_INTERNAL;
+	role_set want = script_role_set(s);
+	struct search x;
+	size_t i;
+	unsigned ro;
+
+	memset(&x, 0, sizeof(x));
 	x.s = s;
 	x.r = r;
 	x.pidx = calloc(r->npeople ? r->npeople : 1, sizeof(*x.pidx));
@@ -438,43 +460,59 @@ int policy_check_lint(const struct script *s, const struct roster *r,
 		res = CE_ERR_NOMEM;
 		goto out;
 	}
-	for (i = 0; i < r->npeople; i++) {
-		role_set want = 0;
-
-		for (ro = 0; ro < ROLE_COUNT; ro++)
-			if (s->roles[ro])
-				want |= ROLE_BIT(ro);
+	for (i = 0; i < r->npeople; i++)
 		if ((r->people[i].roles & want) && policy_person_eligible(r, &r->people[i], today))
 			x.pidx[x.np++] = i;
-	}
 	for (ro = 0; ro < ROLE_COUNT; ro++)
 		if (s->roles[ro])
 			x.order[x.norder++] = (enum role)ro;
-	if (x.norder == 0 || assign(&x, 0, s->roles[x.order[0]], 0))
-		goto done;
+	if (x.norder == 0 || assign(&x, 0, s->roles[x.order[0]], 0)) {
+		res = 0;
+		goto out;
+	}
 	if (x.exhausted) {
-		diag_warn(dd, &s->roles_mark,
+		diag_warn(d, &s->roles_mark,
 			  "could not decide whether the roster can staff this ceremony (search too large)");
 	} else if (x.steps_failed) {
 		const struct script_step *st = &s->steps[x.failing_step];
 
-		diag_error(dd, &st->mark,
+		diag_error(d, &st->mark,
 			   "step '%s': no choice of attending persons gives distinct actors and witnesses (policy 5.2.1)",
 			   st->id);
 	} else {
-		diag_error(dd, &s->roles_mark,
+		diag_error(d, &s->roles_mark,
 			   "roles: no assignment of the roster's eligible persons fills every role slot without one person holding a forbidden pair (policy 4.2.4)");
 	}
-done:
-	res = dd->errors > before ? CE_ERR_POLICY : 0;
+	res = 0;
 out:
-	if (res < 0 && dd == &local)
-		diag_err_first(&local, CE_ERR_POLICY);
-	diag_free(&local);
 	free(x.pidx);
 	free(x.filled);
 	free(x.used);
 	return res;
+}
+
+int policy_check_lint(const struct script *s, const struct roster *r,
+		      const struct roster_date *today, struct diag *d)
+{
+	int res = CE_ERR_INTERNAL;
+	struct diag_scope sc;
+	struct diag *dd = diag_scope_begin(&sc, d);
+	size_t i;
+	int slots_ok;
+
+	slots_ok = lint_role_slots(s, r, today, dd);
+	for (i = 0; i < s->nsteps; i++) {
+		if (!lint_step_slots(s, &s->steps[i], dd))
+			slots_ok = 0;
+		check_step_secrets(s, r, today, &s->steps[i], dd);
+	}
+	for (i = 0; i < s->nsteps; i++)
+		lint_roster_change(r, &s->steps[i], dd);
+	lint_quorums(s, r, today, dd);
+	res = 0;
+	if (slots_ok && dd->errors == sc.before)
+		res = lint_assignment(s, r, today, dd);
+	return diag_scope_end(&sc, res, CE_ERR_POLICY);
 }
 
 /* ---- runtime checks (runner at the console, verifier on a transcript) -- */

@@ -1,4 +1,5 @@
 #include "pkcs11/x509/ossl.h"
+#include "pkcs11/x509/x509_internal.h"
 #include "common/buf.h"
 #include "pkcs11/p11.h"
 #include "common/err.h"
@@ -536,7 +537,7 @@ void p11_ossl_key_free(struct p11_ossl_key *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static enum p11_hash md_hash(const char *md)
+enum p11_hash p11_ossl_md_hash(const char *md)
 {
 	if (md == NULL)
 		return P11_HASH_NONE;
@@ -603,7 +604,7 @@ int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t
 	if (k->priv != NULL)
 		r = sign_with_provider(k, msg, msg_len, &s, &len);
 	else
-		r = p11_key_sign(k->direct, md_hash(k->md), msg, msg_len, &s, &len);
+		r = p11_key_sign(k->direct, p11_ossl_md_hash(k->md), msg, msg_len, &s, &len);
 	if (r < 0)
 		goto out;
 	/* Every signature the HSM makes is verified before it is used. */

@@ -8,8 +8,75 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * cairo is opened when a card is printed, not linked: linked, it and its
+ * X11/fontconfig/freetype chain were mapped at every exec of every verb,
+ * about 5 ms of start-up that only `shares card` uses. The headers are used
+ * at compile time for the types; the few functions are resolved by name.
+ * The library stays open for the life of the process.
+ */
+#define CARD_CAIRO_SONAME "libcairo.so.2"
+#define CARD_CAIRO_FUNCS(X) \
+	X(pdf_surface_create_for_stream) X(pdf_surface_set_metadata) X(create) \
+	X(destroy) X(status) X(status_to_string) X(show_page) X(surface_finish) \
+	X(surface_status) X(surface_destroy) X(set_source_rgb) X(rectangle) X(fill) \
+	X(move_to) X(show_text) X(select_font_face) X(set_font_size)
+
+struct card_cairo {
+#define CARD_CAIRO_FIELD(f) __typeof__(cairo_##f) *f;
+	CARD_CAIRO_FUNCS(CARD_CAIRO_FIELD)
+#undef CARD_CAIRO_FIELD
+};
+
+/* Filled once by card_cairo_load(), then read only. */
+static struct card_cairo card_lib;
+static int card_lib_loaded;
+
+/* Open cairo and resolve every function, or leave nothing half loaded.
+ * Returns 0 or CE_ERR_UNSUPPORTED naming the library (or the function). */
+static int card_cairo_load(void)
+{
+	int r = CE_ERR_INTERNAL;
+	struct card_cairo lib;
+	const char *missing = NULL;
+	void *h = NULL, *sym;
+
+	if (card_lib_loaded)
+		return 0;
+	h = dlopen(CARD_CAIRO_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		const char *why = dlerror();
+
+		r = ce_err_set(CE_ERR_UNSUPPORTED, "share card: %s could not be loaded (%s); "
+			       "printing cards needs cairo (Debian: apt-get install libcairo2)",
+			       CARD_CAIRO_SONAME, why != NULL ? why : "not found");
+		goto out;
+	}
+#define CARD_CAIRO_RESOLVE(f) \
+	sym = dlsym(h, "cairo_" #f); \
+	if (sym == NULL && missing == NULL) \
+		missing = "cairo_" #f; \
+	memcpy(&lib.f, &sym, sizeof(sym));
+	CARD_CAIRO_FUNCS(CARD_CAIRO_RESOLVE)
+#undef CARD_CAIRO_RESOLVE
+	if (missing != NULL) {
+		r = ce_err_set(CE_ERR_UNSUPPORTED, "share card: %s has no %s (cairo too old?)",
+			       CARD_CAIRO_SONAME, missing);
+		goto out;
+	}
+	card_lib = lib;
+	card_lib_loaded = 1;
+	h = NULL; /* kept open for the life of the process */
+	r = 0;
+out:
+	if (h != NULL)
+		dlclose(h);
+	return r;
+}
 
 /*
  * The card is A4 portrait, in points (1/72 inch). The PDF holds the words
@@ -64,15 +131,15 @@ static cairo_status_t card_write(void *closure, const unsigned char *data, unsig
 
 static void card_text(cairo_t *cr, double x, double y, const char *s)
 {
-	cairo_move_to(cr, x, y);
-	cairo_show_text(cr, s);
+	card_lib.move_to(cr, x, y);
+	card_lib.show_text(cr, s);
 }
 
 static void card_font(cairo_t *cr, const char *family, int bold, double size)
 {
-	cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL,
+	card_lib.select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL,
 			       bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_font_size(cr, size);
+	card_lib.set_font_size(cr, size);
 }
 
 /* Text lines of public facts. */
@@ -142,17 +209,17 @@ static void card_qr(cairo_t *cr, const struct shares_qr *q, double *y)
 	double x0 = (CARD_W_PT - CARD_QR_PT) / 2.0;
 	int x, yy;
 
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_rectangle(cr, x0, *y, CARD_QR_PT, CARD_QR_PT);
-	cairo_fill(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	card_lib.set_source_rgb(cr, 1, 1, 1);
+	card_lib.rectangle(cr, x0, *y, CARD_QR_PT, CARD_QR_PT);
+	card_lib.fill(cr);
+	card_lib.set_source_rgb(cr, 0, 0, 0);
 	for (yy = 0; yy < q->width; yy++)
 		for (x = 0; x < q->width; x++)
 			if (q->dark[(size_t)yy * (size_t)q->width + (size_t)x])
-				cairo_rectangle(cr, x0 + (x + SHARES_QR_QUIET_MODULES) * m,
+				card_lib.rectangle(cr, x0 + (x + SHARES_QR_QUIET_MODULES) * m,
 						*y + (yy + SHARES_QR_QUIET_MODULES) * m, m, m);
 	/* one fill: adjacent modules join without hairline seams */
-	cairo_fill(cr);
+	card_lib.fill(cr);
 	*y += CARD_QR_PT + 24;
 }
 
@@ -172,6 +239,9 @@ int shares_card_render_pdf(const struct shares_ui_position *pos, const struct sl
 
 	*pdf = NULL;
 	*len = 0;
+	r = card_cairo_load();
+	if (r < 0)
+		goto out;
 	words = secmem_alloc(SLIP39_MAX_WORDS * sizeof(*words));
 	mnemonic = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
 	if (words == NULL || mnemonic == NULL) {
@@ -189,27 +259,27 @@ int shares_card_render_pdf(const struct shares_ui_position *pos, const struct sl
 	r = shares_qr_encode(mnemonic, &q);
 	if (r < 0)
 		goto out;
-	surface = cairo_pdf_surface_create_for_stream(card_write, &sink, CARD_W_PT, CARD_H_PT);
-	cr = cairo_create(surface);
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "ceremony share card");
-	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "ceremony");
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	surface = card_lib.pdf_surface_create_for_stream(card_write, &sink, CARD_W_PT, CARD_H_PT);
+	cr = card_lib.create(surface);
+	card_lib.pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "ceremony share card");
+	card_lib.pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "ceremony");
+	card_lib.set_source_rgb(cr, 0, 0, 0);
 	card_header(cr, pos, &y);
 	card_words(cr, words, (size_t)n, &y);
 	card_qr(cr, &q, &y);
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	card_lib.set_source_rgb(cr, 0, 0, 0);
 	card_font(cr, "sans-serif", 1, 11);
 	card_text(cr, CARD_MARGIN_PT, y,
 		  "SECRET \u2014 keep in the tamper-evident envelope; destroy this file after printing");
-	cairo_show_page(cr);
-	cs = cairo_status(cr);
-	cairo_destroy(cr);
+	card_lib.show_page(cr);
+	cs = card_lib.status(cr);
+	card_lib.destroy(cr);
 	cr = NULL;
-	cairo_surface_finish(surface);
+	card_lib.surface_finish(surface);
 	if (cs == CAIRO_STATUS_SUCCESS)
-		cs = cairo_surface_status(surface);
+		cs = card_lib.surface_status(surface);
 	if (cs != CAIRO_STATUS_SUCCESS || sink.failed) {
-		r = ce_err_set(CE_ERR_IO, "share card: %s", cairo_status_to_string(cs));
+		r = ce_err_set(CE_ERR_IO, "share card: %s", card_lib.status_to_string(cs));
 		goto out;
 	}
 	*pdf = sink.p;
@@ -218,9 +288,9 @@ int shares_card_render_pdf(const struct shares_ui_position *pos, const struct sl
 	r = 0;
 out:
 	if (cr != NULL)
-		cairo_destroy(cr);
+		card_lib.destroy(cr);
 	if (surface != NULL)
-		cairo_surface_destroy(surface);
+		card_lib.surface_destroy(surface);
 	secmem_free(sink.p);
 	shares_qr_free(&q);
 	secmem_free(mnemonic);

@@ -1,13 +1,13 @@
 #include "shares/ui/ui.h"
 #include "shares/ui/qr.h"
-#include "shares/ui/ui_internal.h"
+#include "shares/ui/screen.h"
+#include "shares/ui/ui_guard.h"
 #include "shares/slip39.h"
 #include "shares/wordlist.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
 
-#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
@@ -24,43 +24,6 @@ struct show_state {
 	char answer[SHOW_ANSWER_MAX];
 	char screen[SHOW_SCREEN_MAX];
 };
-
-int shares_ui_emit(FILE *out, const char *p, size_t len)
-{
-	int fd;
-
-	if (fflush(out) != 0)
-		return ce_err_set(CE_ERR_IO, "writing the screen: %s", strerror(errno));
-	fd = fileno(out);
-	if (fd < 0) {
-		if (fwrite(p, 1, len, out) != len || fflush(out) != 0)
-			return ce_err_set(CE_ERR_IO, "writing the screen: %s", strerror(errno));
-		return 0;
-	}
-	while (len > 0) {
-		ssize_t k = write(fd, p, len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return ce_err_set(CE_ERR_IO, "writing the screen: %s",
-					  k < 0 ? strerror(errno) : "short write");
-		p += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
-FILE *shares_ui_secret_stream(char *buf, size_t cap)
-{
-	FILE *f = fmemopen(buf, cap, "w");
-
-	if (f == NULL) {
-		ce_err_set(CE_ERR_NOMEM, "screen buffer: %s", strerror(errno));
-		return NULL;
-	}
-	setvbuf(f, NULL, _IONBF, 0);
-	return f;
-}
 
 /* Clear the screen and the scrollback, so the words cannot be scrolled back to. */
 static void show_clear(const struct shares_ui_term *t, FILE *f)
@@ -160,6 +123,112 @@ static enum show_view show_pick(const struct shares_ui_term *t, size_t n_words, 
 	return current == VIEW_QR ? VIEW_QR : VIEW_WORDS;
 }
 
+/* Compose one view of the share into st->screen (secret); *len_out its
+ * length. qr_width and qr_lines size the QR code (show_pick). */
+static int show_compose(const struct shares_ui_term *t, const struct shares_ui_position *pos,
+			struct show_state *st, size_t n, enum show_view view, int qr_width,
+			size_t qr_lines, size_t *len_out)
+{
+	int r = CE_ERR_INTERNAL;
+	FILE *f = NULL;
+	long len;
+
+	f = shares_screen_open(st->screen, sizeof(st->screen));
+	if (f == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	show_clear(t, f);
+	if (view != VIEW_QR) {
+		shares_ui_position_print(f, pos);
+		fputc('\n', f);
+		show_words(f, st->words, n);
+	}
+	r = 0;
+	if (view == VIEW_ALL || view == VIEW_QR) {
+		if (view == VIEW_ALL)
+			fputc('\n', f);
+		r = shares_qr_draw(f, st->mnemonic, t->is_tty);
+	}
+	fputc('\n', f);
+	if (view == VIEW_WORDS || view == VIEW_QR)
+		fprintf(f, "Press Enter to see the %s.\n", view == VIEW_WORDS ? "QR code" : "words");
+	if (view == VIEW_WORDS_ONLY)
+		fprintf(f, "(The QR code needs a terminal of %zu lines and %zu columns; "
+			   "enlarge the window and press Enter to see it.)\n", qr_lines,
+			(size_t)qr_width + 2 * SHARES_QR_QUIET_MODULES);
+	fputs("Write the words down in order and check them against the screen.\n"
+	      "Type yes when they are written down and checked (abort to stop): ", f);
+	len = ferror(f) ? -1 : ftell(f);
+	if (r < 0)
+		goto out;
+	if (len < 0 || (size_t)len >= sizeof(st->screen)) {
+		r = ce_err_set(CE_ERR_TOO_LARGE, "share screen over %zu bytes", sizeof(st->screen));
+		goto out;
+	}
+	*len_out = (size_t)len;
+	r = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	return r;
+}
+
+/*
+ * The holder's answer to a shown view: SHOW_CONFIRMED for "yes",
+ * SHOW_SWITCH for an empty line at a terminal (*view flipped between words
+ * and QR code), CE_ERR_ABORTED for "abort" or end of input; anything else is
+ * asked again.
+ */
+#define SHOW_CONFIRMED 0
+#define SHOW_SWITCH 1
+
+static int show_answer(const struct shares_ui_term *t, struct show_state *st,
+		       enum show_view *view)
+{
+	int r = CE_ERR_INTERNAL;
+	size_t len;
+
+	for (;;) {
+		r = buf_read_secret_line_stop(t->in_fd, st->answer, sizeof(st->answer), &len,
+					      &shares_ui_guard_interrupted);
+		if (r == CE_ERR_TOO_LARGE) {
+			/* the rest of the long line comes next and is refused too */
+			fputs("Please type yes or abort: ", t->out);
+			fflush(t->out);
+			continue;
+		}
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			r = ce_err_set(CE_ERR_ABORTED, "end of input before the share was confirmed");
+			goto out;
+		}
+		while (len > 0 && (st->answer[len - 1] == ' ' || st->answer[len - 1] == '\r'))
+			st->answer[--len] = '\0';
+		if (len == 3 && strcasecmp(st->answer, "yes") == 0) {
+			r = SHOW_CONFIRMED;
+			goto out;
+		}
+		if (len == 5 && strcasecmp(st->answer, "abort") == 0) {
+			r = ce_err_set(CE_ERR_ABORTED, "aborted by the key holder");
+			goto out;
+		}
+		if (len == 0 && t->is_tty) {
+			if (*view == VIEW_WORDS)
+				*view = VIEW_QR;
+			else if (*view == VIEW_QR)
+				*view = VIEW_WORDS;
+			r = SHOW_SWITCH;
+			goto out;
+		}
+		fputs("Please type yes or abort: ", t->out);
+		fflush(t->out);
+	}
+out:
+	return r;
+}
+
 /* policy 4.2.1: a key holder keeps the confidentiality of their share, so it
  * is shown to its holder alone: cleared screen and scrollback before and
  * after, and the holder's explicit confirmation before the next one. */
@@ -171,7 +240,7 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	struct shares_qr q = { 0, NULL };
 	enum show_view view = VIEW_WORDS;
 	struct shares_ui_guard guard = { 0 };
-	size_t n, len, qr_lines = 0;
+	size_t n, len = 0, qr_lines = 0;
 	int nw;
 
 	if (t == NULL || t->out == NULL || pos == NULL || share == NULL) {
@@ -192,7 +261,7 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 	r = slip39_mnemonic_encode(share, st->mnemonic, sizeof(st->mnemonic));
 	if (r < 0)
 		goto out;
-	/* only to know its height; it is drawn by shares_ui_qr_print() */
+	/* only to know its height; show_compose() draws it */
 	r = shares_qr_encode(st->mnemonic, &q);
 	if (r < 0)
 		goto out;
@@ -202,92 +271,24 @@ int shares_ui_show(const struct shares_ui_term *t, const struct shares_ui_positi
 		if (r < 0)
 			goto out;
 	}
-	for (;;) {
-		FILE *f;
-		long len_screen;
-
+	do {
 		view = show_pick(t, n, q.width, view, &qr_lines);
-		f = shares_ui_secret_stream(st->screen, sizeof(st->screen));
-		if (f == NULL) {
-			r = CE_ERR_NOMEM;
-			goto out;
-		}
-		show_clear(t, f);
-		if (view != VIEW_QR) {
-			shares_ui_position_print(f, pos);
-			fputc('\n', f);
-			show_words(f, st->words, n);
-		}
-		r = 0;
-		if (view == VIEW_ALL || view == VIEW_QR) {
-			if (view == VIEW_ALL)
-				fputc('\n', f);
-			r = shares_ui_qr_draw(f, st->mnemonic, t->is_tty);
-		}
-		fputc('\n', f);
-		if (view == VIEW_WORDS || view == VIEW_QR)
-			fprintf(f, "Press Enter to see the %s.\n",
-				view == VIEW_WORDS ? "QR code" : "words");
-		if (view == VIEW_WORDS_ONLY)
-			fprintf(f, "(The QR code needs a terminal of %zu lines and %zu columns; "
-				   "enlarge the window and press Enter to see it.)\n", qr_lines,
-				(size_t)q.width + 2 * SHARES_QR_QUIET_MODULES);
-		fputs("Write the words down in order and check them against the screen.\n"
-		      "Type yes when they are written down and checked (abort to stop): ", f);
-		len_screen = ferror(f) ? -1 : ftell(f);
-		fclose(f);
+		r = show_compose(t, pos, st, n, view, q.width, qr_lines, &len);
 		if (r < 0)
 			goto out;
-		if (len_screen < 0 || (size_t)len_screen >= sizeof(st->screen)) {
-			r = ce_err_set(CE_ERR_TOO_LARGE, "share screen over %zu bytes",
-				       sizeof(st->screen));
-			goto out;
-		}
-		r = shares_ui_emit(t->out, st->screen, (size_t)len_screen);
+		r = shares_screen_emit(t->out, st->screen, len);
 		if (r < 0)
 			goto out;
-		for (;;) {
-			r = buf_read_secret_line_stop(t->in_fd, st->answer, sizeof(st->answer), &len,
-						      &shares_ui_guard_interrupted);
-			if (r == CE_ERR_TOO_LARGE) {
-				/* the rest of the long line comes next and is refused too */
-				fputs("Please type yes or abort: ", t->out);
-				fflush(t->out);
-				continue;
-			}
-			if (r < 0)
-				goto out;
-			if (r == 0) {
-				r = ce_err_set(CE_ERR_ABORTED, "end of input before the share was "
-					       "confirmed");
-				goto out;
-			}
-			while (len > 0 && (st->answer[len - 1] == ' ' || st->answer[len - 1] == '\r'))
-				st->answer[--len] = '\0';
-			if (len == 3 && strcasecmp(st->answer, "yes") == 0) {
-				r = 0;
-				goto out;
-			}
-			if (len == 5 && strcasecmp(st->answer, "abort") == 0) {
-				r = ce_err_set(CE_ERR_ABORTED, "aborted by the key holder");
-				goto out;
-			}
-			if (len == 0 && t->is_tty) {
-				if (view == VIEW_WORDS)
-					view = VIEW_QR;
-				else if (view == VIEW_QR)
-					view = VIEW_WORDS;
-				break;
-			}
-			fputs("Please type yes or abort: ", t->out);
-			fflush(t->out);
-		}
-	}
+		r = show_answer(t, st, &view);
+		if (r < 0)
+			goto out;
+	} while (r == SHOW_SWITCH);
+	r = 0;
 out:
 	shares_ui_guard_end(&guard);
 	if (t != NULL && t->out != NULL && st != NULL && t->is_tty) {
 		static const char clear[] = "\033[H\033[2J\033[3J";
-		if (shares_ui_emit(t->out, clear, sizeof(clear) - 1) < 0 && r == 0)
+		if (shares_screen_emit(t->out, clear, sizeof(clear) - 1) < 0 && r == 0)
 			r = CE_ERR_IO;
 	}
 	shares_qr_free(&q);

@@ -1,7 +1,8 @@
 #include "shares/ui/ui.h"
 #include "shares/rs1024.h"
 #include "shares/slip39.h"
-#include "shares/ui/ui_internal.h"
+#include "shares/ui/screen.h"
+#include "shares/ui/ui_guard.h"
 #include "shares/wordlist.h"
 #include "common/buf.h"
 #include "common/ct.h"
@@ -151,7 +152,7 @@ static int entry_check(FILE *out, struct entry_state *st, struct slip39_share *s
 				       (unsigned)st->fixes[k].position + 1,
 				       slip39_wordlist[st->fixes[k].word]);
 			if (len > 0 && (size_t)len < sizeof(st->msg)) {
-				r = shares_ui_emit(out, st->msg, (size_t)len);
+				r = shares_screen_emit(out, st->msg, (size_t)len);
 				if (r < 0)
 					goto out;
 			}

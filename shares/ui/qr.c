@@ -1,6 +1,6 @@
 #include "shares/ui/qr.h"
 #include "shares/ui/ui.h"
-#include "shares/ui/ui_internal.h"
+#include "shares/ui/screen.h"
 #include "common/err.h"
 #include "common/secmem.h"
 
@@ -73,7 +73,7 @@ static int qr_dark(const struct shares_qr *q, int x, int y)
  * so a phone sees dark modules on a light ground with a light quiet zone.
  * Into a pipe or file no escapes are written: "█" is dark.
  */
-int shares_ui_qr_draw(FILE *out, const char *text, int colour)
+int shares_qr_draw(FILE *out, const char *text, int colour)
 {
 	int r = CE_ERR_INTERNAL;
 	struct shares_qr q = { 0, NULL };
@@ -130,12 +130,12 @@ int shares_ui_qr_print(FILE *out, const char *text)
 		r = CE_ERR_MLOCK;
 		goto out;
 	}
-	f = shares_ui_secret_stream(buf, QR_SCREEN_MAX);
+	f = shares_screen_open(buf, QR_SCREEN_MAX);
 	if (f == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	r = shares_ui_qr_draw(f, text, fd >= 0 && isatty(fd));
+	r = shares_qr_draw(f, text, fd >= 0 && isatty(fd));
 	len = ftell(f);
 	fclose(f);
 	f = NULL;
@@ -145,7 +145,7 @@ int shares_ui_qr_print(FILE *out, const char *text)
 		r = ce_err_set(CE_ERR_TOO_LARGE, "QR code drawing over %u bytes", QR_SCREEN_MAX);
 		goto out;
 	}
-	r = shares_ui_emit(out, buf, (size_t)len);
+	r = shares_screen_emit(out, buf, (size_t)len);
 out:
 	if (f != NULL)
 		fclose(f);

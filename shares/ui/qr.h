@@ -1,5 +1,6 @@
 /*
  * shares/ui/qr.h - QR codes of share mnemonics, for the terminal and the card.
+ * Uses shares/ui/screen.h only; display.c and card.c call it, never the reverse.
  *
  * The mnemonic is encoded as it is, lowercase, in QR 8-bit (byte) mode at
  * error correction level M, so a scanner gives back the exact text that
@@ -16,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SHARES_QR_QUIET_MODULES 4    /* the quiet zone the standard asks for */
 
@@ -31,5 +33,11 @@ int shares_qr_encode(const char *text, struct shares_qr *q) __attribute__((warn_
 
 /* Wipe and release q->dark; accepts a zeroed struct. */
 void shares_qr_free(struct shares_qr *q);
+
+/* shares_ui_qr_print() (shares/ui/ui.h) into out, with the colour choice
+ * made by the caller: colour != 0 draws black on white with ANSI escapes.
+ * out is where the secret drawing goes: a secret stream (screen.h) or a
+ * terminal. Returns 0, CE_ERR_TOO_LARGE, CE_ERR_IO, CE_ERR_NOMEM, CE_ERR_MLOCK. */
+int shares_qr_draw(FILE *out, const char *text, int colour) __attribute__((warn_unused_result));
 
 #endif

@@ -111,8 +111,10 @@ int shares_ui_qr_print(FILE *out, const char *text) __attribute__((warn_unused_r
 /* Render a printable A4 PDF share card into *pdf (secmem, owned by the
  * caller: secmem_free; *len its length): title, holder, set label and
  * identifier, group/member position and thresholds, numbered words, a QR code
- * of the mnemonic, and a reminder that the card is secret. Returns 0,
- * CE_ERR_IO (cairo failed), CE_ERR_MLOCK, CE_ERR_NOMEM, or
+ * of the mnemonic, and a reminder that the card is secret. cairo
+ * (libcairo.so.2) is opened on the first call, not linked. Returns 0,
+ * CE_ERR_UNSUPPORTED (libcairo.so.2 missing, or lacking a function: the
+ * detail names it), CE_ERR_IO (cairo failed), CE_ERR_MLOCK, CE_ERR_NOMEM, or
  * the codec's error. */
 int shares_card_render_pdf(const struct shares_ui_position *pos, const struct slip39_share *share,
 			   uint8_t **pdf, size_t *len) __attribute__((warn_unused_result));

@@ -1,5 +1,5 @@
 #include "shares/ui/ui.h"
-#include "shares/ui/ui_internal.h"
+#include "shares/ui/ui_guard.h"
 #include "common/err.h"
 
 #include <errno.h>

@@ -116,10 +116,72 @@ section_verify() {
 	bash tests/bench/bench_verify.sh || exit 1
 }
 
+# ---- section: start-up (exec to exit of a verb that does no work) ----
+# Every verb pays this before it does anything: the dynamic loader mapping
+# the linked libraries, then main. cairo is not among them (shares/ui/card.c
+# opens it only to print a card). /bin/true is the floor: a fork and an exec
+# of a program that links libc only. The commands run in turn, one run of
+# each per round, so a change in the machine's load hits all of them alike,
+# with no subshell per run (bench_time_ns's would dwarf a 1 ms exec); the
+# median of the N runs is shown (bash's $EPOCHREALTIME, microseconds).
+startup_medians() { # N CMD...: prints the median ns of each CMD, one a line
+	local n=$1 i cmd t0 t1
+	shift
+	for ((i = 0; i < n; i++)); do
+		for cmd in "$@"; do
+			t0=$EPOCHREALTIME
+			if ! eval "$cmd" >/dev/null 2>&1; then
+				echo "bench: command failed: $cmd" >&2
+				return 1
+			fi
+			t1=$EPOCHREALTIME
+			echo "$cmd	$t0	$t1"
+		done
+	done >"$BENCH_TMP/startup.samples" || return 1
+	for cmd in "$@"; do
+		awk -F'\t' -v c="$cmd" '$1 == c { printf "%d\n", ($3 - $2) * 1e9 }' \
+			"$BENCH_TMP/startup.samples" | sort -n |
+			awk '{ d[NR] = $1 } END { print (NR % 2 ? d[(NR + 1) / 2] : int((d[NR / 2] + d[NR / 2 + 1]) / 2)) }'
+	done
+}
+
+section_startup() {
+	local n=${BENCH_STARTUP_N:-200} res floor ours_v ours_h ossl=0 have_ossl=0 cmds
+	echo
+	echo "start-up: $n runs each of a command that does no work (median)"
+	cmds=("/bin/true" "\"\$B/ceremony\" version" "\"\$B/ceremony\" help")
+	if bench_need openssl; then
+		have_ossl=1
+		cmds+=("openssl version")
+	fi
+	res=$(cd "$BENCH_TMP" && startup_medians "$n" "${cmds[@]}") || exit 1
+	{ read -r floor; read -r ours_v; read -r ours_h; read -r ossl; } <<<"$res"
+	bench_row startup "/bin/true (the fork + exec floor)" "$floor"
+	bench_row startup "ceremony version" "$ours_v" \
+		"$(ldd "$B/ceremony" | grep -c '=>') libraries linked"
+	bench_row startup "ceremony help" "$ours_h"
+	if [ "$have_ossl" = 1 ]; then
+		bench_row startup "openssl version" "$ossl" \
+			"$(ldd "$(command -v openssl)" | grep -c '=>') libraries linked"
+		echo "  ratio ceremony version / openssl version: $(bench_ratio "$ours_v" "$ossl")x;" \
+		     "ceremony help / openssl version: $(bench_ratio "$ours_h" "$ossl")x" \
+		     "(<= 1: no slower than openssl)"
+		summary_row startup "ceremony version, exec to exit" "$(ms "$ours_v")" "ms/op" \
+			"openssl version" "$(bench_ratio "$ossl" "$ours_v")"
+		summary_row startup "ceremony help, exec to exit" "$(ms "$ours_h")" "ms/op" \
+			"openssl version" "$(bench_ratio "$ossl" "$ours_h")"
+	else
+		summary_row startup "ceremony version, exec to exit" "$(ms "$ours_v")" "ms/op" \
+			"openssl not installed" "-"
+	fi
+	summary_row startup "/bin/true, exec to exit (the floor)" "$(ms "$floor")" "ms/op" "-" "-"
+}
+
 # ---- the sections, in order (append new ones here) ----
-section_shares
-section_hsm
-section_verify
+# BENCH_SECTIONS="startup shares" runs only those (default: all).
+for section in ${BENCH_SECTIONS:-shares hsm verify startup}; do
+	"section_$section"
+done
 
 # ---- summary: one table, and the machine ----
 cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)

@@ -209,6 +209,21 @@ static int check_slip39(void)
 		bad |= must(r == 0, "slip39_combine (not extendable)");
 		sink_bytes(out, 32);
 	}
+	/* a threshold-1 group given twice (copies under two member indices, as
+	 * another implementation may hand out): the copies are compared */
+	slip39_share_set_free(set);
+	set = NULL;
+	p.groups[0] = (struct slip39_group_spec){ 1, 1 };
+	r = slip39_split(secret, 32, &p, &set);
+	bad |= must(r == 0, "slip39_split (1-of-1)");
+	if (r == 0) {
+		dec[0] = set->shares[0][0];
+		dec[1] = set->shares[0][0];
+		dec[1].member_index = 1;
+		r = slip39_combine(dec, 2, pass, 6, out, &out_len);
+		bad |= must(r == 0, "slip39_combine (two copies of a threshold-1 group)");
+		sink_bytes(out, 32);
+	}
 	slip39_share_set_free(set);
 	secmem_free(secret);
 	secmem_free(pass);

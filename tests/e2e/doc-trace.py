@@ -32,7 +32,7 @@ unit = ""
 for u in glob.glob("tests/unit/*.c") + glob.glob("tests/unit/*.h"):
     unit += open(u, encoding="utf-8").read()
 code = ""
-for c in sum((glob.glob(d + "/**/*.[ch]", recursive=True) for d in ("ceremony", "shares", "pkcs11")), []):
+for c in sum((glob.glob(d + "/**/*.[ch]", recursive=True) for d in ("common", "shares", "pkcs11", "ceremony")), []):
     code += open(c, encoding="utf-8").read()
 
 

@@ -111,4 +111,44 @@ test_expect_success 'usage errors exit 2' '
 	ceremony shares card --help >out && test_grep "usage: ceremony shares card" out
 '
 
+# cairo is opened when a card is printed (shares/ui/card.c), not linked.
+hide_cairo() { # builds nocairo.so: an LD_PRELOAD shim whose dlopen finds no cairo
+	cat >nocairo.c <<-\EOC &&
+	#define _GNU_SOURCE
+	#include <dlfcn.h>
+	#include <string.h>
+	void *dlopen(const char *file, int mode);
+	void *dlopen(const char *file, int mode)
+	{
+		static void *(*next)(const char *, int);
+		if (file != NULL && strstr(file, "libcairo") != NULL)
+			return NULL;
+		if (next == NULL)
+			next = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+		return next != NULL ? next(file, mode) : NULL;
+	}
+	EOC
+	${CC:-cc} -shared -fPIC -o nocairo.so nocairo.c -ldl
+}
+
+test_expect_success 'the binary does not link cairo; only a card loads it' '
+	make_shares &&
+	! ldd "$TEST_BUILD/ceremony" | grep -q libcairo &&
+	LD_DEBUG=libs ceremony version >/dev/null 2>debug &&
+	! grep -q "libcairo" debug &&
+	LD_DEBUG=libs ceremony shares card --out card.pdf <alice 2>debug &&
+	test_grep -q "libcairo.so.2" debug
+'
+
+test_expect_success 'failing twin: without libcairo.so.2 a card is refused, naming it; version still runs' '
+	make_shares &&
+	hide_cairo &&
+	LD_PRELOAD="$PWD/nocairo.so${LD_PRELOAD:+:$LD_PRELOAD}" \
+		test_must_fail ceremony shares card --out card.pdf <alice 2>err &&
+	test_grep "libcairo.so.2 could not be loaded" err &&
+	test_grep "needs cairo" err &&
+	! test -e card.pdf &&
+	LD_PRELOAD="$PWD/nocairo.so${LD_PRELOAD:+:$LD_PRELOAD}" ceremony version
+'
+
 test_done

@@ -189,6 +189,39 @@ static void test_login(void **state)
 	end_session(s, tok);
 }
 
+/* A failed C_Login is kept as data (function, CKR), and only until another
+ * error is reported. */
+static void test_login_failure_data(void **state)
+{
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	char *bad = pin_dup("wrong-pin-2");
+	const struct p11_failure *f;
+
+	(void)state;
+	assert_int_equal(p11_token_find(CTX, B->uri_a, &tok), 0);
+	assert_int_equal(p11_session_open(tok, &s), 0);
+	assert_int_equal(p11_session_login(s, P11_USER_NORMAL, bad, strlen(bad)), CE_ERR_PIN);
+	secmem_free(bad);
+	f = p11_failure_current();
+	assert_non_null(f);
+	assert_string_equal(f->function, "C_Login");
+	assert_string_equal(f->ckr, "CKR_PIN_INCORRECT");
+	assert_int_equal(f->rv, 0xa0); /* CKR_PIN_INCORRECT */
+	assert_non_null(strstr(f->what, B->label_a));
+	/* Twin: a later error that is not a PKCS#11 failure has no failure data. */
+	assert_int_equal(ce_err_set(CE_ERR_INVALID, "not a token's doing"), CE_ERR_INVALID);
+	assert_null(p11_failure_current());
+	/* Nor has a cleared detail. */
+	bad = pin_dup("wrong-pin-3");
+	assert_int_equal(p11_session_login(s, P11_USER_NORMAL, bad, strlen(bad)), CE_ERR_PIN);
+	secmem_free(bad);
+	assert_non_null(p11_failure_current());
+	ce_err_clear();
+	assert_null(p11_failure_current());
+	end_session(s, tok);
+}
+
 static void test_pin_generate(void **state)
 {
 	struct p11_token *tok = NULL;
@@ -221,6 +254,21 @@ static void test_pin_generate(void **state)
 		assert_int_equal(p11_session_pin_generate(s, (size_t)lo - 1, &p1, &l1), CE_ERR_INVALID);
 		assert_null(p1);
 	}
+	/* The same rule with OpenSSL's RNG (for blank tokens): alphabet, length. */
+	l1 = lo > 24 ? (size_t)lo : 24;
+	if (hi == 0 || l1 <= hi) {
+		assert_int_equal(p11_token_pin_generate(tok, l1, &p1, &l2), 0);
+		assert_int_equal(l2, l1);
+		assert_int_equal(strlen(p1), l1);
+		for (i = 0; i < l1; i++)
+			assert_non_null(strchr(P11_PIN_ALPHABET, p1[i]));
+		secmem_free(p1);
+		p1 = NULL;
+	}
+	if (hi > 0 && hi < 256) {
+		assert_int_equal(p11_token_pin_generate(tok, (size_t)hi + 1, &p1, &l1), CE_ERR_INVALID);
+		assert_null(p1);
+	}
 	end_session(s, tok);
 }
 
@@ -237,10 +285,13 @@ static void test_token_init_and_pin_rotation(void **state)
 	if (p11_token_find_blank(CTX, "pkcs11:", &tok) != 0)
 		print_error("blank token: %s\n", ce_err_detail());
 	assert_non_null(tok);
-	/* A blank SoftHSM token has no RNG yet: draw the PINs from token A's. */
+	/* A blank SoftHSM token has no RNG yet: its SO PIN comes from OpenSSL
+	 * within the blank token's range (as token.init does), the user PINs
+	 * from token A's RNG. */
+	assert_int_equal(p11_token_pin_generate(tok, 0, &so, &so_len), 0);
+	assert_int_equal(strlen(so), so_len);
 	assert_int_equal(p11_token_find(CTX, B->uri_a, &again), 0);
 	assert_int_equal(p11_session_open(again, &s), 0);
-	assert_int_equal(p11_session_pin_generate(s, 0, &so, &so_len), 0);
 	assert_int_equal(p11_session_pin_generate(s, 0, &user, &user_len), 0);
 	assert_int_equal(p11_session_pin_generate(s, 0, &user2, &user2_len), 0);
 	p11_session_close(s);
@@ -766,6 +817,7 @@ static int p11_suite_run(struct p11_backend *backend)
 		cmocka_unit_test(test_uri_rules),
 		cmocka_unit_test(test_ambiguous_token),
 		cmocka_unit_test(test_login),
+		cmocka_unit_test(test_login_failure_data),
 		cmocka_unit_test(test_pin_generate),
 		cmocka_unit_test(test_token_init_and_pin_rotation),
 		cmocka_unit_test(test_keygen_refusals),

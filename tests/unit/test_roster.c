@@ -190,6 +190,50 @@ static void test_policy_section(void **state)
 	diag_free(&d);
 }
 
+/* role.c holds the one role table: the list in messages is built from it. */
+static void test_role_table(void **state)
+{
+	const char *list = role_list_all();
+	unsigned i, at = 0;
+	enum role r;
+
+	(void)state;
+	for (i = 0; i < ROLE_COUNT; i++) {
+		const char *name = role_name((enum role)i);
+		const char *hit = strstr(list, name);
+
+		assert_non_null(hit);
+		assert_true((unsigned)(hit - list) >= at); /* in table order */
+		at = (unsigned)(hit - list);
+		assert_int_equal(role_parse(name, &r), 0);
+		assert_int_equal(r, (enum role)i);
+	}
+	assert_string_equal(role_name(ROLE_COUNT), "?");
+	/* twins: a near-miss name is not a role, and the list has nothing else */
+	assert_int_equal(role_parse("security_officer", &r), CE_ERR_NOT_FOUND);
+	assert_int_equal(strlen(list), strlen("security-officer, system-operator, system-auditor, "
+					      "system-administrator, hsm-administrator, key-holder"));
+}
+
+/* Without a diag, the first error is the ce_err detail (diag_scope). */
+static void test_no_diag_detail(void **state)
+{
+	static const char ok[] = "format: 1\npeople:\n  - {id: ann, name: Ann, roles: [key-holder], "
+				 "vetting: 2026-01-10, training: 2026-01-10}\n";
+	static const char bad[] = "format: 1\npeople:\n  - {id: ann, name: Ann, roles: [boss], "
+				  "vetting: 2026-01-10, training: 2026-01-10}\n";
+	struct roster *r = NULL;
+
+	(void)state;
+	assert_int_equal(roster_load_mem("ok.yaml", ok, strlen(ok), &r, NULL), 0);
+	assert_non_null(r);
+	roster_free(r);
+	r = NULL;
+	assert_int_equal(roster_load_mem("bad.yaml", bad, strlen(bad), &r, NULL), CE_ERR_FORMAT);
+	assert_null(r);
+	assert_non_null(strstr(ce_err_detail(), "bad.yaml:3:34: error: unknown role 'boss'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +241,8 @@ int main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_policy_section),
+		cmocka_unit_test(test_role_table),
+		cmocka_unit_test(test_no_diag_detail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
