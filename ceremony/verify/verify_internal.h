@@ -69,17 +69,6 @@ int verify_frame_next(struct verify_frame *fr, const char *path, char **line, si
 int verify_frame_check(struct tj_doc *d, struct verify_report *rep, uint64_t ln, const char *line,
 		       size_t len) __attribute__((warn_unused_result));
 
-/* Called per complete line with the line parsed into d (borrowed: valid
- * during the call). Return 0 to go on, 1 to stop, < 0 an error. */
-typedef int (*verify_line_fn)(void *ctx, uint64_t lineno, const struct tj_doc *d);
-
-/* verify_events_each with the verifier's own reader (tjson) instead of
- * jansson: a line that is not a JSON object is CE_ERR_FORMAT naming
- * path:line; a partial last line is skipped. 0, fn's negative code,
- * CE_ERR_IO, CE_ERR_TOO_LARGE, CE_ERR_NOMEM. */
-int verify_lines_each(const char *path, verify_line_fn fn, void *ctx)
-	__attribute__((warn_unused_result));
-
 /* --- chain.c: order and links --- */
 
 struct verify_chain {
