@@ -681,6 +681,18 @@ static int seated(const struct policy_seat *att, size_t natt, const struct polic
 	return 0;
 }
 
+/* policy 5.2.1: an actor never witnesses their own step */
+int policy_step_self_witness(const struct policy_seat *actors, size_t nactors,
+			     const struct policy_seat *person)
+{
+	size_t j;
+
+	for (j = 0; j < nactors; j++)
+		if (same_person(person, &actors[j]))
+			return 1;
+	return 0;
+}
+
 int policy_check_step(const struct script_step *st, const struct policy_seat *attendance,
 		      size_t natt, const struct policy_seat *actors, size_t nactors,
 		      const struct policy_seat *witnesses, size_t nwitnesses, struct diag *d)
@@ -726,14 +738,12 @@ int policy_check_step(const struct script_step *st, const struct policy_seat *at
 					   seat_id(&witnesses[i]));
 				failed = 1;
 			}
-		/* policy 5.2.1: an actor never witnesses their own step */
-		for (j = 0; j < nactors; j++)
-			if (same_person(&witnesses[i], &actors[j])) {
-				diag_error(d, &st->witnesses_mark,
-					   "step '%s': %s cannot witness a step they act in (policy 5.2.1)",
-					   st->id, seat_id(&witnesses[i]));
-				failed = 1;
-			}
+		if (policy_step_self_witness(actors, nactors, &witnesses[i])) {
+			diag_error(d, &st->witnesses_mark,
+				   "step '%s': %s cannot witness a step they act in (policy 5.2.1)",
+				   st->id, seat_id(&witnesses[i]));
+			failed = 1;
+		}
 	}
 	for (ro = 0; ro < ROLE_COUNT; ro++) {
 		if (na[ro] < st->actors[ro]) {

@@ -102,6 +102,14 @@ int policy_check_step(const struct script_step *st, const struct policy_seat *at
 		      size_t natt, const struct policy_seat *actors, size_t nactors,
 		      const struct policy_seat *witnesses, size_t nwitnesses, struct diag *d);
 
+/* policy 5.2.1, the rule itself: 1 when person is one of the nactors
+ * actors (same person id), i.e. would witness a step they act in; else 0.
+ * Symmetric: with the witnesses as "actors" it tells whether an actor already
+ * witnesses. policy_check_step applies it to each witness; the verifier to
+ * each person as a transcript line shows them. */
+int policy_step_self_witness(const struct policy_seat *actors, size_t nactors,
+			     const struct policy_seat *person);
+
 /* At quorum entry for secret sec: holder_ids are the persons who entered
  * shares. Checks they are distinct (5.2.1), each seated as key-holder in the
  * attendance, and at least the layout's smallest quorum. (That each share is

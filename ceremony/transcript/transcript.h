@@ -19,9 +19,15 @@
  *   transcript_close(t);
  *   transcript_sign(t, key, cert);   (verifies before writing .p7s)
  *   transcript_free(t);
+ *
+ * The reader's side (event table, event check, times, the chain link, file
+ * names) is ceremony/transcript/format.h, included here: the writer runs the
+ * verifier's own check and link on every line it writes.
  */
 #ifndef CE_CEREMONY_TRANSCRIPT_H
 #define CE_CEREMONY_TRANSCRIPT_H
+
+#include "ceremony/transcript/format.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -30,15 +36,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define TRANSCRIPT_VERSION 1
-/* Longest line, without its newline (writer refuses, verifier fails). */
-#define TRANSCRIPT_LINE_MAX_BYTES (1024 * 1024)
-#define TRANSCRIPT_HASH_HEX_LEN 64
-#define TRANSCRIPT_TIME_LEN 27 /* YYYY-MM-DDTHH:MM:SS.ffffffZ */
-#define TRANSCRIPT_CEREMONY_ID_HEX_LEN 32
 #define TRANSCRIPT_JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
-/* prev of the first line. */
-#define TRANSCRIPT_GENESIS_PREV "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct transcript;
 
@@ -92,12 +90,6 @@ uint64_t transcript_next_seq(const struct transcript *t);
 
 /* --- Helpers for the runner and the tests --- */
 
-/* Fresh malloc'ed paths: <path>.p7s, and the signer certificate path
- * (<stem>-signer.pem when path ends in .jsonl, else <path>-signer.pem).
- * Return NULL on allocation failure. */
-char *transcript_sig_path(const char *path);
-char *transcript_signer_path(const char *path);
-
 /* A person object {"id", "name"?, "roles": [...]}: new reference, NULL on
  * allocation failure. name may be NULL; roles is NULL-terminated or NULL. */
 json_t *transcript_person(const char *id, const char *name, const char *const *roles);
@@ -113,14 +105,6 @@ int transcript_ceremony_id(char out[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1])
  * module and token facts. CE_ERR_IO, CE_ERR_NOMEM. */
 int transcript_host_details(json_t *details) __attribute__((warn_unused_result));
 
-/* SHA-256 of a file (public data) and its size; size may be NULL. CE_ERR_IO
- * names the path. */
-int transcript_file_sha256(const char *path, uint8_t out[32], uint64_t *size)
-	__attribute__((warn_unused_result));
-
-/* SHA-256 of the DER SubjectPublicKeyInfo of key (public part only). */
-int transcript_spki_sha256(EVP_PKEY *key, uint8_t out[32]) __attribute__((warn_unused_result));
-
 /* details for the transcript.key event: spki_sha256, fingerprint (words),
  * public_key_pem, ephemeral, key_type. *out is a new reference. */
 int transcript_key_details(EVP_PKEY *key, int ephemeral, json_t **out)
@@ -132,29 +116,6 @@ int transcript_key_details(EVP_PKEY *key, int ephemeral, json_t **out)
  * self-signature is verified before it is returned (key may be an HSM key).
  * *out owned by the caller (X509_free). CE_ERR_CRYPTO, CE_ERR_VERIFY. */
 int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
-	__attribute__((warn_unused_result));
-
-/* --- Shared with the verifier --- */
-
-/* 1 if type is a version-1 event type, else 0. */
-int transcript_type_known(const char *type);
-
-/* Check one parsed event (token 0 of d, see ceremony/transcript/tjson.h) against the
- * version-1 rules: type known, step required for step events, persons and
- * witnesses shape, required details and their JSON types. The writer runs it
- * on every line it writes, the verifier on every line it reads. Returns 0, or
- * CE_ERR_FORMAT with a reason (no line number) in why. */
-struct tj_doc;
-int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
-	__attribute__((warn_unused_result));
-
-/* Format a UTC time as TRANSCRIPT_TIME_LEN characters + NUL. */
-void transcript_time_format(int64_t sec, long usec, char out[TRANSCRIPT_TIME_LEN + 1]);
-
-/* Parse a time written by transcript_time_format (strict: exact shape, field
- * ranges). Returns 0 and seconds/microseconds since the epoch, or
- * CE_ERR_FORMAT. */
-int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -7,9 +7,9 @@
  * chain, times, structure, the event-level semantic rules (a step runs once,
  * an actor never witnesses their own step, quorums met by distinct holders,
  * no forbidden role pair), the outputs' hashes, and with a script the
- * script/roster checks (vsem_event below) in the same pass; then the
- * detached CMS signature and that its signer is the key the transcript
- * announced.
+ * script/roster checks (ceremony/verify/semantics.c) in the same pass; then
+ * the detached CMS signature and that its signer is the key the transcript
+ * announced. The parts and their order: ceremony/verify/verify_internal.h.
  *
  * Everything read is untrusted; everything reported is public.
  */
@@ -17,7 +17,7 @@
 #define CE_CEREMONY_VERIFY_H
 
 #include "ceremony/transcript/fingerprint.h"
-#include "ceremony/transcript/transcript.h"
+#include "ceremony/transcript/format.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -81,60 +81,32 @@ const char *verify_verdict_name(enum verify_verdict v);
 /* The verdict as one JSON object (new reference, NULL on allocation failure). */
 json_t *verify_report_json(const char *path, const struct verify_report *rep);
 
-/* --- Event iteration, for the second passes (semantics, replay, archive) --- */
+/* --- Event iteration, for the second passes (replay, archive, --issued-in) --- */
 
 /* Called once per complete line: lineno is 1-based, ev the parsed object
  * (borrowed: valid during the call). Return 0 to go on, 1 to stop, <0 error. */
 typedef int (*verify_event_fn)(void *ctx, uint64_t lineno, json_t *ev);
 
-/* Stream the events of path through fn with the bounded line reader. Does no
+/* Stream the events of path through fn with the bounded line reader, each
+ * line parsed by jansson into a tree (still used by replay, archive and the
+ * runner's --issued-in; to be replaced by verify_lines_each below). Does no
  * integrity check (run verify_transcript first); a line that is not a JSON
  * object is CE_ERR_FORMAT naming path:line. A partial last line is skipped.
  * Returns 0, fn's negative code, CE_ERR_IO, CE_ERR_TOO_LARGE. */
 int verify_events_each(const char *path, verify_event_fn fn, void *ctx)
 	__attribute__((warn_unused_result));
 
-/* --- The script/roster checks (ceremony/verify/verify_semantics.c) ---
- *
- * Run inside verify_transcript()'s single pass when a script is given (the
- * roster is --roster or the script's roster:): each accepted line is handed
- * to vsem_event() right after the integrity and event-level checks, so the
- * transcript is read once and the first failing line wins. Memory is bounded
- * by the script and roster (seats, one step's actors and witnesses), never by
- * the number of events. What is checked (docs/auditor-guide.md section 1):
- * the script's and roster's SHA-256 equal ceremony.start's; steps start in
- * the script's order, none skipped, all run when ceremony.end says
- * completed; the role.assign seats of the attendance step pass
- * policy_check_attendance on the ceremony's date (the UTC date of
- * ceremony.start); each step's actors (step.start persons) and witnesses
- * (witness.confirm witnesses) pass policy_check_step; each quorum.met passes
- * policy_check_quorum with the secret's layout; every role a person shows is
- * granted by the roster and no person shows a pair the roster forbids.
- * Everything here is public. */
-struct vsem;
-
-/* Load the script (and roster: roster_path, or the script's roster: when
- * NULL) into *out (vsem_free). Returns 0; script_load/roster_load's errors
- * (CE_ERR_IO, CE_ERR_FORMAT with the first problem as the detail,
- * CE_ERR_TOO_LARGE), CE_ERR_NOMEM. */
-int vsem_open(const char *script_path, const char *roster_path, struct vsem **out)
-	__attribute__((warn_unused_result));
-/* Accepts NULL. */
-void vsem_free(struct vsem *vs);
-
+/* The same with the verifier's own reader (ceremony/transcript/tjson.h)
+ * instead of jansson: each complete line parsed into d (borrowed: valid
+ * during the call; strings are in d's buffer), about ten times faster than a
+ * jansson tree (make bench). The one reader for transcript lines: new code
+ * uses this, not verify_events_each. fn returns 0 to go on, 1 to stop, < 0
+ * an error. A line that is not a JSON object is CE_ERR_FORMAT naming
+ * path:line; a partial last line is skipped. Returns 0, fn's negative code,
+ * CE_ERR_IO, CE_ERR_TOO_LARGE, CE_ERR_NOMEM. */
 struct tj_doc;
-/* One accepted line (token 0 of d is the event, already checked against the
- * format). Returns 0 to go on; 1 on a violation, with the reason (without a
- * "line N: " prefix) in why and its line in *why_line (0: not tied to a
- * line); CE_ERR_NOMEM. */
-int vsem_event(struct vsem *vs, uint64_t lineno, const struct tj_doc *d, char *why, size_t cap,
-	       uint64_t *why_line) __attribute__((warn_unused_result));
-
-/* After a violation from vsem_event, refine its reason with what comes later
- * in the transcript (a step started out of order: does the skipped step run
- * later, or never?). Reads path again; only ever on a failure. why and
- * *why_line are updated in place. Returns 0 or verify_events_each's errors. */
-int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64_t *why_line)
+typedef int (*verify_line_fn)(void *ctx, uint64_t lineno, const struct tj_doc *d);
+int verify_lines_each(const char *path, verify_line_fn fn, void *ctx)
 	__attribute__((warn_unused_result));
 
 #endif

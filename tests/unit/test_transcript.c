@@ -217,6 +217,25 @@ static void test_writer_chain_and_mode(void **state)
 	assert_int_equal(n, 3);
 }
 
+/* The one link writer and verifier compute: SHA-256 (FIPS 180-2 "abc") of
+ * the line's bytes, lowercase hex; the context is reused line after line. */
+static void test_chain_link(void **state)
+{
+	struct transcript_chain c;
+	char out[TRANSCRIPT_HASH_HEX_LEN + 1];
+
+	(void)state;
+	assert_int_equal(transcript_chain_init(&c), 0);
+	assert_int_equal(transcript_chain_link(&c, "abc", 3, out), 0);
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(transcript_chain_link(&c, "abc\n", 3, out), 0); /* newline not linked */
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(transcript_chain_link(&c, "", 0, out), 0);
+	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	transcript_chain_free(&c);
+	transcript_chain_free(&c); /* a freed chain may be freed again */
+}
+
 /* A complete, signed transcript; returns the software key via *key. */
 static void make_signed(const char *p, int complete, EVP_PKEY **key_out, X509 **cert_out)
 {
@@ -395,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_writer_refuses_bad_events),
 		cmocka_unit_test(test_writer_chain_and_mode),
+		cmocka_unit_test(test_chain_link),
 		cmocka_unit_test(test_sign_and_verify),
 		cmocka_unit_test(test_sign_refuses_wrong_cert),
 		cmocka_unit_test(test_verify_unreadable),

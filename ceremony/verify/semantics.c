@@ -1,10 +1,10 @@
 /*
- * ceremony/verify/verify_semantics.c - the transcript checked against its script
+ * ceremony/verify/semantics.c - the transcript checked against its script
  * and roster (issue 5 section 1, second half), inside verify.c's one pass.
  *
  * The event-level rules that need no script (a step runs once, actors never
  * witness their own step, quorums of distinct holders, the four forbidden
- * pairs) are in verify.c and have already passed on each line handed here.
+ * pairs) are in rules.c and have already passed on each line handed here.
  * What is here applies the runner's own policy checks (ceremony/policy/policy.h) to
  * the persons the transcript shows, so the auditor's answer is the one the
  * runner had to respect: seats at attendance, actors and witnesses at each
@@ -14,9 +14,7 @@
  * roster person and role), the current step's actors and witnesses, a role
  * set per roster person. Nothing grows with the number of events.
  */
-#include "ceremony/verify/verify.h"
-#include "ceremony/policy/policy.h"
-#include "ceremony/transcript/tjson.h"
+#include "ceremony/verify/verify_internal.h"
 #include "common/err.h"
 #include "common/hex.h"
 
@@ -687,11 +685,11 @@ struct refine {
 	uint64_t after, found;
 };
 
-static int refine_each(void *ctx, uint64_t lineno, json_t *ev)
+static int refine_each(void *ctx, uint64_t lineno, const struct tj_doc *d)
 {
 	struct refine *rf = ctx;
-	const char *type = json_string_value(json_object_get(ev, "type"));
-	const char *step = json_string_value(json_object_get(ev, "step"));
+	const char *type = tj_str(d, tj_get(d, 0, "type"));
+	const char *step = tj_str(d, tj_get(d, 0, "step"));
 
 	if (lineno > rf->after && type != NULL && step != NULL &&
 	    strcmp(type, "step.start") == 0 && strcmp(step, rf->want) == 0) {
@@ -711,7 +709,7 @@ int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64
 	rf.want = vs->order_expected->id;
 	rf.after = vs->order_line;
 	rf.found = 0;
-	k = verify_events_each(path, refine_each, &rf);
+	k = verify_lines_each(path, refine_each, &rf);
 	if (k < 0)
 		return k;
 	if (rf.found != 0)

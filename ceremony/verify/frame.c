@@ -1,0 +1,258 @@
+/*
+ * ceremony/verify/frame.c - reading a transcript line by line in constant
+ * memory, and the frame of a line: one JSON object with the nine fields of
+ * every event (docs/transcript-format.md sections 1 and 2).
+ */
+#include "ceremony/verify/verify_internal.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define READ_CHUNK_BYTES (256 * 1024)
+
+int verify_frame_open(struct verify_frame *fr, const char *path)
+{
+	int r = CE_ERR_INTERNAL;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fr->fd < 0) {
+		r = ce_err_set(CE_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fr->cap = TRANSCRIPT_LINE_MAX_BYTES + 1 + READ_CHUNK_BYTES;
+	fr->buf = malloc(fr->cap);
+	if (fr->buf == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = 0;
+out:
+	if (r < 0)
+		verify_frame_close(fr);
+	return r;
+}
+
+void verify_frame_close(struct verify_frame *fr)
+{
+	if (fr->fd >= 0)
+		close(fr->fd);
+	fr->fd = -1;
+	free(fr->buf);
+	fr->buf = NULL;
+}
+
+/* Read more bytes after the kept ones. 0 or CE_ERR_IO. */
+static int frame_fill(struct verify_frame *fr, const char *path)
+{
+	ssize_t n;
+
+	if (fr->start > 0) {
+		memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
+		fr->end -= fr->start;
+		fr->start = 0;
+	}
+	do
+		n = read(fr->fd, fr->buf + fr->end, fr->cap - fr->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return ce_err_set(CE_ERR_IO, "%s: read: %s", path, strerror(errno));
+	if (n == 0)
+		fr->eof = 1;
+	fr->end += (size_t)n;
+	return 0;
+}
+
+int verify_frame_next(struct verify_frame *fr, const char *path, char **line, size_t *len)
+{
+	for (;;) {
+		char *nl = memchr(fr->buf + fr->start, '\n', fr->end - fr->start);
+		int k;
+
+		if (nl != NULL) {
+			*line = fr->buf + fr->start;
+			*len = (size_t)(nl - *line);
+			fr->start += *len + 1;
+			fr->lineno++;
+			if (*len > TRANSCRIPT_LINE_MAX_BYTES)
+				return CE_ERR_TOO_LARGE;
+			return VERIFY_FRAME_LINE;
+		}
+		if (fr->end - fr->start > TRANSCRIPT_LINE_MAX_BYTES) {
+			fr->lineno++;
+			return CE_ERR_TOO_LARGE;
+		}
+		if (fr->eof) {
+			if (fr->end == fr->start)
+				return VERIFY_FRAME_EOF;
+			*line = fr->buf + fr->start;
+			*len = fr->end - fr->start;
+			fr->start = fr->end;
+			fr->lineno++;
+			return VERIFY_FRAME_PARTIAL;
+		}
+		k = frame_fill(fr, path);
+		if (k < 0)
+			return k;
+	}
+}
+
+/* Stream path's complete lines through each (one reader for both
+ * iterators). */
+typedef int (*frame_line_fn)(void *ctx, const char *path, uint64_t lineno, const char *line,
+			     size_t len);
+
+static int frame_each(const char *path, frame_line_fn each, void *ctx)
+{
+	int r = CE_ERR_INTERNAL;
+	struct verify_frame fr;
+	char *line;
+	size_t len;
+	int k;
+
+	r = verify_frame_open(&fr, path);
+	if (r < 0)
+		return r;
+	for (;;) {
+		k = verify_frame_next(&fr, path, &line, &len);
+		if (k == CE_ERR_TOO_LARGE) {
+			r = ce_err_set(CE_ERR_TOO_LARGE, "%s:%llu: line longer than %d bytes", path,
+				       (unsigned long long)fr.lineno, TRANSCRIPT_LINE_MAX_BYTES);
+			goto out;
+		}
+		if (k < 0) {
+			r = k;
+			goto out;
+		}
+		if (k != VERIFY_FRAME_LINE)
+			break;
+		k = each(ctx, path, fr.lineno, line, len);
+		if (k < 0) {
+			r = k;
+			goto out;
+		}
+		if (k > 0)
+			break;
+	}
+	r = 0;
+out:
+	verify_frame_close(&fr);
+	return r;
+}
+
+struct jansson_each {
+	verify_event_fn fn;
+	void *ctx;
+};
+
+static int jansson_line(void *ctx, const char *path, uint64_t lineno, const char *line, size_t len)
+{
+	struct jansson_each *je = ctx;
+	json_error_t jerr;
+	json_t *ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	int k;
+
+	if (!json_is_object(ev)) {
+		json_decref(ev);
+		return ce_err_set(CE_ERR_FORMAT, "%s:%llu: not a JSON object", path,
+				  (unsigned long long)lineno);
+	}
+	k = je->fn(je->ctx, lineno, ev);
+	json_decref(ev);
+	return k;
+}
+
+int verify_events_each(const char *path, verify_event_fn fn, void *ctx)
+{
+	struct jansson_each je = { fn, ctx };
+
+	return frame_each(path, jansson_line, &je);
+}
+
+struct tj_each {
+	verify_line_fn fn;
+	void *ctx;
+	struct tj_doc doc;
+};
+
+static int tj_line(void *ctx, const char *path, uint64_t lineno, const char *line, size_t len)
+{
+	struct tj_each *te = ctx;
+	char why[128];
+
+	if (tj_parse(&te->doc, line, len, why, sizeof(why)) != 0 || !tj_is(&te->doc, 0, TJ_OBJ))
+		return ce_err_set(CE_ERR_FORMAT, "%s:%llu: not a JSON object", path,
+				  (unsigned long long)lineno);
+	return te->fn(te->ctx, lineno, &te->doc);
+}
+
+int verify_lines_each(const char *path, verify_line_fn fn, void *ctx)
+{
+	int r = CE_ERR_INTERNAL;
+	struct tj_each te;
+
+	memset(&te, 0, sizeof(te));
+	te.fn = fn;
+	te.ctx = ctx;
+	r = tj_init(&te.doc, TRANSCRIPT_LINE_MAX_BYTES);
+	if (r < 0)
+		goto out;
+	r = frame_each(path, tj_line, &te);
+out:
+	tj_free(&te.doc);
+	return r;
+}
+
+static const char *const frame_fields[] = { "details", "persons", "prev", "seq", "step",
+					    "time", "type", "v", "witnesses" };
+#define FRAME_FIELDS (sizeof(frame_fields) / sizeof(frame_fields[0]))
+
+/* The first key of the top object that is not one of the nine, or NULL. */
+static const char *frame_unknown_field(const struct tj_doc *d)
+{
+	uint32_t k;
+	size_t f;
+	int q;
+
+	for (k = 0, q = 1; k < d->t[0].size; k++, q = (int)d->t[q + 1].next) {
+		for (f = 0; f < FRAME_FIELDS; f++)
+			if (strcmp(tj_str(d, q), frame_fields[f]) == 0)
+				break;
+		if (f == FRAME_FIELDS)
+			return tj_str(d, q);
+	}
+	return NULL;
+}
+
+int verify_frame_check(struct tj_doc *d, struct verify_report *rep, uint64_t ln, const char *line,
+		       size_t len)
+{
+	char why[256];
+	const char *unknown;
+	size_t i;
+	int val;
+
+	if (len == 0 || line[0] != '{' || line[len - 1] != '}' || memchr(line, '\r', len) != NULL)
+		return verify_report_fail(rep, ln, len == 0 ? "empty line" :
+							      "not one JSON object on the line");
+	if (tj_parse(d, line, len, why, sizeof(why)) != 0)
+		return verify_report_fail(rep, ln, "not valid JSON (%s)", why);
+	/* Keys are unique, so all nine present and nine in all means no other. */
+	for (i = 0; i < FRAME_FIELDS; i++)
+		if (tj_get(d, 0, frame_fields[i]) < 0)
+			break;
+	if (i < FRAME_FIELDS || d->t[0].size != FRAME_FIELDS) {
+		unknown = frame_unknown_field(d);
+		if (unknown != NULL)
+			return verify_report_fail(rep, ln, "unknown field \"%.60s\"", unknown);
+		return verify_report_fail(rep, ln, "field \"%s\" missing", frame_fields[i]);
+	}
+	val = tj_get(d, 0, "v");
+	if (!tj_is(d, val, TJ_INT) || d->t[val].v.i != TRANSCRIPT_VERSION)
+		return verify_report_fail(rep, ln, "format version is not %d", TRANSCRIPT_VERSION);
+	return 0;
+}

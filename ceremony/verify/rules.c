@@ -1,0 +1,542 @@
+/*
+ * ceremony/verify/rules.c - the event-level rules a transcript obeys without
+ * its script (docs/transcript-format.md section 7, docs/auditor-guide.md):
+ * structure (ceremony.start first, one transcript.key, nothing after
+ * ceremony.end), a step runs once and its events come while it runs, people
+ * and roles (policy 4.2.4, 5.2.1), quorums of distinct holders (policy 5.2.1),
+ * and the outputs' hashes (--outputs).
+ *
+ * State is in bounded tables: memory does not grow with the number of events
+ * beyond SEM_STEPS_MAX steps and SEM_PERSONS_MAX persons.
+ */
+#include "ceremony/verify/verify_internal.h"
+#include "ceremony/model/role.h"
+#include "common/err.h"
+#include "common/hex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEM_STEPS_MAX 10000
+#define SEM_STEP_SLOTS 16384 /* > SEM_STEPS_MAX: the table never fills */
+#define SEM_STEP_PEOPLE_MAX 256
+#define SEM_PERSONS_MAX 1024
+#define SEM_QUORUM_MAX 256
+
+struct sem_step {
+	char *id;
+	uint64_t line;
+};
+
+struct sem_person {
+	char *id;
+	role_set roles; /* the policy roles shown or assigned */
+};
+
+struct sem_share {
+	char *set;
+	char *holder;
+	int64_t member;
+	uint64_t line;
+};
+
+struct verify_rules {
+	struct sem_step *steps; /* every step started (open addressing) */
+	size_t nsteps;
+	char *open_step; /* the step now running, NULL between steps */
+	/* the running step's people: person NULL, person_id owned */
+	struct policy_seat actors[SEM_STEP_PEOPLE_MAX];
+	size_t nactors;
+	struct policy_seat wits[SEM_STEP_PEOPLE_MAX];
+	size_t nwits;
+	struct sem_person persons[SEM_PERSONS_MAX];
+	size_t npersons;
+	struct sem_share shares[SEM_QUORUM_MAX];
+	size_t nshares;
+	int ended;
+	char abort_reason[VERIFY_NAME_LEN];
+	/* the line being checked (borrowed during verify_rules_event) */
+	const struct tj_doc *d;
+	struct verify_report *rep;
+};
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+static void rules_step_people_clear(struct verify_rules *ru)
+{
+	size_t i;
+
+	for (i = 0; i < ru->nactors; i++)
+		free((char *)ru->actors[i].person_id);
+	for (i = 0; i < ru->nwits; i++)
+		free((char *)ru->wits[i].person_id);
+	for (i = 0; i < ru->nshares; i++) {
+		free(ru->shares[i].set);
+		free(ru->shares[i].holder);
+	}
+	ru->nactors = ru->nwits = ru->nshares = 0;
+}
+
+int verify_rules_new(struct verify_rules **out)
+{
+	int r = CE_ERR_INTERNAL;
+	struct verify_rules *ru = NULL;
+
+	*out = NULL;
+	ru = calloc(1, sizeof(*ru));
+	if (ru == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	ru->steps = calloc(SEM_STEP_SLOTS, sizeof(*ru->steps));
+	if (ru->steps == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	*out = ru;
+	ru = NULL; /* transferred */
+	r = 0;
+out:
+	verify_rules_free(ru);
+	return r;
+}
+
+void verify_rules_free(struct verify_rules *ru)
+{
+	size_t i;
+
+	if (ru == NULL)
+		return;
+	rules_step_people_clear(ru);
+	if (ru->steps != NULL)
+		for (i = 0; i < SEM_STEP_SLOTS; i++)
+			free(ru->steps[i].id);
+	free(ru->steps);
+	free(ru->open_step);
+	for (i = 0; i < ru->npersons; i++)
+		free(ru->persons[i].id);
+	free(ru);
+}
+
+int verify_rules_ended(const struct verify_rules *ru)
+{
+	return ru->ended;
+}
+
+const char *verify_rules_abort_reason(const struct verify_rules *ru)
+{
+	return ru->abort_reason;
+}
+
+static uint64_t str_hash(const char *p)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*p)
+		h = (h ^ (uint8_t)*p++) * 1099511628211ull;
+	return h;
+}
+
+/* The role's bit, 0 for a role the policy does not know (the format check
+ * lets any string through; the script checks refuse unknown roles). */
+static role_set rules_role_bit(const char *name)
+{
+	enum role role;
+
+	return name != NULL && role_parse(name, &role) == 0 ? ROLE_BIT(role) : 0;
+}
+
+static struct sem_person *rules_person_find(struct verify_rules *ru, const char *id)
+{
+	size_t j;
+
+	for (j = 0; j < ru->npersons; j++)
+		if (strcmp(ru->persons[j].id, id) == 0)
+			return &ru->persons[j];
+	return NULL;
+}
+
+/* The roles person id shows (the roles array at index roles, and
+ * extra_role), added to those shown before: no forbidden pair. */
+static int rules_person_roles(struct verify_rules *ru, uint64_t ln, const char *id, int roles,
+			      const char *extra_role)
+{
+	const struct tj_doc *d = ru->d;
+	struct sem_person *p = rules_person_find(ru, id);
+	role_set add = 0;
+	uint32_t i;
+	size_t j;
+	int role;
+
+	if (p == NULL) {
+		if (ru->npersons == SEM_PERSONS_MAX)
+			return verify_report_fail(ru->rep, ln, "more than %d persons", SEM_PERSONS_MAX);
+		p = &ru->persons[ru->npersons];
+		p->id = strdup(id);
+		if (p->id == NULL)
+			return CE_ERR_NOMEM;
+		p->roles = 0;
+		ru->npersons++;
+	}
+	if (extra_role != NULL)
+		add |= rules_role_bit(extra_role);
+	if (roles >= 0)
+		TJ_ARR_EACH(d, roles, i, role)
+			add |= rules_role_bit(tj_str(d, role));
+	if ((p->roles | add) == p->roles)
+		return 0;
+	p->roles |= add;
+	/* policy 4.2.4: forbidden pairs of roles for one person (the four that
+	 * hold whatever the roster says; the roster's own with --script). */
+	for (j = 0; j < ROLE_DEFAULT_PAIRS; j++) {
+		role_set a = ROLE_BIT(role_default_forbidden[j].a);
+		role_set b = ROLE_BIT(role_default_forbidden[j].b);
+
+		if ((p->roles & a) && (p->roles & b) && ((add & a) || (add & b)))
+			return verify_report_fail(ru->rep, ln, "%s holds both %s and %s, a forbidden pair (policy 4.2.4)",
+						  id, role_name(role_default_forbidden[j].a),
+						  role_name(role_default_forbidden[j].b));
+	}
+	return 0;
+}
+
+static int seats_have(const struct policy_seat *list, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i].person_id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* The persons (witness 0) or witnesses (1) of a line: their roles, and while
+ * a step runs, its actors and witnesses. */
+static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witness)
+{
+	const struct tj_doc *d = ru->d;
+	struct policy_seat *list = witness ? ru->wits : ru->actors;
+	size_t *n = witness ? &ru->nwits : &ru->nactors;
+	uint32_t i;
+	int p, k;
+
+	TJ_ARR_EACH(d, arr, i, p) {
+		struct policy_seat me = { NULL, tj_str(d, tj_get(d, p, "id")), ROLE_COUNT };
+
+		k = rules_person_roles(ru, ln, me.person_id, tj_get(d, p, "roles"), NULL);
+		if (k != 0)
+			return k;
+		if (ru->open_step == NULL)
+			continue;
+		/* policy 5.2.1: an actor never witnesses their own step (the
+		 * policy's own rule, either way round). */
+		if (witness && policy_step_self_witness(ru->actors, ru->nactors, &me))
+			return verify_report_fail(ru->rep, ln, "step %s: %s witnesses their own step (policy 5.2.1)",
+						  ru->open_step, me.person_id);
+		if (!witness && policy_step_self_witness(ru->wits, ru->nwits, &me))
+			return verify_report_fail(ru->rep, ln, "step %s: %s acts in a step they witness (policy 5.2.1)",
+						  ru->open_step, me.person_id);
+		if (seats_have(list, *n, me.person_id))
+			continue;
+		if (*n == SEM_STEP_PEOPLE_MAX)
+			return verify_report_fail(ru->rep, ln, "more than %d people in step %s",
+						  SEM_STEP_PEOPLE_MAX, ru->open_step);
+		me.person_id = strdup(me.person_id);
+		if (me.person_id == NULL)
+			return CE_ERR_NOMEM;
+		list[(*n)++] = me;
+	}
+	return 0;
+}
+
+static int rules_step_start(struct verify_rules *ru, uint64_t ln, const char *step)
+{
+	size_t slot;
+
+	if (ru->open_step != NULL)
+		return verify_report_fail(ru->rep, ln, "step %s starts while step %s is still running",
+					  step, ru->open_step);
+	slot = (size_t)(str_hash(step) % SEM_STEP_SLOTS);
+	while (ru->steps[slot].id != NULL) {
+		if (strcmp(ru->steps[slot].id, step) == 0)
+			return verify_report_fail(ru->rep, ln, "step %s runs a second time (first at line %llu)",
+						  step, (unsigned long long)ru->steps[slot].line);
+		slot = (slot + 1) % SEM_STEP_SLOTS;
+	}
+	if (ru->nsteps == SEM_STEPS_MAX)
+		return verify_report_fail(ru->rep, ln, "more than %d steps", SEM_STEPS_MAX);
+	ru->steps[slot].id = strdup(step);
+	ru->open_step = strdup(step);
+	if (ru->steps[slot].id == NULL || ru->open_step == NULL)
+		return CE_ERR_NOMEM;
+	ru->steps[slot].line = ln;
+	ru->nsteps++;
+	rules_step_people_clear(ru);
+	return 0;
+}
+
+/* quorum.share: an accepted share, one per holder and member of a set. */
+static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
+{
+	const struct tj_doc *d = ru->d;
+	const char *set = tj_str(d, tj_get(d, det, "set"));
+	const char *holder = tj_str(d, tj_get(d, det, "holder"));
+	int64_t member = d->t[tj_get(d, det, "member")].v.i;
+	struct sem_share *sh;
+	size_t j;
+
+	if (!tj_is(d, tj_get(d, det, "accepted"), TJ_TRUE))
+		return 0;
+	for (j = 0; j < ru->nshares; j++) {
+		if (strcmp(ru->shares[j].set, set) != 0)
+			continue;
+		if (strcmp(ru->shares[j].holder, holder) == 0)
+			return verify_report_fail(ru->rep, ln,
+						  "step %s: %s presents a second share of set %s (first at line %llu): a quorum needs distinct key holders (policy 5.2.1)",
+						  ru->open_step, holder, set, (unsigned long long)ru->shares[j].line);
+		if (ru->shares[j].member == member)
+			return verify_report_fail(ru->rep, ln, "step %s: share %lld of set %s accepted twice (first at line %llu)",
+						  ru->open_step, (long long)member, set,
+						  (unsigned long long)ru->shares[j].line);
+	}
+	if (ru->nshares == SEM_QUORUM_MAX)
+		return verify_report_fail(ru->rep, ln, "more than %d shares in step %s", SEM_QUORUM_MAX,
+					  ru->open_step);
+	sh = &ru->shares[ru->nshares++];
+	sh->set = strdup(set);
+	sh->holder = strdup(holder);
+	sh->member = member;
+	sh->line = ln;
+	if (sh->set == NULL || sh->holder == NULL)
+		return CE_ERR_NOMEM;
+	return 0;
+}
+
+/* quorum.met: distinct holders (policy 5.2.1), each of whom presented an
+ * accepted share of the set, at least the threshold. */
+static int rules_quorum_met(struct verify_rules *ru, uint64_t ln, int det)
+{
+	const struct tj_doc *d = ru->d;
+	const char *set = tj_str(d, tj_get(d, det, "set"));
+	int64_t threshold = d->t[tj_get(d, det, "threshold")].v.i;
+	int holders = tj_get(d, det, "holders");
+	uint32_t nh = d->t[holders].size, i, i2;
+	size_t j, distinct = 0;
+	int h, h2;
+
+	TJ_ARR_EACH(d, holders, i, h) {
+		int seen = 0;
+
+		if (!tj_is(d, h, TJ_STR))
+			return verify_report_fail(ru->rep, ln, "quorum.met: holders[%u] is not a string", i);
+		TJ_ARR_EACH(d, holders, i2, h2)
+			if (i2 < i && strcmp(tj_str(d, h), tj_str(d, h2)) == 0)
+				return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s counts %s twice; a quorum needs distinct key holders (policy 5.2.1)",
+							  ru->open_step, set, tj_str(d, h));
+		for (j = 0; j < ru->nshares; j++)
+			if (strcmp(ru->shares[j].set, set) == 0 &&
+			    strcmp(ru->shares[j].holder, tj_str(d, h)) == 0)
+				seen = 1;
+		if (!seen)
+			return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s counts %s, who presented no accepted share",
+						  ru->open_step, set, tj_str(d, h));
+	}
+	for (j = 0; j < ru->nshares; j++)
+		if (strcmp(ru->shares[j].set, set) == 0)
+			distinct++;
+	if (threshold < 1 || (int64_t)distinct < threshold || (int64_t)nh < threshold)
+		return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s met with %zu distinct holders, threshold %lld",
+					  ru->open_step, set, (size_t)nh < distinct ? (size_t)nh : distinct,
+					  (long long)threshold);
+	return 0;
+}
+
+/* Outputs (--outputs DIR): the file named by the event must hash as recorded. */
+static int rules_output(struct verify_rules *ru, uint64_t ln, int det, const char *dir)
+{
+	int r = CE_ERR_INTERNAL;
+	const struct tj_doc *d = ru->d;
+	const char *file = tj_str(d, tj_get(d, det, "file"));
+	const char *want = tj_str(d, tj_get(d, det, "sha256"));
+	const char *base;
+	char *p = NULL;
+	uint8_t h[32];
+	char hex[TRANSCRIPT_HASH_HEX_LEN + 1];
+	size_t n;
+
+	base = strrchr(file, '/');
+	base = base != NULL ? base + 1 : file;
+	if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		r = verify_report_fail(ru->rep, ln, "output file name \"%.100s\" is not a file name", file);
+		goto out;
+	}
+	n = strlen(dir) + strlen(base) + 2;
+	p = malloc(n);
+	if (p == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(p, n, "%s/%s", dir, base);
+	if (transcript_file_sha256(p, h, NULL) < 0) {
+		r = verify_report_fail(ru->rep, ln, "output %s: %s", base, ce_err_detail());
+		ce_err_clear();
+		goto out;
+	}
+	hex_encode(h, 32, hex);
+	if (strcmp(hex, want) != 0) {
+		r = verify_report_fail(ru->rep, ln, "output %s in %s has SHA-256 %s, the transcript says %s",
+				       base, dir, hex, want);
+		goto out;
+	}
+	ru->rep->outputs_checked++;
+	r = 0;
+out:
+	free(p);
+	return r;
+}
+
+/* Structure: ceremony.start first and once, one transcript.key whose words
+ * match its hash, nothing after ceremony.end; what the report shows. */
+static int rules_structure(struct verify_rules *ru, uint64_t ln, const char *type, int det)
+{
+	const struct tj_doc *d = ru->d;
+	struct verify_report *rep = ru->rep;
+
+	if (ru->ended)
+		return verify_report_fail(rep, ln, "%s after ceremony.end", type);
+	if ((ln == 1) != (strcmp(type, "ceremony.start") == 0))
+		return verify_report_fail(rep, ln, ln == 1 ? "the first event is %s, not ceremony.start" :
+							     "%s again", type);
+	if (ln == 1) {
+		copy_str(rep->ceremony_id, sizeof(rep->ceremony_id),
+			 tj_str(d, tj_get(d, det, "ceremony_id")));
+		copy_str(rep->ceremony, sizeof(rep->ceremony), tj_str(d, tj_get(d, det, "ceremony")));
+		copy_str(rep->start_time, sizeof(rep->start_time), tj_str(d, tj_get(d, 0, "time")));
+		rep->rehearsal = tj_is(d, tj_get(d, det, "rehearsal"), TJ_TRUE);
+	}
+	if (strcmp(type, "transcript.key") == 0) {
+		if (rep->key_line != 0)
+			return verify_report_fail(rep, ln, "a second transcript.key (the first is at line %llu)",
+						  (unsigned long long)rep->key_line);
+		rep->key_line = ln;
+		copy_str(rep->key_spki_sha256, sizeof(rep->key_spki_sha256),
+			 tj_str(d, tj_get(d, det, "spki_sha256")));
+		if (ceremony_fingerprint_words_hex(rep->key_spki_sha256, rep->key_words,
+						   sizeof(rep->key_words)) != 0)
+			return verify_report_fail(rep, ln, "transcript.key: bad spki_sha256");
+		if (strcmp(tj_str(d, tj_get(d, det, "fingerprint")), rep->key_words) != 0)
+			return verify_report_fail(rep, ln, "transcript.key: the fingerprint words do not match spki_sha256");
+	}
+	if (strcmp(type, "abort") == 0)
+		copy_str(ru->abort_reason, sizeof(ru->abort_reason), tj_str(d, tj_get(d, det, "reason")));
+	if (strcmp(type, "ceremony.end") == 0) {
+		ru->ended = 1;
+		copy_str(rep->end_status, sizeof(rep->end_status), tj_str(d, tj_get(d, det, "status")));
+	}
+	return 0;
+}
+
+/* role.assign / role.revoke: the role given or taken from each person. */
+static int rules_role_change(struct verify_rules *ru, uint64_t ln, const char *type, int det)
+{
+	const struct tj_doc *d = ru->d;
+	const char *role = tj_str(d, tj_get(d, det, "role"));
+	uint32_t k;
+	int p, r;
+
+	TJ_ARR_EACH(d, tj_get(d, 0, "persons"), k, p) {
+		const char *id = tj_str(d, tj_get(d, p, "id"));
+		struct sem_person *sp;
+
+		if (strcmp(type, "role.assign") == 0) {
+			r = rules_person_roles(ru, ln, id, tj_get(d, p, "roles"), role);
+			if (r != 0)
+				return r;
+		} else if ((sp = rules_person_find(ru, id)) != NULL) {
+			sp->roles &= ~rules_role_bit(role);
+		}
+	}
+	return 0;
+}
+
+/* Who a line shows: the subjects of role changes and attendance, or the
+ * step's actors; then its witnesses. */
+static int rules_persons(struct verify_rules *ru, uint64_t ln, const char *type)
+{
+	const struct tj_doc *d = ru->d;
+	int persons = tj_get(d, 0, "persons");
+	uint32_t k;
+	int p, r;
+
+	if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {
+		r = rules_role_change(ru, ln, type, tj_get(d, 0, "details"));
+	} else if (strcmp(type, "attendance") == 0) {
+		/* The person is the event's subject, not an actor of the step
+		 * (the attendance step's witness is present too). */
+		r = 0;
+		TJ_ARR_EACH(d, persons, k, p) {
+			r = rules_person_roles(ru, ln, tj_str(d, tj_get(d, p, "id")),
+					       tj_get(d, p, "roles"), NULL);
+			if (r != 0)
+				break;
+		}
+	} else {
+		r = rules_people(ru, ln, persons, 0);
+	}
+	if (r != 0)
+		return r;
+	return rules_people(ru, ln, tj_get(d, 0, "witnesses"), 1);
+}
+
+int verify_rules_event(struct verify_rules *ru, const struct tj_doc *d, struct verify_report *rep,
+		       uint64_t ln, const char *outputs_dir)
+{
+	int r = CE_ERR_INTERNAL;
+	const char *type = tj_str(d, tj_get(d, 0, "type"));
+	const char *step = tj_str(d, tj_get(d, 0, "step"));
+	int det = tj_get(d, 0, "details");
+
+	ru->d = d;
+	ru->rep = rep;
+	r = rules_structure(ru, ln, type, det);
+	if (r != 0)
+		goto out;
+	if (strcmp(type, "step.start") == 0) {
+		r = rules_step_start(ru, ln, step);
+		if (r != 0)
+			goto out;
+	} else if (step != NULL && (ru->open_step == NULL || strcmp(step, ru->open_step) != 0)) {
+		r = verify_report_fail(rep, ln, "%s for step %s, which is not running (no step.start, or it ended)",
+				       type, step);
+		goto out;
+	}
+	r = rules_persons(ru, ln, type);
+	if (r != 0)
+		goto out;
+	if (strcmp(type, "quorum.share") == 0)
+		r = rules_quorum_share(ru, ln, det);
+	else if (strcmp(type, "quorum.met") == 0)
+		r = rules_quorum_met(ru, ln, det);
+	if (r != 0)
+		goto out;
+	if (strcmp(type, "step.end") == 0) {
+		free(ru->open_step);
+		ru->open_step = NULL;
+		rules_step_people_clear(ru);
+	}
+	if (outputs_dir != NULL && tj_get(d, det, "sha256") >= 0 &&
+	    tj_is(d, tj_get(d, det, "file"), TJ_STR)) {
+		r = rules_output(ru, ln, det, outputs_dir);
+		if (r != 0)
+			goto out;
+	}
+	r = 0;
+out:
+	ru->d = NULL;
+	ru->rep = NULL;
+	return r;
+}

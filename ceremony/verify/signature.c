@@ -1,0 +1,227 @@
+/*
+ * ceremony/verify/signature.c - the detached CMS signature over the whole
+ * transcript (docs/transcript-format.md section 3), and that its signer is the
+ * key the transcript announced. libcrypto only.
+ */
+#include "ceremony/verify/verify_internal.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/hex.h"
+
+#include <openssl/bio.h>
+#include <openssl/pem.h> /* before cms.h: PEM_read_bio_CMS */
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static X509 *cert_read(const char *path)
+{
+	BIO *b = BIO_new_file(path, "rb");
+	X509 *x = NULL;
+
+	if (b != NULL)
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	ERR_clear_error();
+	return x;
+}
+
+#define PEM_HEAD "-----BEGIN CMS-----\n"
+#define PEM_TAIL "\n-----END CMS-----\n"
+
+/* Read sig_path: exactly one PEM block, as the writer makes it, holding a
+ * detached SignedData of id-data. *out owned by the caller. 0, 1 (failure
+ * recorded), CE_ERR_IO, CE_ERR_NOMEM. */
+static int sig_read(const char *sig_path, struct verify_report *rep, CMS_ContentInfo **out)
+{
+	int r = CE_ERR_INTERNAL;
+	BIO *sb = NULL;
+	CMS_ContentInfo *cms = NULL;
+	struct buf sigbuf;
+	struct stat st;
+
+	buf_init(&sigbuf, 1024 * 1024);
+	if (stat(sig_path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 1024 * 1024) {
+		r = verify_report_fail(rep, 0, "%s: not a signature file (missing, not a file, or over 1 MiB)", sig_path);
+		goto out;
+	}
+	r = buf_read_file(&sigbuf, sig_path, 1024 * 1024);
+	if (r < 0)
+		goto out;
+	/* Exactly one PEM block, as the writer makes it: nothing before or after. */
+	if (sigbuf.len < sizeof(PEM_HEAD) + sizeof(PEM_TAIL) ||
+	    memcmp(sigbuf.p, PEM_HEAD, sizeof(PEM_HEAD) - 1) != 0 ||
+	    memcmp(sigbuf.p + sigbuf.len - (sizeof(PEM_TAIL) - 1), PEM_TAIL, sizeof(PEM_TAIL) - 1) != 0 ||
+	    memmem(sigbuf.p + 1, sigbuf.len - 1, "-----BEGIN", 10) != NULL) {
+		r = verify_report_fail(rep, 0, "%s: not exactly one PEM CMS block", sig_path);
+		goto out;
+	}
+	sb = BIO_new_mem_buf(sigbuf.p, (int)sigbuf.len);
+	if (sb == NULL) {
+		r = ce_err_set(CE_ERR_IO, "%s: cannot read", sig_path);
+		goto out;
+	}
+	cms = PEM_read_bio_CMS(sb, NULL, NULL, NULL);
+	if (cms == NULL) {
+		r = verify_report_fail(rep, 0, "%s: not a PEM CMS signature", sig_path);
+		goto out;
+	}
+	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed || CMS_is_detached(cms) != 1) {
+		r = verify_report_fail(rep, 0, "%s: not a detached CMS SignedData", sig_path);
+		goto out;
+	}
+	/* The content type is not covered by the signature in OpenSSL's check:
+	 * insist on the one we sign, id-data. */
+	if (CMS_get0_eContentType(cms) == NULL ||
+	    OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data) {
+		r = verify_report_fail(rep, 0, "%s: the signed content type is not id-data", sig_path);
+		goto out;
+	}
+	*out = cms;
+	cms = NULL; /* transferred */
+	r = 0;
+out:
+	CMS_ContentInfo_free(cms);
+	BIO_free(sb);
+	buf_free(&sigbuf);
+	return r;
+}
+
+/* One signer, with the algorithm pairs the writer produces. 0 or 1. */
+static int sig_algs_check(CMS_ContentInfo *cms, const char *sig_path, struct verify_report *rep)
+{
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
+	X509_ALGOR *dig = NULL, *salg = NULL;
+	const ASN1_OBJECT *o = NULL;
+	int dn, sn;
+
+	if (sis == NULL || sk_CMS_SignerInfo_num(sis) != 1)
+		return verify_report_fail(rep, 0, "%s: the signature must have exactly one signer",
+					  sig_path);
+	/* OpenSSL does not tie the signature algorithm identifier to the key:
+	 * accept only the pairs the writer produces, with SHA-256. */
+	CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, 0), NULL, NULL, &dig, &salg);
+	if (dig == NULL || salg == NULL)
+		return verify_report_fail(rep, 0, "%s: no signature algorithm", sig_path);
+	X509_ALGOR_get0(&o, NULL, NULL, dig);
+	dn = OBJ_obj2nid(o);
+	X509_ALGOR_get0(&o, NULL, NULL, salg);
+	sn = OBJ_obj2nid(o);
+	if (dn != NID_sha256 ||
+	    !(sn == NID_ecdsa_with_SHA256 || sn == NID_rsaEncryption ||
+	      sn == NID_sha256WithRSAEncryption || sn == NID_rsassaPss || sn == NID_ED25519 ||
+	      sn == NID_ED448))
+		return verify_report_fail(rep, 0, "%s: signature algorithms %s / %s are not SHA-256 with ECDSA, RSA or EdDSA",
+					  sig_path, OBJ_nid2sn(dn), OBJ_nid2sn(sn));
+	return 0;
+}
+
+/* The signer is the announced key, self-signed, and the certificate the
+ * auditor holds (signer_path) and the one beside the transcript, if any.
+ * 0, 1 (failure recorded), CE_ERR_IO, CE_ERR_NOMEM. */
+static int sig_signer_check(const char *path, const char *sig_path, const char *signer_path,
+			    X509 *signer, struct verify_report *rep)
+{
+	int r = CE_ERR_INTERNAL;
+	X509 *mine = NULL, *beside = NULL;
+	EVP_PKEY *pk = X509_get0_pubkey(signer);
+	char *beside_path = NULL;
+	uint8_t h[32];
+	char hex[TRANSCRIPT_HASH_HEX_LEN + 1];
+	struct stat st;
+
+	if (rep->key_line == 0) {
+		r = verify_report_fail(rep, 0, "the transcript announces no transcript key (no transcript.key event)");
+		goto out;
+	}
+	if (pk == NULL || transcript_spki_sha256(pk, h) != 0) {
+		r = verify_report_fail(rep, 0, "the signer certificate's public key cannot be read");
+		goto out;
+	}
+	hex_encode(h, 32, hex);
+	/* The signer certificate is self-signed by the transcript key: a changed
+	 * byte anywhere in it breaks that signature. */
+	if (X509_verify(signer, pk) != 1) {
+		r = verify_report_fail(rep, 0, "%s: the signer certificate's self-signature does not verify", sig_path);
+		goto out;
+	}
+	if (strcmp(hex, rep->key_spki_sha256) != 0) {
+		r = verify_report_fail(rep, 0, "signer certificate is not the key announced at line %llu (signer key %s, announced %s)",
+			 (unsigned long long)rep->key_line, hex, rep->key_spki_sha256);
+		goto out;
+	}
+	if (signer_path != NULL) {
+		mine = cert_read(signer_path);
+		if (mine == NULL) {
+			r = ce_err_set(CE_ERR_IO, "%s: cannot read a PEM certificate", signer_path);
+			goto out;
+		}
+		if (X509_cmp(mine, signer) != 0) {
+			r = verify_report_fail(rep, 0, "the signer certificate is not the one given with --signer (%s)",
+				 signer_path);
+			goto out;
+		}
+	}
+	beside_path = transcript_signer_path(path);
+	if (beside_path == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (stat(beside_path, &st) == 0) {
+		beside = cert_read(beside_path);
+		if (beside == NULL || X509_cmp(beside, signer) != 0) {
+			r = verify_report_fail(rep, 0, "%s is not the certificate that signed the transcript",
+				 beside_path);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	X509_free(mine);
+	X509_free(beside);
+	free(beside_path);
+	return r;
+}
+
+int verify_signature_check(const char *path, const char *sig_path, const char *signer_path,
+			   struct verify_report *rep)
+{
+	int r = CE_ERR_INTERNAL;
+	BIO *content = NULL;
+	CMS_ContentInfo *cms = NULL;
+	STACK_OF(X509) *signers = NULL;
+
+	r = sig_read(sig_path, rep, &cms);
+	if (r != 0)
+		goto out;
+	r = sig_algs_check(cms, sig_path, rep);
+	if (r != 0)
+		goto out;
+	content = BIO_new_file(path, "rb");
+	if (content == NULL) {
+		r = ce_err_set(CE_ERR_IO, "%s: cannot read", path);
+		goto out;
+	}
+	if (CMS_verify(cms, NULL, NULL, content, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		r = verify_report_fail(rep, 0, "signature does not match the transcript (%s)", sig_path);
+		goto out;
+	}
+	signers = CMS_get0_signers(cms);
+	if (signers == NULL || sk_X509_num(signers) != 1) {
+		r = verify_report_fail(rep, 0, "%s: no signer certificate in the signature", sig_path);
+		goto out;
+	}
+	r = sig_signer_check(path, sig_path, signer_path, sk_X509_value(signers, 0), rep);
+	if (r != 0)
+		goto out;
+	rep->signature_ok = 1;
+	r = 0;
+out:
+	ERR_clear_error();
+	sk_X509_free(signers);
+	CMS_ContentInfo_free(cms);
+	BIO_free(content);
+	return r;
+}

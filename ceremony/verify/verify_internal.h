@@ -1,0 +1,176 @@
+/*
+ * ceremony/verify/verify_internal.h - the verifier's parts, for its own files
+ * only. verify.c drives one streaming pass; each line goes through, in order:
+ *
+ *   frame.c      the bounded line reader; one JSON object with the nine fields
+ *   chain.c      seq, prev (transcript_chain_link), times never going back
+ *   rules.c      event structure (start, key, end), people and roles, quorums,
+ *                outputs: the event-level rules that need no script
+ *   semantics.c  with --script: the script/roster checks (vsem_*)
+ *   signature.c  after the last line: the CMS signature and its signer
+ *   report.c     the verdict: the first failure wins
+ *
+ * Calls go one way only: verify.c -> the others; semantics.c -> frame.c (a
+ * second read, only on a failure); every part -> report.c. No part calls
+ * verify.c or a part above it.
+ *
+ * Everything read is untrusted; everything here is public.
+ */
+#ifndef CE_CEREMONY_VERIFY_INTERNAL_H
+#define CE_CEREMONY_VERIFY_INTERNAL_H
+
+#include "ceremony/policy/policy.h"
+#include "ceremony/transcript/format.h"
+#include "ceremony/transcript/tjson.h"
+#include "ceremony/verify/verify.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- report.c: the verdict --- */
+
+/* Record a FAILED verdict on rep (the first failure wins: later calls do
+ * nothing). line 0: not tied to a line. Returns 1 (= stop). */
+int verify_report_fail(struct verify_report *rep, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- frame.c: reading lines --- */
+
+struct verify_frame {
+	int fd;
+	char *buf;
+	size_t cap;
+	size_t start;
+	size_t end;
+	int eof;
+	uint64_t lineno; /* 1-based number of the line last returned */
+};
+
+enum { VERIFY_FRAME_EOF = 0, VERIFY_FRAME_LINE = 1, VERIFY_FRAME_PARTIAL = 2 };
+
+/* Open path for reading with a buffer of TRANSCRIPT_LINE_MAX_BYTES plus a
+ * chunk: memory never grows with the file. 0, CE_ERR_IO, CE_ERR_NOMEM; on
+ * failure fr needs no close. */
+int verify_frame_open(struct verify_frame *fr, const char *path)
+	__attribute__((warn_unused_result));
+/* Accepts a zeroed frame (fd must then be -1) or a closed one. */
+void verify_frame_close(struct verify_frame *fr);
+
+/* Next line, without its newline, in *line (borrowed: valid until the next
+ * call) and *len. VERIFY_FRAME_LINE, VERIFY_FRAME_PARTIAL (last bytes without
+ * a newline), VERIFY_FRAME_EOF, CE_ERR_TOO_LARGE (a line over
+ * TRANSCRIPT_LINE_MAX_BYTES: fr->lineno is its number), CE_ERR_IO. */
+int verify_frame_next(struct verify_frame *fr, const char *path, char **line, size_t *len)
+	__attribute__((warn_unused_result));
+
+/* The line's frame: not empty, one JSON object alone on it (no CR), valid
+ * JSON parsed into d, exactly the nine fields of every event, "v" the
+ * format version. 0, or 1 with the failure recorded on rep. */
+int verify_frame_check(struct tj_doc *d, struct verify_report *rep, uint64_t ln, const char *line,
+		       size_t len) __attribute__((warn_unused_result));
+
+/* --- chain.c: order and links --- */
+
+struct verify_chain {
+	struct transcript_chain link;           /* the writer's own link function */
+	char prev[TRANSCRIPT_HASH_HEX_LEN + 1]; /* the link of the last line accepted */
+	int64_t last_sec, sec; /* time of the last line accepted, of the line checked */
+	long last_usec, usec;
+};
+
+/* prev = genesis. 0 or CE_ERR_NOMEM; on failure c needs no free. */
+int verify_chain_init(struct verify_chain *c) __attribute__((warn_unused_result));
+void verify_chain_free(struct verify_chain *c);
+
+/* Line ln (parsed in d, frame checked): seq is ln - 1, prev is the link of
+ * the line before, time a UTC time not before the last one. 0, or 1 with the
+ * failure recorded on rep. */
+int verify_chain_check(struct verify_chain *c, const struct tj_doc *d, struct verify_report *rep,
+		       uint64_t ln) __attribute__((warn_unused_result));
+
+/* The line was accepted: link it and keep its time (the one
+ * verify_chain_check just read). 0 or CE_ERR_CRYPTO. */
+int verify_chain_accept(struct verify_chain *c, const char *line, size_t len)
+	__attribute__((warn_unused_result));
+
+/* --- rules.c: the event-level rules --- */
+
+struct verify_rules; /* opaque: bounded tables of steps, persons, shares */
+
+/* *out owned by the caller (verify_rules_free). 0 or CE_ERR_NOMEM. */
+int verify_rules_new(struct verify_rules **out) __attribute__((warn_unused_result));
+/* Accepts NULL. */
+void verify_rules_free(struct verify_rules *ru);
+
+/* Line ln (parsed in d, frame, chain and transcript_event_check passed):
+ * structure (ceremony.start first and once, one transcript.key whose words
+ * match, nothing after ceremony.end), a step runs once and its events come
+ * while it runs, actors never witness their own step (policy 5.2.1,
+ * policy_step_self_witness), quorums of distinct holders (policy 5.2.1), no
+ * forbidden role pair (policy 4.2.4), and with outputs_dir the outputs'
+ * SHA-256. Fills rep (ceremony id, key, end status...). 0, 1 with the
+ * failure recorded on rep, CE_ERR_NOMEM. */
+int verify_rules_event(struct verify_rules *ru, const struct tj_doc *d, struct verify_report *rep,
+		       uint64_t ln, const char *outputs_dir) __attribute__((warn_unused_result));
+
+/* 1 once ceremony.end was accepted. */
+int verify_rules_ended(const struct verify_rules *ru);
+/* The reason of the last abort event, "" if none (borrowed). */
+const char *verify_rules_abort_reason(const struct verify_rules *ru);
+
+/* --- semantics.c: the script/roster checks ---
+ *
+ * Run inside verify_transcript()'s single pass when a script is given (the
+ * roster is --roster or the script's roster:): each accepted line is handed
+ * to vsem_event() right after the integrity and event-level checks, so the
+ * transcript is read once and the first failing line wins. Memory is bounded
+ * by the script and roster (seats, one step's actors and witnesses), never by
+ * the number of events. What is checked (docs/auditor-guide.md section 1):
+ * the script's and roster's SHA-256 equal ceremony.start's; steps start in
+ * the script's order, none skipped, all run when ceremony.end says
+ * completed; the role.assign seats of the attendance step pass
+ * policy_check_attendance on the ceremony's date (the UTC date of
+ * ceremony.start); each step's actors (step.start persons) and witnesses
+ * (witness.confirm witnesses) pass policy_check_step; each quorum.met passes
+ * policy_check_quorum with the secret's layout; every role a person shows is
+ * granted by the roster and no person shows a pair the roster forbids.
+ * Everything here is public. */
+struct vsem;
+
+/* Load the script (and roster: roster_path, or the script's roster: when
+ * NULL) into *out (vsem_free). Returns 0; script_load/roster_load's errors
+ * (CE_ERR_IO, CE_ERR_FORMAT with the first problem as the detail,
+ * CE_ERR_TOO_LARGE), CE_ERR_NOMEM. */
+int vsem_open(const char *script_path, const char *roster_path, struct vsem **out)
+	__attribute__((warn_unused_result));
+/* Accepts NULL. */
+void vsem_free(struct vsem *vs);
+
+/* One accepted line (token 0 of d is the event, already checked against the
+ * format). Returns 0 to go on; 1 on a violation, with the reason (without a
+ * "line N: " prefix) in why and its line in *why_line (0: not tied to a
+ * line); CE_ERR_NOMEM. */
+int vsem_event(struct vsem *vs, uint64_t lineno, const struct tj_doc *d, char *why, size_t cap,
+	       uint64_t *why_line) __attribute__((warn_unused_result));
+
+/* After a violation from vsem_event, refine its reason with what comes later
+ * in the transcript (a step started out of order: does the skipped step run
+ * later, or never?). Reads path again (verify_lines_each); only ever on a
+ * failure. why and *why_line are updated in place. Returns 0 or
+ * verify_lines_each's errors. */
+int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64_t *why_line)
+	__attribute__((warn_unused_result));
+
+/* --- signature.c --- */
+
+/* The detached CMS signature at sig_path over the file at path: exactly one
+ * PEM block, SignedData of id-data, one signer, SHA-256 with ECDSA, RSA or
+ * EdDSA, verifying; its signer self-signed and the key announced by
+ * transcript.key (rep->key_spki_sha256); equal to signer_path's certificate
+ * when given, and to the certificate beside the transcript when one is
+ * there. Sets rep->signature_ok. 0, 1 (a failure recorded on rep),
+ * CE_ERR_IO (a file given could not be read), CE_ERR_NOMEM. */
+int verify_signature_check(const char *path, const char *sig_path, const char *signer_path,
+			   struct verify_report *rep) __attribute__((warn_unused_result));
+
+#endif
