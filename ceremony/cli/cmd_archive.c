@@ -232,6 +232,29 @@ static void archive_help(FILE *f)
 		   "result is reported; any failed destination makes the exit status 1.\n");
 }
 
+/* policy 4.5.3: two servers on two sites, so two distinct destinations at
+ * least. Returns 0 or CLI_EXIT_USAGE (printed). */
+static int archive_dests_check(const char *const *dests, size_t ndest)
+{
+	size_t i, j;
+
+	if (ndest < 2)
+		return cli_usage_error(&cli_verb_archive,
+				       "at least two destinations (--to DEST --to DEST), policy 4.5.3");
+	for (i = 0; i < ndest; i++)
+		for (j = 0; j < i; j++) {
+			struct stat s1, s2;
+
+			if (strcmp(dests[i], dests[j]) == 0 ||
+			    (stat(dests[i], &s1) == 0 && stat(dests[j], &s2) == 0 &&
+			     s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino))
+				return cli_usage_error(&cli_verb_archive,
+						       "%s and %s are the same destination", dests[j],
+						       dests[i]);
+		}
+	return 0;
+}
+
 enum { OPT_TO = CLI_OPT_KEY, OPT_OUTPUTS };
 
 static const struct cli_opt archive_opts[] = {
@@ -244,7 +267,7 @@ static int archive_run(int argc, char **argv)
 {
 	int r = CE_ERR_INTERNAL;
 	const char *dests[ARCHIVE_DEST_MAX];
-	size_t ndest = 0, i, j, failed = 0;
+	size_t ndest = 0, i, failed = 0;
 	const char *path = NULL;
 	struct archive_files a;
 	struct cli_opts p;
@@ -273,21 +296,9 @@ static int archive_run(int argc, char **argv)
 		return cli_opts_status(c);
 	if (path == NULL)
 		return cli_usage_error(&cli_verb_archive, "no transcript given");
-	/* policy 4.5.3: two servers on two sites. */
-	if (ndest < 2)
-		return cli_usage_error(&cli_verb_archive,
-				       "at least two destinations (--to DEST --to DEST), policy 4.5.3");
-	for (i = 0; i < ndest; i++)
-		for (j = 0; j < i; j++) {
-			struct stat s1, s2;
-
-			if (strcmp(dests[i], dests[j]) == 0 ||
-			    (stat(dests[i], &s1) == 0 && stat(dests[j], &s2) == 0 &&
-			     s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino))
-				return cli_usage_error(&cli_verb_archive,
-						       "%s and %s are the same destination", dests[j],
-						       dests[i]);
-		}
+	c = archive_dests_check(dests, ndest);
+	if (c != 0)
+		return c;
 	r = add_file(&a, path);
 	if (r < 0)
 		goto out;

@@ -436,6 +436,7 @@ static int hsm_run(int argc, char **argv)
 	which = cli_subverb_find(&cli_verb_hsm, argc, argv, subverbs);
 	if (which < 0)
 		return cli_opts_status(which);
+	/* mechanisms and objects look at one token */
 	c = hsm_parse(argc - 1, argv + 1, actions[which] != hsm_list, &o);
 	if (c < 0)
 		return cli_opts_status(c);

@@ -74,8 +74,8 @@ static void words(struct replay *rp, const char *hex)
 /* One event, its parts borrowed from the JSON. */
 struct replay_ev {
 	const char *type;
-	const char *step; /* NULL: none */
-	const json_t *d;  /* details */
+	const char *step;  /* NULL: none */
+	const json_t *d;   /* details */
 	const json_t *per; /* persons */
 	const json_t *wit; /* witnesses */
 };
