@@ -232,42 +232,12 @@ static void archive_help(FILE *f)
 		   "result is reported; any failed destination makes the exit status 1.\n");
 }
 
-static int archive_run(int argc, char **argv)
+/* policy 4.5.3: two servers on two sites, so two distinct destinations at
+ * least. Returns 0 or CLI_EXIT_USAGE (printed). */
+static int archive_dests_check(const char *const *dests, size_t ndest)
 {
-	int r = CE_ERR_INTERNAL;
-	const char *dests[ARCHIVE_DEST_MAX];
-	size_t ndest = 0, i, j, failed = 0;
-	const char *path = NULL;
-	struct archive_files a;
-	char *sig = NULL, *signer = NULL;
-	char sub[128];
-	struct stat st;
-	int ai, status = CLI_EXIT_FAIL;
+	size_t i, j;
 
-	memset(&a, 0, sizeof(a));
-	for (ai = 1; ai < argc; ai++) {
-		if (strcmp(argv[ai], "--to") == 0 || strcmp(argv[ai], "--outputs") == 0) {
-			if (ai + 1 >= argc)
-				return cli_usage_error(&cli_verb_archive, "%s needs an argument", argv[ai]);
-			if (argv[ai][2] == 'o') {
-				a.outputs_dir = argv[++ai];
-				continue;
-			}
-			if (ndest == ARCHIVE_DEST_MAX)
-				return cli_usage_error(&cli_verb_archive, "at most %d destinations",
-						       ARCHIVE_DEST_MAX);
-			dests[ndest++] = argv[++ai];
-			continue;
-		}
-		if (argv[ai][0] == '-' && argv[ai][1] != '\0')
-			return cli_usage_error(&cli_verb_archive, "unknown option %s", argv[ai]);
-		if (path != NULL)
-			return cli_usage_error(&cli_verb_archive, "one transcript at a time");
-		path = argv[ai];
-	}
-	if (path == NULL)
-		return cli_usage_error(&cli_verb_archive, "no transcript given");
-	/* policy 4.5.3: two servers on two sites. */
 	if (ndest < 2)
 		return cli_usage_error(&cli_verb_archive,
 				       "at least two destinations (--to DEST --to DEST), policy 4.5.3");
@@ -282,6 +252,53 @@ static int archive_run(int argc, char **argv)
 						       "%s and %s are the same destination", dests[j],
 						       dests[i]);
 		}
+	return 0;
+}
+
+enum { OPT_TO = CLI_OPT_KEY, OPT_OUTPUTS };
+
+static const struct cli_opt archive_opts[] = {
+	{ "to", OPT_TO, 1 },
+	{ "outputs", OPT_OUTPUTS, 1 },
+	{ NULL, 0, 0 },
+};
+
+static int archive_run(int argc, char **argv)
+{
+	int r = CE_ERR_INTERNAL;
+	const char *dests[ARCHIVE_DEST_MAX];
+	size_t ndest = 0, i, failed = 0;
+	const char *path = NULL;
+	struct archive_files a;
+	struct cli_opts p;
+	char *sig = NULL, *signer = NULL;
+	char sub[128];
+	struct stat st;
+	int c, status = CLI_EXIT_FAIL;
+
+	memset(&a, 0, sizeof(a));
+	cli_opts_init(&p, &cli_verb_archive, NULL, archive_opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (c == OPT_OUTPUTS) {
+			a.outputs_dir = p.value;
+		} else if (c == OPT_TO) {
+			if (ndest == ARCHIVE_DEST_MAX)
+				return cli_usage_error(&cli_verb_archive, "at most %d destinations",
+						       ARCHIVE_DEST_MAX);
+			dests[ndest++] = p.value;
+		} else if (path != NULL) {
+			return cli_usage_error(&cli_verb_archive, "one transcript at a time");
+		} else {
+			path = p.value;
+		}
+	}
+	if (c < 0)
+		return cli_opts_status(c);
+	if (path == NULL)
+		return cli_usage_error(&cli_verb_archive, "no transcript given");
+	c = archive_dests_check(dests, ndest);
+	if (c != 0)
+		return c;
 	r = add_file(&a, path);
 	if (r < 0)
 		goto out;

@@ -26,21 +26,27 @@ static void help_help(FILE *f)
 
 static int help_run(int argc, char **argv)
 {
+	static const struct cli_opt opts[] = { { NULL, 0, 0 } };
+	struct cli_opts p;
+	const char *name = NULL;
 	const struct cli_verb *v;
+	int c;
 
-	if (argc == 1) {
+	cli_opts_init(&p, &cli_verb_help, NULL, opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (name != NULL)
+			return cli_usage_error(&cli_verb_help, "too many arguments");
+		name = p.value;
+	}
+	if (c < 0)
+		return cli_opts_status(c);
+	if (name == NULL) {
 		usage_all(stdout);
 		return CLI_EXIT_OK;
 	}
-	if (argc > 2)
-		return cli_usage_error(&cli_verb_help, "too many arguments");
-	if (cli_wants_help(argc, argv)) {
-		help_help(stdout);
-		return CLI_EXIT_OK;
-	}
-	v = cli_verb_find(argv[1]);
+	v = cli_verb_find(name);
 	if (v == NULL)
-		return cli_usage_error(&cli_verb_help, "unknown verb '%s'", argv[1]);
+		return cli_usage_error(&cli_verb_help, "unknown verb '%s'", name);
 	v->help(stdout);
 	return CLI_EXIT_OK;
 }
@@ -61,12 +67,15 @@ static void version_help(FILE *f)
 
 static int version_run(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv)) {
-		version_help(stdout);
-		return CLI_EXIT_OK;
-	}
-	if (argc != 1)
+	static const struct cli_opt opts[] = { { NULL, 0, 0 } };
+	struct cli_opts p;
+	int c;
+
+	cli_opts_init(&p, &cli_verb_version, NULL, opts, argc, argv);
+	if ((c = cli_opts_next(&p)) > 0)
 		return cli_usage_error(&cli_verb_version, "takes no arguments");
+	if (c < 0)
+		return cli_opts_status(c);
 	printf("ceremony %s\n", CEREMONY_VERSION);
 	return CLI_EXIT_OK;
 }

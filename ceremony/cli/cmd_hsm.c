@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* hsm_parse's result when it printed the help (exit 0). */
-#define HSM_HELP_SHOWN (-100)
-
 struct hsm_opts {
 	const char *module;
 	const char *uri;
@@ -42,36 +39,37 @@ static void hsm_help(FILE *f)
 		"with pin-value or pin-source are refused.\n");
 }
 
-/* Parse [--module PATH] [--json] and at most one positional URI. Returns 0,
- * CLI_EXIT_USAGE (usage printed) or HSM_HELP_SHOWN. */
+enum { OPT_MODULE = CLI_OPT_KEY, OPT_JSON };
+
+static const struct cli_opt hsm_opts_table[] = {
+	{ "module", OPT_MODULE, 1 },
+	{ "json", OPT_JSON, 0 },
+	{ NULL, 0, 0 },
+};
+
+/* Parse sub-verb argv[0]'s [--module PATH] [--json] and, with want_uri, one
+ * TOKEN-URI. Returns CLI_OPTS_END or a negative CLI_OPTS_* (printed). */
 static int hsm_parse(int argc, char **argv, int want_uri, struct hsm_opts *o)
 {
-	int i;
+	struct cli_opts p;
+	int c;
 
 	memset(o, 0, sizeof(*o));
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--module") == 0) {
-			if (i + 1 >= argc)
-				return cli_usage_error(&cli_verb_hsm, "--module needs a PATH");
-			o->module = argv[++i];
-		} else if (strncmp(argv[i], "--module=", 9) == 0) {
-			o->module = argv[i] + 9;
-		} else if (strcmp(argv[i], "--json") == 0) {
+	cli_opts_init(&p, &cli_verb_hsm, argv[0], hsm_opts_table, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (c == OPT_MODULE) {
+			o->module = p.value;
+		} else if (c == OPT_JSON) {
 			o->json = 1;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			hsm_help(stdout);
-			return HSM_HELP_SHOWN;
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			return cli_usage_error(&cli_verb_hsm, "unknown option '%s'", argv[i]);
 		} else if (want_uri && o->uri == NULL) {
-			o->uri = argv[i];
+			o->uri = p.value;
 		} else {
-			return cli_usage_error(&cli_verb_hsm, "unexpected argument '%s'", argv[i]);
+			return cli_opts_usage(&p, "unexpected argument '%s'", p.value);
 		}
 	}
-	if (want_uri && o->uri == NULL)
-		return cli_usage_error(&cli_verb_hsm, "%s needs a TOKEN-URI", argv[1]);
-	return 0;
+	if (c == CLI_OPTS_END && want_uri && o->uri == NULL)
+		return cli_opts_usage(&p, "needs a TOKEN-URI");
+	return c;
 }
 
 static const struct {
@@ -143,123 +141,133 @@ static int print_json(json_t *j)
 	return r;
 }
 
+static void hsm_slot_json(const struct p11_slot *sl, json_t *jslots)
+{
+	const struct p11_token_info *t = &sl->token;
+	json_t *js = json_object(), *jt;
+
+	json_object_set_new(js, "slot", json_integer((json_int_t)sl->slot_id));
+	json_object_set_new(js, "description", json_string(sl->description));
+	json_object_set_new(js, "token_present", json_boolean(sl->token_present));
+	json_array_append_new(jslots, js);
+	if (!sl->token_present)
+		return;
+	jt = json_object();
+	json_object_set_new(jt, "label", json_string(t->label));
+	json_object_set_new(jt, "serial", json_string(t->serial));
+	json_object_set_new(jt, "model", json_string(t->model));
+	json_object_set_new(jt, "manufacturer", json_string(t->manufacturer));
+	json_object_set_new(jt, "firmware", json_sprintf("%u.%u", t->fw_major, t->fw_minor));
+	json_object_set_new(jt, "flags", flags_json(t->flags, 0));
+	json_object_set_new(jt, "pin_state", flags_json(t->flags, 1));
+	json_object_set_new(jt, "min_pin_len", json_integer((json_int_t)t->min_pin_len));
+	json_object_set_new(jt, "max_pin_len", json_integer((json_int_t)t->max_pin_len));
+	json_object_set_new(jt, "uri", json_string(sl->token_uri));
+	json_object_set_new(js, "token", jt);
+}
+
+static void hsm_slot_text(const struct p11_slot *sl)
+{
+	const struct p11_token_info *t = &sl->token;
+	char fl[256], pf[256];
+
+	printf("  slot %lu: %s\n", sl->slot_id, sl->description);
+	if (!sl->token_present) {
+		printf("    (no token)\n");
+		return;
+	}
+	flags_text(t->flags, fl, sizeof(fl), 0);
+	flags_text(t->flags, pf, sizeof(pf), 1);
+	printf("    token         %s\n", t->label[0] ? t->label : "(blank: not initialised)");
+	printf("    serial        %s\n", t->serial);
+	printf("    model         %s\n", t->model);
+	printf("    manufacturer  %s\n", t->manufacturer);
+	printf("    firmware      %u.%u\n", t->fw_major, t->fw_minor);
+	printf("    flags         %s\n", fl);
+	if (t->flags & P11_TOKEN_INITIALIZED)
+		printf("    PIN state     %s\n", pf);
+	printf("    PIN length    %lu..%lu\n", t->min_pin_len, t->max_pin_len);
+	printf("    uri           %s\n", sl->token_uri);
+}
+
+/* One module: its file, its info, its slots; a module that failed is shown
+ * with its error, not an error of the listing. */
+static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m, json_t *jmods)
+{
+	struct p11_module_info info;
+	struct p11_slot *slots = NULL;
+	size_t nslots = 0, si;
+	json_t *jm = NULL, *jslots = NULL;
+	uint8_t digest[32];
+	char sha[65] = "";
+
+	if (p11_module_file_sha256(m, digest) == 0)
+		hex_encode(digest, sizeof(digest), sha);
+	if (o->json) {
+		jm = json_object();
+		json_object_set_new(jm, "name", json_string(p11_module_name(m)));
+		json_object_set_new(jm, "path", json_string(p11_module_path(m)));
+		json_object_set_new(jm, "sha256", json_string(sha));
+		json_array_append_new(jmods, jm);
+	} else {
+		printf("module %s (%s)\n", p11_module_name(m), p11_module_path(m));
+		if (sha[0] != '\0')
+			printf("  sha256 %s\n", sha);
+	}
+	if (p11_module_error(m) != 0) {
+		if (o->json)
+			json_object_set_new(jm, "error", json_string(p11_module_error_detail(m)));
+		else
+			printf("  error: %s\n", p11_module_error_detail(m));
+		goto out;
+	}
+	if (p11_module_info(m, &info) == 0) {
+		if (o->json) {
+			json_object_set_new(jm, "manufacturer", json_string(info.manufacturer));
+			json_object_set_new(jm, "description", json_string(info.description));
+		} else {
+			printf("  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer, info.description,
+			       info.library_major, info.library_minor, info.cryptoki_major,
+			       info.cryptoki_minor);
+		}
+	}
+	if (p11_module_slots(m, &slots, &nslots) < 0) {
+		if (o->json)
+			json_object_set_new(jm, "error", json_string(ce_err_detail()));
+		else
+			printf("  error: %s\n", ce_err_detail());
+		goto out;
+	}
+	if (o->json) {
+		jslots = json_array();
+		json_object_set_new(jm, "slots", jslots);
+	} else if (nslots == 0) {
+		printf("  (no slots)\n");
+	}
+	for (si = 0; si < nslots; si++) {
+		if (o->json)
+			hsm_slot_json(&slots[si], jslots);
+		else
+			hsm_slot_text(&slots[si]);
+	}
+out:
+	p11_slots_free(slots, nslots);
+}
+
 static int hsm_list(const struct hsm_opts *o)
 {
 	int r = CE_ERR_INTERNAL;
 	struct p11_ctx *ctx = NULL;
-	struct p11_slot *slots = NULL;
-	size_t nslots = 0, mi, si;
 	json_t *jmods = NULL;
-	char fl[256], pf[256];
+	size_t mi;
 
 	r = p11_ctx_open(o->module, &ctx);
 	if (r < 0)
 		goto out;
 	if (o->json)
 		jmods = json_array();
-	for (mi = 0; mi < p11_ctx_module_count(ctx); mi++) {
-		const struct p11_module *m = p11_ctx_module(ctx, mi);
-		struct p11_module_info info;
-		json_t *jm = NULL, *jslots = NULL;
-
-		uint8_t digest[32];
-		char sha[65] = "";
-
-		if (p11_module_file_sha256(m, digest) == 0)
-			hex_encode(digest, sizeof(digest), sha);
-		if (o->json) {
-			jm = json_object();
-			json_object_set_new(jm, "name", json_string(p11_module_name(m)));
-			json_object_set_new(jm, "path", json_string(p11_module_path(m)));
-			json_object_set_new(jm, "sha256", json_string(sha));
-			json_array_append_new(jmods, jm);
-		} else {
-			printf("module %s (%s)\n", p11_module_name(m), p11_module_path(m));
-			if (sha[0] != '\0')
-				printf("  sha256 %s\n", sha);
-		}
-		if (p11_module_error(m) != 0) {
-			if (o->json)
-				json_object_set_new(jm, "error",
-						    json_string(p11_module_error_detail(m)));
-			else
-				printf("  error: %s\n", p11_module_error_detail(m));
-			continue;
-		}
-		if (p11_module_info(m, &info) == 0) {
-			if (o->json) {
-				json_object_set_new(jm, "manufacturer", json_string(info.manufacturer));
-				json_object_set_new(jm, "description", json_string(info.description));
-			} else {
-				printf("  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer,
-				       info.description, info.library_major, info.library_minor,
-				       info.cryptoki_major, info.cryptoki_minor);
-			}
-		}
-		r = p11_module_slots(m, &slots, &nslots);
-		if (r < 0) {
-			if (o->json)
-				json_object_set_new(jm, "error", json_string(ce_err_detail()));
-			else
-				printf("  error: %s\n", ce_err_detail());
-			continue;
-		}
-		if (o->json) {
-			jslots = json_array();
-			json_object_set_new(jm, "slots", jslots);
-		}
-		if (nslots == 0 && !o->json)
-			printf("  (no slots)\n");
-		for (si = 0; si < nslots; si++) {
-			const struct p11_slot *sl = &slots[si];
-			const struct p11_token_info *t = &sl->token;
-
-			flags_text(t->flags, fl, sizeof(fl), 0);
-			flags_text(t->flags, pf, sizeof(pf), 1);
-			if (o->json) {
-				json_t *js = json_object(), *jt;
-
-				json_object_set_new(js, "slot", json_integer((json_int_t)sl->slot_id));
-				json_object_set_new(js, "description", json_string(sl->description));
-				json_object_set_new(js, "token_present", json_boolean(sl->token_present));
-				json_array_append_new(jslots, js);
-				if (!sl->token_present)
-					continue;
-				jt = json_object();
-				json_object_set_new(jt, "label", json_string(t->label));
-				json_object_set_new(jt, "serial", json_string(t->serial));
-				json_object_set_new(jt, "model", json_string(t->model));
-				json_object_set_new(jt, "manufacturer", json_string(t->manufacturer));
-				json_object_set_new(jt, "firmware", json_sprintf("%u.%u", t->fw_major,
-										t->fw_minor));
-				json_object_set_new(jt, "flags", flags_json(t->flags, 0));
-				json_object_set_new(jt, "pin_state", flags_json(t->flags, 1));
-				json_object_set_new(jt, "min_pin_len", json_integer((json_int_t)t->min_pin_len));
-				json_object_set_new(jt, "max_pin_len", json_integer((json_int_t)t->max_pin_len));
-				json_object_set_new(jt, "uri", json_string(sl->token_uri));
-				json_object_set_new(js, "token", jt);
-				continue;
-			}
-			printf("  slot %lu: %s\n", sl->slot_id, sl->description);
-			if (!sl->token_present) {
-				printf("    (no token)\n");
-				continue;
-			}
-			printf("    token         %s\n", t->label[0] ? t->label : "(blank: not initialised)");
-			printf("    serial        %s\n", t->serial);
-			printf("    model         %s\n", t->model);
-			printf("    manufacturer  %s\n", t->manufacturer);
-			printf("    firmware      %u.%u\n", t->fw_major, t->fw_minor);
-			printf("    flags         %s\n", fl);
-			if (t->flags & P11_TOKEN_INITIALIZED)
-				printf("    PIN state     %s\n", pf);
-			printf("    PIN length    %lu..%lu\n", t->min_pin_len, t->max_pin_len);
-			printf("    uri           %s\n", sl->token_uri);
-		}
-		p11_slots_free(slots, nslots);
-		slots = NULL;
-		nslots = 0;
-	}
+	for (mi = 0; mi < p11_ctx_module_count(ctx); mi++)
+		hsm_list_module(o, p11_ctx_module(ctx, mi), jmods);
 	if (o->json && print_json(jmods) < 0) {
 		r = ce_err_set(CE_ERR_IO, "cannot write the JSON output");
 		goto out;
@@ -267,7 +275,6 @@ static int hsm_list(const struct hsm_opts *o)
 	r = 0;
 out:
 	json_decref(jmods);
-	p11_slots_free(slots, nslots);
 	p11_ctx_free(ctx);
 	return r;
 }
@@ -420,32 +427,20 @@ out:
 
 static int hsm_run(int argc, char **argv)
 {
+	static const char *const subverbs[] = { "list", "mechanisms", "objects", NULL };
+	static int (*const actions[])(const struct hsm_opts *) = { hsm_list, hsm_mechanisms,
+								   hsm_objects };
 	struct hsm_opts o;
-	int r;
+	int which, c, r;
 
-	if (argc < 2)
-		return cli_usage_error(&cli_verb_hsm, "needs a sub-command: list, mechanisms, objects");
-	if (strcmp(argv[1], "list") == 0) {
-		r = hsm_parse(argc, argv, 0, &o);
-		if (r != 0)
-			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
-		r = hsm_list(&o);
-	} else if (strcmp(argv[1], "mechanisms") == 0) {
-		r = hsm_parse(argc, argv, 1, &o);
-		if (r != 0)
-			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
-		r = hsm_mechanisms(&o);
-	} else if (strcmp(argv[1], "objects") == 0) {
-		r = hsm_parse(argc, argv, 1, &o);
-		if (r != 0)
-			return r == HSM_HELP_SHOWN ? CLI_EXIT_OK : r;
-		r = hsm_objects(&o);
-	} else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		hsm_help(stdout);
-		return CLI_EXIT_OK;
-	} else {
-		return cli_usage_error(&cli_verb_hsm, "unknown sub-command '%s'", argv[1]);
-	}
+	which = cli_subverb_find(&cli_verb_hsm, argc, argv, subverbs);
+	if (which < 0)
+		return cli_opts_status(which);
+	/* mechanisms and objects look at one token */
+	c = hsm_parse(argc - 1, argv + 1, actions[which] != hsm_list, &o);
+	if (c < 0)
+		return cli_opts_status(c);
+	r = actions[which](&o);
 	if (r < 0)
 		return cli_fail(r);
 	return CLI_EXIT_OK;

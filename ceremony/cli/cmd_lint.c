@@ -36,6 +36,15 @@ static void lint_help(FILE *f)
 		   "2 on a usage error.\n");
 }
 
+enum { OPT_ROSTER = CLI_OPT_KEY, OPT_TODAY, OPT_OUTDIR };
+
+static const struct cli_opt lint_opts[] = {
+	{ "roster", OPT_ROSTER, 1 },
+	{ "today", OPT_TODAY, 1 },
+	{ "outdir", OPT_OUTDIR, 1 },
+	{ NULL, 0, 0 },
+};
+
 static int lint_run(int argc, char **argv)
 {
 	const char *script_path = NULL, *roster_arg = NULL, *today_arg = NULL, *outdir = ".";
@@ -43,31 +52,28 @@ static int lint_run(int argc, char **argv)
 	struct roster *r = NULL;
 	struct roster_date today;
 	struct diag d;
-	int i, rc = CLI_EXIT_FAIL, e;
+	struct cli_opts p;
+	int c, rc = CLI_EXIT_FAIL, e;
 
 	diag_init(&d);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--roster") == 0 || strcmp(argv[i], "--today") == 0 ||
-		    strcmp(argv[i], "--outdir") == 0) {
-			if (i + 1 >= argc) {
-				rc = cli_usage_error(&cli_verb_lint, "%s needs a value", argv[i]);
-				goto out;
-			}
-			if (argv[i][2] == 'r')
-				roster_arg = argv[++i];
-			else if (argv[i][2] == 't')
-				today_arg = argv[++i];
-			else
-				outdir = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			rc = cli_usage_error(&cli_verb_lint, "unknown option '%s'", argv[i]);
-			goto out;
+	cli_opts_init(&p, &cli_verb_lint, NULL, lint_opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (c == OPT_ROSTER) {
+			roster_arg = p.value;
+		} else if (c == OPT_TODAY) {
+			today_arg = p.value;
+		} else if (c == OPT_OUTDIR) {
+			outdir = p.value;
 		} else if (script_path == NULL) {
-			script_path = argv[i];
+			script_path = p.value;
 		} else {
 			rc = cli_usage_error(&cli_verb_lint, "one script at a time");
 			goto out;
 		}
+	}
+	if (c < 0) {
+		rc = cli_opts_status(c);
+		goto out;
 	}
 	if (script_path == NULL) {
 		rc = cli_usage_error(&cli_verb_lint, "which script?");

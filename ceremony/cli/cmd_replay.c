@@ -71,49 +71,58 @@ static void words(struct replay *rp, const char *hex)
 		fputs(" [no fingerprint]", rp->f);
 }
 
-static int replay_event(void *ctx, uint64_t ln, json_t *ev)
-{
-	struct replay *rp = ctx;
-	FILE *f = rp->f;
-	const char *type = S(ev, "type");
-	const char *time_s = S(ev, "time");
-	const char *step = json_string_value(json_object_get(ev, "step"));
-	const json_t *d = json_object_get(ev, "details");
-	const json_t *per = json_object_get(ev, "persons");
-	const json_t *wit = json_object_get(ev, "witnesses");
-	int bad = 0;
+/* One event, its parts borrowed from the JSON. */
+struct replay_ev {
+	const char *type;
+	const char *step;  /* NULL: none */
+	const json_t *d;   /* details */
+	const json_t *per; /* persons */
+	const json_t *wit; /* witnesses */
+};
 
-	if (strcmp(type, "step.start") == 0) {
-		fputc('\n', f);
-		hi(rp, C_BOLD);
-		fprintf(f, "== step %s", step != NULL ? step : "?");
-		if (json_string_value(json_object_get(d, "title")) != NULL)
-			fprintf(f, ": %s", S(d, "title"));
-		fputs(" ==", f);
-		hi(rp, C_OFF);
-		fputc('\n', f);
-	}
-	bad = strcmp(type, "login.failed") == 0 || strcmp(type, "abort") == 0 ||
-	      strcmp(type, "error") == 0 || strcmp(type, "clock.held") == 0 ||
-	      (strcmp(type, "quorum.share") == 0 && !json_is_true(json_object_get(d, "accepted"))) ||
-	      (strcmp(type, "share.verified") == 0 && strcmp(S(d, "result"), "ok") != 0) ||
-	      (strcmp(type, "step.end") == 0 && strcmp(S(d, "status"), "done") != 0) ||
-	      (strcmp(type, "ceremony.end") == 0 && strcmp(S(d, "status"), "completed") != 0);
-	/* "2026-11-27T17:16:54.123456Z" shown as "2026-11-27 17:16:54Z" */
-	fprintf(f, "%5llu  %.10s %.8sZ  ", (unsigned long long)ln, time_s,
-		strlen(time_s) >= 19 ? time_s + 11 : "");
-	if (bad) {
-		hi(rp, C_RED);
-		fputs("!! ", f);
-	}
-	if (strcmp(type, "ceremony.start") == 0) {
+/* "== step S: title ==" before a step's first event. */
+static void replay_step_banner(struct replay *rp, const struct replay_ev *e)
+{
+	FILE *f = rp->f;
+
+	fputc('\n', f);
+	hi(rp, C_BOLD);
+	fprintf(f, "== step %s", e->step != NULL ? e->step : "?");
+	if (json_string_value(json_object_get(e->d, "title")) != NULL)
+		fprintf(f, ": %s", S(e->d, "title"));
+	fputs(" ==", f);
+	hi(rp, C_OFF);
+	fputc('\n', f);
+}
+
+/* Failures, refusals and aborts, highlighted (policy 4.4.2). */
+static int replay_event_bad(const struct replay_ev *e)
+{
+	const char *type = e->type;
+	const json_t *d = e->d;
+
+	return strcmp(type, "login.failed") == 0 || strcmp(type, "abort") == 0 ||
+	       strcmp(type, "error") == 0 || strcmp(type, "clock.held") == 0 ||
+	       (strcmp(type, "quorum.share") == 0 && !json_is_true(json_object_get(d, "accepted"))) ||
+	       (strcmp(type, "share.verified") == 0 && strcmp(S(d, "result"), "ok") != 0) ||
+	       (strcmp(type, "step.end") == 0 && strcmp(S(d, "status"), "done") != 0) ||
+	       (strcmp(type, "ceremony.end") == 0 && strcmp(S(d, "status"), "completed") != 0);
+}
+
+/* ceremony.start and transcript.key: the frame. Returns 1 when told. */
+static int replay_tell_frame(struct replay *rp, const struct replay_ev *e)
+{
+	FILE *f = rp->f;
+	const json_t *d = e->d;
+
+	if (strcmp(e->type, "ceremony.start") == 0) {
 		const json_t *clock = json_object_get(d, "clock");
 		const json_t *tok = json_object_get(d, "token");
 
 		fprintf(f, "ceremony %s started on host %s by ",
 			json_string_value(json_object_get(d, "ceremony")) ? S(d, "ceremony") : "(unnamed)",
 			S(d, "host"));
-		people(rp, per);
+		people(rp, e->per);
 		fprintf(f, "%s\n", json_is_true(json_object_get(d, "rehearsal")) ? "  -- REHEARSAL" : "");
 		fprintf(f, "       id %s; ceremony %s (executable SHA-256 %s)\n", S(d, "ceremony_id"),
 			S(d, "tool_version"), S(d, "exe_sha256"));
@@ -130,34 +139,47 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 				S(tok, "model"), S(tok, "serial"), S(tok, "firmware"));
 		fprintf(f, "       script SHA-256 %s\n       roster SHA-256 %s", S(d, "script_sha256"),
 			S(d, "roster_sha256"));
-	} else if (strcmp(type, "transcript.key") == 0) {
+	} else if (strcmp(e->type, "transcript.key") == 0) {
 		fprintf(f, "transcript key announced (%s%s), fingerprint:\n       %s",
 			json_string_value(json_object_get(d, "key_type")) ? S(d, "key_type") : "key",
 			json_is_true(json_object_get(d, "ephemeral")) ? ", ephemeral" : "",
 			S(d, "fingerprint"));
-	} else if (strcmp(type, "attendance") == 0) {
-		people(rp, per);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Who is there, acts, witnesses, logs in. Returns 1 when told. */
+static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
+{
+	FILE *f = rp->f;
+	const char *type = e->type;
+	const json_t *d = e->d;
+
+	if (strcmp(type, "attendance") == 0) {
+		people(rp, e->per);
 		fprintf(f, ": %s", S(d, "status"));
 	} else if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {
-		people(rp, per);
+		people(rp, e->per);
 		fprintf(f, strcmp(type, "role.assign") == 0 ? " given role %s" : " loses role %s",
 			S(d, "role"));
 	} else if (strcmp(type, "step.start") == 0) {
 		fputs("step starts; actors: ", f);
-		people(rp, per);
-		if (json_array_size(wit) > 0) {
+		people(rp, e->per);
+		if (json_array_size(e->wit) > 0) {
 			fputs("; witnesses: ", f);
-			people(rp, wit);
+			people(rp, e->wit);
 		}
 	} else if (strcmp(type, "step.end") == 0) {
-		fprintf(f, "step %s: %s", step != NULL ? step : "?", S(d, "status"));
+		fprintf(f, "step %s: %s", e->step != NULL ? e->step : "?", S(d, "status"));
 	} else if (strcmp(type, "witness.confirm") == 0) {
-		people(rp, wit);
+		people(rp, e->wit);
 		fputs(" witnessed the actions of ", f);
-		people(rp, per);
+		people(rp, e->per);
 	} else if (strcmp(type, "login") == 0 || strcmp(type, "login.failed") == 0 ||
 		   strcmp(type, "logout") == 0) {
-		people(rp, per);
+		people(rp, e->per);
 		if (strcmp(type, "login") == 0)
 			fprintf(f, " logged in as %s", S(d, "user"));
 		else if (strcmp(type, "logout") == 0)
@@ -168,7 +190,20 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 			fprintf(f, " (token %s)", S(d, "token"));
 		if (json_is_string(json_object_get(d, "when")))
 			fprintf(f, " [%s]", S(d, "when"));
-	} else if (strcmp(type, "share.issued") == 0) {
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Shares issued, typed back, presented to a quorum. Returns 1 when told. */
+static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
+{
+	FILE *f = rp->f;
+	const char *type = e->type;
+	const json_t *d = e->d;
+
+	if (strcmp(type, "share.issued") == 0) {
 		fprintf(f, "share %lld of set %s issued to %s, commitment",
 			(long long)json_integer_value(json_object_get(d, "member")), S(d, "set"),
 			S(d, "holder"));
@@ -193,7 +228,20 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 			(long long)json_integer_value(json_object_get(d, "threshold")));
 		json_array_foreach(json_object_get(d, "holders"), i, h)
 			fprintf(f, " %s", json_string_value(h) ? json_string_value(h) : "?");
-	} else if (strcmp(type, "key.generated") == 0) {
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* What the ceremony did to keys, tokens and files. Returns 1 when told. */
+static int replay_tell_objects(struct replay *rp, const struct replay_ev *e)
+{
+	FILE *f = rp->f;
+	const char *type = e->type;
+	const json_t *d = e->d;
+
+	if (strcmp(type, "key.generated") == 0) {
 		fprintf(f, "key generated: %s, label %s, id %s, public key", S(d, "key_type"),
 			S(d, "label"), S(d, "id"));
 		words(rp, json_string_value(json_object_get(d, "public_key_sha256")));
@@ -211,9 +259,22 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 		fprintf(f, "token initialised, label %s", S(d, "label"));
 	} else if (strcmp(type, "pin.changed") == 0) {
 		fprintf(f, "%s PIN changed", S(d, "user"));
-	} else if (strcmp(type, "abort") == 0) {
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Aborts, errors, the clock held, the end. Returns 1 when told. */
+static int replay_tell_ending(struct replay *rp, const struct replay_ev *e)
+{
+	FILE *f = rp->f;
+	const char *type = e->type;
+	const json_t *d = e->d;
+
+	if (strcmp(type, "abort") == 0) {
 		fputs("ABORTED by ", f);
-		people(rp, per);
+		people(rp, e->per);
 		fprintf(f, ": %s", S(d, "reason"));
 	} else if (strcmp(type, "error") == 0) {
 		fprintf(f, "ERROR: %s", S(d, "message"));
@@ -225,8 +286,38 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 	} else if (strcmp(type, "ceremony.end") == 0) {
 		fprintf(f, "ceremony ends: %s", S(d, "status"));
 	} else {
-		fprintf(f, "%s", type);
+		return 0;
 	}
+	return 1;
+}
+
+static int replay_event(void *ctx, uint64_t ln, json_t *ev)
+{
+	struct replay *rp = ctx;
+	FILE *f = rp->f;
+	const char *time_s = S(ev, "time");
+	struct replay_ev e = {
+		.type = S(ev, "type"),
+		.step = json_string_value(json_object_get(ev, "step")),
+		.d = json_object_get(ev, "details"),
+		.per = json_object_get(ev, "persons"),
+		.wit = json_object_get(ev, "witnesses"),
+	};
+	int bad = replay_event_bad(&e);
+
+	if (strcmp(e.type, "step.start") == 0)
+		replay_step_banner(rp, &e);
+	/* "2026-11-27T17:16:54.123456Z" shown as "2026-11-27 17:16:54Z" */
+	fprintf(f, "%5llu  %.10s %.8sZ  ", (unsigned long long)ln, time_s,
+		strlen(time_s) >= 19 ? time_s + 11 : "");
+	if (bad) {
+		hi(rp, C_RED);
+		fputs("!! ", f);
+	}
+	if (!replay_tell_frame(rp, &e) && !replay_tell_people(rp, &e) &&
+	    !replay_tell_shares(rp, &e) && !replay_tell_objects(rp, &e) &&
+	    !replay_tell_ending(rp, &e))
+		fprintf(f, "%s", e.type);
 	if (bad)
 		hi(rp, C_OFF);
 	fputc('\n', f);
@@ -244,31 +335,41 @@ static void replay_help(FILE *f)
 
 static int replay_run(int argc, char **argv)
 {
+	static const struct cli_opt opts[] = { { NULL, 0, 0 } };
 	struct verify_opts o;
 	struct verify_report rep;
 	struct replay rp;
-	int r;
+	struct cli_opts p;
+	const char *path = NULL;
+	int c, r;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage_error(&cli_verb_replay, argc < 2 ? "no transcript given" :
-							  "one transcript, no options");
+	cli_opts_init(&p, &cli_verb_replay, NULL, opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (path != NULL)
+			return cli_usage_error(&cli_verb_replay, "one transcript at a time");
+		path = p.value;
+	}
+	if (c < 0)
+		return cli_opts_status(c);
+	if (path == NULL)
+		return cli_usage_error(&cli_verb_replay, "no transcript given");
 	memset(&o, 0, sizeof(o));
 	rp.f = stdout;
 	rp.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
 		    (getenv("TERM") == NULL || strcmp(getenv("TERM"), "dumb") != 0);
-	r = verify_transcript(argv[1], &o, &rep);
+	r = verify_transcript(path, &o, &rep);
 	if (r < 0)
 		return cli_fail(r);
 	if (rep.verdict != VERIFY_OK)
 		hi(&rp, C_RED);
-	printf("%s: %s%s%s\n", argv[1], verify_verdict_name(rep.verdict), rep.reason[0] ? ": " : "",
+	printf("%s: %s%s%s\n", path, verify_verdict_name(rep.verdict), rep.reason[0] ? ": " : "",
 	       rep.reason);
 	if (rep.verdict != VERIFY_OK)
 		hi(&rp, C_OFF);
 	if (rep.key_line)
 		printf("transcript key fingerprint: %s\n", rep.key_words);
 	printf("times are UTC\n\n");
-	r = verify_events_each(argv[1], replay_event, &rp);
+	r = verify_events_each(path, replay_event, &rp);
 	fflush(stdout);
 	if (r < 0)
 		return cli_fail(r);

@@ -70,49 +70,52 @@ static void print_table(const struct roster *r, const struct roster_date *today)
 	}
 }
 
+enum { OPT_TODAY = CLI_OPT_KEY };
+
+static const struct cli_opt roster_check_opts[] = {
+	{ "today", OPT_TODAY, 1 },
+	{ NULL, 0, 0 },
+};
+
 static int roster_run(int argc, char **argv)
 {
+	static const char *const subverbs[] = { "check", NULL };
 	const char *path = NULL, *today_arg = NULL;
 	struct roster *r = NULL;
 	struct roster_date today;
 	struct diag d;
-	int i, rc = CLI_EXIT_FAIL, e;
+	struct cli_opts p;
+	int c, rc = CLI_EXIT_FAIL, e;
 
 	diag_init(&d);
-	if (argc < 2 || strcmp(argv[1], "check") != 0) {
-		rc = cli_usage_error(&cli_verb_roster, argc < 2 ? "which subcommand?" :
-				     "unknown subcommand '%s'", argc < 2 ? "" : argv[1]);
+	c = cli_subverb_find(&cli_verb_roster, argc, argv, subverbs);
+	if (c < 0) {
+		rc = cli_opts_status(c);
 		goto out;
 	}
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			cli_verb_roster.help(stdout);
-			rc = CLI_EXIT_OK;
-			goto out;
-		} else if (strcmp(argv[i], "--today") == 0) {
-			if (i + 1 >= argc) {
-				rc = cli_usage_error(&cli_verb_roster, "--today needs a value");
-				goto out;
-			}
-			today_arg = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			rc = cli_usage_error(&cli_verb_roster, "unknown option '%s'", argv[i]);
-			goto out;
+	cli_opts_init(&p, &cli_verb_roster, "check", roster_check_opts, argc - 1, argv + 1);
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (c == OPT_TODAY) {
+			today_arg = p.value;
 		} else if (path == NULL) {
-			path = argv[i];
+			path = p.value;
 		} else {
-			rc = cli_usage_error(&cli_verb_roster, "one roster at a time");
+			rc = cli_usage_error_sub(&cli_verb_roster, "check", "one roster at a time");
 			goto out;
 		}
 	}
+	if (c < 0) {
+		rc = cli_opts_status(c);
+		goto out;
+	}
 	if (path == NULL) {
-		rc = cli_usage_error(&cli_verb_roster, "which roster?");
+		rc = cli_usage_error_sub(&cli_verb_roster, "check", "which roster?");
 		goto out;
 	}
 	if (today_arg != NULL) {
 		if (roster_date_parse(today_arg, &today) < 0) {
-			rc = cli_usage_error(&cli_verb_roster, "--today wants YYYY-MM-DD, not '%s'",
-					     today_arg);
+			rc = cli_usage_error_sub(&cli_verb_roster, "check",
+						 "--today wants YYYY-MM-DD, not '%s'", today_arg);
 			goto out;
 		}
 	} else {

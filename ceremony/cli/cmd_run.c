@@ -37,50 +37,71 @@ static void run_help(FILE *f)
 		"recorded. Exit 0 completed, 1 failed, 2 usage, 3 aborted.\n");
 }
 
+enum {
+	OPT_REHEARSAL = CLI_OPT_KEY, OPT_ALLOW_SCRIPTED, OPT_ROSTER, OPT_OUTDIR, OPT_MODULE,
+	OPT_INPUT, OPT_TODAY, OPT_ISSUED_IN
+};
+
+static const struct cli_opt run_opts[] = {
+	{ "rehearsal", OPT_REHEARSAL, 0 },
+	{ "allow-scripted-input", OPT_ALLOW_SCRIPTED, 0 },
+	{ "roster", OPT_ROSTER, 1 },
+	{ "outdir", OPT_OUTDIR, 1 },
+	{ "module", OPT_MODULE, 1 },
+	{ "input", OPT_INPUT, 1 },
+	{ "today", OPT_TODAY, 1 },
+	{ "issued-in", OPT_ISSUED_IN, 1 },
+	{ NULL, 0, 0 },
+};
+
 static int run_run(int argc, char **argv)
 {
 	struct run_opts o;
 	const char *issued[RUN_MAX_ISSUED_IN];
-	int i;
+	struct cli_opts p;
+	int c;
 
 	memset(&o, 0, sizeof(o));
 	o.issued_in = issued;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--rehearsal") == 0) {
+	cli_opts_init(&p, &cli_verb_run, NULL, run_opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		switch (c) {
+		case OPT_REHEARSAL:
 			o.rehearsal = 1;
-		} else if (strcmp(a, "--allow-scripted-input") == 0) {
+			break;
+		case OPT_ALLOW_SCRIPTED:
 			o.allow_scripted_input = 1;
-		} else if (strcmp(a, "--roster") == 0 || strcmp(a, "--outdir") == 0 ||
-			   strcmp(a, "--module") == 0 || strcmp(a, "--input") == 0 ||
-			   strcmp(a, "--today") == 0 || strcmp(a, "--issued-in") == 0) {
-			if (i + 1 >= argc)
-				return cli_usage_error(&cli_verb_run, "%s needs a value", a);
-			i++;
-			if (strcmp(a, "--roster") == 0)
-				o.roster_path = argv[i];
-			else if (strcmp(a, "--outdir") == 0)
-				o.outdir = argv[i];
-			else if (strcmp(a, "--module") == 0)
-				o.module = argv[i];
-			else if (strcmp(a, "--input") == 0)
-				o.input_path = argv[i];
-			else if (strcmp(a, "--today") == 0)
-				o.today = argv[i];
-			else if (o.n_issued_in == RUN_MAX_ISSUED_IN)
+			break;
+		case OPT_ROSTER:
+			o.roster_path = p.value;
+			break;
+		case OPT_OUTDIR:
+			o.outdir = p.value;
+			break;
+		case OPT_MODULE:
+			o.module = p.value;
+			break;
+		case OPT_INPUT:
+			o.input_path = p.value;
+			break;
+		case OPT_TODAY:
+			o.today = p.value;
+			break;
+		case OPT_ISSUED_IN:
+			if (o.n_issued_in == RUN_MAX_ISSUED_IN)
 				return cli_usage_error(&cli_verb_run, "at most %d --issued-in",
 						       RUN_MAX_ISSUED_IN);
-			else
-				issued[o.n_issued_in++] = argv[i];
-		} else if (a[0] == '-' && a[1] != '\0') {
-			return cli_usage_error(&cli_verb_run, "unknown option '%s'", a);
-		} else if (o.script_path == NULL) {
-			o.script_path = a;
-		} else {
-			return cli_usage_error(&cli_verb_run, "one script at a time");
+			issued[o.n_issued_in++] = p.value;
+			break;
+		default: /* CLI_OPT_OPERAND */
+			if (o.script_path != NULL)
+				return cli_usage_error(&cli_verb_run, "one script at a time");
+			o.script_path = p.value;
+			break;
 		}
 	}
+	if (c < 0)
+		return cli_opts_status(c);
 	if (o.script_path == NULL)
 		return cli_usage_error(&cli_verb_run, "which script?");
 	if (o.today != NULL && !o.rehearsal)

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,126 +141,136 @@ struct shares_opts {
 };
 
 enum {
-	OPT_BATCH = 1000, OPT_GROUP, OPT_GT, OPT_PASSFILE, OPT_ITER, OPT_NOEXT, OPT_RANDOM,
+	OPT_BATCH = CLI_OPT_KEY, OPT_GROUP, OPT_GT, OPT_PASSFILE, OPT_ITER, OPT_NOEXT, OPT_RANDOM,
 	OPT_HOLDER, OPT_LABEL, OPT_PRINT
 };
 
-/* split != 0: the split options; else combine's. Returns 0 or an exit status. */
+static const struct cli_opt split_opts[] = {
+	{ "batch", OPT_BATCH, 0 },
+	{ "group", OPT_GROUP, 1 },
+	{ "group-threshold", OPT_GT, 1 },
+	{ "passphrase-file", OPT_PASSFILE, 1 },
+	{ "iteration-exponent", OPT_ITER, 1 },
+	{ "no-extendable", OPT_NOEXT, 0 },
+	{ "random", OPT_RANDOM, 1 },
+	{ "holder", OPT_HOLDER, 1 },
+	{ "label", OPT_LABEL, 1 },
+	{ NULL, 0, 0 },
+};
+
+static const struct cli_opt combine_opts[] = {
+	{ "batch", OPT_BATCH, 0 },
+	{ "passphrase-file", OPT_PASSFILE, 1 },
+	{ "print-secret", OPT_PRINT, 0 },
+	{ NULL, 0, 0 },
+};
+
+/* p's option c (its value: p->value) into o. Returns 0 or CLI_OPTS_USAGE
+ * (printed). */
+static int opt_set(const struct cli_opts *p, struct shares_opts *o, int c)
+{
+	const char *val = p->value;
+	unsigned long v;
+
+	switch (c) {
+	case OPT_BATCH:
+		o->batch = 1;
+		break;
+	case OPT_GROUP:
+		if (o->p.group_count >= SLIP39_MAX_SHARE_COUNT)
+			return cli_opts_usage(p, "more than %d groups",
+					      SLIP39_MAX_SHARE_COUNT);
+		if (parse_group(val, &o->p.groups[o->p.group_count]) < 0)
+			return cli_opts_usage(p, "--group wants T/N (e.g. 3/5), not '%s'", val);
+		o->p.group_count++;
+		break;
+	case OPT_GT:
+		if (parse_uint(val, SLIP39_MAX_SHARE_COUNT, &v) < 0 || v < 1)
+			return cli_opts_usage(p, "--group-threshold wants 1..%d, not '%s'",
+					      SLIP39_MAX_SHARE_COUNT, val);
+		o->p.group_threshold = (uint8_t)v;
+		o->group_threshold_given = 1;
+		break;
+	case OPT_PASSFILE:
+		o->passphrase_file = val;
+		break;
+	case OPT_ITER:
+		if (parse_uint(val, SLIP39_MAX_ITERATION_EXP, &v) < 0)
+			return cli_opts_usage(p, "--iteration-exponent wants 0..%d, not '%s'",
+					      SLIP39_MAX_ITERATION_EXP, val);
+		o->p.iteration_exponent = (uint8_t)v;
+		break;
+	case OPT_NOEXT:
+		o->p.extendable = 0;
+		break;
+	case OPT_RANDOM:
+		if (parse_uint(val, SLIP39_MAX_SECRET_BYTES, &v) < 0)
+			return cli_opts_usage(p, "--random wants a byte count, not '%s'", val);
+		o->random_bytes = v;
+		break;
+	case OPT_HOLDER:
+		if (o->holder_count >= SHARES_MAX_INPUT_SHARES)
+			return cli_opts_usage(p, "too many --holder");
+		o->holders[o->holder_count++] = val;
+		break;
+	case OPT_LABEL:
+		o->label = val;
+		break;
+	case OPT_PRINT:
+		o->print_secret = 1;
+		break;
+	default: /* CLI_OPT_OPERAND */
+		return cli_opts_usage(p, "unexpected argument '%s'", val);
+	}
+	return 0;
+}
+
+/* The options together: what split needs, what is for the terminal only. */
+static int opts_check(const struct cli_opts *p, int split, const struct shares_opts *o)
+{
+	size_t g, total = 0;
+
+	if (split) {
+		if (o->p.group_count == 0)
+			return cli_opts_usage(p, "split needs at least one --group T/N");
+		if (o->p.group_count > 1 && !o->group_threshold_given)
+			return cli_opts_usage(p, "%u groups: say how many are needed with "
+					      "--group-threshold", (unsigned)o->p.group_count);
+		for (g = 0; g < o->p.group_count; g++)
+			total += o->p.groups[g].count;
+		if (o->holder_count != 0 && o->holder_count != total)
+			return cli_opts_usage(p, "%zu --holder names for %zu shares",
+					      o->holder_count, total);
+		if (o->batch && (o->random_bytes || o->holder_count || o->label))
+			return cli_opts_usage(p, "--random, --holder and --label are for the "
+					      "interactive split");
+	} else if (o->batch && o->print_secret) {
+		return cli_opts_usage(p, "--print-secret is for the interactive combine "
+				      "(--batch always prints the secret)");
+	}
+	if (!o->batch && !(isatty(0) && isatty(1)))
+		return cli_opts_usage(p, "not a terminal: use --batch to read standard input");
+	return 0;
+}
+
+/* split != 0: the split options; else combine's. argv[0] is the sub-verb.
+ * Returns 0 or a negative CLI_OPTS_* (printed). */
 static int opts_parse(int split, int argc, char **argv, struct shares_opts *o)
 {
-	static const struct option split_opts[] = {
-		{ "batch", no_argument, NULL, OPT_BATCH },
-		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "group-threshold", required_argument, NULL, OPT_GT },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "iteration-exponent", required_argument, NULL, OPT_ITER },
-		{ "no-extendable", no_argument, NULL, OPT_NOEXT },
-		{ "random", required_argument, NULL, OPT_RANDOM },
-		{ "holder", required_argument, NULL, OPT_HOLDER },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const struct option combine_opts[] = {
-		{ "batch", no_argument, NULL, OPT_BATCH },
-		{ "passphrase-file", required_argument, NULL, OPT_PASSFILE },
-		{ "print-secret", no_argument, NULL, OPT_PRINT },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long v;
-	int c;
+	struct cli_opts p;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->p.group_threshold = 1;
 	o->p.iteration_exponent = 1;
 	o->p.extendable = 1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", split ? split_opts : combine_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_BATCH:
-			o->batch = 1;
-			break;
-		case OPT_GROUP:
-			if (o->p.group_count >= SLIP39_MAX_SHARE_COUNT)
-				return cli_usage_error(&cli_verb_shares, "more than %d groups",
-						       SLIP39_MAX_SHARE_COUNT);
-			if (parse_group(optarg, &o->p.groups[o->p.group_count]) < 0)
-				return cli_usage_error(&cli_verb_shares,
-						       "--group wants T/N (e.g. 3/5), not '%s'", optarg);
-			o->p.group_count++;
-			break;
-		case OPT_GT:
-			if (parse_uint(optarg, SLIP39_MAX_SHARE_COUNT, &v) < 0 || v < 1)
-				return cli_usage_error(&cli_verb_shares,
-						       "--group-threshold wants 1..%d, not '%s'",
-						       SLIP39_MAX_SHARE_COUNT, optarg);
-			o->p.group_threshold = (uint8_t)v;
-			o->group_threshold_given = 1;
-			break;
-		case OPT_PASSFILE:
-			o->passphrase_file = optarg;
-			break;
-		case OPT_ITER:
-			if (parse_uint(optarg, SLIP39_MAX_ITERATION_EXP, &v) < 0)
-				return cli_usage_error(&cli_verb_shares,
-						       "--iteration-exponent wants 0..%d, not '%s'",
-						       SLIP39_MAX_ITERATION_EXP, optarg);
-			o->p.iteration_exponent = (uint8_t)v;
-			break;
-		case OPT_NOEXT:
-			o->p.extendable = 0;
-			break;
-		case OPT_RANDOM:
-			if (parse_uint(optarg, SLIP39_MAX_SECRET_BYTES, &v) < 0)
-				return cli_usage_error(&cli_verb_shares,
-						       "--random wants a byte count, not '%s'", optarg);
-			o->random_bytes = v;
-			break;
-		case OPT_HOLDER:
-			if (o->holder_count >= SHARES_MAX_INPUT_SHARES)
-				return cli_usage_error(&cli_verb_shares, "too many --holder");
-			o->holders[o->holder_count++] = optarg;
-			break;
-		case OPT_LABEL:
-			o->label = optarg;
-			break;
-		case OPT_PRINT:
-			o->print_secret = 1;
-			break;
-		default:
-			return cli_usage_error(&cli_verb_shares, "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(&cli_verb_shares, "unexpected argument '%s'", argv[optind]);
-	if (split) {
-		if (o->p.group_count == 0)
-			return cli_usage_error(&cli_verb_shares, "split needs at least one --group T/N");
-		if (o->p.group_count > 1 && !o->group_threshold_given)
-			return cli_usage_error(&cli_verb_shares,
-					       "%u groups: say how many are needed with "
-					       "--group-threshold", (unsigned)o->p.group_count);
-		size_t g, total = 0;
-
-		for (g = 0; g < o->p.group_count; g++)
-			total += o->p.groups[g].count;
-		if (o->holder_count != 0 && o->holder_count != total)
-			return cli_usage_error(&cli_verb_shares, "%zu --holder names for %zu shares",
-					       o->holder_count, total);
-		if (o->batch && (o->random_bytes || o->holder_count || o->label))
-			return cli_usage_error(&cli_verb_shares,
-					       "--random, --holder and --label are for the "
-					       "interactive split");
-	} else if (o->batch && o->print_secret) {
-		return cli_usage_error(&cli_verb_shares,
-				       "--print-secret is for the interactive combine "
-				       "(--batch always prints the secret)");
-	}
-	if (!o->batch && !(isatty(0) && isatty(1)))
-		return cli_usage_error(&cli_verb_shares,
-				       "not a terminal: use --batch to read standard input");
-	return 0;
+	cli_opts_init(&p, &cli_verb_shares, argv[0], split ? split_opts : combine_opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0)
+		if ((r = opt_set(&p, o, c)) != 0)
+			return r;
+	if (c < 0)
+		return c;
+	return opts_check(&p, split, o);
 }
 
 /* Every share's mnemonic, one a line, a blank line between groups, into
@@ -510,8 +519,8 @@ static int shares_split(int argc, char **argv)
 	int st;
 
 	st = opts_parse(1, argc, argv, &o);
-	if (st != 0)
-		return st;
+	if (st < 0)
+		return cli_opts_status(st);
 	if (o.passphrase_file != NULL) {
 		r = passphrase_load(o.passphrase_file, &pass, &pass_len);
 		if (r < 0)
@@ -606,8 +615,8 @@ static int shares_combine(int argc, char **argv)
 	int st;
 
 	st = opts_parse(0, argc, argv, &o);
-	if (st != 0)
-		return st;
+	if (st < 0)
+		return cli_opts_status(st);
 	if (o.passphrase_file != NULL) {
 		r = passphrase_load(o.passphrase_file, &pass, &pass_len);
 		if (r < 0)
@@ -660,22 +669,14 @@ out:
 
 static int shares_run(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error(&cli_verb_shares, "which: split, combine or card?");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
-	     strcmp(argv[1], "card") != 0)) {
-		shares_help(stdout);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(argv[1], "split") == 0)
-		return shares_split(argc - 1, argv + 1);
-	if (strcmp(argv[1], "combine") == 0)
-		return shares_combine(argc - 1, argv + 1);
-	if (strcmp(argv[1], "card") == 0)
-		return shares_cmd_card(argc - 1, argv + 1);
-	return cli_usage_error(&cli_verb_shares, "unknown sub-verb '%s' (split, combine, card)",
-			       argv[1]);
+	static const char *const subverbs[] = { "split", "combine", "card", NULL };
+	static int (*const run[])(int, char **) = { shares_split, shares_combine,
+						    shares_cmd_card };
+	int which = cli_subverb_find(&cli_verb_shares, argc, argv, subverbs);
+
+	if (which < 0)
+		return cli_opts_status(which);
+	return run[which](argc - 1, argv + 1);
 }
 
 const struct cli_verb cli_verb_shares = {

@@ -7,7 +7,6 @@
 #include "shares/ui/ui.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,17 +26,6 @@ void shares_cmd_card_help(FILE *f)
 		   "  --label TEXT    what the share set protects, printed on the card\n\n"
 		   "The card holds the secret share: print it, seal it in its envelope, then\n"
 		   "destroy the file.\n");
-}
-
-/* msg, then arg (if any) quoted. */
-static int card_usage(const char *msg, const char *arg)
-{
-	fprintf(stderr, "ceremony: shares card: %s", msg);
-	if (arg != NULL)
-		fprintf(stderr, " '%s'", arg);
-	fputs("\n\n", stderr);
-	shares_cmd_card_help(stderr);
-	return CLI_EXIT_USAGE;
 }
 
 static int card_text_ok(const char *s)
@@ -115,15 +103,51 @@ out:
 	return r;
 }
 
+enum { OPT_OUT = CLI_OPT_KEY, OPT_HOLDER, OPT_LABEL };
+
+static const struct cli_opt card_opts[] = {
+	{ "out", OPT_OUT, 1 },
+	{ "holder", OPT_HOLDER, 1 },
+	{ "label", OPT_LABEL, 1 },
+	{ NULL, 0, 0 },
+};
+
+/* The options into *out_path and pos. Returns 0 or a negative CLI_OPTS_*
+ * (printed). */
+static int card_parse(int argc, char **argv, const char **out_path,
+		      struct shares_ui_position *pos)
+{
+	struct cli_opts p;
+	int c;
+
+	cli_opts_init(&p, &cli_verb_shares, "card", card_opts, argc, argv);
+	p.help = shares_cmd_card_help;
+	while ((c = cli_opts_next(&p)) > 0) {
+		if (c == OPT_OUT)
+			*out_path = p.value;
+		else if (c == OPT_HOLDER)
+			pos->holder = p.value;
+		else if (c == OPT_LABEL)
+			pos->set_label = p.value;
+		else
+			return cli_opts_usage(&p, "unexpected argument '%s'", p.value);
+	}
+	if (c < 0)
+		return c;
+	if (*out_path == NULL || (*out_path)[0] == '\0')
+		return cli_opts_usage(&p, "--out PATH is required");
+	if ((pos->holder != NULL && !card_text_ok(pos->holder)) ||
+	    (pos->set_label != NULL && !card_text_ok(pos->set_label)))
+		return cli_opts_usage(&p, "--holder and --label take printable text of at most "
+				      "200 bytes");
+	if (strcmp(*out_path, "-") == 0 && isatty(STDOUT_FILENO))
+		return cli_opts_usage(&p, "--out - writes a PDF: standard output must not be a "
+				      "terminal");
+	return 0;
+}
+
 int shares_cmd_card(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "holder", required_argument, NULL, 'H' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int r = CE_ERR_INTERNAL, rc = CLI_EXIT_FAIL, c;
 	const char *out_path = NULL;
 	struct shares_ui_position pos;
@@ -133,48 +157,9 @@ int shares_cmd_card(int argc, char **argv)
 	size_t pdf_len = 0;
 
 	memset(&pos, 0, sizeof(pos));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'H':
-			pos.holder = optarg;
-			break;
-		case 'l':
-			pos.set_label = optarg;
-			break;
-		case 'h':
-			shares_cmd_card_help(stdout);
-			rc = CLI_EXIT_OK;
-			goto done;
-		case ':':
-			rc = card_usage("this option needs an argument:", argv[optind - 1]);
-			goto done;
-		default:
-			rc = card_usage("unknown option", argv[optind - 1]);
-			goto done;
-		}
-	}
-	if (optind < argc) {
-		rc = card_usage("unexpected argument", argv[optind]);
-		goto done;
-	}
-	if (out_path == NULL || out_path[0] == '\0') {
-		rc = card_usage("--out PATH is required", NULL);
-		goto done;
-	}
-	if ((pos.holder != NULL && !card_text_ok(pos.holder)) ||
-	    (pos.set_label != NULL && !card_text_ok(pos.set_label))) {
-		rc = card_usage("--holder and --label take printable text of at most 200 bytes",
-				NULL);
-		goto done;
-	}
-	if (strcmp(out_path, "-") == 0 && isatty(STDOUT_FILENO)) {
-		rc = card_usage("--out - writes a PDF: standard output must not be a terminal",
-				NULL);
+	c = card_parse(argc, argv, &out_path, &pos);
+	if (c < 0) {
+		rc = cli_opts_status(c);
 		goto done;
 	}
 	line = secmem_alloc(CARD_LINE_MAX);

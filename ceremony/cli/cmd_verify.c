@@ -34,44 +34,58 @@ static void verify_help(FILE *f)
 		"check), 2 usage.\n");
 }
 
+enum { OPT_JSON = CLI_OPT_KEY, OPT_SIGNER, OPT_SIGNATURE, OPT_SCRIPT, OPT_ROSTER, OPT_OUTPUTS };
+
+static const struct cli_opt verify_opts[] = {
+	{ "json", OPT_JSON, 0 },
+	{ "signer", OPT_SIGNER, 1 },
+	{ "signature", OPT_SIGNATURE, 1 },
+	{ "script", OPT_SCRIPT, 1 },
+	{ "roster", OPT_ROSTER, 1 },
+	{ "outputs", OPT_OUTPUTS, 1 },
+	{ NULL, 0, 0 },
+};
+
 static int verify_run(int argc, char **argv)
 {
 	struct verify_opts o;
 	struct verify_report rep;
+	struct cli_opts p;
 	const char *path = NULL;
 	int json = 0;
-	int i, r;
+	int c, r;
 
 	memset(&o, 0, sizeof(o));
-	for (i = 1; i < argc; i++) {
-		const char **slot = NULL;
-
-		if (strcmp(argv[i], "--json") == 0) {
+	cli_opts_init(&p, &cli_verb_verify, NULL, verify_opts, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0) {
+		switch (c) {
+		case OPT_JSON:
 			json = 1;
-			continue;
+			break;
+		case OPT_SIGNER:
+			o.signer_path = p.value;
+			break;
+		case OPT_SIGNATURE:
+			o.sig_path = p.value;
+			break;
+		case OPT_SCRIPT:
+			o.script_path = p.value;
+			break;
+		case OPT_ROSTER:
+			o.roster_path = p.value;
+			break;
+		case OPT_OUTPUTS:
+			o.outputs_dir = p.value;
+			break;
+		default: /* CLI_OPT_OPERAND */
+			if (path != NULL)
+				return cli_usage_error(&cli_verb_verify, "one transcript at a time");
+			path = p.value;
+			break;
 		}
-		if (strcmp(argv[i], "--signer") == 0)
-			slot = &o.signer_path;
-		else if (strcmp(argv[i], "--signature") == 0)
-			slot = &o.sig_path;
-		else if (strcmp(argv[i], "--script") == 0)
-			slot = &o.script_path;
-		else if (strcmp(argv[i], "--roster") == 0)
-			slot = &o.roster_path;
-		else if (strcmp(argv[i], "--outputs") == 0)
-			slot = &o.outputs_dir;
-		if (slot != NULL) {
-			if (i + 1 >= argc)
-				return cli_usage_error(&cli_verb_verify, "%s needs an argument", argv[i]);
-			*slot = argv[++i];
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cli_usage_error(&cli_verb_verify, "unknown option %s", argv[i]);
-		if (path != NULL)
-			return cli_usage_error(&cli_verb_verify, "one transcript at a time");
-		path = argv[i];
 	}
+	if (c < 0)
+		return cli_opts_status(c);
 	if (path == NULL)
 		return cli_usage_error(&cli_verb_verify, "no transcript given");
 	if (o.roster_path != NULL && o.script_path == NULL)

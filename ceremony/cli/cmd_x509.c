@@ -32,7 +32,6 @@
 #define X509_PIN_MAX_BYTES 256
 #define X509_MAX_REVOKED 1024
 #define X509_DAY_SECONDS 86400L
-#define X509_HELP_SHOWN (-100)
 
 enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL };
 
@@ -99,7 +98,9 @@ static void x509_help(FILE *f)
 		"  --out FILE         output PEM (must not exist)\n");
 }
 
-static int parse_long(const char *s, const char *what, long lo, long hi, long *out)
+/* Option parsers below return 0 or a negative CLI_OPTS_* (printed). */
+static int parse_long(const struct cli_opts *p, const char *s, const char *what, long lo,
+		      long hi, long *out)
 {
 	char *end = NULL;
 	long v;
@@ -107,13 +108,12 @@ static int parse_long(const char *s, const char *what, long lo, long hi, long *o
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		return cli_usage_error(&cli_verb_x509, "%s '%s': a number from %ld to %ld", what, s,
-				       lo, hi);
+		return cli_opts_usage(p, "%s '%s': a number from %ld to %ld", what, s, lo, hi);
 	*out = v;
 	return 0;
 }
 
-static int parse_revoke(struct x509_opts *o, char *spec)
+static int parse_revoke(const struct cli_opts *p, struct x509_opts *o, char *spec)
 {
 	struct x509_revoked *rv;
 	char *reason, *when;
@@ -121,11 +121,13 @@ static int parse_revoke(struct x509_opts *o, char *spec)
 	int r;
 
 	if (o->n_revoked == X509_MAX_REVOKED)
-		return cli_usage_error(&cli_verb_x509, "at most %d --revoke", X509_MAX_REVOKED);
+		return cli_opts_usage(p, "at most %d --revoke", X509_MAX_REVOKED);
 	if (o->revoked == NULL) {
 		o->revoked = calloc(X509_MAX_REVOKED, sizeof(*o->revoked));
-		if (o->revoked == NULL)
-			return cli_fail(CE_ERR_NOMEM);
+		if (o->revoked == NULL) {
+			ce_err_print(CE_ERR_NOMEM);
+			return CLI_OPTS_FAIL;
+		}
 	}
 	rv = &o->revoked[o->n_revoked];
 	reason = strchr(spec, ':');
@@ -138,12 +140,12 @@ static int parse_revoke(struct x509_opts *o, char *spec)
 	rv->reason = 0;
 	rv->when = time(NULL);
 	if (reason != NULL && *reason != '\0') {
-		if ((r = parse_long(reason, "--revoke reason", 0, 10, &v)) != 0)
+		if ((r = parse_long(p, reason, "--revoke reason", 0, 10, &v)) != 0)
 			return r;
 		rv->reason = (int)v;
 	}
 	if (when != NULL && *when != '\0') {
-		if ((r = parse_long(when, "--revoke time", 1, LONG_MAX, &v)) != 0)
+		if ((r = parse_long(p, when, "--revoke time", 1, LONG_MAX, &v)) != 0)
 			return r;
 		rv->when = (time_t)v;
 	}
@@ -151,84 +153,104 @@ static int parse_revoke(struct x509_opts *o, char *spec)
 	return 0;
 }
 
-/* Returns 0, CLI_EXIT_USAGE (printed) or X509_HELP_SHOWN. */
+enum {
+	OPT_CA = CLI_OPT_KEY, OPT_MODULE, OPT_KEY, OPT_SUBJECT, OPT_OUT, OPT_ISSUER_CERT, OPT_CSR,
+	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE
+};
+
+/* One table for every sub-verb: an option a sub-verb does not use is
+ * accepted and ignored. */
+static const struct cli_opt x509_opts_table[] = {
+	{ "ca", OPT_CA, 0 },
+	{ "module", OPT_MODULE, 1 },
+	{ "key", OPT_KEY, 1 },
+	{ "subject", OPT_SUBJECT, 1 },
+	{ "out", OPT_OUT, 1 },
+	{ "issuer-cert", OPT_ISSUER_CERT, 1 },
+	{ "csr", OPT_CSR, 1 },
+	{ "key-usage", OPT_KEY_USAGE, 1 },
+	{ "eku", OPT_EKU, 1 },
+	{ "days", OPT_DAYS, 1 },
+	{ "pathlen", OPT_PATHLEN, 1 },
+	{ "pin-fd", OPT_PIN_FD, 1 },
+	{ "number", OPT_NUMBER, 1 },
+	{ "revoke", OPT_REVOKE, 1 },
+	{ NULL, 0, 0 },
+};
+
+/* p's option c (its value: p->value) into o. */
+static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
+{
+	const char **slot = NULL;
+	char *val = p->value;
+	long v;
+	int r;
+
+	switch (c) {
+	case OPT_CA:
+		o->ca = 1;
+		return 0;
+	case OPT_MODULE: slot = &o->module; break;
+	case OPT_KEY: slot = &o->key; break;
+	case OPT_SUBJECT: slot = &o->subject; break;
+	case OPT_OUT: slot = &o->out; break;
+	case OPT_ISSUER_CERT: slot = &o->issuer_cert; break;
+	case OPT_CSR: slot = &o->csr; break;
+	case OPT_KEY_USAGE: slot = &o->key_usage; break;
+	case OPT_EKU: slot = &o->eku; break;
+	case OPT_DAYS:
+		return parse_long(p, val, "--days", 1, 36525, &o->days);
+	case OPT_PATHLEN:
+		return parse_long(p, val, "--pathlen", 0, 64, &o->path_len);
+	case OPT_PIN_FD:
+		if ((r = parse_long(p, val, "--pin-fd", 0, INT_MAX, &v)) != 0)
+			return r;
+		o->pin_fd = (int)v;
+		return 0;
+	case OPT_NUMBER:
+		if ((r = parse_long(p, val, "--number", 0, LONG_MAX, &v)) != 0)
+			return r;
+		o->crl_number = (uint64_t)v;
+		o->have_number = 1;
+		return 0;
+	case OPT_REVOKE:
+		return parse_revoke(p, o, val);
+	default: /* CLI_OPT_OPERAND */
+		return cli_opts_usage(p, "unexpected argument '%s'", val);
+	}
+	*slot = val;
+	return 0;
+}
+
+/* The sub-verb's options: argv[0] is its name. */
 static int x509_parse(int argc, char **argv, struct x509_opts *o)
 {
-	int i, r;
-	long v;
+	struct cli_opts p;
+	int c, r;
 
 	o->days = -1;
 	o->path_len = -1;
 	o->pin_fd = -1;
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			x509_help(stdout);
-			return X509_HELP_SHOWN;
-		}
-		if (strcmp(a, "--ca") == 0) {
-			o->ca = 1;
-			continue;
-		}
-		if (a[0] != '-' || a[1] != '-')
-			return cli_usage_error(&cli_verb_x509, "unexpected argument '%s'", a);
-		if (val == NULL)
-			return cli_usage_error(&cli_verb_x509, "%s needs a value", a);
-		i++;
-		if (strcmp(a, "--module") == 0) {
-			o->module = val;
-		} else if (strcmp(a, "--key") == 0) {
-			o->key = val;
-		} else if (strcmp(a, "--subject") == 0) {
-			o->subject = val;
-		} else if (strcmp(a, "--out") == 0) {
-			o->out = val;
-		} else if (strcmp(a, "--issuer-cert") == 0) {
-			o->issuer_cert = val;
-		} else if (strcmp(a, "--csr") == 0) {
-			o->csr = val;
-		} else if (strcmp(a, "--key-usage") == 0) {
-			o->key_usage = val;
-		} else if (strcmp(a, "--eku") == 0) {
-			o->eku = val;
-		} else if (strcmp(a, "--days") == 0) {
-			if ((r = parse_long(val, "--days", 1, 36525, &o->days)) != 0)
-				return r;
-		} else if (strcmp(a, "--pathlen") == 0) {
-			if ((r = parse_long(val, "--pathlen", 0, 64, &o->path_len)) != 0)
-				return r;
-		} else if (strcmp(a, "--pin-fd") == 0) {
-			if ((r = parse_long(val, "--pin-fd", 0, INT_MAX, &v)) != 0)
-				return r;
-			o->pin_fd = (int)v;
-		} else if (strcmp(a, "--number") == 0) {
-			if ((r = parse_long(val, "--number", 0, LONG_MAX, &v)) != 0)
-				return r;
-			o->crl_number = (uint64_t)v;
-			o->have_number = 1;
-		} else if (strcmp(a, "--revoke") == 0) {
-			if ((r = parse_revoke(o, argv[i])) != 0)
-				return r;
-		} else {
-			return cli_usage_error(&cli_verb_x509, "unknown option '%s'", a);
-		}
-	}
+	cli_opts_init(&p, &cli_verb_x509, argv[0], x509_opts_table, argc, argv);
+	while ((c = cli_opts_next(&p)) > 0)
+		if ((r = x509_opt_set(&p, o, c)) != 0)
+			return r;
+	if (c < 0)
+		return c;
 	if (o->key == NULL || o->out == NULL)
-		return cli_usage_error(&cli_verb_x509, "%s needs --key and --out", argv[1]);
+		return cli_opts_usage(&p, "needs --key and --out");
 	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL)
-		return cli_usage_error(&cli_verb_x509, "%s needs --subject", argv[1]);
+		return cli_opts_usage(&p, "needs --subject");
 	if (o->cmd != CMD_CSR && o->days < 0)
-		return cli_usage_error(&cli_verb_x509, "%s needs --days", argv[1]);
+		return cli_opts_usage(&p, "needs --days");
 	if ((o->cmd == CMD_ISSUE || o->cmd == CMD_CRL) && o->issuer_cert == NULL)
-		return cli_usage_error(&cli_verb_x509, "%s needs --issuer-cert", argv[1]);
+		return cli_opts_usage(&p, "needs --issuer-cert");
 	if (o->cmd == CMD_ISSUE && o->csr == NULL)
-		return cli_usage_error(&cli_verb_x509, "issue needs --csr");
+		return cli_opts_usage(&p, "needs --csr");
 	if (o->cmd == CMD_CRL && !o->have_number)
-		return cli_usage_error(&cli_verb_x509, "crl needs --number");
+		return cli_opts_usage(&p, "needs --number");
 	if (o->cmd == CMD_ISSUE && !o->ca && o->path_len >= 0)
-		return cli_usage_error(&cli_verb_x509, "--pathlen needs --ca");
+		return cli_opts_usage(&p, "--pathlen needs --ca");
 	return 0;
 }
 
@@ -384,34 +406,23 @@ out:
 
 static int x509_run(int argc, char **argv)
 {
+	/* in enum x509_cmd's order */
+	static const char *const subverbs[] = { "self-sign", "csr", "issue", "crl", NULL };
 	struct x509_opts o;
-	int r;
+	int which, r;
 
 	memset(&o, 0, sizeof(o));
-	if (argc < 2)
-		return cli_usage_error(&cli_verb_x509, "needs a sub-command: self-sign, csr, issue, crl");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		x509_help(stdout);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(argv[1], "self-sign") == 0)
-		o.cmd = CMD_SELF_SIGN;
-	else if (strcmp(argv[1], "csr") == 0)
-		o.cmd = CMD_CSR;
-	else if (strcmp(argv[1], "issue") == 0)
-		o.cmd = CMD_ISSUE;
-	else if (strcmp(argv[1], "crl") == 0)
-		o.cmd = CMD_CRL;
+	which = cli_subverb_find(&cli_verb_x509, argc, argv, subverbs);
+	if (which < 0)
+		return cli_opts_status(which);
+	o.cmd = (enum x509_cmd)which;
+	r = x509_parse(argc - 1, argv + 1, &o);
+	if (r < 0)
+		r = cli_opts_status(r);
+	else if ((r = x509_do(&o)) < 0)
+		r = cli_fail(r);
 	else
-		return cli_usage_error(&cli_verb_x509, "unknown sub-command '%s'", argv[1]);
-	r = x509_parse(argc, argv, &o);
-	if (r == X509_HELP_SHOWN) {
 		r = CLI_EXIT_OK;
-	} else if (r == 0) {
-		int e = x509_do(&o);
-
-		r = e < 0 ? cli_fail(e) : CLI_EXIT_OK;
-	}
 	free(o.revoked);
 	return r;
 }

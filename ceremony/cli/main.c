@@ -8,7 +8,32 @@
 #include "common/harden.h"
 
 #include <stdio.h>
-#include <string.h>
+
+/* Options before the verb: --help, --version. Returns the exit status, or
+ * -1 when argv[1] is the verb. */
+static int main_options(int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{ "version", 'V', 0 },
+		{ NULL, 0, 0 },
+	};
+	struct cli_opts p;
+	int c;
+
+	if (argv[1][0] != '-' || argv[1][1] == '\0')
+		return -1;
+	/* argv[1] only: what follows the verb is the verb's */
+	cli_opts_init(&p, NULL, NULL, opts, 2, argv);
+	p.help = cli_usage_all;
+	c = cli_opts_next(&p);
+	if (c == 'V') {
+		printf("ceremony %s\n", CEREMONY_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (c < 0)
+		return cli_opts_status(c);
+	return -1; /* "--": no verb, said by the caller */
+}
 
 int main(int argc, char **argv)
 {
@@ -24,23 +49,11 @@ int main(int argc, char **argv)
 		cli_usage_all(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("ceremony %s\n", CEREMONY_VERSION);
-		return CLI_EXIT_OK;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_usage_all(stdout);
-		return CLI_EXIT_OK;
-	}
+	r = main_options(argc, argv);
+	if (r >= 0)
+		return r;
 	v = cli_verb_find(argv[1]);
-	if (v == NULL) {
-		fprintf(stderr, "ceremony: unknown verb '%s'\n\n", argv[1]);
-		cli_usage_all(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (cli_wants_help(argc - 1, argv + 1)) {
-		v->help(stdout);
-		return CLI_EXIT_OK;
-	}
+	if (v == NULL)
+		return cli_usage_error_sub(NULL, NULL, "unknown verb '%s'", argv[1]);
 	return v->run(argc - 1, argv + 1);
 }
