@@ -54,10 +54,6 @@ int cli_fail(int code)
 	return CLI_EXIT_FAIL;
 }
 
-int cli_wants_help(int argc, char **argv)
-{
-	return argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
-}
 
 int cli_opts_usage(const struct cli_opts *p, const char *fmt, ...)
 {

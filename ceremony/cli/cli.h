@@ -144,10 +144,6 @@ int cli_fail(int code);
 /* Print the list of verbs (main usage). */
 void cli_usage_all(FILE *f);
 
-/* True when argv has -h or --help at argv[1]. (The verbs read -h/--help with
- * cli_opts_next; this is for a program that wants to ask before dispatching.) */
-int cli_wants_help(int argc, char **argv);
-
 /* The verbs. Add one line here and one in verbs.c per verb. */
 extern const struct cli_verb cli_verb_help;
 extern const struct cli_verb cli_verb_version;

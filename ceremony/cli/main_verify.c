@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	const struct cli_verb *v;
 	int r;
 
+	cli_program = "ceremony-verify"; /* in usage errors and their Try line */
 	r = harden_process();
 	if (r < 0) {
 		ce_err_print(r);
@@ -71,13 +72,9 @@ int main(int argc, char **argv)
 	}
 	v = verify_verb_find(argv[1]);
 	if (v == NULL) {
-		fprintf(stderr, "ceremony-verify: unknown verb '%s'\n\n", argv[1]);
-		verify_usage(stderr);
+		fprintf(stderr, "ceremony-verify: unknown verb '%s'\n", argv[1]);
+		fprintf(stderr, "Try 'ceremony-verify --help'.\n");
 		return CLI_EXIT_USAGE;
-	}
-	if (cli_wants_help(argc - 1, argv + 1)) {
-		v->help(stdout);
-		return CLI_EXIT_OK;
 	}
 	return v->run(argc - 1, argv + 1);
 }
