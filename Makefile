@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ceremony - GNU Makefile. `make demo` and `make check` are the two set-up commands.
 #
 # Layers, one static library each, lowest first:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common/buf.h - bounded buffers and readers for untrusted bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "common/ct.h"
 
 int ct_memeq(const void *a, const void *b, size_t n)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common/err.h - the one error vocabulary of ceremony.
  *

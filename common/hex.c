@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "common/hex.h"
 #include "common/ct.h"
 #include "common/ctgrind.h"

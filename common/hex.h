@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common/hex.h - hexadecimal, constant time (safe for secrets).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common/outfile.h - outputs that are never clobbered and never half-written.
  *

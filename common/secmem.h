@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * common/secmem.h - memory for secrets (PINs, shares, keys, passphrases).
  *

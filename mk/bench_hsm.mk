@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `make bench`, HSM section: build/bench/bench_hsm (tests/bench/bench_hsm.c),
 # driven by tests/bench/bench_hsm.sh.
 BENCH_HSM := $(B)/bench/bench_hsm

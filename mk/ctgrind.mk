@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `make ctgrind`, second part: secret comparisons outside shares/
 # (tests/ctgrind/ctgrind_secrets.c), run before the shares part (mk/shares.mk).
 CTGRIND_SECRETS_SRC := common/ct.c common/err.c common/hex.c

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make demo: the token-init and root-CA ceremonies in rehearsal on a throwaway
 # SoftHSM token under var/demo/, answered from scripts/demo/*.answers, then
 # verified (ceremony verify, openssl cms -verify, openssl verify).

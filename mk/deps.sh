@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages ceremony needs to build and test.
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 # pkcs11-provider comes from <codename>-backports; the backports source is made by

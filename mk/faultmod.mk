@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The fault-injection PKCS#11 module (tests/faultmod/faultmod.c): a shared
 # object that forwards to a real module and fails a chosen call.
 FAULTMOD_SO := $(B)/tests/libfaultmod.so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into $(B)/fuzz/:
 # the whole library is rebuilt there with -fsanitize=fuzzer-no-link,address,
 # undefined by a sub-make (B=$(B)/fuzz), each target linked with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run records in ceremony.start the p11-kit version it was BUILT
 # with. p11-kit has no runtime version call, and its headers before 0.25 carry
 # no P11_KIT_VERSION_* macros: the version pkg-config reports for the headers

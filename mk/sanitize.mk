@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sanitizers and memcheck over the whole suite.
 #
 #   make check-asan      everything built into $(ASAN_B) with ASan+UBSan

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shares/: constant-time check under valgrind, and the share benchmark.
 
 CTGRIND_LIB_SRC := common/ct.c common/err.c common/hex.c common/secmem.c \

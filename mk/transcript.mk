@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Transcript tools for tests and benchmarks (not installed).
 $(B)/tests/transcript-sample: tests/tools/transcript_sample.c $(CE_LIBS)
 	@mkdir -p $(dir $@)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # mk/verify-loc.sh BINARY - lines of code of the repository's .c files that
 # BINARY links (make verify-loc, for ceremony-verify). The files are the
 # compile units in BINARY's debug information (DW_TAG_compile_unit names:

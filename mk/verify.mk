@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ceremony-verify: the auditor's program (ceremony/cli/main_verify.c), the
 # verbs verify and replay only. Linked against libcrypto, jansson and libyaml
 # ONLY: no p11-kit, cairo or qrencode, and not libpkcs11.a. If anything the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkcs11/p11.h - the one place that talks PKCS#11.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CK_RV -> "CKR_NAME", an operator's action, and a CE_ERR_* code: the one place
  * where PKCS#11 return values are translated. */
 #include "pkcs11/p11_internal.h"

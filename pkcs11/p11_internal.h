@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkcs11/p11_internal.h - shared between the pkcs11 sources only; never included
  * above pkcs11/. Holds the concrete structs behind p11.h's opaque types.

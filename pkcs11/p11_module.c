@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loading modules through p11-kit (unmanaged: we own C_Initialize), listing
  * slots, formatting token URIs. */
 #include "pkcs11/p11_internal.h"

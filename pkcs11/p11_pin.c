@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PINs drawn at random: one alphabet, one length rule, one unbiased draw,
  * from the token's RNG mixed with OpenSSL's or, for a blank token, from
  * OpenSSL's alone. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tokens found by URI, mechanisms, sessions, login, PIN change, token init.
  * PIN generation is in p11_pin.c. */
 #include "pkcs11/p11_internal.h"

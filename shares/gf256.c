@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/gf256.h"
 #include "common/ct.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/gf256.h - arithmetic in GF(2^8) with the Rijndael polynomial
  * x^8 + x^4 + x^3 + x + 1 (0x11b), the field of SLIP-39.

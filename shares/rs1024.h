@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/rs1024.h - the RS1024 checksum of SLIP-39 (three 10-bit words over
  * GF(1024), customised with "shamir" or, for extendable shares,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/shamir.h"
 #include "common/ctgrind.h"
 #include "shares/gf256.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/shamir.h - Shamir secret sharing over GF(256) as SLIP-39 defines it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/slip39.h"
 #include "common/ctgrind.h"
 #include "shares/rs1024.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/slip39.h - SLIP-39 Shamir backup: split a master secret into
  * mnemonic shares in groups, and combine them back.

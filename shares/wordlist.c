@@ -1,4 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 AND MIT */
 /* shares/wordlist.c - the SLIP-39 wordlist (1024 words, sorted), compiled in.
+ * The words are SatoshiLabs' SLIP-0039 wordlist (MIT; credited in NOTICE).
  * Generated from the SLIP-39 specification's wordlist.txt by mk/gen-wordlist.py. */
 #include "shares/wordlist.h"
 

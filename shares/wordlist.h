@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/wordlist.h - the SLIP-39 wordlist: 1024 words, 4 to 8 letters, each
  * uniquely identified by its first 4 letters.

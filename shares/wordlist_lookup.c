@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/wordlist.h"
 #include "common/ct.h"
 #include "common/secmem.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run every test: the cmocka unit binaries in build/tests/ and the end-to-end
 # shell tests in tests/e2e/. Each reports its own counts; the last line is the
 # total, "N passed, N failed". Exit status 1 if anything failed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/actions/action_basic.c - actions that touch no HSM: attendance (the
  * identity check; the runner seats the persons before the step), checklist,

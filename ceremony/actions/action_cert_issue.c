@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cert.issue: the issuer key signs a certificate for a CSR under a profile
  * (docs/script-format.md section 5). pkcs11/x509/x509.h checks the CSR's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * crl.sign: the CA key signs a version 2 CRL (docs/script-format.md section
  * 5): cRLNumber, nextUpdate, revoked entries with their dates and reasons.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * csr.create: a PKCS#10 request signed by a token key (docs/script-format.md
  * section 5). The request is verified before it is written (pkcs11/x509/x509.h);

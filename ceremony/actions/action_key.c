@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/actions/action_key.c - key.generate, key.export-public, cert.self-sign.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * key.backup: wrap an extractable token key under a fresh AES-256 key drawn
  * from the token's RNG; the wrapping key exists afterwards only as shares

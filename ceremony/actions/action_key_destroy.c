@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * key.destroy: after the operator types the key's label twice, the private
  * key, its public key and any certificate with the same CKA_ID are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * key.restore: a quorum of wrapping-key holders recovers the AES key; the
  * backup file's blob is unwrapped onto the target token with the public key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pin.rotate: a quorum recovers the current PIN and logs in; a new PIN is
  * drawn from the token's RNG, split and issued to the step's key holders

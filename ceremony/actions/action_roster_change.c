@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * roster.change: a personnel change (policy 4.4.1) witnessed and written to
  * the transcript. The roster FILE is edited by people under change control,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares.reshare: a quorum of the current holders recovers the secret, which
  * is split again for the step's key holders with the step's layout; the old

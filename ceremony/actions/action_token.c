@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/actions/action_token.c - token.init and quorum.login.
  *

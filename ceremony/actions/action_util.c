@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/actions/action_util.c - helpers shared by the actions
  * (ceremony/actions/action_util.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/actions/action_util.h - small helpers shared by the actions of
  * ceremony/actions/action_*.c (not a service of the runner: see ceremony/run/run.h).

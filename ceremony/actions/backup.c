@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "ceremony/actions/backup.h"
 
 #include "ceremony/model/script.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/actions/backup.h - the key backup file written by key.backup and read by
  * key.restore (docs/backup-format.md, version 1).

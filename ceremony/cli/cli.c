@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ceremony/cli/cli.c - what every verb shares: the option parser, usage
  * errors, failures, help detection. Nothing here names a verb, so a program
  * may link only the verbs it has (ceremony-verify). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony archive TRANSCRIPT --to DEST --to DEST [--outputs DIR]
  *

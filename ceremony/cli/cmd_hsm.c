@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony hsm list|mechanisms|objects - look at modules, tokens, mechanisms
  * and public objects without logging in. Read-only: nothing here changes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony lint SCRIPT [--roster FILE] [--today YYYY-MM-DD] [--outdir DIR]
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony replay TRANSCRIPT: the transcript as a narrative for auditors,
  * in UTC, step by step; failures, refusals and aborts highlighted

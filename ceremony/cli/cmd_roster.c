@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony roster check ROSTER [--today YYYY-MM-DD]
  *

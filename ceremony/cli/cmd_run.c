@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony run SCRIPT [--roster FILE] [--outdir DIR] [--module PATH]
  *     [--rehearsal] [--input FILE] [--allow-scripted-input] [--today DATE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/cli/cmd_shares.c - `ceremony shares split|combine|card`: SLIP-39
  * shares of a master secret, in batch (pipes, for tests and other tools) or

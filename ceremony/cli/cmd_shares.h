@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/cli/cmd_shares.h - the `shares` verb (ceremony/cli/cmd_shares.c) and its
  * sub-verbs split, combine and card.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S] [--script S]
  *                 [--roster R] [--outputs DIR] [--json]

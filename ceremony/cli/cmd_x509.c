@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony x509 self-sign|csr|issue|crl - X.509 with a token key, for tests
  * and scripting (the ceremony runner calls pkcs11/x509/x509.h directly).

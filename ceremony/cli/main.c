@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony - HSM key ceremonies. main(): harden the process, then dispatch
  * argv[1] through the verb table (ceremony/cli/verbs.c).

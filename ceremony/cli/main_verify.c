@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony-verify - the auditor's program: `ceremony verify` and `ceremony
  * replay`, the very same verbs (ceremony/cli/cmd_verify.c, cmd_replay.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ceremony/cli/verbs.c - the verb table of the `ceremony` program. The
  * auditor's `ceremony-verify` has its own (ceremony/cli/main_verify.c). */
 #include "ceremony/cli/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/diag.h - a list of diagnostics (errors and warnings) with places.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/role.h - the trusted roles of policy 4.2.1 and the pairs one person
  * may never hold together (policy 4.2.4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/roster.h - the roster: who may take part, in which roles, vetted
  * and trained when (docs/script-format.md section 6, format 1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script.c - loading a script: the top level, tokens, roles,
  * secrets and steps, and the script object (find, parameters, free).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script.h - ceremony scripts (docs/script-format.md, format 1).
  *

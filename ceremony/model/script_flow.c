@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script_flow.c - the checks across steps, made once every step
  * is read: attendance comes first, a PIN secret is used with its own token,

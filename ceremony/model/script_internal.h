@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script_internal.h - what the files of the script loader share
  * (script.c, script_params.c, script_layout.c, script_flow.c); not for use

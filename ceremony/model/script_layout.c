@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script_layout.c - SLIP-39 share layouts: read from a secret or a
  * reshare step, and the quorum and share count they give.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script_params.c - the action table and the check of each step's
  * parameters against it (docs/script-format.md section 5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/script_uri.c - the check of a token's pkcs11: URI (RFC 7512).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/yamltree.h - a YAML document read into a small tree that keeps the
  * place (file:line:col, 1-based) of every node.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/model/yfield.h - reading the fields of a YAML tree (yamltree.h) into a
  * model, with every problem reported at its place as "FILE:LINE:COL: error: ...".

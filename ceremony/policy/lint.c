@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/policy/lint.c - the checks `ceremony lint` and `ceremony run` share.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/policy/lint.h - the checks `ceremony lint` makes, shared with
  * `ceremony run` (which lints first and refuses to start on any error).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/policy/policy.h - the policy checks (/work/shared/POLICY.md clauses):
  *   4.2.1 trusted roles           4.2.3 nobody acts in a role not granted

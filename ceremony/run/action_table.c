@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/action_table.c - the actions this build implements
  * (run_actions[], ceremony/run/run.h): one entry per action of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/console.c - prompts with keys, at the terminal or from an answer
  * file (ceremony/run/console.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/console.h - the ceremony console: prompts with stable keys, read
  * at the terminal or from an answer file, abort anywhere, progress lines.

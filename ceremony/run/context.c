@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/context.c - what is running (run.h accessors) and the
  * console services actions use (run_say, run_ask, run_confirm, progress).

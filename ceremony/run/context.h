@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/context.h - the run context (the state of one running
  * ceremony) and the functions the runner's own parts call on one another.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/events.c - transcript events of the current step, and the
  * person objects events carry.

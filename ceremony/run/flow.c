@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/flow.c - `ceremony run` (run_ceremony, ceremony/run/run.h):
  * lint, open, ceremony.start, each step (people, step.start, the action,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/internal.h - what the runner's parts share beyond run.h,
  * without the run context's layout (ceremony/run/context.h): the parts that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/issued_in.c - the share registry read from the --issued-in
  * transcripts (issued_in_load, ceremony/run/internal.h): each transcript is

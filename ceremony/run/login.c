@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/login.c - run_token_login (ceremony/run/run.h): the login
  * (tokens.c), then, after the ceremony's first user login, the transcript

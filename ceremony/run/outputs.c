@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/outputs.c - input and output paths under the output
  * directory, output.written, and the closing summary.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/people.c - the prompts that seat persons at attendance and
  * choose each step's actors and witnesses, and the run.h accessors for them.

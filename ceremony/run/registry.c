@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/registry.c - the share registry (ceremony/run/registry.h).
  */

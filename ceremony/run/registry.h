@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/registry.h - the share registry: the shares issued for each
  * script secret (in this ceremony, or read from an --issued-in transcript),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/rehearsal.c - the holder files of a rehearsal
  * (ceremony/run/rehearsal.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/run.h - the ceremony runner (`ceremony run`) and the services it
  * gives to actions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/seats.c - the attendance and the people of a step
  * (ceremony/run/seats.h).

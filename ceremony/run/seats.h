@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/seats.h - who sits where: the attendance (the person seated in
  * each role slot) and the actors and witnesses of the current step, as plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/shares_collect.c - run_shares_collect (ceremony/run/run.h):
  * the key holders of the step present their shares one at a time; each is

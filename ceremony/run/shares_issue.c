@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/shares_issue.c - run_shares_issue (ceremony/run/run.h): a
  * secret split into SLIP-39 shares, each shown to its holder alone,

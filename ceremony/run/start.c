@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/start.c - the ceremony.start event: the ceremony, script and
  * roster hashes, the host, the PKCS#11 module, p11-kit and pkcs11-provider

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/tkey.c - the transcript key: made on the token of the first
  * user login (or, when no step logs in to a token as user, an ephemeral

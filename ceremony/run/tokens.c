@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/run/tokens.c - the script's tokens as the ceremony holds them:
  * found by URI, sessions logged in until the transcript is signed, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/chain.c - the hash chain (docs/transcript-format.md
  * section 2, `prev`), in one function both the writer and the verifier call,

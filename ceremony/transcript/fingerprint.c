@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "ceremony/transcript/fingerprint.h"
 #include "common/err.h"
 #include "common/hex.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/fingerprint.h - fingerprints as words, for witnesses to read aloud
  * and write on the paper log (docs/transcript-format.md section 5).

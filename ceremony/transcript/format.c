@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/format.c - the reader's side of the format
  * (docs/transcript-format.md): the version-1 event table and the check of one

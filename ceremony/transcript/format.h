@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/format.h - the transcript format as a reader sees it
  * (docs/transcript-format.md, version 1): limits, the version-1 event check,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/tjson.h - a strict, allocation-free JSON reader for transcript
  * lines (RFC 8259: UTF-8 checked, no duplicate keys, no NUL in strings).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/transcript.c - the writer and signer: appends events
  * (each one checked by the reader's own transcript_event_check and chained by

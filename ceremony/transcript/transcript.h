@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/transcript/transcript.h - the ceremony transcript writer
  * (format: docs/transcript-format.md, version 1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/chain.c - the order of the lines: seq counts from 0, each
  * prev is the link of the line before (transcript_chain_link, the writer's

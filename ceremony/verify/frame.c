@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/frame.c - reading a transcript line by line in constant
  * memory, and the frame of a line: one JSON object with the nine fields of

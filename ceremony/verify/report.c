@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/report.c - the verdict: the first failure wins, its line
  * and reason; exit codes and the JSON form (docs/transcript-format.md

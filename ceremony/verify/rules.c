@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/rules.c - the event-level rules a transcript obeys without
  * its script (docs/transcript-format.md section 7, docs/auditor-guide.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/semantics.c - the transcript checked against its script
  * and roster (issue 5 section 1, second half), inside verify.c's one pass.

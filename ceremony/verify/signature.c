@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/signature.c - the detached CMS signature over the whole
  * transcript (docs/transcript-format.md section 3), and that its signer is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/verify.c - verify_transcript(): one streaming pass over the
  * transcript, each line through frame, chain, format, rules and (with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/verify.h - the auditor's check of a ceremony transcript
  * (docs/transcript-format.md section 7, docs/auditor-guide.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony/verify/verify_internal.h - the verifier's parts, for its own files
  * only. verify.c drives one streaming pass; each line goes through, in order:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for ceremony(1): verbs, sub-verbs, options, and files or
 # directories where an option or argument names one.
 # Installed as $(BASHCOMPDIR)/ceremony by `make install` (and linked as

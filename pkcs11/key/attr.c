@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attributes: reading them from the token with a bound, and the templates
  * we write when making keys (docs/pkcs11.md, "Key attributes we set"). */
 #include "pkcs11/key/key_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Searches: objects by template, objects and keys by URI. */
 #include "pkcs11/key/key_internal.h"
 #include "common/err.h"

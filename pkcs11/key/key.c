@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key types (names, curves, mechanisms) and key handles: what a struct
  * p11_key holds and how it is filled from the objects on the token. */
 #include "pkcs11/key/key_internal.h"

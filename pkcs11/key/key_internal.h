@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkcs11/key/key_internal.h - shared by the sources of pkcs11/key/ only.
  *

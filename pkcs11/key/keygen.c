@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key pair generation on the token, refused before anything is made when
  * the label or id is taken, and undone when a check after it fails. */
 #include "pkcs11/key/key_internal.h"

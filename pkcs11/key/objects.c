@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Objects: listing what a session sees, and destroying exactly one. */
 #include "pkcs11/key/key_internal.h"
 #include "common/err.h"

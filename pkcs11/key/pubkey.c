@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Public keys: rebuilt in OpenSSL from the token's attributes (never trusted
  * blindly: every signature is checked against them), exported as PEM and
  * fingerprinted, and written back as a CKA_EC_POINT. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signing on the token, then verifying in software before anything is
  * returned: a token that answers success with a wrong signature is caught. */
 #include "pkcs11/key/key_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Backup and restore: an AES wrapping key imported for the session, a
  * private key wrapped under it (CKM_AES_KEY_WRAP_PAD), and unwrapped onto a
  * token with its public-key object, checked by a test signature. */

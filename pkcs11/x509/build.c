@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Building the four outputs of x509.h: a self-signed CA certificate, a
  * CSR, an issued certificate and a CRL, each signed and verified (sign.c)
  * before it is returned. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "pkcs11/x509/ossl.h"
 #include "pkcs11/x509/x509_internal.h"
 #include "common/buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkcs11/x509/ossl.h - OpenSSL 3 with pkcs11-provider, sharing our PKCS#11 login.
  *

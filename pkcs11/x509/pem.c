@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Encodings: SHA-256 fingerprints of the DER, PEM files written through
  * common/outfile.h (never overwritten) and read back with a bound. */
 #include "pkcs11/x509/x509_internal.h"

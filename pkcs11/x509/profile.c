@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Profiles: the extensions ceremony writes into certificates and CRLs, and
  * what an issued certificate may be (validity, key types, key usages). */
 #include "pkcs11/x509/x509_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signing a certificate, CSR or CRL with a token key, and verifying the
  * result in software before it is used: nothing unverified is handed back. */
 #include "pkcs11/x509/x509_internal.h"

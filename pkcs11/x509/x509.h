@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkcs11/x509/x509.h - certificates, CSRs and CRLs signed by a token key.
  *

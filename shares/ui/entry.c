@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/ui/ui.h"
 #include "shares/rs1024.h"
 #include "shares/slip39.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/ui/qr.h - QR codes of share mnemonics, for the terminal and the card.
  * Uses shares/ui/screen.h only; display.c and card.c call it, never the reverse.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/ui/screen.h"
 #include "common/err.h"
 

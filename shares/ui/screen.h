@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/ui/screen.h - writing secret screen text (share words, QR codes,
  * corrections) so that no unwiped buffer keeps a copy; used by display.c,

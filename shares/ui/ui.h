@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/ui/ui.h - showing shares to key holders and taking them back, at a
  * terminal. Used by `ceremony shares split|combine` and by the ceremony runner.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/ui/ui.h"
 #include "shares/ui/ui_guard.h"
 #include "common/buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shares/ui/ui_guard.h - the terminal guard while a share is shown or typed
  * (display.c, entry.c); not a public contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/bench/bench_hsm.c - signatures per second on one token key, in one
  * process, four ways (used by tests/bench/bench_hsm.sh):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/bench/bench_hsm.sh - `make bench`, HSM section: signatures per second
 # on a throwaway SoftHSM token (ECDSA P-256, RSA-3072), measured in one run:
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/bench/bench_shares.c - in-process cost of splitting and combining a
  * 32-byte secret 3-of-5. Prints one line per measure, "name<TAB>ns/op", for

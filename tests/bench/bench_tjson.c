@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_tjson FILE: parse every line of a transcript with the verifier's
  * reader (tj_parse, ceremony/transcript/tjson.h) and with jansson (json_loadb,

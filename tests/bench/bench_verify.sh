@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make bench section: ceremony verify throughput on a 100,000-event
 # transcript beside sha256sum of the same file (hashing is the limit: verify
 # hashes every line and the whole file for the signature, and parses each

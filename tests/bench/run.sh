@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/bench/run.sh - `make bench`: performance shown against peers measured
 # in the same run. Never a pass/fail on time.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/ctgrind/ctgrind_secrets.c - constant-time check, under valgrind
  * (`make ctgrind`), of the comparisons and conversions of secret data made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/ctgrind/ctgrind_shares.c - constant-time check of the share code
  * under valgrind (`make ctgrind`), after Adam Langley's ctgrind.

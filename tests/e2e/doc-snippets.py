@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Build ceremony scripts from docs/script-format.md, so what the format
 document shows is what lint accepts.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check the clause -> code -> test traces of docs/compliance.md and
 docs/threat-model.md against the tree (tests/e2e/t9003-doc-trace.sh).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/e2e/lib-run.sh - rehearsal ceremonies for end-to-end tests. Source
 # after lib.sh and lib-softhsm.sh (softhsm_setup first).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/e2e/lib-softhsm.sh - throwaway PKCS#11 tokens for end-to-end tests.
 # Source after lib.sh. Test PINs appear on softhsm2-util's argv here: that is
 # acceptable ONLY because these tokens are throwaway test tokens.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/e2e/lib.sh - end-to-end test library, sourced by tests/e2e/t*.sh.
 #
 # Reads like git's t/test-lib.sh:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The command line: verbs, help, version, usage errors, and the one option
 # syntax of every verb and sub-verb (--opt VALUE and --opt=VALUE, -h, "--").
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The layering is enforced by the build (Makefile: include roots and link
 # checks): common <- shares, pkcs11 <- ceremony. An upward (or sideways)
 # #include does not compile, an upward call does not link. Each refusal has

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # make install / make uninstall: the files a distribution packages, under
 # DESTDIR and PREFIX; the installed binary, man page and bash completion work;
 # uninstall leaves no file behind. Each check has a failing twin.
@@ -172,6 +173,32 @@ test_expect_success 'uninstall removes only what install put: a neighbour stays'
 	installed_files root >got &&
 	printf "usr/bin/other\nusr/share/doc/other/README\n" >expect &&
 	test_cmp expect got
+'
+
+# spdx_untagged: of the paths on stdin, those without an SPDX tag in their
+# first three lines.
+spdx_untagged() {
+	while read -r f; do
+		head -n 3 "$f" | grep -q "SPDX-License-Identifier: " || echo "$f"
+	done
+}
+
+# The tracked source and build files (data, prose and test inputs carry none).
+sources() {
+	git -C "$TEST_TOP" ls-files -- '*.c' '*.h' '*.sh' '*.py' '*.mk' '*.bash' '*.js' \
+		Makefile .ci/run | grep -v '^tests/fuzz/corpus/' | sed "s|^|$TEST_TOP/|"
+}
+
+test_expect_success 'every source file carries an SPDX licence tag' '
+	sources >list && test "$(wc -l <list)" -gt 200 &&
+	spdx_untagged <list >untagged &&
+	{ test ! -s untagged || { cat untagged; false; }; }
+'
+
+test_expect_success 'failing twin: a source file without its tag is named' '
+	echo "int x;" >probe.c &&
+	{ sources; echo "$PWD/probe.c"; } | spdx_untagged >untagged &&
+	test "$(cat untagged)" = "$PWD/probe.c"
 '
 
 test_done

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony shares split|combine --batch: the batch contract end to end.
 . "$(dirname "$0")/lib.sh"
 

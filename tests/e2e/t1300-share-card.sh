@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony shares card: a printable PDF whose QR code scans back to the exact
 # mnemonic; never overwrites; refuses bad input.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The interactive share flow in a real terminal (tmux): split shows each
 # holder's share alone and clears it (scrollback too); combine takes words
 # without echo, accepts 4-letter prefixes, refuses unknown words at once,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony hsm list|mechanisms|objects on throwaway tokens: SoftHSM (by
 # --module and through p11-kit's registered modules), NSS softokn through a
 # p11-kit module file, and SoftHSM through p11-kit server. Errors: bad URI,

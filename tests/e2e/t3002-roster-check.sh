@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony roster check: the table, forbidden pairs (each of the four),
 # vetting and training boundaries, schema errors at their place.
 . "$(dirname "$0")/lib.sh"

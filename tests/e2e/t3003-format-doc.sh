@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/script-format.md: every action's example and both complete examples
 # lint clean, so a script written from the document alone is accepted.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony x509 self-sign|csr|issue|crl on throwaway tokens: SoftHSM, and
 # SoftHSM through p11-kit server (NSS softokn: tests/unit/test_x509_nss.c); outputs
 # checked with the openssl CLI. Failing twins: wrong PIN, existing output,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony verify: a genuine transcript verifies (with our tool, with stock
 # openssl, with sha256sum and a shell hash-chain check); every tampering is
 # FAILED (exit 4) with a precise reason; every cut is INCOMPLETE (exit 3).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony replay (the narrative) and ceremony archive (policy 4.5.3).
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony verify streams: a 1,000,000-event transcript verifies within
 # 32 MiB of resident memory (issue 5 section 5), and a change near its end is
 # still found.

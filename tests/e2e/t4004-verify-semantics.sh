@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony verify --script --roster: a transcript consistent with the script
 # and roster (tests/data/verify/) is OK; each semantic violation, built by
 # editing the hand-written events and re-chaining and re-signing them

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony-verify, the auditor's program: the same verdict, output and exit
 # code as `ceremony verify` (and `ceremony replay`) on a genuine transcript
 # and on forgeries (a tampered byte, re-ordered lines, a truncated file), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run: scripts/token-init.yaml then scripts/root-ca.yaml in rehearsal
 # on a throwaway SoftHSM token, answered from scripts/demo/*.answers; both
 # transcripts verified by `ceremony verify` and `openssl cms -verify`, the

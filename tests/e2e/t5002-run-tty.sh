@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `ceremony run` in a real terminal (tmux), not a rehearsal, no answer file:
 # attendance typed in, PIN shares shown on screen to each key holder alone and
 # typed back without echo, the screen and scrollback cleared between holders,

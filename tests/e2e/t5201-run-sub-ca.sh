@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run scripts/sub-ca.yaml in rehearsal (after token-init, root-ca and
 # sub-token-init): the sub-CA key and CSR on the sub token, the certificate
 # issued by the root token's key; transcript verified (ceremony verify,

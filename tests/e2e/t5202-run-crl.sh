@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run scripts/crl.yaml in rehearsal: the root signs CRL 1; the CRL
 # verifies with `openssl crl -verify` against root-ca.pem, the transcript with
 # ceremony verify and openssl cms -verify. A variant revokes two serials with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run scripts/backup-restore.yaml in rehearsal: the root key wrapped
 # under a split AES-256 key (docs/backup-format.md), restored on a second
 # token; the restored key signs and the signature verifies with the ORIGINAL

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run scripts/reshare.yaml in rehearsal: bob's key-holder role
 # withdrawn and judy's granted (role.revoke / role.assign), the user PIN
 # recovered by carol, dave and frank (checked by logging in) and split anew

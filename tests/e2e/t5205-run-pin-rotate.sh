@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run scripts/pin-rotate.yaml in rehearsal: a quorum recovers the
 # user PIN and logs in, a new PIN from the token's RNG is issued in shares to
 # the five holders (each typed back) and then set; pin.changed; transcript

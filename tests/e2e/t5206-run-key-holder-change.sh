@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run scripts/key-holder-change.yaml in rehearsal: judy's key-holder
 # role granted as a witnessed ceremony (role.assign, acknowledged by judy).
 # The roster file itself is edited under change control: an `add` the roster

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # key.destroy in a rehearsal ceremony: the operator types the key's label
 # twice, then the private key, public key and certificate with its id are
 # destroyed (key.destroyed). Failing twins: a wrong label typed three times

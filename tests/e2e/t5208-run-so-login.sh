@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run of an SO-only ceremony in rehearsal (after token-init): key
 # holders log in to the root token with the SO PIN, then rotate it (new SO
 # PIN shares, C_SetPIN in the SO session). No step logs in as user, so the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ceremony run --outdir (issue 11 part 8): the output directory must be owned
 # by the user running ceremony and writable by nobody else, and a rehearsal
 # writes its holder files only into OUTDIR/rehearsal made by the run itself

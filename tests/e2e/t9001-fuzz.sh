@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzing in `make check`: every libFuzzer target (tests/fuzz/fuzz_*.c, built
 # with clang, ASan+UBSan) runs FUZZ_SECONDS (default 15) seconds from its seed
 # corpus with no crash, sanitizer report, leak or timeout. A planted bug

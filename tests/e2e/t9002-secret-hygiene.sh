@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Secret hygiene of a live process (issue 6 section 6), shown on a
 # `ceremony shares combine` waiting at its prompt in a real terminal (tmux)
 # with part of a share typed:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # docs/compliance.md and docs/threat-model.md are read against the tree
 # (tests/e2e/doc-trace.py): every file, unit test and test case they cite
 # exists, and every clause of the compliance table is tagged in the code.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Crash safety (issue 6 section 4): scripts/root-ca.yaml in rehearsal (after
 # token-init, the set-up) killed with SIGKILL at each transcript event in turn.
 # The kill is external and exact: the real binary runs under gdb, a breakpoint

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Fault-injection sweep (issue 6 section 5): scripts/root-ca.yaml in rehearsal
 # (after token-init) through the fault module (build/tests/libfaultmod.so over
 # SoftHSM). A clean run's FAULTMOD_LOG lists every PKCS#11 call it makes; each

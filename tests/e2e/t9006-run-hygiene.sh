@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Secret hygiene over whole ceremonies (issue 6 section 6): token-init then
 # root-ca in rehearsal. The known secrets - both PINs (recovered in the test
 # from the rehearsal shares with `ceremony shares combine --batch`) and every

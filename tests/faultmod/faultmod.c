@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/faultmod/faultmod.c - a fault-injection PKCS#11 module (test only).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: the small decoders every input goes through: hex_decode
  * (checked against a plain reference decoder), buf_getline (stdio, public

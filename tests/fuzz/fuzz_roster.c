@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: roster parsing and validation (roster_load_mem), with
  * every diagnostic collected, as `ceremony roster check` does.

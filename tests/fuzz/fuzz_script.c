@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: ceremony script parsing and validation (script_load_mem),
  * with every diagnostic collected, as `ceremony lint` does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: SLIP-39 mnemonic decoding, then combine of what decoded.
  *

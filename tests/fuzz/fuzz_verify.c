@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: transcript verification (verify_transcript) on arbitrary
  * bytes, then both event iterators the second passes use (tjson and jansson). The bytes go into a

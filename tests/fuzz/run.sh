@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/run.sh - run every libFuzzer target in $FUZZ_B for $FUZZ_SECONDS
 # seconds each, starting from the seed corpus tests/fuzz/corpus/<target>/
 # (read only: new inputs go to $FUZZ_B/corpus/<target>/, which persists between

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interoperability of `ceremony shares` with an independent SLIP-39
 // implementation (the npm package slip39, pinned), in both directions:
 // random lengths 16..64, layouts, passphrases, extendable or not.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/sanitizers/nodeepbind.c - LD_PRELOAD shim for `make check-asan`:
  * dlopen() without RTLD_DEEPBIND.

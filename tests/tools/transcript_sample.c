@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * transcript-sample: writes a sample ceremony transcript with the real writer
  * (ceremony/transcript/transcript.h), signed by a fresh software EC key and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vmhwm OUT CMD [ARGS...]: run CMD, write its peak resident set size in KiB
  * (getrusage of the child) to OUT, exit with CMD's status. */
 #include <stdio.h>

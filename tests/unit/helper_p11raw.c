@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-only PKCS#11 access and throwaway SoftHSM tokens (helper_p11raw.h). */
 #include "tests/unit/helper_p11raw.h"
 

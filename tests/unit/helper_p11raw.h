@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/unit/helper_p11raw.h - throwaway SoftHSM tokens for tests.
  *

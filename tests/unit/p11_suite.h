@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/unit/p11_suite.h - the PKCS#11 layer's test suite, run against each
  * implementation (SoftHSM, NSS softokn, p11-kit server). Included by one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/actions/backup.h: the key backup file (docs/backup-format.md)
  * round-trips, and every way a file can be wrong is refused before anything
  * reaches a token. */

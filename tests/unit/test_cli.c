@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/cli/cli.c: the option parser every verb uses
  * (cli_opts_*), the sub-verb picker, the one-line usage errors. */
 #include <setjmp.h>

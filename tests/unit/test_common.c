@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for common/: errors, secure memory, constant time, hex, buffers,
  * outputs, process hardening. */
 #include <setjmp.h>

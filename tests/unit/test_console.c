@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/run/console.c: answer files (KEY = ANSWER), answers
  * taken in order per key, a missing answer, abort with and without a reason,
  * malformed files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The X.509 path through the fault-injection module (tests/faultmod): every
  * failing PKCS#11 call gives a clear error and no output, never a crash or a
  * hang; a token returning a wrong signature with success is caught. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shares/gf256: field axioms, inverses, known products. */
 #include <setjmp.h>
 #include <stdarg.h>

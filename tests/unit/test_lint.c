@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the login state lint reasons about across steps
  * (ceremony/model/script_flow.c, reached through lint_load in
  * ceremony/policy/lint.c): a step that needs a session on its token

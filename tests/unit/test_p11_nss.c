@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PKCS#11 suite on NSS softokn, loaded through a p11-kit module file whose
  * x-init-reserved line gives softokn its database directory. One token only
  * ("NSS Certificate DB", initialised in place with an empty SO PIN, the user

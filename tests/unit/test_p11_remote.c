@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PKCS#11 suite through p11-kit server: SoftHSM tokens A and B exported
  * on a unix socket by `p11-kit server`, reached with p11-kit-client.so and
  * P11_KIT_SERVER_ADDRESS, the way a remote HSM is reached. The server is

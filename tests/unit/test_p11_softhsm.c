@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PKCS#11 suite on SoftHSMv2: three throwaway tokens in a temporary
  * directory (A and B made by softhsm2-util, a blank one that the suite
  * initialises through our API). */

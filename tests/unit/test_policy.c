@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/policy/policy.c: forbidden pairs, vetting and training
  * boundaries, attendance, steps (actor never witness), quorums, lint
  * feasibility. Each positive case has its failing twin. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/run/registry.c, the share registry: add and look
  * up, a share issued twice, a set voided by a later issuance, a share of an
  * unknown set, the commitment check. Each positive case has its failing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/model/roster.c: the roster model, dates and age limits,
  * and errors at their exact line:column. */
 #include <setjmp.h>

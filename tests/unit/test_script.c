@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/model/script.c and ceremony/model/yamltree.c: the model, the
  * action table, and errors at their exact line:column. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/run/seats.c: seating at attendance (checked by the
  * policy), choosing who acts and who witnesses a step without a terminal or
  * a token, an actor refused as their own witness (the policy's rule,

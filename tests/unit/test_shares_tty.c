@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for share entry at a terminal (a pseudo-terminal): raw mode
  * without echo, 4-letter prefixes, refusal at the first impossible letter,
  * Backspace and take-back, checksum corrections, automatic completion,

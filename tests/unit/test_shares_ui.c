@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shares/ UI: single-word fixes, entry from a pipe (words,
  * prefixes, refusals, checksum fixes, abort), the share screen, the QR code
  * (its half-block drawing decodes back to the exact mnemonic with zbarimg),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for shares/: Shamir over GF(256) and SLIP-39 (the 45 official
  * vectors, random round trips, quorum subsets, bounds). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/transcript/tjson.h: the strict JSON reader of the verifier,
  * checked case by case and against jansson (same accept/reject). */
 #include <setjmp.h>

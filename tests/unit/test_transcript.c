@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the transcript writer (ceremony/transcript/transcript.h), the
  * fingerprint words and the verifier (ceremony/verify/verify.h). */
 #include <setjmp.h>

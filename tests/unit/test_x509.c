@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11/x509/ossl.h and pkcs11/x509/x509.h on throwaway SoftHSM tokens: self-signed CA
  * certificates for each key type, CSR -> sub-CA, CRL, each cross-checked with
  * the openssl CLI; and the failing twins. Each test makes its own token. */

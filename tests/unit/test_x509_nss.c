@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11/x509/ossl.h + pkcs11/x509/x509.h on NSS softokn (a second implementation),
  * loaded by our layer through a p11-kit module file whose x-init-reserved
  * line gives softokn its database; pkcs11-provider gets the same string as

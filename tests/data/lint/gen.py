@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Regenerate the lint cases in this directory from ok-base.yaml and roster.yaml.
 
 Each case is the valid base with a small change. The expected place of each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Negative control for tests/fuzz/run.sh: a target with a planted
  * heap overflow on inputs that start with "CRASH". The seed corpus
