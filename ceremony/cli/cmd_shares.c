@@ -668,11 +668,15 @@ out:
 	return r < 0 ? cli_fail(r) : CLI_EXIT_OK;
 }
 
+static int shares_card(int argc, char **argv)
+{
+	return shares_cmd_card(&cli_verb_shares, argc, argv);
+}
+
 static int shares_run(int argc, char **argv)
 {
 	static const char *const subverbs[] = { "split", "combine", "card", NULL };
-	static int (*const run[])(int, char **) = { shares_split, shares_combine,
-						    shares_cmd_card };
+	static int (*const run[])(int, char **) = { shares_split, shares_combine, shares_card };
 	int which = cli_subverb_find(&cli_verb_shares, argc, argv, subverbs);
 
 	if (which < 0)

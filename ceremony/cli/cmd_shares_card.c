@@ -115,13 +115,13 @@ static const struct cli_opt card_opts[] = {
 
 /* The options into *out_path and pos. Returns 0 or a negative CLI_OPTS_*
  * (printed). */
-static int card_parse(int argc, char **argv, const char **out_path,
-		      struct shares_ui_position *pos)
+static int card_parse(const struct cli_verb *parent, int argc, char **argv,
+		      const char **out_path, struct shares_ui_position *pos)
 {
 	struct cli_opts p;
 	int c;
 
-	cli_opts_init(&p, &cli_verb_shares, "card", card_opts, argc, argv);
+	cli_opts_init(&p, parent, "card", card_opts, argc, argv);
 	p.help = shares_cmd_card_help;
 	while ((c = cli_opts_next(&p)) > 0) {
 		if (c == OPT_OUT)
@@ -147,7 +147,7 @@ static int card_parse(int argc, char **argv, const char **out_path,
 	return 0;
 }
 
-int shares_cmd_card(int argc, char **argv)
+int shares_cmd_card(const struct cli_verb *parent, int argc, char **argv)
 {
 	int r = CE_ERR_INTERNAL, rc = CLI_EXIT_FAIL, c;
 	const char *out_path = NULL;
@@ -158,7 +158,7 @@ int shares_cmd_card(int argc, char **argv)
 	size_t pdf_len = 0;
 
 	memset(&pos, 0, sizeof(pos));
-	c = card_parse(argc, argv, &out_path, &pos);
+	c = card_parse(parent, argc, argv, &out_path, &pos);
 	if (c < 0) {
 		rc = cli_opts_status(c);
 		goto done;

@@ -82,4 +82,24 @@ test_expect_success 'no source reaches around the include roots with ../' '
 	! git grep -n "#include \"\.\./" -- common shares pkcs11 ceremony
 '
 
+# Calls go one way between files too: no two objects of the product use
+# each other's symbols (tests/tools/call-cycles.py reads them with nm).
+test_expect_success 'no two product files call each other both ways' '
+	find "$TEST_BUILD/obj/common" "$TEST_BUILD/obj/shares" "$TEST_BUILD/obj/pkcs11" \
+		"$TEST_BUILD/obj/ceremony" -name "*.o" >objs &&
+	test "$(wc -l <objs)" -gt 100 &&
+	python3 "$TEST_TOP/tests/tools/call-cycles.py" $(cat objs) >cycles ||
+	{ cat cycles; false; }
+'
+
+test_expect_success 'failing twin: two files calling each other are named' '
+	printf "int pong(void);\nint ping(void);\nint ping(void) { return pong(); }\n" >a.c &&
+	printf "int ping(void);\nint pong(void);\nint pong(void) { return 0 * ping(); }\n" >b.c &&
+	printf "int ping(void);\nint lone(void);\nint lone(void) { return ping(); }\n" >c.c &&
+	$CC -c a.c b.c c.c &&
+	test_must_fail python3 "$TEST_TOP/tests/tools/call-cycles.py" a.o b.o c.o >cycles &&
+	test_grep "a.o <-> b.o: pong / ping" cycles &&
+	test "$(wc -l <cycles)" = 1
+'
+
 test_done
