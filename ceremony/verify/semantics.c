@@ -520,6 +520,29 @@ out:
 	return res;
 }
 
+/* 1 when quorum.met records layout l (groups and group_threshold; rules.c
+ * checked their form and that the shares meet them), or records none (a
+ * transcript written before groups were recorded). */
+static int met_layout_is(const struct tj_doc *d, int det, const struct script_layout *l)
+{
+	int groups = tj_get(d, det, "groups"), gt = tj_get(d, det, "group_threshold"), g, t, c;
+	uint32_t i;
+
+	if (groups < 0 && gt < 0)
+		return 1;
+	if (!tj_is(d, gt, TJ_INT) || d->t[gt].v.i != (int64_t)l->group_threshold ||
+	    !tj_is(d, groups, TJ_ARR) || d->t[groups].size != l->ngroups)
+		return 0;
+	TJ_ARR_EACH(d, groups, i, g) {
+		t = tj_get(d, g, "threshold");
+		c = tj_get(d, g, "count");
+		if (!tj_is(d, t, TJ_INT) || d->t[t].v.i != (int64_t)l->groups[i].threshold ||
+		    !tj_is(d, c, TJ_INT) || d->t[c].v.i != (int64_t)l->groups[i].count)
+			return 0;
+	}
+	return 1;
+}
+
 static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, size_t cap,
 		      uint64_t *wl)
 {
@@ -550,6 +573,12 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 	}
 	quorum_layout(vs->s, vs->cur, sec, &layout);
 	q = script_layout_quorum(&layout);
+	/* policy 5.2.1: the quorum counted with the script's groups */
+	if (!met_layout_is(d, det, &layout)) {
+		res = vfail(why, cap, wl, ln, "step %s: quorum of %s met with other groups than the script's (%u of %zu groups)",
+			    vs->cur->id, sec->name, layout.group_threshold, layout.ngroups);
+		goto out;
+	}
 	ids = calloc(d->t[holders].size ? d->t[holders].size : 1, sizeof(*ids));
 	att = calloc(vs->nseats ? vs->nseats : 1, sizeof(*att));
 	if (ids == NULL || att == NULL) {
