@@ -32,6 +32,7 @@ struct collect {
 	struct quorum_share pos[SEATS_MAX]; /* their (group, member) */
 	size_t n, presented, nh;
 	unsigned need;
+	struct script_layout layout; /* the secret's at this step (script_quorum_layout) */
 	char set[REGISTRY_SET_MAX_LEN]; /* of the last share presented */
 	char key[CONSOLE_KEY_MAX];      /* of the current holder's prompt */
 };
@@ -110,7 +111,7 @@ static int share_enter(struct collect *c, const struct run_seat *seat,
 static int share_layout_check(const struct collect *c, const struct slip39_share *share,
 			      char *why, size_t cap)
 {
-	const struct script_layout *l = &c->sec->layout;
+	const struct script_layout *l = &c->layout;
 
 	if (share->group_count == l->ngroups && share->group_threshold == l->group_threshold &&
 	    share->group_index < l->ngroups &&
@@ -242,7 +243,7 @@ static int quorum_record(struct collect *c)
 	struct policy_seat att[SEATS_MAX];
 	const struct run_seat *attendance;
 	json_t *persons = json_array(), *holders = json_array(), *d = NULL;
-	json_t *groups = layout_json(&c->sec->layout);
+	json_t *groups = layout_json(&c->layout);
 	struct diag dg;
 	size_t k, att_n;
 	int r = CE_ERR_INTERNAL;
@@ -250,7 +251,7 @@ static int quorum_record(struct collect *c)
 	diag_init(&dg);
 	attendance = run_attendance(rc, &att_n);
 	seats_policy_fill(attendance, att_n, att);
-	r = policy_check_quorum(c->sec, &c->sec->layout, c->ids, c->n, att, att_n, &dg);
+	r = policy_check_quorum(c->sec, &c->layout, c->ids, c->n, att, att_n, &dg);
 	if (r < 0)
 		goto out;
 	if (persons == NULL || holders == NULL || groups == NULL) {
@@ -265,7 +266,7 @@ static int quorum_record(struct collect *c)
 		}
 	d = json_pack("{s:s, s:s, s:i, s:i, s:O, s:O}", "secret", c->sec->name, "set", c->set,
 		      "threshold", (int)c->need, "group_threshold",
-		      (int)c->sec->layout.group_threshold, "groups", groups, "holders", holders);
+		      (int)c->layout.group_threshold, "groups", groups, "holders", holders);
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -300,7 +301,7 @@ static int quorum_gather(struct collect *c, uint8_t *out, size_t *out_len, int *
 		r = share_present(c, seat);
 		if (r < 0)
 			return r;
-		r = quorum_check(&c->sec->layout, c->pos, c->n, why, sizeof(why));
+		r = quorum_check(&c->layout, c->pos, c->n, why, sizeof(why));
 		if (r == CE_ERR_DUPLICATE || r == CE_ERR_INVALID)
 			return ce_err_set(r, "the shares of %s accepted do not fit its layout: %s",
 					  c->sec->name, why);
@@ -339,7 +340,8 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 	c.rc = rc;
 	c.sec = sec;
 	c.st = run_step(rc);
-	c.need = script_layout_quorum(&sec->layout);
+	script_quorum_layout(run_script(rc), c.st, sec, &c.layout);
+	c.need = script_layout_quorum(&c.layout);
 	c.nh = run_step_actors_in(rc, ROLE_KEY_HOLDER, hs, SEATS_MAX);
 	if (c.nh > SEATS_MAX)
 		c.nh = SEATS_MAX;
@@ -356,7 +358,7 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 		goto out;
 	if (!met) {
 		/* policy 5.2.1: say which group is short */
-		if (quorum_check(&sec->layout, c.pos, c.n, why, sizeof(why)) == 0)
+		if (quorum_check(&c.layout, c.pos, c.n, why, sizeof(why)) == 0)
 			snprintf(why, sizeof(why), "the shares do not combine");
 		r = ce_err_set(CE_ERR_QUORUM, "quorum not met for %s: %zu share%s accepted, at least "
 					      "%u needed; %s",

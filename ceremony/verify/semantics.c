@@ -136,28 +136,6 @@ static const struct script_secret *step_quorum_secret(const struct script *s,
 	return NULL;
 }
 
-/* The layout a quorum of sec needs at step st: the secret's own, or the one
- * an earlier step of the script reissued it with (shares.reshare). */
-static void quorum_layout(const struct script *s, const struct script_step *st,
-			  const struct script_secret *sec, struct script_layout *out)
-{
-	size_t i;
-
-	*out = sec->layout;
-	for (i = 0; i < st->index; i++) {
-		const struct script_step *e = &s->steps[i];
-		const struct script_param_spec *ps;
-		const char *name;
-
-		if (e->action == NULL)
-			continue;
-		for (ps = e->action->params; ps->key != NULL; ps++)
-			if (ps->type == PT_SECRET && (ps->use & SECRET_USE_ISSUE) &&
-			    (name = script_param_str(e, ps->key)) != NULL && strcmp(name, sec->name) == 0)
-				script_step_issue_layout(e, sec, out);
-	}
-}
-
 /* The errors of d joined by "; ", without their places (policy checks on
  * real persons), into buf. */
 static const char *diag_join(const struct diag *d, char *buf, size_t cap)
@@ -571,7 +549,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 			    vs->cur->id, named, sec->name);
 		goto out;
 	}
-	quorum_layout(vs->s, vs->cur, sec, &layout);
+	script_quorum_layout(vs->s, vs->cur, sec, &layout);
 	q = script_layout_quorum(&layout);
 	/* policy 5.2.1: the quorum counted with the script's groups */
 	if (!met_layout_is(d, det, &layout)) {
