@@ -128,6 +128,16 @@ test_expect_success 'failing twin: the same member twice in one group is refused
 	test_grep "\"accepted\":false" j
 '
 
+test_expect_success 'failing twin: a share split with other groups than the script says is refused' '
+	sed "s/groups: \[{threshold: 3, count: 5}, {threshold: 2, count: 2}\], group-threshold: 2/groups: [{threshold: 3, count: 5}], group-threshold: 1/" \
+		"$TEST_TMP/scripts/two-group-key.yaml" >"$TEST_TMP/scripts/one-group-key.yaml" &&
+	! grep -q "count: 2" "$TEST_TMP/scripts/one-group-key.yaml" &&
+	test_exit_code 1 run_rehearsal one-group-key.yaml "$(run_answers two-group-key)" "$PWD/o" \
+		--issued-in "$INIT/transcript.jsonl" >log 2>&1 &&
+	test_grep "share 1 of group 1 is from a split 2 of 2 groups, not the layout of user-pin (1 of 1 groups)" log &&
+	! grep -q "\"type\":\"quorum.met\"" o/transcript.jsonl
+'
+
 test_expect_success 'failing twin: the same member twice in one group is FAILED by the verifier' '
 	share_edit "$KEV" judy "s/\"member\": 2/\"member\": 1/" >e.events &&
 	resign e.events &&
