@@ -197,6 +197,33 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 	return 1;
 }
 
+/* "share M of group G" (just "share M" when the event names no group: a
+ * transcript written before groups were recorded). */
+static void share_pos(FILE *f, const json_t *d)
+{
+	fprintf(f, "share %lld", (long long)json_integer_value(json_object_get(d, "member")));
+	if (json_is_integer(json_object_get(d, "group")))
+		fprintf(f, " of group %lld",
+			(long long)json_integer_value(json_object_get(d, "group")));
+}
+
+/* The layout of quorum.met: " (2 of the groups 3-of-5, 2-of-2)"; nothing
+ * when it records none. */
+static void met_layout(FILE *f, const json_t *d)
+{
+	const json_t *g, *groups = json_object_get(d, "groups");
+	size_t i;
+
+	if (!json_is_array(groups) || !json_is_integer(json_object_get(d, "group_threshold")))
+		return;
+	fprintf(f, ", %lld of the groups",
+		(long long)json_integer_value(json_object_get(d, "group_threshold")));
+	json_array_foreach(groups, i, g)
+		fprintf(f, "%s %lld-of-%lld", i ? "," : "",
+			(long long)json_integer_value(json_object_get(g, "threshold")),
+			(long long)json_integer_value(json_object_get(g, "count")));
+}
+
 /* Shares issued, typed back, presented to a quorum. Returns 1 when told. */
 static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 {
@@ -205,28 +232,29 @@ static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 	const json_t *d = e->d;
 
 	if (strcmp(type, "share.issued") == 0) {
-		fprintf(f, "share %lld of set %s issued to %s, commitment",
-			(long long)json_integer_value(json_object_get(d, "member")), S(d, "set"),
-			S(d, "holder"));
+		share_pos(f, d);
+		fprintf(f, " of set %s issued to %s, commitment", S(d, "set"), S(d, "holder"));
 		words(rp, json_string_value(json_object_get(d, "commitment")));
 	} else if (strcmp(type, "share.verified") == 0) {
-		fprintf(f, "%s typed share %lld of set %s back: %s", S(d, "holder"),
-			(long long)json_integer_value(json_object_get(d, "member")), S(d, "set"),
-			S(d, "result"));
+		fprintf(f, "%s typed ", S(d, "holder"));
+		share_pos(f, d);
+		fprintf(f, " of set %s back: %s", S(d, "set"), S(d, "result"));
 	} else if (strcmp(type, "quorum.share") == 0) {
 		int ok = json_is_true(json_object_get(d, "accepted"));
 
-		fprintf(f, "%s presents share %lld of set %s: %s", S(d, "holder"),
-			(long long)json_integer_value(json_object_get(d, "member")), S(d, "set"),
-			ok ? "accepted" : "REFUSED");
+		fprintf(f, "%s presents ", S(d, "holder"));
+		share_pos(f, d);
+		fprintf(f, " of set %s: %s", S(d, "set"), ok ? "accepted" : "REFUSED");
 		if (!ok && json_object_get(d, "reason") != NULL)
 			fprintf(f, " (%s)", S(d, "reason"));
 	} else if (strcmp(type, "quorum.met") == 0) {
 		const json_t *h;
 		size_t i;
 
-		fprintf(f, "quorum met for set %s (threshold %lld):", S(d, "set"),
+		fprintf(f, "quorum met for set %s (threshold %lld", S(d, "set"),
 			(long long)json_integer_value(json_object_get(d, "threshold")));
+		met_layout(f, d);
+		fprintf(f, "):");
 		json_array_foreach(json_object_get(d, "holders"), i, h)
 			fprintf(f, " %s", json_string_value(h) ? json_string_value(h) : "?");
 	} else {
