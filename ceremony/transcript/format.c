@@ -310,8 +310,10 @@ int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) ||
 	    digits(s + 20, 6, &us))
 		return CE_ERR_FORMAT;
+	/* No leap second: the writer's gmtime_r never gives :60, and a time
+	 * the writer cannot write is not one of its times. */
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
-	    se > 60)
+	    se > 59)
 		return CE_ERR_FORMAT;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = (int)(y - 1900);
@@ -321,7 +323,7 @@ int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	tm.tm_min = (int)mi;
 	tm.tm_sec = (int)se;
 	t = timegm(&tm);
-	if (tm.tm_mday != (int)d && se != 60) /* 29 February of a common year */
+	if (tm.tm_mday != (int)d) /* 29 February of a common year */
 		return CE_ERR_FORMAT;
 	*sec = (int64_t)t;
 	*usec = us;

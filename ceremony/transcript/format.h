@@ -42,8 +42,9 @@ int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 /* Format a UTC time as TRANSCRIPT_TIME_LEN characters + NUL. */
 void transcript_time_format(int64_t sec, long usec, char out[TRANSCRIPT_TIME_LEN + 1]);
 
-/* Parse a time written by transcript_time_format (strict: exact shape, field
- * ranges). Returns 0 and seconds/microseconds since the epoch, or
+/* Parse a time written by transcript_time_format (strict RFC 3339 UTC: the
+ * exact shape YYYY-MM-DDTHH:MM:SS.ffffffZ, six fraction digits, upper-case T
+ * and Z, no offset, field ranges, no leap second :60). Returns 0 and seconds/microseconds since the epoch, or
  * CE_ERR_FORMAT. */
 int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	__attribute__((warn_unused_result));

@@ -96,6 +96,21 @@ static void test_time_format_parse(void **state)
 	assert_int_equal(transcript_time_parse("2026-11-27T24:16:54.123456Z", &sec, &usec), CE_ERR_FORMAT);
 	assert_int_equal(transcript_time_parse("2026-11-27t17:16:54.123456Z", &sec, &usec), CE_ERR_FORMAT);
 	assert_int_equal(transcript_time_parse("1969-11-27T17:16:54.123456Z", &sec, &usec), CE_ERR_FORMAT);
+	/* strict RFC 3339 UTC as the writer writes it: the last valid second,
+	 * then no leap second, no lower-case z, no offset, no missing seconds,
+	 * exactly six fraction digits */
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:59.999999Z", &sec, &usec), 0);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:60.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-31T23:59:60.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000+01:00", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000-00:00", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.0000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.00000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05 10:00:00.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.00000aZ", &sec, &usec), CE_ERR_FORMAT);
 }
 
 static void test_paths(void **state)
