@@ -73,7 +73,12 @@ static const char *base_name(const char *p)
 	return s != NULL ? s + 1 : p;
 }
 
-int run_output_record(struct run_ctx *rc, const char *path)
+/* output.written for path, and its summary lines: with der_hex (a
+ * certificate, CSR or CRL), first the DER SHA-256 as words under kind (the
+ * fingerprint a fingerprint step reads aloud, and replay and verify show),
+ * then the file's own SHA-256 under "file sha256". */
+static int output_record(struct run_ctx *rc, const char *path, const char *kind,
+			 const char *der_hex)
 {
 	uint8_t h[32];
 	uint64_t size = 0;
@@ -94,13 +99,32 @@ int run_output_record(struct run_ctx *rc, const char *path)
 	r = run_event(rc, "output.written", NULL, NULL, d);
 	if (r < 0)
 		goto out;
+	if (der_hex != NULL) {
+		r = ceremony_fingerprint_words_hex(der_hex, words, sizeof(words));
+		if (r < 0)
+			goto out;
+		r = run_summary_add(rc, "%-5s %s: %s (DER SHA-256 %s)", kind, path, words, der_hex);
+		if (r < 0)
+			goto out;
+	}
 	r = ceremony_fingerprint_words(h, words, sizeof(words));
 	if (r < 0)
 		goto out;
-	r = run_summary_add(rc, "file  %s: %s", path, words);
+	r = run_summary_add(rc, "file  %s: %s (file SHA-256 %s)", path, words, hex);
 out:
 	json_decref(d);
 	return r;
+}
+
+int run_output_record(struct run_ctx *rc, const char *path)
+{
+	return output_record(rc, path, NULL, NULL);
+}
+
+int run_output_record_x509(struct run_ctx *rc, const char *path, const char *kind,
+			   const char *der_sha256_hex)
+{
+	return output_record(rc, path, kind, der_sha256_hex);
 }
 
 /* ------------------------------------------------------------------ */

@@ -280,6 +280,14 @@ int run_input_path(struct run_ctx *rc, const char *rel, char **out)
  * CE_ERR_IO, transcript errors. */
 int run_output_record(struct run_ctx *rc, const char *path) __attribute__((warn_unused_result));
 
+/* The same for a certificate, CSR or CRL (kind "cert", "csr", "crl"): the
+ * summary shows first its DER SHA-256 as words under kind (the fingerprint a
+ * fingerprint step reads aloud, and what replay and verify show), then the
+ * PEM file's SHA-256 under "file". der_sha256_hex: 64 lowercase hex
+ * (borrowed). CE_ERR_IO, CE_ERR_FORMAT (not hex), transcript errors. */
+int run_output_record_x509(struct run_ctx *rc, const char *path, const char *kind,
+			   const char *der_sha256_hex) __attribute__((warn_unused_result));
+
 /* Add a key to the closing summary (label, CKA_ID hex, SPKI SHA-256 shown as
  * words). CE_ERR_NOMEM. */
 int run_summary_key(struct run_ctx *rc, const char *token, const char *label, const char *id_hex,

@@ -239,6 +239,8 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 	const char *time_s = tj_str(d, tj_get(d, 0, "time"));
 	const char *sh = tj_str(d, tj_get(d, det, "script_sha256"));
 	const char *rh = tj_str(d, tj_get(d, det, "roster_sha256"));
+	const char *pd = tj_str(d, tj_get(d, det, "policy_date"));
+	int rehearsal = tj_is(d, tj_get(d, det, "rehearsal"), TJ_TRUE);
 	char hex[2 * YTREE_SHA256_BYTES + 1], day[11];
 
 	hex_encode(vs->s->tree->sha256, YTREE_SHA256_BYTES, hex);
@@ -252,10 +254,21 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 			     "the transcript was made with another roster (sha256 %.64s; %s has sha256 %s)",
 			     rh != NULL ? rh : "missing", vs->r->path, hex);
 	/* The ceremony's date fixes vetting and training (policy 4.3.2, 4.3.4):
-	 * an auditor years later gets the answer the runner had on the day. */
+	 * an auditor years later gets the answer the runner had on the day.
+	 * policy_date is the date the runner checked (a rehearsal's --today);
+	 * transcripts written before it existed give the date of their time. */
 	snprintf(day, sizeof(day), "%.10s", time_s != NULL ? time_s : "");
-	if (roster_date_parse(day, &vs->day) != 0)
-		return vfail(why, cap, wl, ln, "ceremony.start: no date in its time");
+	if (pd == NULL && tj_get(d, det, "policy_date") >= 0)
+		return vfail(why, cap, wl, ln, "ceremony.start: details.policy_date is not a string");
+	if (pd == NULL)
+		pd = day;
+	if (strlen(pd) != 10 || roster_date_parse(pd, &vs->day) != 0)
+		return vfail(why, cap, wl, ln, "ceremony.start: policy date \"%.40s\" is not YYYY-MM-DD",
+			     pd);
+	if (!rehearsal && strcmp(pd, day) != 0)
+		return vfail(why, cap, wl, ln,
+			     "ceremony.start: policy date %s is not the date of the ceremony %s (only a rehearsal sets --today)",
+			     pd, day);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/transcript/transcript.h"
 #include "ceremony/verify/verify.h"
+#include "ceremony/verify/verify_internal.h"
 #include "common/err.h"
 #include "common/hex.h"
 
@@ -331,6 +332,41 @@ static void test_sign_and_verify(void **state)
 	X509_free(cert);
 }
 
+/* One read: the signature is checked against the digest of the bytes the
+ * pass read, never the file read again. The right digest passes; a digest
+ * of other bytes (the file changed between the two reads) is FAILED. */
+static void test_signature_against_digest(void **state)
+{
+	char p[300], sig[300];
+	EVP_PKEY *key;
+	X509 *cert;
+	struct verify_opts o;
+	struct verify_report rep;
+	uint8_t h[32];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	path_in(p, sizeof(p), "d.jsonl");
+	path_in(sig, sizeof(sig), "d.jsonl.p7s");
+	make_signed(p, 1, &key, &cert);
+	assert_int_equal(verify_transcript(p, &o, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_OK);
+	assert_int_equal(transcript_file_sha256(p, h, NULL), 0);
+	rep.signature_ok = 0;
+	assert_int_equal(verify_signature_check(h, p, sig, NULL, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_OK);
+	assert_true(rep.signature_ok);
+	/* failing twin: the same file, a digest of other bytes */
+	h[31] ^= 1;
+	rep.signature_ok = 0;
+	assert_int_equal(verify_signature_check(h, p, sig, NULL, &rep), 1);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_false(rep.signature_ok);
+	assert_non_null(strstr(rep.reason, "its message digest is not the SHA-256 of the bytes verified"));
+	EVP_PKEY_free(key);
+	X509_free(cert);
+}
+
 static void test_sign_refuses_wrong_cert(void **state)
 {
 	char p[300];
@@ -432,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_writer_chain_and_mode),
 		cmocka_unit_test(test_chain_link),
 		cmocka_unit_test(test_sign_and_verify),
+		cmocka_unit_test(test_signature_against_digest),
 		cmocka_unit_test(test_sign_refuses_wrong_cert),
 		cmocka_unit_test(test_verify_unreadable),
 		cmocka_unit_test(test_clock_never_goes_back),
