@@ -605,6 +605,23 @@ out:
 	return res;
 }
 
+/* Every details key of the event is one its type may hold. */
+static int details_check(uint64_t ln, const struct tj_doc *d, const char *type, char *why,
+			 size_t cap, uint64_t *wl)
+{
+	int det = tj_get(d, 0, "details");
+	uint32_t k;
+	int q;
+
+	if (!tj_is(d, det, TJ_OBJ))
+		return 0; /* transcript_event_check refused it */
+	for (k = 0, q = det + 1; k < d->t[det].size; k++, q = (int)d->t[q + 1].next)
+		if (!transcript_details_key_known(type, tj_str(d, q)))
+			return vfail(why, cap, wl, ln, "%s: unknown details key \"%.64s\"", type,
+				     tj_str(d, q));
+	return 0;
+}
+
 /* Events only some actions write (docs/transcript-format.md section 4):
  * the type, and the actions whose steps may hold it ("|"-separated). A
  * share.* event belongs to a step that issues shares (share.issued,
@@ -723,6 +740,9 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 	uint32_t i;
 	int p;
 
+	k = details_check(ln, d, type, why, cap, why_line);
+	if (k != 0)
+		return k;
 	if (strcmp(type, "ceremony.start") == 0)
 		return ceremony_start(vs, ln, d, why, cap, why_line);
 	if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {

@@ -235,4 +235,13 @@ test_expect_success 'outside a rehearsal the policy date is the date of ceremony
 	fails_with "line 1: ceremony.start: policy date 2026-02-01 is not the date of the ceremony 2026-06-01"
 '
 
+test_expect_success 'a details key the format does not name is FAILED with --script; a key it names is OK' '
+	edit "L[23] = L[23].replace(\"\\\"label\\\":\", \"\\\"colour\\\":\\\"red\\\",\\\"label\\\":\")" && make_t e.events &&
+	fails_with "line 24: key.generated: unknown details key \"colour\"" &&
+	rm -f t.jsonl t.jsonl.p7s t-signer.pem &&
+	edit "L[23] = L[23].replace(\"\\\"label\\\":\", \"\\\"token\\\":\\\"root\\\",\\\"label\\\":\")" && make_t e.events &&
+	ceremony verify t.jsonl --script "$S" --roster "$R" >o &&
+	test_grep "^t.jsonl: OK" o
+'
+
 test_done

@@ -114,6 +114,22 @@ static void test_time_format_parse(void **state)
 	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.00000aZ", &sec, &usec), CE_ERR_FORMAT);
 }
 
+/* The details keys of section 4, and no other. */
+static void test_details_keys(void **state)
+{
+	(void)state;
+	assert_true(transcript_details_key_known("key.generated", "label"));
+	assert_true(transcript_details_key_known("key.generated", "restored_from"));
+	assert_true(transcript_details_key_known("ceremony.start", "policy_date"));
+	/* failing twins: another event's key, an unknown key, a prefix, an
+	 * unknown type */
+	assert_false(transcript_details_key_known("key.generated", "file"));
+	assert_false(transcript_details_key_known("key.generated", "colour"));
+	assert_false(transcript_details_key_known("key.generated", "lab"));
+	assert_false(transcript_details_key_known("key.generated", "label id"));
+	assert_false(transcript_details_key_known("key.made", "label"));
+}
+
 static void test_paths(void **state)
 {
 	char *p;
@@ -463,6 +479,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fingerprint_words),
 		cmocka_unit_test(test_time_format_parse),
+		cmocka_unit_test(test_details_keys),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_writer_refuses_bad_events),
 		cmocka_unit_test(test_writer_chain_and_mode),
