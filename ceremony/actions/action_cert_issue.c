@@ -151,7 +151,7 @@ static int cert_record(struct run_ctx *rc, const struct issue_ctx *ic, const cha
 					"csr_sha256", ic->csr_sha, "public_key_sha256", ic->spki_hex));
 	if (r < 0)
 		goto out;
-	r = run_output_record(rc, path);
+	r = run_output_record_x509(rc, path, &sd->file, "cert", sd->der_sha256);
 	if (r < 0)
 		goto out;
 	run_say(rc, "Certificate for %s (serial %s) written to %s", subject, serial, path);

@@ -145,7 +145,7 @@ static int crl_record(struct run_ctx *rc, const struct crl_ctx *cc, const char *
 					"next_update", next, "revoked", list));
 	if (r < 0)
 		goto out;
-	r = run_output_record(rc, path);
+	r = run_output_record_x509(rc, path, &sd->file, "crl", sd->der_sha256);
 	if (r < 0)
 		goto out;
 	run_say(rc, "CRL %ld of %s (%zu revoked, next update %s) written to %s", cc->number,

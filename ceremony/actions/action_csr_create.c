@@ -73,7 +73,7 @@ int action_csr_create(struct run_ctx *rc, const struct script_step *st)
 					cc.label, "id", cc.id));
 	if (r < 0)
 		goto out;
-	r = run_output_record(rc, path);
+	r = run_output_record_x509(rc, path, &sd.file, "csr", sd.der_sha256);
 	if (r < 0)
 		goto out;
 	run_say(rc, "Request for %s written to %s", cc.subject, path);

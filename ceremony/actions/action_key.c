@@ -143,7 +143,7 @@ int action_key_export_public(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	run_say(rc, "Public key of '%s' written to %s.", label, path);
-	r = run_output_record(rc, path);
+	r = run_output_record(rc, path, pem, strlen(pem));
 out:
 	free(pem);
 	free(path);
@@ -223,7 +223,7 @@ int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	run_say(rc, "Certificate written to %s (SHA-256 %s).", path, sd.der_sha256);
-	r = run_output_record(rc, path);
+	r = run_output_record_x509(rc, path, &sd.file, "cert", sd.der_sha256);
 out:
 	OPENSSL_free(bnhex);
 	BN_free(bn);

@@ -102,13 +102,13 @@ out:
  * of the public key said. */
 static int backup_record(struct run_ctx *rc, const char *path, const struct p11_key *key,
 			 const char *label, const struct script_secret *sec,
-			 const struct backup *b)
+			 const struct backup *b, const char *doc, size_t doc_len)
 {
 	char sha[65], words[FINGERPRINT_WORDS_MAX_LEN], id[2 * P11_ID_MAX_BYTES + 1];
 	json_t *detail = NULL;
 	int r = CE_ERR_INTERNAL;
 
-	r = run_output_record(rc, path);
+	r = run_output_record(rc, path, doc, doc_len);
 	if (r < 0)
 		goto out;
 	hex_encode(b->public_key_sha256, 32, sha);
@@ -193,7 +193,7 @@ int action_key_backup(struct run_ctx *rc, const struct script_step *st)
 	r = outfile_write_all(path, 0600, doc, doc_len);
 	if (r < 0)
 		goto out;
-	r = backup_record(rc, path, key, label, sec, &b);
+	r = backup_record(rc, path, key, label, sec, &b, doc, doc_len);
 out:
 	secmem_free(wkey);
 	p11_key_free(key);

@@ -116,12 +116,10 @@ int action_util_sign_pem(struct run_ctx *rc, const struct script_step *st,
 	r = sg->sign(rc, &k, key, sg->arg, &obj);
 	if (r < 0)
 		goto out;
-	r = x509_pem_write(sg->path, sg->kind, obj, out->der_sha256);
+	r = x509_pem_write(sg->path, sg->kind, obj, out->der_sha256, &out->file);
 	if (r < 0)
 		goto out;
-	r = action_util_file_sha256_hex(sg->path, out->file_sha256);
-	if (r < 0)
-		goto out;
+	hex_encode(out->file.sha256, 32, out->file_sha256);
 	out->obj = obj;
 	obj = NULL; /* transferred */
 	r = 0;

@@ -66,6 +66,7 @@ struct action_util_signed {
 	void *obj; /* the signed object, owned by the caller: action_util_x509_free */
 	char der_sha256[X509_FPR_HEX_BYTES]; /* SHA-256 of its DER */
 	char file_sha256[65];                /* SHA-256 of the PEM file */
+	struct x509_pem_file file;           /* the same, as written, and its size */
 };
 
 /* The steps of every signing action, in order: the key `label` loaded from

@@ -281,7 +281,9 @@ static int replay_tell_objects(struct replay *rp, const struct replay_ev *e)
 		fprintf(f, "%s %s, SHA-256 %s",
 			type[1] == 'e' ? "certificate" : type[1] == 's' ? "CSR" : type[1] == 'r' ? "CRL" : "output",
 			S(d, "file"), S(d, "sha256"));
-		words(rp, json_string_value(json_object_get(d, "sha256")));
+		/* a certificate's fingerprint is its DER's, as read aloud */
+		words(rp, json_string_value(json_object_get(d, json_object_get(d, "der_sha256") ?
+								  "der_sha256" : "sha256")));
 	} else if (strcmp(type, "config.changed") == 0) {
 		fprintf(f, "configuration changed: %s", S(d, "what"));
 	} else if (strcmp(type, "token.initialised") == 0) {

@@ -384,7 +384,7 @@ static int x509_do(struct x509_opts *o)
 	}
 	if (r < 0)
 		goto out;
-	r = x509_pem_write(o->out, kind, obj, fpr);
+	r = x509_pem_write(o->out, kind, obj, fpr, NULL);
 	if (r < 0)
 		goto out;
 	printf("sha256:%s  %s\n", fpr, o->out);

@@ -8,6 +8,9 @@
 #include "ceremony/transcript/fingerprint.h"
 #include "common/err.h"
 #include "common/hex.h"
+#include "pkcs11/x509/x509.h"
+
+#include <openssl/evp.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -73,17 +76,17 @@ static const char *base_name(const char *p)
 	return s != NULL ? s + 1 : p;
 }
 
-int run_output_record(struct run_ctx *rc, const char *path)
+/* output.written for path, and its summary lines: with der_hex (a
+ * certificate, CSR or CRL), first the DER SHA-256 as words under kind (the
+ * fingerprint a fingerprint step reads aloud, and replay and verify show),
+ * then the file's own SHA-256 under "file sha256". */
+static int output_record(struct run_ctx *rc, const char *path, const uint8_t h[32],
+			 uint64_t size, const char *kind, const char *der_hex)
 {
-	uint8_t h[32];
-	uint64_t size = 0;
 	char hex[65], words[FINGERPRINT_WORDS_MAX_LEN];
 	json_t *d = NULL;
 	int r = CE_ERR_INTERNAL;
 
-	r = transcript_file_sha256(path, h, &size);
-	if (r < 0)
-		goto out;
 	hex_encode(h, 32, hex);
 	d = json_pack("{s:s, s:s, s:I}", "file", base_name(path), "sha256", hex, "size",
 		      (json_int_t)size);
@@ -94,13 +97,38 @@ int run_output_record(struct run_ctx *rc, const char *path)
 	r = run_event(rc, "output.written", NULL, NULL, d);
 	if (r < 0)
 		goto out;
+	if (der_hex != NULL) {
+		r = ceremony_fingerprint_words_hex(der_hex, words, sizeof(words));
+		if (r < 0)
+			goto out;
+		r = run_summary_add(rc, "%-5s %s: %s (DER SHA-256 %s)", kind, path, words, der_hex);
+		if (r < 0)
+			goto out;
+	}
 	r = ceremony_fingerprint_words(h, words, sizeof(words));
 	if (r < 0)
 		goto out;
-	r = run_summary_add(rc, "file  %s: %s", path, words);
+	r = run_summary_add(rc, "file  %s: %s (file SHA-256 %s)", path, words, hex);
 out:
 	json_decref(d);
 	return r;
+}
+
+int run_output_record(struct run_ctx *rc, const char *path, const void *data, size_t len)
+{
+	uint8_t h[32];
+
+	/* the bytes handed to the output's descriptor, hashed before the file
+	 * was linked into place: never the file read back by name */
+	if (EVP_Digest(data, len, h, NULL, EVP_sha256(), NULL) != 1)
+		return ce_err_set(CE_ERR_CRYPTO, "%s: SHA-256 failed", path);
+	return output_record(rc, path, h, (uint64_t)len, NULL, NULL);
+}
+
+int run_output_record_x509(struct run_ctx *rc, const char *path, const struct x509_pem_file *file,
+			   const char *kind, const char *der_sha256_hex)
+{
+	return output_record(rc, path, file->sha256, file->size, kind, der_sha256_hex);
 }
 
 /* ------------------------------------------------------------------ */

@@ -276,9 +276,22 @@ int run_input_path(struct run_ctx *rc, const char *rel, char **out)
 	__attribute__((warn_unused_result));
 
 /* Record a written output: `output.written` (file = base name, sha256,
- * size) and a line in the closing summary (file, SHA-256 as words).
- * CE_ERR_IO, transcript errors. */
-int run_output_record(struct run_ctx *rc, const char *path) __attribute__((warn_unused_result));
+ * size) and a line in the closing summary (file, SHA-256 as words). data,
+ * len: exactly the bytes written to path through its descriptor (outfile),
+ * hashed here, never read back by name. CE_ERR_CRYPTO, transcript errors. */
+int run_output_record(struct run_ctx *rc, const char *path, const void *data, size_t len)
+	__attribute__((warn_unused_result));
+
+/* The same for a certificate, CSR or CRL (kind "cert", "csr", "crl"): the
+ * summary shows first its DER SHA-256 as words under kind (the fingerprint a
+ * fingerprint step reads aloud, and what replay and verify show), then the
+ * PEM file's SHA-256 under "file" (file: as x509_pem_write wrote it, hashed
+ * before it was linked into place). der_sha256_hex: 64 lowercase hex
+ * (borrowed). CE_ERR_IO, CE_ERR_FORMAT (not hex), transcript errors. */
+struct x509_pem_file;
+int run_output_record_x509(struct run_ctx *rc, const char *path, const struct x509_pem_file *file,
+			   const char *kind, const char *der_sha256_hex)
+	__attribute__((warn_unused_result));
 
 /* Add a key to the closing summary (label, CKA_ID hex, SPKI SHA-256 shown as
  * words). CE_ERR_NOMEM. */

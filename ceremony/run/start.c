@@ -144,7 +144,14 @@ out:
 /* The ceremony and how it is run. */
 static int ceremony_details(struct run_ctx *rc, json_t *d)
 {
-	if (json_object_set_new(d, "ceremony_id", json_string(rc->ceremony_id)) != 0 ||
+	char day[16];
+
+	/* policy 4.3.2, 4.3.4: the date vetting and training were checked on
+	 * (--today in a rehearsal, else today's UTC date), so verify --roster
+	 * checks them on the same date */
+	roster_date_format(run_today(rc), day, sizeof(day));
+	if (json_object_set_new(d, "policy_date", json_string(day)) != 0 ||
+	    json_object_set_new(d, "ceremony_id", json_string(rc->ceremony_id)) != 0 ||
 	    json_object_set_new(d, "ceremony", json_string(rc->s->name)) != 0 ||
 	    json_object_set_new(d, "script", json_string(rc->s->path)) != 0 ||
 	    json_object_set_new(d, "script_version", json_string(rc->s->version)) != 0 ||

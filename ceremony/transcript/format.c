@@ -265,6 +265,61 @@ int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 	return 0;
 }
 
+/* The details keys each event type may hold (docs/transcript-format.md
+ * section 4: the required ones and those written when known). */
+static const struct {
+	const char *type, *keys; /* keys: space-separated, with spaces around */
+} details_known[] = {
+	{ "ceremony.start", " ceremony_id ceremony tool_version exe_sha256 host rehearsal clock "
+			    "script_sha256 roster_sha256 policy_date script script_version "
+			    "scripted_input openssl_version p11kit_version pkcs11_provider_version "
+			    "pkcs11_provider module module_sha256 token " },
+	{ "transcript.key", " spki_sha256 fingerprint public_key_pem ephemeral key_type uri key_store "
+			    "locked_memory " },
+	{ "attendance", " status " },
+	{ "role.assign", " role change acknowledged roster_sha256 " },
+	{ "role.revoke", " role change acknowledged roster_sha256 " },
+	{ "step.start", " title action " },
+	{ "step.end", " status records identity_check fingerprint backup " },
+	{ "witness.confirm", " " },
+	{ "login", " user token " },
+	{ "login.failed", " user ckr token " },
+	{ "logout", " user token when " },
+	{ "token.initialised", " label serial token so_pin_source " },
+	{ "pin.changed", " user token pin_source secret " },
+	{ "share.issued", " set member group holder salt commitment secret " },
+	{ "share.verified", " set member group holder result secret " },
+	{ "quorum.share", " set member group holder accepted reason secret " },
+	{ "quorum.met", " set threshold holders secret group groups " },
+	{ "key.generated", " key_type label id public_key_sha256 token sensitive extractable "
+			   "restored_from backup_sha256 backup_ceremony_id " },
+	{ "key.destroyed", " label id public_key_sha256 token objects " },
+	{ "cert.created", " file sha256 der_sha256 subject serial issuer profile not_after csr_sha256 "
+			  "public_key_sha256 " },
+	{ "csr.created", " file sha256 der_sha256 subject key id " },
+	{ "crl.created", " file sha256 der_sha256 number issuer next_update revoked " },
+	{ "output.written", " file sha256 size " },
+	{ "config.changed", " what from to " },
+	{ "abort", " reason at_step " },
+	{ "error", " message function ckr " },
+	{ "clock.held", " observed " },
+	{ "ceremony.end", " status transcript_key " },
+};
+
+int transcript_details_key_known(const char *type, const char *key)
+{
+	char word[72];
+	size_t i;
+
+	if (strlen(key) > 64 || strchr(key, ' ') != NULL)
+		return 0;
+	snprintf(word, sizeof(word), " %s ", key);
+	for (i = 0; i < sizeof(details_known) / sizeof(details_known[0]); i++)
+		if (strcmp(details_known[i].type, type) == 0)
+			return strstr(details_known[i].keys, word) != NULL;
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Time.
  */
@@ -310,8 +365,10 @@ int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) ||
 	    digits(s + 20, 6, &us))
 		return CE_ERR_FORMAT;
+	/* No leap second: the writer's gmtime_r never gives :60, and a time
+	 * the writer cannot write is not one of its times. */
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
-	    se > 60)
+	    se > 59)
 		return CE_ERR_FORMAT;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = (int)(y - 1900);
@@ -321,7 +378,7 @@ int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	tm.tm_min = (int)mi;
 	tm.tm_sec = (int)se;
 	t = timegm(&tm);
-	if (tm.tm_mday != (int)d && se != 60) /* 29 February of a common year */
+	if (tm.tm_mday != (int)d) /* 29 February of a common year */
 		return CE_ERR_FORMAT;
 	*sec = (int64_t)t;
 	*usec = us;

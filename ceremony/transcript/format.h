@@ -39,11 +39,17 @@ struct tj_doc;
 int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 	__attribute__((warn_unused_result));
 
+/* 1 if key is a details key events of type may hold (section 4: required
+ * or written when known), else 0 (also for an unknown type). verify
+ * --script fails an event holding any other key. */
+int transcript_details_key_known(const char *type, const char *key);
+
 /* Format a UTC time as TRANSCRIPT_TIME_LEN characters + NUL. */
 void transcript_time_format(int64_t sec, long usec, char out[TRANSCRIPT_TIME_LEN + 1]);
 
-/* Parse a time written by transcript_time_format (strict: exact shape, field
- * ranges). Returns 0 and seconds/microseconds since the epoch, or
+/* Parse a time written by transcript_time_format (strict RFC 3339 UTC: the
+ * exact shape YYYY-MM-DDTHH:MM:SS.ffffffZ, six fraction digits, upper-case T
+ * and Z, no offset, field ranges, no leap second :60). Returns 0 and seconds/microseconds since the epoch, or
  * CE_ERR_FORMAT. */
 int transcript_time_parse(const char *s, int64_t *sec, long *usec)
 	__attribute__((warn_unused_result));

@@ -7,6 +7,8 @@
 #include "ceremony/verify/verify_internal.h"
 #include "common/err.h"
 
+#include <openssl/evp.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,6 +25,11 @@ int verify_frame_open(struct verify_frame *fr, const char *path)
 	fr->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fr->fd < 0) {
 		r = ce_err_set(CE_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fr->md = EVP_MD_CTX_new();
+	if (fr->md == NULL || EVP_DigestInit_ex(fr->md, EVP_sha256(), NULL) != 1) {
+		r = ce_err_set(CE_ERR_CRYPTO, "%s: SHA-256 not available", path);
 		goto out;
 	}
 	fr->cap = TRANSCRIPT_LINE_MAX_BYTES + 1 + READ_CHUNK_BYTES;
@@ -43,8 +50,21 @@ void verify_frame_close(struct verify_frame *fr)
 	if (fr->fd >= 0)
 		close(fr->fd);
 	fr->fd = -1;
+	EVP_MD_CTX_free(fr->md);
+	fr->md = NULL;
 	free(fr->buf);
 	fr->buf = NULL;
+}
+
+int verify_frame_digest(struct verify_frame *fr, uint8_t out[32])
+{
+	unsigned int n = 0;
+
+	if (fr->md == NULL || !fr->eof || fr->start != fr->end)
+		return ce_err_set(CE_ERR_STATE, "transcript digest taken before the end of the file");
+	if (EVP_DigestFinal_ex(fr->md, out, &n) != 1 || n != 32)
+		return ce_err_set(CE_ERR_CRYPTO, "transcript SHA-256 failed");
+	return 0;
 }
 
 /* Read more bytes after the kept ones. 0 or CE_ERR_IO. */
@@ -64,6 +84,8 @@ static int frame_fill(struct verify_frame *fr, const char *path)
 		return ce_err_set(CE_ERR_IO, "%s: read: %s", path, strerror(errno));
 	if (n == 0)
 		fr->eof = 1;
+	else if (EVP_DigestUpdate(fr->md, fr->buf + fr->end, (size_t)n) != 1)
+		return ce_err_set(CE_ERR_CRYPTO, "%s: SHA-256 failed", path);
 	fr->end += (size_t)n;
 	return 0;
 }

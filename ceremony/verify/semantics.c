@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define VSEM_STEP_PEOPLE_MAX 256
 
@@ -217,6 +218,8 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 	const char *time_s = tj_str(d, tj_get(d, 0, "time"));
 	const char *sh = tj_str(d, tj_get(d, det, "script_sha256"));
 	const char *rh = tj_str(d, tj_get(d, det, "roster_sha256"));
+	const char *pd = tj_str(d, tj_get(d, det, "policy_date"));
+	int rehearsal = tj_is(d, tj_get(d, det, "rehearsal"), TJ_TRUE);
 	char hex[2 * YTREE_SHA256_BYTES + 1], day[11];
 
 	hex_encode(vs->s->tree->sha256, YTREE_SHA256_BYTES, hex);
@@ -230,10 +233,21 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 			     "the transcript was made with another roster (sha256 %.64s; %s has sha256 %s)",
 			     rh != NULL ? rh : "missing", vs->r->path, hex);
 	/* The ceremony's date fixes vetting and training (policy 4.3.2, 4.3.4):
-	 * an auditor years later gets the answer the runner had on the day. */
+	 * an auditor years later gets the answer the runner had on the day.
+	 * policy_date is the date the runner checked (a rehearsal's --today);
+	 * transcripts written before it existed give the date of their time. */
 	snprintf(day, sizeof(day), "%.10s", time_s != NULL ? time_s : "");
-	if (roster_date_parse(day, &vs->day) != 0)
-		return vfail(why, cap, wl, ln, "ceremony.start: no date in its time");
+	if (pd == NULL && tj_get(d, det, "policy_date") >= 0)
+		return vfail(why, cap, wl, ln, "ceremony.start: details.policy_date is not a string");
+	if (pd == NULL)
+		pd = day;
+	if (strlen(pd) != 10 || roster_date_parse(pd, &vs->day) != 0)
+		return vfail(why, cap, wl, ln, "ceremony.start: policy date \"%.40s\" is not YYYY-MM-DD",
+			     pd);
+	if (!rehearsal && strcmp(pd, day) != 0)
+		return vfail(why, cap, wl, ln,
+			     "ceremony.start: policy date %s is not the date of the ceremony %s (only a rehearsal sets --today)",
+			     pd, day);
 	return 0;
 }
 
@@ -598,6 +612,130 @@ out:
 	return res;
 }
 
+/* Every details key of the event is one its type may hold. */
+static int details_check(uint64_t ln, const struct tj_doc *d, const char *type, char *why,
+			 size_t cap, uint64_t *wl)
+{
+	int det = tj_get(d, 0, "details");
+	uint32_t k;
+	int q;
+
+	if (!tj_is(d, det, TJ_OBJ))
+		return 0; /* transcript_event_check refused it */
+	for (k = 0, q = det + 1; k < d->t[det].size; k++, q = (int)d->t[q + 1].next)
+		if (!transcript_details_key_known(type, tj_str(d, q)))
+			return vfail(why, cap, wl, ln, "%s: unknown details key \"%.64s\"", type,
+				     tj_str(d, q));
+	return 0;
+}
+
+/* Events only some actions write (docs/transcript-format.md section 4):
+ * the type, and the actions whose steps may hold it ("|"-separated). A
+ * share.* event belongs to a step that issues shares (share.issued,
+ * share.verified) or enters them (quorum.share): see step_event_check. */
+static const struct {
+	const char *type, *actions;
+} step_events[] = {
+	{ "token.initialised", "token.init" },
+	{ "pin.changed", "token.init|pin.rotate" },
+	{ "key.generated", "key.generate|key.restore" },
+	{ "key.destroyed", "key.destroy" },
+	{ "cert.created", "cert.self-sign|cert.issue" },
+	{ "csr.created", "csr.create" },
+	{ "crl.created", "crl.sign" },
+};
+
+static int action_in(const char *name, const char *list)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	for (;;) {
+		if (strncmp(p, name, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, '|');
+		if (p == NULL)
+			return 0;
+		p++;
+	}
+}
+
+/* 1 if step st issues shares (a secret parameter used to issue). */
+static int step_issues_shares(const struct script_step *st)
+{
+	const struct script_param_spec *ps;
+
+	if (st->action == NULL)
+		return 0;
+	for (ps = st->action->params; ps->key != NULL; ps++)
+		if (ps->type == PT_SECRET && (ps->use & SECRET_USE_ISSUE) &&
+		    script_param_str(st, ps->key) != NULL)
+			return 1;
+	return 0;
+}
+
+/* A details string equal to the step's parameter (when the step sets it). */
+static int param_match(const struct vsem *vs, uint64_t ln, const struct tj_doc *d, const char *type,
+		       const char *dkey, const char *pkey, int base, char *why, size_t cap,
+		       uint64_t *wl)
+{
+	const char *want = script_param_str(vs->cur, pkey);
+	const char *got = tj_str(d, tj_get(d, tj_get(d, 0, "details"), dkey));
+	const char *slash;
+
+	if (want == NULL || got == NULL)
+		return 0;
+	if (base && (slash = strrchr(want, '/')) != NULL)
+		want = slash + 1;
+	if (strcasecmp(want, got) != 0)
+		return vfail(why, cap, wl, ln,
+			     "step %s: %s %s \"%.64s\", but the script's %s is \"%.64s\" (script line %u)",
+			     vs->cur->id, type, dkey, got, pkey, want, vs->cur->mark.line);
+	return 0;
+}
+
+/* An event of the running step is one its action writes, with the step's
+ * parameters: the line and the reason otherwise. */
+static int step_event_check(const struct vsem *vs, uint64_t ln, const struct tj_doc *d,
+			    const char *type, char *why, size_t cap, uint64_t *wl)
+{
+	const char *action = vs->cur->action != NULL ? vs->cur->action->name : "?";
+	size_t i;
+	int k = 0;
+
+	if (strcmp(type, "share.issued") == 0 || strcmp(type, "share.verified") == 0) {
+		if (!step_issues_shares(vs->cur))
+			return vfail(why, cap, wl, ln, "step %s: %s, but its action %s issues no shares",
+				     vs->cur->id, type, action);
+		return 0;
+	}
+	if (strcmp(type, "quorum.share") == 0) {
+		if (step_quorum_secret(vs->s, vs->cur) == NULL)
+			return vfail(why, cap, wl, ln, "step %s: %s, but its action %s enters no shares",
+				     vs->cur->id, type, action);
+		return 0;
+	}
+	for (i = 0; i < sizeof(step_events) / sizeof(step_events[0]); i++)
+		if (strcmp(type, step_events[i].type) == 0)
+			break;
+	if (i == sizeof(step_events) / sizeof(step_events[0]))
+		return 0;
+	if (!action_in(action, step_events[i].actions))
+		return vfail(why, cap, wl, ln, "step %s: %s belongs to no %s step (its action is %s)",
+			     vs->cur->id, type, step_events[i].actions, action);
+	if (strcmp(type, "key.generated") == 0 && strcmp(action, "key.generate") == 0)
+		k = param_match(vs, ln, d, type, "label", "label", 0, why, cap, wl) ||
+		    param_match(vs, ln, d, type, "id", "id", 0, why, cap, wl) ||
+		    param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
+	else if (strcmp(type, "key.destroyed") == 0)
+		k = param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
+	else if (strcmp(type, "token.initialised") == 0)
+		k = param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
+	else if (strstr(type, ".created") != NULL)
+		k = param_match(vs, ln, d, type, "file", "output", 1, why, cap, wl);
+	return k;
+}
+
 int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, size_t cap,
 	       uint64_t *why_line)
 {
@@ -609,6 +747,9 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 	uint32_t i;
 	int p;
 
+	k = details_check(ln, d, type, why, cap, why_line);
+	if (k != 0)
+		return k;
 	if (strcmp(type, "ceremony.start") == 0)
 		return ceremony_start(vs, ln, d, why, cap, why_line);
 	if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {
@@ -670,6 +811,9 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 		return quorum_met(vs, ln, d, why, cap, why_line);
 	if (strcmp(type, "step.end") == 0)
 		return step_end(vs, ln, d, why, cap, why_line);
+	k = step_event_check(vs, ln, d, type, why, cap, why_line);
+	if (k != 0)
+		return k;
 end:
 	if (strcmp(type, "ceremony.end") == 0 &&
 	    strcmp(tj_str(d, tj_get(d, det, "status")), "completed") == 0) {

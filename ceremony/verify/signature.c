@@ -2,7 +2,9 @@
 /*
  * ceremony/verify/signature.c - the detached CMS signature over the whole
  * transcript (docs/transcript-format.md section 3), and that its signer is the
- * key the transcript announced. libcrypto only.
+ * key the transcript announced. libcrypto only. The transcript itself is not
+ * read here: its SHA-256 comes from the one streaming pass (frame.c), so a
+ * file changed between the line checks and the signature check cannot pass.
  */
 #include "ceremony/verify/verify_internal.h"
 #include "common/buf.h"
@@ -186,11 +188,87 @@ out:
 	return r;
 }
 
-int verify_signature_check(const char *path, const char *sig_path, const char *signer_path,
-			   struct verify_report *rep)
+/* SignedData.digestAlgorithms is exactly { sha256 }: CMS_verify would have
+ * digested the content with each of them; without a second read nothing
+ * else looks at the set, so a changed byte there must be caught here.
+ * Walks the DER of cms (re-encoded as parsed). 0 or 1 (failure recorded),
+ * CE_ERR_NOMEM. */
+static int sig_digest_set_check(CMS_ContentInfo *cms, const char *sig_path,
+				struct verify_report *rep)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p, *end;
+	X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *o = NULL;
+	long len;
+	int n, tag, cls, i, r = 1;
+
+	n = i2d_CMS_ContentInfo(cms, &der);
+	if (n <= 0)
+		return CE_ERR_NOMEM;
+	p = der;
+	end = der + n;
+	/* ContentInfo SEQUENCE, contentType OID, [0] EXPLICIT, SignedData
+	 * SEQUENCE, version INTEGER, then the SET */
+	for (i = 0; i < 5; i++) {
+		const unsigned char *q = p;
+
+		if (ASN1_get_object(&q, &len, &tag, &cls, end - p) & 0x80)
+			goto out;
+		if (i == 1 || i == 4)
+			q += len; /* skip the value */
+		p = q;
+	}
+	if (ASN1_get_object(&p, &len, &tag, &cls, end - p) & 0x80 || tag != V_ASN1_SET ||
+	    cls != V_ASN1_UNIVERSAL)
+		goto out;
+	end = p + len;
+	alg = d2i_X509_ALGOR(NULL, &p, end - p);
+	if (alg == NULL || p != end)
+		goto out;
+	X509_ALGOR_get0(&o, NULL, NULL, alg);
+	if (OBJ_obj2nid(o) == NID_sha256)
+		r = 0;
+out:
+	X509_ALGOR_free(alg);
+	OPENSSL_free(der);
+	if (r == 1)
+		verify_report_fail(rep, 0, "%s: the signature's digest algorithms are not exactly SHA-256",
+				   sig_path);
+	return r;
+}
+
+/* The SignerInfo si signs digest: it has signed attributes, their content
+ * type is id-data, their message digest is digest (the SHA-256 the one pass
+ * computed; the transcript is not read again), and the signature over them
+ * verifies with the signer's key. 0 or 1 (failure recorded). */
+static int sig_digest_check(CMS_ContentInfo *cms, CMS_SignerInfo *si, const uint8_t digest[32],
+			    const char *sig_path, struct verify_report *rep)
+{
+	ASN1_OCTET_STRING *md;
+	ASN1_OBJECT *ct;
+
+	if (CMS_signed_get_attr_count(si) <= 0)
+		return verify_report_fail(rep, 0, "%s: the signature has no signed attributes", sig_path);
+	ct = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT);
+	if (ct == NULL || OBJ_obj2nid(ct) != NID_pkcs7_data)
+		return verify_report_fail(rep, 0, "%s: the signed content-type attribute is not id-data",
+					  sig_path);
+	md = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
+					 V_ASN1_OCTET_STRING);
+	if (md == NULL || ASN1_STRING_length(md) != 32 ||
+	    memcmp(ASN1_STRING_get0_data(md), digest, 32) != 0)
+		return verify_report_fail(rep, 0, "signature does not match the transcript (%s: its message digest is not the SHA-256 of the bytes verified)",
+					  sig_path);
+	if (CMS_set1_signers_certs(cms, NULL, 0) < 1 || CMS_SignerInfo_verify(si) != 1)
+		return verify_report_fail(rep, 0, "signature does not match the transcript (%s)", sig_path);
+	return 0;
+}
+
+int verify_signature_check(const uint8_t digest[32], const char *path, const char *sig_path,
+			   const char *signer_path, struct verify_report *rep)
 {
 	int r = CE_ERR_INTERNAL;
-	BIO *content = NULL;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(X509) *signers = NULL;
 
@@ -200,15 +278,13 @@ int verify_signature_check(const char *path, const char *sig_path, const char *s
 	r = sig_algs_check(cms, sig_path, rep);
 	if (r != 0)
 		goto out;
-	content = BIO_new_file(path, "rb");
-	if (content == NULL) {
-		r = ce_err_set(CE_ERR_IO, "%s: cannot read", path);
+	r = sig_digest_set_check(cms, sig_path, rep);
+	if (r != 0)
 		goto out;
-	}
-	if (CMS_verify(cms, NULL, NULL, content, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
-		r = verify_report_fail(rep, 0, "signature does not match the transcript (%s)", sig_path);
+	r = sig_digest_check(cms, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0), digest,
+			     sig_path, rep);
+	if (r != 0)
 		goto out;
-	}
 	signers = CMS_get0_signers(cms);
 	if (signers == NULL || sk_X509_num(signers) != 1) {
 		r = verify_report_fail(rep, 0, "%s: no signer certificate in the signature", sig_path);
@@ -223,6 +299,5 @@ out:
 	ERR_clear_error();
 	sk_X509_free(signers);
 	CMS_ContentInfo_free(cms);
-	BIO_free(content);
 	return r;
 }

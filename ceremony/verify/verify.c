@@ -22,6 +22,8 @@ struct vstate {
 	struct tj_doc doc;
 	struct vsem *vs; /* script/roster checks, NULL without --script */
 	int vs_failed;   /* the failure came from vs: vsem_refine it */
+	uint8_t digest[32]; /* SHA-256 of the bytes read, once read to the end */
+	int have_digest;
 };
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -98,6 +100,14 @@ static int read_lines(struct vstate *v, uint64_t *last_line)
 		if (k < 0) {
 			r = k;
 			goto out;
+		}
+		if (k == VERIFY_FRAME_EOF || k == VERIFY_FRAME_PARTIAL) {
+			/* One read: the signature is checked against the digest
+			 * of exactly these bytes, never a second read. */
+			r = verify_frame_digest(&fr, v->digest);
+			if (r < 0)
+				goto out;
+			v->have_digest = 1;
 		}
 		if (k == VERIFY_FRAME_EOF)
 			break;
@@ -260,7 +270,11 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 		goto out;
 	}
 	if (sig_exists) {
-		r = verify_signature_check(path, sig_path, opts->signer_path, rep);
+		if (!v.have_digest) {
+			r = ce_err_set(CE_ERR_INTERNAL, "%s: not read to its end", path);
+			goto out;
+		}
+		r = verify_signature_check(v.digest, path, sig_path, opts->signer_path, rep);
 		if (r < 0)
 			goto out;
 		if (rep->verdict == VERIFY_FAILED) {

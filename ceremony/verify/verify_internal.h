@@ -39,6 +39,7 @@ int verify_report_fail(struct verify_report *rep, uint64_t line, const char *fmt
 
 struct verify_frame {
 	int fd;
+	EVP_MD_CTX *md; /* SHA-256 of every byte read: the bytes checked */
 	char *buf;
 	size_t cap;
 	size_t start;
@@ -56,6 +57,14 @@ int verify_frame_open(struct verify_frame *fr, const char *path)
 	__attribute__((warn_unused_result));
 /* Accepts a zeroed frame (fd must then be -1) or a closed one. */
 void verify_frame_close(struct verify_frame *fr);
+
+/* After verify_frame_next returned VERIFY_FRAME_EOF or VERIFY_FRAME_PARTIAL
+ * (every byte of the file read): the SHA-256 of exactly the bytes the lines
+ * were cut from, in out. The signature is checked against this digest, so
+ * the bytes checked are the bytes signed, whatever the file holds by then.
+ * 0, CE_ERR_STATE (the file was not read to its end), CE_ERR_CRYPTO. */
+int verify_frame_digest(struct verify_frame *fr, uint8_t out[32])
+	__attribute__((warn_unused_result));
 
 /* Next line, without its newline, in *line (borrowed: valid until the next
  * call) and *len. VERIFY_FRAME_LINE, VERIFY_FRAME_PARTIAL (last bytes without
@@ -164,14 +173,18 @@ int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64
 
 /* --- signature.c --- */
 
-/* The detached CMS signature at sig_path over the file at path: exactly one
+/* The detached CMS signature at sig_path over the transcript whose bytes
+ * have the SHA-256 digest (verify_frame_digest of the one pass: the file is
+ * not read again): the SignerInfo's message-digest attribute equals digest
+ * and its signature over the signed attributes verifies. Exactly one
  * PEM block, SignedData of id-data, one signer, SHA-256 with ECDSA, RSA or
  * EdDSA, verifying; its signer self-signed and the key announced by
  * transcript.key (rep->key_spki_sha256); equal to signer_path's certificate
  * when given, and to the certificate beside the transcript when one is
  * there. Sets rep->signature_ok. 0, 1 (a failure recorded on rep),
  * CE_ERR_IO (a file given could not be read), CE_ERR_NOMEM. */
-int verify_signature_check(const char *path, const char *sig_path, const char *signer_path,
-			   struct verify_report *rep) __attribute__((warn_unused_result));
+int verify_signature_check(const uint8_t digest[32], const char *path, const char *sig_path,
+			   const char *signer_path, struct verify_report *rep)
+	__attribute__((warn_unused_result));
 
 #endif

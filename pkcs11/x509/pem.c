@@ -44,7 +44,7 @@ out:
 }
 
 int x509_pem_write(const char *path, enum x509_kind kind, const void *obj,
-		   char fpr[X509_FPR_HEX_BYTES])
+		   char fpr[X509_FPR_HEX_BYTES], struct x509_pem_file *file)
 {
 	int r = CE_ERR_INTERNAL;
 	BIO *mem = NULL;
@@ -80,6 +80,15 @@ int x509_pem_write(const char *path, enum x509_kind kind, const void *obj,
 	if (len <= 0) {
 		r = ce_err_set(CE_ERR_INTERNAL, "%s: empty PEM", path);
 		goto out;
+	}
+	/* the hash of the bytes handed to the descriptor, taken before the
+	 * file is linked into place: never a second read by name */
+	if (file != NULL) {
+		if (EVP_Digest(data, (size_t)len, file->sha256, NULL, EVP_sha256(), NULL) != 1) {
+			r = p11_ossl_err(CE_ERR_CRYPTO, "%s: SHA-256", path);
+			goto out;
+		}
+		file->size = (uint64_t)len;
 	}
 	r = outfile_write_all(path, 0644, data, (size_t)len);
 	if (r < 0)

@@ -143,12 +143,21 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 int x509_fingerprint(enum x509_kind kind, const void *obj, char fpr[X509_FPR_HEX_BYTES])
 	__attribute__((warn_unused_result));
 
+/* What x509_pem_write wrote: the SHA-256 and size of the very bytes written
+ * through the temporary file's descriptor before it was linked into place
+ * (never the file read back by name). */
+struct x509_pem_file {
+	uint8_t sha256[32];
+	uint64_t size;
+};
+
 /* Write obj as PEM to path through common/outfile.h (never overwrites:
  * CE_ERR_EXISTS; never half-written), mode 0644; fpr (may be NULL) receives
- * the SHA-256 fingerprint of the DER. Returns 0, CE_ERR_EXISTS, CE_ERR_IO,
+ * the SHA-256 fingerprint of the DER, file (may be NULL) the file's. Returns 0, CE_ERR_EXISTS, CE_ERR_IO,
  * CE_ERR_CRYPTO, CE_ERR_NOMEM. */
 int x509_pem_write(const char *path, enum x509_kind kind, const void *obj,
-		   char fpr[X509_FPR_HEX_BYTES]) __attribute__((warn_unused_result));
+		   char fpr[X509_FPR_HEX_BYTES], struct x509_pem_file *file)
+	__attribute__((warn_unused_result));
 
 /* Read one PEM object of the given kind from path (at most
  * X509_PEM_MAX_BYTES) into libctx (may be NULL). *out is the X509, X509_REQ

@@ -192,4 +192,56 @@ test_expect_success 'a step that failed, then the ceremony said completed, is FA
 	fails_with "line 27: step fp starts after step keygen ended without being done (line 26)"
 '
 
+test_expect_success 'an event of another action (key.generated in a quorum.login step) is FAILED with its line' '
+	edit "L.insert(20, L.pop(23).replace(\"keygen\", \"login\"))" && make_t e.events &&
+	fails_with "line 21: step login: key.generated belongs to no key.generate|key.restore step (its action is quorum.login)"
+'
+
+test_expect_success 'a key.generated whose label is not the step'"'"'s is FAILED; its id too' '
+	edit "L[23] = L[23].replace(\"root-ca\", \"other-ca\")" && make_t e.events &&
+	fails_with "line 24: step keygen: key.generated label \"other-ca\", but the script'"'"'s label is \"root-ca\"" &&
+	rm -f t.jsonl t.jsonl.p7s t-signer.pem &&
+	edit "L[23] = L[23].replace(\"\\\"id\\\":\\\"01\\\"\", \"\\\"id\\\":\\\"02\\\"\")" && make_t e.events &&
+	fails_with "line 24: step keygen: key.generated id \"02\", but the script'"'"'s id is \"01\""
+'
+
+test_expect_success 'a share.issued inside a quorum.login step is FAILED' '
+	cat >x.line <<-EOF &&
+	{"type":"share.issued","step":"login","persons":["bob:key-holder"],"details":{"set":"pin-2","member":1,"holder":"bob","salt":"00000000000000000000000000000000","commitment":"0000000000000000000000000000000000000000000000000000000000000000"}}
+	EOF
+	edit "L.insert(20, open(\"x.line\").read().strip())" && make_t e.events &&
+	fails_with "line 21: step login: share.issued, but its action quorum.login issues no shares"
+'
+
+test_expect_success 'vetting is checked on ceremony.start'"'"'s policy_date (a rehearsal'"'"'s --today), not on its time' '
+	edit "L[:] = [l.replace(\"kate\", \"olga\") for l in L]; L[0] = L[0].replace(\"\\\"ceremony\\\":\", \"\\\"policy_date\\\":\\\"2026-02-01\\\",\\\"ceremony\\\":\")" &&
+	make_t e.events 2026-06-01 &&
+	ceremony verify t.jsonl --script "$S" --roster "$R" >o &&
+	test_grep "^t.jsonl: OK" o &&
+	rm -f t.jsonl t.jsonl.p7s t-signer.pem &&
+	edit "L[:] = [l.replace(\"kate\", \"olga\") for l in L]; L[0] = L[0].replace(\"\\\"ceremony\\\":\", \"\\\"policy_date\\\":\\\"2026-06-01\\\",\\\"ceremony\\\":\")" &&
+	make_t e.events 2026-02-01 &&
+	fails_with "line 12: olga'"'"'s vetting is stale on the ceremony'"'"'s date 2026-06-01"
+'
+
+test_expect_success 'outside a rehearsal the policy date is the date of ceremony.start, or FAILED' '
+	edit "L[0] = L[0].replace(\"\\\"ceremony\\\":\", \"\\\"rehearsal\\\":false,\\\"policy_date\\\":\\\"2026-06-01\\\",\\\"ceremony\\\":\")" &&
+	make_t e.events 2026-06-01 &&
+	ceremony verify t.jsonl --script "$S" --roster "$R" >o &&
+	test_grep "^t.jsonl: OK" o &&
+	rm -f t.jsonl t.jsonl.p7s t-signer.pem &&
+	edit "L[0] = L[0].replace(\"\\\"ceremony\\\":\", \"\\\"rehearsal\\\":false,\\\"policy_date\\\":\\\"2026-02-01\\\",\\\"ceremony\\\":\")" &&
+	make_t e.events 2026-06-01 &&
+	fails_with "line 1: ceremony.start: policy date 2026-02-01 is not the date of the ceremony 2026-06-01"
+'
+
+test_expect_success 'a details key the format does not name is FAILED with --script; a key it names is OK' '
+	edit "L[23] = L[23].replace(\"\\\"label\\\":\", \"\\\"colour\\\":\\\"red\\\",\\\"label\\\":\")" && make_t e.events &&
+	fails_with "line 24: key.generated: unknown details key \"colour\"" &&
+	rm -f t.jsonl t.jsonl.p7s t-signer.pem &&
+	edit "L[23] = L[23].replace(\"\\\"label\\\":\", \"\\\"token\\\":\\\"root\\\",\\\"label\\\":\")" && make_t e.events &&
+	ceremony verify t.jsonl --script "$S" --roster "$R" >o &&
+	test_grep "^t.jsonl: OK" o
+'
+
 test_done

@@ -62,10 +62,22 @@ test_expect_success 'sub-ca.yaml runs end to end; transcript verifies OK' '
 	run_rehearsal sub-ca.yaml "$(run_answers sub-ca)" "$SUB" \
 		--issued-in "$TEST_TMP/root-init/transcript.jsonl" \
 		--issued-in "$TEST_TMP/sub-init/transcript.jsonl" >log 2>&1 &&
-	test_grep "Ceremony completed" log &&
+	test_grep "Ceremony completed" log && cp log "$TEST_TMP/sub-run.log" &&
 	run_verified "$SUB" >out 2>&1 &&
 	test_grep "transcript.jsonl: OK" out &&
 	test_grep "CMS Verification successful" out
+'
+
+test_expect_success 'the closing summary shows the certificate DER fingerprint read aloud and replayed; the file hash apart' '
+	der=$(openssl x509 -in "$SUB/sub-ca.pem" -outform DER | sha256sum | cut -d" " -f1) &&
+	file=$(sha256sum <"$SUB/sub-ca.pem" | cut -d" " -f1) &&
+	test_grep "cert  .*sub-ca.pem: .* (DER SHA-256 $der)" "$TEST_TMP/sub-run.log" &&
+	test_grep "file  .*sub-ca.pem: .* (file SHA-256 $file)" "$TEST_TMP/sub-run.log" &&
+	w=$(sed -n "s/.*cert  .*sub-ca.pem: \(.*\) (DER SHA-256.*/\1/p" "$TEST_TMP/sub-run.log") &&
+	fw=$(sed -n "s/.*file  .*sub-ca.pem: \(.*\) (file SHA-256.*/\1/p" "$TEST_TMP/sub-run.log") &&
+	test -n "$w" && test "$w" != "$fw" &&
+	ceremony replay "$SUB/transcript.jsonl" >r &&
+	test_grep -F "certificate sub-ca.pem, SHA-256 $file [$w]" r
 '
 
 test_expect_success 'the sub-CA certificate chains to the root, CA:TRUE pathlen 0, SHA-384' '

@@ -94,7 +94,7 @@ static int flow(const char *module, const char *out)
 		if ((r = p11_ossl_open(p11_module_path(m), p11_module_init_args(m), &o)) == 0 &&
 		    (r = p11_ossl_key_load(o, flow_key_uri, NULL, &k)) == 0 &&
 		    (r = x509_ca_self_sign(&k, &p, &ca)) == 0)
-			r = x509_pem_write(out, X509_KIND_CERT, ca, NULL);
+			r = x509_pem_write(out, X509_KIND_CERT, ca, NULL, NULL);
 	}
 	secmem_free(pin);
 	if (r < 0)

@@ -9,6 +9,7 @@
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/transcript/transcript.h"
 #include "ceremony/verify/verify.h"
+#include "ceremony/verify/verify_internal.h"
 #include "common/err.h"
 #include "common/hex.h"
 
@@ -96,6 +97,37 @@ static void test_time_format_parse(void **state)
 	assert_int_equal(transcript_time_parse("2026-11-27T24:16:54.123456Z", &sec, &usec), CE_ERR_FORMAT);
 	assert_int_equal(transcript_time_parse("2026-11-27t17:16:54.123456Z", &sec, &usec), CE_ERR_FORMAT);
 	assert_int_equal(transcript_time_parse("1969-11-27T17:16:54.123456Z", &sec, &usec), CE_ERR_FORMAT);
+	/* strict RFC 3339 UTC as the writer writes it: the last valid second,
+	 * then no leap second, no lower-case z, no offset, no missing seconds,
+	 * exactly six fraction digits */
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:59.999999Z", &sec, &usec), 0);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:60.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-31T23:59:60.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000+01:00", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000-00:00", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.0000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.000000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.00000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05 10:00:00.000000Z", &sec, &usec), CE_ERR_FORMAT);
+	assert_int_equal(transcript_time_parse("2026-12-05T10:00:00.00000aZ", &sec, &usec), CE_ERR_FORMAT);
+}
+
+/* The details keys of section 4, and no other. */
+static void test_details_keys(void **state)
+{
+	(void)state;
+	assert_true(transcript_details_key_known("key.generated", "label"));
+	assert_true(transcript_details_key_known("key.generated", "restored_from"));
+	assert_true(transcript_details_key_known("ceremony.start", "policy_date"));
+	/* failing twins: another event's key, an unknown key, a prefix, an
+	 * unknown type */
+	assert_false(transcript_details_key_known("key.generated", "file"));
+	assert_false(transcript_details_key_known("key.generated", "colour"));
+	assert_false(transcript_details_key_known("key.generated", "lab"));
+	assert_false(transcript_details_key_known("key.generated", "label id"));
+	assert_false(transcript_details_key_known("key.made", "label"));
 }
 
 static void test_paths(void **state)
@@ -316,6 +348,41 @@ static void test_sign_and_verify(void **state)
 	X509_free(cert);
 }
 
+/* One read: the signature is checked against the digest of the bytes the
+ * pass read, never the file read again. The right digest passes; a digest
+ * of other bytes (the file changed between the two reads) is FAILED. */
+static void test_signature_against_digest(void **state)
+{
+	char p[300], sig[300];
+	EVP_PKEY *key;
+	X509 *cert;
+	struct verify_opts o;
+	struct verify_report rep;
+	uint8_t h[32];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	path_in(p, sizeof(p), "d.jsonl");
+	path_in(sig, sizeof(sig), "d.jsonl.p7s");
+	make_signed(p, 1, &key, &cert);
+	assert_int_equal(verify_transcript(p, &o, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_OK);
+	assert_int_equal(transcript_file_sha256(p, h, NULL), 0);
+	rep.signature_ok = 0;
+	assert_int_equal(verify_signature_check(h, p, sig, NULL, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_OK);
+	assert_true(rep.signature_ok);
+	/* failing twin: the same file, a digest of other bytes */
+	h[31] ^= 1;
+	rep.signature_ok = 0;
+	assert_int_equal(verify_signature_check(h, p, sig, NULL, &rep), 1);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_false(rep.signature_ok);
+	assert_non_null(strstr(rep.reason, "its message digest is not the SHA-256 of the bytes verified"));
+	EVP_PKEY_free(key);
+	X509_free(cert);
+}
+
 static void test_sign_refuses_wrong_cert(void **state)
 {
 	char p[300];
@@ -412,11 +479,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fingerprint_words),
 		cmocka_unit_test(test_time_format_parse),
+		cmocka_unit_test(test_details_keys),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_writer_refuses_bad_events),
 		cmocka_unit_test(test_writer_chain_and_mode),
 		cmocka_unit_test(test_chain_link),
 		cmocka_unit_test(test_sign_and_verify),
+		cmocka_unit_test(test_signature_against_digest),
 		cmocka_unit_test(test_sign_refuses_wrong_cert),
 		cmocka_unit_test(test_verify_unreadable),
 		cmocka_unit_test(test_clock_never_goes_back),

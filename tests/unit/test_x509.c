@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "ceremony/transcript/format.h"
 #include "common/err.h"
+#include "common/hex.h"
 #include "common/secmem.h"
 #include "pkcs11/x509/ossl.h"
 #include "pkcs11/p11.h"
@@ -120,6 +122,10 @@ static int cert_key_is_token_key(const struct fx *f, const char *pem, const char
 
 static void self_sign_for(void **state, enum p11_key_type type, const char *want_sig_alg)
 {
+	struct x509_pem_file pf;
+	uint8_t fh[32];
+	uint64_t fsize = 0;
+	char fhex[65];
 	struct fx *f = *state;
 	struct p11_ossl_key k = { 0 };
 	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 1, NULL };
@@ -137,10 +143,17 @@ static void self_sign_for(void **state, enum p11_key_type type, const char *want
 	p.not_after = time(NULL) + 3650L * DAY;
 	assert_int_equal(x509_ca_self_sign(&k, &p, &ca), 0);
 	path_in(f, "ca.pem", pem, sizeof(pem));
-	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, fpr), 0);
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, fpr, &pf), 0);
 	assert_int_equal(strlen(fpr), 64);
+	/* the file's hash, taken from the bytes written before the link, is
+	 * the hash of the file in place; the DER fingerprint is another */
+	assert_int_equal(transcript_file_sha256(pem, fh, &fsize), 0);
+	assert_memory_equal(pf.sha256, fh, 32);
+	assert_int_equal(pf.size, fsize);
+	hex_encode(fh, 32, fhex);
+	assert_string_not_equal(fhex, fpr);
 	/* Written once: a second write is refused and leaves the first intact. */
-	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, NULL), CE_ERR_EXISTS);
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, NULL, NULL), CE_ERR_EXISTS);
 	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s", pem, pem), 0);
 	assert_int_equal(p11raw_sh("openssl x509 -in %s -noout -text | grep -q 'Signature Algorithm: %s'",
 				   pem, want_sig_alg), 0);
@@ -195,7 +208,7 @@ static void root_ca(struct fx *f, struct p11_ossl_key *rk, X509 **root)
 	p.not_after = time(NULL) + 3650L * DAY;
 	assert_int_equal(x509_ca_self_sign(rk, &p, root), 0);
 	path_in(f, "root.pem", pem, sizeof(pem));
-	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, *root, NULL), 0);
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, *root, NULL, NULL), 0);
 }
 
 static void test_csr_issue_subca(void **state)
@@ -240,14 +253,14 @@ static void test_csr_issue_subca(void **state)
 	assert_int_equal(p11_ossl_key_load(f->o, "pkcs11:token=" TOKEN ";object=sub", NULL, &sk), 0);
 	assert_int_equal(x509_csr_make(&sk, SUB_SUBJECT, &csr), 0);
 	path_in(f, "sub.csr", csrpem, sizeof(csrpem));
-	assert_int_equal(x509_pem_write(csrpem, X509_KIND_CSR, csr, NULL), 0);
+	assert_int_equal(x509_pem_write(csrpem, X509_KIND_CSR, csr, NULL, NULL), 0);
 	assert_int_equal(p11raw_sh("openssl req -in %s -noout -verify 2>&1 | grep -q 'verify OK'",
 				   csrpem), 0);
 	/* Read back as the ceremony runner would, then issue. */
 	assert_int_equal(x509_pem_read(csrpem, X509_KIND_CSR, p11_ossl_libctx(f->o), (void **)&csr2), 0);
 	assert_int_equal(x509_cert_issue(&rk, root, csr2, &prof, &sub), 0);
 	path_in(f, "sub.pem", pem, sizeof(pem));
-	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, sub, NULL), 0);
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, sub, NULL, NULL), 0);
 	path_in(f, "root.pem", d, sizeof(d));
 	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s", d, pem), 0);
 	/* Twin: the sub-CA is not its own trust anchor. */
@@ -266,7 +279,7 @@ static void test_csr_issue_subca(void **state)
 	/* The sub-CA (P-384, SHA-384) issues an end-entity certificate. */
 	assert_int_equal(x509_cert_issue(&sk, sub, csr2, &ee, &leaf), 0);
 	path_in(f, "leaf.pem", leafpem, sizeof(leafpem));
-	assert_int_equal(x509_pem_write(leafpem, X509_KIND_CERT, leaf, NULL), 0);
+	assert_int_equal(x509_pem_write(leafpem, X509_KIND_CERT, leaf, NULL, NULL), 0);
 	assert_int_equal(p11raw_sh("openssl verify -CAfile %s -untrusted %s %s", d, pem, leafpem), 0);
 	assert_int_equal(p11raw_sh("openssl x509 -in %s -noout -text | grep -q 'ecdsa-with-SHA384' && "
 				   "openssl x509 -in %s -noout -text | grep -q 'CA:FALSE' && "
@@ -389,7 +402,7 @@ static void test_crl(void **state)
 	assert_int_equal(x509_crl_make(&rk, root, &cp, &crl), 0);
 	path_in(f, "root.crl", pem, sizeof(pem));
 	path_in(f, "root.pem", rootpem, sizeof(rootpem));
-	assert_int_equal(x509_pem_write(pem, X509_KIND_CRL, crl, fpr), 0);
+	assert_int_equal(x509_pem_write(pem, X509_KIND_CRL, crl, fpr, NULL), 0);
 	assert_int_equal(p11raw_sh("openssl crl -in %s -CAfile %s -noout -verify 2>&1 | grep -q 'verify OK'",
 				   pem, rootpem), 0);
 	assert_int_equal(p11raw_sh("t=$(openssl crl -in %s -noout -text) && "
@@ -657,7 +670,7 @@ static void test_direct_path(void **state)
 		assert_int_equal(x509_ca_self_sign(&k[i], &p, &ca), 0);
 		snprintf(name, sizeof(name), "direct%zu.pem", i);
 		path_in(f, name, pem, sizeof(pem));
-		assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, NULL), 0);
+		assert_int_equal(x509_pem_write(pem, X509_KIND_CERT, ca, NULL, NULL), 0);
 		assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s >/dev/null && openssl x509 -in %s "
 					   "-noout -text | grep -q 'Signature Algorithm: %s'",
 					   pem, pem, pem, types[i].alg), 0);
@@ -673,13 +686,13 @@ static void test_direct_path(void **state)
 	assert_int_equal(x509_csr_make(&sub, SUB_SUBJECT, &csr), 0);
 	assert_int_equal(x509_cert_issue(&k[3], ca, csr, &prof, &cert), 0);
 	path_in(f, "direct-sub.pem", cpem, sizeof(cpem));
-	assert_int_equal(x509_pem_write(cpem, X509_KIND_CERT, cert, NULL), 0);
+	assert_int_equal(x509_pem_write(cpem, X509_KIND_CERT, cert, NULL, NULL), 0);
 	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s >/dev/null", pem, cpem), 0);
 	rev.when = time(NULL);
 	crlp.next_update = time(NULL) + DAY;
 	assert_int_equal(x509_crl_make(&k[3], ca, &crlp, &crl), 0);
 	path_in(f, "direct.crl", crlpem, sizeof(crlpem));
-	assert_int_equal(x509_pem_write(crlpem, X509_KIND_CRL, crl, NULL), 0);
+	assert_int_equal(x509_pem_write(crlpem, X509_KIND_CRL, crl, NULL, NULL), 0);
 	assert_int_equal(p11raw_sh("openssl crl -in %s -CAfile %s -noout -verify 2>&1 | grep -q 'verify OK'",
 				   crlpem, pem), 0);
 	/* Twin: the sub-CA's key cannot issue under the RSA root's certificate. */

@@ -159,9 +159,9 @@ static void test_nss_chain_and_crl(void **state)
 	snprintf(root_pem, sizeof(root_pem), "%s/root-%d.pem", nss_dir, (int)getpid());
 	snprintf(sub_pem, sizeof(sub_pem), "%s/sub-%d.pem", nss_dir, (int)getpid());
 	snprintf(crl_pem, sizeof(crl_pem), "%s/root-%d.crl", nss_dir, (int)getpid());
-	assert_int_equal(x509_pem_write(root_pem, X509_KIND_CERT, root, NULL), 0);
-	assert_int_equal(x509_pem_write(sub_pem, X509_KIND_CERT, sub, NULL), 0);
-	assert_int_equal(x509_pem_write(crl_pem, X509_KIND_CRL, crl, NULL), 0);
+	assert_int_equal(x509_pem_write(root_pem, X509_KIND_CERT, root, NULL, NULL), 0);
+	assert_int_equal(x509_pem_write(sub_pem, X509_KIND_CERT, sub, NULL, NULL), 0);
+	assert_int_equal(x509_pem_write(crl_pem, X509_KIND_CRL, crl, NULL, NULL), 0);
 	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s", root_pem, root_pem), 0);
 	assert_int_equal(p11raw_sh("openssl verify -CAfile %s %s", root_pem, sub_pem), 0);
 	assert_int_not_equal(p11raw_sh("openssl verify -CAfile %s %s 2>/dev/null", sub_pem, sub_pem), 0);
