@@ -290,7 +290,7 @@ static const struct {
 	{ "share.issued", " set member group holder salt commitment secret " },
 	{ "share.verified", " set member group holder result secret " },
 	{ "quorum.share", " set member group holder accepted reason secret " },
-	{ "quorum.met", " set threshold holders secret group groups " },
+	{ "quorum.met", " set threshold holders secret group_threshold groups " },
 	{ "key.generated", " key_type label id public_key_sha256 token sensitive extractable "
 			   "restored_from backup_sha256 backup_ceremony_id " },
 	{ "key.destroyed", " label id public_key_sha256 token objects " },
