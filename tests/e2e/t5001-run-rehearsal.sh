@@ -17,7 +17,7 @@ softhsm_setup
 S=$TEST_TOP/scripts
 A=$TEST_TOP/scripts/demo
 V=$TEST_TOP/tests/vectors/run
-RUN="ceremony run --rehearsal --today 2026-11-27 --module $SOFTHSM_MODULE"
+RUN="run_pinned ceremony run --rehearsal --today 2026-11-27 --module $SOFTHSM_MODULE"
 TI=$TEST_TMP/ti
 mkdir -p "$TI"
 
@@ -213,7 +213,7 @@ FAULTMOD=$TEST_TOP/build/tests/libfaultmod.so
 test_expect_success 'failing twin: the HSM fails key generation -> error event with function and CKR' '
 	mkdir out &&
 	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_FUNC=C_GenerateKeyPair FAULTMOD_NTH=2 \
-	FAULTMOD_RV=CKR_DEVICE_ERROR test_exit_code 1 ceremony run "$S/root-ca.yaml" --rehearsal \
+	FAULTMOD_RV=CKR_DEVICE_ERROR test_exit_code 1 run_pinned ceremony run "$S/root-ca.yaml" --rehearsal \
 		--today 2026-11-27 --module "$FAULTMOD" --input "$A/root-ca.answers" --outdir out \
 		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
 	test_grep "CKR_DEVICE_ERROR" log &&
@@ -229,7 +229,7 @@ test_expect_success 'failing twin: the HSM fails key generation -> error event w
 test_expect_success 'failing twin: a refused login is recorded as login.failed with its CKR' '
 	mkdir out &&
 	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_FUNC=C_Login FAULTMOD_RV=CKR_PIN_INCORRECT \
-		test_exit_code 1 ceremony run "$S/root-ca.yaml" --rehearsal \
+		test_exit_code 1 run_pinned ceremony run "$S/root-ca.yaml" --rehearsal \
 		--today 2026-11-27 --module "$FAULTMOD" --input "$A/root-ca.answers" --outdir out \
 		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
 	test_grep "CKR_PIN_INCORRECT" log &&
