@@ -319,7 +319,8 @@ static const struct cli_opt archive_opts[] = {
 	{ NULL, 0, 0 },
 };
 
-/* Verify before copying anything. Returns 0 to archive (a->marker set for
+/* policy 4.5.3: archives with integrity - verify before copying anything.
+ * Returns 0 to archive (a->marker set for
  * an INCOMPLETE one), a verify exit code (> 0: refused, printed), or < 0. */
 static int archive_verify(const char *path, const struct verify_opts *vo, int allow_incomplete,
 			  char *marker, size_t cap, struct archive_files *a)

@@ -85,7 +85,8 @@ int verify_pin_matches(const char *pin, const char *spki_hex)
 	return strcmp(pin, words) == 0;
 }
 
-/* The signer against --expect-key: FAILED when it is none of them. */
+/* policy 4.4.4: the log's authenticity - the signer against --expect-key
+ * (the paper log's words): FAILED when it is none of them. */
 int verify_pin_check(const struct verify_opts *opts, struct verify_report *rep)
 {
 	size_t i;
@@ -122,8 +123,8 @@ int verify_pin_check(const struct verify_opts *opts, struct verify_report *rep)
 	return 0;
 }
 
-/* policy 4.4.1: a rehearsal or a run with answers from a file is not the
- * production ceremony; --require-production refuses it. */
+/* A rehearsal or a run with answers from a file is not the production
+ * ceremony; --require-production refuses it. */
 void verify_production_check(const struct verify_opts *opts, struct verify_report *rep)
 {
 	if (!opts->require_production || rep->verdict == VERIFY_FAILED || rep->events == 0)
