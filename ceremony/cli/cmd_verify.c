@@ -74,11 +74,7 @@ static void verify_print(const char *path, const struct verify_opts *o,
 		       rep->ceremony_id, rep->rehearsal ? ", REHEARSAL" : "",
 		       rep->scripted_input ? ", SCRIPTED INPUT" : "");
 	if (rep->events > 0)
-		printf("  production:  %s\n",
-		       rep->production	  ? "yes (not a rehearsal, prompts answered at the console)" :
-		       rep->rehearsal	  ? "NO: a rehearsal" :
-		       rep->scripted_input ? "NO: prompts answered from a file (--input)" :
-					     "not recorded (no rehearsal/scripted_input: false)");
+		printf("  production:  %s\n", verify_production_text(rep));
 	printf("  events:      %llu", (unsigned long long)rep->events);
 	if (rep->start_time[0])
 		printf(", %s to %s", rep->start_time, rep->end_time);

@@ -170,3 +170,15 @@ void verify_pin_proof(struct verify_report *rep)
 		snprintf(p, cap, "%ssigned by an expected key (--expect-key), %s, and not changed "
 				 "since", cut, rep->key_words);
 }
+
+const char *verify_production_text(const struct verify_report *rep)
+{
+	if (rep->production)
+		return "yes (not a rehearsal, prompts answered at the console)";
+	if (rep->rehearsal)
+		return rep->scripted_input ? "NO: a rehearsal, prompts answered from a file" :
+					     "NO: a rehearsal";
+	if (rep->scripted_input)
+		return "NO: prompts answered from a file (--input)";
+	return "not recorded (no rehearsal/scripted_input: false)";
+}

@@ -107,6 +107,10 @@ int verify_pin_parse(const char *in, char *out, size_t cap) __attribute__((warn_
  * SHA-256 is spki_hex (64 hex digits). 1 or 0. */
 int verify_pin_matches(const char *pin, const char *spki_hex);
 
+/* Whether the run was production, for people: "yes (...)", "NO: a
+ * rehearsal", "NO: prompts answered from a file (--input)", ... (static). */
+const char *verify_production_text(const struct verify_report *rep);
+
 /* Exit code for a verdict. */
 int verify_exit_code(enum verify_verdict v);
 const char *verify_verdict_name(enum verify_verdict v);

@@ -143,6 +143,16 @@ test_expect_success 'failing twin: a non-rehearsal run answered from a file FAIL
 	test_grep "prompts answered from a file (ceremony.start scripted_input: true), not a production ceremony" out.txt
 '
 
+test_expect_success 'replay says plainly whether the run was production, and what is proven' '
+	genuine &&
+	ceremony replay t.jsonl >r.txt &&
+	test_grep "^production: NO: a rehearsal, prompts answered from a file" r.txt &&
+	test_grep "^proven: signer key not pinned" r.txt &&
+	cp "$TEST_TMP/prod/t.jsonl" "$TEST_TMP/prod/t.jsonl.p7s" "$TEST_TMP/prod/t-signer.pem" . &&
+	ceremony replay t.jsonl >r.txt &&
+	test_grep "^production: yes" r.txt
+'
+
 test_expect_success 'ceremony-verify answers the pinned check exactly as ceremony verify' '
 	forged &&
 	test_exit_code 4 ceremony verify t.jsonl --expect-key "$WORDS" >a.txt &&
