@@ -473,6 +473,7 @@ static int archive_run(int argc, char **argv)
 	c = archive_dests_check(dests, ndest);
 	if (c != 0)
 		return c;
+	vo.outputs_dir = a.outputs_dir; /* the outputs copied are the ones recorded */
 	r = archive_verify(path, &vo, allow_incomplete, marker, sizeof(marker), &a);
 	if (r != 0) {
 		status = r;

@@ -168,6 +168,13 @@ test_expect_success 'archive refuses a FAILED transcript with the verdict and re
 	test -z "$(find a b -mindepth 1)"
 '
 
+test_expect_success 'archive checks the outputs before copying them: a changed output is refused' '
+	genuine && echo changed >>out/root-ca.pem && mkdir a b &&
+	test_exit_code 4 ceremony archive t.jsonl --to a --to b --outputs out 2>err &&
+	test_grep "FAILED: .*root-ca.pem" err &&
+	test -z "$(find a b -mindepth 1)"
+'
+
 test_expect_success 'archive refuses another signer than --expect-key; twin: the right key archives' '
 	forged && mkdir a b &&
 	test_exit_code 4 ceremony archive t.jsonl --to a --to b --expect-key "$WORDS" 2>err &&
