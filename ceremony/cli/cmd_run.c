@@ -36,11 +36,11 @@ static void run_help(FILE *f)
 		"  --today DATE           policy date (rehearsal only; default: today, UTC)\n"
 		"  --issued-in TRANSCRIPT a transcript that issued shares used here (verified\n"
 		"                         first; repeatable; the latest issuance of a secret wins)\n"
-		"  --issued-in-key KEY    the transcript key of the --issued-in just before it, as\n"
-		"                         on that ceremony's paper log: its eight fingerprint words\n"
-		"                         (one argument) or SPKI SHA-256 hex; another signer is\n"
-		"                         refused. Without it, the words are typed at the console\n"
-		"                         from the paper log (answer key issued-in-key.N)\n\n"
+		"  --issued-in-key KEY    the transcript key of the --issued-in before it, as\n"
+		"                         on that ceremony's paper log: its eight words (one\n"
+		"                         argument) or SPKI SHA-256 hex; another signer is\n"
+		"                         refused. Without it, the words are typed at the\n"
+		"                         console from the paper log (answer issued-in-key.N)\n\n"
 		"At any prompt, type abort (or Ctrl-C, Ctrl-D) to abort; the reason is asked and\n"
 		"recorded. Exit 0 completed, 1 failed, 2 usage, 3 aborted.\n");
 }

@@ -17,7 +17,8 @@ static void verify_help(FILE *f)
 	fprintf(f,
 		"usage: ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S]\n"
 		"                       [--script S] [--roster R] [--outputs DIR]\n"
-		"                       [--expect-key WORDS|HEX]... [--require-production] [--json]\n\n"
+		"                       [--expect-key WORDS|HEX]... [--require-production]\n"
+		"                       [--json]\n\n"
 		"Check a ceremony transcript offline: format, sequence numbers, hash chain,\n"
 		"UTC times never going back, a step run once, no actor witnessing their own\n"
 		"step, quorums met by distinct holders, no forbidden role pair (policy 4.2.4),\n"
