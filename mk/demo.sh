@@ -23,13 +23,18 @@ echo "== 1. token initialisation (rehearsal): scripts/token-init.yaml"
 $C run "$top/scripts/token-init.yaml" --rehearsal --today "$TODAY" --module "$MODULE" \
 	--input "$top/scripts/demo/token-init.answers" --outdir "$demo/token-init"
 
+# The paper log of step 1 (in a real ceremony the witnesses' handwriting): the
+# words of token-init's transcript key, which pin that transcript from now on.
+WORDS=$(grep '"type":"transcript.key"' "$demo/token-init/transcript.jsonl" |
+	sed -n 's/.*"fingerprint":"\([a-z ]*\)".*/\1/p')
+
 echo "== 2. root CA key and certificate (rehearsal): scripts/root-ca.yaml"
 $C run "$top/scripts/root-ca.yaml" --rehearsal --today "$TODAY" --module "$MODULE" \
 	--input "$top/scripts/demo/root-ca.answers" --outdir "$demo/out" \
-	--issued-in "$demo/token-init/transcript.jsonl"
+	--issued-in "$demo/token-init/transcript.jsonl" --issued-in-key "$WORDS"
 
 echo "== 3. the auditor's checks"
-$C verify "$demo/token-init/transcript.jsonl"
+$C verify "$demo/token-init/transcript.jsonl" --expect-key "$WORDS"
 $C verify "$demo/out/transcript.jsonl" --outputs "$demo/out"
 openssl cms -verify -binary -inform PEM -in "$demo/out/transcript.jsonl.p7s" \
 	-content "$demo/out/transcript.jsonl" -CAfile "$demo/out/transcript-signer.pem" \

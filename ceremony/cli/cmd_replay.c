@@ -399,6 +399,9 @@ static int replay_run(int argc, char **argv)
 		hi(&rp, C_OFF);
 	if (rep.key_line)
 		printf("transcript key fingerprint: %s\n", rep.key_words);
+	if (rep.events > 0)
+		printf("production: %s\n", verify_production_text(&rep));
+	printf("proven: %s\n", rep.proof);
 	printf("times are UTC\n\n");
 	r = verify_events_each(path, replay_event, &rp);
 	fflush(stdout);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S] [--script S]
- *                 [--roster R] [--outputs DIR] [--json]
+ *                 [--roster R] [--outputs DIR] [--expect-key KEY]...
+ *                 [--require-production] [--json]
  */
 #include "ceremony/cli/cli.h"
 #include "ceremony/verify/verify.h"
@@ -15,7 +16,9 @@ static void verify_help(FILE *f)
 {
 	fprintf(f,
 		"usage: ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S]\n"
-		"                       [--script S] [--roster R] [--outputs DIR] [--json]\n\n"
+		"                       [--script S] [--roster R] [--outputs DIR]\n"
+		"                       [--expect-key WORDS|HEX]... [--require-production]\n"
+		"                       [--json]\n\n"
 		"Check a ceremony transcript offline: format, sequence numbers, hash chain,\n"
 		"UTC times never going back, a step run once, no actor witnessing their own\n"
 		"step, quorums met by distinct holders, no forbidden role pair (policy 4.2.4),\n"
@@ -29,13 +32,22 @@ static void verify_help(FILE *f)
 		"                    witnesses and quorums by the policy, on the ceremony's date\n"
 		"  --roster R        the roster (default: the script's roster:)\n"
 		"  --outputs DIR     the outputs' SHA-256 must match the files in DIR\n"
+		"  --expect-key KEY  the ceremony's transcript key, as on the paper log: its\n"
+		"                    eight fingerprint words in one argument (\"word word ...\")\n"
+		"                    or its SPKI SHA-256 in hex; repeatable, any one matches;\n"
+		"                    FAILED when another key signed. Without it, OK proves only\n"
+		"                    that the file is unchanged since signing by the key shown\n"
+		"  --require-production  FAILED for a rehearsal or a run answered from a file\n"
 		"  --json            print the verdict as one JSON object\n\n"
 		"exit status: 0 OK, 3 INCOMPLETE (a valid prefix: the ceremony did not\n"
 		"complete), 4 FAILED (first failing line and reason), 1 error (could not\n"
 		"check), 2 usage.\n");
 }
 
-enum { OPT_JSON = CLI_OPT_KEY, OPT_SIGNER, OPT_SIGNATURE, OPT_SCRIPT, OPT_ROSTER, OPT_OUTPUTS };
+enum {
+	OPT_JSON = CLI_OPT_KEY, OPT_SIGNER, OPT_SIGNATURE, OPT_SCRIPT, OPT_ROSTER, OPT_OUTPUTS,
+	OPT_EXPECT_KEY, OPT_REQUIRE_PRODUCTION
+};
 
 static const struct cli_opt verify_opts[] = {
 	{ "json", OPT_JSON, 0 },
@@ -44,11 +56,59 @@ static const struct cli_opt verify_opts[] = {
 	{ "script", OPT_SCRIPT, 1 },
 	{ "roster", OPT_ROSTER, 1 },
 	{ "outputs", OPT_OUTPUTS, 1 },
+	{ "expect-key", OPT_EXPECT_KEY, 1 },
+	{ "require-production", OPT_REQUIRE_PRODUCTION, 0 },
 	{ NULL, 0, 0 },
 };
 
+/* The human verdict: what was checked, what is proven. */
+static void verify_print(const char *path, const struct verify_opts *o,
+			 const struct verify_report *rep)
+{
+	size_t i;
+
+	printf("%s: %s\n", path, verify_verdict_name(rep->verdict));
+	if (rep->reason[0])
+		printf("  %s\n", rep->reason);
+	if (rep->ceremony_id[0])
+		printf("  ceremony:    %s%sid %s%s%s\n", rep->ceremony, rep->ceremony[0] ? ", " : "",
+		       rep->ceremony_id, rep->rehearsal ? ", REHEARSAL" : "",
+		       rep->scripted_input ? ", SCRIPTED INPUT" : "");
+	if (rep->events > 0)
+		printf("  production:  %s\n", verify_production_text(rep));
+	printf("  events:      %llu", (unsigned long long)rep->events);
+	if (rep->start_time[0])
+		printf(", %s to %s", rep->start_time, rep->end_time);
+	printf("\n");
+	if (rep->key_line)
+		printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
+		       "  fingerprint: %s\n",
+		       (unsigned long long)rep->key_line, rep->key_spki_sha256, rep->key_words);
+	for (i = 0; i < rep->n_expected; i++)
+		printf("  expected:    %s%s\n", rep->expected[i],
+		       rep->signer_matched && verify_pin_matches(rep->expected[i], rep->key_spki_sha256) ?
+			       " (matches)" : "");
+	printf("  signature:   %s%s\n",
+	       rep->signature_ok			     ? "valid, by the announced key" :
+	       rep->verdict == VERIFY_FAILED && rep->fail_line ? "not checked (a line failed first)" :
+	       rep->signed_				     ? "present, NOT valid" :
+								       "none",
+	       !rep->signature_ok	? "" :
+	       rep->signer_matched	? ", an expected key" :
+	       rep->n_expected		? ", NOT an expected key" :
+					  " (not pinned: see below)");
+	if (o->outputs_dir != NULL)
+		printf("  outputs:     %llu checked in %s\n", (unsigned long long)rep->outputs_checked,
+		       o->outputs_dir);
+	printf("  proven:      %s\n", rep->proof);
+	if (rep->verdict == VERIFY_OK && rep->key_line && rep->n_expected == 0)
+		printf("Compare the fingerprint words with those on the paper log.\n");
+}
+
 static int verify_run(int argc, char **argv)
 {
+	const char *expect[VERIFY_EXPECT_MAX];
+	char pin[VERIFY_PIN_LEN];
 	struct verify_opts o;
 	struct verify_report rep;
 	struct cli_opts p;
@@ -57,6 +117,7 @@ static int verify_run(int argc, char **argv)
 	int c, r;
 
 	memset(&o, 0, sizeof(o));
+	o.expect_keys = expect;
 	cli_opts_init(&p, &cli_verb_verify, NULL, verify_opts, argc, argv);
 	while ((c = cli_opts_next(&p)) > 0) {
 		switch (c) {
@@ -77,6 +138,18 @@ static int verify_run(int argc, char **argv)
 			break;
 		case OPT_OUTPUTS:
 			o.outputs_dir = p.value;
+			break;
+		case OPT_EXPECT_KEY:
+			if (o.n_expect_keys == VERIFY_EXPECT_MAX)
+				return cli_usage_error(&cli_verb_verify, "at most %d --expect-key",
+						       VERIFY_EXPECT_MAX);
+			if (verify_pin_parse(p.value, pin, sizeof(pin)) < 0)
+				return cli_usage_error(&cli_verb_verify, "--expect-key: %s",
+						       ce_err_detail());
+			expect[o.n_expect_keys++] = p.value;
+			break;
+		case OPT_REQUIRE_PRODUCTION:
+			o.require_production = 1;
 			break;
 		default: /* CLI_OPT_OPERAND */
 			if (path != NULL)
@@ -104,30 +177,7 @@ static int verify_run(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 	} else {
-		printf("%s: %s\n", path, verify_verdict_name(rep.verdict));
-		if (rep.reason[0])
-			printf("  %s\n", rep.reason);
-		if (rep.ceremony_id[0])
-			printf("  ceremony:    %s%sid %s%s\n", rep.ceremony, rep.ceremony[0] ? ", " : "",
-			       rep.ceremony_id, rep.rehearsal ? ", REHEARSAL" : "");
-		printf("  events:      %llu", (unsigned long long)rep.events);
-		if (rep.start_time[0])
-			printf(", %s to %s", rep.start_time, rep.end_time);
-		printf("\n");
-		if (rep.key_line)
-			printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
-			       "  fingerprint: %s\n",
-			       (unsigned long long)rep.key_line, rep.key_spki_sha256, rep.key_words);
-		printf("  signature:   %s\n",
-		       rep.signature_ok			     ? "valid, by the announced key" :
-		       rep.verdict == VERIFY_FAILED && rep.fail_line ? "not checked (a line failed first)" :
-		       rep.signed_				     ? "present, NOT valid" :
-									       "none");
-		if (o.outputs_dir != NULL)
-			printf("  outputs:     %llu checked in %s\n",
-			       (unsigned long long)rep.outputs_checked, o.outputs_dir);
-		if (rep.verdict == VERIFY_OK && rep.key_line)
-			printf("Compare the fingerprint words with those on the paper log.\n");
+		verify_print(path, &o, &rep);
 	}
 	fflush(stdout);
 	return verify_exit_code(rep.verdict);
@@ -135,7 +185,7 @@ static int verify_run(int argc, char **argv)
 
 const struct cli_verb cli_verb_verify = {
 	.name = "verify",
-	.synopsis = "TRANSCRIPT [--signer CERT] [--script S] [--roster R] [--outputs DIR] [--json]",
+	.synopsis = "TRANSCRIPT [--expect-key KEY] [--script S] [--outputs DIR] [--json] ...",
 	.summary = "check a ceremony transcript: chain, signature, rules",
 	.run = verify_run,
 	.help = verify_help,

@@ -68,6 +68,7 @@ struct run_ctx {
 	json_t *step_details; /* for step.end */
 
 	struct registry reg;
+	struct issued_in_pin *issued_pins; /* one per --issued-in, recorded in ceremony.start */
 
 	/* transcript key */
 	int tkey;              /* made (destroyed at the end in every case) */

@@ -429,7 +429,18 @@ static int ctx_open(struct run_ctx *rc)
 	r = tokens_open(rc);
 	if (r < 0)
 		goto out;
-	r = issued_in_load(rc->opts->issued_in, rc->opts->n_issued_in, &rc->reg);
+	/* Before the module is loaded: an earlier transcript is relied on only
+	 * when its signer is pinned (--issued-in-key) or confirmed here. */
+	rc->issued_pins = calloc(rc->opts->n_issued_in + 1, sizeof(*rc->issued_pins));
+	if (rc->issued_pins == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = issued_in_load(rc->opts->issued_in, rc->opts->issued_in_key, rc->opts->n_issued_in,
+			   &rc->reg, rc->issued_pins);
+	if (r < 0)
+		goto out;
+	r = issued_in_confirm(rc->con, rc->issued_pins, rc->opts->n_issued_in);
 	if (r < 0)
 		goto out;
 	r = p11_ctx_open(rc->opts->module, &rc->p11);
@@ -473,6 +484,7 @@ static void ctx_free(struct run_ctx *rc)
 	tokens_free(rc);
 	outputs_summary_free(rc);
 	registry_free(&rc->reg);
+	free(rc->issued_pins);
 	EVP_PKEY_free(rc->tkey_soft);
 	json_decref(rc->step_details);
 	transcript_free(rc->t);

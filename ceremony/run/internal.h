@@ -14,6 +14,8 @@
 #include "ceremony/run/console.h"
 #include "ceremony/run/registry.h"
 #include "ceremony/run/run.h"
+#include "ceremony/transcript/fingerprint.h"
+#include "ceremony/transcript/format.h"
 
 #include <jansson.h>
 
@@ -31,17 +33,51 @@ struct registry *run_registry(struct run_ctx *rc);
  * New reference, NULL on allocation failure. */
 json_t *run_seat_list_json(const struct run_seat *s);
 
+/* What this ceremony relied on in an earlier transcript (--issued-in), as
+ * recorded in ceremony.start details.issued_in (docs/transcript-format.md):
+ * the file's SHA-256, its signer, and how that signer was pinned. Public. */
+enum issued_in_pinning {
+	ISSUED_IN_PIN_NONE = 0,   /* not yet: issued_in_confirm asks */
+	ISSUED_IN_PIN_KEY,        /* --issued-in-key named the signer */
+	ISSUED_IN_PIN_CONSOLE,    /* the words typed at the console matched */
+};
+
+struct issued_in_pin {
+	const char *path; /* borrowed from run_opts */
+	char sha256[TRANSCRIPT_HASH_HEX_LEN + 1];
+	char signer_spki_sha256[TRANSCRIPT_HASH_HEX_LEN + 1];
+	char signer_words[FINGERPRINT_WORDS_MAX_LEN];
+	enum issued_in_pinning pinning;
+};
+
 /*
  * Load into g the shares issued in the --issued-in transcripts paths[0..n)
- * (issued_in.c). Each transcript must verify OK (ceremony/verify/verify.h);
- * they are read in the order of their start times, so a later issuance of
- * a secret replaces the earlier ones; within one transcript each set of a
- * secret is one issuance. The holder files of a rehearsal are looked for
- * beside each transcript. Returns 0; CE_ERR_VERIFY (a transcript not OK,
- * named with its verdict); CE_ERR_FORMAT (a share.issued event without its
- * fields, naming file:line); registry_add's errors; the verifier's.
+ * (issued_in.c). Each transcript must verify OK (ceremony/verify/verify.h),
+ * and when keys[i] is not NULL (--issued-in-key) its signer must be that key
+ * (else CE_ERR_VERIFY naming the key that signed); pins[i] (n of them,
+ * caller's) gets its file SHA-256 and signer, pinning ISSUED_IN_PIN_KEY or
+ * ISSUED_IN_PIN_NONE. They are read in the order of their start times, so a
+ * later issuance of a secret replaces the earlier ones; within one
+ * transcript each set of a secret is one issuance. The holder files of a
+ * rehearsal are looked for beside each transcript. Returns 0; CE_ERR_VERIFY
+ * (a transcript not OK, named with its verdict, or changed while read);
+ * CE_ERR_FORMAT (a share.issued event without its fields, naming file:line);
+ * registry_add's errors; the verifier's.
  */
-int issued_in_load(const char *const *paths, size_t n, struct registry *g)
+int issued_in_load(const char *const *paths, const char *const *keys, size_t n,
+		   struct registry *g, struct issued_in_pin *pins)
+	__attribute__((warn_unused_result));
+
+/*
+ * Each pin still ISSUED_IN_PIN_NONE: a person at the console types the
+ * transcript key's words from that ceremony's paper log (prompt key
+ * "issued-in-key.N", N the 1-based --issued-in position); they must name the
+ * key that signed it (then ISSUED_IN_PIN_CONSOLE). The words are not shown
+ * first: they are to be read off paper, not copied off the screen. Returns
+ * 0; CE_ERR_VERIFY (other words: refused, naming the signer); console_ask's
+ * codes (CE_ERR_ABORTED, CE_ERR_NOT_FOUND for a missing answer).
+ */
+int issued_in_confirm(struct console *con, struct issued_in_pin *pins, size_t n)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -95,6 +95,7 @@ static int load_event(void *ctx, uint64_t lineno, json_t *ev)
 
 struct issued_file {
 	const char *path;
+	struct issued_in_pin *pin;
 	char start[TRANSCRIPT_TIME_LEN + 1];
 };
 
@@ -103,8 +104,22 @@ static int issued_cmp(const void *a, const void *b)
 	return strcmp(((const struct issued_file *)a)->start, ((const struct issued_file *)b)->start);
 }
 
-/* Verify each transcript; note its start time. */
-static int files_verify(const char *const *paths, size_t n, struct issued_file *files)
+/* The file's SHA-256 in hex. */
+static int file_sha256_hex(const char *path, char hex[TRANSCRIPT_HASH_HEX_LEN + 1])
+{
+	uint8_t h[32];
+	int r = transcript_file_sha256(path, h, NULL);
+
+	if (r < 0)
+		return ce_err_prefix(r, "--issued-in %s", path);
+	hex_encode(h, 32, hex);
+	return 0;
+}
+
+/* Verify each transcript, against its --issued-in-key when given; note its
+ * start time, its signer and its SHA-256. */
+static int files_verify(const char *const *paths, const char *const *keys, size_t n,
+			struct issued_file *files, struct issued_in_pin *pins)
 {
 	struct verify_opts vo;
 	struct verify_report rep;
@@ -113,6 +128,9 @@ static int files_verify(const char *const *paths, size_t n, struct issued_file *
 
 	for (i = 0; i < n; i++) {
 		memset(&vo, 0, sizeof(vo));
+		memset(&pins[i], 0, sizeof(pins[i]));
+		vo.expect_keys = keys != NULL && keys[i] != NULL ? &keys[i] : NULL;
+		vo.n_expect_keys = vo.expect_keys != NULL ? 1 : 0;
 		r = verify_transcript(paths[i], &vo, &rep);
 		if (r < 0)
 			return ce_err_prefix(r, "--issued-in %s", paths[i]);
@@ -120,15 +138,26 @@ static int files_verify(const char *const *paths, size_t n, struct issued_file *
 			return ce_err_set(CE_ERR_VERIFY, "--issued-in %s: %s: %s", paths[i],
 					  verify_verdict_name(rep.verdict), rep.reason);
 		files[i].path = paths[i];
+		files[i].pin = &pins[i];
 		memcpy(files[i].start, rep.start_time, sizeof(files[i].start));
+		pins[i].path = paths[i];
+		pins[i].pinning = vo.n_expect_keys ? ISSUED_IN_PIN_KEY : ISSUED_IN_PIN_NONE;
+		memcpy(pins[i].signer_spki_sha256, rep.key_spki_sha256,
+		       sizeof(pins[i].signer_spki_sha256));
+		memcpy(pins[i].signer_words, rep.key_words, sizeof(pins[i].signer_words));
+		r = file_sha256_hex(paths[i], pins[i].sha256);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-int issued_in_load(const char *const *paths, size_t n, struct registry *g)
+int issued_in_load(const char *const *paths, const char *const *keys, size_t n,
+		   struct registry *g, struct issued_in_pin *pins)
 {
 	struct issued_file *files = NULL;
 	struct load_ctx *lc = NULL;
+	char again[TRANSCRIPT_HASH_HEX_LEN + 1];
 	size_t i;
 	int r = CE_ERR_INTERNAL;
 
@@ -140,7 +169,7 @@ int issued_in_load(const char *const *paths, size_t n, struct registry *g)
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	r = files_verify(paths, n, files);
+	r = files_verify(paths, keys, n, files, pins);
 	if (r < 0)
 		goto out;
 	/* a later issuance of a secret replaces the earlier ones */
@@ -157,10 +186,54 @@ int issued_in_load(const char *const *paths, size_t n, struct registry *g)
 		lc->dir = NULL;
 		if (r < 0)
 			goto out;
+		/* what was read is what was verified and is recorded */
+		r = file_sha256_hex(files[i].path, again);
+		if (r < 0)
+			goto out;
+		if (strcmp(again, files[i].pin->sha256) != 0) {
+			r = ce_err_set(CE_ERR_VERIFY, "--issued-in %s: changed while it was read",
+				       files[i].path);
+			goto out;
+		}
 	}
 	r = 0;
 out:
 	free(files);
 	free(lc);
+	return r;
+}
+
+int issued_in_confirm(struct console *con, struct issued_in_pin *pins, size_t n)
+{
+	char key[CONSOLE_KEY_MAX], prompt[512], ans[RUN_ANSWER_MAX], pin[VERIFY_PIN_LEN];
+	size_t i;
+	int r = CE_ERR_INTERNAL;
+
+	for (i = 0; i < n; i++) {
+		if (pins[i].pinning != ISSUED_IN_PIN_NONE)
+			continue;
+		console_say(con, "--issued-in %s: its signer key is not pinned (no --issued-in-key).",
+			    pins[i].path);
+		snprintf(key, sizeof(key), "issued-in-key.%zu", i + 1);
+		snprintf(prompt, sizeof(prompt),
+			 "Read the transcript key's eight words on the paper log of the ceremony "
+			 "that wrote %.200s, and type them:", pins[i].path);
+		r = console_ask(con, key, prompt, ans, sizeof(ans));
+		if (r < 0)
+			goto out;
+		if (verify_pin_parse(ans, pin, sizeof(pin)) < 0 ||
+		    !verify_pin_matches(pin, pins[i].signer_spki_sha256)) {
+			r = ce_err_set(CE_ERR_VERIFY,
+				       "--issued-in %s: the words typed are not those of the key that "
+				       "signed it (%s, SPKI SHA-256 %s): refused; not the transcript "
+				       "written at that ceremony, or the words were misread",
+				       pins[i].path, pins[i].signer_words, pins[i].signer_spki_sha256);
+			goto out;
+		}
+		pins[i].pinning = ISSUED_IN_PIN_CONSOLE;
+		console_say(con, "--issued-in %s: signer confirmed from the paper log.", pins[i].path);
+	}
+	r = 0;
+out:
 	return r;
 }

@@ -73,6 +73,10 @@ struct run_opts {
 	int allow_scripted_input; /* --allow-scripted-input */
 	const char *today;        /* --today YYYY-MM-DD (rehearsal only), NULL: UTC date */
 	const char *const *issued_in; /* --issued-in transcripts (borrowed), n_issued_in of them */
+	/* --issued-in-key: issued_in_key[i] is the expected transcript key of
+	 * issued_in[i] (fingerprint words or SPKI SHA-256 hex), or NULL: not
+	 * pinned, its words are then typed at the console from the paper log. */
+	const char *const *issued_in_key;
 	size_t n_issued_in;
 };
 

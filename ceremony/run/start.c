@@ -210,6 +210,34 @@ static int loaded_details(struct run_ctx *rc, json_t *d)
 	return 0;
 }
 
+/* The earlier transcripts relied on (--issued-in): path, file SHA-256,
+ * signer, how the signer was pinned (docs/transcript-format.md). */
+static int issued_in_details(struct run_ctx *rc, json_t *d)
+{
+	json_t *arr = NULL, *o;
+	size_t i;
+
+	if (rc->opts->n_issued_in == 0)
+		return 0;
+	arr = json_array();
+	if (arr == NULL)
+		return CE_ERR_NOMEM;
+	for (i = 0; i < rc->opts->n_issued_in; i++) {
+		const struct issued_in_pin *p = &rc->issued_pins[i];
+
+		o = json_pack("{s:s, s:s, s:s, s:s}", "path", p->path, "sha256", p->sha256,
+			      "signer_spki_sha256", p->signer_spki_sha256, "pinned",
+			      p->pinning == ISSUED_IN_PIN_KEY ? "issued-in-key" : "paper-log-at-console");
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return CE_ERR_NOMEM;
+		}
+	}
+	if (json_object_set_new(d, "issued_in", arr) != 0)
+		return CE_ERR_NOMEM;
+	return 0;
+}
+
 int start_event_write(struct run_ctx *rc)
 {
 	json_t *d = NULL, *op = NULL;
@@ -230,6 +258,9 @@ int start_event_write(struct run_ctx *rc)
 	if (r < 0)
 		goto out;
 	r = loaded_details(rc, d);
+	if (r < 0)
+		goto out;
+	r = issued_in_details(rc, d);
 	if (r < 0)
 		goto out;
 	op = run_operator_json(rc);

@@ -188,6 +188,37 @@ static int persons_check(const struct tj_doc *d, int a, const char *field, char 
 	return 0;
 }
 
+/* ceremony.start details.issued_in (optional): the earlier transcripts the
+ * ceremony relied on, each {path, sha256, signer_spki_sha256, pinned}. */
+static int issued_in_check(const struct tj_doc *d, int details, char *why, size_t cap)
+{
+	int a = tj_get(d, details, "issued_in"), o;
+	const char *pinned;
+	uint32_t i;
+
+	if (a < 0)
+		return 0;
+	if (!tj_is(d, a, TJ_ARR)) {
+		snprintf(why, cap, "ceremony.start: details.issued_in is not an array");
+		return CE_ERR_FORMAT;
+	}
+	TJ_ARR_EACH(d, a, i, o) {
+		pinned = tj_str(d, tj_get(d, o, "pinned"));
+		if (!tj_is(d, o, TJ_OBJ) || tj_str(d, tj_get(d, o, "path")) == NULL ||
+		    !is_hex_of_len(tj_str(d, tj_get(d, o, "sha256")), TRANSCRIPT_HASH_HEX_LEN) ||
+		    !is_hex_of_len(tj_str(d, tj_get(d, o, "signer_spki_sha256")),
+				   TRANSCRIPT_HASH_HEX_LEN) ||
+		    pinned == NULL ||
+		    (strcmp(pinned, "issued-in-key") != 0 && strcmp(pinned, "paper-log-at-console") != 0)) {
+			snprintf(why, cap, "ceremony.start: details.issued_in[%u] is not {path, sha256, "
+					   "signer_spki_sha256, pinned: issued-in-key | paper-log-at-console}",
+				 i);
+			return CE_ERR_FORMAT;
+		}
+	}
+	return 0;
+}
+
 int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 {
 	const struct event_rule *rule;
@@ -252,6 +283,8 @@ int transcript_event_check(const struct tj_doc *d, char *why, size_t cap)
 		snprintf(why, cap, "%s: details.ceremony_id is not 32 hex digits", type);
 		return CE_ERR_FORMAT;
 	}
+	if (strcmp(type, "ceremony.start") == 0 && issued_in_check(d, details, why, cap) != 0)
+		return CE_ERR_FORMAT;
 	if (strcmp(type, "transcript.key") == 0 &&
 	    !is_hex_of_len(tj_str(d, tj_get(d, details, "spki_sha256")), TRANSCRIPT_HASH_HEX_LEN)) {
 		snprintf(why, cap, "%s: details.spki_sha256 is not a hex SHA-256", type);
@@ -273,7 +306,7 @@ static const struct {
 	{ "ceremony.start", " ceremony_id ceremony tool_version exe_sha256 host rehearsal clock "
 			    "script_sha256 roster_sha256 policy_date script script_version "
 			    "scripted_input openssl_version p11kit_version pkcs11_provider_version "
-			    "pkcs11_provider module module_sha256 token " },
+			    "pkcs11_provider module module_sha256 token issued_in " },
 	{ "transcript.key", " spki_sha256 fingerprint public_key_pem ephemeral key_type uri key_store "
 			    "locked_memory " },
 	{ "attendance", " status " },

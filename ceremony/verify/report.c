@@ -56,6 +56,7 @@ const char *verify_verdict_name(enum verify_verdict v)
 json_t *verify_report_json(const char *path, const struct verify_report *rep)
 {
 	json_t *o = json_object();
+	size_t i;
 
 	if (o == NULL)
 		return NULL;
@@ -85,6 +86,15 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep)
 	SETN("signer_spki_sha256", STR_OR_NULL(rep->key_spki_sha256));
 	SETN("signer_fingerprint", STR_OR_NULL(rep->key_words));
 	SETN("outputs_checked", json_integer((json_int_t)rep->outputs_checked));
+	SETN("scripted_input", json_boolean(rep->scripted_input));
+	SETN("production", json_boolean(rep->production));
+	SETN("expected_keys", json_array());
+	for (i = 0; i < rep->n_expected; i++)
+		if (json_array_append_new(json_object_get(o, "expected_keys"),
+					  json_string(rep->expected[i])) != 0)
+			goto fail;
+	SETN("signer_matched", rep->n_expected ? json_boolean(rep->signer_matched) : json_null());
+	SETN("proven", STR_OR_NULL(rep->proof));
 #undef SETN
 #undef STR_OR_NULL
 	return o;

@@ -495,6 +495,9 @@ static int rules_structure(struct verify_rules *ru, uint64_t ln, const char *typ
 		copy_str(rep->ceremony, sizeof(rep->ceremony), tj_str(d, tj_get(d, det, "ceremony")));
 		copy_str(rep->start_time, sizeof(rep->start_time), tj_str(d, tj_get(d, 0, "time")));
 		rep->rehearsal = tj_is(d, tj_get(d, det, "rehearsal"), TJ_TRUE);
+		rep->scripted_input = tj_is(d, tj_get(d, det, "scripted_input"), TJ_TRUE);
+		rep->production = tj_is(d, tj_get(d, det, "rehearsal"), TJ_FALSE) &&
+				  tj_is(d, tj_get(d, det, "scripted_input"), TJ_FALSE);
 	}
 	if (strcmp(type, "transcript.key") == 0) {
 		if (rep->key_line != 0)

@@ -285,6 +285,12 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 	verdict_unfailed(&v, sig_exists, sig_path);
 	r = 0;
 out:
+	if (r == 0)
+		r = verify_pin_check(opts, rep);
+	if (r == 0) {
+		verify_production_check(opts, rep);
+		verify_pin_proof(rep);
+	}
 	vstate_close(&v);
 	free(sig_path);
 	return r;

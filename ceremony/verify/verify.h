@@ -10,7 +10,10 @@
  * no forbidden role pair), the outputs' hashes, and with a script the
  * script/roster checks (ceremony/verify/semantics.c) in the same pass; then
  * the detached CMS signature and that its signer is the key the transcript
- * announced. The parts and their order: ceremony/verify/verify_internal.h.
+ * announced; with --expect-key, that this key is one the auditor expects
+ * (FAILED otherwise); with --require-production, that the run was neither a
+ * rehearsal nor answered from a file (FAILED otherwise). rep->proof says
+ * what the verdict proves and what it does not. The parts and their order: ceremony/verify/verify_internal.h.
  *
  * Everything read is untrusted; everything reported is public.
  */
@@ -40,7 +43,18 @@ struct verify_opts {
 	const char *script_path; /* NULL: no script/roster checks */
 	const char *roster_path; /* NULL: the script's roster: (needs script_path) */
 	const char *outputs_dir; /* NULL: outputs not checked */
+	/* --expect-key: the keys one of which must have signed, each as the
+	 * fingerprint words read off the paper log or the 64-hex SPKI SHA-256
+	 * (verify_pin_parse); n_expect_keys of them (borrowed). */
+	const char *const *expect_keys;
+	size_t n_expect_keys;
+	int require_production; /* --require-production: a rehearsal or scripted run FAILS */
 };
+
+/* At most this many --expect-key. */
+#define VERIFY_EXPECT_MAX 16
+/* An expected key, normalised: 64 hex digits or the eight words, with NUL. */
+#define VERIFY_PIN_LEN FINGERPRINT_WORDS_MAX_LEN
 
 #define VERIFY_REASON_LEN 512
 #define VERIFY_NAME_LEN 128
@@ -64,6 +78,13 @@ struct verify_report {
 	char key_spki_sha256[TRANSCRIPT_HASH_HEX_LEN + 1];
 	char key_words[FINGERPRINT_WORDS_MAX_LEN];
 	uint64_t outputs_checked;
+	int scripted_input; /* ceremony.start scripted_input: true (--input) */
+	int production;     /* ceremony.start records rehearsal and scripted_input both false */
+	size_t n_expected;  /* --expect-key given, normalised in expected[] */
+	char expected[VERIFY_EXPECT_MAX][VERIFY_PIN_LEN];
+	int signer_matched; /* the announced (and, signed, signing) key is one of expected[] */
+	/* What the verdict proves and what it does not, one sentence (always set). */
+	char proof[VERIFY_REASON_LEN];
 };
 
 /* Verify the transcript at path. Returns 0 when a verdict was reached (read
@@ -74,6 +95,21 @@ struct verify_report {
  * script_path). */
 int verify_transcript(const char *path, const struct verify_opts *opts, struct verify_report *rep)
 	__attribute__((warn_unused_result));
+
+/* An expected key as given (--expect-key, --issued-in-key) into out (cap >=
+ * VERIFY_PIN_LEN): 64 hex digits (any case) -> lowercase hex; else exactly
+ * eight fingerprint words separated by blanks (any case, a word's unique
+ * four-letter prefix accepted) -> the words, lowercase, single spaces.
+ * Returns 0; CE_ERR_FORMAT naming the value and what is wrong. */
+int verify_pin_parse(const char *in, char *out, size_t cap) __attribute__((warn_unused_result));
+
+/* Whether the normalised pin (verify_pin_parse) names the key whose SPKI
+ * SHA-256 is spki_hex (64 hex digits). 1 or 0. */
+int verify_pin_matches(const char *pin, const char *spki_hex);
+
+/* Whether the run was production, for people: "yes (...)", "NO: a
+ * rehearsal", "NO: prompts answered from a file (--input)", ... (static). */
+const char *verify_production_text(const struct verify_report *rep);
 
 /* Exit code for a verdict. */
 int verify_exit_code(enum verify_verdict v);

@@ -187,4 +187,16 @@ int verify_signature_check(const uint8_t digest[32], const char *path, const cha
 			   const char *signer_path, struct verify_report *rep)
 	__attribute__((warn_unused_result));
 
+/* pin.c: pinned trust and what is proven.
+ * verify_pin_check: expect_keys normalised into rep->expected; when given
+ * and the transcript announced a key, that key must be one of them, else
+ * FAILED naming the key. 0, or verify_pin_parse's CE_ERR_FORMAT,
+ * CE_ERR_TOO_LARGE (more than VERIFY_EXPECT_MAX). */
+int verify_pin_check(const struct verify_opts *opts, struct verify_report *rep)
+	__attribute__((warn_unused_result));
+/* --require-production: FAILED for a rehearsal or a scripted run. */
+void verify_production_check(const struct verify_opts *opts, struct verify_report *rep);
+/* rep->proof from the final verdict. */
+void verify_pin_proof(struct verify_report *rep);
+
 #endif

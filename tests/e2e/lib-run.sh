@@ -14,6 +14,10 @@
 #                                --script/--roster (run_verified_semantics),
 #                                and stock openssl cms -verify of its transcript
 #   run_answers NAME             the answer file scripts/demo/NAME.answers
+#   run_signer_hex TRANSCRIPT    the SPKI SHA-256 its transcript.key announces
+#   run_pinned CMD [ARG...]      CMD with each --issued-in X followed by
+#                                --issued-in-key (X's announced key): the tests'
+#                                stand-in for the paper log (run_rehearsal does it)
 #   run_root_setup, run_pin, run_crl_answers: see below
 RUN_TODAY=2026-11-27
 
@@ -37,11 +41,31 @@ run_token_variant() { # NAME LABEL PREFIX
 	    "$(run_answers token-init)" >"$TEST_TMP/$1.answers"
 }
 
+run_signer_hex() { # TRANSCRIPT
+	grep "\"type\":\"transcript.key\"" "$1" 2>/dev/null |
+		sed -n "s/.*\"spki_sha256\":\"\([0-9a-f]\{64\}\)\".*/\1/p" | head -n 1
+}
+
+run_pinned() { # CMD [ARG...]
+	rp_args=()
+	while [ $# -gt 0 ]; do
+		rp_args+=("$1")
+		if [ "$1" = --issued-in ] && [ $# -gt 1 ]; then
+			rp_args+=("$2")
+			rp_hex=$(run_signer_hex "$2")
+			[ -z "$rp_hex" ] || rp_args+=(--issued-in-key "$rp_hex")
+			shift
+		fi
+		shift
+	done
+	"${rp_args[@]}"
+}
+
 run_rehearsal() { # SCRIPT ANSWERS OUTDIR [ARG...]
 	rr_script=$1 rr_answers=$2 rr_out=$3
 	shift 3
 	mkdir -p "$rr_out" &&
-	ceremony run "$TEST_TMP/scripts/$rr_script" --rehearsal --today "$RUN_TODAY" \
+	run_pinned ceremony run "$TEST_TMP/scripts/$rr_script" --rehearsal --today "$RUN_TODAY" \
 		--module "$SOFTHSM_MODULE" --input "$rr_answers" --outdir "$rr_out" "$@"
 }
 

@@ -89,10 +89,12 @@ test_expect_success 'an existing file is never overwritten' '
 	test_grep "^a: ok" o
 '
 
-test_expect_success 'an unsigned transcript is not archived' '
+test_expect_success 'an unsigned transcript is not archived (verified first: INCOMPLETE)' '
 	"$SAMPLE" --no-sign t.jsonl && mkdir a b &&
-	test_exit_code 1 ceremony archive t.jsonl --to a --to b 2>err &&
-	test_grep "no signature" err
+	test_exit_code 3 ceremony archive t.jsonl --to a --to b 2>err &&
+	test_grep "t.jsonl: INCOMPLETE: the ceremony completed but the transcript is not signed" err &&
+	test_grep "refused, nothing copied" err &&
+	test -z "$(find a b -mindepth 1)"
 '
 
 test_done

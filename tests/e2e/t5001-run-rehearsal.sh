@@ -17,7 +17,7 @@ softhsm_setup
 S=$TEST_TOP/scripts
 A=$TEST_TOP/scripts/demo
 V=$TEST_TOP/tests/vectors/run
-RUN="ceremony run --rehearsal --today 2026-11-27 --module $SOFTHSM_MODULE"
+RUN="run_pinned ceremony run --rehearsal --today 2026-11-27 --module $SOFTHSM_MODULE"
 TI=$TEST_TMP/ti
 mkdir -p "$TI"
 
@@ -213,7 +213,7 @@ FAULTMOD=$TEST_TOP/build/tests/libfaultmod.so
 test_expect_success 'failing twin: the HSM fails key generation -> error event with function and CKR' '
 	mkdir out &&
 	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_FUNC=C_GenerateKeyPair FAULTMOD_NTH=2 \
-	FAULTMOD_RV=CKR_DEVICE_ERROR test_exit_code 1 ceremony run "$S/root-ca.yaml" --rehearsal \
+	FAULTMOD_RV=CKR_DEVICE_ERROR test_exit_code 1 run_pinned ceremony run "$S/root-ca.yaml" --rehearsal \
 		--today 2026-11-27 --module "$FAULTMOD" --input "$A/root-ca.answers" --outdir out \
 		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
 	test_grep "CKR_DEVICE_ERROR" log &&
@@ -229,13 +229,75 @@ test_expect_success 'failing twin: the HSM fails key generation -> error event w
 test_expect_success 'failing twin: a refused login is recorded as login.failed with its CKR' '
 	mkdir out &&
 	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_FUNC=C_Login FAULTMOD_RV=CKR_PIN_INCORRECT \
-		test_exit_code 1 ceremony run "$S/root-ca.yaml" --rehearsal \
+		test_exit_code 1 run_pinned ceremony run "$S/root-ca.yaml" --rehearsal \
 		--today 2026-11-27 --module "$FAULTMOD" --input "$A/root-ca.answers" --outdir out \
 		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
 	test_grep "CKR_PIN_INCORRECT" log &&
 	grep "\"type\":\"login.failed\"" out/transcript.jsonl >lf &&
 	test_grep "\"ckr\":\"CKR_PIN_INCORRECT\"" lf &&
 	test_exit_code 3 ceremony verify out/transcript.jsonl >/dev/null
+'
+
+# --issued-in without the auto-pinning of $RUN: the words of token-init's key
+# as its paper log has them.
+RUN_BARE="ceremony run --rehearsal --today 2026-11-27 --module $SOFTHSM_MODULE"
+ti_words() {
+	grep "\"type\":\"transcript.key\"" "$TI/transcript.jsonl" |
+		sed -n "s/.*\"fingerprint\":\"\([a-z ]*\)\".*/\1/p"
+}
+
+test_expect_success 'failing twin: --issued-in pinned to another key is refused before any token is touched' '
+	"$TEST_BUILD/tests/transcript-sample" other.jsonl &&
+	other=$(grep "\"type\":\"transcript.key\"" other.jsonl | sed -n "s/.*\"spki_sha256\":\"\([0-9a-f]*\)\".*/\1/p") &&
+	mkdir out &&
+	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_LOG=$PWD/calls test_exit_code 1 ceremony run \
+		"$S/root-ca.yaml" --rehearsal --today 2026-11-27 --module "$FAULTMOD" \
+		--input "$A/root-ca.answers" --outdir out \
+		--issued-in "$TI/transcript.jsonl" --issued-in-key "$other" >log 2>&1 &&
+	test_grep "issued-in .*transcript.jsonl: FAILED: signed by key $(ti_words) (.*) is not an expected key" log &&
+	test ! -e calls &&
+	test ! -e out/transcript.jsonl
+'
+
+test_expect_success 'failing twin: --issued-in-key without its --issued-in, or twice, is a usage error' '
+	test_exit_code 2 $RUN_BARE "$S/root-ca.yaml" --issued-in-key "$(ti_words)" \
+		--issued-in "$TI/transcript.jsonl" 2>err &&
+	test_grep "issued-in-key follows the --issued-in it pins" err &&
+	test_exit_code 2 $RUN_BARE "$S/root-ca.yaml" --issued-in "$TI/transcript.jsonl" \
+		--issued-in-key "$(ti_words)" --issued-in-key "$(ti_words)" 2>err &&
+	test_grep "one key each" err
+'
+
+test_expect_success 'unpinned --issued-in: the words typed from the paper log are checked and recorded' '
+	{ echo "issued-in-key.1 = $(ti_words | tr a-z A-Z)" &&
+	  sed "s/^witness.login.alice = confirm/witness.login.alice = abort\nabort.reason = rehearsal stops here/" \
+		"$A/root-ca.answers"; } >answers &&
+	mkdir out &&
+	test_exit_code 3 $RUN_BARE "$S/root-ca.yaml" --input answers --outdir out \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "signer confirmed from the paper log" log &&
+	! grep "$(ti_words)" log &&
+	head -n 1 out/transcript.jsonl >start &&
+	h=$(sha256sum "$TI/transcript.jsonl" | cut -d" " -f1) &&
+	test_grep "\"issued_in\":\[{\"path\":\"$TI/transcript.jsonl\",\"pinned\":\"paper-log-at-console\",\"sha256\":\"$h\",\"signer_spki_sha256\":\"[0-9a-f]\{64\}\"}\]" start &&
+	test_exit_code 3 ceremony verify out/transcript.jsonl >v &&
+	test_grep "INCOMPLETE" v
+'
+
+test_expect_success 'failing twin: unpinned, other words typed -> refused, naming the signer; nothing written' '
+	{ echo "issued-in-key.1 = academic acid acne acquire acrobat activity actress adapt" &&
+	  cat "$A/root-ca.answers"; } >answers &&
+	mkdir out &&
+	test_exit_code 1 $RUN_BARE "$S/root-ca.yaml" --input answers --outdir out \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "the words typed are not those of the key that signed it ($(ti_words), SPKI" log &&
+	test ! -e out/transcript.jsonl &&
+	grep -v "^issued-in-key" answers >answers2 &&
+	mkdir out2 &&
+	test_must_fail $RUN_BARE "$S/root-ca.yaml" --input answers2 --outdir out2 \
+		--issued-in "$TI/transcript.jsonl" >log 2>&1 &&
+	test_grep "no answer for \[issued-in-key.1\]" log &&
+	test ! -e out2/transcript.jsonl
 '
 
 test_expect_success 'root-ca in rehearsal completes: transcript, signature, certificate verify' '
@@ -257,6 +319,12 @@ test_expect_success 'root-ca in rehearsal completes: transcript, signature, cert
 	openssl x509 -in "$R/root-ca.pem" -noout -subject | test_grep "Example Root CA 2026" &&
 	test_grep "\"type\":\"quorum.met\"" "$R/transcript.jsonl" &&
 	test_grep "\"type\":\"key.generated\"" "$R/transcript.jsonl"
+'
+
+test_expect_success 'ceremony.start records the --issued-in transcript it relied on, pinned by its key' '
+	h=$(sha256sum "$TI/transcript.jsonl" | cut -d" " -f1) &&
+	head -n 1 "$TEST_TMP/rc/transcript.jsonl" >start &&
+	test_grep "\"issued_in\":\[{\"path\":\"$TI/transcript.jsonl\",\"pinned\":\"issued-in-key\",\"sha256\":\"$h\"" start
 '
 
 test_expect_success 'logins last until signing: logout written before ceremony.end, done after' '

@@ -45,7 +45,8 @@ killed_run() { # OUT FUNC HIT
 	gdb -q -nx -batch -ex "set confirm off" -ex "break $2" -ex "ignore 1 $(($3 - 1))" \
 		-ex "run run $TEST_TMP/scripts/root-ca.yaml --rehearsal --today $RUN_TODAY \
 			--module $SOFTHSM_MODULE --input $(run_answers root-ca) --outdir $1 \
-			--issued-in $INIT >$1.log 2>&1 </dev/null" -ex "kill" "$CER" >"$1.gdb" 2>&1
+			--issued-in $INIT --issued-in-key $(run_signer_hex $INIT) >$1.log 2>&1 </dev/null" \
+		-ex "kill" "$CER" >"$1.gdb" 2>&1
 	:  # gdb fails its "kill" when the run ended first: check_point judges
 }
 # The checks of one kill point; POINT names it in the failure file.

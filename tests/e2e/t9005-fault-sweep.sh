@@ -40,7 +40,7 @@ faulty_run() { # OUT [FUNC NTH]
 		FAULTMOD_RV=CKR_DEVICE_ERROR FAULTMOD_LOG="$1.calls" \
 		ceremony run "$TEST_TMP/scripts/root-ca.yaml" --rehearsal --today "$RUN_TODAY" \
 		--module "$FAULTMOD" --input "$(run_answers root-ca)" --outdir "$1" \
-		--issued-in "$INIT" >"$1.log" 2>&1 </dev/null
+		--issued-in "$INIT" --issued-in-key "$(run_signer_hex "$INIT")" >"$1.log" 2>&1 </dev/null
 }
 
 test_expect_success 'set-up: token-init; a clean root-ca through the module lists its calls' '

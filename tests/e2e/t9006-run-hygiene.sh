@@ -65,7 +65,8 @@ peek_run() { # OUT PEEK [BREAK SKIP AFTER]
 		-ex "ignore 1 ${4:-$((hit - 1))}" \
 		-ex "run run $TEST_TMP/scripts/root-ca.yaml --rehearsal --today $RUN_TODAY \
 			--module $SOFTHSM_MODULE --input $(run_answers root-ca) --outdir $O \
-			--issued-in $INIT/transcript.jsonl >$O.log 2>&1 </dev/null" \
+			--issued-in $INIT/transcript.jsonl \
+			--issued-in-key $(run_signer_hex $INIT/transcript.jsonl) >$O.log 2>&1 </dev/null" \
 		-ex "${5:-info frame}" -ex "shell sh $2 $O" \
 		-ex "kill" "$(command -v ceremony)" >"$O.gdb" 2>&1
 	cat "$O.peek"

@@ -11,6 +11,7 @@
  *   --no-end          stop without ceremony.end (as after a crash)
  *   --no-sign         do not sign
  *   --no-fsync        skip the fsync per event (big transcripts)
+ *   --production      a production run: rehearsal and scripted_input false
  *   --violation KIND  quorum-twice | witness-actor | step-twice | forbidden-pair
  *                     | quorum-short
  *
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
 	const char *out = NULL, *outputs = NULL, *violation = "";
 	const char *from = NULL, *script = NULL, *roster = NULL;
 	long filler = 0;
-	int abort_it = 0, no_end = 0, no_sign = 0, no_fsync = 0;
+	int abort_it = 0, no_end = 0, no_sign = 0, no_fsync = 0, production = 0;
 	char id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
@@ -227,6 +228,8 @@ int main(int argc, char **argv)
 			no_sign = 1;
 		else if (strcmp(argv[i], "--no-fsync") == 0)
 			no_fsync = 1;
+		else if (strcmp(argv[i], "--production") == 0)
+			production = 1;
 		else if (argv[i][0] != '-' && out == NULL)
 			out = argv[i];
 		else {
@@ -260,8 +263,8 @@ int main(int argc, char **argv)
 		goto finish;
 	}
 
-	d = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s}", "ceremony_id", id, "ceremony",
-		      "root-ca", "rehearsal", 1, "script_sha256",
+	d = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:s}", "ceremony_id", id, "ceremony",
+		      "root-ca", "rehearsal", !production, "scripted_input", !production, "script_sha256",
 		      "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef",
 		      "roster_sha256",
 		      "9a271f2a916b0b6ee6cecb2426f0b3206ef074578be55d9bc94f6f3fe3ab86aa", "module",
