@@ -216,6 +216,24 @@ static size_t esc_spec_read(const char *fmt, struct esc_spec *sp, va_list *ap)
 	return (size_t)(p - fmt);
 }
 
+/* Bytes of s a %s with precision prec shows: a UTF-8 character the
+ * precision would cut is left out whole. */
+static size_t esc_prec_len(const char *s, int prec)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, k;
+
+	if (prec < 0)
+		return strlen(s);
+	n = strnlen(s, (size_t)prec);
+	if (u[n] == '\0' || (u[n] & 0xC0) != 0x80)
+		return n; /* not cut, or cut between characters */
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (u[n - k] >= 0xC0)
+			return n - k; /* the lead byte of the cut character */
+	return n;
+}
+
 /* A %s or %c: the argument's bytes escaped, padded to the width. */
 static int esc_put_text(FILE *f, const struct esc_spec *sp, const unsigned char *s, size_t len)
 {
@@ -296,8 +314,7 @@ int esc_vfprintf(FILE *f, const char *fmt, va_list ap0)
 
 				if (s == NULL)
 					s = "(null)";
-				k = esc_put_text(f, &sp, (const unsigned char *)s,
-						 sp.prec >= 0 ? strnlen(s, (size_t)sp.prec) : strlen(s));
+				k = esc_put_text(f, &sp, (const unsigned char *)s, esc_prec_len(s, sp.prec));
 			} else if (sp.conv == 'c') {
 				unsigned char c = (unsigned char)va_arg(ap, int);
 

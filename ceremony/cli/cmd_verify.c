@@ -6,6 +6,7 @@
 #include "ceremony/cli/cli.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,30 +105,30 @@ static int verify_run(int argc, char **argv)
 		printf("%s\n", s);
 		free(s);
 	} else {
-		printf("%s: %s\n", path, verify_verdict_name(rep.verdict));
+		esc_fprintf(stdout, "%s: %s\n", path, verify_verdict_name(rep.verdict));
 		if (rep.reason[0])
-			printf("  %s\n", rep.reason);
+			esc_fprintf(stdout, "  %s\n", rep.reason);
 		if (rep.ceremony_id[0])
-			printf("  ceremony:    %s%sid %s%s\n", rep.ceremony, rep.ceremony[0] ? ", " : "",
+			esc_fprintf(stdout, "  ceremony:    %s%sid %s%s\n", rep.ceremony, rep.ceremony[0] ? ", " : "",
 			       rep.ceremony_id, rep.rehearsal ? ", REHEARSAL" : "");
-		printf("  events:      %llu", (unsigned long long)rep.events);
+		esc_fprintf(stdout, "  events:      %llu", (unsigned long long)rep.events);
 		if (rep.start_time[0])
-			printf(", %s to %s", rep.start_time, rep.end_time);
-		printf("\n");
+			esc_fprintf(stdout, ", %s to %s", rep.start_time, rep.end_time);
+		esc_fprintf(stdout, "\n");
 		if (rep.key_line)
-			printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
+			esc_fprintf(stdout, "  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
 			       "  fingerprint: %s\n",
 			       (unsigned long long)rep.key_line, rep.key_spki_sha256, rep.key_words);
-		printf("  signature:   %s\n",
+		esc_fprintf(stdout, "  signature:   %s\n",
 		       rep.signature_ok			     ? "valid, by the announced key" :
 		       rep.verdict == VERIFY_FAILED && rep.fail_line ? "not checked (a line failed first)" :
 		       rep.signed_				     ? "present, NOT valid" :
 									       "none");
 		if (o.outputs_dir != NULL)
-			printf("  outputs:     %llu checked in %s\n",
+			esc_fprintf(stdout, "  outputs:     %llu checked in %s\n",
 			       (unsigned long long)rep.outputs_checked, o.outputs_dir);
 		if (rep.verdict == VERIFY_OK && rep.key_line)
-			printf("Compare the fingerprint words with those on the paper log.\n");
+			esc_fprintf(stdout, "Compare the fingerprint words with those on the paper log.\n");
 	}
 	fflush(stdout);
 	return verify_exit_code(rep.verdict);
