@@ -156,30 +156,31 @@ static int replay_tell_frame(struct replay *rp, const struct replay_ev *e)
 		int tok = tj_get(rp->doc, d, "token");
 
 		esc_fprintf(f, "ceremony %s started on host %s by ",
-			STR(rp, d, "ceremony") ? S(rp, d, "ceremony") : "(unnamed)",
-			S(rp, d, "host"));
+			    STR(rp, d, "ceremony") ? S(rp, d, "ceremony") : "(unnamed)",
+			    S(rp, d, "host"));
 		people(rp, e->per);
 		esc_fprintf(f, "%s\n", TRUE_(rp, d, "rehearsal") ? "  -- REHEARSAL" : "");
-		esc_fprintf(f, "       id %s; ceremony %s (executable SHA-256 %s)\n", S(rp, d, "ceremony_id"),
-			S(rp, d, "tool_version"), S(rp, d, "exe_sha256"));
+		esc_fprintf(f, "       id %s; ceremony %s (executable SHA-256 %s)\n",
+			    S(rp, d, "ceremony_id"), S(rp, d, "tool_version"),
+			    S(rp, d, "exe_sha256"));
 		esc_fprintf(f, "       clock %s; %s\n",
-			TRUE_(rp, clock, "synchronised") ? "synchronised" :
-									 "NOT synchronised (policy 5.5)",
-			STR(rp, d, "openssl_version") ?
-				S(rp, d, "openssl_version") : "?");
+			    TRUE_(rp, clock, "synchronised") ? "synchronised"
+							     : "NOT synchronised (policy 5.5)",
+			    STR(rp, d, "openssl_version") ? S(rp, d, "openssl_version") : "?");
 		if (HAS(rp, d, "module"))
-			esc_fprintf(f, "       PKCS#11 module %s (SHA-256 %s)\n", S(rp, d, "module"),
-				S(rp, d, "module_sha256"));
+			esc_fprintf(f, "       PKCS#11 module %s (SHA-256 %s)\n",
+				    S(rp, d, "module"), S(rp, d, "module_sha256"));
 		if (tok >= 0)
-			esc_fprintf(f, "       token %s %s serial %s firmware %s\n", S(rp, tok, "manufacturer"),
-				S(rp, tok, "model"), S(rp, tok, "serial"), S(rp, tok, "firmware"));
-		esc_fprintf(f, "       script SHA-256 %s\n       roster SHA-256 %s", S(rp, d, "script_sha256"),
-			S(rp, d, "roster_sha256"));
+			esc_fprintf(f, "       token %s %s serial %s firmware %s\n",
+				    S(rp, tok, "manufacturer"), S(rp, tok, "model"),
+				    S(rp, tok, "serial"), S(rp, tok, "firmware"));
+		esc_fprintf(f, "       script SHA-256 %s\n       roster SHA-256 %s",
+			    S(rp, d, "script_sha256"), S(rp, d, "roster_sha256"));
 	} else if (strcmp(e->type, "transcript.key") == 0) {
 		esc_fprintf(f, "transcript key announced (%s%s), fingerprint:\n       %s",
-			STR(rp, d, "key_type") ? S(rp, d, "key_type") : "key",
-			TRUE_(rp, d, "ephemeral") ? ", ephemeral" : "",
-			S(rp, d, "fingerprint"));
+			    STR(rp, d, "key_type") ? S(rp, d, "key_type") : "key",
+			    TRUE_(rp, d, "ephemeral") ? ", ephemeral" : "",
+			    S(rp, d, "fingerprint"));
 	} else {
 		return 0;
 	}
@@ -198,8 +199,9 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 		esc_fprintf(f, ": %s", S(rp, d, "status"));
 	} else if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {
 		people(rp, e->per);
-		esc_fprintf(f, strcmp(type, "role.assign") == 0 ? " given role %s" : " loses role %s",
-			S(rp, d, "role"));
+		esc_fprintf(f,
+			    strcmp(type, "role.assign") == 0 ? " given role %s" : " loses role %s",
+			    S(rp, d, "role"));
 	} else if (strcmp(type, "step.start") == 0) {
 		fputs("step starts; actors: ", f);
 		people(rp, e->per);
@@ -221,7 +223,8 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 		else if (strcmp(type, "logout") == 0)
 			fputs(" logged out", f);
 		else
-			esc_fprintf(f, " FAILED to log in as %s: %s", S(rp, d, "user"), S(rp, d, "ckr"));
+			esc_fprintf(f, " FAILED to log in as %s: %s", S(rp, d, "user"),
+				    S(rp, d, "ckr"));
 		if (HAS(rp, d, "token"))
 			esc_fprintf(f, " (token %s)", S(rp, d, "token"));
 		if (STR(rp, d, "when") != NULL)
@@ -241,19 +244,16 @@ static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 
 	if (strcmp(type, "share.issued") == 0) {
 		esc_fprintf(f, "share %lld of set %s issued to %s, commitment",
-			INT(rp, d, "member"), S(rp, d, "set"),
-			S(rp, d, "holder"));
+			    INT(rp, d, "member"), S(rp, d, "set"), S(rp, d, "holder"));
 		words(rp, STR(rp, d, "commitment"));
 	} else if (strcmp(type, "share.verified") == 0) {
 		esc_fprintf(f, "%s typed share %lld of set %s back: %s", S(rp, d, "holder"),
-			INT(rp, d, "member"), S(rp, d, "set"),
-			S(rp, d, "result"));
+			    INT(rp, d, "member"), S(rp, d, "set"), S(rp, d, "result"));
 	} else if (strcmp(type, "quorum.share") == 0) {
 		int ok = TRUE_(rp, d, "accepted");
 
 		esc_fprintf(f, "%s presents share %lld of set %s: %s", S(rp, d, "holder"),
-			INT(rp, d, "member"), S(rp, d, "set"),
-			ok ? "accepted" : "REFUSED");
+			    INT(rp, d, "member"), S(rp, d, "set"), ok ? "accepted" : "REFUSED");
 		if (!ok && HAS(rp, d, "reason"))
 			esc_fprintf(f, " (%s)", S(rp, d, "reason"));
 	} else if (strcmp(type, "quorum.met") == 0) {
@@ -264,7 +264,8 @@ static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 			    INT(rp, d, "threshold"));
 		if (NARR(rp, holders) > 0)
 			TJ_ARR_EACH(rp->doc, holders, i, h)
-				esc_fprintf(f, " %s", tj_str(rp->doc, h) ? tj_str(rp->doc, h) : "?");
+				esc_fprintf(f, " %s",
+					    tj_str(rp->doc, h) ? tj_str(rp->doc, h) : "?");
 	} else {
 		return 0;
 	}
@@ -279,16 +280,19 @@ static int replay_tell_objects(struct replay *rp, const struct replay_ev *e)
 	int d = e->d;
 
 	if (strcmp(type, "key.generated") == 0) {
-		esc_fprintf(f, "key generated: %s, label %s, id %s, public key", S(rp, d, "key_type"),
-			S(rp, d, "label"), S(rp, d, "id"));
+		esc_fprintf(f, "key generated: %s, label %s, id %s, public key",
+			    S(rp, d, "key_type"), S(rp, d, "label"), S(rp, d, "id"));
 		words(rp, STR(rp, d, "public_key_sha256"));
 	} else if (strcmp(type, "key.destroyed") == 0) {
 		esc_fprintf(f, "key destroyed: label %s, id %s", S(rp, d, "label"), S(rp, d, "id"));
 	} else if (strcmp(type, "cert.created") == 0 || strcmp(type, "csr.created") == 0 ||
 		   strcmp(type, "crl.created") == 0 || strcmp(type, "output.written") == 0) {
 		esc_fprintf(f, "%s %s, SHA-256 %s",
-			type[1] == 'e' ? "certificate" : type[1] == 's' ? "CSR" : type[1] == 'r' ? "CRL" : "output",
-			S(rp, d, "file"), S(rp, d, "sha256"));
+			    type[1] == 'e'   ? "certificate"
+			    : type[1] == 's' ? "CSR"
+			    : type[1] == 'r' ? "CRL"
+					     : "output",
+			    S(rp, d, "file"), S(rp, d, "sha256"));
 		words(rp, STR(rp, d, "sha256"));
 	} else if (strcmp(type, "config.changed") == 0) {
 		esc_fprintf(f, "configuration changed: %s", S(rp, d, "what"));
@@ -316,10 +320,12 @@ static int replay_tell_ending(struct replay *rp, const struct replay_ev *e)
 	} else if (strcmp(type, "error") == 0) {
 		esc_fprintf(f, "ERROR: %s", S(rp, d, "message"));
 		if (HAS(rp, d, "ckr"))
-			esc_fprintf(f, " (%s%s%s)", HAS(rp, d, "function") ? S(rp, d, "function") : "",
-				HAS(rp, d, "function") ? ": " : "", S(rp, d, "ckr"));
+			esc_fprintf(f, " (%s%s%s)",
+				    HAS(rp, d, "function") ? S(rp, d, "function") : "",
+				    HAS(rp, d, "function") ? ": " : "", S(rp, d, "ckr"));
 	} else if (strcmp(type, "clock.held") == 0) {
-		esc_fprintf(f, "the host clock went back (read %s); times held", S(rp, d, "observed"));
+		esc_fprintf(f, "the host clock went back (read %s); times held",
+			    S(rp, d, "observed"));
 	} else if (strcmp(type, "ceremony.end") == 0) {
 		esc_fprintf(f, "ceremony ends: %s", S(rp, d, "status"));
 	} else {
