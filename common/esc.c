@@ -314,7 +314,8 @@ int esc_vfprintf(FILE *f, const char *fmt, va_list ap0)
 
 				if (s == NULL)
 					s = "(null)";
-				k = esc_put_text(f, &sp, (const unsigned char *)s, esc_prec_len(s, sp.prec));
+				k = esc_put_text(f, &sp, (const unsigned char *)s,
+						 esc_prec_len(s, sp.prec));
 			} else if (sp.conv == 'c') {
 				unsigned char c = (unsigned char)va_arg(ap, int);
 

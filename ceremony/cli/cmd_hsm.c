@@ -180,7 +180,8 @@ static void hsm_slot_text(const struct p11_slot *sl)
 	}
 	flags_text(t->flags, fl, sizeof(fl), 0);
 	flags_text(t->flags, pf, sizeof(pf), 1);
-	esc_fprintf(stdout, "    token         %s\n", t->label[0] ? t->label : "(blank: not initialised)");
+	esc_fprintf(stdout, "    token         %s\n",
+		    t->label[0] ? t->label : "(blank: not initialised)");
 	esc_fprintf(stdout, "    serial        %s\n", t->serial);
 	esc_fprintf(stdout, "    model         %s\n", t->model);
 	esc_fprintf(stdout, "    manufacturer  %s\n", t->manufacturer);
@@ -228,9 +229,9 @@ static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m
 			json_object_set_new(jm, "manufacturer", json_string(info.manufacturer));
 			json_object_set_new(jm, "description", json_string(info.description));
 		} else {
-			esc_fprintf(stdout, "  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer, info.description,
-			       info.library_major, info.library_minor, info.cryptoki_major,
-			       info.cryptoki_minor);
+			esc_fprintf(stdout, "  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer,
+				    info.description, info.library_major, info.library_minor,
+				    info.cryptoki_major, info.cryptoki_minor);
 		}
 	}
 	if (p11_module_slots(m, &slots, &nslots) < 0) {
@@ -313,7 +314,7 @@ static int hsm_mechanisms(const struct hsm_opts *o)
 	if (o->json)
 		ja = json_array();
 	else
-		esc_fprintf(stdout, "%-34s %-11s %-11s %s\n", "MECHANISM", "MIN-KEY", "MAX-KEY", "FLAGS");
+		printf("%-34s %-11s %-11s %s\n", "MECHANISM", "MIN-KEY", "MAX-KEY", "FLAGS");
 	for (i = 0; i < n; i++) {
 		char fl[160];
 		size_t used = 0;
@@ -343,7 +344,7 @@ static int hsm_mechanisms(const struct hsm_opts *o)
 			json_object_set_new(jm, "flags", jf);
 			json_array_append_new(ja, jm);
 		} else {
-			esc_fprintf(stdout, "%-34s %-11lu %-11lu %s\n", mechs[i].name, mechs[i].min_key,
+			printf("%-34s %-11lu %-11lu %s\n", mechs[i].name, mechs[i].min_key,
 			       mechs[i].max_key, fl);
 		}
 	}
@@ -386,9 +387,10 @@ static int hsm_objects(const struct hsm_opts *o)
 	if (o->json)
 		ja = json_array();
 	else if (n == 0)
-		esc_fprintf(stdout, "(no public objects on token '%s')\n", p11_token_info(tok)->label);
+		esc_fprintf(stdout, "(no public objects on token '%s')\n",
+			    p11_token_info(tok)->label);
 	else
-		esc_fprintf(stdout, "%-12s %-11s %-5s %-24s %-16s %s\n", "CLASS", "KEY-TYPE", "BITS", "LABEL",
+		printf("%-12s %-11s %-5s %-24s %-16s %s\n", "CLASS", "KEY-TYPE", "BITS", "LABEL",
 		       "ID", "URI");
 	for (i = 0; i < n; i++) {
 		const struct p11_object *ob = &objs[i];
@@ -409,8 +411,8 @@ static int hsm_objects(const struct hsm_opts *o)
 			json_array_append_new(ja, jo);
 		} else {
 			esc_fprintf(stdout, "%-12s %-11s %-5lu %-24s %-16s %s\n", ob->cls,
-			       ob->key_type[0] ? ob->key_type : "-", ob->bits,
-			       ob->label[0] ? ob->label : "-", id[0] ? id : "-", ob->uri);
+				    ob->key_type[0] ? ob->key_type : "-", ob->bits,
+				    ob->label[0] ? ob->label : "-", id[0] ? id : "-", ob->uri);
 		}
 	}
 	if (o->json && print_json(ja) < 0) {

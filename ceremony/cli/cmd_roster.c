@@ -42,7 +42,7 @@ static void print_table(const struct roster *r, const struct roster_date *today)
 	size_t i;
 	unsigned ro;
 
-	esc_fprintf(stdout, "%-12s %-22s %-44s %-24s %s\n", "ID", "NAME", "ROLES", "VETTING", "TRAINING");
+	printf("%-12s %-22s %-44s %-24s %s\n", "ID", "NAME", "ROLES", "VETTING", "TRAINING");
 	for (i = 0; i < r->npeople; i++) {
 		const struct roster_person *p = &r->people[i];
 		struct policy_status st;
@@ -68,7 +68,8 @@ static void print_table(const struct roster *r, const struct roster_date *today)
 		roster_date_format(&st.training_until, until, sizeof(until));
 		snprintf(tr, sizeof(tr), "%s to %s", status_word(st.training_stale, st.training_future,
 								  st.training_soon), until);
-		esc_fprintf(stdout, "%-12s %-22.22s %-44s %-24s %s\n", p->id, p->name, roles, vet, tr);
+		esc_fprintf(stdout, "%-12s %-22.22s %-44s %-24s %s\n", p->id, p->name, roles, vet,
+			    tr);
 	}
 }
 
@@ -134,8 +135,8 @@ static int roster_run(int argc, char **argv)
 	}
 	diag_print(stdout, &d);
 	esc_fprintf(stdout, "%s: %zu %s, %zu error%s, %zu warning%s\n", path, r ? r->npeople : 0,
-	       r && r->npeople == 1 ? "person" : "people", d.errors, d.errors == 1 ? "" : "s",
-	       d.warnings, d.warnings == 1 ? "" : "s");
+		    r && r->npeople == 1 ? "person" : "people", d.errors, d.errors == 1 ? "" : "s",
+		    d.warnings, d.warnings == 1 ? "" : "s");
 	rc = d.errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
 	roster_free(r);

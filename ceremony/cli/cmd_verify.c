@@ -109,26 +109,27 @@ static int verify_run(int argc, char **argv)
 		if (rep.reason[0])
 			esc_fprintf(stdout, "  %s\n", rep.reason);
 		if (rep.ceremony_id[0])
-			esc_fprintf(stdout, "  ceremony:    %s%sid %s%s\n", rep.ceremony, rep.ceremony[0] ? ", " : "",
-			       rep.ceremony_id, rep.rehearsal ? ", REHEARSAL" : "");
-		esc_fprintf(stdout, "  events:      %llu", (unsigned long long)rep.events);
+			esc_fprintf(stdout, "  ceremony:    %s%sid %s%s\n", rep.ceremony,
+				    rep.ceremony[0] ? ", " : "", rep.ceremony_id,
+				    rep.rehearsal ? ", REHEARSAL" : "");
+		printf("  events:      %llu", (unsigned long long)rep.events);
 		if (rep.start_time[0])
 			esc_fprintf(stdout, ", %s to %s", rep.start_time, rep.end_time);
-		esc_fprintf(stdout, "\n");
+		printf("\n");
 		if (rep.key_line)
-			esc_fprintf(stdout, "  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
+			printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
 			       "  fingerprint: %s\n",
 			       (unsigned long long)rep.key_line, rep.key_spki_sha256, rep.key_words);
-		esc_fprintf(stdout, "  signature:   %s\n",
+		printf("  signature:   %s\n",
 		       rep.signature_ok			     ? "valid, by the announced key" :
 		       rep.verdict == VERIFY_FAILED && rep.fail_line ? "not checked (a line failed first)" :
 		       rep.signed_				     ? "present, NOT valid" :
 									       "none");
 		if (o.outputs_dir != NULL)
 			esc_fprintf(stdout, "  outputs:     %llu checked in %s\n",
-			       (unsigned long long)rep.outputs_checked, o.outputs_dir);
+				    (unsigned long long)rep.outputs_checked, o.outputs_dir);
 		if (rep.verdict == VERIFY_OK && rep.key_line)
-			esc_fprintf(stdout, "Compare the fingerprint words with those on the paper log.\n");
+			printf("Compare the fingerprint words with those on the paper log.\n");
 	}
 	fflush(stdout);
 	return verify_exit_code(rep.verdict);

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: transcript verification (verify_transcript) on arbitrary
  * bytes, then the event iterator the second passes use (verify_lines_each,
- * the one reader). The bytes go into a memfd so the verifier reads them through its ordinary path-based entry point
+ * the one reader). The bytes go into a memfd so the verifier reads them
+ * through its ordinary path-based entry point
  * (/proc/self/fd/N): the code under test is exactly what `ceremony verify` runs.
  * No signature file exists for that path, so the signature step sees "unsigned".
  */

@@ -335,7 +335,8 @@ static void test_esc(void **state)
 	assert_true(esc_fprintf(f, "%*s|%-*.*s|\n", 3, "a", 4, 2, "\x07xyz") > 0);
 	assert_true(esc_fprintf(f, "%.3s|%.2s|\n", "ab\xc3\xa9", "\xbf\xbf\xbf") > 0);
 	fclose(f);
-	assert_string_equal(mem, "[\\x1b[2J] \xc3\xa9    |a\\x0a|abc x\\x1b -3 00042 7 ff 1.2 % (nil)\n"
+	assert_string_equal(mem, "[\\x1b[2J] \xc3\xa9    |a\\x0a|abc x\\x1b "
+				 "-3 00042 7 ff 1.2 % (nil)\n"
 				 "  a|\\x07x|\n"
 				 "ab|\\xbf\\xbf|\n");
 	for (i = 0; i < memlen; i++)
