@@ -152,7 +152,7 @@ static size_t esc_len(const unsigned char *s, size_t len)
 
 /* One conversion specification, as read from the format. */
 struct esc_spec {
-	char text[32]; /* "%-*.*lld": handed to vfprintf for non-strings */
+	char text[48]; /* "%-12.3lld": handed to fprintf for numbers */
 	int left, width, prec;
 	char len[3];
 	char conv;
@@ -200,6 +200,8 @@ static size_t esc_spec_read(const char *fmt, struct esc_spec *sp, va_list *ap)
 	if (*p == '\0' || strchr("diouxXcspeEfFgGaA%", *p) == NULL)
 		return 0;
 	sp->conv = *p++;
+	if ((sp->conv == 's' || sp->conv == 'c') && sp->len[0] != '\0')
+		return 0; /* wide characters: not ours to print */
 	/* the flags as written; width and precision resolved */
 	l = strspn(fmt, "-+ #0");
 	if (l + 24 > sizeof(sp->text))

@@ -52,8 +52,9 @@ int esc_write(FILE *f, const void *src, size_t len);
  * escaped text). The format itself is written as is: it is the program's
  * own text. Conversions: d i u o x X c s p e f g E G a A %, with flags,
  * width, precision ('*' too) and length modifiers hh h l ll j z t L;
- * anything else (%n) ends the output with -1. Returns the number of bytes
- * written or -1. */
+ * anything else (%n, %ls, %lc) ends the output with -1. The text escaped
+ * is written in the order given, so a write error may leave a prefix.
+ * Returns the number of bytes written or -1. */
 int esc_fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int esc_vfprintf(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

@@ -342,6 +342,14 @@ static void test_esc(void **state)
 	for (i = 0; i < memlen; i++)
 		assert_false(mem[i] == 0x1b || mem[i] == '\r');
 	free(mem);
+	/* wide strings are refused, not printed unescaped */
+	mem = NULL;
+	f = open_memstream(&mem, &memlen);
+	assert_non_null(f);
+	assert_int_equal(esc_fprintf(f, "a%lsb", L"\x1b"), -1);
+	fclose(f);
+	assert_null(strchr(mem, 0x1b));
+	free(mem);
 }
 
 int main(void)
