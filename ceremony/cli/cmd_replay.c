@@ -235,6 +235,32 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 	return 1;
 }
 
+/* "share M of group G" (just "share M" when the event names no group: a
+ * transcript written before groups were recorded). */
+static void share_pos(struct replay *rp, int d)
+{
+	esc_fprintf(rp->f, "share %lld", INT(rp, d, "member"));
+	if (tj_is(rp->doc, tj_get(rp->doc, d, "group"), TJ_INT))
+		esc_fprintf(rp->f, " of group %lld", INT(rp, d, "group"));
+}
+
+/* The layout of quorum.met: " (2 of the groups 3-of-5, 2-of-2)"; nothing
+ * when it records none. */
+static void met_layout(struct replay *rp, int d)
+{
+	int groups = tj_get(rp->doc, d, "groups"), g;
+	uint32_t i;
+
+	if (!tj_is(rp->doc, groups, TJ_ARR) ||
+	    !tj_is(rp->doc, tj_get(rp->doc, d, "group_threshold"), TJ_INT))
+		return;
+	esc_fprintf(rp->f, ", %lld of the groups", INT(rp, d, "group_threshold"));
+	if (NARR(rp, groups) > 0)
+		TJ_ARR_EACH(rp->doc, groups, i, g)
+			esc_fprintf(rp->f, "%s %lld-of-%lld", i ? "," : "", INT(rp, g, "threshold"),
+				    INT(rp, g, "count"));
+}
+
 /* Shares issued, typed back, presented to a quorum. Returns 1 when told. */
 static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 {
@@ -243,25 +269,30 @@ static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 	int d = e->d;
 
 	if (strcmp(type, "share.issued") == 0) {
-		esc_fprintf(f, "share %lld of set %s issued to %s, commitment",
-			    INT(rp, d, "member"), S(rp, d, "set"), S(rp, d, "holder"));
+		share_pos(rp, d);
+		esc_fprintf(f, " of set %s issued to %s, commitment", S(rp, d, "set"),
+			    S(rp, d, "holder"));
 		words(rp, STR(rp, d, "commitment"));
 	} else if (strcmp(type, "share.verified") == 0) {
-		esc_fprintf(f, "%s typed share %lld of set %s back: %s", S(rp, d, "holder"),
-			    INT(rp, d, "member"), S(rp, d, "set"), S(rp, d, "result"));
+		esc_fprintf(f, "%s typed ", S(rp, d, "holder"));
+		share_pos(rp, d);
+		esc_fprintf(f, " of set %s back: %s", S(rp, d, "set"), S(rp, d, "result"));
 	} else if (strcmp(type, "quorum.share") == 0) {
 		int ok = TRUE_(rp, d, "accepted");
 
-		esc_fprintf(f, "%s presents share %lld of set %s: %s", S(rp, d, "holder"),
-			    INT(rp, d, "member"), S(rp, d, "set"), ok ? "accepted" : "REFUSED");
+		esc_fprintf(f, "%s presents ", S(rp, d, "holder"));
+		share_pos(rp, d);
+		esc_fprintf(f, " of set %s: %s", S(rp, d, "set"), ok ? "accepted" : "REFUSED");
 		if (!ok && HAS(rp, d, "reason"))
 			esc_fprintf(f, " (%s)", S(rp, d, "reason"));
 	} else if (strcmp(type, "quorum.met") == 0) {
 		int holders = tj_get(rp->doc, d, "holders"), h;
 		uint32_t i;
 
-		esc_fprintf(f, "quorum met for set %s (threshold %lld):", S(rp, d, "set"),
+		esc_fprintf(f, "quorum met for set %s (threshold %lld", S(rp, d, "set"),
 			    INT(rp, d, "threshold"));
+		met_layout(rp, d);
+		fputs("):", f);
 		if (NARR(rp, holders) > 0)
 			TJ_ARR_EACH(rp->doc, holders, i, h)
 				esc_fprintf(f, " %s",

@@ -189,6 +189,13 @@ int script_param_bool(const struct script_step *st, const char *key, int *out);
 void script_step_issue_layout(const struct script_step *st, const struct script_secret *sec,
 			      struct script_layout *out);
 
+/* The layout a quorum of sec needs at step st of s: the secret's own, or the
+ * one the last earlier step issuing it gave it (shares.reshare with groups or
+ * group-threshold). The runner collects with it; the verifier (--script)
+ * checks quorum.met against it. */
+void script_quorum_layout(const struct script *s, const struct script_step *st,
+			  const struct script_secret *sec, struct script_layout *out);
+
 /* The login state across steps, checked at load per token (sessions are
  * never closed by a step: there is no logout step, the runner logs out at
  * the end):

@@ -84,6 +84,26 @@ unsigned script_layout_total(const struct script_layout *l)
 	return sum;
 }
 
+void script_quorum_layout(const struct script *s, const struct script_step *st,
+			  const struct script_secret *sec, struct script_layout *out)
+{
+	size_t i;
+
+	*out = sec->layout;
+	for (i = 0; i < st->index; i++) {
+		const struct script_step *e = &s->steps[i];
+		const struct script_param_spec *ps;
+		const char *name;
+
+		if (e->action == NULL)
+			continue;
+		for (ps = e->action->params; ps->key != NULL; ps++)
+			if (ps->type == PT_SECRET && (ps->use & SECRET_USE_ISSUE) &&
+			    (name = script_param_str(e, ps->key)) != NULL && strcmp(name, sec->name) == 0)
+				script_step_issue_layout(e, sec, out);
+	}
+}
+
 void script_step_issue_layout(const struct script_step *st, const struct script_secret *sec,
 			      struct script_layout *out)
 {

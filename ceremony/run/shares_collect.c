@@ -3,13 +3,15 @@
  * ceremony/run/shares_collect.c - run_shares_collect (ceremony/run/run.h):
  * the key holders of the step present their shares one at a time; each is
  * checked against the registry (the share issued to that holder, in the
- * current set: registry_share_check) and recorded (quorum.share) until the
- * shares combine; then the policy's quorum check and quorum.met.
+ * current set: registry_share_check) and recorded (quorum.share) until they
+ * meet the quorum (quorum_check, the verifier's own rule) and combine; then
+ * the policy's quorum check and quorum.met.
  *
  * Uses the runner through run.h and internal.h only.
  */
 #include "ceremony/run/internal.h"
 
+#include "ceremony/policy/quorum.h"
 #include "ceremony/run/rehearsal.h"
 #include "ceremony/run/seats.h"
 #include "common/err.h"
@@ -27,8 +29,10 @@ struct collect {
 	const struct script_step *st;
 	struct slip39_share *shares; /* accepted ones: n of them */
 	const char *ids[SEATS_MAX];  /* their holders */
+	struct quorum_share pos[SEATS_MAX]; /* their (group, member) */
 	size_t n, presented, nh;
 	unsigned need;
+	struct script_layout layout; /* the secret's at this step (script_quorum_layout) */
 	char set[REGISTRY_SET_MAX_LEN]; /* of the last share presented */
 	char key[CONSOLE_KEY_MAX];      /* of the current holder's prompt */
 };
@@ -102,6 +106,25 @@ static int share_enter(struct collect *c, const struct run_seat *seat,
 	return r;
 }
 
+/* Is the share split with the secret's layout? 0, or CE_ERR_VERIFY with why:
+ * its groups are counted against that layout (quorum_check). */
+static int share_layout_check(const struct collect *c, const struct slip39_share *share,
+			      char *why, size_t cap)
+{
+	const struct script_layout *l = &c->layout;
+
+	if (share->group_count == l->ngroups && share->group_threshold == l->group_threshold &&
+	    share->group_index < l->ngroups &&
+	    share->member_threshold == l->groups[share->group_index].threshold &&
+	    share->member_index < l->groups[share->group_index].count)
+		return 0;
+	snprintf(why, cap, "share %u of group %u is from a split %u of %u groups, not the "
+			   "layout of %s (%u of %zu groups)",
+		 share->member_index + 1u, share->group_index + 1u, share->group_threshold,
+		 share->group_count, c->sec->name, l->group_threshold, l->ngroups);
+	return CE_ERR_VERIFY;
+}
+
 /* Is share the one issued to holder? 0, or CE_ERR_VERIFY with why. */
 static int share_check(struct collect *c, const struct slip39_share *share, const char *holder,
 		       char *why, size_t cap)
@@ -110,6 +133,9 @@ static int share_check(struct collect *c, const struct slip39_share *share, cons
 	int r = CE_ERR_INTERNAL;
 
 	snprintf(c->set, sizeof(c->set), "%u", (unsigned)share->identifier);
+	r = share_layout_check(c, share, why, cap);
+	if (r < 0)
+		goto out;
 	mn = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
 	if (mn == NULL) {
 		r = CE_ERR_MLOCK;
@@ -133,7 +159,8 @@ static int share_record(struct collect *c, const struct run_seat *seat,
 	json_t *persons = run_seat_list_json(seat), *d = NULL;
 	int r = CE_ERR_INTERNAL;
 
-	d = json_pack("{s:s, s:s, s:i, s:s, s:b}", "secret", c->sec->name, "set", c->set, "member",
+	d = json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "secret", c->sec->name, "set", c->set,
+		      "group", (int)(share->group_index + 1u), "member",
 		      (int)(share->member_index + 1u), "holder", seat->person->id, "accepted",
 		      verdict == 0);
 	if (persons == NULL || d == NULL ||
@@ -176,7 +203,10 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 			return r;
 		if (verdict == 0) {
 			run_say(rc, "  %s: share accepted.", seat->person->name);
-			c->ids[c->n++] = seat->person->id;
+			c->ids[c->n] = seat->person->id;
+			c->pos[c->n].group = share->group_index + 1u;
+			c->pos[c->n].member = share->member_index + 1u;
+			c->n++;
 			return 0;
 		}
 		run_say(rc, "  %s: share REFUSED: %s", seat->person->name, why);
@@ -187,6 +217,24 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 	}
 }
 
+/* The layout as quorum.met records it: [{threshold, count}, ...]. NULL when
+ * out of memory. */
+static json_t *layout_json(const struct script_layout *l)
+{
+	json_t *a = json_array(), *g;
+	size_t i;
+
+	for (i = 0; a != NULL && i < l->ngroups; i++) {
+		g = json_pack("{s:i, s:i}", "threshold", (int)l->groups[i].threshold, "count",
+			      (int)l->groups[i].count);
+		if (g == NULL || json_array_append_new(a, g) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
 /* policy 5.2.1: the shares come from distinct seated key holders; then
  * quorum.met. */
 static int quorum_record(struct collect *c)
@@ -195,6 +243,7 @@ static int quorum_record(struct collect *c)
 	struct policy_seat att[SEATS_MAX];
 	const struct run_seat *attendance;
 	json_t *persons = json_array(), *holders = json_array(), *d = NULL;
+	json_t *groups = layout_json(&c->layout);
 	struct diag dg;
 	size_t k, att_n;
 	int r = CE_ERR_INTERNAL;
@@ -202,10 +251,10 @@ static int quorum_record(struct collect *c)
 	diag_init(&dg);
 	attendance = run_attendance(rc, &att_n);
 	seats_policy_fill(attendance, att_n, att);
-	r = policy_check_quorum(c->sec, &c->sec->layout, c->ids, c->n, att, att_n, &dg);
+	r = policy_check_quorum(c->sec, &c->layout, c->ids, c->n, att, att_n, &dg);
 	if (r < 0)
 		goto out;
-	if (persons == NULL || holders == NULL) {
+	if (persons == NULL || holders == NULL || groups == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -215,8 +264,9 @@ static int quorum_record(struct collect *c)
 			r = CE_ERR_NOMEM;
 			goto out;
 		}
-	d = json_pack("{s:s, s:s, s:i, s:O}", "secret", c->sec->name, "set", c->set, "threshold",
-		      (int)c->need, "holders", holders);
+	d = json_pack("{s:s, s:s, s:i, s:i, s:O, s:O}", "secret", c->sec->name, "set", c->set,
+		      "threshold", (int)c->need, "group_threshold",
+		      (int)c->layout.group_threshold, "groups", groups, "holders", holders);
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -229,6 +279,7 @@ static int quorum_record(struct collect *c)
 out:
 	json_decref(persons);
 	json_decref(holders);
+	json_decref(groups);
 	json_decref(d);
 	diag_free(&dg);
 	return r;
@@ -238,6 +289,7 @@ out:
 static int quorum_gather(struct collect *c, uint8_t *out, size_t *out_len, int *met)
 {
 	const struct run_seat *seat = NULL;
+	char why[256];
 	int r = CE_ERR_INTERNAL;
 
 	*met = 0;
@@ -249,7 +301,11 @@ static int quorum_gather(struct collect *c, uint8_t *out, size_t *out_len, int *
 		r = share_present(c, seat);
 		if (r < 0)
 			return r;
-		if (c->n >= c->need) {
+		r = quorum_check(&c->layout, c->pos, c->n, why, sizeof(why));
+		if (r == CE_ERR_DUPLICATE || r == CE_ERR_INVALID)
+			return ce_err_set(r, "the shares of %s accepted do not fit its layout: %s",
+					  c->sec->name, why);
+		if (r == 0) {
 			r = slip39_combine(c->shares, c->n, NULL, 0, out, out_len);
 			if (r == 0)
 				*met = 1;
@@ -268,6 +324,7 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 	struct collect c;
 	uint8_t *out = NULL;
 	size_t out_len = 0;
+	char why[256];
 	int r = CE_ERR_INTERNAL, met = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -283,7 +340,8 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 	c.rc = rc;
 	c.sec = sec;
 	c.st = run_step(rc);
-	c.need = script_layout_quorum(&sec->layout);
+	script_quorum_layout(run_script(rc), c.st, sec, &c.layout);
+	c.need = script_layout_quorum(&c.layout);
 	c.nh = run_step_actors_in(rc, ROLE_KEY_HOLDER, hs, SEATS_MAX);
 	if (c.nh > SEATS_MAX)
 		c.nh = SEATS_MAX;
@@ -299,9 +357,12 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 	if (r < 0)
 		goto out;
 	if (!met) {
+		/* policy 5.2.1: say which group is short */
+		if (quorum_check(&c.layout, c.pos, c.n, why, sizeof(why)) == 0)
+			snprintf(why, sizeof(why), "the shares do not combine");
 		r = ce_err_set(CE_ERR_QUORUM, "quorum not met for %s: %zu share%s accepted, at least "
-					      "%u needed",
-			       sec->name, c.n, c.n == 1 ? "" : "s", c.need);
+					      "%u needed; %s",
+			       sec->name, c.n, c.n == 1 ? "" : "s", c.need, why);
 		goto out;
 	}
 	r = quorum_record(&c);

@@ -154,9 +154,9 @@ static int issue_type_back(struct issue *is, int *same)
 	if (r < 0)
 		goto out;
 	*same = ct_memeq(is->com, com2, sizeof(com2));
-	d = json_pack("{s:s, s:s, s:i, s:s, s:s}", "secret", is->sec->name, "set", is->set,
-		      "member", (int)is->m, "holder", is->holder->person->id, "result",
-		      *same ? "ok" : "failed");
+	d = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s}", "secret", is->sec->name, "set", is->set,
+		      "group", (int)is->g, "member", (int)is->m, "holder", is->holder->person->id,
+		      "result", *same ? "ok" : "failed");
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;

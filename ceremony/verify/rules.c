@@ -12,6 +12,7 @@
  */
 #include "ceremony/verify/verify_internal.h"
 #include "ceremony/model/role.h"
+#include "ceremony/policy/quorum.h"
 #include "common/err.h"
 #include "common/hex.h"
 
@@ -38,7 +39,7 @@ struct sem_person {
 struct sem_share {
 	char *set;
 	char *holder;
-	int64_t member;
+	int64_t group, member; /* group 1 when the event names none (one group) */
 	uint64_t line;
 };
 
@@ -280,16 +281,34 @@ static int rules_step_start(struct verify_rules *ru, uint64_t ln, const char *st
 	return 0;
 }
 
-/* quorum.share: an accepted share, one per holder and member of a set. */
+/* The group of a share event: details.group, 1 when absent (a transcript
+ * written before groups were recorded: one group). 0 when it is there but not
+ * an integer 1..16. */
+static int64_t rules_share_group(const struct tj_doc *d, int det)
+{
+	int g = tj_get(d, det, "group");
+
+	if (g < 0)
+		return 1;
+	if (!tj_is(d, g, TJ_INT) || d->t[g].v.i < 1 || d->t[g].v.i > SCRIPT_MAX_GROUPS)
+		return 0;
+	return d->t[g].v.i;
+}
+
+/* quorum.share: an accepted share, one per holder and per (group, member)
+ * of a set. */
 static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 {
 	const struct tj_doc *d = ru->d;
 	const char *set = tj_str(d, tj_get(d, det, "set"));
 	const char *holder = tj_str(d, tj_get(d, det, "holder"));
 	int64_t member = d->t[tj_get(d, det, "member")].v.i;
+	int64_t group = rules_share_group(d, det);
 	struct sem_share *sh;
 	size_t j;
 
+	if (group == 0 || member < 1 || member > SCRIPT_MAX_SHARES)
+		return verify_report_fail(ru->rep, ln, "quorum.share: group or member is not an integer 1..16");
 	if (!tj_is(d, tj_get(d, det, "accepted"), TJ_TRUE))
 		return 0;
 	for (j = 0; j < ru->nshares; j++) {
@@ -299,9 +318,9 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 			return verify_report_fail(ru->rep, ln,
 						  "step %s: %s presents a second share of set %s (first at line %llu): a quorum needs distinct key holders (policy 5.2.1)",
 						  ru->open_step, holder, set, (unsigned long long)ru->shares[j].line);
-		if (ru->shares[j].member == member)
-			return verify_report_fail(ru->rep, ln, "step %s: share %lld of set %s accepted twice (first at line %llu)",
-						  ru->open_step, (long long)member, set,
+		if (ru->shares[j].group == group && ru->shares[j].member == member)
+			return verify_report_fail(ru->rep, ln, "step %s: share %lld of group %lld of set %s accepted twice (first at line %llu)",
+						  ru->open_step, (long long)member, (long long)group, set,
 						  (unsigned long long)ru->shares[j].line);
 	}
 	if (ru->nshares == SEM_QUORUM_MAX)
@@ -310,6 +329,7 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 	sh = &ru->shares[ru->nshares++];
 	sh->set = strdup(set);
 	sh->holder = strdup(holder);
+	sh->group = group;
 	sh->member = member;
 	sh->line = ln;
 	if (sh->set == NULL || sh->holder == NULL)
@@ -317,8 +337,53 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 	return 0;
 }
 
+/* The layout quorum.met records: details.groups [{threshold, count}] and
+ * details.group_threshold. A transcript written before layouts were recorded
+ * has neither: one group whose threshold is details.threshold (its count is
+ * unknown: up to 16). 0, or 1 with the failure recorded. */
+static int rules_met_layout(struct verify_rules *ru, uint64_t ln, int det, int64_t threshold,
+			    struct script_layout *l)
+{
+	const struct tj_doc *d = ru->d;
+	int groups = tj_get(d, det, "groups"), gt = tj_get(d, det, "group_threshold"), g, t, c;
+	uint32_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (groups < 0 && gt < 0) {
+		l->ngroups = 1;
+		l->group_threshold = 1;
+		l->groups[0].threshold = threshold >= 1 && threshold <= SCRIPT_MAX_SHARES ?
+						 (unsigned)threshold : 0;
+		l->groups[0].count = threshold == 1 ? 1 : SCRIPT_MAX_SHARES;
+		return 0; /* an impossible threshold fails in quorum_check */
+	}
+	if (!tj_is(d, groups, TJ_ARR) || !tj_is(d, gt, TJ_INT) || d->t[groups].size < 1 ||
+	    d->t[groups].size > SCRIPT_MAX_GROUPS || d->t[gt].v.i < 1 ||
+	    d->t[gt].v.i > SCRIPT_MAX_GROUPS)
+		return verify_report_fail(ru->rep, ln, "quorum.met: groups is not 1..16 groups, or group_threshold not 1..16");
+	TJ_ARR_EACH(d, groups, i, g) {
+		t = tj_get(d, g, "threshold");
+		c = tj_get(d, g, "count");
+		if (!tj_is(d, t, TJ_INT) || !tj_is(d, c, TJ_INT) || d->t[t].v.i < 1 ||
+		    d->t[t].v.i > SCRIPT_MAX_SHARES || d->t[c].v.i < 1 ||
+		    d->t[c].v.i > SCRIPT_MAX_SHARES)
+			return verify_report_fail(ru->rep, ln, "quorum.met: groups[%u] is not {threshold, count} of 1..16", i);
+		l->groups[i].threshold = (unsigned)d->t[t].v.i;
+		l->groups[i].count = (unsigned)d->t[c].v.i;
+	}
+	l->ngroups = d->t[groups].size;
+	l->group_threshold = (unsigned)d->t[gt].v.i;
+	if (!quorum_layout_valid(l))
+		return verify_report_fail(ru->rep, ln, "quorum.met: a share layout SLIP-39 does not allow");
+	if ((int64_t)script_layout_quorum(l) != threshold)
+		return verify_report_fail(ru->rep, ln, "quorum.met: threshold %lld, but the smallest quorum of its groups is %u",
+					  (long long)threshold, script_layout_quorum(l));
+	return 0;
+}
+
 /* quorum.met: distinct holders (policy 5.2.1), each of whom presented an
- * accepted share of the set, at least the threshold. */
+ * accepted share of the set; their shares meet the set's layout
+ * (quorum_check: the runner's own rule), at least the threshold. */
 static int rules_quorum_met(struct verify_rules *ru, uint64_t ln, int det)
 {
 	const struct tj_doc *d = ru->d;
@@ -326,9 +391,14 @@ static int rules_quorum_met(struct verify_rules *ru, uint64_t ln, int det)
 	int64_t threshold = d->t[tj_get(d, det, "threshold")].v.i;
 	int holders = tj_get(d, det, "holders");
 	uint32_t nh = d->t[holders].size, i, i2;
-	size_t j, distinct = 0;
+	struct quorum_share pos[SEM_QUORUM_MAX];
+	struct script_layout layout;
+	char why[256];
+	size_t j, distinct = 0, npos = 0;
 	int h, h2;
 
+	if (rules_met_layout(ru, ln, det, threshold, &layout) != 0)
+		return 1;
 	TJ_ARR_EACH(d, holders, i, h) {
 		int seen = 0;
 
@@ -338,10 +408,13 @@ static int rules_quorum_met(struct verify_rules *ru, uint64_t ln, int det)
 			if (i2 < i && strcmp(tj_str(d, h), tj_str(d, h2)) == 0)
 				return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s counts %s twice; a quorum needs distinct key holders (policy 5.2.1)",
 							  ru->open_step, set, tj_str(d, h));
-		for (j = 0; j < ru->nshares; j++)
+		for (j = 0; j < ru->nshares && !seen; j++)
 			if (strcmp(ru->shares[j].set, set) == 0 &&
-			    strcmp(ru->shares[j].holder, tj_str(d, h)) == 0)
+			    strcmp(ru->shares[j].holder, tj_str(d, h)) == 0) {
 				seen = 1;
+				pos[npos].group = (unsigned)ru->shares[j].group;
+				pos[npos++].member = (unsigned)ru->shares[j].member;
+			}
 		if (!seen)
 			return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s counts %s, who presented no accepted share",
 						  ru->open_step, set, tj_str(d, h));
@@ -353,6 +426,10 @@ static int rules_quorum_met(struct verify_rules *ru, uint64_t ln, int det)
 		return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s met with %zu distinct holders, threshold %lld",
 					  ru->open_step, set, (size_t)nh < distinct ? (size_t)nh : distinct,
 					  (long long)threshold);
+	/* policy 5.2.1: group threshold groups, each at its member threshold */
+	if (quorum_check(&layout, pos, npos, why, sizeof(why)) != 0)
+		return verify_report_fail(ru->rep, ln, "step %s: quorum for set %s not met: %s (policy 5.2.1)",
+					  ru->open_step, set, why);
 	return 0;
 }
 

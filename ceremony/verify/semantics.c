@@ -136,28 +136,6 @@ static const struct script_secret *step_quorum_secret(const struct script *s,
 	return NULL;
 }
 
-/* The layout a quorum of sec needs at step st: the secret's own, or the one
- * an earlier step of the script reissued it with (shares.reshare). */
-static void quorum_layout(const struct script *s, const struct script_step *st,
-			  const struct script_secret *sec, struct script_layout *out)
-{
-	size_t i;
-
-	*out = sec->layout;
-	for (i = 0; i < st->index; i++) {
-		const struct script_step *e = &s->steps[i];
-		const struct script_param_spec *ps;
-		const char *name;
-
-		if (e->action == NULL)
-			continue;
-		for (ps = e->action->params; ps->key != NULL; ps++)
-			if (ps->type == PT_SECRET && (ps->use & SECRET_USE_ISSUE) &&
-			    (name = script_param_str(e, ps->key)) != NULL && strcmp(name, sec->name) == 0)
-				script_step_issue_layout(e, sec, out);
-	}
-}
-
 /* The errors of d joined by "; ", without their places (policy checks on
  * real persons), into buf. */
 static const char *diag_join(const struct diag *d, char *buf, size_t cap)
@@ -520,6 +498,29 @@ out:
 	return res;
 }
 
+/* 1 when quorum.met records layout l (groups and group_threshold; rules.c
+ * checked their form and that the shares meet them), or records none (a
+ * transcript written before groups were recorded). */
+static int met_layout_is(const struct tj_doc *d, int det, const struct script_layout *l)
+{
+	int groups = tj_get(d, det, "groups"), gt = tj_get(d, det, "group_threshold"), g, t, c;
+	uint32_t i;
+
+	if (groups < 0 && gt < 0)
+		return 1;
+	if (!tj_is(d, gt, TJ_INT) || d->t[gt].v.i != (int64_t)l->group_threshold ||
+	    !tj_is(d, groups, TJ_ARR) || d->t[groups].size != l->ngroups)
+		return 0;
+	TJ_ARR_EACH(d, groups, i, g) {
+		t = tj_get(d, g, "threshold");
+		c = tj_get(d, g, "count");
+		if (!tj_is(d, t, TJ_INT) || d->t[t].v.i != (int64_t)l->groups[i].threshold ||
+		    !tj_is(d, c, TJ_INT) || d->t[c].v.i != (int64_t)l->groups[i].count)
+			return 0;
+	}
+	return 1;
+}
+
 static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, size_t cap,
 		      uint64_t *wl)
 {
@@ -548,8 +549,14 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 			    vs->cur->id, named, sec->name);
 		goto out;
 	}
-	quorum_layout(vs->s, vs->cur, sec, &layout);
+	script_quorum_layout(vs->s, vs->cur, sec, &layout);
 	q = script_layout_quorum(&layout);
+	/* policy 5.2.1: the quorum counted with the script's groups */
+	if (!met_layout_is(d, det, &layout)) {
+		res = vfail(why, cap, wl, ln, "step %s: quorum of %s met with other groups than the script's (%u of %zu groups)",
+			    vs->cur->id, sec->name, layout.group_threshold, layout.ngroups);
+		goto out;
+	}
 	ids = calloc(d->t[holders].size ? d->t[holders].size : 1, sizeof(*ids));
 	att = calloc(vs->nseats ? vs->nseats : 1, sizeof(*att));
 	if (ids == NULL || att == NULL) {

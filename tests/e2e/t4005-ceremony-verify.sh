@@ -86,8 +86,15 @@ test_expect_success 'usage, help and version' '
 	test_exit_code 2 ceremony-verify lint x.yaml 2>err && test_grep "unknown verb" err &&
 	ceremony-verify --help >out && test_grep "^  verify " out && test_grep "^  replay " out &&
 	ceremony-verify --version >out && test_grep "^ceremony-verify [0-9]" out &&
-	same verify --help && same verify && test "$(cat code)" = 2 &&
-	same verify nonexistent.jsonl && test "$(cat code)" = 1
+	same verify --help && same verify nonexistent.jsonl && test "$(cat code)" = 1 &&
+	test_exit_code 2 ceremony-verify verify 2>err &&
+	printf "%s\n" "ceremony-verify: verify: no transcript given" \
+		"Try \"ceremony-verify verify --help\"." | tr "\"" "\047" >expect &&
+	test_cmp expect err &&
+	test_exit_code 2 ceremony-verify frob 2>err &&
+	printf "%s\n" "ceremony-verify: unknown verb \"frob\"" \
+		"Try \"ceremony-verify --help\"." | tr "\"" "\047" >expect &&
+	test_cmp expect err
 '
 
 test_expect_success 'ceremony-verify links no PKCS#11, cairo or qrencode, nor opens them' '
