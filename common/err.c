@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -101,7 +102,7 @@ void ce_err_clear(void)
 void ce_err_print(int code)
 {
 	if (err_detail[0] != '\0')
-		fprintf(stderr, "ceremony: %s\n", err_detail);
+		esc_fprintf(stderr, "ceremony: %s\n", err_detail); /* quotes untrusted text */
 	else
 		fprintf(stderr, "ceremony: %s\n", ce_strerror(code));
 }

@@ -4,6 +4,7 @@
  * may link only the verbs it has (ceremony-verify). */
 #include "ceremony/cli/cli.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -19,7 +20,7 @@ static void usage_vprint(const struct cli_verb *v, const char *sub, const char *
 		fprintf(stderr, "%s: %s: ", cli_program, v->name);
 	else
 		fprintf(stderr, "%s: %s %s: ", cli_program, v->name, sub);
-	vfprintf(stderr, fmt, ap);
+	esc_vfprintf(stderr, fmt, ap); /* may quote argv */
 	fputc('\n', stderr);
 	if (v == NULL)
 		fprintf(stderr, "Try '%s help'.\n", cli_program);

@@ -6,6 +6,7 @@
  */
 #include "ceremony/cli/cli.h"
 #include "common/err.h"
+#include "common/esc.h"
 #include "common/hex.h"
 #include "pkcs11/p11.h"
 
@@ -172,23 +173,24 @@ static void hsm_slot_text(const struct p11_slot *sl)
 	const struct p11_token_info *t = &sl->token;
 	char fl[256], pf[256];
 
-	printf("  slot %lu: %s\n", sl->slot_id, sl->description);
+	esc_fprintf(stdout, "  slot %lu: %s\n", sl->slot_id, sl->description);
 	if (!sl->token_present) {
-		printf("    (no token)\n");
+		esc_fprintf(stdout, "    (no token)\n");
 		return;
 	}
 	flags_text(t->flags, fl, sizeof(fl), 0);
 	flags_text(t->flags, pf, sizeof(pf), 1);
-	printf("    token         %s\n", t->label[0] ? t->label : "(blank: not initialised)");
-	printf("    serial        %s\n", t->serial);
-	printf("    model         %s\n", t->model);
-	printf("    manufacturer  %s\n", t->manufacturer);
-	printf("    firmware      %u.%u\n", t->fw_major, t->fw_minor);
-	printf("    flags         %s\n", fl);
+	esc_fprintf(stdout, "    token         %s\n",
+		    t->label[0] ? t->label : "(blank: not initialised)");
+	esc_fprintf(stdout, "    serial        %s\n", t->serial);
+	esc_fprintf(stdout, "    model         %s\n", t->model);
+	esc_fprintf(stdout, "    manufacturer  %s\n", t->manufacturer);
+	esc_fprintf(stdout, "    firmware      %u.%u\n", t->fw_major, t->fw_minor);
+	esc_fprintf(stdout, "    flags         %s\n", fl);
 	if (t->flags & P11_TOKEN_INITIALIZED)
-		printf("    PIN state     %s\n", pf);
-	printf("    PIN length    %lu..%lu\n", t->min_pin_len, t->max_pin_len);
-	printf("    uri           %s\n", sl->token_uri);
+		esc_fprintf(stdout, "    PIN state     %s\n", pf);
+	esc_fprintf(stdout, "    PIN length    %lu..%lu\n", t->min_pin_len, t->max_pin_len);
+	esc_fprintf(stdout, "    uri           %s\n", sl->token_uri);
 }
 
 /* One module: its file, its info, its slots; a module that failed is shown
@@ -211,15 +213,15 @@ static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m
 		json_object_set_new(jm, "sha256", json_string(sha));
 		json_array_append_new(jmods, jm);
 	} else {
-		printf("module %s (%s)\n", p11_module_name(m), p11_module_path(m));
+		esc_fprintf(stdout, "module %s (%s)\n", p11_module_name(m), p11_module_path(m));
 		if (sha[0] != '\0')
-			printf("  sha256 %s\n", sha);
+			esc_fprintf(stdout, "  sha256 %s\n", sha);
 	}
 	if (p11_module_error(m) != 0) {
 		if (o->json)
 			json_object_set_new(jm, "error", json_string(p11_module_error_detail(m)));
 		else
-			printf("  error: %s\n", p11_module_error_detail(m));
+			esc_fprintf(stdout, "  error: %s\n", p11_module_error_detail(m));
 		goto out;
 	}
 	if (p11_module_info(m, &info) == 0) {
@@ -227,23 +229,23 @@ static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m
 			json_object_set_new(jm, "manufacturer", json_string(info.manufacturer));
 			json_object_set_new(jm, "description", json_string(info.description));
 		} else {
-			printf("  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer, info.description,
-			       info.library_major, info.library_minor, info.cryptoki_major,
-			       info.cryptoki_minor);
+			esc_fprintf(stdout, "  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer,
+				    info.description, info.library_major, info.library_minor,
+				    info.cryptoki_major, info.cryptoki_minor);
 		}
 	}
 	if (p11_module_slots(m, &slots, &nslots) < 0) {
 		if (o->json)
 			json_object_set_new(jm, "error", json_string(ce_err_detail()));
 		else
-			printf("  error: %s\n", ce_err_detail());
+			esc_fprintf(stdout, "  error: %s\n", ce_err_detail());
 		goto out;
 	}
 	if (o->json) {
 		jslots = json_array();
 		json_object_set_new(jm, "slots", jslots);
 	} else if (nslots == 0) {
-		printf("  (no slots)\n");
+		esc_fprintf(stdout, "  (no slots)\n");
 	}
 	for (si = 0; si < nslots; si++) {
 		if (o->json)
@@ -385,7 +387,8 @@ static int hsm_objects(const struct hsm_opts *o)
 	if (o->json)
 		ja = json_array();
 	else if (n == 0)
-		printf("(no public objects on token '%s')\n", p11_token_info(tok)->label);
+		esc_fprintf(stdout, "(no public objects on token '%s')\n",
+			    p11_token_info(tok)->label);
 	else
 		printf("%-12s %-11s %-5s %-24s %-16s %s\n", "CLASS", "KEY-TYPE", "BITS", "LABEL",
 		       "ID", "URI");
@@ -407,9 +410,9 @@ static int hsm_objects(const struct hsm_opts *o)
 			json_object_set_new(jo, "uri", json_string(ob->uri));
 			json_array_append_new(ja, jo);
 		} else {
-			printf("%-12s %-11s %-5lu %-24s %-16s %s\n", ob->cls,
-			       ob->key_type[0] ? ob->key_type : "-", ob->bits,
-			       ob->label[0] ? ob->label : "-", id[0] ? id : "-", ob->uri);
+			esc_fprintf(stdout, "%-12s %-11s %-5lu %-24s %-16s %s\n", ob->cls,
+				    ob->key_type[0] ? ob->key_type : "-", ob->bits,
+				    ob->label[0] ? ob->label : "-", id[0] ? id : "-", ob->uri);
 		}
 	}
 	if (o->json && print_json(ja) < 0) {

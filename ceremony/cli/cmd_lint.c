@@ -15,6 +15,7 @@
 #include "ceremony/model/roster.h"
 #include "ceremony/model/script.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -95,9 +96,9 @@ static int lint_run(int argc, char **argv)
 		goto out;
 	}
 	diag_print(stdout, &d);
-	printf("%s: %zu error%s, %zu warning%s%s\n", script_path, d.errors, d.errors == 1 ? "" : "s",
-	       d.warnings, d.warnings == 1 ? "" : "s",
-	       d.errors ? "" : s != NULL ? " - ready to run" : "");
+	esc_fprintf(stdout, "%s: %zu error%s, %zu warning%s%s\n", script_path, d.errors,
+		    d.errors == 1 ? "" : "s", d.warnings, d.warnings == 1 ? "" : "s",
+		    d.errors ? "" : s != NULL ? " - ready to run" : "");
 	rc = d.errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
 	roster_free(r);

@@ -2,12 +2,16 @@
 /*
  * ceremony replay TRANSCRIPT: the transcript as a narrative for auditors,
  * in UTC, step by step; failures, refusals and aborts highlighted
- * (policy 4.4.2), fingerprints as words.
+ * (policy 4.4.2), fingerprints as words. Every string of the transcript is
+ * printed through common/esc.h (a label or a reason cannot steer the
+ * terminal); lines are read with the verifier's reader (verify_lines_each).
  */
 #include "ceremony/cli/cli.h"
 #include "ceremony/transcript/fingerprint.h"
+#include "ceremony/transcript/tjson.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +21,42 @@
 struct replay {
 	int colour;
 	FILE *f;
+	const struct tj_doc *doc; /* the event being told (borrowed) */
 };
 
-static const char *S(const json_t *o, const char *k)
+/* String member k of object o, "?" when absent or not a string. */
+static const char *S(const struct replay *rp, int o, const char *k)
 {
-	const char *s = json_string_value(json_object_get(o, k));
+	const char *s = tj_str(rp->doc, tj_get(rp->doc, o, k));
 
 	return s != NULL ? s : "?";
+}
+
+/* String member k of object o, NULL when absent or not a string. */
+static const char *STR(const struct replay *rp, int o, const char *k)
+{
+	return tj_str(rp->doc, tj_get(rp->doc, o, k));
+}
+
+static int HAS(const struct replay *rp, int o, const char *k)
+{
+	return tj_get(rp->doc, o, k) >= 0;
+}
+
+static int TRUE_(const struct replay *rp, int o, const char *k)
+{
+	return tj_is(rp->doc, tj_get(rp->doc, o, k), TJ_TRUE);
+}
+
+static long long INT(const struct replay *rp, int o, const char *k)
+{
+	return (long long)tj_int(rp->doc, tj_get(rp->doc, o, k));
+}
+
+/* Elements of array a, 0 when a is not an array. */
+static uint32_t NARR(const struct replay *rp, int a)
+{
+	return tj_is(rp->doc, a, TJ_ARR) ? rp->doc->t[a].size : 0;
 }
 
 static void hi(struct replay *rp, const char *code)
@@ -37,26 +70,28 @@ static void hi(struct replay *rp, const char *code)
 #define C_OFF "\033[0m"
 
 /* "alice (Alice Martin; security-officer), bob (key-holder)" */
-static void people(struct replay *rp, const json_t *arr)
+static void people(struct replay *rp, int arr)
 {
-	size_t i, j;
-	const json_t *p, *role;
+	const struct tj_doc *d = rp->doc;
+	uint32_t i, j;
+	int p, role;
 
-	if (json_array_size(arr) == 0) {
+	if (NARR(rp, arr) == 0) {
 		fputs("nobody", rp->f);
 		return;
 	}
-	json_array_foreach(arr, i, p) {
-		const char *name = json_string_value(json_object_get(p, "name"));
-		const json_t *roles = json_object_get(p, "roles");
+	TJ_ARR_EACH(d, arr, i, p) {
+		const char *name = STR(rp, p, "name");
+		int roles = tj_get(d, p, "roles");
 
-		fprintf(rp->f, "%s%s", i ? ", " : "", S(p, "id"));
-		if (name != NULL || json_array_size(roles) > 0) {
+		esc_fprintf(rp->f, "%s%s", i ? ", " : "", S(rp, p, "id"));
+		if (name != NULL || NARR(rp, roles) > 0) {
 			fputs(" (", rp->f);
 			if (name != NULL)
-				fprintf(rp->f, "%s%s", name, json_array_size(roles) ? "; " : "");
-			json_array_foreach(roles, j, role)
-				fprintf(rp->f, "%s%s", j ? ", " : "", json_string_value(role));
+				esc_fprintf(rp->f, "%s%s", name, NARR(rp, roles) ? "; " : "");
+			if (NARR(rp, roles) > 0)
+				TJ_ARR_EACH(d, roles, j, role)
+					esc_fprintf(rp->f, "%s%s", j ? ", " : "", tj_str(d, role));
 			fputs(")", rp->f);
 		}
 	}
@@ -67,7 +102,7 @@ static void words(struct replay *rp, const char *hex)
 	char w[FINGERPRINT_WORDS_MAX_LEN];
 
 	if (hex != NULL && ceremony_fingerprint_words_hex(hex, w, sizeof(w)) == 0)
-		fprintf(rp->f, " [%s]", w);
+		esc_fprintf(rp->f, " [%s]", w);
 	else
 		fputs(" [no fingerprint]", rp->f);
 }
@@ -75,10 +110,10 @@ static void words(struct replay *rp, const char *hex)
 /* One event, its parts borrowed from the JSON. */
 struct replay_ev {
 	const char *type;
-	const char *step;  /* NULL: none */
-	const json_t *d;   /* details */
-	const json_t *per; /* persons */
-	const json_t *wit; /* witnesses */
+	const char *step; /* NULL: none */
+	int d;            /* details (token index in rp->doc, -1: none) */
+	int per;          /* persons */
+	int wit;          /* witnesses */
 };
 
 /* "== step S: title ==" before a step's first event. */
@@ -88,63 +123,64 @@ static void replay_step_banner(struct replay *rp, const struct replay_ev *e)
 
 	fputc('\n', f);
 	hi(rp, C_BOLD);
-	fprintf(f, "== step %s", e->step != NULL ? e->step : "?");
-	if (json_string_value(json_object_get(e->d, "title")) != NULL)
-		fprintf(f, ": %s", S(e->d, "title"));
+	esc_fprintf(f, "== step %s", e->step != NULL ? e->step : "?");
+	if (STR(rp, e->d, "title") != NULL)
+		esc_fprintf(f, ": %s", S(rp, e->d, "title"));
 	fputs(" ==", f);
 	hi(rp, C_OFF);
 	fputc('\n', f);
 }
 
 /* Failures, refusals and aborts, highlighted (policy 4.4.2). */
-static int replay_event_bad(const struct replay_ev *e)
+static int replay_event_bad(const struct replay *rp, const struct replay_ev *e)
 {
 	const char *type = e->type;
-	const json_t *d = e->d;
+	int d = e->d;
 
 	return strcmp(type, "login.failed") == 0 || strcmp(type, "abort") == 0 ||
 	       strcmp(type, "error") == 0 || strcmp(type, "clock.held") == 0 ||
-	       (strcmp(type, "quorum.share") == 0 && !json_is_true(json_object_get(d, "accepted"))) ||
-	       (strcmp(type, "share.verified") == 0 && strcmp(S(d, "result"), "ok") != 0) ||
-	       (strcmp(type, "step.end") == 0 && strcmp(S(d, "status"), "done") != 0) ||
-	       (strcmp(type, "ceremony.end") == 0 && strcmp(S(d, "status"), "completed") != 0);
+	       (strcmp(type, "quorum.share") == 0 && !TRUE_(rp, d, "accepted")) ||
+	       (strcmp(type, "share.verified") == 0 && strcmp(S(rp, d, "result"), "ok") != 0) ||
+	       (strcmp(type, "step.end") == 0 && strcmp(S(rp, d, "status"), "done") != 0) ||
+	       (strcmp(type, "ceremony.end") == 0 && strcmp(S(rp, d, "status"), "completed") != 0);
 }
 
 /* ceremony.start and transcript.key: the frame. Returns 1 when told. */
 static int replay_tell_frame(struct replay *rp, const struct replay_ev *e)
 {
 	FILE *f = rp->f;
-	const json_t *d = e->d;
+	int d = e->d;
 
 	if (strcmp(e->type, "ceremony.start") == 0) {
-		const json_t *clock = json_object_get(d, "clock");
-		const json_t *tok = json_object_get(d, "token");
+		int clock = tj_get(rp->doc, d, "clock");
+		int tok = tj_get(rp->doc, d, "token");
 
-		fprintf(f, "ceremony %s started on host %s by ",
-			json_string_value(json_object_get(d, "ceremony")) ? S(d, "ceremony") : "(unnamed)",
-			S(d, "host"));
+		esc_fprintf(f, "ceremony %s started on host %s by ",
+			    STR(rp, d, "ceremony") ? S(rp, d, "ceremony") : "(unnamed)",
+			    S(rp, d, "host"));
 		people(rp, e->per);
-		fprintf(f, "%s\n", json_is_true(json_object_get(d, "rehearsal")) ? "  -- REHEARSAL" : "");
-		fprintf(f, "       id %s; ceremony %s (executable SHA-256 %s)\n", S(d, "ceremony_id"),
-			S(d, "tool_version"), S(d, "exe_sha256"));
-		fprintf(f, "       clock %s; %s\n",
-			json_is_true(json_object_get(clock, "synchronised")) ? "synchronised" :
-									 "NOT synchronised (policy 5.5)",
-			json_string_value(json_object_get(d, "openssl_version")) ?
-				S(d, "openssl_version") : "?");
-		if (json_object_get(d, "module") != NULL)
-			fprintf(f, "       PKCS#11 module %s (SHA-256 %s)\n", S(d, "module"),
-				S(d, "module_sha256"));
-		if (tok != NULL)
-			fprintf(f, "       token %s %s serial %s firmware %s\n", S(tok, "manufacturer"),
-				S(tok, "model"), S(tok, "serial"), S(tok, "firmware"));
-		fprintf(f, "       script SHA-256 %s\n       roster SHA-256 %s", S(d, "script_sha256"),
-			S(d, "roster_sha256"));
+		esc_fprintf(f, "%s\n", TRUE_(rp, d, "rehearsal") ? "  -- REHEARSAL" : "");
+		esc_fprintf(f, "       id %s; ceremony %s (executable SHA-256 %s)\n",
+			    S(rp, d, "ceremony_id"), S(rp, d, "tool_version"),
+			    S(rp, d, "exe_sha256"));
+		esc_fprintf(f, "       clock %s; %s\n",
+			    TRUE_(rp, clock, "synchronised") ? "synchronised"
+							     : "NOT synchronised (policy 5.5)",
+			    STR(rp, d, "openssl_version") ? S(rp, d, "openssl_version") : "?");
+		if (HAS(rp, d, "module"))
+			esc_fprintf(f, "       PKCS#11 module %s (SHA-256 %s)\n",
+				    S(rp, d, "module"), S(rp, d, "module_sha256"));
+		if (tok >= 0)
+			esc_fprintf(f, "       token %s %s serial %s firmware %s\n",
+				    S(rp, tok, "manufacturer"), S(rp, tok, "model"),
+				    S(rp, tok, "serial"), S(rp, tok, "firmware"));
+		esc_fprintf(f, "       script SHA-256 %s\n       roster SHA-256 %s",
+			    S(rp, d, "script_sha256"), S(rp, d, "roster_sha256"));
 	} else if (strcmp(e->type, "transcript.key") == 0) {
-		fprintf(f, "transcript key announced (%s%s), fingerprint:\n       %s",
-			json_string_value(json_object_get(d, "key_type")) ? S(d, "key_type") : "key",
-			json_is_true(json_object_get(d, "ephemeral")) ? ", ephemeral" : "",
-			S(d, "fingerprint"));
+		esc_fprintf(f, "transcript key announced (%s%s), fingerprint:\n       %s",
+			    STR(rp, d, "key_type") ? S(rp, d, "key_type") : "key",
+			    TRUE_(rp, d, "ephemeral") ? ", ephemeral" : "",
+			    S(rp, d, "fingerprint"));
 	} else {
 		return 0;
 	}
@@ -156,24 +192,25 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 {
 	FILE *f = rp->f;
 	const char *type = e->type;
-	const json_t *d = e->d;
+	int d = e->d;
 
 	if (strcmp(type, "attendance") == 0) {
 		people(rp, e->per);
-		fprintf(f, ": %s", S(d, "status"));
+		esc_fprintf(f, ": %s", S(rp, d, "status"));
 	} else if (strcmp(type, "role.assign") == 0 || strcmp(type, "role.revoke") == 0) {
 		people(rp, e->per);
-		fprintf(f, strcmp(type, "role.assign") == 0 ? " given role %s" : " loses role %s",
-			S(d, "role"));
+		esc_fprintf(f,
+			    strcmp(type, "role.assign") == 0 ? " given role %s" : " loses role %s",
+			    S(rp, d, "role"));
 	} else if (strcmp(type, "step.start") == 0) {
 		fputs("step starts; actors: ", f);
 		people(rp, e->per);
-		if (json_array_size(e->wit) > 0) {
+		if (NARR(rp, e->wit) > 0) {
 			fputs("; witnesses: ", f);
 			people(rp, e->wit);
 		}
 	} else if (strcmp(type, "step.end") == 0) {
-		fprintf(f, "step %s: %s", e->step != NULL ? e->step : "?", S(d, "status"));
+		esc_fprintf(f, "step %s: %s", e->step != NULL ? e->step : "?", S(rp, d, "status"));
 	} else if (strcmp(type, "witness.confirm") == 0) {
 		people(rp, e->wit);
 		fputs(" witnessed the actions of ", f);
@@ -182,15 +219,16 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 		   strcmp(type, "logout") == 0) {
 		people(rp, e->per);
 		if (strcmp(type, "login") == 0)
-			fprintf(f, " logged in as %s", S(d, "user"));
+			esc_fprintf(f, " logged in as %s", S(rp, d, "user"));
 		else if (strcmp(type, "logout") == 0)
 			fputs(" logged out", f);
 		else
-			fprintf(f, " FAILED to log in as %s: %s", S(d, "user"), S(d, "ckr"));
-		if (json_object_get(d, "token") != NULL)
-			fprintf(f, " (token %s)", S(d, "token"));
-		if (json_is_string(json_object_get(d, "when")))
-			fprintf(f, " [%s]", S(d, "when"));
+			esc_fprintf(f, " FAILED to log in as %s: %s", S(rp, d, "user"),
+				    S(rp, d, "ckr"));
+		if (HAS(rp, d, "token"))
+			esc_fprintf(f, " (token %s)", S(rp, d, "token"));
+		if (STR(rp, d, "when") != NULL)
+			esc_fprintf(f, " [%s]", S(rp, d, "when"));
 	} else {
 		return 0;
 	}
@@ -199,29 +237,28 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 
 /* "share M of group G" (just "share M" when the event names no group: a
  * transcript written before groups were recorded). */
-static void share_pos(FILE *f, const json_t *d)
+static void share_pos(struct replay *rp, int d)
 {
-	fprintf(f, "share %lld", (long long)json_integer_value(json_object_get(d, "member")));
-	if (json_is_integer(json_object_get(d, "group")))
-		fprintf(f, " of group %lld",
-			(long long)json_integer_value(json_object_get(d, "group")));
+	esc_fprintf(rp->f, "share %lld", INT(rp, d, "member"));
+	if (tj_is(rp->doc, tj_get(rp->doc, d, "group"), TJ_INT))
+		esc_fprintf(rp->f, " of group %lld", INT(rp, d, "group"));
 }
 
 /* The layout of quorum.met: " (2 of the groups 3-of-5, 2-of-2)"; nothing
  * when it records none. */
-static void met_layout(FILE *f, const json_t *d)
+static void met_layout(struct replay *rp, int d)
 {
-	const json_t *g, *groups = json_object_get(d, "groups");
-	size_t i;
+	int groups = tj_get(rp->doc, d, "groups"), g;
+	uint32_t i;
 
-	if (!json_is_array(groups) || !json_is_integer(json_object_get(d, "group_threshold")))
+	if (!tj_is(rp->doc, groups, TJ_ARR) ||
+	    !tj_is(rp->doc, tj_get(rp->doc, d, "group_threshold"), TJ_INT))
 		return;
-	fprintf(f, ", %lld of the groups",
-		(long long)json_integer_value(json_object_get(d, "group_threshold")));
-	json_array_foreach(groups, i, g)
-		fprintf(f, "%s %lld-of-%lld", i ? "," : "",
-			(long long)json_integer_value(json_object_get(g, "threshold")),
-			(long long)json_integer_value(json_object_get(g, "count")));
+	esc_fprintf(rp->f, ", %lld of the groups", INT(rp, d, "group_threshold"));
+	if (NARR(rp, groups) > 0)
+		TJ_ARR_EACH(rp->doc, groups, i, g)
+			esc_fprintf(rp->f, "%s %lld-of-%lld", i ? "," : "", INT(rp, g, "threshold"),
+				    INT(rp, g, "count"));
 }
 
 /* Shares issued, typed back, presented to a quorum. Returns 1 when told. */
@@ -229,34 +266,37 @@ static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 {
 	FILE *f = rp->f;
 	const char *type = e->type;
-	const json_t *d = e->d;
+	int d = e->d;
 
 	if (strcmp(type, "share.issued") == 0) {
-		share_pos(f, d);
-		fprintf(f, " of set %s issued to %s, commitment", S(d, "set"), S(d, "holder"));
-		words(rp, json_string_value(json_object_get(d, "commitment")));
+		share_pos(rp, d);
+		esc_fprintf(f, " of set %s issued to %s, commitment", S(rp, d, "set"),
+			    S(rp, d, "holder"));
+		words(rp, STR(rp, d, "commitment"));
 	} else if (strcmp(type, "share.verified") == 0) {
-		fprintf(f, "%s typed ", S(d, "holder"));
-		share_pos(f, d);
-		fprintf(f, " of set %s back: %s", S(d, "set"), S(d, "result"));
+		esc_fprintf(f, "%s typed ", S(rp, d, "holder"));
+		share_pos(rp, d);
+		esc_fprintf(f, " of set %s back: %s", S(rp, d, "set"), S(rp, d, "result"));
 	} else if (strcmp(type, "quorum.share") == 0) {
-		int ok = json_is_true(json_object_get(d, "accepted"));
+		int ok = TRUE_(rp, d, "accepted");
 
-		fprintf(f, "%s presents ", S(d, "holder"));
-		share_pos(f, d);
-		fprintf(f, " of set %s: %s", S(d, "set"), ok ? "accepted" : "REFUSED");
-		if (!ok && json_object_get(d, "reason") != NULL)
-			fprintf(f, " (%s)", S(d, "reason"));
+		esc_fprintf(f, "%s presents ", S(rp, d, "holder"));
+		share_pos(rp, d);
+		esc_fprintf(f, " of set %s: %s", S(rp, d, "set"), ok ? "accepted" : "REFUSED");
+		if (!ok && HAS(rp, d, "reason"))
+			esc_fprintf(f, " (%s)", S(rp, d, "reason"));
 	} else if (strcmp(type, "quorum.met") == 0) {
-		const json_t *h;
-		size_t i;
+		int holders = tj_get(rp->doc, d, "holders"), h;
+		uint32_t i;
 
-		fprintf(f, "quorum met for set %s (threshold %lld", S(d, "set"),
-			(long long)json_integer_value(json_object_get(d, "threshold")));
-		met_layout(f, d);
-		fprintf(f, "):");
-		json_array_foreach(json_object_get(d, "holders"), i, h)
-			fprintf(f, " %s", json_string_value(h) ? json_string_value(h) : "?");
+		esc_fprintf(f, "quorum met for set %s (threshold %lld", S(rp, d, "set"),
+			    INT(rp, d, "threshold"));
+		met_layout(rp, d);
+		fputs("):", f);
+		if (NARR(rp, holders) > 0)
+			TJ_ARR_EACH(rp->doc, holders, i, h)
+				esc_fprintf(f, " %s",
+					    tj_str(rp->doc, h) ? tj_str(rp->doc, h) : "?");
 	} else {
 		return 0;
 	}
@@ -268,28 +308,30 @@ static int replay_tell_objects(struct replay *rp, const struct replay_ev *e)
 {
 	FILE *f = rp->f;
 	const char *type = e->type;
-	const json_t *d = e->d;
+	int d = e->d;
 
 	if (strcmp(type, "key.generated") == 0) {
-		fprintf(f, "key generated: %s, label %s, id %s, public key", S(d, "key_type"),
-			S(d, "label"), S(d, "id"));
-		words(rp, json_string_value(json_object_get(d, "public_key_sha256")));
+		esc_fprintf(f, "key generated: %s, label %s, id %s, public key",
+			    S(rp, d, "key_type"), S(rp, d, "label"), S(rp, d, "id"));
+		words(rp, STR(rp, d, "public_key_sha256"));
 	} else if (strcmp(type, "key.destroyed") == 0) {
-		fprintf(f, "key destroyed: label %s, id %s", S(d, "label"), S(d, "id"));
+		esc_fprintf(f, "key destroyed: label %s, id %s", S(rp, d, "label"), S(rp, d, "id"));
 	} else if (strcmp(type, "cert.created") == 0 || strcmp(type, "csr.created") == 0 ||
 		   strcmp(type, "crl.created") == 0 || strcmp(type, "output.written") == 0) {
-		fprintf(f, "%s %s, SHA-256 %s",
-			type[1] == 'e' ? "certificate" : type[1] == 's' ? "CSR" : type[1] == 'r' ? "CRL" : "output",
-			S(d, "file"), S(d, "sha256"));
+		esc_fprintf(f, "%s %s, SHA-256 %s",
+			    type[1] == 'e'   ? "certificate"
+			    : type[1] == 's' ? "CSR"
+			    : type[1] == 'r' ? "CRL"
+					     : "output",
+			    S(rp, d, "file"), S(rp, d, "sha256"));
 		/* a certificate's fingerprint is its DER's, as read aloud */
-		words(rp, json_string_value(json_object_get(d, json_object_get(d, "der_sha256") ?
-								  "der_sha256" : "sha256")));
+		words(rp, HAS(rp, d, "der_sha256") ? STR(rp, d, "der_sha256") : STR(rp, d, "sha256"));
 	} else if (strcmp(type, "config.changed") == 0) {
-		fprintf(f, "configuration changed: %s", S(d, "what"));
+		esc_fprintf(f, "configuration changed: %s", S(rp, d, "what"));
 	} else if (strcmp(type, "token.initialised") == 0) {
-		fprintf(f, "token initialised, label %s", S(d, "label"));
+		esc_fprintf(f, "token initialised, label %s", S(rp, d, "label"));
 	} else if (strcmp(type, "pin.changed") == 0) {
-		fprintf(f, "%s PIN changed", S(d, "user"));
+		esc_fprintf(f, "%s PIN changed", S(rp, d, "user"));
 	} else {
 		return 0;
 	}
@@ -301,45 +343,50 @@ static int replay_tell_ending(struct replay *rp, const struct replay_ev *e)
 {
 	FILE *f = rp->f;
 	const char *type = e->type;
-	const json_t *d = e->d;
+	int d = e->d;
 
 	if (strcmp(type, "abort") == 0) {
 		fputs("ABORTED by ", f);
 		people(rp, e->per);
-		fprintf(f, ": %s", S(d, "reason"));
+		esc_fprintf(f, ": %s", S(rp, d, "reason"));
 	} else if (strcmp(type, "error") == 0) {
-		fprintf(f, "ERROR: %s", S(d, "message"));
-		if (json_object_get(d, "ckr") != NULL)
-			fprintf(f, " (%s%s%s)", json_object_get(d, "function") ? S(d, "function") : "",
-				json_object_get(d, "function") ? ": " : "", S(d, "ckr"));
+		esc_fprintf(f, "ERROR: %s", S(rp, d, "message"));
+		if (HAS(rp, d, "ckr"))
+			esc_fprintf(f, " (%s%s%s)",
+				    HAS(rp, d, "function") ? S(rp, d, "function") : "",
+				    HAS(rp, d, "function") ? ": " : "", S(rp, d, "ckr"));
 	} else if (strcmp(type, "clock.held") == 0) {
-		fprintf(f, "the host clock went back (read %s); times held", S(d, "observed"));
+		esc_fprintf(f, "the host clock went back (read %s); times held",
+			    S(rp, d, "observed"));
 	} else if (strcmp(type, "ceremony.end") == 0) {
-		fprintf(f, "ceremony ends: %s", S(d, "status"));
+		esc_fprintf(f, "ceremony ends: %s", S(rp, d, "status"));
 	} else {
 		return 0;
 	}
 	return 1;
 }
 
-static int replay_event(void *ctx, uint64_t ln, json_t *ev)
+static int replay_event(void *ctx, uint64_t ln, const struct tj_doc *doc)
 {
 	struct replay *rp = ctx;
 	FILE *f = rp->f;
-	const char *time_s = S(ev, "time");
-	struct replay_ev e = {
-		.type = S(ev, "type"),
-		.step = json_string_value(json_object_get(ev, "step")),
-		.d = json_object_get(ev, "details"),
-		.per = json_object_get(ev, "persons"),
-		.wit = json_object_get(ev, "witnesses"),
-	};
-	int bad = replay_event_bad(&e);
+	const char *time_s;
+	struct replay_ev e;
+	int bad;
+
+	rp->doc = doc;
+	time_s = S(rp, 0, "time");
+	e.type = S(rp, 0, "type");
+	e.step = STR(rp, 0, "step");
+	e.d = tj_get(doc, 0, "details");
+	e.per = tj_get(doc, 0, "persons");
+	e.wit = tj_get(doc, 0, "witnesses");
+	bad = replay_event_bad(rp, &e);
 
 	if (strcmp(e.type, "step.start") == 0)
 		replay_step_banner(rp, &e);
 	/* "2026-11-27T17:16:54.123456Z" shown as "2026-11-27 17:16:54Z" */
-	fprintf(f, "%5llu  %.10s %.8sZ  ", (unsigned long long)ln, time_s,
+	esc_fprintf(f, "%5llu  %.10s %.8sZ  ", (unsigned long long)ln, time_s,
 		strlen(time_s) >= 19 ? time_s + 11 : "");
 	if (bad) {
 		hi(rp, C_RED);
@@ -348,7 +395,7 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 	if (!replay_tell_frame(rp, &e) && !replay_tell_people(rp, &e) &&
 	    !replay_tell_shares(rp, &e) && !replay_tell_objects(rp, &e) &&
 	    !replay_tell_ending(rp, &e))
-		fprintf(f, "%s", e.type);
+		esc_fprintf(f, "%s", e.type);
 	if (bad)
 		hi(rp, C_OFF);
 	fputc('\n', f);
@@ -357,7 +404,7 @@ static int replay_event(void *ctx, uint64_t ln, json_t *ev)
 
 static void replay_help(FILE *f)
 {
-	fprintf(f, "usage: ceremony replay TRANSCRIPT\n\n"
+	esc_fprintf(f, "usage: ceremony replay TRANSCRIPT\n\n"
 		   "Tell the ceremony recorded in TRANSCRIPT step by step, in UTC: who acted,\n"
 		   "who witnessed, failed logins, refused shares and aborts highlighted,\n"
 		   "fingerprints as words. The verdict of `ceremony verify` comes first.\n"
@@ -385,6 +432,7 @@ static int replay_run(int argc, char **argv)
 	if (path == NULL)
 		return cli_usage_error(&cli_verb_replay, "no transcript given");
 	memset(&o, 0, sizeof(o));
+	memset(&rp, 0, sizeof(rp));
 	rp.f = stdout;
 	rp.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
 		    (getenv("TERM") == NULL || strcmp(getenv("TERM"), "dumb") != 0);
@@ -393,17 +441,17 @@ static int replay_run(int argc, char **argv)
 		return cli_fail(r);
 	if (rep.verdict != VERIFY_OK)
 		hi(&rp, C_RED);
-	printf("%s: %s%s%s\n", path, verify_verdict_name(rep.verdict), rep.reason[0] ? ": " : "",
-	       rep.reason);
+	esc_fprintf(stdout, "%s: %s%s%s\n", path, verify_verdict_name(rep.verdict),
+		    rep.reason[0] ? ": " : "", rep.reason);
 	if (rep.verdict != VERIFY_OK)
 		hi(&rp, C_OFF);
 	if (rep.key_line)
-		printf("transcript key fingerprint: %s\n", rep.key_words);
+		esc_fprintf(stdout, "transcript key fingerprint: %s\n", rep.key_words);
 	if (rep.events > 0)
 		printf("production: %s\n", verify_production_text(&rep));
-	printf("proven: %s\n", rep.proof);
+	esc_fprintf(stdout, "proven: %s\n", rep.proof);
 	printf("times are UTC\n\n");
-	r = verify_events_each(path, replay_event, &rp);
+	r = verify_lines_each(path, replay_event, &rp);
 	fflush(stdout);
 	if (r < 0)
 		return cli_fail(r);

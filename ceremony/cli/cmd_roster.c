@@ -10,6 +10,7 @@
 #include "ceremony/policy/policy.h"
 #include "ceremony/model/roster.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <string.h>
 
@@ -67,7 +68,8 @@ static void print_table(const struct roster *r, const struct roster_date *today)
 		roster_date_format(&st.training_until, until, sizeof(until));
 		snprintf(tr, sizeof(tr), "%s to %s", status_word(st.training_stale, st.training_future,
 								  st.training_soon), until);
-		printf("%-12s %-22.22s %-44s %-24s %s\n", p->id, p->name, roles, vet, tr);
+		esc_fprintf(stdout, "%-12s %-22.22s %-44s %-24s %s\n", p->id, p->name, roles, vet,
+			    tr);
 	}
 }
 
@@ -132,9 +134,9 @@ static int roster_run(int argc, char **argv)
 		(void)policy_check_roster_for(r, &today, 0, &d);
 	}
 	diag_print(stdout, &d);
-	printf("%s: %zu %s, %zu error%s, %zu warning%s\n", path, r ? r->npeople : 0,
-	       r && r->npeople == 1 ? "person" : "people", d.errors, d.errors == 1 ? "" : "s",
-	       d.warnings, d.warnings == 1 ? "" : "s");
+	esc_fprintf(stdout, "%s: %zu %s, %zu error%s, %zu warning%s\n", path, r ? r->npeople : 0,
+		    r && r->npeople == 1 ? "person" : "people", d.errors, d.errors == 1 ? "" : "s",
+		    d.warnings, d.warnings == 1 ? "" : "s");
 	rc = d.errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
 	roster_free(r);

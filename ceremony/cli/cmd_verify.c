@@ -7,6 +7,7 @@
 #include "ceremony/cli/cli.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,25 +68,26 @@ static void verify_print(const char *path, const struct verify_opts *o,
 {
 	size_t i;
 
-	printf("%s: %s\n", path, verify_verdict_name(rep->verdict));
+	esc_fprintf(stdout, "%s: %s\n", path, verify_verdict_name(rep->verdict));
 	if (rep->reason[0])
-		printf("  %s\n", rep->reason);
+		esc_fprintf(stdout, "  %s\n", rep->reason);
 	if (rep->ceremony_id[0])
-		printf("  ceremony:    %s%sid %s%s%s\n", rep->ceremony, rep->ceremony[0] ? ", " : "",
-		       rep->ceremony_id, rep->rehearsal ? ", REHEARSAL" : "",
-		       rep->scripted_input ? ", SCRIPTED INPUT" : "");
+		esc_fprintf(stdout, "  ceremony:    %s%sid %s%s%s\n", rep->ceremony,
+			    rep->ceremony[0] ? ", " : "", rep->ceremony_id,
+			    rep->rehearsal ? ", REHEARSAL" : "",
+			    rep->scripted_input ? ", SCRIPTED INPUT" : "");
 	if (rep->events > 0)
 		printf("  production:  %s\n", verify_production_text(rep));
 	printf("  events:      %llu", (unsigned long long)rep->events);
 	if (rep->start_time[0])
-		printf(", %s to %s", rep->start_time, rep->end_time);
+		esc_fprintf(stdout, ", %s to %s", rep->start_time, rep->end_time);
 	printf("\n");
 	if (rep->key_line)
 		printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
 		       "  fingerprint: %s\n",
 		       (unsigned long long)rep->key_line, rep->key_spki_sha256, rep->key_words);
 	for (i = 0; i < rep->n_expected; i++)
-		printf("  expected:    %s%s\n", rep->expected[i],
+		esc_fprintf(stdout, "  expected:    %s%s\n", rep->expected[i],
 		       rep->signer_matched && verify_pin_matches(rep->expected[i], rep->key_spki_sha256) ?
 			       " (matches)" : "");
 	printf("  signature:   %s%s\n",
@@ -98,9 +100,9 @@ static void verify_print(const char *path, const struct verify_opts *o,
 	       rep->n_expected		? ", NOT an expected key" :
 					  " (not pinned: see below)");
 	if (o->outputs_dir != NULL)
-		printf("  outputs:     %llu checked in %s\n", (unsigned long long)rep->outputs_checked,
-		       o->outputs_dir);
-	printf("  proven:      %s\n", rep->proof);
+		esc_fprintf(stdout, "  outputs:     %llu checked in %s\n",
+			    (unsigned long long)rep->outputs_checked, o->outputs_dir);
+	esc_fprintf(stdout, "  proven:      %s\n", rep->proof);
 	if (rep->verdict == VERIFY_OK && rep->key_line && rep->n_expected == 0)
 		printf("Compare the fingerprint words with those on the paper log.\n");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ceremony/model/diag.h"
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -106,7 +107,7 @@ void diag_print(FILE *f, const struct diag *d)
 
 	for (i = 0; i < d->n; i++) {
 		diag_format(&d->items[i], line, sizeof(line));
-		fprintf(f, "%s\n", line);
+		esc_fprintf(f, "%s\n", line); /* quotes the file's text */
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "ceremony/run/console.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/esc.h"
 #include "shares/ui/ui.h"
 
 #include <ctype.h>
@@ -256,7 +257,7 @@ void console_say(struct console *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfprintf(c->out, fmt, ap);
+	esc_vfprintf(c->out, fmt, ap); /* names, titles, labels: common/esc.h */
 	va_end(ap);
 	fputc('\n', c->out);
 	fflush(c->out);
@@ -337,20 +338,20 @@ static int ask_raw(struct console *c, const char *key, const char *prompt, char 
 				return ce_err_set(CE_ERR_NOT_FOUND, "no answer for [%s] in %s", key,
 						  c->input_path);
 			a->used = 1;
-			fprintf(c->out, "[%s] %s %s\n", key, prompt, a->value);
+			esc_fprintf(c->out, "[%s] %s %s\n", key, prompt, a->value);
 			fflush(c->out);
 			if (strlen(a->value) >= cap)
 				return ce_err_set(CE_ERR_TOO_LARGE, "%s:%zu: answer for [%s] longer than %zu characters",
 						  c->input_path, a->line, key, cap - 1);
 			memcpy(out, a->value, strlen(a->value) + 1);
 		} else {
-			fprintf(c->out, "[%s] %s ", key, prompt);
+			esc_fprintf(c->out, "[%s] %s ", key, prompt);
 			fflush(c->out);
 			k = tty_line(c, out, cap);
 			if (k == CE_ERR_ABORTED || k == 0)
 				return 1;
 			if (k == CE_ERR_TOO_LARGE) {
-				fprintf(c->out, "  %s\n", ce_err_detail());
+				esc_fprintf(c->out, "  %s\n", ce_err_detail());
 				continue;
 			}
 			if (k < 0)
@@ -420,7 +421,7 @@ void console_set_abort_reason(struct console *c, const char *reason)
 
 void console_progress_begin(struct console *c, const char *fmt, va_list ap)
 {
-	vfprintf(c->out, fmt, ap);
+	esc_vfprintf(c->out, fmt, ap);
 	fputs("... ", c->out);
 	fflush(c->out);
 	clock_gettime(CLOCK_MONOTONIC, &c->progress_t0);

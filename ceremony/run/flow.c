@@ -11,6 +11,7 @@
 #include "ceremony/policy/lint.h"
 #include "ceremony/run/rehearsal.h"
 #include "common/err.h"
+#include "common/esc.h"
 #include "pkcs11/p11.h"
 
 #include <errno.h>
@@ -538,7 +539,7 @@ out:
 		if (d.errors == 0 || r != CE_ERR_FORMAT)
 			ce_err_print(r);
 		else
-			fprintf(stderr, "ceremony: run: %s\n", ce_err_detail());
+			esc_fprintf(stderr, "ceremony: run: %s\n", ce_err_detail());
 		/* aborted before the transcript was opened: nothing written */
 		exit_code = rc.con != NULL && console_abort_reason(rc.con)[0] != '\0'
 				    ? RUN_EXIT_ABORTED

@@ -7,6 +7,7 @@
 #include "ceremony/run/internal.h"
 
 #include "ceremony/run/rehearsal.h"
+#include "ceremony/transcript/tjson.h"
 #include "ceremony/transcript/transcript.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
@@ -47,28 +48,29 @@ static unsigned load_generation(struct load_ctx *lc, const char *secret, const c
 	return registry_generation_next(lc->g);
 }
 
-/* The share.issued events of a verified transcript, read with jansson. */
-static int load_event(void *ctx, uint64_t lineno, json_t *ev)
+/* The share.issued events of a verified transcript, read with the
+ * verifier's reader (tjson). */
+static int load_event(void *ctx, uint64_t lineno, const struct tj_doc *doc)
 {
 	struct load_ctx *lc = ctx;
-	const char *type = json_string_value(json_object_get(ev, "type"));
-	json_t *d = json_object_get(ev, "details");
+	const char *type = tj_str(doc, tj_get(doc, 0, "type"));
+	int d = tj_get(doc, 0, "details");
 	const char *secret, *set, *holder, *salt_hex, *com_hex;
 	struct registry_share e;
 	size_t sl = 0, cl = 0;
-	json_int_t group, member;
+	int64_t group, member;
 	int r;
 
 	if (type == NULL || strcmp(type, "share.issued") != 0)
 		return 0;
 	memset(&e, 0, sizeof(e));
-	secret = json_string_value(json_object_get(d, "secret"));
-	set = json_string_value(json_object_get(d, "set"));
-	holder = json_string_value(json_object_get(d, "holder"));
-	salt_hex = json_string_value(json_object_get(d, "salt"));
-	com_hex = json_string_value(json_object_get(d, "commitment"));
-	group = json_integer_value(json_object_get(d, "group"));
-	member = json_integer_value(json_object_get(d, "member"));
+	secret = tj_str(doc, tj_get(doc, d, "secret"));
+	set = tj_str(doc, tj_get(doc, d, "set"));
+	holder = tj_str(doc, tj_get(doc, d, "holder"));
+	salt_hex = tj_str(doc, tj_get(doc, d, "salt"));
+	com_hex = tj_str(doc, tj_get(doc, d, "commitment"));
+	group = tj_int(doc, tj_get(doc, d, "group"));
+	member = tj_int(doc, tj_get(doc, d, "member"));
 	if (secret == NULL || set == NULL || holder == NULL || salt_hex == NULL ||
 	    com_hex == NULL || group < 1 || group > REGISTRY_INDEX_MAX || member < 1 ||
 	    member > REGISTRY_INDEX_MAX || strlen(set) >= REGISTRY_SET_MAX_LEN ||
@@ -181,7 +183,7 @@ int issued_in_load(const char *const *paths, const char *const *keys, size_t n,
 		r = rehearsal_dir_beside(files[i].path, &lc->dir);
 		if (r < 0)
 			goto out;
-		r = verify_events_each(files[i].path, load_event, lc);
+		r = verify_lines_each(files[i].path, load_event, lc);
 		free(lc->dir);
 		lc->dir = NULL;
 		if (r < 0)

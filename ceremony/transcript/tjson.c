@@ -433,6 +433,11 @@ int tj_is(const struct tj_doc *d, int i, enum tj_type type)
 	return i >= 0 && d->t[i].type == type;
 }
 
+int64_t tj_int(const struct tj_doc *d, int i)
+{
+	return tj_is(d, i, TJ_INT) ? d->t[i].v.i : 0;
+}
+
 int tj_first(const struct tj_doc *d, int i)
 {
 	if (i < 0 || (d->t[i].type != TJ_OBJ && d->t[i].type != TJ_ARR) || d->t[i].size == 0)

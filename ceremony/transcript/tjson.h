@@ -61,6 +61,8 @@ int tj_get(const struct tj_doc *d, int obj, const char *key);
 /* Decoded string of token i, NULL if i < 0 or not a string. */
 const char *tj_str(const struct tj_doc *d, int i);
 int tj_is(const struct tj_doc *d, int i, enum tj_type type);
+/* Value of integer token i, 0 if i < 0 or not an integer. */
+int64_t tj_int(const struct tj_doc *d, int i);
 /* First child of an array/object (for objects: the first key) or -1. */
 int tj_first(const struct tj_doc *d, int i);
 

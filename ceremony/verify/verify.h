@@ -125,8 +125,8 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep);
 typedef int (*verify_event_fn)(void *ctx, uint64_t lineno, json_t *ev);
 
 /* Stream the events of path through fn with the bounded line reader, each
- * line parsed by jansson into a tree (still used by replay, archive and the
- * runner's --issued-in; to be replaced by verify_lines_each below). Does no
+ * line parsed by jansson into a tree (its last caller is cmd_archive.c; it
+ * goes when archive reads with verify_lines_each below). Does no
  * integrity check (run verify_transcript first); a line that is not a JSON
  * object is CE_ERR_FORMAT naming path:line. A partial last line is skipped.
  * Returns 0, fn's negative code, CE_ERR_IO, CE_ERR_TOO_LARGE. */

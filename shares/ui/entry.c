@@ -8,6 +8,7 @@
 #include "common/buf.h"
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/esc.h"
 #include "common/secmem.h"
 
 #include <errno.h>
@@ -190,7 +191,7 @@ static int entry_from_lines(const struct shares_ui_term *t, const char *prompt,
 	int last = 0;
 	size_t len, lineno = 0;
 
-	fprintf(t->out, "%s\n", prompt);
+	esc_fprintf(t->out, "%s\n", prompt); /* names a person: common/esc.h */
 	for (;;) {
 		size_t i = 0;
 		int bad = 0;
@@ -356,7 +357,7 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 	r = shares_ui_guard_begin(&guard, t->in_fd, -1);
 	if (r < 0)
 		goto out;
-	fprintf(t->out, "%s\n"
+	esc_fprintf(t->out, "%s\n" /* names a person: common/esc.h */
 		"Type the words of your share, each followed by Space or Enter. The first 4\n"
 		"letters of a word are enough. Nothing you type is shown. Backspace corrects;\n"
 		"Backspace on an empty word takes back the previous word. Type abort to stop.\n",

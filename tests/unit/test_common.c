@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/ct.h"
 #include "common/err.h"
+#include "common/esc.h"
 #include "common/harden.h"
 #include "common/hex.h"
 #include "common/outfile.h"
@@ -279,6 +280,78 @@ static void test_harden(void **state)
 	assert_int_equal(old, 077);
 }
 
+/* esc_str / esc_fprintf: untrusted text never reaches a terminal raw. */
+static void esc_expect(const char *in, size_t len, const char *want)
+{
+	char out[256];
+
+	esc_mem(out, sizeof(out), in, len);
+	assert_string_equal(out, want);
+}
+
+static void test_esc(void **state)
+{
+	char out[64], *mem = NULL;
+	size_t memlen = 0, i;
+	FILE *f;
+
+	(void)state;
+	/* plain ASCII and well-formed UTF-8 unchanged: the twin */
+	esc_expect("Alice Martin", 12, "Alice Martin");
+	esc_expect("\xc3\xa9\xc3\xbc \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\x91", 16,
+		   "\xc3\xa9\xc3\xbc \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\x91");
+	/* C0, DEL, ESC sequences, CR overwrite, backslash */
+	esc_expect("\x1b[2Jx", 5, "\\x1b[2Jx");
+	esc_expect("\x1b]0;t\a", 6, "\\x1b]0;t\\x07");
+	esc_expect("ok\rFAILED\n\t", 11, "ok\\x0dFAILED\\x0a\\x09");
+	esc_expect("a\x7f" "b", 3, "a\\x7fb");
+	esc_expect("a\\x1b", 5, "a\\\\x1b");
+	esc_expect("a\0b", 3, "a\\x00b");
+	/* C1 controls: raw (invalid UTF-8) and encoded; bidi overrides */
+	esc_expect("\x9b" "2J", 3, "\\x9b2J");
+	esc_expect("\xc2\x9b" "2J", 4, "\\u009b2J");
+	esc_expect("\xc2\x85", 2, "\\u0085");
+	esc_expect("\xe2\x80\xae" "txt", 6, "\\u202etxt");
+	esc_expect("\xc2\xa0", 2, "\xc2\xa0"); /* U+00A0 is printable */
+	/* invalid UTF-8: overlong, surrogate, truncated, above U+10FFFF, stray */
+	esc_expect("\xc0\xaf", 2, "\\xc0\\xaf");
+	esc_expect("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");
+	esc_expect("\xe6\x97", 2, "\\xe6\\x97");
+	esc_expect("\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80");
+	esc_expect("\xbf" "a\xff", 3, "\\xbfa\\xff");
+	/* truncation never cuts an escape or a character */
+	assert_int_equal(esc_mem(out, 6, "ab\x1b" "cd", 5), 2);
+	assert_string_equal(out, "ab");
+	assert_int_equal(esc_mem(out, 4, "a\xc3\xa9\xc3\xa9", 5), 3);
+	assert_string_equal(out, "a\xc3\xa9");
+	assert_int_equal(esc_mem(out, 0, "abc", 3), 0);
+	assert_string_equal(esc_str(out, sizeof(out), NULL), "(null)");
+	/* esc_fprintf: the format as is, %s and %c escaped, numbers as printf */
+	f = open_memstream(&mem, &memlen);
+	assert_non_null(f);
+	assert_true(esc_fprintf(f, "[%s] %-6s|%4s|%.3s %c%c %d %05llu %zu %lx %.1f %% %p\n",
+				"\x1b[2J", "\xc3\xa9", "a\n", "abc\x1b", 'x', 0x1b, -3, 42ULL,
+				(size_t)7, 255UL, 1.25, (void *)0) > 0);
+	assert_true(esc_fprintf(f, "%*s|%-*.*s|\n", 3, "a", 4, 2, "\x07xyz") > 0);
+	assert_true(esc_fprintf(f, "%.3s|%.2s|\n", "ab\xc3\xa9", "\xbf\xbf\xbf") > 0);
+	fclose(f);
+	assert_string_equal(mem, "[\\x1b[2J] \xc3\xa9    |a\\x0a|abc x\\x1b "
+				 "-3 00042 7 ff 1.2 % (nil)\n"
+				 "  a|\\x07x|\n"
+				 "ab|\\xbf\\xbf|\n");
+	for (i = 0; i < memlen; i++)
+		assert_false(mem[i] == 0x1b || mem[i] == '\r');
+	free(mem);
+	/* wide strings are refused, not printed unescaped */
+	mem = NULL;
+	f = open_memstream(&mem, &memlen);
+	assert_non_null(f);
+	assert_int_equal(esc_fprintf(f, "a%lsb", L"\x1b"), -1);
+	fclose(f);
+	assert_null(strchr(mem, 0x1b));
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_outfile),
 		cmocka_unit_test(test_harden),
+		cmocka_unit_test(test_esc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
