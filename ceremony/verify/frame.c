@@ -167,35 +167,6 @@ out:
 	return r;
 }
 
-struct jansson_each {
-	verify_event_fn fn;
-	void *ctx;
-};
-
-static int jansson_line(void *ctx, const char *path, uint64_t lineno, const char *line, size_t len)
-{
-	struct jansson_each *je = ctx;
-	json_error_t jerr;
-	json_t *ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	int k;
-
-	if (!json_is_object(ev)) {
-		json_decref(ev);
-		return ce_err_set(CE_ERR_FORMAT, "%s:%llu: not a JSON object", path,
-				  (unsigned long long)lineno);
-	}
-	k = je->fn(je->ctx, lineno, ev);
-	json_decref(ev);
-	return k;
-}
-
-int verify_events_each(const char *path, verify_event_fn fn, void *ctx)
-{
-	struct jansson_each je = { fn, ctx };
-
-	return frame_each(path, jansson_line, &je);
-}
-
 struct tj_each {
 	verify_line_fn fn;
 	void *ctx;

@@ -120,27 +120,15 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep);
 
 /* --- Event iteration, for the second passes (replay, archive, --issued-in) --- */
 
-/* Called once per complete line: lineno is 1-based, ev the parsed object
- * (borrowed: valid during the call). Return 0 to go on, 1 to stop, <0 error. */
-typedef int (*verify_event_fn)(void *ctx, uint64_t lineno, json_t *ev);
-
-/* Stream the events of path through fn with the bounded line reader, each
- * line parsed by jansson into a tree (its last caller is cmd_archive.c; it
- * goes when archive reads with verify_lines_each below). Does no
- * integrity check (run verify_transcript first); a line that is not a JSON
- * object is CE_ERR_FORMAT naming path:line. A partial last line is skipped.
- * Returns 0, fn's negative code, CE_ERR_IO, CE_ERR_TOO_LARGE. */
-int verify_events_each(const char *path, verify_event_fn fn, void *ctx)
-	__attribute__((warn_unused_result));
-
-/* The same with the verifier's own reader (ceremony/transcript/tjson.h)
- * instead of jansson: each complete line parsed into d (borrowed: valid
- * during the call; strings are in d's buffer), about ten times faster than a
- * jansson tree (make bench). The one reader for transcript lines: new code
- * uses this, not verify_events_each. fn returns 0 to go on, 1 to stop, < 0
- * an error. A line that is not a JSON object is CE_ERR_FORMAT naming
- * path:line; a partial last line is skipped. Returns 0, fn's negative code,
- * CE_ERR_IO, CE_ERR_TOO_LARGE, CE_ERR_NOMEM. */
+/* Stream the lines of path through fn with the bounded line reader and the
+ * verifier's own JSON reader (ceremony/transcript/tjson.h): the one reader of
+ * transcript lines, used by replay, archive and --issued-in (about ten
+ * times faster than a jansson tree: make bench). Each complete line is
+ * parsed into d (borrowed: valid during the call; strings are in d's
+ * buffer). Does no integrity check (run verify_transcript first). fn returns
+ * 0 to go on, 1 to stop, < 0 an error. A line that is not a JSON object is
+ * CE_ERR_FORMAT naming path:line; a partial last line is skipped. Returns 0,
+ * fn's negative code, CE_ERR_IO, CE_ERR_TOO_LARGE, CE_ERR_NOMEM. */
 struct tj_doc;
 typedef int (*verify_line_fn)(void *ctx, uint64_t lineno, const struct tj_doc *d);
 int verify_lines_each(const char *path, verify_line_fn fn, void *ctx)
