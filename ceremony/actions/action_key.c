@@ -23,21 +23,11 @@
 
 static int keygen_type(const struct script_step *st, enum p11_key_type *out)
 {
-	const char *type = script_param_str(st, "type"), *curve = script_param_str(st, "curve");
-	long size = 0;
 	char name[32];
+	int r = script_key_type_name(st, name, sizeof(name));
 
-	if (strcmp(type, "rsa") == 0) {
-		if (script_param_int(st, "size", &size) < 0)
-			size = 3072;
-		snprintf(name, sizeof(name), "rsa%ld", size);
-	} else if (strcmp(type, "ec") == 0) {
-		snprintf(name, sizeof(name), "%s", curve != NULL ? curve : "p-256");
-		if (name[0] == 'p' && name[1] == '-')
-			memmove(name + 1, name + 2, strlen(name + 2) + 1);
-	} else {
-		snprintf(name, sizeof(name), "%s", type);
-	}
+	if (r < 0)
+		return r;
 	return p11_key_type_parse(name, out);
 }
 

@@ -219,6 +219,14 @@ int script_step_logs_in(const struct script_step *st);
 enum script_login script_step_login(const struct script *s, const struct script_step *st,
 				    const char **token);
 
+/* The key type a key.generate step asks for, by its canonical name
+ * ("rsa3072", "p384", "ed25519": pkcs11/'s p11_key_type_name), into buf:
+ * `type: rsa` with `size` (default 3072), `type: ec` with `curve` (default
+ * p-256), or the type itself. The runner generates it and the verifier
+ * checks the key.generated event against it: one reading of the script.
+ * 0, CE_ERR_NOT_FOUND (no type), CE_ERR_TOO_LARGE (buf too small). */
+int script_key_type_name(const struct script_step *st, char *buf, size_t cap);
+
 /* The roles the script uses (roles: with a count above 0). */
 role_set script_role_set(const struct script *s);
 

@@ -91,3 +91,29 @@ int script_param_bool(const struct script_step *st, const char *key, int *out)
 	*out = strcmp(v, "true") == 0;
 	return 0;
 }
+
+int script_key_type_name(const struct script_step *st, char *buf, size_t cap)
+{
+	const char *type = script_param_str(st, "type"), *curve = script_param_str(st, "curve");
+	long size = 0;
+	int n;
+
+	if (type == NULL)
+		return CE_ERR_NOT_FOUND;
+	if (strcmp(type, "rsa") == 0) {
+		if (script_param_int(st, "size", &size) < 0)
+			size = 3072;
+		n = snprintf(buf, cap, "rsa%ld", size);
+	} else if (strcmp(type, "ec") == 0) {
+		if (curve == NULL)
+			curve = "p-256";
+		/* "p-384" -> "p384" */
+		n = snprintf(buf, cap, "%c%s", curve[0], curve[0] != '\0' && curve[1] == '-' ?
+							  curve + 2 : curve + (curve[0] != '\0'));
+	} else {
+		n = snprintf(buf, cap, "%s", type);
+	}
+	if (n < 0 || (size_t)n >= cap)
+		return CE_ERR_TOO_LARGE;
+	return 0;
+}

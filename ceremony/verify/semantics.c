@@ -694,6 +694,65 @@ static int param_match(const struct vsem *vs, uint64_t ln, const struct tj_doc *
 	return 0;
 }
 
+/* key.generated's key_type (type, size, curve) is the one the step asks for
+ * (script_key_type_name: the same reading of the script as the runner's). */
+static int key_type_match(const struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why,
+			  size_t cap, uint64_t *wl)
+{
+	const char *got = tj_str(d, tj_get(d, tj_get(d, 0, "details"), "key_type"));
+	char want[32];
+
+	if (script_key_type_name(vs->cur, want, sizeof(want)) < 0)
+		return 0; /* lint refuses such a step; nothing to compare */
+	if (got == NULL || strcmp(got, want) != 0)
+		return vfail(why, cap, wl, ln,
+			     "step %s: key.generated key_type \"%.32s\", but the script asks for "
+			     "%s (script line %u)",
+			     vs->cur->id, got != NULL ? got : "(none)", want, vs->cur->mark.line);
+	return 0;
+}
+
+/* The transcript key is announced where the runner makes it: a software key
+ * (no user login in the script) right after ceremony.start, outside any step,
+ * its words confirmed by the attendance witnesses; a token key in the first
+ * step that logs in as user (script_step_login), whose witnesses confirm its
+ * words. */
+static int tkey_place_check(const struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why,
+			    size_t cap, uint64_t *wl)
+{
+	const char *store = tj_str(d, tj_get(d, tj_get(d, 0, "details"), "key_store"));
+	const struct script_step *first = NULL;
+	const char *tok = NULL;
+	size_t i;
+
+	for (i = 0; i < vs->s->nsteps && first == NULL; i++)
+		if (script_step_login(vs->s, &vs->s->steps[i], &tok) == SCRIPT_LOGIN_USER)
+			first = &vs->s->steps[i];
+	if (store != NULL && strcmp(store, "software") == 0) {
+		if (first != NULL)
+			return vfail(why, cap, wl, ln,
+				     "transcript.key: a software key, but step %s (script line %u) "
+				     "logs in as user: the key is made on that token",
+				     first->id, first->mark.line);
+		if (vs->cur != NULL)
+			return vfail(why, cap, wl, ln,
+				     "transcript.key: a software key announced inside step %s: it is "
+				     "announced before attendance, whose witnesses confirm it",
+				     vs->cur->id);
+		return 0;
+	}
+	if (first == NULL)
+		return vfail(why, cap, wl, ln,
+			     "transcript.key: a token key, but no step of the script logs in as user");
+	if (vs->cur != first)
+		return vfail(why, cap, wl, ln,
+			     "transcript.key: announced %s%s, but it is made in step %s (script line "
+			     "%u), the first user login, whose witnesses confirm it",
+			     vs->cur != NULL ? "in step " : "outside any step",
+			     vs->cur != NULL ? vs->cur->id : "", first->id, first->mark.line);
+	return 0;
+}
+
 /* An event of the running step is one its action writes, with the step's
  * parameters: the line and the reason otherwise. */
 static int step_event_check(const struct vsem *vs, uint64_t ln, const struct tj_doc *d,
@@ -726,7 +785,11 @@ static int step_event_check(const struct vsem *vs, uint64_t ln, const struct tj_
 	if (strcmp(type, "key.generated") == 0 && strcmp(action, "key.generate") == 0)
 		k = param_match(vs, ln, d, type, "label", "label", 0, why, cap, wl) ||
 		    param_match(vs, ln, d, type, "id", "id", 0, why, cap, wl) ||
-		    param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
+		    param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl) ||
+		    key_type_match(vs, ln, d, why, cap, wl);
+	else if (strcmp(type, "cert.created") == 0 && strcmp(action, "cert.issue") == 0)
+		k = param_match(vs, ln, d, type, "file", "output", 1, why, cap, wl) ||
+		    param_match(vs, ln, d, type, "profile", "profile", 0, why, cap, wl);
 	else if (strcmp(type, "key.destroyed") == 0)
 		k = param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
 	else if (strcmp(type, "token.initialised") == 0)
@@ -811,6 +874,8 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 		return quorum_met(vs, ln, d, why, cap, why_line);
 	if (strcmp(type, "step.end") == 0)
 		return step_end(vs, ln, d, why, cap, why_line);
+	if (strcmp(type, "transcript.key") == 0)
+		return tkey_place_check(vs, ln, d, why, cap, why_line);
 	k = step_event_check(vs, ln, d, type, why, cap, why_line);
 	if (k != 0)
 		return k;

@@ -205,6 +205,22 @@ test_expect_success 'a key.generated whose label is not the step'"'"'s is FAILED
 	fails_with "line 24: step keygen: key.generated id \"02\", but the script'"'"'s id is \"01\""
 '
 
+test_expect_success 'a key.generated of another type or curve than the step asks is FAILED' '
+	edit "i = [k for k, l in enumerate(L) if \"key.generated\" in l][0]; L[i] = L[i].replace(\"p384\", \"p256\")" &&
+	make_t e.events &&
+	fails_with "step keygen: key.generated key_type \"p256\", but the script asks for p384 (script line $(sline keygen))" &&
+	rm -f t.jsonl t.jsonl.p7s t-signer.pem &&
+	edit "i = [k for k, l in enumerate(L) if \"key.generated\" in l][0]; L[i] = L[i].replace(\"p384\", \"rsa3072\")" &&
+	make_t e.events &&
+	fails_with "key_type \"rsa3072\", but the script asks for p384"
+'
+
+test_expect_success 'the transcript key announced outside the first user login step is FAILED' '
+	edit "t = [k for k, l in enumerate(L) if \"transcript.key\" in l][0]; x = L.pop(t); g = [k for k, l in enumerate(L) if \"key.generated\" in l][0]; L.insert(g, x.replace(\"login\", \"keygen\"))" &&
+	make_t e.events &&
+	fails_with "transcript.key: announced in step keygen, but it is made in step login (script line $(sline login)), the first user login"
+'
+
 test_expect_success 'a share.issued inside a quorum.login step is FAILED' '
 	cat >x.line <<-EOF &&
 	{"type":"share.issued","step":"login","persons":["bob:key-holder"],"details":{"set":"pin-2","member":1,"holder":"bob","salt":"00000000000000000000000000000000","commitment":"0000000000000000000000000000000000000000000000000000000000000000"}}
