@@ -95,7 +95,7 @@ _ceremony()
 		opts="--roster --today --outdir"; args=yaml ;;
 	run)
 		opts="--roster --outdir --module --rehearsal --input --allow-scripted-input --today
-			--issued-in"; args=yaml ;;
+			--issued-in --issued-in-key"; args=yaml ;;
 	roster)
 		subs="check"
 		[ "$sub" = check ] && { opts="--today"; args=yaml; } ;;
@@ -112,11 +112,12 @@ _ceremony()
 		crl) opts="--key --issuer-cert --days --number --revoke --out --module --pin-fd" ;;
 		esac ;;
 	verify)
-		opts="--signer --signature --script --roster --outputs --json"; args=jsonl ;;
+		opts="--signer --signature --script --roster --outputs --json --expect-key
+			--require-production"; args=jsonl ;;
 	replay)
 		args=jsonl ;;
 	archive)
-		opts="--to --outputs"; args=jsonl ;;
+		opts="--to --outputs --expect-key --allow-incomplete"; args=jsonl ;;
 	*)
 		return ;;
 	esac
