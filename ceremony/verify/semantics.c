@@ -19,11 +19,9 @@
 #include "common/err.h"
 #include "common/hex.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define VSEM_STEP_PEOPLE_MAX 256
 
@@ -52,20 +50,6 @@ struct vsem {
 	const struct script_step *order_started, *order_expected;
 	uint64_t order_line;
 };
-
-static int vfail(char *why, size_t cap, uint64_t *why_line, uint64_t line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int vfail(char *why, size_t cap, uint64_t *why_line, uint64_t line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	*why_line = line;
-	return 1;
-}
 
 void vsem_free(struct vsem *vs)
 {
@@ -120,23 +104,6 @@ static size_t person_index(const struct vsem *vs, const struct roster_person *p)
 	return (size_t)(p - vs->r->people);
 }
 
-/* The secret a step enters shares of (quorum.login, key.restore,
- * shares.reshare, pin.rotate), or NULL. */
-static const struct script_secret *step_quorum_secret(const struct script *s,
-						      const struct script_step *st)
-{
-	const struct script_param_spec *ps;
-	const char *name;
-
-	if (st->action == NULL)
-		return NULL;
-	for (ps = st->action->params; ps->key != NULL; ps++)
-		if (ps->type == PT_SECRET && (ps->use & SECRET_USE_QUORUM) &&
-		    (name = script_param_str(st, ps->key)) != NULL)
-			return script_secret_find(s, name);
-	return NULL;
-}
-
 /* The errors of d joined by "; ", without their places (policy checks on
  * real persons), into buf. */
 static const char *diag_join(const struct diag *d, char *buf, size_t cap)
@@ -178,12 +145,12 @@ static int check_shown(struct vsem *vs, uint64_t ln, const struct tj_doc *d, int
 
 		if (extra_role != NULL) {
 			if (role_parse(extra_role, &role) != 0)
-				return vfail(why, cap, wl, ln, "unknown role \"%.64s\"", extra_role);
+				return vsem_fail(why, cap, wl, ln, "unknown role \"%.64s\"", extra_role);
 			add |= ROLE_BIT(role);
 		}
 		TJ_ARR_EACH(d, roles, k, ro) {
 			if (role_parse(tj_str(d, ro), &role) != 0)
-				return vfail(why, cap, wl, ln, "%s shows an unknown role \"%.64s\"", id,
+				return vsem_fail(why, cap, wl, ln, "%s shows an unknown role \"%.64s\"", id,
 					     tj_str(d, ro));
 			add |= ROLE_BIT(role);
 		}
@@ -191,12 +158,12 @@ static int check_shown(struct vsem *vs, uint64_t ln, const struct tj_doc *d, int
 			continue; /* e.g. the operator before attendance: no role claimed */
 		rp = roster_person_find(vs->r, id);
 		if (rp == NULL)
-			return vfail(why, cap, wl, ln, "%s is not in the roster %s (policy 4.2.3)", id,
+			return vsem_fail(why, cap, wl, ln, "%s is not in the roster %s (policy 4.2.3)", id,
 				     vs->r->path);
 		for (k = 0; k < ROLE_COUNT; k++)
 			if ((add & ROLE_BIT(k)) && !(rp->roles & ROLE_BIT(k)))
 				/* policy 4.2.3: nobody acts in a role not granted */
-				return vfail(why, cap, wl, ln,
+				return vsem_fail(why, cap, wl, ln,
 					     "%s is not a %s in the roster (policy 4.2.3)", id,
 					     role_name((enum role)k));
 		before = vs->shown[person_index(vs, rp)];
@@ -204,7 +171,7 @@ static int check_shown(struct vsem *vs, uint64_t ln, const struct tj_doc *d, int
 		/* policy 4.2.4: the roster's forbidden pairs (its own ones too) */
 		if (!policy_set_conflict(vs->r, before, NULL) &&
 		    policy_set_conflict(vs->r, before | add, &pair))
-			return vfail(why, cap, wl, ln,
+			return vsem_fail(why, cap, wl, ln,
 				     "%s holds %s and %s in this ceremony, a pair the roster forbids (policy 4.2.4)",
 				     id, role_name(pair.a), role_name(pair.b));
 	}
@@ -224,12 +191,12 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 
 	hex_encode(vs->s->tree->sha256, YTREE_SHA256_BYTES, hex);
 	if (sh == NULL || strcmp(sh, hex) != 0)
-		return vfail(why, cap, wl, ln,
+		return vsem_fail(why, cap, wl, ln,
 			     "the transcript was made with another script (sha256 %.64s; %s has sha256 %s)",
 			     sh != NULL ? sh : "missing", vs->s->path, hex);
 	hex_encode(vs->r->tree->sha256, YTREE_SHA256_BYTES, hex);
 	if (rh == NULL || strcmp(rh, hex) != 0)
-		return vfail(why, cap, wl, ln,
+		return vsem_fail(why, cap, wl, ln,
 			     "the transcript was made with another roster (sha256 %.64s; %s has sha256 %s)",
 			     rh != NULL ? rh : "missing", vs->r->path, hex);
 	/* The ceremony's date fixes vetting and training (policy 4.3.2, 4.3.4):
@@ -238,14 +205,14 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 	 * transcripts written before it existed give the date of their time. */
 	snprintf(day, sizeof(day), "%.10s", time_s != NULL ? time_s : "");
 	if (pd == NULL && tj_get(d, det, "policy_date") >= 0)
-		return vfail(why, cap, wl, ln, "ceremony.start: details.policy_date is not a string");
+		return vsem_fail(why, cap, wl, ln, "ceremony.start: details.policy_date is not a string");
 	if (pd == NULL)
 		pd = day;
 	if (strlen(pd) != 10 || roster_date_parse(pd, &vs->day) != 0)
-		return vfail(why, cap, wl, ln, "ceremony.start: policy date \"%.40s\" is not YYYY-MM-DD",
+		return vsem_fail(why, cap, wl, ln, "ceremony.start: policy date \"%.40s\" is not YYYY-MM-DD",
 			     pd);
 	if (!rehearsal && strcmp(pd, day) != 0)
-		return vfail(why, cap, wl, ln,
+		return vsem_fail(why, cap, wl, ln,
 			     "ceremony.start: policy date %s is not the date of the ceremony %s (only a rehearsal sets --today)",
 			     pd, day);
 	return 0;
@@ -274,24 +241,24 @@ static int seat_add(struct vsem *vs, uint64_t ln, const char *id, const char *rn
 	size_t i;
 
 	if (role_parse(rname, &role) != 0)
-		return vfail(why, cap, wl, ln, "role.assign: unknown role \"%.64s\"", rname);
+		return vsem_fail(why, cap, wl, ln, "role.assign: unknown role \"%.64s\"", rname);
 	if (p == NULL)
-		return vfail(why, cap, wl, ln, "%s is not in the roster %s (policy 4.2.3)", id,
+		return vsem_fail(why, cap, wl, ln, "%s is not in the roster %s (policy 4.2.3)", id,
 			     vs->r->path);
 	if (!(p->roles & ROLE_BIT(role)))
-		return vfail(why, cap, wl, ln, "%s is not a %s in the roster (policy 4.2.3)", id,
+		return vsem_fail(why, cap, wl, ln, "%s is not a %s in the roster (policy 4.2.3)", id,
 			     role_name(role));
 	if (vs->s->roles[role] == 0)
-		return vfail(why, cap, wl, ln, "%s seated as %s, a role this script does not use", id,
+		return vsem_fail(why, cap, wl, ln, "%s seated as %s, a role this script does not use", id,
 			     role_name(role));
 	if (seat_find(vs, p, role) >= 0)
-		return vfail(why, cap, wl, ln, "%s is seated twice as %s", id, role_name(role));
+		return vsem_fail(why, cap, wl, ln, "%s is seated twice as %s", id, role_name(role));
 	for (i = 0; i < vs->nseats; i++)
 		if (vs->seats[i].person == p)
 			here |= ROLE_BIT(vs->seats[i].role);
 	/* policy 4.2.4: no forbidden pair among the seats of one person */
 	if (policy_set_conflict(vs->r, here | ROLE_BIT(role), &pair))
-		return vfail(why, cap, wl, ln,
+		return vsem_fail(why, cap, wl, ln,
 			     "%s seated as %s and %s, a forbidden pair (policy 4.2.4)", id,
 			     role_name(pair.a), role_name(pair.b));
 	if (here == 0) {
@@ -300,13 +267,13 @@ static int seat_add(struct vsem *vs, uint64_t ln, const char *id, const char *rn
 		roster_date_format(&vs->day, today, sizeof(today));
 		if (st.vetting_stale || st.vetting_future) {
 			roster_date_format(&st.vetting_until, until, sizeof(until));
-			return vfail(why, cap, wl, ln,
+			return vsem_fail(why, cap, wl, ln,
 				     "%s's vetting is %s on the ceremony's date %s (valid until %s) (policy 4.3.2)",
 				     id, st.vetting_future ? "dated after" : "stale", today, until);
 		}
 		if (st.training_stale || st.training_future) {
 			roster_date_format(&st.training_until, until, sizeof(until));
-			return vfail(why, cap, wl, ln,
+			return vsem_fail(why, cap, wl, ln,
 				     "%s's training is %s on the ceremony's date %s (valid until %s) (policy 4.3.4)",
 				     id, st.training_future ? "dated after" : "stale", today, until);
 		}
@@ -361,23 +328,23 @@ static int people_add(struct vsem *vs, uint64_t ln, const struct tj_doc *d, int 
 		size_t j;
 
 		if (rp == NULL)
-			return vfail(why, cap, wl, ln, "step %s: %s %s is not in the roster %s",
+			return vsem_fail(why, cap, wl, ln, "step %s: %s %s is not in the roster %s",
 				     vs->cur->id, witness ? "witness" : "actor", id, vs->r->path);
 		if (d->t[roles].size == 0)
-			return vfail(why, cap, wl, ln, "step %s: %s %s shows no role", vs->cur->id,
+			return vsem_fail(why, cap, wl, ln, "step %s: %s %s shows no role", vs->cur->id,
 				     witness ? "witness" : "actor", id);
 		TJ_ARR_EACH(d, roles, k, ro) {
 			enum role role;
 
 			if (role_parse(tj_str(d, ro), &role) != 0)
-				return vfail(why, cap, wl, ln, "%s shows an unknown role", id);
+				return vsem_fail(why, cap, wl, ln, "%s shows an unknown role", id);
 			for (j = 0; j < *n; j++)
 				if (list[j].person == rp && list[j].role == role)
 					break;
 			if (j < *n)
 				continue; /* the same witness confirming again */
 			if (*n == VSEM_STEP_PEOPLE_MAX)
-				return vfail(why, cap, wl, ln, "step %s: more than %d %s", vs->cur->id,
+				return vsem_fail(why, cap, wl, ln, "step %s: more than %d %s", vs->cur->id,
 					     VSEM_STEP_PEOPLE_MAX, witness ? "witnesses" : "actors");
 			list[*n].person = rp;
 			list[*n].person_id = rp->id;
@@ -394,12 +361,12 @@ static int step_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, cons
 	const struct script_step *st = script_step_find(vs->s, id);
 
 	if (st == NULL)
-		return vfail(why, cap, wl, ln, "step %s is not in the script %s", id, vs->s->path);
+		return vsem_fail(why, cap, wl, ln, "step %s is not in the script %s", id, vs->s->path);
 	if (st->index < vs->next)
-		return vfail(why, cap, wl, ln, "step %s (script line %u) runs again", id,
+		return vsem_fail(why, cap, wl, ln, "step %s (script line %u) runs again", id,
 			     st->mark.line);
 	if (vs->ended_not_done)
-		return vfail(why, cap, wl, ln,
+		return vsem_fail(why, cap, wl, ln,
 			     "step %s starts after step %s ended without being done (line %llu)", id,
 			     vs->ended_not_done_id, (unsigned long long)vs->ended_not_done_line);
 	if (st->index > vs->next) {
@@ -408,7 +375,7 @@ static int step_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, cons
 		vs->order_started = st;
 		vs->order_expected = exp;
 		vs->order_line = ln;
-		return vfail(why, cap, wl, ln,
+		return vsem_fail(why, cap, wl, ln,
 			     "step %s (script line %u) starts before step %s (script line %u): steps out of the script's order",
 			     id, st->mark.line, exp->id, exp->mark.line);
 	}
@@ -428,13 +395,13 @@ static int attendance_check(struct vsem *vs, uint64_t ln, char *why, size_t cap,
 
 	for (i = 0; i < vs->nseats; i++)
 		if (!vs->present[person_index(vs, vs->seats[i].person)])
-			return vfail(why, cap, wl, vs->seat_line[i],
+			return vsem_fail(why, cap, wl, vs->seat_line[i],
 				     "%s is seated as %s without an attendance event (status present)",
 				     vs->seats[i].person->id, role_name(vs->seats[i].role));
 	diag_init(&dg);
 	k = policy_check_attendance(vs->s, vs->r, &vs->day, vs->seats, vs->nseats, &dg);
 	if (k == CE_ERR_POLICY)
-		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
+		res = vsem_fail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
 	else if (k < 0)
 		res = k;
 	diag_free(&dg);
@@ -479,7 +446,7 @@ static int step_end(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *
 								       &vs->wits[k - (int)vs->nactors];
 
 		if (!vs->present[person_index(vs, who->person)]) {
-			res = vfail(why, cap, wl, ln, "step %s: %s %s, who is not present (no attendance event, or left)",
+			res = vsem_fail(why, cap, wl, ln, "step %s: %s %s, who is not present (no attendance event, or left)",
 				    vs->cur->id, who->person->id,
 				    k < (int)vs->nactors ? "acts" : "witnesses");
 			goto out;
@@ -493,16 +460,16 @@ static int step_end(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *
 	natt = seats_present(vs, att);
 	k = policy_check_step(st, att, natt, vs->actors, vs->nactors, vs->wits, vs->nwits, &dg);
 	if (k == CE_ERR_POLICY) {
-		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
+		res = vsem_fail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
 		goto out;
 	}
 	if (k < 0) {
 		res = k;
 		goto out;
 	}
-	if (done && vs->quorums == 0 && step_quorum_secret(vs->s, vs->cur) != NULL) {
-		res = vfail(why, cap, wl, ln, "step %s: done without a quorum of %s (no quorum.met)",
-			    vs->cur->id, step_quorum_secret(vs->s, vs->cur)->name);
+	if (done && vs->quorums == 0 && vsem_step_quorum_secret(vs->s, vs->cur) != NULL) {
+		res = vsem_fail(why, cap, wl, ln, "step %s: done without a quorum of %s (no quorum.met)",
+			    vs->cur->id, vsem_step_quorum_secret(vs->s, vs->cur)->name);
 		goto out;
 	}
 	vs->cur = NULL;
@@ -540,7 +507,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 {
 	int det = tj_get(d, 0, "details");
 	int holders = tj_get(d, det, "holders");
-	const struct script_secret *sec = step_quorum_secret(vs->s, vs->cur);
+	const struct script_secret *sec = vsem_step_quorum_secret(vs->s, vs->cur);
 	const char *named = tj_str(d, tj_get(d, det, "secret"));
 	const char **ids = NULL;
 	struct policy_seat *att = NULL;
@@ -554,12 +521,12 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 
 	diag_init(&dg);
 	if (sec == NULL) {
-		res = vfail(why, cap, wl, ln, "step %s: a quorum is met, but its action %s enters no shares",
+		res = vsem_fail(why, cap, wl, ln, "step %s: a quorum is met, but its action %s enters no shares",
 			    vs->cur->id, vs->cur->action != NULL ? vs->cur->action->name : "?");
 		goto out;
 	}
 	if (named != NULL && strcmp(named, sec->name) != 0) {
-		res = vfail(why, cap, wl, ln, "step %s: a quorum of %s, but the step enters shares of %s",
+		res = vsem_fail(why, cap, wl, ln, "step %s: a quorum of %s, but the step enters shares of %s",
 			    vs->cur->id, named, sec->name);
 		goto out;
 	}
@@ -567,7 +534,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 	q = script_layout_quorum(&layout);
 	/* policy 5.2.1: the quorum counted with the script's groups */
 	if (!met_layout_is(d, det, &layout)) {
-		res = vfail(why, cap, wl, ln, "step %s: quorum of %s met with other groups than the script's (%u of %zu groups)",
+		res = vsem_fail(why, cap, wl, ln, "step %s: quorum of %s met with other groups than the script's (%u of %zu groups)",
 			    vs->cur->id, sec->name, layout.group_threshold, layout.ngroups);
 		goto out;
 	}
@@ -582,7 +549,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 		/* policy 5.2.1: distinct key holders */
 		for (j = 0; j < n; j++)
 			if (strcmp(ids[j], ids[n]) == 0) {
-				res = vfail(why, cap, wl, ln,
+				res = vsem_fail(why, cap, wl, ln,
 					    "step %s: quorum of %s counts %s twice; a quorum needs distinct key holders (policy 5.2.1)",
 					    vs->cur->id, sec->name, ids[n]);
 				goto out;
@@ -590,14 +557,14 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 		n++;
 	}
 	if (n < q) {
-		res = vfail(why, cap, wl, ln, "step %s: quorum of %s met by %zu key holder%s, %u needed (policy 5.2.1)",
+		res = vsem_fail(why, cap, wl, ln, "step %s: quorum of %s met by %zu key holder%s, %u needed (policy 5.2.1)",
 			    vs->cur->id, sec->name, n, n == 1 ? "" : "s", q);
 		goto out;
 	}
 	natt = seats_present(vs, att);
 	k = policy_check_quorum(sec, &layout, ids, n, att, natt, &dg);
 	if (k == CE_ERR_POLICY) {
-		res = vfail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
+		res = vsem_fail(why, cap, wl, ln, "step %s: %s", vs->cur->id, diag_join(&dg, msg, sizeof(msg)));
 		goto out;
 	}
 	if (k < 0) {
@@ -624,179 +591,9 @@ static int details_check(uint64_t ln, const struct tj_doc *d, const char *type, 
 		return 0; /* transcript_event_check refused it */
 	for (k = 0, q = det + 1; k < d->t[det].size; k++, q = (int)d->t[q + 1].next)
 		if (!transcript_details_key_known(type, tj_str(d, q)))
-			return vfail(why, cap, wl, ln, "%s: unknown details key \"%.64s\"", type,
+			return vsem_fail(why, cap, wl, ln, "%s: unknown details key \"%.64s\"", type,
 				     tj_str(d, q));
 	return 0;
-}
-
-/* Events only some actions write (docs/transcript-format.md section 4):
- * the type, and the actions whose steps may hold it ("|"-separated). A
- * share.* event belongs to a step that issues shares (share.issued,
- * share.verified) or enters them (quorum.share): see step_event_check. */
-static const struct {
-	const char *type, *actions;
-} step_events[] = {
-	{ "token.initialised", "token.init" },
-	{ "pin.changed", "token.init|pin.rotate" },
-	{ "key.generated", "key.generate|key.restore" },
-	{ "key.destroyed", "key.destroy" },
-	{ "cert.created", "cert.self-sign|cert.issue" },
-	{ "csr.created", "csr.create" },
-	{ "crl.created", "crl.sign" },
-};
-
-static int action_in(const char *name, const char *list)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	for (;;) {
-		if (strncmp(p, name, n) == 0 && (p[n] == '|' || p[n] == '\0'))
-			return 1;
-		p = strchr(p, '|');
-		if (p == NULL)
-			return 0;
-		p++;
-	}
-}
-
-/* 1 if step st issues shares (a secret parameter used to issue). */
-static int step_issues_shares(const struct script_step *st)
-{
-	const struct script_param_spec *ps;
-
-	if (st->action == NULL)
-		return 0;
-	for (ps = st->action->params; ps->key != NULL; ps++)
-		if (ps->type == PT_SECRET && (ps->use & SECRET_USE_ISSUE) &&
-		    script_param_str(st, ps->key) != NULL)
-			return 1;
-	return 0;
-}
-
-/* A details string equal to the step's parameter (when the step sets it). */
-static int param_match(const struct vsem *vs, uint64_t ln, const struct tj_doc *d, const char *type,
-		       const char *dkey, const char *pkey, int base, char *why, size_t cap,
-		       uint64_t *wl)
-{
-	const char *want = script_param_str(vs->cur, pkey);
-	const char *got = tj_str(d, tj_get(d, tj_get(d, 0, "details"), dkey));
-	const char *slash;
-
-	if (want == NULL || got == NULL)
-		return 0;
-	if (base && (slash = strrchr(want, '/')) != NULL)
-		want = slash + 1;
-	if (strcasecmp(want, got) != 0)
-		return vfail(why, cap, wl, ln,
-			     "step %s: %s %s \"%.64s\", but the script's %s is \"%.64s\" (script line %u)",
-			     vs->cur->id, type, dkey, got, pkey, want, vs->cur->mark.line);
-	return 0;
-}
-
-/* key.generated's key_type (type, size, curve) is the one the step asks for
- * (script_key_type_name: the same reading of the script as the runner's). */
-static int key_type_match(const struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why,
-			  size_t cap, uint64_t *wl)
-{
-	const char *got = tj_str(d, tj_get(d, tj_get(d, 0, "details"), "key_type"));
-	char want[32];
-
-	if (script_key_type_name(vs->cur, want, sizeof(want)) < 0)
-		return 0; /* lint refuses such a step; nothing to compare */
-	if (got == NULL || strcmp(got, want) != 0)
-		return vfail(why, cap, wl, ln,
-			     "step %s: key.generated key_type \"%.32s\", but the script asks for "
-			     "%s (script line %u)",
-			     vs->cur->id, got != NULL ? got : "(none)", want, vs->cur->mark.line);
-	return 0;
-}
-
-/* The transcript key is announced where the runner makes it: a software key
- * (no user login in the script) right after ceremony.start, outside any step,
- * its words confirmed by the attendance witnesses; a token key in the first
- * step that logs in as user (script_step_login), whose witnesses confirm its
- * words. */
-static int tkey_place_check(const struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why,
-			    size_t cap, uint64_t *wl)
-{
-	const char *store = tj_str(d, tj_get(d, tj_get(d, 0, "details"), "key_store"));
-	const struct script_step *first = NULL;
-	const char *tok = NULL;
-	size_t i;
-
-	for (i = 0; i < vs->s->nsteps && first == NULL; i++)
-		if (script_step_login(vs->s, &vs->s->steps[i], &tok) == SCRIPT_LOGIN_USER)
-			first = &vs->s->steps[i];
-	if (store != NULL && strcmp(store, "software") == 0) {
-		if (first != NULL)
-			return vfail(why, cap, wl, ln,
-				     "transcript.key: a software key, but step %s (script line %u) "
-				     "logs in as user: the key is made on that token",
-				     first->id, first->mark.line);
-		if (vs->cur != NULL)
-			return vfail(why, cap, wl, ln,
-				     "transcript.key: a software key announced inside step %s: it is "
-				     "announced before attendance, whose witnesses confirm it",
-				     vs->cur->id);
-		return 0;
-	}
-	if (first == NULL)
-		return vfail(why, cap, wl, ln,
-			     "transcript.key: a token key, but no step of the script logs in as user");
-	if (vs->cur != first)
-		return vfail(why, cap, wl, ln,
-			     "transcript.key: announced %s%s, but it is made in step %s (script line "
-			     "%u), the first user login, whose witnesses confirm it",
-			     vs->cur != NULL ? "in step " : "outside any step",
-			     vs->cur != NULL ? vs->cur->id : "", first->id, first->mark.line);
-	return 0;
-}
-
-/* An event of the running step is one its action writes, with the step's
- * parameters: the line and the reason otherwise. */
-static int step_event_check(const struct vsem *vs, uint64_t ln, const struct tj_doc *d,
-			    const char *type, char *why, size_t cap, uint64_t *wl)
-{
-	const char *action = vs->cur->action != NULL ? vs->cur->action->name : "?";
-	size_t i;
-	int k = 0;
-
-	if (strcmp(type, "share.issued") == 0 || strcmp(type, "share.verified") == 0) {
-		if (!step_issues_shares(vs->cur))
-			return vfail(why, cap, wl, ln, "step %s: %s, but its action %s issues no shares",
-				     vs->cur->id, type, action);
-		return 0;
-	}
-	if (strcmp(type, "quorum.share") == 0) {
-		if (step_quorum_secret(vs->s, vs->cur) == NULL)
-			return vfail(why, cap, wl, ln, "step %s: %s, but its action %s enters no shares",
-				     vs->cur->id, type, action);
-		return 0;
-	}
-	for (i = 0; i < sizeof(step_events) / sizeof(step_events[0]); i++)
-		if (strcmp(type, step_events[i].type) == 0)
-			break;
-	if (i == sizeof(step_events) / sizeof(step_events[0]))
-		return 0;
-	if (!action_in(action, step_events[i].actions))
-		return vfail(why, cap, wl, ln, "step %s: %s belongs to no %s step (its action is %s)",
-			     vs->cur->id, type, step_events[i].actions, action);
-	if (strcmp(type, "key.generated") == 0 && strcmp(action, "key.generate") == 0)
-		k = param_match(vs, ln, d, type, "label", "label", 0, why, cap, wl) ||
-		    param_match(vs, ln, d, type, "id", "id", 0, why, cap, wl) ||
-		    param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl) ||
-		    key_type_match(vs, ln, d, why, cap, wl);
-	else if (strcmp(type, "cert.created") == 0 && strcmp(action, "cert.issue") == 0)
-		k = param_match(vs, ln, d, type, "file", "output", 1, why, cap, wl) ||
-		    param_match(vs, ln, d, type, "profile", "profile", 0, why, cap, wl);
-	else if (strcmp(type, "key.destroyed") == 0)
-		k = param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
-	else if (strcmp(type, "token.initialised") == 0)
-		k = param_match(vs, ln, d, type, "token", "token", 0, why, cap, wl);
-	else if (strstr(type, ".created") != NULL)
-		k = param_match(vs, ln, d, type, "file", "output", 1, why, cap, wl);
-	return k;
 }
 
 int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, size_t cap,
@@ -829,7 +626,7 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 				return k;
 		}
 		if (vs->attendance_done && !in_change)
-			return vfail(why, cap, why_line, ln,
+			return vsem_fail(why, cap, why_line, ln,
 				     "%s of %s after attendance: seats are assigned in the attendance step, personnel changes in a roster.change step",
 				     type, role);
 		if (!in_change)
@@ -875,23 +672,23 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 	if (strcmp(type, "step.end") == 0)
 		return step_end(vs, ln, d, why, cap, why_line);
 	if (strcmp(type, "transcript.key") == 0)
-		return tkey_place_check(vs, ln, d, why, cap, why_line);
-	k = step_event_check(vs, ln, d, type, why, cap, why_line);
+		return vsem_tkey_place_check(vs->s, vs->cur, ln, d, why, cap, why_line);
+	k = vsem_step_event_check(vs->s, vs->cur, ln, d, type, why, cap, why_line);
 	if (k != 0)
 		return k;
 end:
 	if (strcmp(type, "ceremony.end") == 0 &&
 	    strcmp(tj_str(d, tj_get(d, det, "status")), "completed") == 0) {
 		if (vs->cur != NULL)
-			return vfail(why, cap, why_line, ln,
+			return vsem_fail(why, cap, why_line, ln,
 				     "the ceremony says completed, but step %s never ended (no step.end)",
 				     vs->cur->id);
 		if (vs->ended_not_done)
-			return vfail(why, cap, why_line, ln,
+			return vsem_fail(why, cap, why_line, ln,
 				     "the ceremony says completed, but step %s ended without being done (line %llu)",
 				     vs->ended_not_done_id, (unsigned long long)vs->ended_not_done_line);
 		if (vs->next < vs->s->nsteps)
-			return vfail(why, cap, why_line, 0, "step %s (script line %u) never ran",
+			return vsem_fail(why, cap, why_line, 0, "step %s (script line %u) never ran",
 				     vs->s->steps[vs->next].id, vs->s->steps[vs->next].mark.line);
 	}
 	return 0;
@@ -930,12 +727,12 @@ int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64
 	if (k < 0)
 		return k;
 	if (rf.found != 0)
-		vfail(why, cap, why_line, vs->order_line,
+		vsem_fail(why, cap, why_line, vs->order_line,
 		      "step %s (script line %u) runs before step %s (script line %u), which runs later at line %llu: steps out of the script's order",
 		      vs->order_started->id, vs->order_started->mark.line, vs->order_expected->id,
 		      vs->order_expected->mark.line, (unsigned long long)rf.found);
 	else
-		vfail(why, cap, why_line, vs->order_line,
+		vsem_fail(why, cap, why_line, vs->order_line,
 		      "step %s (script line %u) never ran: step %s (script line %u) started in its place",
 		      vs->order_expected->id, vs->order_expected->mark.line, vs->order_started->id,
 		      vs->order_started->mark.line);

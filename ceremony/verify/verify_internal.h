@@ -145,6 +145,28 @@ const char *verify_rules_abort_reason(const struct verify_rules *ru);
  * policy_check_quorum with the secret's layout; every role a person shows is
  * granted by the roster and no person shows a pair the roster forbids.
  * Everything here is public. */
+/* verify/steps.c: one event against its step (called by semantics.c).
+ * vsem_fail: the reason into why (cap bytes) and *why_line = line; returns 1.
+ * vsem_step_quorum_secret: the secret step st enters shares of
+ * (quorum.login, key.restore, shares.reshare, pin.rotate), or NULL.
+ * vsem_step_event_check: an event of step cur (NULL between steps) is one
+ * its action writes, with the step's parameters; vsem_tkey_place_check: the
+ * transcript.key event stands in the step that makes the key. Both return
+ * 0, or 1 with the reason in why and its line in *wl. */
+struct script;
+struct script_step;
+struct script_secret;
+struct tj_doc;
+int vsem_fail(char *why, size_t cap, uint64_t *why_line, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+const struct script_secret *vsem_step_quorum_secret(const struct script *s,
+						    const struct script_step *st);
+int vsem_step_event_check(const struct script *s, const struct script_step *cur, uint64_t ln,
+			  const struct tj_doc *d, const char *type, char *why, size_t cap,
+			  uint64_t *wl);
+int vsem_tkey_place_check(const struct script *s, const struct script_step *cur, uint64_t ln,
+			  const struct tj_doc *d, char *why, size_t cap, uint64_t *wl);
+
 struct vsem;
 
 /* Load the script (and roster: roster_path, or the script's roster: when
