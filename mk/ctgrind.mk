@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # `make ctgrind`, second part: secret comparisons outside shares/
 # (tests/ctgrind/ctgrind_secrets.c), run before the shares part (mk/shares.mk).
-CTGRIND_SECRETS_SRC := common/ct.c common/err.c common/hex.c
+CTGRIND_SECRETS_SRC := common/ct.c common/err.c common/esc.c common/hex.c
 
 $(B)/ctgrind/ctgrind_secrets: tests/ctgrind/ctgrind_secrets.c $(CTGRIND_SECRETS_SRC)
 	@mkdir -p $(dir $@)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shares/: constant-time check under valgrind, and the share benchmark.
 
-CTGRIND_LIB_SRC := common/ct.c common/err.c common/hex.c common/secmem.c \
+CTGRIND_LIB_SRC := common/ct.c common/err.c common/esc.c common/hex.c common/secmem.c \
 	shares/gf256.c shares/rs1024.c shares/shamir.c shares/slip39.c \
 	shares/wordlist.c shares/wordlist_lookup.c
 CTGRIND_CFLAGS = $(ALL_CFLAGS) -DCE_CTGRIND -Wno-missing-prototypes
