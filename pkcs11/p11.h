@@ -209,6 +209,53 @@ struct p11_mech {
 int p11_token_mechanisms(struct p11_token *tok, struct p11_mech **out, size_t *n) P11_WARN;
 
 /* ------------------------------------------------------------------ */
+/* Capabilities (pkcs11/p11_caps.c): what a token reports, read-only    */
+
+/* EC parameter flags of a mechanism (ours; mirror CKF_EC_*), set only by
+ * p11_token_caps (p11_token_mechanisms leaves them out). */
+enum {
+	P11_MECH_EC_F_P = 1u << 16,
+	P11_MECH_EC_ECPARAMETERS = 1u << 17,
+	P11_MECH_EC_NAMEDCURVE = 1u << 18, /* CKF_EC_OID in PKCS#11 3.0 */
+	P11_MECH_EC_UNCOMPRESS = 1u << 19,
+	P11_MECH_EC_COMPRESS = 1u << 20,
+};
+
+/*
+ * Everything a token says about itself, read with calls that change nothing
+ * (C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo): no session, no
+ * login. Works on a blank (uninitialised) token too: a module that lists no
+ * mechanisms before C_InitToken leaves nmechs 0 and mechs_reported 0, so the
+ * caller can say "unknown" rather than "missing".
+ */
+struct p11_caps {
+	struct p11_token_info info;  /* flags P11_TOKEN_*, PIN range */
+	struct p11_mech *mechs;      /* owned; flags include P11_MECH_EC_* */
+	size_t nmechs;
+	int mechs_reported;          /* C_GetMechanismList answered with >= 1 */
+	char mechs_error[160];       /* why not ("" when reported) */
+};
+
+/* Read tok's capabilities. C_GetMechanismList failing is not an error (it is
+ * kept in mechs_error); CE_ERR_NOMEM, CE_ERR_PKCS11 (C_GetTokenInfo). *out
+ * owned by the caller (p11_caps_free). */
+int p11_token_caps(struct p11_token *tok, struct p11_caps **out) P11_WARN;
+void p11_caps_free(struct p11_caps *c);
+/* The mechanism called name ("CKM_EC_KEY_PAIR_GEN"; any alias PKCS#11 gives
+ * it), or NULL if the token does not list it (or the name is unknown). */
+const struct p11_mech *p11_caps_mech(const struct p11_caps *c, const char *name);
+/* 1 if the token lists mechanism name with every flag of `flags` and, when
+ * key_size != 0, key_size within its [min_key, max_key] (a max of 0 counts
+ * as no bound); else 0. */
+int p11_caps_mech_can(const struct p11_caps *c, const char *name, unsigned flags,
+		      unsigned long key_size);
+/* "sign,verify,generate_key_pair" for P11_MECH_* flags (also ec_named_curve
+ * ...), into buf; "none" when empty. Returns buf. */
+const char *p11_mech_flags_str(unsigned flags, char *buf, size_t cap);
+/* "rng,login_required,..." for P11_TOKEN_* flags into buf ("none"). */
+const char *p11_token_flags_str(unsigned flags, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------ */
 /* Sessions and login                                                  */
 
 enum p11_user {
