@@ -150,6 +150,7 @@ extern const struct cli_verb cli_verb_help;
 extern const struct cli_verb cli_verb_version;
 extern const struct cli_verb cli_verb_shares;
 extern const struct cli_verb cli_verb_lint;
+extern const struct cli_verb cli_verb_check;
 extern const struct cli_verb cli_verb_run;
 extern const struct cli_verb cli_verb_roster;
 extern const struct cli_verb cli_verb_hsm;

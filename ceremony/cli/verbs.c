@@ -13,6 +13,7 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_version,
 	&cli_verb_shares,
 	&cli_verb_lint,
+	&cli_verb_check,
 	&cli_verb_run,
 	&cli_verb_roster,
 	&cli_verb_hsm,

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ceremony/run/preflight.c - preflight_run (ceremony/run/preflight.h): find
+ * each token of the script the way the run will (the token the URI names,
+ * or for a token.init the blank token of the same model), read what it
+ * reports (p11_token_caps: no session, no login, nothing written), then
+ * each step's requirements (preflight_rules.c).
+ */
+#include "ceremony/run/preflight_internal.h"
+
+#include "common/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The script's URI without its token= attribute (as token.init finds the
+ * blank token: ceremony/actions/action_token.c). */
+static char *blank_uri(const char *uri)
+{
+	const char *p = uri + strlen("pkcs11:"), *e;
+	char *b = malloc(strlen(uri) + 1);
+	size_t n;
+
+	if (b == NULL)
+		return NULL;
+	strcpy(b, "pkcs11:");
+	n = strlen(b);
+	while (*p) {
+		e = strchr(p, ';');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, "token=", 6) != 0) {
+			if (b[n - 1] != ':')
+				b[n++] = ';';
+			memcpy(b + n, p, (size_t)(e - p));
+			n += (size_t)(e - p);
+		}
+		p = *e ? e + 1 : e;
+	}
+	b[n] = '\0';
+	return b;
+}
+
+/* The first step that names token `name`, or NULL. */
+static const struct script_step *first_use(const struct script *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsteps; i++) {
+		const char *t = script_param_str(&s->steps[i], "token");
+
+		if (t != NULL && strcmp(t, name) == 0)
+			return &s->steps[i];
+	}
+	return NULL;
+}
+
+/* Find token t and read its caps; one requirement line says what was found. */
+static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
+{
+	const struct script_step *st = first_use(pc->s, t->spec->name);
+	const struct p11_token_info *i;
+	char offers[256], *buri = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	if (st == NULL) {
+		r = 0; /* named by no step: nothing needed of it */
+		goto out;
+	}
+	t->inited = strcmp(st->action->name, "token.init") == 0;
+	if (p11_token_find(pc->p11, t->spec->uri, &t->tok) == 0) {
+		if (t->inited) {
+			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name,
+				   "that token is already initialised (token.init only initialises "
+				   "a blank token)",
+				   NULL, "a blank token for %s", t->spec->uri);
+			p11_token_free(t->tok);
+			t->tok = NULL;
+			goto out;
+		}
+	} else if (t->inited) {
+		ce_err_clear();
+		buri = blank_uri(t->spec->uri);
+		if (buri == NULL) {
+			r = ce_err_set(CE_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if (p11_token_find_blank(pc->p11, buri, &t->tok) == 0) {
+			t->blank = 1;
+		} else {
+			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, ce_err_detail(),
+				   NULL, "a blank token for %s (%s)", t->spec->uri, buri);
+			ce_err_clear();
+			goto out;
+		}
+	} else {
+		r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, ce_err_detail(), NULL,
+			   "the token %s", t->spec->uri);
+		ce_err_clear();
+		goto out;
+	}
+	r = p11_token_caps(t->tok, &t->caps);
+	if (r < 0)
+		goto out;
+	i = &t->caps->info;
+	snprintf(offers, sizeof(offers), "%s%s%s, model %s, manufacturer %s, serial %s",
+		 t->blank ? "blank token" : "token '", t->blank ? "" : i->label,
+		 t->blank ? "" : "'", i->model, i->manufacturer, i->serial);
+	r = pf_add(pc->pf, PF_OK, st, "token", t->spec->name, offers, p11_token_uri(t->tok),
+		   t->blank ? "a blank token for %s" : "the token %s", t->spec->uri);
+out:
+	free(buri);
+	return r;
+}
+
+int preflight_run(struct p11_ctx *ctx, const struct script *s, struct preflight *pf)
+{
+	struct pf_ctx pc;
+	const char *tn;
+	size_t i;
+	int r = CE_ERR_INTERNAL, user_login = 0;
+
+	memset(pf, 0, sizeof(*pf));
+	memset(&pc, 0, sizeof(pc));
+	pc.p11 = ctx;
+	pc.s = s;
+	pc.pf = pf;
+	pc.toks = calloc(s->ntokens + 1, sizeof(*pc.toks));
+	if (pc.toks == NULL) {
+		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < s->nsteps; i++)
+		if (script_step_login(s, &s->steps[i], &tn) == SCRIPT_LOGIN_USER)
+			user_login = 1;
+	if (!user_login) {
+		r = pf_rules_tkey_soft(&pc);
+		if (r < 0)
+			goto out;
+	}
+	for (i = 0; i < s->ntokens; i++) {
+		pc.toks[i].spec = &s->tokens[i];
+		r = tok_open(&pc, &pc.toks[i]);
+		if (r < 0)
+			goto out;
+	}
+	for (i = 0; i < s->nsteps; i++) {
+		r = pf_rules_step(&pc, &s->steps[i]);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	for (i = 0; pc.toks != NULL && i < s->ntokens; i++) {
+		p11_caps_free(pc.toks[i].caps);
+		p11_token_free(pc.toks[i].tok);
+	}
+	free(pc.toks);
+	if (r < 0)
+		preflight_free(pf);
+	return r;
+}
