@@ -146,9 +146,17 @@ int tkey_sign_ready(struct run_ctx *rc) __attribute__((warn_unused_result));
  * signing" when ready, "destroyed-unsigned" when made but not ready, "none"
  * when no key was made. Static string. */
 const char *tkey_end_claim(const struct run_ctx *rc);
-/* Sign the closed transcript with the ready key (CE_ERR_STATE if not
- * ready), then destroy the key (in every case); transcript_sign's codes. */
-int tkey_sign(struct run_ctx *rc) __attribute__((warn_unused_result));
+/* Sign, in memory, the transcript with its held end (transcript_hold: the
+ * logouts and ceremony.end claiming the signature) with the ready key:
+ * *pem (heap) verified; nothing written. CE_ERR_STATE if not ready,
+ * transcript_hold_sign's codes. The key is kept (tkey_sig_write or
+ * tkey_destroy follows). */
+int tkey_sign_held(struct run_ctx *rc, char **pem, size_t *pem_len)
+	__attribute__((warn_unused_result));
+/* Write that signature next to the closed transcript, then destroy the key
+ * (in every case); transcript_sig_write's codes. */
+int tkey_sig_write(struct run_ctx *rc, const char *pem, size_t pem_len)
+	__attribute__((warn_unused_result));
 /* Destroy the key without signing (idempotent; warns, never fails). Before
  * the logouts: the token key is destroyed in its user session. */
 void tkey_destroy(struct run_ctx *rc);

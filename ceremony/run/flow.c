@@ -9,6 +9,7 @@
 
 #include "ceremony/cli/cli.h"
 #include "ceremony/policy/lint.h"
+#include "ceremony/run/preflight.h"
 #include "ceremony/run/rehearsal.h"
 #include "common/err.h"
 #include "common/esc.h"
@@ -185,9 +186,72 @@ out:
 	return r;
 }
 
+/* ceremony.end and the signature, so that a transcript that is not signed
+ * never says destroyed-after-signing: with a ready key, the logouts and
+ * ceremony.end (claiming the signature) are held in memory, the transcript
+ * with them is signed in memory and verified, and only then is the end
+ * written, closed, and the signature written next to it. If that signature
+ * fails, the held end is forgotten and written again without the claim
+ * (logouts at-end, transcript_key destroyed-unsigned; a "completed" end
+ * becomes an error event and "failed", as for a key that is not ready).
+ * *signed_ok says
+ * which; why receives the signature's failure. The transcript is closed on
+ * return 0; an error writing the end is returned. */
+static int end_write(struct run_ctx *rc, json_t *op, const char *status, int *signed_ok,
+		     char *why, size_t cap)
+{
+	char *pem = NULL;
+	size_t pl = 0;
+	int r = CE_ERR_INTERNAL;
+
+	*signed_ok = 0;
+	why[0] = '\0';
+	if (rc->tkey_ready) {
+		r = transcript_hold(rc->t);
+		if (r == 0)
+			r = end_record(rc, op, status);
+		if (r == 0)
+			r = tkey_sign_held(rc, &pem, &pl);
+		if (r == 0) {
+			r = transcript_hold_release(rc->t, 1);
+			if (r == 0)
+				r = transcript_close(rc->t);
+			if (r == 0)
+				r = tkey_sig_write(rc, pem, pl);
+			if (r == 0)
+				*signed_ok = 1;
+			goto out;
+		}
+		snprintf(why, cap, "%s", ce_err_detail()[0] ? ce_err_detail() : ce_strerror(r));
+		ce_err_clear();
+		rc->tkey_ready = 0; /* it did not sign: the end says so */
+		r = transcript_hold_release(rc->t, 0);
+		if (r < 0)
+			goto out;
+		if (strcmp(status, "completed") == 0) {
+			/* as a key that is not ready: an error, and not completed */
+			char msg[1200];
+
+			snprintf(msg, sizeof(msg), "every step is done, but the transcript "
+						   "signature failed: %s", why);
+			r = error_record(rc, msg);
+			if (r < 0)
+				goto out;
+			status = "failed";
+		}
+	}
+	r = end_record(rc, op, status);
+	if (r == 0)
+		r = transcript_close(rc->t);
+out:
+	free(pem);
+	return r;
+}
+
 /* Write the end of a ceremony that stopped: abort or error (detail), then
  * step.end failed if a step was running, then ceremony.end. */
-static int end_stopped(struct run_ctx *rc, const char *detail, int started, int aborted)
+static int end_stopped(struct run_ctx *rc, const char *detail, int started, int aborted,
+		       int *signed_ok, char *why, size_t cap)
 {
 	json_t *op = NULL;
 	int r = CE_ERR_INTERNAL;
@@ -218,7 +282,7 @@ static int end_stopped(struct run_ctx *rc, const char *detail, int started, int 
 	if (rc->tkey && !rc->tkey_tried && tkey_sign_ready(rc) < 0)
 		console_say(rc->con, "WARNING: the transcript will not be signed: %s",
 			    ce_err_detail());
-	r = end_record(rc, op, aborted ? "aborted" : "failed");
+	r = end_write(rc, op, aborted ? "aborted" : "failed", signed_ok, why, cap);
 out:
 	json_decref(op);
 	return r;
@@ -231,8 +295,9 @@ out:
 static int ceremony_stopped(struct run_ctx *rc, int e, int started, const char *tpath,
 			    int *exit_code)
 {
-	int r = CE_ERR_INTERNAL, aborted = console_abort_reason(rc->con)[0] != '\0';
-	char detail[1024];
+	int r = CE_ERR_INTERNAL, aborted = console_abort_reason(rc->con)[0] != '\0', signed_ok = 0;
+	int had_key = rc->tkey;
+	char detail[1024], why[1024];
 
 	snprintf(detail, sizeof(detail), "%s",
 		 ce_err_detail()[0] ? ce_err_detail() : ce_strerror(e));
@@ -241,14 +306,12 @@ static int ceremony_stopped(struct run_ctx *rc, int e, int started, const char *
 	else
 		ce_err_print(e);
 	*exit_code = aborted ? RUN_EXIT_ABORTED : CLI_EXIT_FAIL;
-	r = end_stopped(rc, detail, started, aborted);
+	r = end_stopped(rc, detail, started, aborted, &signed_ok, why, sizeof(why));
 	if (r < 0)
 		goto out;
-	r = transcript_close(rc->t);
-	if (r == 0 && rc->tkey_ready && tkey_sign(rc) < 0)
-		console_say(rc->con, "WARNING: the transcript %s is NOT signed: %s", tpath,
-			    ce_err_detail());
-	else if (r == 0 && !rc->tkey)
+	if (why[0] != '\0')
+		console_say(rc->con, "WARNING: the transcript %s is NOT signed: %s", tpath, why);
+	else if (!had_key)
 		console_say(rc->con, "The transcript %s is NOT signed: the ceremony stopped "
 				     "before its transcript key was made.", tpath);
 	console_say(rc->con, "The transcript %s is kept: `ceremony verify` reports it as "
@@ -268,19 +331,19 @@ static int ceremony_completed(struct run_ctx *rc)
 	json_t *op = run_operator_json(rc);
 	const char *ukey;
 	size_t uline, unused;
-	int r = CE_ERR_INTERNAL;
+	char why[1024];
+	int r = CE_ERR_INTERNAL, signed_ok = 0;
 
-	r = op == NULL ? CE_ERR_NOMEM : end_record(rc, op, "completed");
+	r = op == NULL ? CE_ERR_NOMEM
+		       : end_write(rc, op, "completed", &signed_ok, why, sizeof(why));
 	if (r < 0)
 		goto out;
-	r = transcript_close(rc->t);
-	if (r < 0)
-		goto out;
-	r = tkey_sign(rc);
-	if (r < 0) {
-		r = ce_err_prefix(r, "the transcript %s is NOT signed: the ceremony is not "
-				     "completed (`ceremony verify` reports it as INCOMPLETE)",
-				  transcript_path(rc->t));
+	if (!signed_ok) {
+		r = ce_err_set(CE_ERR_CRYPTO, "the transcript %s is NOT signed (%s): the ceremony "
+					      "is not completed (`ceremony verify` reports it as "
+					      "INCOMPLETE; its ceremony.end says failed, "
+					      "destroyed-unsigned)",
+			       transcript_path(rc->t), why);
 		goto out;
 	}
 	tokens_logout_all(rc);
@@ -414,9 +477,36 @@ static int ctx_prepare(struct run_ctx *rc, const struct run_opts *opts, struct d
 	return 0;
 }
 
+/* The capability preflight (ceremony/run/preflight.h, as `ceremony check`):
+ * on any MISSING requirement, its lines and a refusal, before attendance and
+ * before the transcript is opened: nothing is written anywhere. */
+static int caps_preflight(struct run_ctx *rc)
+{
+	struct preflight pf = { 0 };
+	int r = CE_ERR_INTERNAL;
+
+	r = preflight_run(rc->p11, rc->s, &pf);
+	if (r < 0)
+		goto out;
+	if (pf.missing) {
+		preflight_print(stdout, &pf);
+		fflush(stdout);
+		r = ce_err_set(CE_ERR_UNSUPPORTED,
+			       "%s: preflight: %zu requirement%s MISSING on the token (listed above, "
+			       "as `ceremony check` shows them): refusing to start; nothing was "
+			       "written to the token or the output directory",
+			       rc->s->path, pf.missing, pf.missing == 1 ? "" : "s");
+		goto out;
+	}
+	r = 0;
+out:
+	preflight_free(&pf);
+	return r;
+}
+
 /* The console, the preflight, the tokens, the --issued-in registry, the
- * PKCS#11 module, the operator and the ceremony id: everything before the
- * transcript opens. */
+ * PKCS#11 module, the capability preflight, the operator and the ceremony
+ * id: everything before the transcript opens. */
 static int ctx_open(struct run_ctx *rc)
 {
 	int r = CE_ERR_INTERNAL;
@@ -445,6 +535,9 @@ static int ctx_open(struct run_ctx *rc)
 	if (r < 0)
 		goto out;
 	r = p11_ctx_open(rc->opts->module, &rc->p11);
+	if (r < 0)
+		goto out;
+	r = caps_preflight(rc);
 	if (r < 0)
 		goto out;
 	r = people_operator_ask(rc);

@@ -44,6 +44,34 @@ int tkey_words_confirm(struct run_ctx *rc)
 	return 0;
 }
 
+/* Nothing irreversible before the tool knows it can finish: right after the
+ * key is announced, it is made ready to sign (loaded through OpenSSL, the
+ * signer certificate made and verified) and signs a test message through
+ * the very path that will sign the transcript (OpenSSL CMS, through
+ * pkcs11-provider for a token key), verified; before any share is shown. */
+static int tkey_sign_test(struct run_ctx *rc)
+{
+	const char *path = rc->tkey_soft != NULL ? "OpenSSL CMS with the software key"
+						 : "OpenSSL CMS through pkcs11-provider";
+	int r = CE_ERR_INTERNAL;
+
+	r = tkey_sign_ready(rc);
+	if (r == 0)
+		r = transcript_sign_test(rc->tkey_soft != NULL ? rc->tkey_soft : rc->tkey_k.priv,
+					 rc->tkey_cert, rc->ceremony_id);
+	if (r < 0) {
+		rc->tkey_ready = 0; /* it will not sign: ceremony.end says so */
+		r = ce_err_prefix(r, "the transcript key cannot sign the transcript (%s): stopping "
+				     "before any share is shown or issued",
+				  path);
+		goto out;
+	}
+	run_say(rc, "The transcript key signed a test message (%s), verified.", path);
+	r = 0;
+out:
+	return r;
+}
+
 /* A ceremony that never logs in to a token as user (none at all, or only
  * as SO: an SO session cannot make private objects on most tokens) signs
  * its transcript with an EPHEMERAL SOFTWARE key: EC P-256 made by OpenSSL right after
@@ -80,6 +108,9 @@ int tkey_soft_make(struct run_ctx *rc)
 	rc->tkey_announced = 1;
 	snprintf(rc->tkey_words, sizeof(rc->tkey_words), "%s",
 		 json_string_value(json_object_get(d, "fingerprint")));
+	r = tkey_sign_test(rc);
+	if (r < 0)
+		goto out;
 	run_say(rc, "This ceremony logs in to no token as user: its transcript is signed by an "
 		    "ephemeral software key (EC P-256, %s memory, never written, destroyed after "
 		    "signing).",
@@ -171,6 +202,9 @@ int tkey_token_make(struct run_ctx *rc, size_t ti)
 	if (r < 0)
 		goto out;
 	rc->tkey_announced = 1;
+	r = tkey_sign_test(rc);
+	if (r < 0)
+		goto out;
 	r = tkey_words_confirm(rc);
 out:
 	p11_key_free(k);
@@ -262,17 +296,22 @@ const char *tkey_end_claim(const struct run_ctx *rc)
 	return rc->tkey ? "destroyed-unsigned" : "none";
 }
 
-int tkey_sign(struct run_ctx *rc)
+int tkey_sign_held(struct run_ctx *rc, char **pem, size_t *pem_len)
 {
 	EVP_PKEY *key = rc->tkey_soft != NULL ? rc->tkey_soft : rc->tkey_k.priv;
+
+	*pem = NULL;
+	if (!rc->tkey_ready)
+		return ce_err_set(CE_ERR_STATE, "the transcript key is not ready to sign");
+	return transcript_hold_sign(rc->t, key, rc->tkey_cert, pem, pem_len);
+}
+
+int tkey_sig_write(struct run_ctx *rc, const char *pem, size_t pem_len)
+{
 	char *sig = NULL;
 	int r = CE_ERR_INTERNAL;
 
-	if (!rc->tkey_ready) {
-		r = ce_err_set(CE_ERR_STATE, "the transcript key is not ready to sign");
-		goto out;
-	}
-	r = transcript_sign(rc->t, key, rc->tkey_cert);
+	r = transcript_sig_write(rc->t, pem, pem_len, rc->tkey_cert);
 	if (r < 0)
 		goto out;
 	sig = transcript_sig_path(transcript_path(rc->t));

@@ -48,6 +48,16 @@ struct transcript {
 	struct transcript_chain chain; /* the link of each written line */
 	int (*now)(struct timespec *ts);
 	struct tj_doc doc; /* the written line parsed back for the format check */
+	/* held lines (transcript_hold): kept in memory, not yet written */
+	int holding;
+	char *held;
+	size_t held_len;
+	struct {
+		uint64_t seq;
+		int64_t last_sec;
+		long last_usec;
+		char prev[TRANSCRIPT_HASH_HEX_LEN + 1];
+	} before_hold;
 };
 
 int transcript_open(const char *path, struct transcript **out)
@@ -113,6 +123,33 @@ uint64_t transcript_next_seq(const struct transcript *t)
 	return t->seq;
 }
 
+/* write(2) all of buf, then fsync (when syncing); the transcript is broken
+ * on failure. */
+static int fd_write_all(struct transcript *t, const char *buf, size_t len)
+{
+	const char *p = buf;
+	size_t left = len;
+
+	while (left > 0) {
+		ssize_t n = write(t->fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			t->broken = 1;
+			return ce_err_set(CE_ERR_IO, "%s: write: %s", t->path,
+					  n < 0 ? strerror(errno) : "short write");
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (t->sync && fsync(t->fd) != 0) {
+		t->broken = 1;
+		return ce_err_set(CE_ERR_IO, "%s: fsync: %s", t->path, strerror(errno));
+	}
+	return 0;
+}
+
 static int write_line(struct transcript *t, const char *type, const char *step, json_t *persons,
 		      json_t *witnesses, json_t *details, int64_t sec, long usec)
 {
@@ -123,8 +160,6 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	char tbuf[TRANSCRIPT_TIME_LEN + 1];
 	char why[256];
 	size_t len;
-	const char *p;
-	size_t left;
 
 	if (persons == NULL)
 		persons = empty_p = json_array();
@@ -175,27 +210,22 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	if (r < 0)
 		goto out;
 	line[len] = '\n'; /* json_dumps' NUL; the buffer holds len+1 bytes */
-	p = line;
-	left = len + 1;
-	while (left > 0) {
-		ssize_t n = write(t->fd, p, left);
+	if (t->holding) {
+		char *h = realloc(t->held, t->held_len + len + 1);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			t->broken = 1;
-			r = ce_err_set(CE_ERR_IO, "%s: write: %s", t->path,
-				       n < 0 ? strerror(errno) : "short write");
+		if (h == NULL) {
+			r = CE_ERR_NOMEM;
 			goto out;
 		}
-		p += n;
-		left -= (size_t)n;
+		memcpy(h + t->held_len, line, len + 1);
+		t->held = h;
+		t->held_len += len + 1;
+		goto linked;
 	}
-	if (t->sync && fsync(t->fd) != 0) {
-		t->broken = 1;
-		r = ce_err_set(CE_ERR_IO, "%s: fsync: %s", t->path, strerror(errno));
+	r = fd_write_all(t, line, len + 1);
+	if (r < 0)
 		goto out;
-	}
+linked:
 	memcpy(t->prev, why, sizeof(t->prev));
 	t->seq++;
 	t->last_sec = sec;
@@ -288,6 +318,7 @@ void transcript_free(struct transcript *t)
 		close(t->fd);
 	transcript_chain_free(&t->chain);
 	tj_free(&t->doc);
+	free(t->held);
 	free(t->path);
 	free(t);
 }
@@ -428,6 +459,193 @@ out:
 	BIO_free(mem);
 	BIO_free(cmem);
 	CMS_ContentInfo_free(cms);
+	free(sig_path);
+	free(signer_path);
+	return r;
+}
+
+/* CMS over content (memory), PEM-encoded into *pem (heap, NUL-terminated),
+ * read back and verified against cert over the same bytes. */
+static int cms_sign_mem(const char *what, const char *content, size_t len, EVP_PKEY *key,
+			X509 *cert, char **pem, size_t *pem_len)
+{
+	BIO *in = NULL, *mem = NULL, *pb = NULL, *again = NULL;
+	CMS_ContentInfo *cms = NULL, *back = NULL;
+	STACK_OF(X509) *signers = NULL;
+	char *p = NULL;
+	long pl;
+	int r = CE_ERR_INTERNAL;
+
+	*pem = NULL;
+	if (X509_check_private_key(cert, key) != 1) {
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_INVALID, "%s: the signer certificate is not for the key", what);
+		goto out;
+	}
+	in = BIO_new_mem_buf(content, (int)len);
+	mem = BIO_new(BIO_s_mem());
+	if (in == NULL || mem == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP);
+	if (cms == NULL) {
+		r = crypto_fail(what);
+		goto out;
+	}
+	if (PEM_write_bio_CMS(mem, cms) != 1 || (pl = BIO_get_mem_data(mem, &p)) <= 0) {
+		r = crypto_fail(what);
+		goto out;
+	}
+	/* read back and verified, as transcript_sign does */
+	pb = BIO_new_mem_buf(p, (int)pl);
+	again = BIO_new_mem_buf(content, (int)len);
+	back = pb != NULL ? PEM_read_bio_CMS(pb, NULL, NULL, NULL) : NULL;
+	if (again == NULL || back == NULL ||
+	    CMS_verify(back, NULL, NULL, again, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY, "%s: the signature made does not verify", what);
+		goto out;
+	}
+	signers = CMS_get0_signers(back);
+	if (signers == NULL || sk_X509_num(signers) != 1 ||
+	    X509_cmp(sk_X509_value(signers, 0), cert) != 0) {
+		r = ce_err_set(CE_ERR_VERIFY, "%s: the signature's signer is not the key", what);
+		goto out;
+	}
+	*pem = malloc((size_t)pl + 1);
+	if (*pem == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*pem, p, (size_t)pl);
+	(*pem)[pl] = '\0';
+	*pem_len = (size_t)pl;
+	r = 0;
+out:
+	sk_X509_free(signers);
+	CMS_ContentInfo_free(cms);
+	CMS_ContentInfo_free(back);
+	BIO_free(in);
+	BIO_free(mem);
+	BIO_free(pb);
+	BIO_free(again);
+	return r;
+}
+
+int transcript_sign_test(EVP_PKEY *key, X509 *cert, const char *ceremony_id)
+{
+	char msg[128], *pem = NULL;
+	size_t pl = 0;
+	int r;
+
+	snprintf(msg, sizeof(msg), "ceremony %s: transcript key sign test\n", ceremony_id);
+	r = cms_sign_mem("the transcript key's test signature", msg, strlen(msg), key, cert,
+			 &pem, &pl);
+	free(pem);
+	return r;
+}
+
+int transcript_hold(struct transcript *t)
+{
+	if (t->closed || t->broken || t->holding)
+		return ce_err_set(CE_ERR_STATE, "transcript: cannot hold lines now");
+	t->holding = 1;
+	t->before_hold.seq = t->seq;
+	t->before_hold.last_sec = t->last_sec;
+	t->before_hold.last_usec = t->last_usec;
+	memcpy(t->before_hold.prev, t->prev, sizeof(t->prev));
+	return 0;
+}
+
+int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, X509 *cert, char **pem,
+			 size_t *pem_len)
+{
+	char *all = NULL;
+	size_t n = 0;
+	FILE *f = NULL;
+	long sz;
+	int r = CE_ERR_INTERNAL;
+
+	*pem = NULL;
+	if (!t->holding) {
+		r = ce_err_set(CE_ERR_STATE, "transcript: no held lines to sign");
+		goto out;
+	}
+	f = fopen(t->path, "rb");
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		r = ce_err_set(CE_ERR_IO, "%s: cannot read to sign", t->path);
+		goto out;
+	}
+	all = malloc((size_t)sz + t->held_len + 1);
+	if (all == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	n = fread(all, 1, (size_t)sz, f);
+	if (n != (size_t)sz) {
+		r = ce_err_set(CE_ERR_IO, "%s: short read to sign", t->path);
+		goto out;
+	}
+	if (t->held_len)
+		memcpy(all + n, t->held, t->held_len);
+	r = cms_sign_mem("signing the transcript", all, n + t->held_len, key, cert, pem, pem_len);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(all);
+	return r;
+}
+
+int transcript_hold_release(struct transcript *t, int commit)
+{
+	int r = 0;
+
+	if (!t->holding)
+		return ce_err_set(CE_ERR_STATE, "transcript: no held lines");
+	t->holding = 0;
+	if (commit && t->held_len)
+		r = fd_write_all(t, t->held, t->held_len);
+	if (!commit) {
+		t->seq = t->before_hold.seq;
+		t->last_sec = t->before_hold.last_sec;
+		t->last_usec = t->before_hold.last_usec;
+		memcpy(t->prev, t->before_hold.prev, sizeof(t->prev));
+	}
+	free(t->held);
+	t->held = NULL;
+	t->held_len = 0;
+	return r;
+}
+
+int transcript_sig_write(struct transcript *t, const char *pem, size_t pem_len, X509 *cert)
+{
+	char *sig_path = transcript_sig_path(t->path), *signer_path = transcript_signer_path(t->path);
+	BIO *cmem = NULL;
+	char *cpem = NULL;
+	long cpem_len;
+	int r = CE_ERR_INTERNAL;
+
+	if (!t->closed || t->broken) {
+		r = ce_err_set(CE_ERR_STATE, "transcript: the signature goes with a closed, intact "
+					     "transcript");
+		goto out;
+	}
+	cmem = BIO_new(BIO_s_mem());
+	if (sig_path == NULL || signer_path == NULL || cmem == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (PEM_write_bio_X509(cmem, cert) != 1 || (cpem_len = BIO_get_mem_data(cmem, &cpem)) <= 0) {
+		r = crypto_fail("encoding the signer certificate");
+		goto out;
+	}
+	r = outfile_write_all(sig_path, 0600, pem, pem_len);
+	if (r == 0)
+		r = outfile_write_all(signer_path, 0600, cpem, (size_t)cpem_len);
+out:
+	BIO_free(cmem);
 	free(sig_path);
 	free(signer_path);
 	return r;

@@ -81,6 +81,38 @@ int transcript_close(struct transcript *t) __attribute__((warn_unused_result));
 int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
 	__attribute__((warn_unused_result));
 
+/*
+ * The end of a signed transcript, so that a transcript that is not signed
+ * never claims it was (ceremony.end's transcript_key):
+ *   transcript_hold(t);         later appends are held in memory (linked,
+ *                               checked, not written)
+ *   transcript_hold_sign(...);  CMS over the file's bytes and the held lines,
+ *                               verified, into memory (nothing written)
+ *   transcript_hold_release(t, 1) writes the held lines (signed) - or
+ *   transcript_hold_release(t, 0) forgets them (seq, prev and time as before
+ *                               the hold), to write a different end;
+ *   transcript_close(t); transcript_sig_write(t, pem, len, cert).
+ * hold: CE_ERR_STATE (closed, broken, already holding). hold_sign: as
+ * transcript_sign's codes, CE_ERR_STATE when not holding. release:
+ * CE_ERR_IO on writing. sig_write: .p7s and signer PEM, no clobber;
+ * CE_ERR_STATE if not closed, CE_ERR_EXISTS, CE_ERR_IO.
+ */
+int transcript_hold(struct transcript *t) __attribute__((warn_unused_result));
+int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, X509 *cert, char **pem,
+			 size_t *pem_len) __attribute__((warn_unused_result));
+int transcript_hold_release(struct transcript *t, int commit) __attribute__((warn_unused_result));
+int transcript_sig_write(struct transcript *t, const char *pem, size_t pem_len, X509 *cert)
+	__attribute__((warn_unused_result));
+
+/* A detached CMS signature of a test message naming the ceremony, made
+ * with key and cert exactly as the transcript will be signed (same flags,
+ * same provider), read back and verified; nothing written. Before any
+ * share is issued: a key that cannot sign the transcript is found while
+ * the ceremony can still stop cleanly. CE_ERR_CRYPTO, CE_ERR_VERIFY,
+ * CE_ERR_INVALID (cert not for key), CE_ERR_NOMEM. */
+int transcript_sign_test(EVP_PKEY *key, X509 *cert, const char *ceremony_id)
+	__attribute__((warn_unused_result));
+
 /* Accepts NULL. Closes the file if still open (without error reporting). */
 void transcript_free(struct transcript *t);
 
