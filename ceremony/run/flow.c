@@ -339,10 +339,9 @@ static int ceremony_completed(struct run_ctx *rc)
 	if (r < 0)
 		goto out;
 	if (!signed_ok) {
-		r = ce_err_set(CE_ERR_CRYPTO, "the transcript %s is NOT signed (%s): the ceremony "
-					      "is not completed (`ceremony verify` reports it as "
-					      "INCOMPLETE; its ceremony.end says failed, "
-					      "destroyed-unsigned)",
+		r = ce_err_set(CE_ERR_CRYPTO, "the transcript %s is NOT signed: the ceremony is not "
+					      "completed (`ceremony verify` reports it as INCOMPLETE; "
+					      "its ceremony.end says failed, destroyed-unsigned): %s",
 			       transcript_path(rc->t), why);
 		goto out;
 	}

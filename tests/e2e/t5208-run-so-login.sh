@@ -8,9 +8,12 @@
 # PIN opens the token as SO, the old one does not. Failing twins: lint
 # refuses a key.generate after the SO-only login before the token is
 # touched; a signature file already in the output directory is refused
-# before anything is written; a transcript key that cannot sign fails the
-# run (exit 1) and ceremony.end never claims "destroyed-after-signing"; a
-# signature failing after ceremony.end fails the run too; a ceremony stopped
+# before anything is written; a transcript key that cannot sign its test
+# message right after it is made stops the run there (exit 1) and
+# ceremony.end never claims "destroyed-after-signing"; a
+# transcript signature failing at the end fails the run too, and its
+# ceremony.end says destroyed-unsigned (the end is signed in memory before it
+# is written); a ceremony stopped
 # before its transcript key says it is not signed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
@@ -185,37 +188,45 @@ test_expect_success 'failing twin: a signature file already in the output direct
 	test ! -e out/transcript.jsonl && test "$(cat out/transcript.jsonl.p7s)" = old
 '
 
-# The token transcript key signs twice at the end: its signer certificate
-# (the last C_Sign but one, before ceremony.end) and the transcript (the last).
+# The token transcript key signs three times: its signer certificate and a
+# test message through OpenSSL CMS right after it is made (the first two
+# C_Sign calls, at the login step, before anything else is done), then the
+# transcript (the last C_Sign).
 test_expect_success 'set-up: a clean root-ca through the fault module counts its C_Sign calls' '
 	faulty_root_ca "$TEST_TMP/clean" &&
 	test_grep "Ceremony completed" "$TEST_TMP/clean.log" &&
+	test_grep "The transcript key signed a test message (OpenSSL CMS through pkcs11-provider), verified" "$TEST_TMP/clean.log" &&
 	grep -c "^C_Sign " "$TEST_TMP/clean.calls" >"$TEST_TMP/nsign" &&
-	test "$(cat "$TEST_TMP/nsign")" -ge 2
+	test "$(cat "$TEST_TMP/nsign")" -ge 3
 '
 
-test_expect_success 'failing twin: a transcript key that cannot sign fails the run before ceremony.end claims a signature' '
-	n=$(cat "$TEST_TMP/nsign") &&
-	test_exit_code 1 faulty_root_ca "$PWD/k" C_Sign $((n - 1)) &&
-	test_grep "every step is done, but the transcript cannot be signed" k.log &&
+test_expect_success 'failing twin: a transcript key that cannot sign its test message stops the run at once, never claiming a signature' '
+	test_exit_code 1 faulty_root_ca "$PWD/k" C_Sign 2 &&
+	test_grep "the transcript key cannot sign the transcript (OpenSSL CMS through pkcs11-provider): stopping before any share is shown or issued" k.log &&
 	test_grep "CKR_DEVICE_ERROR" k.log &&
 	! grep -q "Ceremony completed" k.log &&
 	test_grep "Transcript key destroyed on .root." k.log &&
+	! grep -q "\"step\":\"keygen\"" k/transcript.jsonl &&
 	tail -n 1 k/transcript.jsonl >end &&
 	test_grep "\"status\":\"failed\"" end &&
 	test_grep "\"transcript_key\":\"destroyed-unsigned\"" end &&
 	! grep -q "after-signing" k/transcript.jsonl &&
 	grep "\"type\":\"logout\"" k/transcript.jsonl | grep -q "\"when\":\"at-end\"" &&
-	! grep -q "will not be signed" k.log &&
 	test ! -e k/transcript.jsonl.p7s &&
 	test_exit_code 3 ceremony verify k/transcript.jsonl >out &&
 	test_grep INCOMPLETE out
 '
 
-test_expect_success 'failing twin: a signature that fails after ceremony.end fails the run, saying so' '
+test_expect_success 'failing twin: a transcript signature that fails at the end fails the run, and ceremony.end never claims it' '
 	n=$(cat "$TEST_TMP/nsign") &&
 	test_exit_code 1 faulty_root_ca "$PWD/s" C_Sign $n &&
 	test_grep "is NOT signed: the ceremony is not completed" s.log &&
+	test_grep "destroyed-unsigned" s.log &&
+	tail -n 1 s/transcript.jsonl >end &&
+	test_grep "\"status\":\"failed\"" end &&
+	test_grep "\"transcript_key\":\"destroyed-unsigned\"" end &&
+	! grep -q "after-signing" s/transcript.jsonl &&
+	grep "\"type\":\"error\"" s/transcript.jsonl | grep -q "transcript signature failed" &&
 	! grep -q "Ceremony completed" s.log &&
 	test_grep "Transcript key destroyed on .root." s.log &&
 	test ! -e s/transcript.jsonl.p7s &&
