@@ -367,8 +367,22 @@ out:
  * know whether a step logs in to a token as user (the transcript key is then
  * made on that token, tkey.c), else the software key is made at the start:
  * an SO-only ceremony is signed too. */
+/* Whether step st issues new shares of a secret (a PT_SECRET parameter
+ * with SECRET_USE_ISSUE). */
+static int step_issues(const struct script_step *st)
+{
+	const struct script_param_spec *p;
+
+	for (p = st->action->params; p != NULL && p->key != NULL; p++)
+		if (p->type == PT_SECRET && (p->use & SECRET_USE_ISSUE) &&
+		    script_param(st, p->key) != NULL)
+			return 1;
+	return 0;
+}
+
 static int preflight(struct run_ctx *rc)
 {
+	const struct script_step *issues_first = NULL;
 	const char *tok;
 	size_t i;
 	int user_login = 0;
@@ -380,9 +394,22 @@ static int preflight(struct run_ctx *rc)
 			return ce_err_set(CE_ERR_UNSUPPORTED,
 					  "%s:%u: step '%s': action %s is not available in this build",
 					  rc->s->path, rc->s->steps[i].mark.line, rc->s->steps[i].id, a);
+		/* a step that logs in as user makes the key before it issues */
 		if (script_step_login(rc->s, &rc->s->steps[i], &tok) == SCRIPT_LOGIN_USER)
 			user_login = 1;
+		else if (!user_login && issues_first == NULL && step_issues(&rc->s->steps[i]))
+			issues_first = &rc->s->steps[i];
 	}
+	/* Nothing irreversible before the transcript key has signed its test
+	 * message (tkey.c): with a token key, made at the first user login, no
+	 * share may be issued before that login. */
+	if (user_login && issues_first != NULL)
+		return ce_err_set(CE_ERR_POLICY,
+				  "%s:%u: step '%s' issues shares before the first user login, where "
+				  "the transcript key is made and proves it can sign: refused (no "
+				  "share is issued before the tool knows the transcript can be "
+				  "signed; move the step after the user login)",
+				  rc->s->path, issues_first->mark.line, issues_first->id);
 	if (rc->s->nsteps == 0 || strcmp(rc->s->steps[0].action->name, "attendance") != 0)
 		return ce_err_set(CE_ERR_FORMAT, "%s: the first step must be attendance",
 				  rc->s->path);
