@@ -31,7 +31,7 @@ _ceremony_files() # [-d] [EXT-GLOB]: files (or with -d directories) into COMPREP
 _ceremony()
 {
 	local cur prev verb= sub= i
-	local verbs="help version shares lint run roster hsm x509 verify replay archive"
+	local verbs="help version shares lint check run roster hsm x509 verify replay archive"
 	# ceremony-verify, the auditor's program: the same two verbs, nothing else
 	[ "${COMP_WORDS[0]##*/}" = ceremony-verify ] && verbs="verify replay"
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -93,6 +93,8 @@ _ceremony()
 		esac ;;
 	lint)
 		opts="--roster --today --outdir"; args=yaml ;;
+	check)
+		opts="--module --roster --json"; args=yaml ;;
 	run)
 		opts="--roster --outdir --module --rehearsal --input --allow-scripted-input --today
 			--issued-in --issued-in-key"; args=yaml ;;
