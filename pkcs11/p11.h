@@ -237,7 +237,9 @@ struct p11_caps {
 };
 
 /* Read tok's capabilities. C_GetMechanismList failing is not an error (it is
- * kept in mechs_error); CE_ERR_NOMEM, CE_ERR_PKCS11 (C_GetTokenInfo). *out
+ * kept in mechs_error); a listed mechanism whose C_GetMechanismInfo says
+ * CKR_MECHANISM_INVALID is left out; CE_ERR_NOMEM, CE_ERR_PKCS11
+ * (C_GetTokenInfo, or C_GetMechanismInfo failing otherwise). *out
  * owned by the caller (p11_caps_free). */
 int p11_token_caps(struct p11_token *tok, struct p11_caps **out) P11_WARN;
 void p11_caps_free(struct p11_caps *c);

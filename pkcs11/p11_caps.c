@@ -3,7 +3,9 @@
  * pkcs11/p11_caps.c - what a token says it can do (p11_token_caps, p11.h):
  * token info, the mechanism list, each mechanism's key sizes and flags,
  * including the EC parameter flags. Only calls that change nothing on the
- * token: C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo. The
+ * token: C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo (a
+ * mechanism listed but CKR_MECHANISM_INVALID is not offered; any other
+ * failure is an error naming the function and the CKR). The
  * ceremony's preflight holds a script's requirements against it.
  */
 #include "pkcs11/p11_internal.h"
@@ -83,13 +85,17 @@ static int caps_mechs_read(struct p11_token *tok, struct p11_caps *c)
 		const char *name;
 
 		memset(&mi, 0, sizeof(mi)); /* SoftHSM ORs into it */
-		rv = fl->C_GetMechanismInfo(tok->slot, types[i], &mi);
-		if (rv != CKR_OK)
-			continue; /* listed but refused: not offered */
 		m->type = types[i];
 		name = p11_mech_name(types[i], m->name, sizeof(m->name));
 		if (name != m->name)
 			snprintf(m->name, sizeof(m->name), "%s", name);
+		rv = fl->C_GetMechanismInfo(tok->slot, types[i], &mi);
+		if (rv == CKR_MECHANISM_INVALID)
+			continue; /* listed but refused: not offered */
+		if (rv != CKR_OK) {
+			r = p11_rv_fail(rv, "C_GetMechanismInfo", m->name);
+			goto out;
+		}
 		m->min_key = mi.ulMinKeySize;
 		m->max_key = mi.ulMaxKeySize;
 		m->flags = caps_flags_from_ck(mi.flags);
