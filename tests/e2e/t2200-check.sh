@@ -10,7 +10,8 @@
 # written to the token (its directory is compared byte for byte). `ceremony
 # run` refuses the same token before attendance, writing nothing; a
 # transcript key whose test signature fails stops the run before any share
-# is issued.
+# is issued; a script issuing shares before its first user login (where the
+# token transcript key is made) is refused before anything is written.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -215,6 +216,59 @@ test_expect_success 'failing twin: the same through the fault module without the
 	k=$(grep -n "\"type\":\"transcript.key\"" good/transcript.jsonl | cut -d: -f1) &&
 	s=$(grep -n "\"type\":\"share.issued\"" good/transcript.jsonl | head -n 1 | cut -d: -f1) &&
 	test "$k" -lt "$s"
+'
+
+cat >"$S/reshare-first.yaml" <<'YAML'
+format: 1
+name: Shares before the transcript key
+version: "1.0"
+roster: example-roster.yaml
+tokens:
+  root: "pkcs11:token=Root%20CA%202026"
+roles: {security-officer: 1, system-auditor: 1, hsm-administrator: 1, key-holder: 3}
+secrets:
+  user-pin: {kind: pin, token: root, groups: [{threshold: 3, count: 5}], group-threshold: 1}
+  wrap-key: {kind: aes-256, groups: [{threshold: 2, count: 3}], group-threshold: 1}
+steps:
+  - id: attendance
+    title: Attendance and identity check
+    action: attendance
+    actors: [security-officer]
+    witnesses: [system-auditor]
+  - id: reshare
+    title: New shares of the wrapping key
+    action: shares.reshare
+    with: {secret: wrap-key}
+    actors: {key-holder: 3}
+    witnesses: [security-officer, hsm-administrator]
+  - id: login
+    title: Key holders log in to the root token
+    action: quorum.login
+    with: {token: root, secret: user-pin}
+    actors: {key-holder: 3}
+    witnesses: [security-officer, hsm-administrator]
+YAML
+
+test_expect_success 'a script issuing shares before the first user login (where the token key is made) is refused, nothing written' '
+	ceremony lint "$S/reshare-first.yaml" --today "$RUN_TODAY" --outdir . >lint.log &&
+	mkdir rf && test_exit_code 1 ceremony run "$S/reshare-first.yaml" --rehearsal \
+		--today "$RUN_TODAY" --module "$SOFTHSM_MODULE" --input /dev/null --outdir "$PWD/rf" \
+		>rf.log 2>&1 </dev/null &&
+	test_grep "reshare-first.yaml:[0-9]*: step .reshare. issues shares before the first user login, where the transcript key is made and proves it can sign: refused" rf.log &&
+	test ! -e rf/transcript.jsonl &&
+	test "$(ls -A rf/rehearsal 2>/dev/null)" = ""
+'
+
+test_expect_success 'twin: the same steps with the login first pass that check' '
+	awk "/- id: reshare/ {r = 1} /- id: login/ {r = 0} r {held = held \$0 \"\\n\"; next} {print} END {printf \"%s\", held}" \
+		"$S/reshare-first.yaml" >"$S/login-first.yaml" &&
+	grep -n "id: login\|id: reshare" "$S/login-first.yaml" >order && head -n 1 order | grep -q login &&
+	ceremony lint "$S/login-first.yaml" --today "$RUN_TODAY" --outdir . >lint.log &&
+	mkdir lf && test_must_fail ceremony run "$S/login-first.yaml" --rehearsal \
+		--today "$RUN_TODAY" --module "$SOFTHSM_MODULE" --input /dev/null --outdir "$PWD/lf" \
+		>lf.log 2>&1 </dev/null &&
+	! grep -q "issues shares before the first user login" lf.log &&
+	test_grep "no answer for .operator." lf.log
 '
 
 test_done
