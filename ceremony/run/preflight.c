@@ -42,15 +42,18 @@ static char *blank_uri(const char *uri)
 	return b;
 }
 
-/* The first step that names token `name`, or NULL. */
+/* The first step that names token `name` or logs in to it (shares.reshare
+ * of its PIN), or NULL. */
 static const struct script_step *first_use(const struct script *s, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < s->nsteps; i++) {
-		const char *t = script_param_str(&s->steps[i], "token");
+		const char *t = script_param_str(&s->steps[i], "token"), *l = NULL;
 
-		if (t != NULL && strcmp(t, name) == 0)
+		if (script_step_login(s, &s->steps[i], &l) == SCRIPT_LOGIN_NONE)
+			l = NULL;
+		if ((t != NULL && strcmp(t, name) == 0) || (l != NULL && strcmp(l, name) == 0))
 			return &s->steps[i];
 	}
 	return NULL;

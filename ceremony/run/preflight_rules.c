@@ -339,21 +339,20 @@ static int rules_keygen(struct pf_ctx *pc, const struct script_step *st, struct 
 
 int pf_rules_step(struct pf_ctx *pc, const struct script_step *st)
 {
-	const char *a = st->action->name, *tname = script_param_str(st, "token");
-	struct pf_tok *t = pf_tok_find(pc, tname);
+	const char *a = st->action->name, *tname = script_param_str(st, "token"), *ltok = NULL;
+	enum script_login lk = script_step_login(pc->s, st, &ltok);
+	struct pf_tok *t = pf_tok_find(pc, tname), *lt = pf_tok_find(pc, ltok);
 	char type[32];
 	int r = 0;
 
 	if (strcmp(a, "token.init") == 0) {
 		r = rules_token_init(pc, st, t);
-	} else if (strcmp(a, "quorum.login") == 0 || strcmp(a, "pin.rotate") == 0) {
-		const struct script_secret *sec =
-			script_secret_find(pc->s, script_param_str(st, "secret"));
-		int so = sec != NULL && sec->kind == SECRET_SO_PIN;
-
-		r = need_login(pc, st, t, so);
+		lt = t;
+	} else if (lk != SCRIPT_LOGIN_NONE) {
+		/* quorum.login, pin.rotate, shares.reshare of a PIN */
+		r = need_login(pc, st, lt, lk == SCRIPT_LOGIN_SO);
 		if (r == 0 && strcmp(a, "pin.rotate") == 0)
-			r = need_rng(pc, st, t, "the new PIN");
+			r = need_rng(pc, st, lt, "the new PIN");
 	} else if (strcmp(a, "key.generate") == 0) {
 		r = rules_keygen(pc, st, t);
 	} else if (strcmp(a, "cert.self-sign") == 0 || strcmp(a, "csr.create") == 0 ||
@@ -367,10 +366,9 @@ int pf_rules_step(struct pf_ctx *pc, const struct script_step *st)
 	}
 	if (r < 0)
 		return r;
-	/* the transcript key is made at the first user login (login.c) */
-	if (!pc->tkey_done && t != NULL &&
-	    (script_step_login(pc->s, st, &tname) == SCRIPT_LOGIN_USER ||
-	     strcmp(a, "token.init") == 0))
-		r = tkey_token(pc, st, t);
+	/* the transcript key is made at the first user login (login.c); a
+	 * token.init ends logged in as user */
+	if (!pc->tkey_done && lt != NULL && (lk == SCRIPT_LOGIN_USER || strcmp(a, "token.init") == 0))
+		r = tkey_token(pc, st, lt);
 	return r;
 }
