@@ -18,7 +18,9 @@
  * console.c, issued_in.c): no two parts call each other. flow.c also calls
  * the actions (action_table.c), which call the parts above through run.h.
  * The parts that bind shares to holders (shares_issue.c, shares_collect.c,
- * rehearsal.c) do not see this struct: they use run.h and internal.h.
+ * rehearsal.c) do not see this struct: they use run.h and internal.h; nor
+ * does the capability preflight (preflight*.c: the script and the tokens'
+ * caps only), which flow.c and `ceremony check` call.
  *
  * Nothing in struct run_ctx is secret except tkey_soft's private half
  * (OpenSSL's secure heap when it could be set up; freed, which wipes it,

@@ -4,10 +4,14 @@
 # token-init, the set-up) killed with SIGKILL at each transcript event in turn.
 # The kill is external and exact: the real binary runs under gdb, a breakpoint
 # on the (N+1)th transcript_append() stops it with N events on disk and the
-# work before event N+1 done, and gdb kills it (SIGKILL). Two more points: at
-# transcript_sign() (ceremony.end written, not signed) and at the transcript
-# key's destruction (signed, key not yet destroyed). For every point:
-#  - the transcript holds exactly N events and `ceremony verify` says
+# work before event N+1 done, and gdb kills it (SIGKILL); the last events (the
+# logouts and ceremony.end) are held in memory until the transcript with them
+# is signed, so a kill among them leaves the events before them. Three more
+# points: at transcript_hold_sign() (the end held, not written), at
+# transcript_sig_write() (the signed end written, the signature not yet) and
+# at the transcript key's destruction (signed, key not yet destroyed). For
+# every point:
+#  - the transcript holds exactly the events written and `ceremony verify` says
 #    INCOMPLETE (exit 3), never OK or FAILED; signed only at the last point,
 #    where it verifies OK (the ceremony was complete);
 #  - no temporary output (*.tmp-*) and no file but the transcript, the
@@ -113,18 +117,27 @@ test_expect_success 'twin: the secret check finds the PIN and a share triple whe
 	test "$(grep -cF -f "$TEST_TMP/secrets" tw/leak)" = 2
 '
 
+# The number of events of the held end (the trailing logouts and ceremony.end).
+held_end() { # TRANSCRIPT
+	tac "$1" | awk '/"type":"(logout|ceremony.end)"/ { n++; next } { exit } END { print n + 0 }'
+}
+
 test_expect_success 'killed at every transcript event: INCOMPLETE, nothing left, token as documented' '
 	E=$(cat "$TEST_TMP/events") && rm -f "$TEST_TMP/failures" "$TEST_TMP/points" &&
+	H=$(held_end "$TEST_TMP/full/transcript.jsonl") && test "$H" -ge 2 &&
 	for n in $(seq 0 $((E - 1))); do
+		w=$n && test $n -le $((E - H)) || w=$((E - H))
 		token_reset && killed_run "$TEST_TMP/k$n" transcript_append $((n + 1)) &&
-		check_point "$TEST_TMP/k$n" "after event $n" "$n" 3 || return 1
+		check_point "$TEST_TMP/k$n" "after event $n" "$w" 3 || return 1
 	done &&
-	token_reset && killed_run "$TEST_TMP/ksign" transcript_sign 1 &&
-	check_point "$TEST_TMP/ksign" "at signing" "$E" 3 &&
+	token_reset && killed_run "$TEST_TMP/ksign" transcript_hold_sign 1 &&
+	check_point "$TEST_TMP/ksign" "at signing (end held)" "$((E - H))" 3 &&
+	token_reset && killed_run "$TEST_TMP/kwrite" transcript_sig_write 1 &&
+	check_point "$TEST_TMP/kwrite" "signed end written, signature not yet" "$E" 3 &&
 	token_reset && killed_run "$TEST_TMP/kdestroy" p11_object_destroy 1 &&
 	check_point "$TEST_TMP/kdestroy" "at transcript key destruction" "$E" 0 &&
 	cat "$TEST_TMP/points" &&
-	test "$(wc -l <"$TEST_TMP/points")" = $((E + 2)) &&
+	test "$(wc -l <"$TEST_TMP/points")" = $((E + 3)) &&
 	test_grep -c "token: .*ceremony-transcript-" "$TEST_TMP/points" &&
 	if test -e "$TEST_TMP/failures"; then cat "$TEST_TMP/failures"; false; fi
 '

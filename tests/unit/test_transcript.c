@@ -348,6 +348,86 @@ static void test_sign_and_verify(void **state)
 	X509_free(cert);
 }
 
+/* The held end (transcript_hold): appended lines stay in memory, signed
+ * with the file in memory, written only on commit; a forgotten hold leaves
+ * the file and the chain as before, so a different end can follow. The
+ * sign test signs and verifies a message without writing anything; a
+ * certificate of another key is refused. */
+static void test_hold_sign_commit_and_forget(void **state)
+{
+	char p[300], sig[300], *pem = NULL;
+	struct transcript *t = NULL;
+	EVP_PKEY *key = EVP_EC_gen("P-256"), *other = EVP_EC_gen("P-256");
+	X509 *cert = NULL;
+	struct verify_opts o;
+	struct verify_report rep;
+	struct stat sb;
+	size_t pl = 0;
+	off_t size;
+	json_t *d;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	assert_non_null(key);
+	assert_non_null(other);
+	assert_int_equal(transcript_signer_cert_create(key, "00112233445566778899aabbccddeeff", &cert), 0);
+	assert_int_equal(transcript_sign_test(key, cert, "00112233445566778899aabbccddeeff"), 0);
+	assert_int_equal(transcript_sign_test(other, cert, "00112233445566778899aabbccddeeff"),
+			 CE_ERR_INVALID);
+	path_in(p, sizeof(p), "h.jsonl");
+	assert_int_equal(transcript_open(p, &t), 0);
+	d = start_details();
+	assert_int_equal(transcript_append(t, "ceremony.start", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	assert_int_equal(transcript_key_details(key, 1, &d), 0);
+	assert_int_equal(transcript_append(t, "transcript.key", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	assert_int_equal(stat(p, &sb), 0);
+	size = sb.st_size;
+	/* held, then forgotten: nothing written, seq as before */
+	assert_int_equal(transcript_hold(t), 0);
+	assert_int_equal(transcript_hold(t), CE_ERR_STATE);
+	d = json_pack("{s:s, s:s}", "status", "completed", "transcript_key",
+		      "destroyed-after-signing");
+	assert_int_equal(transcript_append(t, "ceremony.end", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	assert_int_equal(transcript_next_seq(t), 3);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, size);
+	assert_int_equal(transcript_hold_release(t, 0), 0);
+	assert_int_equal(transcript_next_seq(t), 2);
+	assert_int_equal(transcript_hold_sign(t, key, cert, &pem, &pl), CE_ERR_STATE);
+	/* held, signed in memory, committed, closed, signature written */
+	assert_int_equal(transcript_hold(t), 0);
+	d = json_pack("{s:s, s:s}", "status", "completed", "transcript_key",
+		      "destroyed-after-signing");
+	assert_int_equal(transcript_append(t, "ceremony.end", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	assert_int_equal(transcript_hold_sign(t, key, cert, &pem, &pl), 0);
+	assert_non_null(pem);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, size);
+	assert_int_equal(transcript_sig_write(t, pem, pl, cert), CE_ERR_STATE); /* not closed */
+	assert_int_equal(transcript_hold_release(t, 1), 0);
+	assert_int_equal(transcript_close(t), 0);
+	assert_int_equal(transcript_sig_write(t, pem, pl, cert), 0);
+	assert_int_equal(transcript_sig_write(t, pem, pl, cert), CE_ERR_EXISTS);
+	transcript_free(t);
+	free(pem);
+	assert_int_equal(verify_transcript(p, &o, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_OK);
+	assert_int_equal(rep.events, 3);
+	assert_true(rep.signature_ok);
+	/* failing twin: the signature without the held end does not verify */
+	path_in(sig, sizeof(sig), "h.jsonl");
+	assert_int_equal(truncate(sig, size), 0);
+	assert_int_equal(verify_transcript(p, &o, &rep), 0);
+	assert_int_not_equal(rep.verdict, VERIFY_OK);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+	X509_free(cert);
+}
+
 /* One read: the signature is checked against the digest of the bytes the
  * pass read, never the file read again. The right digest passes; a digest
  * of other bytes (the file changed between the two reads) is FAILED. */
@@ -485,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_writer_chain_and_mode),
 		cmocka_unit_test(test_chain_link),
 		cmocka_unit_test(test_sign_and_verify),
+		cmocka_unit_test(test_hold_sign_commit_and_forget),
 		cmocka_unit_test(test_signature_against_digest),
 		cmocka_unit_test(test_sign_refuses_wrong_cert),
 		cmocka_unit_test(test_verify_unreadable),
