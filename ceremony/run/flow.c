@@ -314,6 +314,9 @@ static int ceremony_stopped(struct run_ctx *rc, int e, int started, const char *
 	else if (!had_key)
 		console_say(rc->con, "The transcript %s is NOT signed: the ceremony stopped "
 				     "before its transcript key was made.", tpath);
+	else if (!signed_ok)
+		console_say(rc->con, "The transcript %s is NOT signed: its transcript key could "
+				     "not sign (above).", tpath);
 	console_say(rc->con, "The transcript %s is kept: `ceremony verify` reports it as "
 			     "INCOMPLETE.", tpath);
 	r = 0;

@@ -226,12 +226,17 @@ int pf_rules_tkey_soft(struct pf_ctx *pc)
 static int need_rng(struct pf_ctx *pc, const struct script_step *st, struct pf_tok *t,
 		    const char *what)
 {
+	int rng;
+
 	if (t == NULL || t->caps == NULL)
 		return 0;
-	return pf_add(pc->pf, (t->caps->info.flags & P11_TOKEN_RNG) ? PF_OK : PF_MISSING, st,
-		      NULL, t->spec->name,
-		      (t->caps->info.flags & P11_TOKEN_RNG) ? "CKF_RNG (C_GenerateRandom)"
-							    : "no RNG flag (CKF_RNG unset)",
+	rng = (t->caps->info.flags & P11_TOKEN_RNG) != 0;
+	/* a blank token may say nothing of its RNG before init: not proof */
+	return pf_add(pc->pf, rng ? PF_OK : t->blank ? PF_UNKNOWN : PF_MISSING, st, NULL,
+		      t->spec->name,
+		      rng ? "CKF_RNG (C_GenerateRandom)"
+			  : t->blank ? "no RNG flag before initialisation (tried after init)"
+				     : "no RNG flag (CKF_RNG unset)",
 		      "token RNG XORed with OpenSSL's", "random numbers from the token (%s)", what);
 }
 

@@ -5,7 +5,8 @@
 # reports before init) and root-ca.yaml pass: exit 0, every line OK or
 # UNKNOWN. Through the fault module (tests/faultmod, FAULTMOD_HIDE_MECHS) a
 # token without EC key generation, EdDSA key generation, AES key wrap with
-# padding or RSA key generation is refused: exit 1, naming the requirement,
+# padding or RSA key generation is refused, and so are EdDSA and AES key
+# wrap with padding through p11-kit remoting: exit 1, naming the requirement,
 # the step and what the token offers; --json says the same. Nothing is
 # written to the token (its directory is compared byte for byte). `ceremony
 # run` refuses the same token before attendance, writing nothing; a
@@ -147,6 +148,22 @@ test_expect_success 'failing twin: usage errors (no module, no script)' '
 	test_grep "which script" err
 '
 
+test_expect_success 'through p11-kit remoting (server and client): EdDSA and AES key wrap with padding MISSING, EC OK' '
+	test -n "$P11KIT_CLIENT" &&
+	p11kit_server_start "pkcs11:model=SoftHSM%20v2" &&
+	ceremony check "$S/root-ca.yaml" --module "$P11KIT_CLIENT" >ok.out;
+	rc1=$?
+	ceremony check "$S/backup-restore.yaml" --module "$P11KIT_CLIENT" >wrap.out;
+	rc2=$?
+	ceremony check "$S/root-ed.yaml" --module "$P11KIT_CLIENT" >ed.out;
+	rc3=$?
+	p11kit_server_stop &&
+	[ $rc1 = 0 ] && [ $rc2 = 1 ] && [ $rc3 = 1 ] &&
+	test_grep "^OK      keygen (key.generate) token .root.: EC p384 key pair generation" ok.out &&
+	test_grep "^MISSING backup (key.backup) token .root.: AES key wrap with padding .*no CKM_AES_KEY_WRAP_PAD" wrap.out &&
+	test_grep "^MISSING keygen (key.generate) token .root.: Ed25519 key pair generation; token offers: no CKM_EC_EDWARDS_KEY_PAIR_GEN" ed.out
+'
+
 # ---- ceremony run: the same preflight first --------------------------------
 
 test_expect_success 'set-up: token-init on a fresh SoftHSM (a run)' '
@@ -201,6 +218,7 @@ token_init_fm() { # OUT [ENV...]: token-init.yaml through the fault module
 test_expect_success 'a transcript key whose test signature is wrong stops token-init before any share is issued' '
 	test_exit_code 1 token_init_fm "$PWD/bad" FAULTMOD_FUNC=C_Sign FAULTMOD_MODE=corrupt &&
 	test_grep "the transcript key cannot sign the transcript (OpenSSL CMS through pkcs11-provider): stopping before any share is shown or issued" bad.log &&
+	test_grep "is NOT signed: its transcript key could not sign" bad.log &&
 	! grep -q "\"type\":\"share.issued\"" bad/transcript.jsonl &&
 	! grep -q "so-pin\|user-pin" bad/rehearsal/*.shares 2>/dev/null &&
 	tail -n 1 bad/transcript.jsonl | grep -q "\"transcript_key\":\"destroyed-unsigned\"" &&
