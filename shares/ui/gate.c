@@ -98,12 +98,13 @@ out:
 int shares_ui_step_up(const struct shares_ui_term *t, const char *holder)
 {
 	char text[GATE_TEXT_MAX];
-	int r;
+	char *press;
 
-	r = shares_ui_clear(t);
-	if (r < 0)
-		return r;
 	shares_ui_step_up_text(text, sizeof(text), holder);
+	/* two lines on the screen: the call, then what to press */
+	press = strstr(text, ". Press Enter");
+	if (press != NULL)
+		press[1] = '\n';
 	return gate_wait(t, text);
 }
 

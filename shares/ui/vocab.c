@@ -20,6 +20,28 @@ int shares_ui_share_name(char *buf, size_t cap, const struct shares_ui_position 
 			(unsigned)pos->group_count, (unsigned)pos->identifier);
 }
 
+int shares_ui_threshold_text(char *buf, size_t cap, const struct shares_ui_position *pos)
+{
+	char members[64];
+
+	if (pos->member_count == 1 && pos->member_threshold == 1)
+		snprintf(members, sizeof(members), "this share alone");
+	else if (pos->member_count != 0)
+		snprintf(members, sizeof(members), "any %u of %s %u shares",
+			 (unsigned)pos->member_threshold, pos->group_count <= 1 ? "these" : "the",
+			 (unsigned)pos->member_count);
+	else
+		snprintf(members, sizeof(members), "any %u share%s",
+			 (unsigned)pos->member_threshold, pos->member_threshold == 1 ? "" : "s");
+	if (pos->group_count <= 1)
+		return snprintf(buf, cap, "%s recover%s the secret", members,
+				pos->member_count == 1 && pos->member_threshold == 1 ? "s" : "");
+	return snprintf(buf, cap, "%s of group %u complete%s it; any %u of the %u groups recover "
+			"the secret", members, (unsigned)pos->group_index + 1u,
+			pos->member_count == 1 && pos->member_threshold == 1 ? "s" : "",
+			(unsigned)pos->group_threshold, (unsigned)pos->group_count);
+}
+
 void shares_ui_progress_from_shares(struct shares_ui_progress *p,
 				    const struct slip39_share *shares, size_t n)
 {
