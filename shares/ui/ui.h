@@ -37,6 +37,8 @@ struct shares_ui_position {
 	uint16_t identifier;
 	uint8_t group_index, group_count, group_threshold;
 	uint8_t member_index, member_count, member_threshold;
+	const char *ceremony;    /* the ceremony's name, or NULL (card only) */
+	const char *date;        /* the date it was issued, or NULL (card only) */
 };
 
 /* Print the position (public): "Share for <holder>", set label, identifier,
@@ -123,9 +125,13 @@ size_t shares_ui_suggest_fixes(const uint16_t *words, size_t n, struct shares_ui
 int shares_ui_qr_print(FILE *out, const char *text) __attribute__((warn_unused_result));
 
 /* Render a printable A4 PDF share card into *pdf (secmem, owned by the
- * caller: secmem_free; *len its length): title, holder, set label and
- * identifier, group/member position and thresholds, numbered words, a QR code
- * of the mnemonic, and a reminder that the card is secret. cairo
+ * caller: secmem_free; *len its length), a card a holder can use alone years
+ * later: title, holder, ceremony and date (when given), what it protects,
+ * the share's name (shares_ui_share_name) and "member m of M", the threshold
+ * in words (shares_ui_threshold_text), the word count and how to enter it
+ * (the first 4 letters of each word suffice), the numbered words, a QR code
+ * of the mnemonic, places for the envelope number and a signature, and a
+ * reminder that the card is secret. cairo
  * (libcairo.so.2) is opened on the first call, not linked. Returns 0,
  * CE_ERR_UNSUPPORTED (libcairo.so.2 missing, or lacking a function: the
  * detail names it), CE_ERR_IO (cairo failed), CE_ERR_MLOCK, CE_ERR_NOMEM, or
