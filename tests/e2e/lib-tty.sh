@@ -20,8 +20,8 @@ start_term() { # [COLS ROWS]: a fresh terminal (100x60) running a plain shell in
 	wait_for '^\$ *$'
 }
 
-screen() { T capture-pane -p -t t; }          # what is on the screen
-history() { T capture-pane -p -S - -t t; }    # screen and scrollback
+screen() { T capture-pane -p -J -t t; }       # what is on the screen (wrapped lines joined)
+history() { T capture-pane -p -J -S - -t t; } # screen and scrollback
 
 wait_for() { # PATTERN: until the screen shows it (20 s at most)
 	for _ in $(seq 200); do
