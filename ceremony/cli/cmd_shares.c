@@ -26,20 +26,6 @@
 /* mnemonics one a line, blank lines and comments between */
 #define SHARES_COMBINE_INPUT_MAX (SHARES_MAX_INPUT_SHARES * (SLIP39_MNEMONIC_MAX_LEN + 64))
 
-static void shares_help(FILE *f)
-{
-	fprintf(f,
-		"usage: ceremony shares split [OPTIONS]     (ceremony shares split --help)\n"
-		"       ceremony shares combine [OPTIONS]   (ceremony shares combine --help)\n"
-		"       ceremony shares card --out PATH ... (ceremony shares card --help)\n\n"
-		"Split a master secret (a key in hex, or a PIN or passphrase as text) into\n"
-		"SLIP-39 mnemonic shares in groups, combine shares back into it, or print a\n"
-		"share card. At a terminal one key holder at a time, each called to the\n"
-		"keyboard with the screen cleared; --batch reads standard input instead.\n"
-		"Exit status: 0 ok, 1 invalid input, failure or stopped (Ctrl-C, Ctrl-D,\n"
-		"abort), 2 usage error.\n");
-}
-
 static void shares_split_help(FILE *f)
 {
 	fprintf(f,
@@ -98,6 +84,25 @@ static void shares_combine_help(FILE *f)
 		"  --batch                 read shares one a line on standard input, print\n"
 		"                          the secret\n\n"
 		"Exit status: 0 ok, 1 invalid input, failure or stopped, 2 usage error.\n");
+}
+
+static void shares_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony shares split [OPTIONS]     (ceremony shares split --help)\n"
+		"       ceremony shares combine [OPTIONS]   (ceremony shares combine --help)\n"
+		"       ceremony shares card --out PATH ... (ceremony shares card --help)\n\n"
+		"Split a master secret (a key in hex, or a PIN or passphrase as text) into\n"
+		"SLIP-39 mnemonic shares in groups, combine shares back into it, or print a\n"
+		"share card. At a terminal one key holder at a time, each called to the\n"
+		"keyboard with the screen cleared; --batch reads standard input instead.\n"
+		"Exit status: 0 ok, 1 invalid input, failure or stopped (Ctrl-C, Ctrl-D,\n"
+		"abort), 2 usage error.\n\n");
+	shares_split_help(f);
+	fputc('\n', f);
+	shares_combine_help(f);
+	fputc('\n', f);
+	shares_cmd_card_help(f);
 }
 
 /* An interactive split or combine ended: a stop (Ctrl-C, Ctrl-D, abort)

@@ -28,9 +28,12 @@ test_expect_success 'split, combine and card --help print their own text' '
 	test_grep "Quorum progress: 1/3" combine.txt &&
 	ceremony shares card --help >card.txt &&
 	test_grep -- "--share-fd N" card.txt &&
+	! grep -q "Combine SLIP-39 shares" split.txt &&
+	! grep -q "^usage: ceremony shares split" combine.txt &&
+	! grep -q "^usage: ceremony shares \(split\|combine\)" card.txt &&
 	ceremony shares --help >generic.txt &&
-	! grep -q -- "--secret-format text" generic.txt &&
-	! cmp -s split.txt combine.txt && ! cmp -s split.txt generic.txt
+	test_grep "^usage: ceremony shares split \[OPTIONS\]" generic.txt &&
+	! grep -q "^usage: ceremony shares split \[OPTIONS\]" split.txt
 '
 
 test_expect_success 'split: the secret is not echoed; bad and differing entries are asked again' '
