@@ -359,8 +359,9 @@ int shares_tty_split(const struct shares_opts *o, const uint8_t *pass, size_t pa
 	r = shares_ui_clear(&t);
 	if (r < 0)
 		goto out;
-	fprintf(t.out, "All %zu shares of set %u were shown and typed back. Any %u of the %zu "
-		"group%s recover the secret", k, (unsigned)set->shares[0][0].identifier,
+	fprintf(t.out, "%s %zu share%s of set %u %s shown and typed back. Any %u of the %zu "
+		"group%s recover the secret", k == 1 ? "The" : "All", k, k == 1 ? "" : "s",
+		(unsigned)set->shares[0][0].identifier, k == 1 ? "was" : "were",
 		(unsigned)set->group_threshold, (size_t)set->group_count,
 		set->group_count == 1 ? "" : "s");
 	for (g = 0; g < set->group_count; g++)

@@ -103,7 +103,7 @@ echo EXIT=\$?" Enter &&
 	wait_for "Ann: type your share back" &&
 	type_share ann &&
 	wait_for "EXIT=0" &&
-	screen | grep -q "All 1 shares of set [0-9]* were shown and typed back"
+	screen | grep -q "The 1 share of set [0-9]* was shown and typed back"
 '
 
 test_expect_success 'split: typed back wrong three times fails, no set completed' '
