@@ -166,7 +166,8 @@ int shares_ui_share_name(char *buf, size_t cap, const struct shares_ui_position 
 /* What recovers the secret, in words, into buf (cap bytes; cut short if too
  * small): one group: "any 2 of these 3 shares recover the secret"; several:
  * "any 2 of the 3 shares of group 1 complete it; any 2 of the 3 groups
- * recover the secret"; member count unknown: "any 2 shares of group 1 ...".
+ * recover the secret"; member count unknown: "any 2 shares of group 1 ...";
+ * a threshold of 1: "this share alone recovers the secret".
  * Returns the length it needed. */
 int shares_ui_threshold_text(char *buf, size_t cap, const struct shares_ui_position *pos);
 
