@@ -209,8 +209,8 @@ static int tty_qr_check(const struct shares_ui_term *t, size_t secret_len)
 	if (fits != 0)
 		return fits < 0 ? fits : 0;
 	snprintf(text, sizeof(text), "This terminal is %zu lines by %zu columns: the QR code of "
-		 "each share needs %zu lines and %zu columns. Enlarge the window now (or the "
-		 "words will be shown without the QR code).", hr, hc, rows, cols);
+		 "each share\nneeds up to %zu lines and %zu columns. Enlarge the window now, or "
+		 "the words\nwill be shown without the QR code.", hr, hc, rows, cols);
 	return tty_check(shares_ui_acknowledge(t, text));
 }
 
@@ -296,7 +296,7 @@ static int tty_issue_one(const struct shares_ui_term *t, const struct shares_ui_
 				       "no share set was completed", name, TTY_TYPE_BACK_TRIES);
 			goto out;
 		}
-		snprintf(text, sizeof(text), "The share typed back is not the one shown (%s). It "
+		snprintf(text, sizeof(text), "The share typed back is not the one shown (%s).\nIt "
 			 "is shown again: check what you wrote.", name);
 		r = tty_check(shares_ui_acknowledge(t, text));
 		if (r < 0)
@@ -389,7 +389,7 @@ static const char *tty_refusal(const struct slip39_share *sh, size_t n, char *wh
 	shares_ui_position_from_share(&pos, &sh[n]);
 	shares_ui_share_name(name, sizeof(name), &pos);
 	if (n > 0 && sh[n].identifier != sh[0].identifier) {
-		snprintf(why, cap, "%s is of another set: the shares entered so far are of set %u",
+		snprintf(why, cap, "%s is of another set:\nthe shares entered so far are of set %u",
 			 name, (unsigned)sh[0].identifier);
 		return why;
 	}
@@ -495,7 +495,7 @@ static int tty_combine_one(const struct shares_ui_term *t, struct slip39_share *
 		ce_err_clear();
 	}
 	ce_wipe(&sh[*n], sizeof(sh[*n]));
-	snprintf(text, sizeof(text), "Share REFUSED: %s. Nothing of it was kept.", refused);
+	snprintf(text, sizeof(text), "Share REFUSED: %s.\nNothing of it was kept.", refused);
 	status[0] = '\0';
 	if (*n > 0) {
 		shares_ui_progress_from_shares(&pg, sh, *n);

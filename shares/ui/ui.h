@@ -220,7 +220,7 @@ int shares_ui_step_up(const struct shares_ui_term *t, const char *holder)
 	__attribute__((warn_unused_result));
 
 /* A message that must be read before it goes (a refused share's reason):
- * text (public; control characters shown as '?') on its own line, then
+ * text (public; control characters but newlines shown as '?'), then
  * "Press Enter to continue.", wait for Enter (not echoed), then clear the
  * screen and scrollback. The screen is not cleared before (as above). Returns as shares_ui_step_up(). */
 int shares_ui_acknowledge(const struct shares_ui_term *t, const char *text)
