@@ -63,7 +63,7 @@ test_expect_success 'split: the QR of one holder is not the next holder share' '
 '
 
 # wordlist words that the entry and display messages themselves use
-UI_WORDS="academic again change check empty enlarge group member order short single space terminal that type valid window writing"
+UI_WORDS="academic again away change check empty enlarge group have keyboard member order secret short single space step terminal that type valid window writing"
 
 check_no_echo() { # SHAREFILE...: none of their words is on the screen
 	screen >shown &&
