@@ -29,7 +29,10 @@ test_expect_success 'card at a terminal: typed without echo, nothing left behind
 	wait_for "EXIT=0" &&
 	history >hist &&
 	! grep -q "Type the share" hist &&
-	for w in $(cat bob); do ! grep -qw "$w" hist || { echo "left: $w"; exit 1; }; done &&
+	for w in $(cat bob); do
+		case " echo secret envelope destroy " in *" $w "*) continue ;; esac # the messages
+		! grep -qw "$w" hist || { echo "left: $w"; exit 1; }
+	done &&
 	scan_card card.pdf got && test_cmp bob got &&
 	term_is_cooked
 '
