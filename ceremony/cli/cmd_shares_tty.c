@@ -206,8 +206,12 @@ static int tty_qr_check(const struct shares_ui_term *t, size_t secret_len)
 
 	fits = shares_ui_qr_fits(t->out, shares_ui_words_for_secret(secret_len), &rows, &cols, &hr,
 				 &hc);
+	if (fits < 0) { /* a length SLIP-39 refuses: slip39_split() says why */
+		ce_err_clear();
+		return 0;
+	}
 	if (fits != 0)
-		return fits < 0 ? fits : 0;
+		return 0;
 	snprintf(text, sizeof(text), "This terminal is %zu lines by %zu columns: the QR code of "
 		 "each share\nneeds up to %zu lines and %zu columns. Enlarge the window now, or "
 		 "the words\nwill be shown without the QR code.", hr, hc, rows, cols);
