@@ -13,6 +13,7 @@
  * PKCS#11 layer instead (pkcs11/x509/ossl.h: p11_ossl_key_from_p11), with a note.
  */
 #include "ceremony/cli/cli.h"
+#include "ceremony/cli/cmd_x509.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -34,7 +35,7 @@
 #define X509_MAX_REVOKED 1024
 #define X509_DAY_SECONDS 86400L
 
-enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL };
+enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL, CMD_LINT };
 
 struct x509_opts {
 	enum x509_cmd cmd;
@@ -46,6 +47,9 @@ struct x509_opts {
 	const char *csr;
 	const char *key_usage;
 	const char *eku;
+	const char *profile;  /* issue: a ready profile (x509_profile_ready) */
+	const char *previous; /* crl: the previous CRL */
+	long max_days;        /* crl: nextUpdate cap, 0: 365 */
 	long days;
 	long path_len;
 	int ca;
@@ -67,8 +71,10 @@ static void x509_help(FILE *f)
 		"                     [--ca [--pathlen N]] [--key-usage LIST] [--eku LIST]\n"
 		"                     [--subject DN] --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
-		"                     [--revoke SERIAL[:REASON[:TIME]]]... --out FILE\n"
-		"                     [--module PATH] [--pin-fd N]\n\n"
+		"                     [--revoke SERIAL[:REASON[:TIME]]]... [--previous CRL]\n"
+		"                     [--max-days N] --out FILE [--module PATH] [--pin-fd N]\n"
+		"       ceremony x509 lint FILE [--issuer-cert FILE] [--profile NAME]\n"
+		"                     [--previous CRL] [--max-days N]\n\n"
 		"Certificates, CSRs and CRLs signed by a token key through OpenSSL's\n"
 		"pkcs11-provider, which uses our login (the PIN never reaches OpenSSL).\n"
 		"Every output is verified (signature, and that it carries the right key)\n"
@@ -79,7 +85,13 @@ static void x509_help(FILE *f)
 		"  csr        PKCS#10 request for the key\n"
 		"  issue      certificate from a CSR (its signature checked first), signed\n"
 		"             by the key whose certificate is --issuer-cert\n"
-		"  crl        version 2 CRL with cRLNumber and AKI\n\n"
+		"  crl        version 2 CRL with cRLNumber and AKI\n"
+		"  lint       check an existing certificate or CRL with the rules ceremony\n"
+		"             applies before the HSM signs (docs/x509.md); exit 1 if any\n"
+		"             rule is broken\n"
+		"Every certificate and CRL is linted before the HSM signs (built, signed\n"
+		"with a throwaway software key of the same type, checked), and again\n"
+		"after (signature, extensions equal to the linted ones).\n\n"
 		"options:\n"
 		"  --key URI          the signing key: 'pkcs11:token=RootCA;object=root-key'\n"
 		"  --module PATH      a PKCS#11 library or p11-kit .module file (default: the\n"
@@ -94,6 +106,10 @@ static void x509_help(FILE *f)
 		"                     keyCertSign,cRLSign; end entity digitalSignature)\n"
 		"  --eku LIST         extendedKeyUsage, e.g. serverAuth,clientAuth\n"
 		"  --number N         cRLNumber\n"
+		"  --profile NAME     issue: a ready profile (root-ca, sub-ca, ocsp-responder,\n"
+		"                     tsu, cross, end-entity); options given override it\n"
+		"  --previous CRL     crl, lint: the previous CRL (cRLNumber must grow)\n"
+		"  --max-days N       crl, lint: nextUpdate cap in days (default 365)\n"
 		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
 		"                     default 0: none), at unix time T (default: now)\n"
 		"  --out FILE         output PEM (must not exist)\n");
@@ -156,7 +172,8 @@ static int parse_revoke(const struct cli_opts *p, struct x509_opts *o, char *spe
 
 enum {
 	OPT_CA = CLI_OPT_KEY, OPT_MODULE, OPT_KEY, OPT_SUBJECT, OPT_OUT, OPT_ISSUER_CERT, OPT_CSR,
-	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE
+	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE,
+	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS
 };
 
 /* One table for every sub-verb: an option a sub-verb does not use is
@@ -176,6 +193,9 @@ static const struct cli_opt x509_opts_table[] = {
 	{ "pin-fd", OPT_PIN_FD, 1 },
 	{ "number", OPT_NUMBER, 1 },
 	{ "revoke", OPT_REVOKE, 1 },
+	{ "profile", OPT_PROFILE, 1 },
+	{ "previous", OPT_PREVIOUS, 1 },
+	{ "max-days", OPT_MAX_DAYS, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -199,6 +219,10 @@ static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
 	case OPT_CSR: slot = &o->csr; break;
 	case OPT_KEY_USAGE: slot = &o->key_usage; break;
 	case OPT_EKU: slot = &o->eku; break;
+	case OPT_PROFILE: slot = &o->profile; break;
+	case OPT_PREVIOUS: slot = &o->previous; break;
+	case OPT_MAX_DAYS:
+		return parse_long(p, val, "--max-days", 1, 3660, &o->max_days);
 	case OPT_DAYS:
 		return parse_long(p, val, "--days", 1, 36525, &o->days);
 	case OPT_PATHLEN:
@@ -250,7 +274,7 @@ static int x509_parse(int argc, char **argv, struct x509_opts *o)
 		return cli_opts_usage(&p, "needs --csr");
 	if (o->cmd == CMD_CRL && !o->have_number)
 		return cli_opts_usage(&p, "needs --number");
-	if (o->cmd == CMD_ISSUE && !o->ca && o->path_len >= 0)
+	if (o->cmd == CMD_ISSUE && !o->ca && o->profile == NULL && o->path_len >= 0)
 		return cli_opts_usage(&p, "--pathlen needs --ca");
 	return 0;
 }
@@ -292,6 +316,35 @@ out:
 		close(tty);
 	secmem_free(p);
 	return r;
+}
+
+/* issue's profile: the ready one named by --profile with the options given
+ * as overrides, or the legacy one from --ca/--key-usage/--eku. */
+static int issue_profile(const struct x509_opts *o, time_t now, struct x509_profile *p)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (o->profile != NULL) {
+		r = x509_profile_ready(o->profile, p);
+		if (r < 0)
+			return r;
+		if (o->ca)
+			p->ca = 1;
+		if (o->path_len >= 0)
+			p->path_len = (int)o->path_len;
+	} else {
+		p->ca = o->ca;
+		p->path_len = (int)o->path_len;
+	}
+	p->subject = o->subject;
+	p->not_before = now;
+	p->validity_days = (unsigned int)o->days;
+	if (o->key_usage != NULL)
+		p->key_usage = o->key_usage;
+	if (o->eku != NULL)
+		p->ext_key_usage = o->eku;
+	return 0;
 }
 
 static int x509_do(struct x509_opts *o)
@@ -353,8 +406,9 @@ static int x509_do(struct x509_opts *o)
 		goto out;
 	switch (o->cmd) {
 	case CMD_SELF_SIGN: {
-		struct x509_ca_params p = { o->subject, now, now + o->days * X509_DAY_SECONDS,
-					    (int)o->path_len, NULL };
+		struct x509_ca_params p = { .subject = o->subject, .not_before = now,
+					    .not_after = now + o->days * X509_DAY_SECONDS,
+					    .path_len = (int)o->path_len };
 		r = x509_ca_self_sign(&k, &p, &cert);
 		obj = cert;
 		break;
@@ -365,22 +419,40 @@ static int x509_do(struct x509_opts *o)
 		kind = X509_KIND_CSR;
 		break;
 	case CMD_ISSUE: {
-		struct x509_profile p = { o->subject, now, (unsigned int)o->days, o->ca,
-					  (int)o->path_len, o->key_usage, o->eku, NULL };
-		r = x509_pem_read(o->csr, X509_KIND_CSR, p11_ossl_libctx(ossl), (void **)&csr);
+		struct x509_profile p;
+
+		r = issue_profile(o, now, &p);
+		if (r == 0)
+			r = x509_pem_read(o->csr, X509_KIND_CSR, p11_ossl_libctx(ossl),
+					  (void **)&csr);
 		if (r == 0)
 			r = x509_cert_issue(&k, issuer, csr, &p, &cert);
 		obj = cert;
 		break;
 	}
 	case CMD_CRL: {
-		struct x509_crl_params p = { now, now + o->days * X509_DAY_SECONDS, o->crl_number,
-					     o->revoked, o->n_revoked };
+		struct x509_crl_params p = { .this_update = now,
+					     .next_update = now + o->days * X509_DAY_SECONDS,
+					     .crl_number = o->crl_number,
+					     .revoked = o->revoked,
+					     .n_revoked = o->n_revoked,
+					     .max_next_days = (unsigned int)o->max_days };
+		X509_CRL *prev = NULL;
+
+		if (o->previous != NULL &&
+		    (r = x509_pem_read(o->previous, X509_KIND_CRL, p11_ossl_libctx(ossl),
+				       (void **)&prev)) < 0)
+			break;
+		p.previous = prev;
 		r = x509_crl_make(&k, issuer, &p, &crl);
+		X509_CRL_free(prev);
 		obj = crl;
 		kind = X509_KIND_CRL;
 		break;
 	}
+	case CMD_LINT: /* cmd_x509_lint.c */
+		r = ce_err_set(CE_ERR_INTERNAL, "x509 lint is not signed");
+		break;
 	}
 	if (r < 0)
 		goto out;
@@ -408,7 +480,7 @@ out:
 static int x509_run(int argc, char **argv)
 {
 	/* in enum x509_cmd's order */
-	static const char *const subverbs[] = { "self-sign", "csr", "issue", "crl", NULL };
+	static const char *const subverbs[] = { "self-sign", "csr", "issue", "crl", "lint", NULL };
 	struct x509_opts o;
 	int which, r;
 
@@ -417,6 +489,8 @@ static int x509_run(int argc, char **argv)
 	if (which < 0)
 		return cli_opts_status(which);
 	o.cmd = (enum x509_cmd)which;
+	if (o.cmd == CMD_LINT)
+		return cmd_x509_lint(argc - 1, argv + 1);
 	r = x509_parse(argc - 1, argv + 1, &o);
 	if (r < 0)
 		r = cli_opts_status(r);
@@ -430,7 +504,7 @@ static int x509_run(int argc, char **argv)
 
 const struct cli_verb cli_verb_x509 = {
 	.name = "x509",
-	.synopsis = "self-sign|csr|issue|crl --key URI ... --out FILE",
+	.synopsis = "self-sign|csr|issue|crl --key URI ... --out FILE | lint FILE",
 	.summary = "certificates, CSRs and CRLs signed by a token key (verified, never overwritten)",
 	.run = x509_run,
 	.help = x509_help,

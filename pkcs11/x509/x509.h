@@ -288,6 +288,10 @@ void x509_lint_cert(const X509 *x, const struct x509_profile *p, const X509 *iss
 void x509_lint_crl(const X509_CRL *crl, const X509 *issuer, const X509_CRL *previous,
 		   unsigned int max_next_days, struct x509_lint *l);
 
+/* Append a finding to l (dropped past X509_LINT_MAX); field may be NULL. */
+void x509_lint_add(struct x509_lint *l, const char *rule, const char *source, const char *field,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* 0 if l is empty, else CE_ERR_POLICY with the first finding (and the count)
  * in the error detail: "<what>: <msg> [<rule>, <source>]". */
 int x509_lint_result(const struct x509_lint *l, const char *what);

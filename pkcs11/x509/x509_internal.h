@@ -65,9 +65,6 @@ int x509_ext_crl_idp(X509_CRL *crl, const char *url);
 
 /* ---- lint.c ---- */
 
-/* Append a finding to l (dropped past X509_LINT_MAX). */
-void x509_lint_add(struct x509_lint *l, const char *rule, const char *source, const char *field,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The DER of every extension of x, concatenated, in *der (OPENSSL_free). */
 int x509_ext_der(const X509 *x, unsigned char **der, size_t *len);
 
