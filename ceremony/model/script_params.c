@@ -118,6 +118,10 @@ static const struct script_param_spec p_crl_sign[] = {
 	P_REQ("issuer-cert", PT_PATH),
 	P_INT("crl-number", 1, 1, LONG_MAX),
 	P_INT("next-update-days", 1, 1, 3660),
+	P_INT("max-next-update-days", 0, 1, 365),
+	P_OPT("this-update", PT_STRING),
+	P_OPT("previous-crl", PT_PATH),
+	P_OPT("idp-url", PT_STRING),
 	P_OPT("revoked", PT_REVOKED),
 	P_ENUM("digest", 0, DIGESTS),
 	P_REQ("output", PT_OUTPUT),
@@ -168,7 +172,7 @@ const struct script_action script_actions[] = {
 	{ "cert.self-sign", p_self_sign, NULL, "self-signed CA certificate", 1 },
 	{ "csr.create", p_csr_create, NULL, "certificate signing request", 1 },
 	{ "cert.issue", p_cert_issue, check_cert_issue, "sign a certificate from a CSR", 1 },
-	{ "crl.sign", p_crl_sign, NULL, "sign a CRL", 1 },
+	{ "crl.sign", p_crl_sign, script_crl_check, "sign a CRL", 1 },
 	{ "key.backup", p_key_backup, NULL, "wrap a key under a split wrapping key", 1 },
 	{ "key.restore", p_key_restore, NULL, "unwrap a backed-up key onto a token", 1 },
 	{ "shares.reshare", p_reshare, check_reshare, "new shares for a new holder set", 0 },
@@ -264,7 +268,8 @@ static void check_revoked(const struct ynode *v, const char *what, struct diag *
 {
 	static const char *const rkeys[] = { "serial", "date", "reason", NULL };
 	static const char *const reasons =
-		"unspecified|key-compromise|ca-compromise|affiliation-changed|superseded|cessation-of-operation";
+		"unspecified|key-compromise|ca-compromise|affiliation-changed|superseded|"
+		"cessation-of-operation|privilege-withdrawn";
 	size_t i;
 
 	if (!yfield_want(d, v, YNODE_SEQ, what))

@@ -5,6 +5,7 @@
  */
 #include "ceremony/model/script_profile.h"
 #include "ceremony/model/script_internal.h"
+#include "ceremony/model/script_time.h"
 #include "common/err.h"
 
 #include <stdio.h>
@@ -12,35 +13,6 @@
 #include <time.h>
 
 #define DAY 86400
-
-int script_profile_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-	size_t len = strlen(s);
-
-	if (len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10)
-		;
-	else if (len == 20 && sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &se,
-				     &n) == 6 && n == 20)
-		;
-	else
-		return -1;
-	if (y < 1950 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    se > 59)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	*out = timegm(&tm);
-	if (gmtime_r(out, &tm) == NULL || tm.tm_mday != d)
-		return -1; /* 2026-02-31 */
-	return 0;
-}
 
 /* A sequence of scalars into out[max]; *n the count. */
 static void str_list(const struct ynode *v, const char *what, const char **out, size_t max,
@@ -185,7 +157,7 @@ static void time_field(const struct ynode *v, const char *what, time_t *out, str
 {
 	if (yfield_scalar(d, v, what) == NULL)
 		return;
-	if (script_profile_time(v->str, out) < 0)
+	if (script_time_parse(v->str, out) < 0)
 		diag_error(d, &v->mark, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), "
 			   "not '%s'", what, v->str);
 }
@@ -331,7 +303,7 @@ static time_t issuer_not_after(const struct script *s, const struct script_step 
 			continue;
 		na = 0;
 		if (script_param_str(e, "not-after") != NULL)
-			(void)script_profile_time(script_param_str(e, "not-after"), &na);
+			(void)script_time_parse(script_param_str(e, "not-after"), &na);
 		else if (script_param_int(e, "validity-days", &days) == 0)
 			na = now + (time_t)days * DAY;
 	}

@@ -44,7 +44,4 @@ int script_profile_lint(const struct script_step *st, const struct script_profil
 /* The action check of cert.issue (script_params.c's table). */
 void script_profile_check(const struct script *s, const struct script_step *st, struct diag *d);
 
-/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC) as a time_t: 0 or -1. */
-int script_profile_time(const char *s, time_t *out);
-
 #endif
