@@ -115,6 +115,7 @@ static int rdn_split(char *p, const char *subject, int rdn, struct x509_name_att
 		     size_t *n)
 {
 	char *w = p, *type = p, *value = NULL;
+	char end;
 	int first = 1;
 
 	for (;;) {
@@ -140,13 +141,14 @@ static int rdn_split(char *p, const char *subject, int rdn, struct x509_name_att
 		if (*n >= X509_NAME_MAX_ATTRS)
 			return ce_err_set(CE_ERR_TOO_LARGE, "subject '%s': too many attributes",
 					  subject);
+		end = *p; /* w may be p: read before writing the terminator */
 		*w++ = '\0';
 		a[*n].type = type;
 		a[*n].value = value;
 		a[*n].same_rdn = !first;
 		(*n)++;
 		first = 0;
-		if (*p == '\0')
+		if (end == '\0')
 			return 0;
 		p++;
 		type = w;
