@@ -105,6 +105,38 @@ test_expect_success 'CRL: a cap lowered below next-update-days is refused' '
 	test_grep "nextUpdate 30 days after thisUpdate, at most 7" out
 '
 
+# tsu_rule RULE SED: scripts/tsu.yaml edited is refused for RULE.
+tsu_rule() {
+	sed "$2" "$S/tsu.yaml" >"$S/tsu-$1.yaml" &&
+	test_exit_code 1 ceremony lint "$S/tsu-$1.yaml" --today $TODAY >out 2>&1 &&
+	grep -F "[$1, " out | grep -q "tsu-$1.yaml:[0-9]*:[0-9]*: error: " ||
+		{ echo "rule $1 not reported:"; cat out; return 1; }
+}
+AFTER_TSU="/      profile: tsu/a\\"
+
+test_expect_success 'each profile rule has a case that breaks it (tsu.yaml variants)' '
+	tsu_rule validity-one-way "$AFTER_TSU
+      not-after: 2028-01-01" &&
+	tsu_rule validity-order "$AFTER_TSU
+      not-before: 2030-01-01\\
+      not-after: 2029-01-01" &&
+	tsu_rule sig-alg-known "s/signature-algorithm: ecdsa-with-SHA256/signature-algorithm: rot13/" &&
+	tsu_rule tsu-ku "$AFTER_TSU
+      key-usage: [digitalSignature, keyEncipherment]" &&
+	tsu_rule nc-ca-only "$AFTER_TSU
+      name-constraints: {permitted: [dns:example.org]}" &&
+	tsu_rule nocheck-ocsp-only "$AFTER_TSU
+      ocsp-nocheck: true" &&
+	tsu_rule revocation-info "/crl-urls:/d" &&
+	tsu_rule aia-ca-issuers "/ca-issuers-urls:/d" &&
+	tsu_rule policies-required "/policies:/,/- {oid/d" &&
+	tsu_rule policy-notice-length "s/cps: \"http:\/\/pki.example.org\/tsa-policy\"/notice: $(printf "%0201d" 0)/" &&
+	tsu_rule policy-cps-uri "s/http:\/\/pki.example.org\/tsa-policy/file:\/\/x/" &&
+	tsu_rule ca-profile-ca "s/profile: tsu/profile: sub-ca\n      ca: false/" &&
+	tsu_rule ca-crlsign "s/profile: tsu/profile: cross\n      key-usage: [keyCertSign]/" &&
+	tsu_rule root-no-aia-crldp "s/profile: tsu/profile: root-ca/"
+'
+
 softhsm_setup
 softhsm_token CA
 printf '%s\n' "$TEST_USER_PIN" >"$TEST_TMP/pin"
