@@ -88,7 +88,7 @@ static void x509_help(FILE *f)
 		"  crl        version 2 CRL with cRLNumber and AKI\n"
 		"  lint       check an existing certificate or CRL with the rules ceremony\n"
 		"             applies before the HSM signs (docs/x509.md); exit 1 if any\n"
-		"             rule is broken\n"
+		"             rule is broken\n\n"
 		"Every certificate and CRL is linted before the HSM signs (built, signed\n"
 		"with a throwaway software key of the same type, checked), and again\n"
 		"after (signature, extensions equal to the linted ones).\n\n"
