@@ -490,7 +490,7 @@ static int x509_run(int argc, char **argv)
 		return cli_opts_status(which);
 	o.cmd = (enum x509_cmd)which;
 	if (o.cmd == CMD_LINT)
-		return cmd_x509_lint(argc - 1, argv + 1);
+		return cmd_x509_lint(&cli_verb_x509, argc - 1, argv + 1);
 	r = x509_parse(argc - 1, argv + 1, &o);
 	if (r < 0)
 		r = cli_opts_status(r);

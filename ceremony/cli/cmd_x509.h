@@ -4,7 +4,9 @@
 #define CE_CEREMONY_CMD_X509_H
 
 /* `ceremony x509 lint FILE [--issuer-cert F] [--profile NAME] [--previous
- * CRL] [--max-days N]`: argv[0] is "lint". Returns the exit status. */
-int cmd_x509_lint(int argc, char **argv);
+ * CRL] [--max-days N]`: argv[0] is "lint", verb the x509 verb (for usage
+ * messages). Returns the exit status. */
+struct cli_verb;
+int cmd_x509_lint(const struct cli_verb *verb, int argc, char **argv);
 
 #endif

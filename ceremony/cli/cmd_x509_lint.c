@@ -36,14 +36,14 @@ struct lint_opts {
 	unsigned int max_days;
 };
 
-static int lint_parse(int argc, char **argv, struct lint_opts *o)
+static int lint_parse(const struct cli_verb *verb, int argc, char **argv, struct lint_opts *o)
 {
 	struct cli_opts p;
 	char *end = NULL;
 	long v;
 	int c;
 
-	cli_opts_init(&p, &cli_verb_x509, argv[0], lint_opts, argc, argv);
+	cli_opts_init(&p, verb, argv[0], lint_opts, argc, argv);
 	while ((c = cli_opts_next(&p)) > 0) {
 		switch (c) {
 		case OPT_L_ISSUER: o->issuer = p.value; break;
@@ -145,7 +145,7 @@ out:
 	return r;
 }
 
-int cmd_x509_lint(int argc, char **argv)
+int cmd_x509_lint(const struct cli_verb *verb, int argc, char **argv)
 {
 	struct lint_opts o;
 	struct x509_lint l;
@@ -154,7 +154,7 @@ int cmd_x509_lint(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&l, 0, sizeof(l));
-	r = lint_parse(argc, argv, &o);
+	r = lint_parse(verb, argc, argv, &o);
 	if (r < 0)
 		return cli_opts_status(r);
 	r = lint_do(&o, &l, &kind);
