@@ -34,6 +34,7 @@
 #define X509_PIN_MAX_BYTES 256
 #define X509_MAX_REVOKED 1024
 #define X509_DAY_SECONDS 86400L
+#define X509_CLI_MAX_URLS 8
 
 enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL, CMD_LINT };
 
@@ -48,6 +49,12 @@ struct x509_opts {
 	const char *key_usage;
 	const char *eku;
 	const char *profile;  /* issue: a ready profile (x509_profile_ready) */
+	/* issue: profile fields from repeated options (borrowed from argv) */
+	struct x509_policy policies[X509_CLI_MAX_URLS];
+	size_t n_policies;
+	const char *crl_urls[X509_CLI_MAX_URLS], *ocsp_urls[X509_CLI_MAX_URLS];
+	const char *ca_issuers_urls[X509_CLI_MAX_URLS];
+	size_t n_crl_urls, n_ocsp_urls, n_ca_issuers_urls;
 	const char *previous; /* crl: the previous CRL */
 	long max_days;        /* crl: nextUpdate cap, 0: 365 */
 	long days;
@@ -68,7 +75,9 @@ static void x509_help(FILE *f)
 		"       ceremony x509 csr --key URI --subject DN --out FILE [--module PATH]\n"
 		"                     [--pin-fd N]\n"
 		"       ceremony x509 issue --key URI --issuer-cert FILE --csr FILE --days N\n"
-		"                     [--ca [--pathlen N]] [--key-usage LIST] [--eku LIST]\n"
+		"                     [--profile NAME] [--ca [--pathlen N]] [--key-usage LIST]\n"
+		"                     [--eku LIST] [--policy OID[=CPS]]... [--crl-url URL]...\n"
+		"                     [--ocsp-url URL]... [--ca-issuers-url URL]...\n"
 		"                     [--subject DN] --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
 		"                     [--revoke SERIAL[:REASON[:TIME]]]... [--previous CRL]\n"
@@ -108,6 +117,10 @@ static void x509_help(FILE *f)
 		"  --number N         cRLNumber\n"
 		"  --profile NAME     issue: a ready profile (root-ca, sub-ca, ocsp-responder,\n"
 		"                     tsu, cross, end-entity); options given override it\n"
+		"  --policy OID[=CPS] certificatePolicies entry (with its CPS URI); repeatable\n"
+		"  --crl-url URL      cRLDistributionPoints URL; repeatable\n"
+		"  --ocsp-url URL     authorityInfoAccess OCSP URL; repeatable\n"
+		"  --ca-issuers-url URL  authorityInfoAccess caIssuers URL; repeatable\n"
 		"  --previous CRL     crl, lint: the previous CRL (cRLNumber must grow)\n"
 		"  --max-days N       crl, lint: nextUpdate cap in days (default 365)\n"
 		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
@@ -173,7 +186,8 @@ static int parse_revoke(const struct cli_opts *p, struct x509_opts *o, char *spe
 enum {
 	OPT_CA = CLI_OPT_KEY, OPT_MODULE, OPT_KEY, OPT_SUBJECT, OPT_OUT, OPT_ISSUER_CERT, OPT_CSR,
 	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE,
-	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS
+	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS, OPT_POLICY, OPT_CRL_URL, OPT_OCSP_URL,
+	OPT_CA_ISSUERS_URL
 };
 
 /* One table for every sub-verb: an option a sub-verb does not use is
@@ -196,8 +210,22 @@ static const struct cli_opt x509_opts_table[] = {
 	{ "profile", OPT_PROFILE, 1 },
 	{ "previous", OPT_PREVIOUS, 1 },
 	{ "max-days", OPT_MAX_DAYS, 1 },
+	{ "policy", OPT_POLICY, 1 },
+	{ "crl-url", OPT_CRL_URL, 1 },
+	{ "ocsp-url", OPT_OCSP_URL, 1 },
+	{ "ca-issuers-url", OPT_CA_ISSUERS_URL, 1 },
 	{ NULL, 0, 0 },
 };
+
+/* A repeated URL option into list[*n]. */
+static int url_add(const struct cli_opts *p, const char *what, const char *val,
+		   const char **list, size_t *n)
+{
+	if (*n >= X509_CLI_MAX_URLS)
+		return cli_opts_usage(p, "%s: at most %d", what, X509_CLI_MAX_URLS);
+	list[(*n)++] = val;
+	return 0;
+}
 
 /* p's option c (its value: p->value) into o. */
 static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
@@ -223,6 +251,25 @@ static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
 	case OPT_PREVIOUS: slot = &o->previous; break;
 	case OPT_MAX_DAYS:
 		return parse_long(p, val, "--max-days", 1, 3660, &o->max_days);
+	case OPT_POLICY: {
+		char *eq = strchr(val, '=');
+
+		if (o->n_policies >= X509_CLI_MAX_URLS)
+			return cli_opts_usage(p, "--policy: at most %d", X509_CLI_MAX_URLS);
+		if (eq != NULL)
+			*eq = '\0';
+		o->policies[o->n_policies].oid = val;
+		o->policies[o->n_policies].cps = eq != NULL ? eq + 1 : NULL;
+		o->n_policies++;
+		return 0;
+	}
+	case OPT_CRL_URL:
+		return url_add(p, "--crl-url", val, o->crl_urls, &o->n_crl_urls);
+	case OPT_OCSP_URL:
+		return url_add(p, "--ocsp-url", val, o->ocsp_urls, &o->n_ocsp_urls);
+	case OPT_CA_ISSUERS_URL:
+		return url_add(p, "--ca-issuers-url", val, o->ca_issuers_urls,
+			       &o->n_ca_issuers_urls);
 	case OPT_DAYS:
 		return parse_long(p, val, "--days", 1, 36525, &o->days);
 	case OPT_PATHLEN:
@@ -344,6 +391,14 @@ static int issue_profile(const struct x509_opts *o, time_t now, struct x509_prof
 		p->key_usage = o->key_usage;
 	if (o->eku != NULL)
 		p->ext_key_usage = o->eku;
+	p->policies = o->policies;
+	p->n_policies = o->n_policies;
+	p->crl_urls = o->crl_urls;
+	p->n_crl_urls = o->n_crl_urls;
+	p->ocsp_urls = o->ocsp_urls;
+	p->n_ocsp_urls = o->n_ocsp_urls;
+	p->ca_issuers_urls = o->ca_issuers_urls;
+	p->n_ca_issuers_urls = o->n_ca_issuers_urls;
 	return 0;
 }
 

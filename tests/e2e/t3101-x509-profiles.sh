@@ -180,6 +180,21 @@ test_expect_success 'x509 issue --profile tsu without policies nor URLs is refus
 	test_grep -F "[policies-required, CA/B BR 7.1.2.10.5" err && test ! -e tsu.pem
 '
 
+test_expect_success 'twin: x509 issue --profile tsu with policy and URLs verifies strictly as a TSU' '
+	cd "$H" &&
+	ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr ee.csr --days 365 \
+		--profile tsu --policy 0.4.0.2023.1.1=http://pki.example.org/tsa \
+		--crl-url http://crl.example.org/root.crl \
+		--ca-issuers-url http://pki.example.org/root.cer \
+		--out tsu.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl verify -x509_strict -purpose timestampsign -CAfile root.pem tsu.pem &&
+	openssl x509 -in tsu.pem -noout -text >txt &&
+	test_grep -A1 "Extended Key Usage: critical" txt | test_grep "Time Stamping" &&
+	test_grep "CPS: http://pki.example.org/tsa" txt &&
+	ceremony x509 lint tsu.pem --issuer-cert root.pem --profile tsu >out &&
+	test_grep "certificate OK" out
+'
+
 test_expect_success 'twin: x509 issue --profile end-entity passes lint and verifies strictly' '
 	cd "$H" &&
 	ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr ee.csr --days 365 \
