@@ -158,9 +158,9 @@ static void lint_profile_required(const struct x509_profile *p, struct x509_lint
 			x509_lint_add(l, "aia-ca-issuers", "CA/B BR 7.1.2.10.3; ETSI EN 319 412-2 4.4.1",
 				      "ca-issuers-urls", "profile %s needs an AIA caIssuers URL", p->name);
 	}
-	if (p->kind == X509_PROF_SUB_CA && p->n_crl_urls == 0)
+	if ((p->kind == X509_PROF_SUB_CA || p->kind == X509_PROF_CROSS) && p->n_crl_urls == 0)
 		x509_lint_add(l, "crldp-required", "CA/B BR 7.1.2.10.6; ETSI EN 319 412-2 4.3.11",
-			      "crl-urls", "profile sub-ca needs a cRLDistributionPoints URL");
+			      "crl-urls", "profile %s needs a cRLDistributionPoints URL", p->name);
 	if (p->kind == X509_PROF_TSU && p->n_crl_urls == 0 && p->n_ocsp_urls == 0)
 		x509_lint_add(l, "revocation-info", "ETSI EN 319 412-2 4.3.11",
 			      "crl-urls", "profile tsu needs a CRL or OCSP URL");

@@ -162,7 +162,8 @@ static void lint_kind(X509 *x, const struct x509_profile *p, struct x509_lint *l
 			x509_lint_add(l, "aia-ca-issuers", "CA/B BR 7.1.2.10.3; ETSI EN 319 412-2 4.4.1",
 				      "ca-issuers-urls", "no authorityInfoAccess");
 	}
-	if (p->kind == X509_PROF_SUB_CA && X509_get_ext_by_NID(x, NID_crl_distribution_points, -1) < 0)
+	if ((p->kind == X509_PROF_SUB_CA || p->kind == X509_PROF_CROSS) &&
+	    X509_get_ext_by_NID(x, NID_crl_distribution_points, -1) < 0)
 		x509_lint_add(l, "crldp-required", "CA/B BR 7.1.2.10.6; ETSI EN 319 412-2 4.3.11",
 			      "crl-urls", "no cRLDistributionPoints");
 }

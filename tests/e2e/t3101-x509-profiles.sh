@@ -83,7 +83,7 @@ test_expect_success 'validity past the issuer made in the same script is refused
 	sed -e "s/validity-days: 7305/validity-days: 1000/" -e "s/      validity-days: 3652/      validity-days: 2000/" \
 		"$S/root-rollover.yaml" >"$S/past.yaml" &&
 	test_exit_code 1 ceremony lint "$S/past.yaml" --today $TODAY >out 2>&1 &&
-	test_grep "past.yaml:97:22: error: step .link-new-old.: the certificate would end after its issuer" out &&
+	test_grep "past.yaml:100:22: error: step .link-new-old.: the certificate would end after its issuer" out &&
 	test_grep -F "[validity-issuer, RFC 5280 6.1.3 (a)(2); ETSI EN 319 411-1 6.3.1]" out
 '
 
@@ -134,7 +134,8 @@ test_expect_success 'each profile rule has a case that breaks it (tsu.yaml varia
 	tsu_rule policy-cps-uri "s/http:\/\/pki.example.org\/tsa-policy/file:\/\/x/" &&
 	tsu_rule ca-profile-ca "s/profile: tsu/profile: sub-ca\n      ca: false/" &&
 	tsu_rule ca-crlsign "s/profile: tsu/profile: cross\n      key-usage: [keyCertSign]/" &&
-	tsu_rule root-no-aia-crldp "s/profile: tsu/profile: root-ca/"
+	tsu_rule root-no-aia-crldp "s/profile: tsu/profile: root-ca/" &&
+	tsu_rule crldp-required "s/profile: tsu/profile: cross\n      ca: true/;/crl-urls:/d"
 '
 
 softhsm_setup
