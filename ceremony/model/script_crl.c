@@ -6,6 +6,7 @@
  * each serial listed once, revocation dates not after this-update. The
  * runner checks the same again on the CRL built (pkcs11/x509 lint) before
  * the HSM signs, with the issuer's notAfter and the previous CRL's number.
+ * Also cert.self-sign's validity cap (the root-ca profile's).
  */
 #include "ceremony/model/script_internal.h"
 #include "ceremony/model/script_time.h"
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #define CRL_DEFAULT_MAX_DAYS 365L
+#define SCRIPT_ROOT_MAX_DAYS 9132 /* pkcs11/x509/ready.c, root-ca */
 
 /* Serial hex without leading zeros, lower case, into buf. */
 static void serial_norm(const char *s, char *buf, size_t cap)
@@ -63,6 +65,24 @@ static void crl_revoked_check(const struct script_step *st, time_t this_update, 
 	}
 }
 
+/* The validity in days of the issuer certificate when an earlier step of s
+ * writes it with validity-days (counted, like the CRL's, from the day the
+ * script runs), else -1. */
+static long issuer_days(const struct script *s, const struct script_step *st)
+{
+	const char *issuer = script_param_str(st, "issuer-cert");
+	long days = -1, v;
+	size_t i;
+
+	for (i = 0; issuer != NULL && i < st->index; i++) {
+		const char *o = script_param_str(&s->steps[i], "output");
+
+		if (o != NULL && strcmp(o, issuer) == 0)
+			days = script_param_int(&s->steps[i], "validity-days", &v) == 0 ? v : -1;
+	}
+	return days;
+}
+
 void script_crl_check(const struct script *s, const struct script_step *st, struct diag *d)
 {
 	const struct ynode *nu = script_param(st, "next-update-days");
@@ -80,5 +100,24 @@ void script_crl_check(const struct script *s, const struct script_step *st, stru
 	    script_time_parse(tu->str, &this_update) < 0)
 		diag_error(d, &tu->mark, "this-update must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ "
 			   "(UTC), not '%s'", tu->str);
+	if (nu != NULL && days > 0 && issuer_days(s, st) > 0 && days > issuer_days(s, st))
+		diag_error(d, &nu->mark, "step '%s': nextUpdate would be after the issuer "
+			   "certificate's notAfter [crl-next-update-issuer, RFC 5280 5.1.2.5; "
+			   "Boulder crl.go]", st->id);
 	crl_revoked_check(st, this_update, d);
+}
+
+/* cert.self-sign makes a root: the root-ca profile's validity cap. */
+void script_self_sign_check(const struct script *s, const struct script_step *st,
+			    struct diag *d)
+{
+	const struct ynode *v = script_param(st, "validity-days");
+	long days = 0;
+
+	(void)s;
+	if (v != NULL && script_param_int(st, "validity-days", &days) == 0 &&
+	    days > SCRIPT_ROOT_MAX_DAYS)
+		diag_error(d, &v->mark, "step '%s': validity of %ld days exceeds profile root-ca's "
+			   "%d [validity-max, profile (docs/x509.md); CA/B BR 6.3.2]", st->id, days,
+			   SCRIPT_ROOT_MAX_DAYS);
 }

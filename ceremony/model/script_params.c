@@ -169,7 +169,7 @@ const struct script_action script_actions[] = {
 	{ "quorum.login", p_quorum_login, NULL, "key holders enter shares, then login", 0 },
 	{ "key.generate", p_key_generate, check_keygen, "generate a key pair on the token", 1 },
 	{ "key.export-public", p_export_public, NULL, "write the public key", 1 },
-	{ "cert.self-sign", p_self_sign, NULL, "self-signed CA certificate", 1 },
+	{ "cert.self-sign", p_self_sign, script_self_sign_check, "self-signed CA certificate", 1 },
 	{ "csr.create", p_csr_create, NULL, "certificate signing request", 1 },
 	{ "cert.issue", p_cert_issue, check_cert_issue, "sign a certificate from a CSR", 1 },
 	{ "crl.sign", p_crl_sign, script_crl_check, "sign a CRL", 1 },

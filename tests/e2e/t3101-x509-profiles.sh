@@ -98,6 +98,20 @@ test_expect_success 'CRL: the same serial twice and a nextUpdate past the cap ar
 	test_grep -F "[crl-serial-unique, RFC 5280 5.1.2.6]" out
 '
 
+test_expect_success 'a root valid longer than the root-ca profile allows is refused at lint' '
+	sed "s/validity-days: 7305/validity-days: 9500/" "$S/root-ca.yaml" >"$S/root-long.yaml" &&
+	test_exit_code 1 ceremony lint "$S/root-long.yaml" --today $TODAY >out 2>&1 &&
+	test_grep "root-long.yaml:[0-9]*:22: error: .*validity of 9500 days exceeds profile root-ca" out
+'
+
+test_expect_success 'CRL: a nextUpdate after the issuer made in the same script is refused' '
+	sed -e "s/validity-days: 7305/validity-days: 30/" "$S/root-ca.yaml" >"$S/root-crl.yaml" &&
+	sed -n "/^  - id: crl/,\$p" "$S/crl.yaml" >>"$S/root-crl.yaml" &&
+	sed -i "s/next-update-days: 365/next-update-days: 60/; s/root-ca-1.crl/r.crl/g" "$S/root-crl.yaml" &&
+	test_exit_code 1 ceremony lint "$S/root-crl.yaml" --today $TODAY >out 2>&1 &&
+	test_grep -F "[crl-next-update-issuer, RFC 5280 5.1.2.5; Boulder crl.go]" out
+'
+
 test_expect_success 'CRL: a cap lowered below next-update-days is refused' '
 	sed "s/next-update-days: 365/next-update-days: 30\n      max-next-update-days: 7/" \
 		"$S/crl.yaml" >"$S/crl-cap.yaml" &&

@@ -67,7 +67,7 @@ test_expect_success 'failing twin: a link certificate with an EKU is refused at 
 	sed "0,/      profile: cross/s//      profile: cross\n      ext-key-usage: [serverAuth]/" \
 		"$TEST_TMP/scripts/root-rollover.yaml" >"$TEST_TMP/scripts/rollover-eku.yaml" &&
 	test_exit_code 1 ceremony lint "$TEST_TMP/scripts/rollover-eku.yaml" --today "$RUN_TODAY" >out 2>&1 &&
-	test_grep "rollover-eku.yaml:81:22: error: .*an extendedKeyUsage on a root or cross certificate" out &&
+	test_grep "rollover-eku.yaml:82:22: error: .*an extendedKeyUsage on a root or cross certificate" out &&
 	test_grep -F "[root-no-eku, CA/B BR 7.1.2.1.2]" out
 '
 
