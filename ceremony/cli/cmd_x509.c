@@ -14,6 +14,7 @@
  */
 #include "ceremony/cli/cli.h"
 #include "ceremony/cli/cmd_x509.h"
+#include "ceremony/model/script_time.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -55,6 +56,8 @@ struct x509_opts {
 	const char *crl_urls[X509_CLI_MAX_URLS], *ocsp_urls[X509_CLI_MAX_URLS];
 	const char *ca_issuers_urls[X509_CLI_MAX_URLS];
 	size_t n_crl_urls, n_ocsp_urls, n_ca_issuers_urls;
+	const char *sig_alg;   /* issue: expected signature algorithm */
+	time_t not_after;      /* issue: explicit notAfter instead of --days */
 	const char *previous; /* crl: the previous CRL */
 	long max_days;        /* crl: nextUpdate cap, 0: 365 */
 	long days;
@@ -78,6 +81,7 @@ static void x509_help(FILE *f)
 		"                     [--profile NAME] [--ca [--pathlen N]] [--key-usage LIST]\n"
 		"                     [--eku LIST] [--policy OID[=CPS]]... [--crl-url URL]...\n"
 		"                     [--ocsp-url URL]... [--ca-issuers-url URL]...\n"
+		"                     [--signature-algorithm NAME] [--not-after TIME]\n"
 		"                     [--subject DN] --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
 		"                     [--revoke SERIAL[:REASON[:TIME]]]... [--previous CRL]\n"
@@ -121,6 +125,10 @@ static void x509_help(FILE *f)
 		"  --crl-url URL      cRLDistributionPoints URL; repeatable\n"
 		"  --ocsp-url URL     authorityInfoAccess OCSP URL; repeatable\n"
 		"  --ca-issuers-url URL  authorityInfoAccess caIssuers URL; repeatable\n"
+		"  --signature-algorithm NAME  issue: the algorithm the signature must use\n"
+		"                     (ecdsa-with-SHA384, sha256WithRSAEncryption...)\n"
+		"  --not-after TIME   issue: explicit notAfter (YYYY-MM-DD[THH:MM:SSZ], UTC)\n"
+		"                     instead of --days\n"
 		"  --previous CRL     crl, lint: the previous CRL (cRLNumber must grow)\n"
 		"  --max-days N       crl, lint: nextUpdate cap in days (default 365)\n"
 		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
@@ -187,7 +195,7 @@ enum {
 	OPT_CA = CLI_OPT_KEY, OPT_MODULE, OPT_KEY, OPT_SUBJECT, OPT_OUT, OPT_ISSUER_CERT, OPT_CSR,
 	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE,
 	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS, OPT_POLICY, OPT_CRL_URL, OPT_OCSP_URL,
-	OPT_CA_ISSUERS_URL
+	OPT_CA_ISSUERS_URL, OPT_SIG_ALG, OPT_NOT_AFTER
 };
 
 /* One table for every sub-verb: an option a sub-verb does not use is
@@ -214,6 +222,8 @@ static const struct cli_opt x509_opts_table[] = {
 	{ "crl-url", OPT_CRL_URL, 1 },
 	{ "ocsp-url", OPT_OCSP_URL, 1 },
 	{ "ca-issuers-url", OPT_CA_ISSUERS_URL, 1 },
+	{ "signature-algorithm", OPT_SIG_ALG, 1 },
+	{ "not-after", OPT_NOT_AFTER, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -263,6 +273,12 @@ static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
 		o->n_policies++;
 		return 0;
 	}
+	case OPT_SIG_ALG: slot = &o->sig_alg; break;
+	case OPT_NOT_AFTER:
+		if (script_time_parse(val, &o->not_after) < 0)
+			return cli_opts_usage(p, "--not-after '%s': YYYY-MM-DD or "
+					      "YYYY-MM-DDTHH:MM:SSZ (UTC)", val);
+		return 0;
 	case OPT_CRL_URL:
 		return url_add(p, "--crl-url", val, o->crl_urls, &o->n_crl_urls);
 	case OPT_OCSP_URL:
@@ -313,8 +329,10 @@ static int x509_parse(int argc, char **argv, struct x509_opts *o)
 		return cli_opts_usage(&p, "needs --key and --out");
 	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL)
 		return cli_opts_usage(&p, "needs --subject");
-	if (o->cmd != CMD_CSR && o->days < 0)
+	if (o->cmd != CMD_CSR && o->days < 0 && !(o->cmd == CMD_ISSUE && o->not_after != 0))
 		return cli_opts_usage(&p, "needs --days");
+	if (o->not_after != 0 && (o->cmd != CMD_ISSUE || o->days >= 0))
+		return cli_opts_usage(&p, "--not-after is for issue, instead of --days");
 	if ((o->cmd == CMD_ISSUE || o->cmd == CMD_CRL) && o->issuer_cert == NULL)
 		return cli_opts_usage(&p, "needs --issuer-cert");
 	if (o->cmd == CMD_ISSUE && o->csr == NULL)
@@ -386,7 +404,9 @@ static int issue_profile(const struct x509_opts *o, time_t now, struct x509_prof
 	}
 	p->subject = o->subject;
 	p->not_before = now;
-	p->validity_days = (unsigned int)o->days;
+	p->validity_days = o->not_after != 0 ? 0 : (unsigned int)o->days;
+	p->not_after = o->not_after;
+	p->sig_alg = o->sig_alg;
 	if (o->key_usage != NULL)
 		p->key_usage = o->key_usage;
 	if (o->eku != NULL)

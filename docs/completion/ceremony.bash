@@ -68,7 +68,8 @@ _ceremony()
 		_ceremony_files -d; return ;;
 	--today|--group|--group-threshold|--iteration-exponent|--random|--holder|--label|\
 	--days|--pathlen|--number|--revoke|--pin-fd|--subject|--key|--key-usage|--eku|\
-	--max-days|--policy|--crl-url|--ocsp-url|--ca-issuers-url)
+	--max-days|--policy|--crl-url|--ocsp-url|--ca-issuers-url|--signature-algorithm|\
+	--not-after)
 		return ;;
 	--profile)
 		COMPREPLY=($(compgen -W "root-ca sub-ca ocsp-responder tsu cross end-entity" -- "$cur"))
@@ -114,8 +115,8 @@ _ceremony()
 		self-sign) opts="--key --subject --days --pathlen --out --module --pin-fd" ;;
 		csr) opts="--key --subject --out --module --pin-fd" ;;
 		issue) opts="--key --issuer-cert --csr --days --ca --pathlen --key-usage --eku
-			--subject --profile --policy --crl-url --ocsp-url --ca-issuers-url --out --module
-			--pin-fd" ;;
+			--subject --profile --policy --crl-url --ocsp-url --ca-issuers-url
+			--signature-algorithm --not-after --out --module --pin-fd" ;;
 		crl) opts="--key --issuer-cert --days --number --revoke --previous --max-days
 			--out --module --pin-fd" ;;
 		lint) opts="--issuer-cert --profile --previous --max-days"; args=pem ;;

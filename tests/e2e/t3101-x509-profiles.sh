@@ -219,6 +219,19 @@ test_expect_success 'twin: x509 issue --profile end-entity passes lint and verif
 	test_grep "certificate OK" out
 '
 
+test_expect_success 'x509 issue --not-after and --signature-algorithm: explicit, and checked' '
+	cd "$H" &&
+	ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr ee.csr \
+		--not-after 2027-06-30T12:00:00Z --signature-algorithm ecdsa-with-SHA384 \
+		--profile end-entity --out na.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl x509 -in na.pem -noout -enddate | test_grep -x "notAfter=Jun 30 12:00:00 2027 GMT" &&
+	test_exit_code 1 ceremony x509 issue --key "$ROOT" $M $P --issuer-cert root.pem --csr ee.csr \
+		--days 30 --signature-algorithm ecdsa-with-SHA256 --profile end-entity \
+		--out sa.pem 3<"$TEST_TMP/pin" 2>err &&
+	test_grep -F "[sig-alg-profile, profile (Boulder signature-algorithm)]" err &&
+	test ! -e sa.pem
+'
+
 test_expect_success 'x509 crl: a nextUpdate past the cap is refused before the HSM signs' '
 	cd "$H" &&
 	test_exit_code 1 ceremony x509 crl --key "$ROOT" $M $P --issuer-cert root.pem --days 400 \
