@@ -18,7 +18,15 @@
  * Subject names are written "/C=FR/O=Example TSP/CN=Example Root CA": each
  * RDN "/type=value" in order, type a short or long name or a dotted OID
  * (C, ST, L, O, OU, CN, serialNumber, organizationIdentifier, 2.5.4.97...),
- * values UTF-8, "\/" and "\\" escape a slash and a backslash.
+ * values UTF-8, "\/", "\+" and "\\" escape a slash, a plus and a backslash;
+ * "+" joins a multi-valued RDN ("/CN=x+O=y" is one RDN of two attributes).
+ *
+ * Before the token signs a certificate or CRL, it is built, signed with a
+ * throwaway software key of the same type and linted (RFC 5280 and the
+ * profile's rules: x509_lint_* below, docs/x509.md); after, its signature is
+ * verified with the issuer certificate's key, the lint runs again and its
+ * extensions must be byte-equal to the linted ones. A broken rule is
+ * CE_ERR_POLICY naming the rule and its source; nothing reaches the token.
  *
  * Times are time_t (UTC); 0 for not_before / this_update means "now".
  * Returned objects are owned by the caller (X509_free, X509_REQ_free,
