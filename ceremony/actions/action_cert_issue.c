@@ -7,6 +7,7 @@
  * result. Event cert.created, then output.written.
  */
 #include "ceremony/actions/action_util.h"
+#include "ceremony/model/script_profile.h"
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/run/run.h"
 #include "ceremony/transcript/transcript.h"
@@ -20,44 +21,12 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 
-/* The profiles of script-format.md: what each certificate may do. */
-static int profile_set(const struct script_step *st, struct x509_profile *p)
-{
-	const char *name = script_param_str(st, "profile");
-	long pathlen = -1;
-	int has_pathlen = script_param_int(st, "pathlen", &pathlen) == 0;
-
-	if (name == NULL)
-		return ce_err_set(CE_ERR_INTERNAL, "step '%s': no profile", st->id);
-	p->path_len = -1;
-	p->key_usage = NULL;
-	p->ext_key_usage = NULL;
-	if (strcmp(name, "sub-ca") == 0) {
-		p->ca = 1;
-		p->path_len = has_pathlen ? (int)pathlen : -1;
-		return 0;
-	}
-	if (has_pathlen)
-		return ce_err_set(CE_ERR_INVALID,
-				  "step '%s': pathlen is only for the sub-ca profile, not %s", st->id,
-				  name);
-	p->ca = 0;
-	p->key_usage = "digitalSignature";
-	if (strcmp(name, "ocsp-signer") == 0) {
-		p->ext_key_usage = "OCSPSigning";
-		return 0;
-	}
-	if (strcmp(name, "end-entity") == 0)
-		return 0;
-	return ce_err_set(CE_ERR_INVALID, "step '%s': unknown profile '%s'", st->id, name);
-}
-
 /* What cert.issue reads and signs, kept for its event. */
 struct issue_ctx {
 	const struct script_step *st;
 	const char *token, *label, *csr_rel;
 	const char *issuer_path, *csr_path;
-	struct x509_profile prof;
+	struct script_profile sp; /* sp.p: what the certificate says */
 	X509 *issuer;
 	X509_REQ *csr;
 	char csr_sha[65], spki_hex[65];
@@ -114,7 +83,7 @@ static int cert_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const str
 		return r;
 	run_progress_begin(rc, "signing the %s certificate with '%s' on %s",
 			   script_param_str(ic->st, "profile"), ic->label, ic->token);
-	r = x509_cert_issue(k, ic->issuer, ic->csr, &ic->prof, &cert);
+	r = x509_cert_issue(k, ic->issuer, ic->csr, &ic->sp.p, &cert);
 	run_progress_end(rc, r);
 	if (r < 0)
 		return ce_err_prefix(r, "step '%s': %s", ic->st->id, ic->csr_rel);
@@ -171,7 +140,6 @@ int action_cert_issue(struct run_ctx *rc, const struct script_step *st)
 	struct action_util_signed sd = { 0 };
 	struct issue_ctx ic;
 	char *path = NULL, *issuer_path = NULL, *csr_path = NULL;
-	long days = 0;
 	int r = CE_ERR_INTERNAL;
 
 	memset(&ic, 0, sizeof(ic));
@@ -182,15 +150,16 @@ int action_cert_issue(struct run_ctx *rc, const struct script_step *st)
 	ic.csr_rel = script_param_str(st, "csr");
 	sg.path = script_param_str(st, "output");
 	if (ic.token == NULL || ic.label == NULL || issuer_rel == NULL || ic.csr_rel == NULL ||
-	    sg.path == NULL || script_param_int(st, "validity-days", &days) != 0) {
+	    sg.path == NULL) {
 		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': parameters missing", st->id);
 		goto out;
 	}
-	r = profile_set(st, &ic.prof);
-	if (r < 0)
+	/* The same parse and rules as `ceremony lint`; the issuer's notAfter
+	 * and everything else are checked again before the HSM signs
+	 * (x509_cert_issue lints the certificate with a throwaway key). */
+	if ((r = script_profile_parse(st, time(NULL), &ic.sp, NULL)) < 0 ||
+	    (r = script_profile_lint(st, &ic.sp, 0, NULL)) < 0)
 		goto out;
-	ic.prof.validity_days = (unsigned int)days;
-	ic.prof.serial_hex = script_param_str(st, "serial");
 	if ((r = run_output_path(rc, sg.path, &path)) < 0 ||
 	    (r = run_input_path(rc, issuer_rel, &issuer_path)) < 0 ||
 	    (r = run_input_path(rc, ic.csr_rel, &csr_path)) < 0)

@@ -3,11 +3,14 @@
  * crl.sign: the CA key signs a version 2 CRL (docs/script-format.md section
  * 5): cRLNumber, nextUpdate, revoked entries with their dates and reasons.
  * pkcs11/x509/x509.h checks the issuer certificate carries the key and allows
- * cRLSign, and verifies the signature. Event crl.created, then
+ * cRLSign, lints the CRL before the HSM signs (nextUpdate capped and within
+ * the issuer's notAfter, serials once, cRLNumber above previous-crl's) and
+ * verifies the signature. Event crl.created, then
  * output.written.
  */
 #include "ceremony/actions/action_util.h"
 #include "ceremony/model/roster.h"
+#include "ceremony/model/script_time.h"
 #include "ceremony/run/run.h"
 #include "common/err.h"
 #include "pkcs11/x509/x509.h"
@@ -26,6 +29,7 @@ static const struct {
 	{ "unspecified", 0 },         { "key-compromise", 1 },
 	{ "ca-compromise", 2 },       { "affiliation-changed", 3 },
 	{ "superseded", 4 },          { "cessation-of-operation", 5 },
+	{ "privilege-withdrawn", 9 },
 };
 
 static int revoked_parse(const struct script_step *st, struct x509_revoked **out, size_t *n_out,
@@ -95,7 +99,8 @@ out:
 /* What crl.sign reads and signs. */
 struct crl_ctx {
 	const struct script_step *st;
-	const char *token, *label, *issuer_path;
+	const char *token, *label, *issuer_path, *previous_path;
+	X509_CRL *previous;
 	struct x509_crl_params p;
 	X509 *issuer;
 	long number;
@@ -114,6 +119,14 @@ static int crl_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const stru
 			  (void **)&cc->issuer);
 	if (r < 0)
 		return r;
+	/* The previous CRL: the new cRLNumber must be greater (RFC 5280 5.2.3). */
+	if (cc->previous_path != NULL) {
+		r = x509_pem_read(cc->previous_path, X509_KIND_CRL, p11_ossl_libctx(k->ctx),
+				  (void **)&cc->previous);
+		if (r < 0)
+			return r;
+		cc->p.previous = cc->previous;
+	}
 	run_progress_begin(rc, "signing CRL %ld (%zu revoked) with '%s' on %s", cc->number,
 			   cc->p.n_revoked, cc->label, cc->token);
 	r = x509_crl_make(k, cc->issuer, &cc->p, &crl);
@@ -165,8 +178,8 @@ int action_crl_sign(struct run_ctx *rc, const struct script_step *st)
 	struct crl_ctx cc;
 	struct x509_revoked *revoked = NULL;
 	json_t *list = json_array();
-	char *path = NULL, *issuer_path = NULL;
-	long days = 0;
+	char *path = NULL, *issuer_path = NULL, *previous_path = NULL;
+	long days = 0, max_days = 0;
 	time_t now = time(NULL);
 	int r = CE_ERR_INTERNAL;
 
@@ -190,11 +203,23 @@ int action_crl_sign(struct run_ctx *rc, const struct script_step *st)
 		goto out;
 	cc.p.revoked = revoked;
 	cc.p.this_update = now;
-	cc.p.next_update = now + (time_t)days * CRL_DAY_SECONDS;
+	if (script_param_str(st, "this-update") != NULL &&
+	    script_time_parse(script_param_str(st, "this-update"), &cc.p.this_update) < 0) {
+		r = ce_err_set(CE_ERR_INTERNAL, "step '%s': this-update", st->id);
+		goto out;
+	}
+	cc.p.next_update = cc.p.this_update + (time_t)days * CRL_DAY_SECONDS;
 	cc.p.crl_number = (uint64_t)cc.number;
+	if (script_param_int(st, "max-next-update-days", &max_days) == 0)
+		cc.p.max_next_days = (unsigned int)max_days;
+	cc.p.idp_url = script_param_str(st, "idp-url");
 	if ((r = run_output_path(rc, output, &path)) < 0 ||
 	    (r = run_input_path(rc, issuer_rel, &issuer_path)) < 0)
 		goto out;
+	if (script_param_str(st, "previous-crl") != NULL &&
+	    (r = run_input_path(rc, script_param_str(st, "previous-crl"), &previous_path)) < 0)
+		goto out;
+	cc.previous_path = previous_path;
 	cc.issuer_path = issuer_path;
 	sg.token = cc.token;
 	sg.label = cc.label;
@@ -209,6 +234,8 @@ int action_crl_sign(struct run_ctx *rc, const struct script_step *st)
 out:
 	X509_CRL_free(sd.obj);
 	X509_free(cc.issuer);
+	X509_CRL_free(cc.previous);
+	free(previous_path);
 	free(revoked);
 	free(path);
 	free(issuer_path);

@@ -13,6 +13,8 @@
  * PKCS#11 layer instead (pkcs11/x509/ossl.h: p11_ossl_key_from_p11), with a note.
  */
 #include "ceremony/cli/cli.h"
+#include "ceremony/cli/cmd_x509.h"
+#include "ceremony/model/script_time.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -33,8 +35,9 @@
 #define X509_PIN_MAX_BYTES 256
 #define X509_MAX_REVOKED 1024
 #define X509_DAY_SECONDS 86400L
+#define X509_CLI_MAX_URLS 8
 
-enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL };
+enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL, CMD_LINT };
 
 struct x509_opts {
 	enum x509_cmd cmd;
@@ -46,6 +49,17 @@ struct x509_opts {
 	const char *csr;
 	const char *key_usage;
 	const char *eku;
+	const char *profile;  /* issue: a ready profile (x509_profile_ready) */
+	/* issue: profile fields from repeated options (borrowed from argv) */
+	struct x509_policy policies[X509_CLI_MAX_URLS];
+	size_t n_policies;
+	const char *crl_urls[X509_CLI_MAX_URLS], *ocsp_urls[X509_CLI_MAX_URLS];
+	const char *ca_issuers_urls[X509_CLI_MAX_URLS];
+	size_t n_crl_urls, n_ocsp_urls, n_ca_issuers_urls;
+	const char *sig_alg;   /* issue: expected signature algorithm */
+	time_t not_after;      /* issue: explicit notAfter instead of --days */
+	const char *previous; /* crl: the previous CRL */
+	long max_days;        /* crl: nextUpdate cap, 0: 365 */
 	long days;
 	long path_len;
 	int ca;
@@ -64,11 +78,16 @@ static void x509_help(FILE *f)
 		"       ceremony x509 csr --key URI --subject DN --out FILE [--module PATH]\n"
 		"                     [--pin-fd N]\n"
 		"       ceremony x509 issue --key URI --issuer-cert FILE --csr FILE --days N\n"
-		"                     [--ca [--pathlen N]] [--key-usage LIST] [--eku LIST]\n"
+		"                     [--profile NAME] [--ca [--pathlen N]] [--key-usage LIST]\n"
+		"                     [--eku LIST] [--policy OID[=CPS]]... [--crl-url URL]...\n"
+		"                     [--ocsp-url URL]... [--ca-issuers-url URL]...\n"
+		"                     [--signature-algorithm NAME] [--not-after TIME]\n"
 		"                     [--subject DN] --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
-		"                     [--revoke SERIAL[:REASON[:TIME]]]... --out FILE\n"
-		"                     [--module PATH] [--pin-fd N]\n\n"
+		"                     [--revoke SERIAL[:REASON[:TIME]]]... [--previous CRL]\n"
+		"                     [--max-days N] --out FILE [--module PATH] [--pin-fd N]\n"
+		"       ceremony x509 lint FILE [--issuer-cert FILE] [--profile NAME]\n"
+		"                     [--previous CRL] [--max-days N]\n\n"
 		"Certificates, CSRs and CRLs signed by a token key through OpenSSL's\n"
 		"pkcs11-provider, which uses our login (the PIN never reaches OpenSSL).\n"
 		"Every output is verified (signature, and that it carries the right key)\n"
@@ -79,7 +98,13 @@ static void x509_help(FILE *f)
 		"  csr        PKCS#10 request for the key\n"
 		"  issue      certificate from a CSR (its signature checked first), signed\n"
 		"             by the key whose certificate is --issuer-cert\n"
-		"  crl        version 2 CRL with cRLNumber and AKI\n\n"
+		"  crl        version 2 CRL with cRLNumber and AKI\n"
+		"  lint       check an existing certificate or CRL with the rules ceremony\n"
+		"             applies before the HSM signs (docs/x509.md); exit 1 if any\n"
+		"             rule is broken\n\n"
+		"Every certificate and CRL is linted before the HSM signs (built, signed\n"
+		"with a throwaway software key of the same type, checked), and again\n"
+		"after (signature, extensions equal to the linted ones).\n\n"
 		"options:\n"
 		"  --key URI          the signing key: 'pkcs11:token=RootCA;object=root-key'\n"
 		"  --module PATH      a PKCS#11 library or p11-kit .module file (default: the\n"
@@ -94,6 +119,18 @@ static void x509_help(FILE *f)
 		"                     keyCertSign,cRLSign; end entity digitalSignature)\n"
 		"  --eku LIST         extendedKeyUsage, e.g. serverAuth,clientAuth\n"
 		"  --number N         cRLNumber\n"
+		"  --profile NAME     issue: a ready profile (root-ca, sub-ca, ocsp-responder,\n"
+		"                     tsu, cross, end-entity); options given override it\n"
+		"  --policy OID[=CPS] certificatePolicies entry (with its CPS URI); repeatable\n"
+		"  --crl-url URL      cRLDistributionPoints URL; repeatable\n"
+		"  --ocsp-url URL     authorityInfoAccess OCSP URL; repeatable\n"
+		"  --ca-issuers-url URL  authorityInfoAccess caIssuers URL; repeatable\n"
+		"  --signature-algorithm NAME  issue: the algorithm the signature must use\n"
+		"                     (ecdsa-with-SHA384, sha256WithRSAEncryption...)\n"
+		"  --not-after TIME   issue: explicit notAfter (YYYY-MM-DD[THH:MM:SSZ], UTC)\n"
+		"                     instead of --days\n"
+		"  --previous CRL     crl, lint: the previous CRL (cRLNumber must grow)\n"
+		"  --max-days N       crl, lint: nextUpdate cap in days (default 365)\n"
 		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
 		"                     default 0: none), at unix time T (default: now)\n"
 		"  --out FILE         output PEM (must not exist)\n");
@@ -156,7 +193,9 @@ static int parse_revoke(const struct cli_opts *p, struct x509_opts *o, char *spe
 
 enum {
 	OPT_CA = CLI_OPT_KEY, OPT_MODULE, OPT_KEY, OPT_SUBJECT, OPT_OUT, OPT_ISSUER_CERT, OPT_CSR,
-	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE
+	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE,
+	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS, OPT_POLICY, OPT_CRL_URL, OPT_OCSP_URL,
+	OPT_CA_ISSUERS_URL, OPT_SIG_ALG, OPT_NOT_AFTER
 };
 
 /* One table for every sub-verb: an option a sub-verb does not use is
@@ -176,8 +215,27 @@ static const struct cli_opt x509_opts_table[] = {
 	{ "pin-fd", OPT_PIN_FD, 1 },
 	{ "number", OPT_NUMBER, 1 },
 	{ "revoke", OPT_REVOKE, 1 },
+	{ "profile", OPT_PROFILE, 1 },
+	{ "previous", OPT_PREVIOUS, 1 },
+	{ "max-days", OPT_MAX_DAYS, 1 },
+	{ "policy", OPT_POLICY, 1 },
+	{ "crl-url", OPT_CRL_URL, 1 },
+	{ "ocsp-url", OPT_OCSP_URL, 1 },
+	{ "ca-issuers-url", OPT_CA_ISSUERS_URL, 1 },
+	{ "signature-algorithm", OPT_SIG_ALG, 1 },
+	{ "not-after", OPT_NOT_AFTER, 1 },
 	{ NULL, 0, 0 },
 };
+
+/* A repeated URL option into list[*n]. */
+static int url_add(const struct cli_opts *p, const char *what, const char *val,
+		   const char **list, size_t *n)
+{
+	if (*n >= X509_CLI_MAX_URLS)
+		return cli_opts_usage(p, "%s: at most %d", what, X509_CLI_MAX_URLS);
+	list[(*n)++] = val;
+	return 0;
+}
 
 /* p's option c (its value: p->value) into o. */
 static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
@@ -199,6 +257,35 @@ static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
 	case OPT_CSR: slot = &o->csr; break;
 	case OPT_KEY_USAGE: slot = &o->key_usage; break;
 	case OPT_EKU: slot = &o->eku; break;
+	case OPT_PROFILE: slot = &o->profile; break;
+	case OPT_PREVIOUS: slot = &o->previous; break;
+	case OPT_MAX_DAYS:
+		return parse_long(p, val, "--max-days", 1, 3660, &o->max_days);
+	case OPT_POLICY: {
+		char *eq = strchr(val, '=');
+
+		if (o->n_policies >= X509_CLI_MAX_URLS)
+			return cli_opts_usage(p, "--policy: at most %d", X509_CLI_MAX_URLS);
+		if (eq != NULL)
+			*eq = '\0';
+		o->policies[o->n_policies].oid = val;
+		o->policies[o->n_policies].cps = eq != NULL ? eq + 1 : NULL;
+		o->n_policies++;
+		return 0;
+	}
+	case OPT_SIG_ALG: slot = &o->sig_alg; break;
+	case OPT_NOT_AFTER:
+		if (script_time_parse(val, &o->not_after) < 0)
+			return cli_opts_usage(p, "--not-after '%s': YYYY-MM-DD or "
+					      "YYYY-MM-DDTHH:MM:SSZ (UTC)", val);
+		return 0;
+	case OPT_CRL_URL:
+		return url_add(p, "--crl-url", val, o->crl_urls, &o->n_crl_urls);
+	case OPT_OCSP_URL:
+		return url_add(p, "--ocsp-url", val, o->ocsp_urls, &o->n_ocsp_urls);
+	case OPT_CA_ISSUERS_URL:
+		return url_add(p, "--ca-issuers-url", val, o->ca_issuers_urls,
+			       &o->n_ca_issuers_urls);
 	case OPT_DAYS:
 		return parse_long(p, val, "--days", 1, 36525, &o->days);
 	case OPT_PATHLEN:
@@ -242,15 +329,17 @@ static int x509_parse(int argc, char **argv, struct x509_opts *o)
 		return cli_opts_usage(&p, "needs --key and --out");
 	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL)
 		return cli_opts_usage(&p, "needs --subject");
-	if (o->cmd != CMD_CSR && o->days < 0)
+	if (o->cmd != CMD_CSR && o->days < 0 && !(o->cmd == CMD_ISSUE && o->not_after != 0))
 		return cli_opts_usage(&p, "needs --days");
+	if (o->not_after != 0 && (o->cmd != CMD_ISSUE || o->days >= 0))
+		return cli_opts_usage(&p, "--not-after is for issue, instead of --days");
 	if ((o->cmd == CMD_ISSUE || o->cmd == CMD_CRL) && o->issuer_cert == NULL)
 		return cli_opts_usage(&p, "needs --issuer-cert");
 	if (o->cmd == CMD_ISSUE && o->csr == NULL)
 		return cli_opts_usage(&p, "needs --csr");
 	if (o->cmd == CMD_CRL && !o->have_number)
 		return cli_opts_usage(&p, "needs --number");
-	if (o->cmd == CMD_ISSUE && !o->ca && o->path_len >= 0)
+	if (o->cmd == CMD_ISSUE && !o->ca && o->profile == NULL && o->path_len >= 0)
 		return cli_opts_usage(&p, "--pathlen needs --ca");
 	return 0;
 }
@@ -292,6 +381,45 @@ out:
 		close(tty);
 	secmem_free(p);
 	return r;
+}
+
+/* issue's profile: the ready one named by --profile with the options given
+ * as overrides, or the legacy one from --ca/--key-usage/--eku. */
+static int issue_profile(const struct x509_opts *o, time_t now, struct x509_profile *p)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (o->profile != NULL) {
+		r = x509_profile_ready(o->profile, p);
+		if (r < 0)
+			return r;
+		if (o->ca)
+			p->ca = 1;
+		if (o->path_len >= 0)
+			p->path_len = (int)o->path_len;
+	} else {
+		p->ca = o->ca;
+		p->path_len = (int)o->path_len;
+	}
+	p->subject = o->subject;
+	p->not_before = now;
+	p->validity_days = o->not_after != 0 ? 0 : (unsigned int)o->days;
+	p->not_after = o->not_after;
+	p->sig_alg = o->sig_alg;
+	if (o->key_usage != NULL)
+		p->key_usage = o->key_usage;
+	if (o->eku != NULL)
+		p->ext_key_usage = o->eku;
+	p->policies = o->policies;
+	p->n_policies = o->n_policies;
+	p->crl_urls = o->crl_urls;
+	p->n_crl_urls = o->n_crl_urls;
+	p->ocsp_urls = o->ocsp_urls;
+	p->n_ocsp_urls = o->n_ocsp_urls;
+	p->ca_issuers_urls = o->ca_issuers_urls;
+	p->n_ca_issuers_urls = o->n_ca_issuers_urls;
+	return 0;
 }
 
 static int x509_do(struct x509_opts *o)
@@ -353,8 +481,9 @@ static int x509_do(struct x509_opts *o)
 		goto out;
 	switch (o->cmd) {
 	case CMD_SELF_SIGN: {
-		struct x509_ca_params p = { o->subject, now, now + o->days * X509_DAY_SECONDS,
-					    (int)o->path_len, NULL };
+		struct x509_ca_params p = { .subject = o->subject, .not_before = now,
+					    .not_after = now + o->days * X509_DAY_SECONDS,
+					    .path_len = (int)o->path_len };
 		r = x509_ca_self_sign(&k, &p, &cert);
 		obj = cert;
 		break;
@@ -365,22 +494,40 @@ static int x509_do(struct x509_opts *o)
 		kind = X509_KIND_CSR;
 		break;
 	case CMD_ISSUE: {
-		struct x509_profile p = { o->subject, now, (unsigned int)o->days, o->ca,
-					  (int)o->path_len, o->key_usage, o->eku, NULL };
-		r = x509_pem_read(o->csr, X509_KIND_CSR, p11_ossl_libctx(ossl), (void **)&csr);
+		struct x509_profile p;
+
+		r = issue_profile(o, now, &p);
+		if (r == 0)
+			r = x509_pem_read(o->csr, X509_KIND_CSR, p11_ossl_libctx(ossl),
+					  (void **)&csr);
 		if (r == 0)
 			r = x509_cert_issue(&k, issuer, csr, &p, &cert);
 		obj = cert;
 		break;
 	}
 	case CMD_CRL: {
-		struct x509_crl_params p = { now, now + o->days * X509_DAY_SECONDS, o->crl_number,
-					     o->revoked, o->n_revoked };
+		struct x509_crl_params p = { .this_update = now,
+					     .next_update = now + o->days * X509_DAY_SECONDS,
+					     .crl_number = o->crl_number,
+					     .revoked = o->revoked,
+					     .n_revoked = o->n_revoked,
+					     .max_next_days = (unsigned int)o->max_days };
+		X509_CRL *prev = NULL;
+
+		if (o->previous != NULL &&
+		    (r = x509_pem_read(o->previous, X509_KIND_CRL, p11_ossl_libctx(ossl),
+				       (void **)&prev)) < 0)
+			break;
+		p.previous = prev;
 		r = x509_crl_make(&k, issuer, &p, &crl);
+		X509_CRL_free(prev);
 		obj = crl;
 		kind = X509_KIND_CRL;
 		break;
 	}
+	case CMD_LINT: /* cmd_x509_lint.c */
+		r = ce_err_set(CE_ERR_INTERNAL, "x509 lint is not signed");
+		break;
 	}
 	if (r < 0)
 		goto out;
@@ -408,7 +555,7 @@ out:
 static int x509_run(int argc, char **argv)
 {
 	/* in enum x509_cmd's order */
-	static const char *const subverbs[] = { "self-sign", "csr", "issue", "crl", NULL };
+	static const char *const subverbs[] = { "self-sign", "csr", "issue", "crl", "lint", NULL };
 	struct x509_opts o;
 	int which, r;
 
@@ -417,6 +564,8 @@ static int x509_run(int argc, char **argv)
 	if (which < 0)
 		return cli_opts_status(which);
 	o.cmd = (enum x509_cmd)which;
+	if (o.cmd == CMD_LINT)
+		return cmd_x509_lint(&cli_verb_x509, argc - 1, argv + 1);
 	r = x509_parse(argc - 1, argv + 1, &o);
 	if (r < 0)
 		r = cli_opts_status(r);
@@ -430,7 +579,7 @@ static int x509_run(int argc, char **argv)
 
 const struct cli_verb cli_verb_x509 = {
 	.name = "x509",
-	.synopsis = "self-sign|csr|issue|crl --key URI ... --out FILE",
+	.synopsis = "self-sign|csr|issue|crl --key URI ... --out FILE | lint FILE",
 	.summary = "certificates, CSRs and CRLs signed by a token key (verified, never overwritten)",
 	.run = x509_run,
 	.help = x509_help,

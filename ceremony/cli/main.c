@@ -3,6 +3,7 @@
  * ceremony - HSM key ceremonies. main(): harden the process, then dispatch
  * argv[1] through the verb table (ceremony/cli/verbs.c).
  */
+#include "ceremony/model/script_profile.h"
 #include "ceremony/cli/cli.h"
 #include "ceremony/version.h"
 #include "common/err.h"
@@ -41,6 +42,9 @@ int main(int argc, char **argv)
 	const struct cli_verb *v;
 	int r;
 
+	/* cert.issue profiles are checked with pkcs11/x509's rules, which
+	 * ceremony-verify does not link (ceremony/model/script_profile.h). */
+	script_profile_checker = script_profile_check;
 	r = harden_process();
 	if (r < 0) {
 		ce_err_print(r);

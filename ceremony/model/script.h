@@ -87,7 +87,9 @@ enum param_type {
 	PT_ROLE,   /* a role name */
 	PT_ITEMS,  /* checklist items: strings or {text, record} */
 	PT_GROUPS, /* share layout groups: [{threshold, count}] */
-	PT_REVOKED /* CRL entries: [{serial, date, reason}] */
+	PT_REVOKED, /* CRL entries: [{serial, date, reason}] */
+	PT_PROFILE  /* a certificate profile field: checked by the action's check
+	               (ceremony/model/script_profile.h) */
 };
 
 struct script_param_spec {
@@ -113,6 +115,13 @@ struct script_action {
 	const char *summary;
 	int needs_login;
 };
+
+/* The check of cert.issue's certificate profile (script_profile_check of
+ * ceremony/model/script_profile.h), set by the ceremony program; NULL in
+ * programs that do not link pkcs11/ (ceremony-verify): then only the
+ * parameters' types are checked. */
+extern void (*script_profile_checker)(const struct script *s, const struct script_step *st,
+				      struct diag *d);
 
 /* The action table (NULL-name terminated) and a lookup; NULL if unknown. */
 extern const struct script_action script_actions[];

@@ -27,4 +27,10 @@ void script_layout_parse(struct diag *d, const struct ynode *groups, const struc
  * key per token, and what is declared is used. */
 void script_flow_check(const struct script *s, struct diag *d);
 
+/* crl.sign's CRL rules (script_crl.c). */
+void script_crl_check(const struct script *s, const struct script_step *st, struct diag *d);
+/* cert.self-sign's root-ca validity cap (script_crl.c). */
+void script_self_sign_check(const struct script *s, const struct script_step *st,
+			    struct diag *d);
+
 #endif

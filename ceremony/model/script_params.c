@@ -26,6 +26,11 @@ static void check_keygen(const struct script *s, const struct script_step *st, s
 static void check_fingerprint(const struct script *s, const struct script_step *st, struct diag *d);
 static void check_attendance(const struct script *s, const struct script_step *st, struct diag *d);
 static void check_reshare(const struct script *s, const struct script_step *st, struct diag *d);
+static void check_cert_issue(const struct script *s, const struct script_step *st,
+			     struct diag *d);
+
+void (*script_profile_checker)(const struct script *s, const struct script_step *st,
+			       struct diag *d);
 
 static const struct script_param_spec p_attendance[] = {
 	P_OPT("identity-check", PT_STRING), P_END
@@ -83,12 +88,28 @@ static const struct script_param_spec p_cert_issue[] = {
 	P_REQ("key", PT_STRING),
 	P_REQ("issuer-cert", PT_PATH),
 	P_REQ("csr", PT_PATH),
-	P_ENUM("profile", 1, "sub-ca|ocsp-signer|end-entity"),
-	P_INT("validity-days", 1, 1, 18250),
+	P_REQ("profile", PT_PROFILE),
+	P_INT("validity-days", 0, 1, 18250),
 	P_INT("pathlen", 0, 0, 16),
 	P_OPT("serial", PT_HEX),
 	P_ENUM("digest", 0, DIGESTS),
 	P_REQ("output", PT_OUTPUT),
+	/* profile fields (script_profile.c) */
+	P_OPT("not-before", PT_PROFILE),
+	P_OPT("not-after", PT_PROFILE),
+	P_OPT("signature-algorithm", PT_PROFILE),
+	P_OPT("subject", PT_PROFILE),
+	P_OPT("ca", PT_PROFILE),
+	P_OPT("key-usage", PT_PROFILE),
+	P_OPT("ext-key-usage", PT_PROFILE),
+	P_OPT("ext-key-usage-critical", PT_PROFILE),
+	P_OPT("policies", PT_PROFILE),
+	P_OPT("crl-urls", PT_PROFILE),
+	P_OPT("ocsp-urls", PT_PROFILE),
+	P_OPT("ca-issuers-urls", PT_PROFILE),
+	P_OPT("name-constraints", PT_PROFILE),
+	P_OPT("ocsp-nocheck", PT_PROFILE),
+	P_OPT("ski-method", PT_PROFILE),
 	P_END
 };
 static const struct script_param_spec p_crl_sign[] = {
@@ -97,6 +118,10 @@ static const struct script_param_spec p_crl_sign[] = {
 	P_REQ("issuer-cert", PT_PATH),
 	P_INT("crl-number", 1, 1, LONG_MAX),
 	P_INT("next-update-days", 1, 1, 3660),
+	P_INT("max-next-update-days", 0, 1, 365),
+	P_OPT("this-update", PT_STRING),
+	P_OPT("previous-crl", PT_PATH),
+	P_OPT("idp-url", PT_STRING),
 	P_OPT("revoked", PT_REVOKED),
 	P_ENUM("digest", 0, DIGESTS),
 	P_REQ("output", PT_OUTPUT),
@@ -144,10 +169,10 @@ const struct script_action script_actions[] = {
 	{ "quorum.login", p_quorum_login, NULL, "key holders enter shares, then login", 0 },
 	{ "key.generate", p_key_generate, check_keygen, "generate a key pair on the token", 1 },
 	{ "key.export-public", p_export_public, NULL, "write the public key", 1 },
-	{ "cert.self-sign", p_self_sign, NULL, "self-signed CA certificate", 1 },
+	{ "cert.self-sign", p_self_sign, script_self_sign_check, "self-signed CA certificate", 1 },
 	{ "csr.create", p_csr_create, NULL, "certificate signing request", 1 },
-	{ "cert.issue", p_cert_issue, NULL, "sign a certificate from a CSR", 1 },
-	{ "crl.sign", p_crl_sign, NULL, "sign a CRL", 1 },
+	{ "cert.issue", p_cert_issue, check_cert_issue, "sign a certificate from a CSR", 1 },
+	{ "crl.sign", p_crl_sign, script_crl_check, "sign a CRL", 1 },
 	{ "key.backup", p_key_backup, NULL, "wrap a key under a split wrapping key", 1 },
 	{ "key.restore", p_key_restore, NULL, "unwrap a backed-up key onto a token", 1 },
 	{ "shares.reshare", p_reshare, check_reshare, "new shares for a new holder set", 0 },
@@ -243,7 +268,8 @@ static void check_revoked(const struct ynode *v, const char *what, struct diag *
 {
 	static const char *const rkeys[] = { "serial", "date", "reason", NULL };
 	static const char *const reasons =
-		"unspecified|key-compromise|ca-compromise|affiliation-changed|superseded|cessation-of-operation";
+		"unspecified|key-compromise|ca-compromise|affiliation-changed|superseded|"
+		"cessation-of-operation|privilege-withdrawn";
 	size_t i;
 
 	if (!yfield_want(d, v, YNODE_SEQ, what))
@@ -359,6 +385,8 @@ static void check_param(const struct script *s, const struct script_step *st,
 	case PT_REVOKED:
 		check_revoked(v, what, d);
 		return;
+	case PT_PROFILE:
+		return; /* the action's check parses the whole profile */
 	default:
 		break;
 	}
@@ -375,10 +403,10 @@ void script_params_check(const struct script *s, const struct script_step *st, s
 {
 	const struct script_param_spec *ps;
 	char what[96];
-	const char *known[32];
+	const char *known[40];
 	size_t nk = 0;
 
-	for (ps = st->action->params; ps->key != NULL && nk < 31; ps++)
+	for (ps = st->action->params; ps->key != NULL && nk < 39; ps++)
 		known[nk++] = ps->key;
 	known[nk] = NULL;
 	snprintf(what, sizeof(what), "'with' of %s", st->action->name);
@@ -464,4 +492,14 @@ static void check_reshare(const struct script *s, const struct script_step *st, 
 	if (l.group_threshold > l.ngroups)
 		diag_error(d, &gt->mark, "group-threshold %u is larger than the %zu groups",
 			   l.group_threshold, l.ngroups);
+}
+
+/* The profile of cert.issue: parsed and linted by script_profile_checker
+ * when the program set it (ceremony does; ceremony-verify, which links no
+ * pkcs11/ code, does not). */
+static void check_cert_issue(const struct script *s, const struct script_step *st,
+			     struct diag *d)
+{
+	if (script_profile_checker != NULL)
+		script_profile_checker(s, st, d);
 }

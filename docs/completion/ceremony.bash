@@ -67,12 +67,19 @@ _ceremony()
 	--outdir|--outputs|--to)
 		_ceremony_files -d; return ;;
 	--today|--group|--group-threshold|--iteration-exponent|--random|--holder|--label|\
-	--days|--pathlen|--number|--revoke|--pin-fd|--subject|--key|--key-usage|--eku)
+	--days|--pathlen|--number|--revoke|--pin-fd|--subject|--key|--key-usage|--eku|\
+	--max-days|--policy|--crl-url|--ocsp-url|--ca-issuers-url|--signature-algorithm|\
+	--not-after)
 		return ;;
 	--members|--ceremony|--date|--share-fd)
 		return ;;
 	--secret-format)
 		COMPREPLY=($(compgen -W "hex text" -- "$cur")); return ;;
+	--profile)
+		COMPREPLY=($(compgen -W "root-ca sub-ca ocsp-responder tsu cross end-entity" -- "$cur"))
+		return ;;
+	--previous)
+		_ceremony_files '@(pem|crl)'; return ;;
 	esac
 
 	if [ -z "$verb" ]; then
@@ -109,13 +116,16 @@ _ceremony()
 		subs="list mechanisms objects"
 		[ -n "$sub" ] && opts="--module --json" ;;
 	x509)
-		subs="self-sign csr issue crl"
+		subs="self-sign csr issue crl lint"
 		case $sub in
 		self-sign) opts="--key --subject --days --pathlen --out --module --pin-fd" ;;
 		csr) opts="--key --subject --out --module --pin-fd" ;;
 		issue) opts="--key --issuer-cert --csr --days --ca --pathlen --key-usage --eku
-			--subject --out --module --pin-fd" ;;
-		crl) opts="--key --issuer-cert --days --number --revoke --out --module --pin-fd" ;;
+			--subject --profile --policy --crl-url --ocsp-url --ca-issuers-url
+			--signature-algorithm --not-after --out --module --pin-fd" ;;
+		crl) opts="--key --issuer-cert --days --number --revoke --previous --max-days
+			--out --module --pin-fd" ;;
+		lint) opts="--issuer-cert --profile --previous --max-days"; args=pem ;;
 		esac ;;
 	verify)
 		opts="--signer --signature --script --roster --outputs --json --expect-key

@@ -16,85 +16,6 @@
 #define X509_SERIAL_HEX_MAX_BYTES 40 /* 20 octets (RFC 5280 4.1.2.2) */
 #define X509_SECONDS_PER_DAY 86400
 
-/* ---- subject names ---- */
-
-int x509_name_parse(const char *subject, X509_NAME **out)
-{
-	int r = CE_ERR_INTERNAL;
-	X509_NAME *name = NULL;
-	char *copy = NULL;
-	char *p, *w, *type, *value;
-	size_t len;
-	int rdn = 0;
-
-	*out = NULL;
-	len = strlen(subject);
-	if (len > X509_SUBJECT_MAX_BYTES) {
-		r = ce_err_set(CE_ERR_TOO_LARGE, "subject longer than %d bytes",
-			       X509_SUBJECT_MAX_BYTES);
-		goto out;
-	}
-	if (subject[0] != '/') {
-		r = ce_err_set(CE_ERR_INVALID, "subject '%s': must start with '/' "
-			       "(\"/C=FR/O=Example/CN=Root\")", subject);
-		goto out;
-	}
-	copy = strdup(subject);
-	name = X509_NAME_new();
-	if (copy == NULL || name == NULL) {
-		r = CE_ERR_NOMEM;
-		goto out;
-	}
-	p = copy + 1;
-	while (*p != '\0') {
-		rdn++;
-		/* Unescape in place up to the next unescaped '/'. */
-		type = w = p;
-		value = NULL;
-		while (*p != '\0' && *p != '/') {
-			if (*p == '\\' && (p[1] == '/' || p[1] == '\\')) {
-				p++;
-			} else if (*p == '=' && value == NULL) {
-				*w++ = '\0';
-				value = w;
-				p++;
-				continue;
-			}
-			*w++ = *p++;
-		}
-		if (*p == '/')
-			p++;
-		*w = '\0';
-		if (value == NULL || *type == '\0' || *value == '\0') {
-			r = ce_err_set(CE_ERR_INVALID, "subject '%s': RDN %d is not type=value",
-				       subject, rdn);
-			goto out;
-		}
-		if (OBJ_txt2nid(type) == NID_undef) {
-			r = ce_err_set(CE_ERR_INVALID, "subject '%s': RDN %d: unknown type '%s'",
-				       subject, rdn, type);
-			goto out;
-		}
-		if (X509_NAME_add_entry_by_txt(name, type, MBSTRING_UTF8,
-					       (const unsigned char *)value, -1, -1, 0) != 1) {
-			r = p11_ossl_err(CE_ERR_INVALID, "subject '%s': RDN %d (%s)", subject, rdn,
-					 type);
-			goto out;
-		}
-	}
-	if (rdn == 0) {
-		r = ce_err_set(CE_ERR_INVALID, "subject '%s' is empty", subject);
-		goto out;
-	}
-	*out = name;
-	name = NULL; /* transferred */
-	r = 0;
-out:
-	X509_NAME_free(name);
-	free(copy);
-	return r;
-}
-
 /* ---- fields ---- */
 
 /* hex is 1..X509_SERIAL_HEX_MAX_BYTES hex digits. */
@@ -196,11 +117,36 @@ out:
 
 /* ---- the four outputs ---- */
 
+/* The time an ASN1_TIME says, or 0. */
+static time_t asn1_time_t(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
+		ERR_clear_error();
+		return 0;
+	}
+	return timegm(&tm);
+}
+
+/* The root profile's own rules (validity cap) on a self-signed certificate. */
+static int root_validity_check(struct x509_profile *rp, const X509 *x)
+{
+	struct x509_lint l = { 0 };
+
+	rp->not_before = asn1_time_t(X509_get0_notBefore(x));
+	rp->not_after = asn1_time_t(X509_get0_notAfter(x));
+	x509_lint_profile(rp, 0, &l);
+	return x509_lint_result(&l, "the root certificate");
+}
+
 int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params *p, X509 **out)
 {
 	int r = CE_ERR_INTERNAL;
 	X509 *x = NULL;
 	X509_NAME *name = NULL;
+	struct x509_profile rp;
+	struct x509_prelint pl = { 0 };
 
 	*out = NULL;
 	ERR_clear_error();
@@ -208,11 +154,17 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 		r = ce_err_set(CE_ERR_INVALID, "a CA certificate needs a subject");
 		goto out;
 	}
+	if ((r = x509_profile_ready("root-ca", &rp)) < 0)
+		goto out;
+	rp.path_len = p->path_len;
 	if ((r = x509_name_parse(p->subject, &name)) < 0 ||
 	    (r = cert_new(k, name, name, k->pub, p->serial_hex, p->not_before, p->not_after,
 			  &x)) < 0 ||
 	    (r = x509_profile_ca_extensions(x, p->path_len)) < 0 ||
+	    (r = root_validity_check(&rp, x)) < 0 ||
+	    (r = x509_prelint_cert(k, x, &rp, NULL, &pl)) < 0 ||
 	    (r = x509_sign_verified(k, X509_KIND_CERT, x, "CA certificate")) < 0 ||
+	    (r = x509_postlint_cert(x, &rp, NULL, &pl)) < 0 ||
 	    (r = x509_sign_key_check(X509_get0_pubkey(x), k->pub, "the CA certificate",
 				     k->uri)) < 0)
 		goto out;
@@ -226,6 +178,7 @@ int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params 
 	x = NULL; /* transferred */
 	r = 0;
 out:
+	x509_prelint_free(&pl);
 	X509_NAME_free(name);
 	X509_free(x);
 	return r;
@@ -297,6 +250,8 @@ out:
 static int issued_subject(const struct x509_profile *p, const X509_REQ *csr, X509_NAME **name)
 {
 	*name = NULL;
+	if (p->n_subject_attrs > 0)
+		return x509_name_build(p->subject_attrs, p->n_subject_attrs, name);
 	if (p->subject != NULL)
 		return x509_name_parse(p->subject, name);
 	*name = X509_NAME_dup(X509_REQ_get_subject_name(csr));
@@ -311,8 +266,15 @@ static int issued_validity(const struct x509_profile *p, const X509 *issuer_cert
 {
 	int cmp;
 
+	struct x509_lint l = { 0 };
+
 	*nb = p->not_before != 0 ? p->not_before : time(NULL);
-	*na = *nb + (time_t)p->validity_days * X509_SECONDS_PER_DAY;
+	*na = p->not_after != 0 ? p->not_after
+				: *nb + (time_t)p->validity_days * X509_SECONDS_PER_DAY;
+	/* The profile's own rules, before anything is built. */
+	x509_lint_profile(p, asn1_time_t(X509_get0_notAfter(issuer_cert)), &l);
+	if (l.n > 0)
+		return x509_lint_result(&l, "the profile");
 	/* Nothing outlives its issuer. */
 	cmp = X509_cmp_time(X509_get0_notAfter(issuer_cert), na);
 	if (cmp == 0)
@@ -330,6 +292,7 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	X509 *x = NULL;
 	X509_NAME *name = NULL;
 	EVP_PKEY *csr_key = NULL;
+	struct x509_prelint pl = { 0 };
 	time_t nb, na;
 
 	*out = NULL;
@@ -342,7 +305,9 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	    (r = cert_new(issuer_key, name, X509_get_subject_name(issuer_cert), csr_key,
 			  p->serial_hex, nb, na, &x)) < 0 ||
 	    (r = x509_profile_extensions(x, p, X509_get0_subject_key_id((X509 *)issuer_cert))) < 0 ||
-	    (r = x509_sign_verified(issuer_key, X509_KIND_CERT, x, "certificate")) < 0)
+	    (r = x509_prelint_cert(issuer_key, x, p, issuer_cert, &pl)) < 0 ||
+	    (r = x509_sign_verified(issuer_key, X509_KIND_CERT, x, "certificate")) < 0 ||
+	    (r = x509_postlint_cert(x, p, issuer_cert, &pl)) < 0)
 		goto out;
 	if (EVP_PKEY_eq(X509_get0_pubkey(x), csr_key) != 1) {
 		ERR_clear_error();
@@ -353,6 +318,7 @@ int x509_cert_issue(const struct p11_ossl_key *issuer_key, const X509 *issuer_ce
 	x = NULL; /* transferred */
 	r = 0;
 out:
+	x509_prelint_free(&pl);
 	EVP_PKEY_free(csr_key);
 	X509_NAME_free(name);
 	X509_free(x);
@@ -423,6 +389,7 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 	int r = CE_ERR_INTERNAL;
 	X509_CRL *crl = NULL;
 	ASN1_TIME *t = NULL;
+	struct x509_prelint pl = { 0 };
 	time_t tu;
 	size_t i;
 
@@ -461,17 +428,21 @@ int x509_crl_make(const struct p11_ossl_key *issuer_key, const X509 *issuer_cert
 					X509_get0_subject_key_id((X509 *)issuer_cert));
 	if (r < 0)
 		goto out;
+	if (p->idp_url != NULL && (r = x509_ext_crl_idp(crl, p->idp_url)) < 0)
+		goto out;
 	if (X509_CRL_sort(crl) != 1) {
 		r = p11_ossl_err(CE_ERR_NOMEM, "sorting the CRL");
 		goto out;
 	}
-	r = x509_sign_verified(issuer_key, X509_KIND_CRL, crl, "CRL");
-	if (r < 0)
+	if ((r = x509_prelint_crl(issuer_key, crl, p, issuer_cert, &pl)) < 0 ||
+	    (r = x509_sign_verified(issuer_key, X509_KIND_CRL, crl, "CRL")) < 0 ||
+	    (r = x509_postlint_crl(crl, p, issuer_cert, &pl)) < 0)
 		goto out;
 	*out = crl;
 	crl = NULL; /* transferred */
 	r = 0;
 out:
+	x509_prelint_free(&pl);
 	ASN1_TIME_free(t);
 	X509_CRL_free(crl);
 	return r;

@@ -151,8 +151,8 @@ out:
 	return r;
 }
 
-/* extendedKeyUsage, not critical. */
-static int ext_ext_key_usage(X509 *x, const char *list)
+/* extendedKeyUsage, critical when asked (RFC 3161 2.3 for a TSU). */
+static int ext_ext_key_usage(X509 *x, const char *list, int critical)
 {
 	int r = CE_ERR_INTERNAL;
 	EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
@@ -162,7 +162,7 @@ static int ext_ext_key_usage(X509 *x, const char *list)
 		goto out;
 	}
 	if ((r = list_each(list, "extendedKeyUsage", eku_add_one, eku)) < 0 ||
-	    (r = ext_add(x, NID_ext_key_usage, eku, 0, "extendedKeyUsage")) < 0)
+	    (r = ext_add(x, NID_ext_key_usage, eku, critical, "extendedKeyUsage")) < 0)
 		goto out;
 	r = 0;
 out:
@@ -170,8 +170,9 @@ out:
 	return r;
 }
 
-/* RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING. */
-static int key_id_of(const X509 *x, ASN1_OCTET_STRING **out)
+/* RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING; or
+ * RFC 7093 section 2 method 1: SHA-256 of it, leftmost 160 bits. */
+static int key_id_of(const X509 *x, enum x509_ski_method method, ASN1_OCTET_STRING **out)
 {
 	int r = CE_ERR_INTERNAL;
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -179,11 +180,14 @@ static int key_id_of(const X509 *x, ASN1_OCTET_STRING **out)
 	ASN1_OCTET_STRING *oct = NULL;
 
 	*out = NULL;
-	if (X509_pubkey_digest(x, EVP_sha1(), md, &md_len) != 1) {
+	if (X509_pubkey_digest(x, method == X509_SKI_SHA256 ? EVP_sha256() : EVP_sha1(), md,
+			       &md_len) != 1) {
 		r = p11_ossl_err(CE_ERR_CRYPTO, "key identifier");
 		goto out;
 	}
 	oct = ASN1_OCTET_STRING_new();
+	if (md_len > 20)
+		md_len = 20;
 	if (oct == NULL || ASN1_OCTET_STRING_set(oct, md, (int)md_len) != 1) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -198,12 +202,12 @@ out:
 
 /* subjectKeyIdentifier of x's key; *ski_out (may be NULL) gets a copy,
  * owned by the caller. */
-static int ext_ski(X509 *x, ASN1_OCTET_STRING **ski_out)
+static int ext_ski(X509 *x, enum x509_ski_method method, ASN1_OCTET_STRING **ski_out)
 {
 	int r = CE_ERR_INTERNAL;
 	ASN1_OCTET_STRING *ski = NULL;
 
-	if ((r = key_id_of(x, &ski)) < 0 ||
+	if ((r = key_id_of(x, method, &ski)) < 0 ||
 	    (r = ext_add(x, NID_subject_key_identifier, ski, 0, "subjectKeyIdentifier")) < 0)
 		goto out;
 	if (ski_out != NULL) {
@@ -250,6 +254,10 @@ out:
 
 int x509_profile_check(const struct x509_profile *p)
 {
+	if (p->not_after != 0 && p->validity_days != 0)
+		return ce_err_set(CE_ERR_INVALID, "give either not-after or a validity in days");
+	if (p->not_after != 0)
+		return 0;
 	if (p->validity_days == 0 || p->validity_days > X509_VALIDITY_MAX_DAYS)
 		return ce_err_set(CE_ERR_INVALID, "validity of %u days out of range (1..%u)",
 				  p->validity_days, X509_VALIDITY_MAX_DAYS);
@@ -289,7 +297,8 @@ int x509_profile_ca_extensions(X509 *x, int path_len)
 	ASN1_OCTET_STRING *ski = NULL;
 
 	if ((r = ext_basic_constraints(x, 1, path_len)) < 0 ||
-	    (r = ext_key_usage(x, "keyCertSign,cRLSign")) < 0 || (r = ext_ski(x, &ski)) < 0 ||
+	    (r = ext_key_usage(x, "keyCertSign,cRLSign")) < 0 ||
+	    (r = ext_ski(x, X509_SKI_SHA1, &ski)) < 0 ||
 	    (r = ext_aki(x, ski)) < 0)
 		goto out;
 	r = 0;
@@ -298,20 +307,48 @@ out:
 	return r;
 }
 
+/* The profile's extensions beyond basicConstraints, keyUsage and the key
+ * identifiers (ext.c). */
+static int profile_more_extensions(X509 *x, const struct x509_profile *p)
+{
+	int r = 0;
+
+	if (p->n_policies > 0 && (r = x509_ext_policies(x, p->policies, p->n_policies)) < 0)
+		return r;
+	if (p->n_crl_urls > 0 && (r = x509_ext_crl_dp(x, p->crl_urls, p->n_crl_urls)) < 0)
+		return r;
+	if ((p->n_ocsp_urls > 0 || p->n_ca_issuers_urls > 0) &&
+	    (r = x509_ext_aia(x, p->ocsp_urls, p->n_ocsp_urls, p->ca_issuers_urls,
+			      p->n_ca_issuers_urls)) < 0)
+		return r;
+	if ((p->n_nc_permitted > 0 || p->n_nc_excluded > 0) &&
+	    (r = x509_ext_name_constraints(x, p->nc_permitted, p->n_nc_permitted, p->nc_excluded,
+					   p->n_nc_excluded)) < 0)
+		return r;
+	if (p->ocsp_nocheck && (r = x509_ext_ocsp_nocheck(x)) < 0)
+		return r;
+	return 0;
+}
+
 int x509_profile_extensions(X509 *x, const struct x509_profile *p,
 			    const ASN1_OCTET_STRING *issuer_ski)
 {
 	int r = CE_ERR_INTERNAL;
+	ASN1_OCTET_STRING *ski = NULL;
 	const char *ku = p->key_usage != NULL ? p->key_usage
 			 : p->ca ? "keyCertSign,cRLSign" : "digitalSignature";
 
 	if ((r = ext_basic_constraints(x, p->ca, p->path_len)) < 0 ||
 	    (r = ext_key_usage(x, ku)) < 0 ||
-	    (p->ext_key_usage != NULL && (r = ext_ext_key_usage(x, p->ext_key_usage)) < 0) ||
-	    (r = ext_ski(x, NULL)) < 0 || (r = ext_aki(x, issuer_ski)) < 0)
+	    (p->ext_key_usage != NULL &&
+	     (r = ext_ext_key_usage(x, p->ext_key_usage, p->eku_critical)) < 0) ||
+	    (r = ext_ski(x, p->ski_method, &ski)) < 0 ||
+	    (r = ext_aki(x, issuer_ski != NULL ? issuer_ski : ski)) < 0 ||
+	    (r = profile_more_extensions(x, p)) < 0)
 		goto out;
 	r = 0;
 out:
+	ASN1_OCTET_STRING_free(ski);
 	return r;
 }
 

@@ -131,7 +131,7 @@ test_expect_success 'an unknown verb or sub-verb: two lines, exit 2' '
 	test_exit_code 2 ceremony hsm frob 2>err &&
 	usage_error_is hsm "unknown sub-command '"'"'frob'"'"' (list, mechanisms, objects)" &&
 	test_exit_code 2 ceremony x509 2>err &&
-	usage_error_is x509 "needs a sub-command: self-sign, csr, issue, crl"
+	usage_error_is x509 "needs a sub-command: self-sign, csr, issue, crl, lint"
 '
 
 test_expect_success 'no verb at all prints usage and exits 2' '

@@ -42,7 +42,10 @@ steps:
     title: The root signs the sub-CA certificate
     action: cert.issue
     with: {token: root, key: root-ca-2026, issuer-cert: root-ca.pem, csr: sub-ca.csr,
-           profile: sub-ca, validity-days: 365, pathlen: 0, serial: "0a0b0c", output: sub-ca-2.pem}
+           profile: sub-ca, validity-days: 365, pathlen: 0, serial: "7a0b0c0d0e0f101112",
+           policies: [{oid: 1.3.6.1.4.1.99999.1.1}],
+           crl-urls: ["http://crl.example.org/root.crl"],
+           ca-issuers-urls: ["http://pki.example.org/root.cer"], output: sub-ca-2.pem}
     actors: [hsm-administrator]
     witnesses: [security-officer, system-auditor]
     outputs: [sub-ca-2.pem]
@@ -80,12 +83,17 @@ test_expect_success 'the closing summary shows the certificate DER fingerprint r
 	test_grep -F "certificate sub-ca.pem, SHA-256 $file [$w]" r
 '
 
-test_expect_success 'the sub-CA certificate chains to the root, CA:TRUE pathlen 0, SHA-384' '
-	openssl verify -CAfile "$SUB/root-ca.pem" "$SUB/sub-ca.pem" &&
+test_expect_success 'the sub-CA certificate chains to the root (x509_strict), carries the TSP profile' '
+	openssl verify -x509_strict -CAfile "$SUB/root-ca.pem" "$SUB/sub-ca.pem" &&
 	openssl x509 -in "$SUB/sub-ca.pem" -noout -text >txt &&
 	test_grep "CA:TRUE, pathlen:0" txt &&
 	test_grep "ecdsa-with-SHA384" txt &&
-	test_grep "Subject: C = FR, O = Example TSP, CN = Example Sub CA 2026" txt &&
+	test_grep "Subject: C = FR, O = Example TSP, organizationIdentifier = NTRFR-123456789, CN = Example Sub CA 2026" txt &&
+	test_grep "Policy: 1.3.6.1.4.1.99999.1.1" txt &&
+	test_grep "CPS: http://pki.example.org/cps" txt &&
+	test_grep "URI:http://crl.example.org/root-ca.crl" txt &&
+	test_grep "CA Issuers - URI:http://pki.example.org/root-ca.cer" txt &&
+	ceremony x509 lint "$SUB/sub-ca.pem" --issuer-cert "$SUB/root-ca.pem" --profile sub-ca &&
 	openssl req -in "$SUB/sub-ca.csr" -noout -verify 2>&1 | grep -q "verify OK"
 '
 
@@ -122,13 +130,21 @@ test_expect_success 'the same request untampered is issued, with the serial aske
 	run_rehearsal issue-only.yaml "$TEST_TMP/issue-only.answers" "$PWD/good" \
 		--issued-in "$TEST_TMP/root-init/transcript.jsonl" >log 2>&1 &&
 	openssl verify -CAfile good/root-ca.pem good/sub-ca-2.pem &&
-	openssl x509 -in good/sub-ca-2.pem -noout -serial | grep -qx "serial=0A0B0C" &&
+	openssl x509 -in good/sub-ca-2.pem -noout -serial | grep -qx "serial=7A0B0C0D0E0F101112" &&
 	run_verified "$PWD/good"
+'
+
+test_expect_success 'failing twin: a short serial is refused at lint, nothing reaches the HSM' '
+	sed "s/serial: \"7a0b0c0d0e0f101112\"/serial: \"0a0b0c\"/" \
+		"$TEST_TMP/scripts/issue-only.yaml" >"$TEST_TMP/scripts/issue-short.yaml" &&
+	test_exit_code 1 ceremony lint "$TEST_TMP/scripts/issue-short.yaml" --today "$RUN_TODAY" >out 2>&1 &&
+	test_grep "issue-short.yaml:[0-9]*:[0-9]*: error: .*fewer than 64 bits" out &&
+	test_grep -F "[serial-entropy, CA/B BR 7.1]" out
 '
 
 test_expect_success 'failing twin: a digest that does not follow the key is refused' '
 	mkdir -p dg && cp "$TEST_TMP/root/root-ca.pem" "$SUB/sub-ca.csr" dg/ &&
-	sed "s/serial: \"0a0b0c\"/digest: sha256/" "$TEST_TMP/scripts/issue-only.yaml" \
+	sed "s/serial: \"7a0b0c0d0e0f101112\"/digest: sha256/" "$TEST_TMP/scripts/issue-only.yaml" \
 		>"$TEST_TMP/scripts/issue-sha256.yaml" &&
 	test_exit_code 1 run_rehearsal issue-sha256.yaml "$TEST_TMP/issue-only.answers" "$PWD/dg" \
 		--issued-in "$TEST_TMP/root-init/transcript.jsonl" >log 2>&1 &&

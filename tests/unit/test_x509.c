@@ -215,9 +215,10 @@ static void test_csr_issue_subca(void **state)
 {
 	struct fx *f = *state;
 	struct p11_ossl_key rk = { 0 }, sk = { 0 };
-	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL, NULL };
-	struct x509_profile ee = { "/CN=tsa.example.org", 0, 365, 0, -1, "digitalSignature",
-				   "timeStamping", "1a2b3c" };
+	struct x509_profile prof = { .validity_days = 1825, .ca = 1, .path_len = 0 };
+	struct x509_profile ee = { .subject = "/CN=tsa.example.org", .validity_days = 365,
+				   .path_len = -1, .key_usage = "digitalSignature",
+				   .ext_key_usage = "timeStamping", .serial_hex = "1a2b3c" };
 	X509 *root = NULL, *sub = NULL, *leaf = NULL;
 	X509_REQ *csr = NULL, *csr2 = NULL;
 	char pem[512], csrpem[512], leafpem[512], d[256];
@@ -346,7 +347,7 @@ static void test_tampered_csr_refused(void **state)
 {
 	struct fx *f = *state;
 	struct p11_ossl_key rk = { 0 }, sk = { 0 };
-	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL, NULL };
+	struct x509_profile prof = { .validity_days = 1825, .ca = 1, .path_len = 0 };
 	X509 *root = NULL, *sub = NULL;
 	X509_REQ *csr = NULL, *bad = NULL;
 	unsigned char *der = NULL, *hit;
@@ -398,7 +399,8 @@ static void test_crl(void **state)
 	root_ca(f, &rk, &root);
 	rev[0] = (struct x509_revoked){ "7f00aa", time(NULL) - DAY, 1 };
 	rev[1] = (struct x509_revoked){ "01", time(NULL) - 2 * DAY, 0 };
-	cp = (struct x509_crl_params){ 0, time(NULL) + 30L * DAY, 7, rev, 2 };
+	cp = (struct x509_crl_params){ .next_update = time(NULL) + 30L * DAY, .crl_number = 7,
+				      .revoked = rev, .n_revoked = 2 };
 	assert_int_equal(x509_crl_make(&rk, root, &cp, &crl), 0);
 	path_in(f, "root.crl", pem, sizeof(pem));
 	path_in(f, "root.pem", rootpem, sizeof(rootpem));
@@ -645,9 +647,9 @@ static void test_direct_path(void **state)
 	struct p11_key *key[4] = { NULL }, *subkey = NULL;
 	struct p11_keygen kg = { P11_KEY_EC_P256, "sub", (const uint8_t *)"\x20", 1, 0 };
 	struct x509_ca_params p = { ROOT_SUBJECT, 0, 0, 0, NULL };
-	struct x509_profile prof = { NULL, 0, 365, 1, -1, NULL, NULL, NULL };
+	struct x509_profile prof = { .validity_days = 365, .ca = 1, .path_len = -1 };
 	struct x509_revoked rev = { "99", 0, 4 };
-	struct x509_crl_params crlp = { 0, 0, 9, &rev, 1 };
+	struct x509_crl_params crlp = { .crl_number = 9, .revoked = &rev, .n_revoked = 1 };
 	X509 *ca = NULL, *cert = NULL;
 	X509_REQ *csr = NULL;
 	X509_CRL *crl = NULL;

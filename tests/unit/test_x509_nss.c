@@ -135,9 +135,9 @@ static void test_nss_chain_and_crl(void **state)
 	struct fx *f = *state;
 	struct p11_ossl_key rk = { 0 }, sk = { 0 };
 	struct x509_ca_params cp = { "/C=FR/O=Example TSP/CN=NSS Root CA", 0, 0, 1, NULL };
-	struct x509_profile prof = { NULL, 0, 1825, 1, 0, NULL, NULL, NULL };
+	struct x509_profile prof = { .validity_days = 1825, .ca = 1, .path_len = 0 };
 	struct x509_revoked rev = { "1234abcd", 0, 5 };
-	struct x509_crl_params crlp = { 0, 0, 1, &rev, 1 };
+	struct x509_crl_params crlp = { .crl_number = 1, .revoked = &rev, .n_revoked = 1 };
 	EVP_PKEY *rpub = NULL, *spub = NULL;
 	X509 *root = NULL, *sub = NULL;
 	X509_REQ *csr = NULL;
