@@ -7,6 +7,7 @@
 #include "common/err.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void pin_plan_set_len(struct pin_plan *p, size_t len)
@@ -123,4 +124,106 @@ int pin_plan_fit(const struct script_step *st, const char *token_what, unsigned 
 		floor_check(st, p, dd);
 	}
 	return diag_scope_end(&sc, 0, CE_ERR_INVALID);
+}
+
+/* The URI without its token= attribute (the blank token of the same
+ * model/manufacturer/serial). *out owned by the caller. */
+static int uri_without_token(const char *uri, char **out)
+{
+	const char *p = uri + strlen("pkcs11:"), *e;
+	size_t n = strlen("pkcs11:");
+	char *b = malloc(strlen(uri) + 1);
+
+	if (b == NULL)
+		return CE_ERR_NOMEM;
+	memcpy(b, "pkcs11:", n);
+	while (*p) {
+		e = strchr(p, ';');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, "token=", 6) != 0) {
+			if (b[n - 1] != ':')
+				b[n++] = ';';
+			memcpy(b + n, p, (size_t)(e - p));
+			n += (size_t)(e - p);
+		}
+		p = *e ? e + 1 : e;
+	}
+	b[n] = '\0';
+	*out = b;
+	return 0;
+}
+
+/* The token a PIN-making step acts on, as the module reports it, or NULL
+ * (not found: a warning in d). */
+static int step_token(const struct script *s, const struct script_step *st, struct p11_ctx *ctx,
+		      struct p11_token **tok, struct diag *d)
+{
+	const struct script_token *spec = script_token_find(s, script_param_str(st, "token"));
+	char *buri = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	*tok = NULL;
+	if (spec == NULL) {
+		r = 0; /* the schema said so already */
+		goto out;
+	}
+	if (p11_token_find(ctx, spec->uri, tok) == 0) {
+		r = 0;
+		goto out;
+	}
+	ce_err_clear();
+	if (strcmp(st->action->name, "token.init") == 0) {
+		r = uri_without_token(spec->uri, &buri);
+		if (r < 0)
+			goto out;
+		if (p11_token_find_blank(ctx, buri, tok) == 0) {
+			r = 0;
+			goto out;
+		}
+		ce_err_clear();
+	}
+	diag_warn(d, &spec->mark,
+		  "step '%s': no token for '%s' (%s) on the module: its PIN range is checked "
+		  "when the ceremony runs",
+		  st->id, spec->name, spec->uri);
+	r = 0;
+out:
+	free(buri);
+	return r;
+}
+
+int pin_plan_lint_module(const struct script *s, struct p11_ctx *ctx, struct diag *d)
+{
+	struct p11_token *tok = NULL;
+	const struct p11_token_info *ti;
+	struct pin_plan p;
+	char what[256];
+	size_t i;
+	int r = CE_ERR_INTERNAL;
+
+	for (i = 0; i < s->nsteps; i++) {
+		const struct script_step *st = &s->steps[i];
+
+		if (!makes_pin(st))
+			continue;
+		p11_token_free(tok);
+		r = step_token(s, st, ctx, &tok, d);
+		if (r < 0)
+			goto out;
+		pin_plan_read(st, &p);
+		/* pin.rotate without pin-length keeps the old PIN's length,
+		 * known only from the shares' transcript */
+		if (tok == NULL || (!p.len_given && strcmp(st->action->name, "pin.rotate") == 0))
+			continue;
+		ti = p11_token_info(tok);
+		snprintf(what, sizeof(what), "the token for '%s' (model %s, serial %s)",
+			 script_param_str(st, "token"), ti->model, ti->serial);
+		if (pin_plan_fit(st, what, ti->min_pin_len, ti->max_pin_len, &p, d) < 0)
+			ce_err_clear(); /* the finding is in d */
+	}
+	r = 0;
+out:
+	p11_token_free(tok);
+	return r;
 }

@@ -61,6 +61,18 @@ int pin_plan_fit(const struct script_step *st, const char *token_what, unsigned 
 		 unsigned long hi, struct pin_plan *p, struct diag *d)
 	__attribute__((warn_unused_result));
 
+/*
+ * lint --module: every step that makes a PIN held against the PIN range of
+ * its token as the module reports it (token.init: the blank token its URI
+ * finds without token=, or the token itself; pin.rotate: the token), the
+ * step's pin-length (or the default) and the floor. A token not found is a
+ * warning (its range is checked when the ceremony runs). Reports into d.
+ * Returns 0, or a negative CE_ERR_* when the check could not be made
+ * (CE_ERR_NOMEM).
+ */
+int pin_plan_lint_module(const struct script *s, struct p11_ctx *ctx, struct diag *d)
+	__attribute__((warn_unused_result));
+
 /* One line for the console and the transcript's reader: "24 typeable
  * characters (56 symbols): 128.0 bits (floor 64)". */
 void pin_plan_describe(const struct pin_plan *p, char *buf, size_t cap);
