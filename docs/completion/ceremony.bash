@@ -92,7 +92,7 @@ _ceremony()
 		card) opts="--out --holder --label" ;;
 		esac ;;
 	lint)
-		opts="--roster --today --outdir"; args=yaml ;;
+		opts="--roster --today --outdir --module"; args=yaml ;;
 	run)
 		opts="--roster --outdir --module --rehearsal --input --allow-scripted-input --today
 			--issued-in --issued-in-key"; args=yaml ;;
