@@ -41,8 +41,7 @@ static int rotate_plan(struct run_ctx *rc, const struct script_step *st, const c
 			len = P11_PIN_DERIVE_MAX_LEN;
 		pin_plan_set_len(plan, len);
 	}
-	snprintf(what, sizeof(what), "token '%s' (model %s, serial %s)", token, ti->model,
-		 ti->serial);
+	pin_plan_token_what(token, ti, what, sizeof(what));
 	r = pin_plan_fit(st, what, ti->min_pin_len, ti->max_pin_len, plan, NULL);
 	if (r < 0)
 		return r;

@@ -90,8 +90,7 @@ static int init_plan(struct run_ctx *rc, const struct script_step *st, const cha
 	int r;
 
 	pin_plan_read(st, plan);
-	snprintf(what, sizeof(what), "the token for '%s' (model %s, serial %s)", tname, ti->model,
-		 ti->serial);
+	pin_plan_token_what(tname, ti, what, sizeof(what));
 	r = pin_plan_fit(st, what, ti->min_pin_len, ti->max_pin_len, plan, NULL);
 	if (r < 0)
 		return r;

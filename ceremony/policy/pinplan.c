@@ -217,8 +217,7 @@ int pin_plan_lint_module(const struct script *s, struct p11_ctx *ctx, struct dia
 		if (tok == NULL || (!p.len_given && strcmp(st->action->name, "pin.rotate") == 0))
 			continue;
 		ti = p11_token_info(tok);
-		snprintf(what, sizeof(what), "the token for '%s' (model %s, serial %s)",
-			 script_param_str(st, "token"), ti->model, ti->serial);
+		pin_plan_token_what(script_param_str(st, "token"), ti, what, sizeof(what));
 		if (pin_plan_fit(st, what, ti->min_pin_len, ti->max_pin_len, &p, d) < 0)
 			ce_err_clear(); /* the finding is in d */
 	}
@@ -226,4 +225,36 @@ int pin_plan_lint_module(const struct script *s, struct p11_ctx *ctx, struct dia
 out:
 	p11_token_free(tok);
 	return r;
+}
+
+int pin_plan_check(const struct script *s, struct p11_ctx *ctx)
+{
+	struct diag d;
+	int r = CE_ERR_INTERNAL;
+
+	diag_init(&d);
+	r = pin_plan_lint_module(s, ctx, &d);
+	if (r < 0)
+		goto out;
+	if (d.errors) {
+		r = CE_ERR_INVALID;
+		diag_err_first(&d, r);
+		ce_err_prefix(r, "refusing to run, nothing is written to any token");
+		goto out;
+	}
+	ce_err_clear();
+	r = 0;
+out:
+	diag_free(&d);
+	return r;
+}
+
+void pin_plan_token_what(const char *tname, const struct p11_token_info *ti, char *buf,
+			 size_t cap)
+{
+	if (ti->serial[0] != '\0')
+		snprintf(buf, cap, "the token for '%s' (model %s, serial %s)", tname, ti->model,
+			 ti->serial);
+	else
+		snprintf(buf, cap, "the token for '%s' (model %s)", tname, ti->model);
 }

@@ -73,6 +73,19 @@ int pin_plan_fit(const struct script_step *st, const char *token_what, unsigned 
 int pin_plan_lint_module(const struct script *s, struct p11_ctx *ctx, struct diag *d)
 	__attribute__((warn_unused_result));
 
+/* run, before the transcript opens: pin_plan_lint_module's errors (its
+ * warnings dropped: a token not found is refused by its step). 0, or
+ * CE_ERR_INVALID with the first error ("FILE:LINE:COL: error: ...") as the
+ * detail, or CE_ERR_NOMEM. */
+int pin_plan_check(const struct script *s, struct p11_ctx *ctx)
+	__attribute__((warn_unused_result));
+
+/* How a refusal names the token of script token tname: "the token for
+ * 'root' (model M, serial S)", the serial left out when the token reports
+ * none (a blank token may not). */
+void pin_plan_token_what(const char *tname, const struct p11_token_info *ti, char *buf,
+			 size_t cap);
+
 /* One line for the console and the transcript's reader: "24 typeable
  * characters (56 symbols): 128.0 bits (floor 64)". */
 void pin_plan_describe(const struct pin_plan *p, char *buf, size_t cap);
