@@ -323,6 +323,67 @@ int p11_session_pin_generate(struct p11_session *s, size_t len, char **pin,
 int p11_token_pin_generate(const struct p11_token *tok, size_t len, char **pin,
 			   size_t *pin_len) P11_WARN;
 
+/*
+ * PINs derived from a secret (docs/share-format.md, "PINs derived from an
+ * activation secret"): what key holders hold is a SLIP-39 split of a
+ * P11_PIN_SECRET_BYTES random secret (20 words a share), and the PIN is
+ * derived from that secret, so it may have any length and alphabet the
+ * token accepts.
+ *
+ * Derivation "hkdf-sha256-v1": HKDF-SHA256 (RFC 5869) with IKM the secret,
+ * no salt, info the ASCII text "ceremony pin v1 ALPHABET LENGTH" (e.g.
+ * "ceremony pin v1 typeable 24"), P11_PIN_STREAM_BYTES of output; each
+ * output byte b in turn is kept when b < 256 - 256 % |A| and gives the
+ * character A[b % |A|], until the PIN has LENGTH characters.
+ *
+ * A derivation as recorded in the transcript (share.issued pin_derivation):
+ * "hkdf-sha256-v1 ALPHABET LENGTH", e.g. "hkdf-sha256-v1 digits 8".
+ */
+enum p11_pin_alphabet {
+	P11_PIN_TYPEABLE, /* P11_PIN_ALPHABET: 56 characters */
+	P11_PIN_DIGITS,   /* P11_PIN_DIGITS_ALPHABET: 10 characters (PIV cards) */
+};
+#define P11_PIN_DIGITS_ALPHABET "0123456789"
+#define P11_PIN_SECRET_BYTES 16
+#define P11_PIN_DERIVATION_SCHEME "hkdf-sha256-v1"
+#define P11_PIN_DERIVATION_MAX 48 /* a derivation string with its NUL */
+#define P11_PIN_DERIVE_MAX_LEN 64 /* the longest PIN derived */
+#define P11_PIN_STREAM_BYTES 1024
+
+/* "typeable" or "digits". */
+const char *p11_pin_alphabet_name(enum p11_pin_alphabet a);
+/* 0, or CE_ERR_INVALID for a name that is neither. */
+int p11_pin_alphabet_parse(const char *name, enum p11_pin_alphabet *out) P11_WARN;
+/* The characters of the alphabet, and their number. */
+const char *p11_pin_alphabet_chars(enum p11_pin_alphabet a, size_t *count);
+/* The entropy of a derived PIN in bits: len x log2(|A|), at most
+ * 8 x P11_PIN_SECRET_BYTES (the secret it comes from). */
+double p11_pin_entropy_bits(enum p11_pin_alphabet a, size_t len);
+/* The derivation string for (a, len) into buf (P11_PIN_DERIVATION_MAX). */
+void p11_pin_derivation_format(enum p11_pin_alphabet a, size_t len,
+			       char buf[P11_PIN_DERIVATION_MAX]);
+/* Parse a derivation string. 0, or CE_ERR_FORMAT (another scheme, an unknown
+ * alphabet, a length outside 1..P11_PIN_DERIVE_MAX_LEN) naming it. */
+int p11_pin_derivation_parse(const char *s, enum p11_pin_alphabet *a, size_t *len) P11_WARN;
+/*
+ * Derive the PIN of (a, len) from secret (SECRET, borrowed, secret_len bytes,
+ * 16..64). *pin: NUL-terminated secmem owned by the caller, *pin_len = len.
+ * 0; CE_ERR_INVALID (len 0 or over P11_PIN_DERIVE_MAX_LEN, a secret shorter
+ * than 16 bytes); CE_ERR_CRYPTO (HKDF failed, or its output ran out: never
+ * in practice); CE_ERR_MLOCK. On failure *pin is NULL.
+ */
+int p11_pin_derive(const uint8_t *secret, size_t secret_len, enum p11_pin_alphabet a, size_t len,
+		   char **pin, size_t *pin_len) P11_WARN;
+/*
+ * A fresh P11_PIN_SECRET_BYTES secret (secmem owned by the caller):
+ * p11_session_pin_secret from the token of s XORed with OpenSSL's
+ * RAND_priv_bytes (source "token-rng+openssl"), as p11_session_pin_generate;
+ * p11_pin_secret_host from OpenSSL alone (a blank token has no RNG; source
+ * "openssl-rand"). 0, CE_ERR_PKCS11, CE_ERR_CRYPTO, CE_ERR_MLOCK.
+ */
+int p11_session_pin_secret(struct p11_session *s, uint8_t **secret) P11_WARN;
+int p11_pin_secret_host(uint8_t **secret) P11_WARN;
+
 /* C_SetPIN for whoever is logged in on s (user, or SO for the SO PIN). Both
  * PINs borrowed secmem. CE_ERR_PIN for wrong old PIN / bad new length. */
 int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_len,

@@ -2,11 +2,12 @@
 /*
  * ceremony/actions/action_token.c - token.init and quorum.login.
  *
- * PINs are SLIP-39 master secrets as bytes: typeable characters of
- * P11_PIN_ALPHABET, an even number of them, at least 16. Each PIN is wiped
+ * PINs are derived from 16-byte secrets (docs/share-format.md); the shares
+ * hold the secrets (20 words each). Each PIN is wiped
  * on the line after the last call that needs it (quorum.login: inside
  * run_token_login_wipe, right after C_Login); the out: labels wipe too.
  */
+#include "ceremony/policy/pinplan.h"
 #include "ceremony/run/run.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -16,8 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TOKEN_INIT_PIN_DEFAULT_LEN 24
 
 /* The script's URI without its token= attribute: matches the blank token
  * of the same model/manufacturer/serial. */
@@ -79,6 +78,40 @@ out:
 	return r;
 }
 
+/* The plan of the PINs token.init makes, held against the blank token's
+ * range and the floor before anything is written to it; said on the
+ * console. */
+static int init_plan(struct run_ctx *rc, const struct script_step *st, const char *tname,
+		     const struct p11_token *tok, struct pin_plan *plan,
+		     char deriv[P11_PIN_DERIVATION_MAX])
+{
+	const struct p11_token_info *ti = p11_token_info(tok);
+	char what[256], desc[160];
+	int r;
+
+	pin_plan_read(st, plan);
+	pin_plan_token_what(tname, ti, what, sizeof(what));
+	r = pin_plan_fit(st, what, ti->min_pin_len, ti->max_pin_len, plan, NULL);
+	if (r < 0)
+		return r;
+	p11_pin_derivation_format(plan->alphabet, plan->len, deriv);
+	pin_plan_describe(plan, desc, sizeof(desc));
+	run_say(rc, "PINs of '%s': %s, derived from 128-bit secrets (%s); the token accepts "
+		    "%lu..%lu characters.",
+		tname, desc, deriv, ti->min_pin_len, ti->max_pin_len);
+	return 0;
+}
+
+/* A fresh secret from OpenSSL (the blank token has no RNG yet) and its PIN. */
+static int init_host_pin(const struct pin_plan *plan, uint8_t **sec, char **pin, size_t *len)
+{
+	int r = p11_pin_secret_host(sec);
+
+	if (r < 0)
+		return r;
+	return p11_pin_derive(*sec, P11_PIN_SECRET_BYTES, plan->alphabet, plan->len, pin, len);
+}
+
 int action_token_init(struct run_ctx *rc, const struct script_step *st)
 {
 	const struct script *s = run_script(rc);
@@ -89,9 +122,11 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	struct p11_token *tok = NULL;
 	struct p11_session *sess = NULL;
 	struct script_layout lay;
+	struct pin_plan plan;
+	char deriv[P11_PIN_DERIVATION_MAX];
 	char *so_pin = NULL, *user0 = NULL, *user_pin = NULL;
+	uint8_t *so_sec = NULL, *u0_sec = NULL, *u_sec = NULL;
 	size_t so_len, u0_len, u_len;
-	long plen = TOKEN_INIT_PIN_DEFAULT_LEN;
 	const struct p11_token_info *ti;
 	json_t *d = NULL;
 	int r = CE_ERR_INTERNAL;
@@ -100,39 +135,35 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 		r = ce_err_set(CE_ERR_INTERNAL, "step %s: parameters not validated", st->id);
 		goto out;
 	}
-	if (script_param_int(st, "pin-length", &plen) < 0)
-		plen = TOKEN_INIT_PIN_DEFAULT_LEN;
-	/* SLIP-39 master secrets: even, at least 16 bytes */
-	if (plen < SLIP39_MIN_SECRET_BYTES)
-		plen = SLIP39_MIN_SECRET_BYTES;
-	if (plen % 2)
-		plen++;
 	r = blank_find(rc, tname, spec, &tok);
 	if (r < 0)
 		goto out;
-	ti = p11_token_info(tok);
-	if ((unsigned long)plen < ti->min_pin_len || (unsigned long)plen > ti->max_pin_len) {
-		r = ce_err_set(CE_ERR_INVALID, "pin-length %ld is outside the token's range %lu..%lu",
-			       plen, ti->min_pin_len, ti->max_pin_len);
-		goto out;
-	}
-	/* The blank token may not give random before init: the SO PIN and a first
-	 * user PIN come from OpenSSL; the user PIN is then replaced by one from
-	 * the token's RNG. */
-	r = p11_token_pin_generate(tok, (size_t)plen, &so_pin, &so_len);
+	r = init_plan(rc, st, tname, tok, &plan, deriv);
 	if (r < 0)
 		goto out;
-	r = p11_token_pin_generate(tok, (size_t)plen, &user0, &u0_len);
+	/* The blank token may not give random before init: the SO PIN and a first
+	 * user PIN come from OpenSSL; the user PIN is then replaced by one from
+	 * the token's RNG. Each PIN is derived from a secret (the shares hold
+	 * the secret). */
+	r = init_host_pin(&plan, &so_sec, &so_pin, &so_len);
+	if (r < 0)
+		goto out;
+	r = init_host_pin(&plan, &u0_sec, &user0, &u0_len);
+	secmem_free(u0_sec); /* the first user PIN is never shared */
+	u0_sec = NULL;
 	if (r < 0)
 		goto out;
 	run_progress_begin(rc, "initialising token '%s' with label '%s'", tname, label);
 	r = p11_token_init(tok, so_pin, so_len, label, user0, u0_len);
 	run_progress_end(rc, r);
+	secmem_free(so_pin); /* its last use; its secret goes to the shares */
+	so_pin = NULL;
 	if (r < 0)
 		goto out;
 	ti = p11_token_info(tok);
-	d = json_pack("{s:s, s:s, s:s, s:s}", "label", label, "serial", ti->serial, "so_pin_source",
-		      "openssl-rand", "token", tname);
+	d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "label", label, "serial", ti->serial,
+		      "so_pin_source", "openssl-rand", "token", tname, "pin_derivation", deriv,
+		      "entropy_bits", (int)plan.bits);
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -150,17 +181,22 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	r = run_session(rc, tname, &sess);
 	if (r < 0)
 		goto out;
-	r = p11_session_pin_generate(sess, (size_t)plen, &user_pin, &u_len);
+	r = p11_session_pin_secret(sess, &u_sec);
+	if (r < 0)
+		goto out;
+	r = p11_pin_derive(u_sec, P11_PIN_SECRET_BYTES, plan.alphabet, plan.len, &user_pin, &u_len);
 	if (r < 0)
 		goto out;
 	r = p11_session_set_pin(sess, user0, u0_len, user_pin, u_len);
 	secmem_free(user0); /* its last use: wiped before any event or prompt */
 	user0 = NULL;
+	secmem_free(user_pin); /* its last use; its secret goes to the shares */
+	user_pin = NULL;
 	if (r < 0)
 		goto out;
 	json_decref(d);
-	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source",
-		       "token-rng+openssl");
+	d = json_pack("{s:s, s:s, s:s, s:s, s:i}", "user", "user", "token", tname, "pin_source",
+		      "token-rng+openssl", "pin_derivation", deriv, "entropy_bits", (int)plan.bits);
 	if (d == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -169,15 +205,15 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	script_step_issue_layout(st, so, &lay);
-	r = run_shares_issue(rc, so, &lay, (const uint8_t *)so_pin, so_len);
-	secmem_free(so_pin); /* its last use */
-	so_pin = NULL;
+	r = run_pin_shares_issue(rc, so, &lay, so_sec, P11_PIN_SECRET_BYTES, deriv);
+	secmem_free(so_sec); /* its last use */
+	so_sec = NULL;
 	if (r < 0)
 		goto out;
 	script_step_issue_layout(st, up, &lay);
-	r = run_shares_issue(rc, up, &lay, (const uint8_t *)user_pin, u_len);
-	secmem_free(user_pin); /* its last use */
-	user_pin = NULL;
+	r = run_pin_shares_issue(rc, up, &lay, u_sec, P11_PIN_SECRET_BYTES, deriv);
+	secmem_free(u_sec); /* its last use */
+	u_sec = NULL;
 	if (r < 0)
 		goto out;
 	r = 0;
@@ -185,6 +221,9 @@ out:
 	secmem_free(so_pin);
 	secmem_free(user0);
 	secmem_free(user_pin);
+	secmem_free(so_sec);
+	secmem_free(u0_sec);
+	secmem_free(u_sec);
 	json_decref(d);
 	p11_token_free(tok);
 	return r;
@@ -195,21 +234,31 @@ int action_quorum_login(struct run_ctx *rc, const struct script_step *st)
 	const char *tname = script_param_str(st, "token");
 	const struct script_secret *sec =
 		script_secret_find(run_script(rc), script_param_str(st, "secret"));
-	uint8_t *pin = NULL;
-	size_t len = 0;
+	uint8_t *secret = NULL, *pin = NULL;
+	char *p = NULL;
+	size_t len = 0, plen = 0;
 	int r = CE_ERR_INTERNAL;
 
 	if (sec == NULL || tname == NULL) {
 		r = ce_err_set(CE_ERR_INTERNAL, "step %s: parameters not validated", st->id);
 		goto out;
 	}
-	r = run_shares_collect(rc, sec, &pin, &len);
+	r = run_shares_collect(rc, sec, &secret, &len);
 	if (r < 0)
 		goto out;
+	r = run_pin_from_secret(rc, sec, secret, len, &p, &plen, NULL);
+	secmem_free(secret); /* its last use */
+	secret = NULL;
+	if (r < 0)
+		goto out;
+	pin = (uint8_t *)p;
+	p = NULL; /* transferred */
 	/* The PIN is wiped inside, on the line after C_Login. */
 	r = run_token_login_wipe(rc, tname,
-				 sec->kind == SECRET_SO_PIN ? P11_USER_SO : P11_USER_NORMAL, &pin, len);
+				 sec->kind == SECRET_SO_PIN ? P11_USER_SO : P11_USER_NORMAL, &pin, plen);
 out:
+	secmem_free(secret);
+	secmem_free(p);
 	secmem_free(pin);
 	return r;
 }

@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ceremony lint SCRIPT [--roster FILE] [--today YYYY-MM-DD] [--outdir DIR]
+ *                      [--module PATH]
  *
  * Everything that can be known before the HSM is touched: the script's
  * schema, the roster, the policy (roles, forbidden pairs, vetting, training,
  * quorums, actors never witnessing), outputs not already there. Every finding
  * is printed as "FILE:LINE:COL: error: ..." then a summary; exit 1 on any
- * error.
+ * error. With --module, the PINs the script makes are also held against the
+ * PIN range of its tokens as that module reports them.
  */
 #include "ceremony/cli/cli.h"
 #include "ceremony/model/diag.h"
 #include "ceremony/policy/lint.h"
+#include "ceremony/policy/pinplan.h"
 #include "ceremony/policy/policy.h"
 #include "ceremony/model/roster.h"
 #include "ceremony/model/script.h"
 #include "common/err.h"
 #include "common/esc.h"
+#include "pkcs11/p11.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,7 +28,8 @@
 
 static void lint_help(FILE *f)
 {
-	fprintf(f, "usage: ceremony lint SCRIPT [--roster FILE] [--today YYYY-MM-DD] [--outdir DIR]\n\n"
+	fprintf(f, "usage: ceremony lint SCRIPT [--roster FILE] [--today YYYY-MM-DD] [--outdir DIR]\n"
+		   "                     [--module PATH]\n\n"
 		   "Check a ceremony script before anything touches the HSM: its schema\n"
 		   "(docs/script-format.md), token URIs, that the roster can fill every role\n"
 		   "slot with eligible persons (roles granted, vetting at most 2 years and\n"
@@ -32,24 +37,30 @@ static void lint_help(FILE *f)
 		   "their own step), that every quorum can be met, and that no output exists.\n\n"
 		   "  --roster FILE   the roster (default: the script's 'roster', relative to it)\n"
 		   "  --today DATE    check dates as on DATE (rehearsals, tests; default: today, UTC)\n"
-		   "  --outdir DIR    where outputs will be written (default: .)\n\n"
+		   "  --outdir DIR    where outputs will be written (default: .)\n"
+		   "  --module PATH   also hold each PIN the script makes (pin-length,\n"
+		   "                  pin-alphabet) against its token's PIN range, read from\n"
+		   "                  this PKCS#11 module; nothing is written to the token\n\n"
 		   "Prints every finding as FILE:LINE:COL: error|warning: message, then a\n"
 		   "summary. Exit 0 when there is no error (warnings allowed), 1 otherwise,\n"
 		   "2 on a usage error.\n");
 }
 
-enum { OPT_ROSTER = CLI_OPT_KEY, OPT_TODAY, OPT_OUTDIR };
+enum { OPT_ROSTER = CLI_OPT_KEY, OPT_TODAY, OPT_OUTDIR, OPT_MODULE };
 
 static const struct cli_opt lint_opts[] = {
 	{ "roster", OPT_ROSTER, 1 },
 	{ "today", OPT_TODAY, 1 },
 	{ "outdir", OPT_OUTDIR, 1 },
+	{ "module", OPT_MODULE, 1 },
 	{ NULL, 0, 0 },
 };
 
 static int lint_run(int argc, char **argv)
 {
 	const char *script_path = NULL, *roster_arg = NULL, *today_arg = NULL, *outdir = ".";
+	const char *module = NULL;
+	struct p11_ctx *ctx = NULL;
 	struct script *s = NULL;
 	struct roster *r = NULL;
 	struct roster_date today;
@@ -66,6 +77,8 @@ static int lint_run(int argc, char **argv)
 			today_arg = p.value;
 		} else if (c == OPT_OUTDIR) {
 			outdir = p.value;
+		} else if (c == OPT_MODULE) {
+			module = p.value;
 		} else if (script_path == NULL) {
 			script_path = p.value;
 		} else {
@@ -95,12 +108,22 @@ static int lint_run(int argc, char **argv)
 		rc = cli_fail(e);
 		goto out;
 	}
+	if (module != NULL && s != NULL) {
+		e = p11_ctx_open(module, &ctx);
+		if (e == 0)
+			e = pin_plan_lint_module(s, ctx, &d);
+		if (e < 0) {
+			rc = cli_fail(e);
+			goto out;
+		}
+	}
 	diag_print(stdout, &d);
 	esc_fprintf(stdout, "%s: %zu error%s, %zu warning%s%s\n", script_path, d.errors,
 		    d.errors == 1 ? "" : "s", d.warnings, d.warnings == 1 ? "" : "s",
 		    d.errors ? "" : s != NULL ? " - ready to run" : "");
 	rc = d.errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
+	p11_ctx_free(ctx);
 	roster_free(r);
 	script_free(s);
 	diag_free(&d);
@@ -109,7 +132,7 @@ out:
 
 const struct cli_verb cli_verb_lint = {
 	.name = "lint",
-	.synopsis = "SCRIPT [--roster FILE] [--today DATE] [--outdir DIR]",
+	.synopsis = "SCRIPT [--roster FILE] [--today DATE] [--outdir DIR] [--module PATH]",
 	.summary = "check a ceremony script against its roster and the policy",
 	.run = lint_run,
 	.help = lint_help,

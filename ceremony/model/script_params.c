@@ -43,7 +43,9 @@ static const struct script_param_spec p_token_init[] = {
 	P_REQ("label", PT_STRING),
 	P_SECRET("so-pin", "so-pin", SECRET_USE_ISSUE),
 	P_SECRET("user-pin", "pin", SECRET_USE_ISSUE),
-	P_INT("pin-length", 0, 8, 64),
+	P_INT("pin-length", 0, 4, 64),
+	P_ENUM("pin-alphabet", 0, "typeable|digits"),
+	P_INT("min-pin-entropy-bits", 0, 1, 128),
 	P_END
 };
 static const struct script_param_spec p_quorum_login[] = {
@@ -150,6 +152,9 @@ static const struct script_param_spec p_reshare[] = {
 static const struct script_param_spec p_pin_rotate[] = {
 	P_REQ("token", PT_TOKEN),
 	P_SECRET("secret", "pin|so-pin", SECRET_USE_QUORUM | SECRET_USE_ISSUE),
+	P_INT("pin-length", 0, 4, 64),
+	P_ENUM("pin-alphabet", 0, "typeable|digits"),
+	P_INT("min-pin-entropy-bits", 0, 1, 128),
 	P_END
 };
 static const struct script_param_spec p_key_destroy[] = {

@@ -3,6 +3,7 @@
  * ceremony/policy/lint.c - the checks `ceremony lint` and `ceremony run` share.
  */
 #include "ceremony/policy/lint.h"
+#include "ceremony/policy/pinplan.h"
 #include "ceremony/policy/policy.h"
 #include "common/err.h"
 
@@ -111,8 +112,10 @@ int lint_load(const char *script_path, const char *roster_path,
 		(void)policy_check_roster_for(r, today, used, d);
 	if (s != NULL && r != NULL)
 		(void)policy_check_lint(s, r, today, d);
-	if (s != NULL)
+	if (s != NULL) {
 		lint_files(s, outdir, d);
+		pin_plan_lint(s, d);
+	}
 	*s_out = s;
 	s = NULL; /* transferred */
 	*r_out = r;

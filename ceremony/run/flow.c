@@ -10,6 +10,7 @@
 #include "ceremony/cli/cli.h"
 #include "ceremony/policy/lint.h"
 #include "ceremony/run/preflight.h"
+#include "ceremony/policy/pinplan.h"
 #include "ceremony/run/rehearsal.h"
 #include "common/err.h"
 #include "common/esc.h"
@@ -567,6 +568,10 @@ static int ctx_open(struct run_ctx *rc)
 	if (r < 0)
 		goto out;
 	r = caps_preflight(rc);
+	if (r < 0)
+		goto out;
+	/* the PINs the script makes fit their tokens' ranges (pinplan.h) */
+	r = pin_plan_check(rc->s, rc->p11);
 	if (r < 0)
 		goto out;
 	r = people_operator_ask(rc);

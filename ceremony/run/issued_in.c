@@ -55,7 +55,7 @@ static int load_event(void *ctx, uint64_t lineno, const struct tj_doc *doc)
 	struct load_ctx *lc = ctx;
 	const char *type = tj_str(doc, tj_get(doc, 0, "type"));
 	int d = tj_get(doc, 0, "details");
-	const char *secret, *set, *holder, *salt_hex, *com_hex;
+	const char *secret, *set, *holder, *salt_hex, *com_hex, *deriv;
 	struct registry_share e;
 	size_t sl = 0, cl = 0;
 	int64_t group, member;
@@ -71,6 +71,13 @@ static int load_event(void *ctx, uint64_t lineno, const struct tj_doc *doc)
 	com_hex = tj_str(doc, tj_get(doc, d, "commitment"));
 	group = tj_int(doc, tj_get(doc, d, "group"));
 	member = tj_int(doc, tj_get(doc, d, "member"));
+	/* absent in sets issued before derived PINs: the secret is the PIN */
+	deriv = tj_str(doc, tj_get(doc, d, "pin_derivation"));
+	if (deriv != NULL && strlen(deriv) >= sizeof(e.pin_derivation))
+		return ce_err_set(CE_ERR_FORMAT, "--issued-in %s:%llu: pin_derivation too long",
+				  lc->path, (unsigned long long)lineno);
+	if (deriv != NULL)
+		snprintf(e.pin_derivation, sizeof(e.pin_derivation), "%s", deriv);
 	if (secret == NULL || set == NULL || holder == NULL || salt_hex == NULL ||
 	    com_hex == NULL || group < 1 || group > REGISTRY_INDEX_MAX || member < 1 ||
 	    member > REGISTRY_INDEX_MAX || strlen(set) >= REGISTRY_SET_MAX_LEN ||

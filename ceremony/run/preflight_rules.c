@@ -9,6 +9,7 @@
  * token's RNG for PINs, the transcript key (EC P-256, else RSA 2048, on the
  * token of the first user login: ceremony/run/tkey.c).
  */
+#include "ceremony/policy/pinplan.h"
 #include "ceremony/run/preflight_internal.h"
 
 #include "common/err.h"
@@ -17,8 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TOKEN_INIT_PIN_DEFAULT_LEN 24 /* as ceremony/actions/action_token.c */
-#define PIN_MIN_BYTES 16              /* SLIP-39 master secrets */
 
 struct pf_tok *pf_tok_find(struct pf_ctx *pc, const char *name)
 {
@@ -240,24 +239,27 @@ static int need_rng(struct pf_ctx *pc, const struct script_step *st, struct pf_t
 		      "token RNG XORed with OpenSSL's", "random numbers from the token (%s)", what);
 }
 
-/* PINs of len characters within the token's range. */
+/* The PINs the step makes (pinplan.h: the script's pin-length, never raised
+ * or lowered, or the default brought into the range; the alphabet; the
+ * entropy floor) within the token's range. */
 static int need_pin_len(struct pf_ctx *pc, const struct script_step *st, struct pf_tok *t,
-			long len, const char *what)
+			const char *what)
 {
 	const struct p11_token_info *i;
-	char offers[96];
-	unsigned long max;
+	struct pin_plan plan;
+	char offers[96], desc[128];
+	int ok;
 
 	if (t == NULL || t->caps == NULL)
 		return 0;
 	i = &t->caps->info;
-	max = i->max_pin_len == 0 || i->max_pin_len > 256 ? 256 : i->max_pin_len;
 	snprintf(offers, sizeof(offers), "PIN length %lu..%lu", i->min_pin_len, i->max_pin_len);
-	return pf_add(pc->pf,
-		      (unsigned long)len >= i->min_pin_len && (unsigned long)len <= max
-			      ? PF_OK
-			      : PF_MISSING,
-		      st, NULL, t->spec->name, offers, NULL, "%s of %ld characters", what, len);
+	pin_plan_read(st, &plan);
+	ok = pin_plan_fit(st, t->spec->name, i->min_pin_len, i->max_pin_len, &plan, NULL) == 0;
+	ce_err_clear();
+	pin_plan_describe(&plan, desc, sizeof(desc));
+	return pf_add(pc->pf, ok ? PF_OK : PF_MISSING, st, NULL, t->spec->name, offers, NULL,
+		      "%s: %s", what, desc);
 }
 
 /* A login of kind so (1) or user (0) on token t. */
@@ -283,16 +285,10 @@ static int need_login(struct pf_ctx *pc, const struct script_step *st, struct pf
 
 static int rules_token_init(struct pf_ctx *pc, const struct script_step *st, struct pf_tok *t)
 {
-	long plen = TOKEN_INIT_PIN_DEFAULT_LEN;
 	int r;
 
 	if (t == NULL || t->caps == NULL)
 		return 0;
-	if (script_param_int(st, "pin-length", &plen) < 0)
-		plen = TOKEN_INIT_PIN_DEFAULT_LEN;
-	if (plen < PIN_MIN_BYTES)
-		plen = PIN_MIN_BYTES;
-	plen += plen & 1;
 	r = pf_add(pc->pf,
 		   (t->caps->info.flags & P11_TOKEN_WRITE_PROTECTED) ? PF_MISSING : PF_OK, st, NULL,
 		   t->spec->name,
@@ -300,7 +296,7 @@ static int rules_token_init(struct pf_ctx *pc, const struct script_step *st, str
 								      : "blank, writable",
 		   NULL, "C_InitToken and C_InitPIN on a blank token");
 	if (r == 0)
-		r = need_pin_len(pc, st, t, plen, "SO and user PINs (pin-length)");
+		r = need_pin_len(pc, st, t, "SO and user PINs");
 	if (r == 0)
 		r = need_rng(pc, st, t, "the user PIN, after initialisation");
 	return r;

@@ -62,7 +62,9 @@ int registry_add(struct registry *g, const struct registry_share *share)
 	int r = CE_ERR_INTERNAL;
 
 	memset(&e, 0, sizeof(e));
-	if (!share_valid(share)) {
+	if (!share_valid(share) ||
+	    strnlen(share->pin_derivation, sizeof(share->pin_derivation)) >=
+		    sizeof(share->pin_derivation)) {
 		r = ce_err_set(CE_ERR_INVALID, "a share without secret, set, holder, group or "
 					       "member in range, or generation");
 		goto out;
@@ -73,6 +75,15 @@ int registry_add(struct registry *g, const struct registry_share *share)
 			       "share %u/%u of set %s of %s is issued twice (to %s and to %s)",
 			       share->group, share->member, share->set, share->secret_name,
 			       dup->holder, share->holder);
+		goto out;
+	}
+	dup = registry_set_find(g, share->secret_name, share->set);
+	if (dup != NULL && strcmp(dup->pin_derivation, share->pin_derivation) != 0) {
+		r = ce_err_set(CE_ERR_INVALID,
+			       "share %u/%u of set %s of %s records the PIN derivation '%s', "
+			       "another share of its set '%s'",
+			       share->group, share->member, share->set, share->secret_name,
+			       share->pin_derivation, dup->pin_derivation);
 		goto out;
 	}
 	if (g->n == g->cap) {

@@ -33,6 +33,8 @@
 #define REGISTRY_COMMITMENT_BYTES 32
 /* A set identifier as decimal text (SLIP-39: 15 bits), with its NUL. */
 #define REGISTRY_SET_MAX_LEN 16
+/* A PIN derivation as text ("hkdf-sha256-v1 typeable 24"), with its NUL. */
+#define REGISTRY_DERIVATION_MAX 48
 /* Group and member numbers are 1-based, at most SLIP-39's 16. */
 #define REGISTRY_INDEX_MAX 16
 
@@ -46,6 +48,10 @@ struct registry_share {
 	uint8_t commitment[REGISTRY_COMMITMENT_BYTES];
 	unsigned generation;                   /* of its issuance */
 	char *rehearsal_dir;                   /* where its holder files are, or NULL */
+	/* how the PIN is derived from the set's secret (share.issued
+	 * pin_derivation); "" when the secret is the PIN itself (sets issued
+	 * before derived PINs) or not a PIN. The same for every share of a set. */
+	char pin_derivation[REGISTRY_DERIVATION_MAX];
 };
 
 /* The registry. Read the fields, change them only through registry_*. */
@@ -70,7 +76,8 @@ unsigned registry_generation_next(struct registry *g);
  * outside 1..REGISTRY_INDEX_MAX, a set identifier that is empty or too long,
  * generation 0); CE_ERR_DUPLICATE when the same (secret, set, group, member)
  * is already registered (detail names it and both holders: a share is issued
- * once); CE_ERR_NOMEM.
+ * once); CE_ERR_INVALID also when another share of the same set records
+ * another pin_derivation; CE_ERR_NOMEM.
  */
 int registry_add(struct registry *g, const struct registry_share *share)
 	__attribute__((warn_unused_result));

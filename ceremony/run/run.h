@@ -352,6 +352,32 @@ int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
 int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint8_t **secret,
 		       size_t *len) __attribute__((warn_unused_result));
 
+/*
+ * PINs held as shares of a secret (docs/share-format.md, "PINs derived from
+ * an activation secret").
+ *
+ * run_pin_shares_issue: run_shares_issue for a PIN's secret; every
+ * share.issued records derivation (p11_pin_derivation_format: how the PIN is
+ * derived from the secret), and so does the registry. derivation NULL or ""
+ * issues the secret as the PIN itself (re-issuing a set of an older
+ * ceremony: reshare). Same returns as run_shares_issue.
+ *
+ * run_pin_from_secret: the PIN of a secret collected for sec
+ * (run_shares_collect): derived as the current set of sec records, or, for a
+ * set issued without a derivation, the secret itself as text. secret is
+ * BORROWED. *pin: NUL-terminated secmem OWNED by the caller, *pin_len its
+ * length. derivation (may be NULL) receives the set's derivation ("" when
+ * none), for re-issuing. 0, CE_ERR_FORMAT (a derivation this version does
+ * not know), CE_ERR_CRYPTO, CE_ERR_MLOCK.
+ */
+int run_pin_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
+			 const struct script_layout *layout, const uint8_t *secret, size_t len,
+			 const char *derivation) __attribute__((warn_unused_result));
+#define RUN_PIN_DERIVATION_MAX 48
+int run_pin_from_secret(struct run_ctx *rc, const struct script_secret *sec,
+			const uint8_t *secret, size_t len, char **pin, size_t *pin_len,
+			char derivation[RUN_PIN_DERIVATION_MAX]) __attribute__((warn_unused_result));
+
 /* ------------------------------------------------------------------ */
 /* Actions                                                             */
 

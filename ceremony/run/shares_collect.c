@@ -22,6 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 
+_Static_assert(RUN_PIN_DERIVATION_MAX == REGISTRY_DERIVATION_MAX &&
+		       P11_PIN_DERIVATION_MAX == REGISTRY_DERIVATION_MAX,
+	       "one size for a PIN derivation string");
+
 /* A quorum being collected. shares and out are SECRET (secmem). */
 struct collect {
 	struct run_ctx *rc;
@@ -375,5 +379,53 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 out:
 	secmem_free(c.shares);
 	secmem_free(out);
+	return r;
+}
+
+int run_pin_from_secret(struct run_ctx *rc, const struct script_secret *sec,
+			const uint8_t *secret, size_t len, char **pin, size_t *pin_len,
+			char derivation[RUN_PIN_DERIVATION_MAX])
+{
+	const struct registry_share *cur = registry_current(run_registry(rc), sec->name);
+	enum p11_pin_alphabet a;
+	size_t plen = 0;
+	char *p = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	*pin = NULL;
+	*pin_len = 0;
+	if (derivation != NULL)
+		derivation[0] = '\0';
+	if (cur == NULL) {
+		r = ce_err_set(CE_ERR_INTERNAL, "%s: no issued set", sec->name);
+		goto out;
+	}
+	if (cur->pin_derivation[0] == '\0') {
+		/* issued before derived PINs: the secret is the PIN as text */
+		p = secmem_alloc(len + 1);
+		if (p == NULL) {
+			r = CE_ERR_MLOCK;
+			goto out;
+		}
+		memcpy(p, secret, len);
+		plen = len;
+	} else {
+		r = p11_pin_derivation_parse(cur->pin_derivation, &a, &plen);
+		if (r < 0) {
+			ce_err_prefix(r, "set %s of %s", cur->set, sec->name);
+			goto out;
+		}
+		r = p11_pin_derive(secret, len, a, plen, &p, &plen);
+		if (r < 0)
+			goto out;
+	}
+	if (derivation != NULL)
+		memcpy(derivation, cur->pin_derivation, REGISTRY_DERIVATION_MAX);
+	*pin = p;
+	*pin_len = plen;
+	p = NULL; /* transferred */
+	r = 0;
+out:
+	secmem_free(p);
 	return r;
 }

@@ -30,6 +30,7 @@ struct issue {
 	struct run_ctx *rc;
 	const struct script_secret *sec;
 	const char *set;
+	const char *derivation;           /* the PIN's (share.issued pin_derivation), or NULL */
 	const struct slip39_share *share; /* SECRET, borrowed */
 	const struct run_seat *holder;
 	unsigned count, g, m; /* shares in the group; 1-based group and member */
@@ -102,7 +103,8 @@ static int issue_record(struct issue *is)
 	d = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "secret", is->sec->name, "set",
 		      is->set, "group", (int)is->g, "member", (int)is->m, "holder",
 		      is->holder->person->id, "salt", is->salt_hex, "commitment", is->com_hex);
-	if (d == NULL) {
+	if (d == NULL || (is->derivation != NULL &&
+			  json_object_set_new(d, "pin_derivation", json_string(is->derivation)) != 0)) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -207,6 +209,8 @@ static int issue_register(struct issue *is, unsigned generation)
 	memcpy(e.salt, is->salt, sizeof(e.salt));
 	memcpy(e.commitment, is->com, sizeof(e.commitment));
 	e.generation = generation;
+	if (is->derivation != NULL)
+		snprintf(e.pin_derivation, sizeof(e.pin_derivation), "%s", is->derivation);
 	return registry_add(run_registry(is->rc), &e);
 }
 
@@ -301,8 +305,9 @@ static int issue_split(struct run_ctx *rc, const struct script_secret *sec,
 			  sec->name, ISSUE_SPLIT_TRIES);
 }
 
-int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
-		     const struct script_layout *layout, const uint8_t *secret, size_t len)
+static int issue_all(struct run_ctx *rc, const struct script_secret *sec,
+		     const struct script_layout *layout, const uint8_t *secret, size_t len,
+		     const char *derivation)
 {
 	const struct run_seat *hs[SLIP39_MAX_SHARE_COUNT * SLIP39_MAX_SHARE_COUNT];
 	struct slip39_share_set *set = NULL;
@@ -332,6 +337,7 @@ int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
 			is.rc = rc;
 			is.sec = sec;
 			is.set = set_id;
+			is.derivation = derivation;
 			is.share = &set->shares[g][m];
 			is.holder = hs[k++];
 			is.count = set->member_count[g];
@@ -345,4 +351,21 @@ int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
 out:
 	slip39_share_set_free(set);
 	return r;
+}
+
+int run_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
+		     const struct script_layout *layout, const uint8_t *secret, size_t len)
+{
+	return issue_all(rc, sec, layout, secret, len, NULL);
+}
+
+int run_pin_shares_issue(struct run_ctx *rc, const struct script_secret *sec,
+			 const struct script_layout *layout, const uint8_t *secret, size_t len,
+			 const char *derivation)
+{
+	if (derivation != NULL && derivation[0] == '\0')
+		derivation = NULL; /* a set of an older ceremony: the secret is the PIN */
+	if (derivation != NULL && strlen(derivation) >= REGISTRY_DERIVATION_MAX)
+		return ce_err_set(CE_ERR_INTERNAL, "%s: PIN derivation too long", sec->name);
+	return issue_all(rc, sec, layout, secret, len, derivation);
 }

@@ -57,6 +57,8 @@ struct verify_rules {
 	struct sem_share shares[SEM_QUORUM_MAX];
 	size_t nshares;
 	int ended;
+	/* the set of the last share.issued and its pin_derivation ("" none) */
+	char issued_set[2 * VERIFY_NAME_LEN], issued_deriv[VERIFY_NAME_LEN];
 	char abort_reason[VERIFY_NAME_LEN];
 	/* the line being checked (borrowed during verify_rules_event) */
 	const struct tj_doc *d;
@@ -337,6 +339,55 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 	return 0;
 }
 
+/* A PIN derivation as docs/share-format.md writes it: "hkdf-sha256-v1
+ * typeable|digits L", L in 1..64 without leading zero. The verifier reads
+ * it as text (it links no pkcs11/ code). */
+static int rules_derivation_valid(const char *s)
+{
+	static const char scheme[] = "hkdf-sha256-v1 ";
+	const char *p;
+	unsigned long n;
+	char *end;
+
+	if (strncmp(s, scheme, sizeof(scheme) - 1) != 0)
+		return 0;
+	p = s + sizeof(scheme) - 1;
+	if (strncmp(p, "typeable ", 9) == 0)
+		p += 9;
+	else if (strncmp(p, "digits ", 7) == 0)
+		p += 7;
+	else
+		return 0;
+	if (*p < '1' || *p > '9')
+		return 0;
+	n = strtoul(p, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 64;
+}
+
+/* share.issued: a pin_derivation, when there, is one the format knows, and
+ * every share of a set records the same (a set's shares are issued one after
+ * the other, in one step). */
+static int rules_share_issued(struct verify_rules *ru, uint64_t ln, int det)
+{
+	const struct tj_doc *d = ru->d;
+	const char *set = tj_str(d, tj_get(d, det, "set"));
+	const char *secret = tj_str(d, tj_get(d, det, "secret"));
+	int dv = tj_get(d, det, "pin_derivation");
+	const char *deriv = dv >= 0 ? tj_str(d, dv) : "";
+	char key[2 * VERIFY_NAME_LEN];
+
+	if (deriv == NULL || strlen(deriv) >= sizeof(ru->issued_deriv) ||
+	    (deriv[0] != '\0' && !rules_derivation_valid(deriv)))
+		return verify_report_fail(ru->rep, ln, "share.issued: pin_derivation is not 'hkdf-sha256-v1 typeable|digits LENGTH' (docs/share-format.md)");
+	snprintf(key, sizeof(key), "%s/%s", secret != NULL ? secret : "", set != NULL ? set : "");
+	if (strcmp(key, ru->issued_set) == 0 && strcmp(deriv, ru->issued_deriv) != 0)
+		return verify_report_fail(ru->rep, ln, "share.issued: set %s records the PIN derivation '%s', an earlier share of it '%s'",
+					  set, deriv, ru->issued_deriv);
+	copy_str(ru->issued_set, sizeof(ru->issued_set), key);
+	copy_str(ru->issued_deriv, sizeof(ru->issued_deriv), deriv);
+	return 0;
+}
+
 /* The layout quorum.met records: details.groups [{threshold, count}] and
  * details.group_threshold. A transcript written before layouts were recorded
  * has neither: one group whose threshold is details.threshold (its count is
@@ -602,6 +653,8 @@ int verify_rules_event(struct verify_rules *ru, const struct tj_doc *d, struct v
 		r = rules_quorum_share(ru, ln, det);
 	else if (strcmp(type, "quorum.met") == 0)
 		r = rules_quorum_met(ru, ln, det);
+	else if (strcmp(type, "share.issued") == 0)
+		r = rules_share_issued(ru, ln, det);
 	if (r != 0)
 		goto out;
 	if (strcmp(type, "step.end") == 0) {

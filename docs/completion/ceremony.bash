@@ -103,7 +103,7 @@ _ceremony()
 		card) opts="--out --holder --label --members --ceremony --date --share-fd" ;;
 		esac ;;
 	lint)
-		opts="--roster --today --outdir"; args=yaml ;;
+		opts="--roster --today --outdir --module"; args=yaml ;;
 	check)
 		opts="--module --roster --json"; args=yaml ;;
 	run)

@@ -97,13 +97,22 @@ run_root_setup() {
 }
 
 # A PIN recovered from three holders' rehearsal files (tests only: this is
-# what the quorum does in locked memory).
+# what the quorum does in locked memory): the secret combined, then the PIN
+# derived as the last share.issued of SECRET in DIR's transcript records
+# (pin_derivation; none: the secret is the PIN, sets issued before derived
+# PINs), by tests/e2e/pin-derive.py, written from docs/share-format.md alone.
 run_pin() { # DIR SECRET HOLDER HOLDER HOLDER
 	rp_dir=$1 rp_sec=$2
 	shift 2
+	rp_der=$(run_pin_derivation "$rp_dir" "$rp_sec")
 	for h in "$@"; do
 		grep "^$rp_sec " "$rp_dir/rehearsal/$h.shares" | tail -n 1 | cut -d' ' -f4-
-	done | ceremony shares combine --batch | xxd -r -p
+	done | ceremony shares combine --batch | python3 "$TEST_TOP/tests/e2e/pin-derive.py" "$rp_der"
+}
+# The pin_derivation of the last share.issued of SECRET in DIR's transcript.
+run_pin_derivation() { # DIR SECRET
+	grep '"type":"share.issued"' "$1/transcript.jsonl" | grep "\"secret\":\"$2\"" |
+		tail -n 1 | sed -n 's/.*"pin_derivation":"\([^"]*\)".*/\1/p'
 }
 
 # Answers for scripts/crl.yaml with key holders H1 H2 H3 instead of bob,

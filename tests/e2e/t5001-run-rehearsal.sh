@@ -32,9 +32,7 @@ rootca() { # OUT TIDIR ANSWERS
 }
 # The user PIN, recovered from three rehearsal shares (test only).
 user_pin() {
-	for h in bob carol dave; do
-		grep '^user-pin ' "$TI/rehearsal/$h.shares" | tail -n 1 | cut -d' ' -f4-
-	done | ceremony shares combine --batch | xxd -r -p
+	run_pin "$TI" user-pin bob carol dave
 }
 
 test_expect_success 'token-init in rehearsal completes, transcript verifies' '

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for ceremony/run/registry.c, the share registry: add and look
  * up, a share issued twice, a set voided by a later issuance, a share of an
- * unknown set, the commitment check. Each positive case has its failing
- * twin. */
+ * unknown set, the commitment check, one PIN derivation per set. Each
+ * positive case has its failing twin. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +109,39 @@ static void test_duplicate_refused(void **state)
 	other = share("so-pin", "1234", 1, 2, "carol", mn_bob, 3, registry_generation_next(&g));
 	assert_int_equal(registry_add(&g, &other), 0);
 	assert_int_equal(g.n, 3);
+	registry_free(&g);
+}
+
+/* A set's shares record one PIN derivation: a share of the set recording
+ * another (or none) is refused; twin: the same derivation is accepted, and
+ * a set issued before derived PINs ("") keeps "". */
+static void test_one_derivation_per_set(void **state)
+{
+	struct registry g;
+	struct registry_share a, b;
+	unsigned gen;
+
+	(void)state;
+	registry_init(&g);
+	gen = registry_generation_next(&g);
+	a = share("user-pin", "77", 1, 1, "alice", mn_alice, 1, gen);
+	snprintf(a.pin_derivation, sizeof(a.pin_derivation), "hkdf-sha256-v1 typeable 24");
+	assert_int_equal(registry_add(&g, &a), 0);
+	b = share("user-pin", "77", 1, 2, "bob", mn_bob, 2, gen);
+	snprintf(b.pin_derivation, sizeof(b.pin_derivation), "hkdf-sha256-v1 digits 8");
+	assert_int_equal(registry_add(&g, &b), CE_ERR_INVALID);
+	assert_non_null(strstr(ce_err_detail(), "records the PIN derivation 'hkdf-sha256-v1 "
+						"digits 8', another share of its set "
+						"'hkdf-sha256-v1 typeable 24'"));
+	b.pin_derivation[0] = '\0';
+	assert_int_equal(registry_add(&g, &b), CE_ERR_INVALID);
+	snprintf(b.pin_derivation, sizeof(b.pin_derivation), "hkdf-sha256-v1 typeable 24");
+	assert_int_equal(registry_add(&g, &b), 0);
+	assert_string_equal(registry_current(&g, "user-pin")->pin_derivation,
+			    "hkdf-sha256-v1 typeable 24");
+	/* an older set: no derivation, the secret is the PIN */
+	issue_first(&g, &gen);
+	assert_string_equal(registry_current(&g, "user-pin")->pin_derivation, "");
 	registry_free(&g);
 }
 
@@ -260,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_set),
 		cmocka_unit_test(test_check_failing_twins),
 		cmocka_unit_test(test_commit),
+		cmocka_unit_test(test_one_derivation_per_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
