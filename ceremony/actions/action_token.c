@@ -59,11 +59,16 @@ static int blank_find(struct run_ctx *rc, const char *tname, const struct script
 	char *buri = NULL;
 	int r = CE_ERR_INTERNAL;
 
-	if (p11_token_find(run_p11(rc), spec->uri, &exists) == 0) {
+	r = p11_token_find(run_p11(rc), spec->uri, &exists);
+	if (r == 0) {
 		r = ce_err_set(CE_ERR_EXISTS,
 			       "token '%s' (%s) is already initialised: token.init only initialises a "
 			       "blank token",
 			       tname, spec->uri);
+		goto out;
+	}
+	if (r != CE_ERR_NOT_FOUND) { /* e.g. two tokens match: nothing is touched */
+		r = ce_err_prefix(r, "step token.init, token '%s'", tname);
 		goto out;
 	}
 	ce_err_clear();
