@@ -43,6 +43,7 @@ struct p11_token {
 	CK_SLOT_ID slot;
 	struct p11_token_info info;
 	char *uri;
+	int init_done; /* C_InitToken returned CKR_OK (p11_token_init/reinit) */
 };
 
 struct p11_session {

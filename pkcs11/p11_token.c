@@ -369,13 +369,38 @@ static const char *user_name(enum p11_user user)
 	return user == P11_USER_SO ? "Security Officer" : "user";
 }
 
+/* Append to detail what the token's counter flags say about the tries left
+ * for user's PIN (re-read from the token). always: say it also when the
+ * token reports no warning. */
+static void tries_note(struct p11_token *tok, enum p11_user user, char *detail, size_t cap,
+		       int always)
+{
+	size_t used = strlen(detail);
+	unsigned fl;
+
+	if (p11_token_refresh(tok) < 0) {
+		ce_err_clear();
+		return;
+	}
+	fl = tok->info.flags;
+	if (user == P11_USER_SO)
+		fl >>= 4; /* SO flags sit 4 bits above the user ones */
+	if (fl & P11_TOKEN_USER_PIN_LOCKED)
+		snprintf(detail + used, cap - used, " [the PIN is now locked]");
+	else if (fl & P11_TOKEN_USER_PIN_FINAL_TRY)
+		snprintf(detail + used, cap - used, " [one try left before the PIN locks]");
+	else if (fl & P11_TOKEN_USER_PIN_COUNT_LOW)
+		snprintf(detail + used, cap - used, " [few tries left]");
+	else if (always)
+		snprintf(detail + used, cap - used, " [tries left: the token reports no low count]");
+}
+
 int p11_session_login(struct p11_session *s, enum p11_user user, const char *pin, size_t pin_len)
 {
 	int r = CE_ERR_INTERNAL;
 	CK_RV rv;
 	char what[192];
 	char detail[1024];
-	unsigned fl;
 
 	snprintf(what, sizeof(what), "%s as %s", p11_token_what(s->tok), user_name(user));
 	rv = s->tok->mod->fl->C_Login(s->h, user == P11_USER_SO ? CKU_SO : CKU_USER,
@@ -389,21 +414,7 @@ int p11_session_login(struct p11_session *s, enum p11_user user, const char *pin
 	}
 	r = p11_rv_fail(rv, "C_Login", what);
 	snprintf(detail, sizeof(detail), "%s", ce_err_detail());
-	/* The counter state tells the operator how careful to be next. */
-	if (p11_token_refresh(s->tok) == 0) {
-		fl = s->tok->info.flags;
-		if (user == P11_USER_SO)
-			fl >>= 4; /* SO flags sit 4 bits above the user ones */
-		if (fl & P11_TOKEN_USER_PIN_LOCKED)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " [the PIN is now locked]");
-		else if (fl & P11_TOKEN_USER_PIN_FINAL_TRY)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " [one try left before the PIN locks]");
-		else if (fl & P11_TOKEN_USER_PIN_COUNT_LOW)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " [few tries left]");
-	}
+	tries_note(s->tok, user, detail, sizeof(detail), 0);
 	ce_err_set(r, "%s", detail);
 	p11_failure_record(rv, "C_Login", what);
 out:
@@ -525,8 +536,12 @@ out:
 	return r;
 }
 
-int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, const char *label,
-		   const char *user_pin, size_t user_len)
+/* C_InitToken with init_pin (the SO PIN to set, or the current one when the
+ * token is initialised already and wants it), found again, then as SO:
+ * C_SetPIN(init_pin -> so_pin) when they differ, C_InitPIN(user_pin). */
+static int token_init(struct p11_token *tok, const char *init_pin, size_t init_len,
+		      const char *so_pin, size_t so_len, const char *label, const char *user_pin,
+		      size_t user_len)
 {
 	int r = CE_ERR_INTERNAL;
 	CK_UTF8CHAR padded[32];
@@ -556,22 +571,36 @@ int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, con
 		before[nbefore++].initialised =
 			slots[i].token_present && (slots[i].token.flags & P11_TOKEN_INITIALIZED);
 	}
-	rv = tok->mod->fl->C_InitToken(tok->slot, (CK_UTF8CHAR_PTR)so_pin, (CK_ULONG)so_len,
+	rv = tok->mod->fl->C_InitToken(tok->slot, (CK_UTF8CHAR_PTR)init_pin, (CK_ULONG)init_len,
 				       padded);
 	if (rv != CKR_OK) {
+		char detail[1024];
+
 		r = p11_rv_fail(rv, "C_InitToken", p11_token_what(tok));
+		if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED) {
+			snprintf(detail, sizeof(detail), "%s", ce_err_detail());
+			tries_note(tok, P11_USER_SO, detail, sizeof(detail), 1);
+			ce_err_set(r, "%s", detail);
+			p11_failure_record(rv, "C_InitToken", p11_token_what(tok));
+		}
 		goto out;
 	}
+	tok->init_done = 1; /* irreversible from here: the caller must know */
 	r = token_relocate(tok, label, before, nbefore);
 	if (r < 0)
 		goto out;
 	r = p11_session_open(tok, &s);
 	if (r < 0)
 		goto out;
-	r = p11_session_login(s, P11_USER_SO, so_pin, so_len);
+	r = p11_session_login(s, P11_USER_SO, init_pin, init_len);
 	if (r < 0)
 		goto out;
 	logged_in = 1;
+	if (init_pin != so_pin) {
+		r = p11_session_set_pin(s, init_pin, init_len, so_pin, so_len);
+		if (r < 0)
+			goto out;
+	}
 	rv = tok->mod->fl->C_InitPIN(s->h, (CK_UTF8CHAR_PTR)user_pin, (CK_ULONG)user_len);
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_InitPIN", p11_token_what(tok));
@@ -606,4 +635,24 @@ out:
 	p11_slots_free(slots, n);
 	free(before);
 	return r;
+}
+
+int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, const char *label,
+		   const char *user_pin, size_t user_len)
+{
+	return token_init(tok, so_pin, so_len, so_pin, so_len, label, user_pin, user_len);
+}
+
+int p11_token_init_done(const struct p11_token *tok)
+{
+	return tok != NULL && tok->init_done;
+}
+
+int p11_token_reinit(struct p11_token *tok, const char *cur_so, size_t cur_len, const char *so_pin,
+		     size_t so_len, const char *label, const char *user_pin, size_t user_len)
+{
+	if (cur_so == NULL || cur_len == 0 || cur_so == so_pin)
+		return ce_err_set(CE_ERR_INVALID, "re-initialising %s needs its current SO PIN",
+				  p11_token_what(tok));
+	return token_init(tok, cur_so, cur_len, so_pin, so_len, label, user_pin, user_len);
 }

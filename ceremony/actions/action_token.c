@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ceremony/actions/action_token.c - token.init and quorum.login.
+ * ceremony/actions/action_token.c - token.init (a blank token, or with
+ * reinit: true one initialised already, its current SO PIN typed) and
+ * quorum.login.
  *
  * PINs are SLIP-39 master secrets as bytes: typeable characters of
  * P11_PIN_ALPHABET, an even number of them, at least 16. Each PIN is wiped
@@ -50,7 +52,8 @@ static int blank_uri(const char *uri, char **out)
 }
 
 /* The blank token for the script token `tname`: refused when the script's
- * URI already finds an initialised one (token.init never re-initialises).
+ * URI already finds an initialised one (only a step with reinit: true
+ * re-initialises, reinit_find).
  * *out owned by the caller. */
 static int blank_find(struct run_ctx *rc, const char *tname, const struct script_token *spec,
 		      struct p11_token **out)
@@ -63,7 +66,8 @@ static int blank_find(struct run_ctx *rc, const char *tname, const struct script
 	if (r == 0) {
 		r = ce_err_set(CE_ERR_EXISTS,
 			       "token '%s' (%s) is already initialised: token.init only initialises a "
-			       "blank token",
+			       "blank token, unless the step says reinit: true (then its current "
+			       "SO PIN is typed at the console)",
 			       tname, spec->uri);
 		goto out;
 	}
@@ -76,11 +80,159 @@ static int blank_find(struct run_ctx *rc, const char *tname, const struct script
 	if (r < 0)
 		goto out;
 	r = p11_token_find_blank(run_p11(rc), buri, out);
-	if (r < 0)
+	if (r == CE_ERR_NOT_FOUND && p11_token_find(run_p11(rc), buri, &exists) == 0)
+		r = ce_err_set(CE_ERR_NOT_FOUND, "no blank token for '%s' (%s), but an initialised "
+						 "one, labelled '%s': if it is to be re-initialised "
+						 "(a factory card or partition, a failed token-init), "
+						 "the step says reinit: true", tname, buri,
+			       p11_token_info(exists)->label);
+	else if (r < 0)
 		r = ce_err_prefix(r, "no blank token for '%s' (%s)", tname, buri);
 out:
 	free(buri);
 	p11_token_free(exists);
+	return r;
+}
+
+/* The token a step with reinit: true re-initialises: initialised already,
+ * found by the script's URI (a token left by a failed token-init carries its
+ * label) or else by that URI without token= (a factory card, a partition).
+ * A blank token, several, or a locked SO PIN: refused, nothing touched. */
+static int reinit_find(struct run_ctx *rc, const char *tname, const struct script_token *spec,
+		       struct p11_token **out)
+{
+	struct p11_token *blank = NULL;
+	char *buri = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	r = p11_token_find(run_p11(rc), spec->uri, out);
+	if (r == CE_ERR_NOT_FOUND) {
+		ce_err_clear();
+		r = blank_uri(spec->uri, &buri);
+		if (r < 0)
+			goto out;
+		r = p11_token_find(run_p11(rc), buri, out);
+	}
+	if (r == CE_ERR_NOT_FOUND) {
+		ce_err_clear();
+		if (p11_token_find_blank(run_p11(rc), buri, &blank) == 0)
+			r = ce_err_set(CE_ERR_STATE, "token '%s' (%s) is blank, but the step says "
+						     "reinit: true (a token initialised already): "
+						     "nothing to re-initialise; run token.init without "
+						     "reinit", tname, buri);
+		else
+			r = ce_err_set(CE_ERR_NOT_FOUND, "no initialised token for '%s' to "
+							 "re-initialise (%s, then %s; see `ceremony "
+							 "hsm list`)", tname, spec->uri, buri);
+		goto out;
+	}
+	if (r < 0) {
+		r = ce_err_prefix(r, "step token.init (reinit), token '%s'", tname);
+		goto out;
+	}
+	if (p11_token_info(*out)->flags & P11_TOKEN_SO_PIN_LOCKED) {
+		r = ce_err_set(CE_ERR_PIN, "the SO PIN of token '%s' (label '%s', serial %s) is "
+					   "locked: it cannot be re-initialised with it (the vendor's "
+					   "reset procedure is needed; see docs/runbook-hsm-admin.md)",
+			       tname, p11_token_info(*out)->label, p11_token_info(*out)->serial);
+		goto out;
+	}
+	r = 0;
+out:
+	if (r < 0) {
+		p11_token_free(*out);
+		*out = NULL;
+	}
+	p11_token_free(blank);
+	free(buri);
+	return r;
+}
+
+/* C_InitToken: on a blank token with the new SO PIN; with reinit, the
+ * current SO PIN typed by the security officer first (wiped right after). */
+static int token_init_or_reinit(struct run_ctx *rc, const char *tname, int reinit,
+				struct p11_token *tok, const char *so_pin, size_t so_len,
+				const char *label, const char *user0, size_t u0_len)
+{
+	char *cur = NULL;
+	size_t cur_len = 0;
+	int r = CE_ERR_INTERNAL;
+
+	if (reinit) {
+		r = run_token_current_so_pin(rc, tname, &cur, &cur_len);
+		if (r < 0)
+			goto out;
+	}
+	run_progress_begin(rc, "%sinitialising token '%s' with label '%s'", reinit ? "re-" : "",
+			   tname, label);
+	if (reinit)
+		r = p11_token_reinit(tok, cur, cur_len, so_pin, so_len, label, user0, u0_len);
+	else
+		r = p11_token_init(tok, so_pin, so_len, label, user0, u0_len);
+	secmem_free(cur); /* its last use */
+	cur = NULL;
+	run_progress_end(rc, r);
+	if (r < 0 && reinit)
+		r = ce_err_prefix(r, "re-initialising token '%s' with the current SO PIN typed "
+				     "(nothing else was done)", tname);
+out:
+	secmem_free(cur);
+	return r;
+}
+
+/* token.initialised: a re-initialisation says so, and the label the token
+ * had (never the PIN). NULL when out of memory. */
+static json_t *initialised_details(const char *label, const char *serial, const char *tname,
+				   int reinit, const char *prev_label)
+{
+	json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "label", label, "serial", serial,
+			      "so_pin_source", "openssl-rand", "token", tname);
+
+	if (d != NULL && reinit &&
+	    (json_object_set_new(d, "reinit", json_true()) < 0 ||
+	     json_object_set_new(d, "previous_label", json_string(prev_label)) < 0)) {
+		json_decref(d);
+		d = NULL;
+	}
+	return d;
+}
+
+/* The step failed (code) after C_InitToken and before the SO PIN shares were
+ * issued: the new SO PIN exists only here, and without it nobody could
+ * re-initialise the token (C_InitToken wants the current SO PIN). Its shares
+ * are issued now to the step's key holders, so that a new token-init
+ * ceremony with reinit: true can start again (docs/runbook-hsm-admin.md);
+ * then the failure is given back, saying so. An abort is given back as it
+ * is (the SO PIN is then lost: the vendor's reset). */
+static int so_pin_rescue(struct run_ctx *rc, const struct script_step *st,
+			 const struct script_secret *so, const char *tname, const char *so_pin,
+			 size_t so_len, int code)
+{
+	const struct p11_failure *cur = p11_failure_current();
+	struct p11_failure fail = { 0 };
+	struct script_layout lay;
+	int have_fail = cur != NULL, r;
+	char detail[1024];
+
+	if (code == CE_ERR_ABORTED || so_pin == NULL)
+		return code;
+	snprintf(detail, sizeof(detail), "%s", ce_err_detail());
+	if (have_fail)
+		fail = *cur;
+	run_say(rc, "Token '%s' was initialised, but the step failed: %s", tname, detail);
+	run_say(rc, "Its new SO PIN is issued now as shares, so that the token can be "
+		    "re-initialised by a new token-init ceremony (reinit: true).");
+	script_step_issue_layout(st, so, &lay);
+	r = run_shares_issue(rc, so, &lay, (const uint8_t *)so_pin, so_len);
+	if (r < 0)
+		return ce_err_set(code, "%s (and issuing its SO PIN shares failed too: %s; the SO "
+					"PIN is lost, the token needs its vendor's reset)", detail,
+				  ce_err_detail());
+	r = ce_err_set(code, "%s (token '%s' was initialised: its SO PIN shares were issued; "
+			     "start again with a token-init ceremony whose token.init step says "
+			     "reinit: true, see docs/runbook-hsm-admin.md)", detail, tname);
+	if (have_fail)
+		p11_failure_record(fail.rv, fail.function, fail.what);
 	return r;
 }
 
@@ -97,6 +249,8 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	char *so_pin = NULL, *user0 = NULL, *user_pin = NULL;
 	size_t so_len, u0_len, u_len;
 	long plen = TOKEN_INIT_PIN_DEFAULT_LEN;
+	int reinit = 0, initialised = 0, so_issued = 0;
+	char prev_label[sizeof(((struct p11_token_info *)0)->label)];
 	const struct p11_token_info *ti;
 	json_t *d = NULL;
 	int r = CE_ERR_INTERNAL;
@@ -112,10 +266,13 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 		plen = SLIP39_MIN_SECRET_BYTES;
 	if (plen % 2)
 		plen++;
-	r = blank_find(rc, tname, spec, &tok);
+	if (script_param_bool(st, "reinit", &reinit) < 0)
+		reinit = 0;
+	r = reinit ? reinit_find(rc, tname, spec, &tok) : blank_find(rc, tname, spec, &tok);
 	if (r < 0)
 		goto out;
 	ti = p11_token_info(tok);
+	snprintf(prev_label, sizeof(prev_label), "%s", ti->label);
 	if ((unsigned long)plen < ti->min_pin_len || (unsigned long)plen > ti->max_pin_len) {
 		r = ce_err_set(CE_ERR_INVALID, "pin-length %ld is outside the token's range %lu..%lu",
 			       plen, ti->min_pin_len, ti->max_pin_len);
@@ -130,16 +287,30 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	r = p11_token_pin_generate(tok, (size_t)plen, &user0, &u0_len);
 	if (r < 0)
 		goto out;
-	run_progress_begin(rc, "initialising token '%s' with label '%s'", tname, label);
-	r = p11_token_init(tok, so_pin, so_len, label, user0, u0_len);
-	run_progress_end(rc, r);
-	if (r < 0)
+	r = token_init_or_reinit(rc, tname, reinit, tok, so_pin, so_len, label, user0, u0_len);
+	initialised = p11_token_init_done(tok);
+	if (r < 0 && !initialised)
 		goto out;
-	ti = p11_token_info(tok);
-	d = json_pack("{s:s, s:s, s:s, s:s}", "label", label, "serial", ti->serial, "so_pin_source",
-		      "openssl-rand", "token", tname);
+	/* C_InitToken done: recorded even when a later call of the init failed. */
+	d = initialised_details(label, p11_token_info(tok)->serial, tname, reinit, prev_label);
 	if (d == NULL) {
-		r = CE_ERR_NOMEM;
+		r = r < 0 ? r : CE_ERR_NOMEM;
+		goto out;
+	}
+	if (r < 0) {
+		const struct p11_failure *cur = p11_failure_current();
+		struct p11_failure fail = { 0 };
+		int have_fail = cur != NULL;
+		char keep[1024];
+
+		if (have_fail)
+			fail = *cur;
+		snprintf(keep, sizeof(keep), "%s", ce_err_detail());
+		if (run_event(rc, "token.initialised", NULL, NULL, d) == 0) {
+			ce_err_set(r, "%s", keep);
+			if (have_fail)
+				p11_failure_record(fail.rv, fail.function, fail.what);
+		}
 		goto out;
 	}
 	r = run_event(rc, "token.initialised", NULL, NULL, d);
@@ -174,6 +345,7 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	if (r < 0)
 		goto out;
 	script_step_issue_layout(st, so, &lay);
+	so_issued = 1;
 	r = run_shares_issue(rc, so, &lay, (const uint8_t *)so_pin, so_len);
 	secmem_free(so_pin); /* its last use */
 	so_pin = NULL;
@@ -187,6 +359,8 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 		goto out;
 	r = 0;
 out:
+	if (r < 0 && initialised && !so_issued)
+		r = so_pin_rescue(rc, st, so, tname, so_pin, so_len, r);
 	secmem_free(so_pin);
 	secmem_free(user0);
 	secmem_free(user_pin);

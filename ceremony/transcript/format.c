@@ -318,7 +318,7 @@ static const struct {
 	{ "login", " user token " },
 	{ "login.failed", " user ckr token " },
 	{ "logout", " user token when " },
-	{ "token.initialised", " label serial token so_pin_source " },
+	{ "token.initialised", " label serial token so_pin_source reinit previous_label " },
 	{ "pin.changed", " user token pin_source secret " },
 	{ "share.issued", " set member group holder salt commitment secret " },
 	{ "share.verified", " set member group holder result secret " },
