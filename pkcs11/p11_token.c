@@ -147,8 +147,9 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 		r = ce_err_set(CE_ERR_INVALID, "%zu tokens match '%s': %s%s; %s", matches, uri, list,
 			       used >= sizeof(list) ? "..." : "",
 			       same_serial ? "they report the same serial (the module gives every "
-					     "token one serial): give each token its own label, or "
-					     "add model= or manufacturer= to the URI"
+					     "token one serial), so serial= cannot tell them apart: "
+					     "give each token its own label, or add model= or "
+					     "manufacturer= to the URI"
 					   : "add serial= to the URI");
 		goto out;
 	}
