@@ -202,8 +202,9 @@ static json_t *initialised_details(const char *label, const char *serial, const 
  * re-initialise the token (C_InitToken wants the current SO PIN). Its shares
  * are issued now to the step's key holders, so that a new token-init
  * ceremony with reinit: true can start again (docs/runbook-hsm-admin.md);
- * then the failure is given back, saying so. An abort is given back as it
- * is (the SO PIN is then lost: the vendor's reset). */
+ * then the failure is given back, saying so. An abort in the step (at the
+ * transcript key's words) is rescued the same way; an abort while the
+ * rescue shares are issued loses the SO PIN (the vendor's reset). */
 static int so_pin_rescue(struct run_ctx *rc, const struct script_step *st,
 			 const struct script_secret *so, const char *tname, const char *so_pin,
 			 size_t so_len, int code)
@@ -214,7 +215,7 @@ static int so_pin_rescue(struct run_ctx *rc, const struct script_step *st,
 	int have_fail = cur != NULL, r;
 	char detail[1024];
 
-	if (code == CE_ERR_ABORTED || so_pin == NULL)
+	if (so_pin == NULL)
 		return code;
 	snprintf(detail, sizeof(detail), "%s", ce_err_detail());
 	if (have_fail)

@@ -8,11 +8,12 @@
 # on a blank token. Three tokens: a factory card whose C_InitToken wants its
 # SO PIN (the fault module's init-needs-so-pin), a token made by
 # softhsm2-util with a known SO PIN, and a token whose token-init failed after
-# C_InitToken (the fault module fails C_InitPIN, then C_SetPIN): the failed
+# C_InitToken (the fault module fails C_InitPIN, then C_SetPIN; then an abort
+# at the transcript key's words): the failed
 # run records token.initialised and issues the SO PIN shares, and a second
 # token-init with reinit recovers the token; each then completes root-ca and
-# verifies. Failing twins: without reinit the initialised token is refused
-# naming reinit: true; a wrong current SO PIN is refused naming
+# verifies. Failing twins: a failure at C_InitToken itself issues no share;
+# without reinit the initialised token is refused naming reinit: true; a wrong current SO PIN is refused naming
 # CKR_PIN_INCORRECT and the tries left, with nothing else done; reinit on a
 # blank token and an empty SO PIN are refused; lint refuses reinit: maybe.
 . "$(dirname "$0")/lib.sh"
@@ -154,6 +155,17 @@ test_expect_success 'failing twin: reinit: true on a blank token is refused, not
 
 # ---- a token-init that fails after C_InitToken, then recovered -------------
 
+test_expect_success 'failing twin: a token-init failing at C_InitToken itself issues no share, the token stays blank' '
+	rm -rf "$TOK" && mkdir -p "$TOK" &&
+	test_must_fail fm_rehearsal "" C_InitToken 1 token-init.yaml "$(run_answers token-init)" \
+		out </dev/null >log 2>&1 &&
+	test_grep "C_InitToken on token .*CKR_DEVICE_ERROR" log &&
+	! grep -q "issued now as shares" log &&
+	! grep -q "\"type\":\"token.initialised\"" out/transcript.jsonl &&
+	! grep -q "\"type\":\"share.issued\"" out/transcript.jsonl &&
+	test $(blank_slots) = 1
+'
+
 for fault in C_InitPIN C_SetPIN; do
 
 test_expect_success "a token-init failing at $fault (after C_InitToken) records the init and issues the SO PIN shares" '
@@ -192,9 +204,28 @@ test_expect_success "after the $fault failure, a token-init with reinit and the 
 
 done
 
+test_expect_success 'an abort in token.init after C_InitToken (at the transcript key words) still issues the SO PIN shares' '
+	rm -rf "$TOK" && mkdir -p "$TOK" &&
+	sed "s/^transcript-key.sam = confirm/transcript-key.sam = abort\nabort.reason = the words do not match/" \
+		"$(run_answers token-init)" >abort.answers &&
+	grep -q "^abort.reason" abort.answers &&
+	{ run_rehearsal token-init.yaml abort.answers "$TEST_TMP/fail-abort" </dev/null >log 2>&1
+	  test $? = 3; } &&
+	test_grep "Its new SO PIN is issued now as shares" log &&
+	T=$TEST_TMP/fail-abort/transcript.jsonl &&
+	grep -q "\"type\":\"token.initialised\"" "$T" &&
+	test $(grep "\"type\":\"share.issued\"" "$T" | grep -c "\"secret\":\"so-pin\"") = 3 &&
+	grep -q "\"type\":\"abort\"" "$T" &&
+	run_pin "$TEST_TMP/fail-abort" so-pin carol dave >pin && echo >>pin &&
+	run_rehearsal token-reinit.yaml "$(run_answers token-init)" "$TEST_TMP/re-abort" \
+		<pin >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	run_verified "$TEST_TMP/re-abort" >out 2>&1 && test_grep "transcript.jsonl: OK" out
+'
+
 test_expect_success 'root-ca completes on the recovered token and verifies' '
 	run_rehearsal root-ca.yaml "$(run_answers root-ca)" "$TEST_TMP/re-root" \
-		--issued-in "$TEST_TMP/re-C_SetPIN/transcript.jsonl" </dev/null >log 2>&1 &&
+		--issued-in "$TEST_TMP/re-abort/transcript.jsonl" </dev/null >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
 	run_verified "$TEST_TMP/re-root" >out 2>&1 && test_grep "transcript.jsonl: OK" out
 '
