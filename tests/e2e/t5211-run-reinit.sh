@@ -13,9 +13,10 @@
 # run records token.initialised and issues the SO PIN shares, and a second
 # token-init with reinit recovers the token; each then completes root-ca and
 # verifies. Failing twins: a failure at C_InitToken itself issues no share;
-# without reinit the initialised token is refused naming reinit: true; a wrong current SO PIN is refused naming
-# CKR_PIN_INCORRECT and the tries left, with nothing else done; reinit on a
-# blank token and an empty SO PIN are refused; lint refuses reinit: maybe.
+# without reinit the initialised token is refused naming reinit: true; a
+# wrong current SO PIN is refused naming CKR_PIN_INCORRECT and the tries
+# left, with nothing else done; reinit on a blank token and an empty SO PIN
+# are refused; lint refuses reinit: maybe.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
