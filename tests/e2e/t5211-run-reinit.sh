@@ -16,7 +16,8 @@
 # without reinit the initialised token is refused naming reinit: true; a
 # wrong current SO PIN is refused naming CKR_PIN_INCORRECT and the tries
 # left, with nothing else done; reinit on a blank token and an empty SO PIN
-# are refused; lint refuses reinit: maybe.
+# are refused; lint refuses reinit: maybe; verify --script refuses a
+# token.initialised whose reinit disagrees with its step.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -38,6 +39,31 @@ fm_rehearsal() { # Q F N SCRIPT ANSWERS OUTDIR [ARG...]
 		${fr_f:+FAULTMOD_FUNC=$fr_f FAULTMOD_NTH=$fr_n} \
 		ceremony run "$TEST_TMP/scripts/$fr_script" --rehearsal --today "$RUN_TODAY" \
 		--module "$FAULTMOD" --input "$fr_answers" --outdir "$fr_out" "$@"
+}
+
+# A transcript as transcript-sample --from events (persons "id:role"), with
+# PY (python on the event e) applied to each event: re-chained and re-signed
+# for the script S, into OUT.
+resample() { # TRANSCRIPT PY S OUT
+	python3 -c '
+import json, sys
+out = []
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    n = {"type": e["type"], "details": e.get("details", {})}
+    if e["type"] == "ceremony.start":  # the hashes of S and the roster, made anew
+        n["details"].pop("script_sha256", None)
+        n["details"].pop("roster_sha256", None)
+    if e.get("step"):
+        n["step"] = e["step"]
+    for k in ("persons", "witnesses"):
+        if e.get(k):
+            n[k] = [x["id"] + (":" + x["roles"][0] if x.get("roles") else "") for x in e[k]]
+    exec(sys.argv[2], {"e": n})
+    out.append(json.dumps(n))
+open("re.events", "w").write("\n".join(out) + "\n")' "$1" "$2" &&
+	"$TEST_BUILD/tests/transcript-sample" --from re.events --script "$3" \
+		--roster "$TEST_TMP/scripts/example-roster.yaml" --date "$RUN_TODAY" "$4"
 }
 
 blank_slots() { softhsm2-util --show-slots | grep -c "Initialized: *no"; }
@@ -222,6 +248,21 @@ test_expect_success 'an abort in token.init after C_InitToken (at the transcript
 		<pin >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
 	run_verified "$TEST_TMP/re-abort" >out 2>&1 && test_grep "transcript.jsonl: OK" out
+'
+
+test_expect_success 'verify --script: token.initialised says reinit exactly when its step does' '
+	S=$TEST_TMP/scripts/token-reinit.yaml &&
+	resample "$TEST_TMP/re-C_SetPIN/transcript.jsonl" "pass" "$S" same.jsonl &&
+	ceremony verify same.jsonl --script "$S" >out &&
+	test_grep "same.jsonl: OK" out &&
+	resample "$TEST_TMP/re-C_SetPIN/transcript.jsonl" \
+		"e[\"details\"].pop(\"reinit\", None)" "$S" noreinit.jsonl &&
+	test_must_fail ceremony verify noreinit.jsonl --script "$S" >out &&
+	test_grep "token.initialised is no re-initialisation, but the script.s step says reinit: true" out &&
+	S=$TEST_TMP/scripts/token-init.yaml &&
+	resample "$TEST_TMP/util-init/transcript.jsonl" "pass" "$S" plain.jsonl &&
+	test_must_fail ceremony verify plain.jsonl --script "$S" >out &&
+	test_grep "step init: token.initialised says reinit: true, but the script.s step initialises a blank token" out
 '
 
 test_expect_success 'root-ca completes on the recovered token and verifies' '
