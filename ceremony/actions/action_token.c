@@ -237,6 +237,44 @@ static int so_pin_rescue(struct run_ctx *rc, const struct script_step *st,
 	return r;
 }
 
+/* Log in as user with the first user PIN (*user0, CONSUMED: wiped right
+ * after C_SetPIN, before any event or prompt), replace it by one from the
+ * token's RNG (*user_pin, secmem owned by the caller), write pin.changed. */
+static int user_pin_replace(struct run_ctx *rc, const char *tname, size_t plen, char **user0,
+			    size_t u0_len, char **user_pin, size_t *u_len)
+{
+	struct p11_session *sess = NULL;
+	json_t *d = NULL;
+	int r = CE_ERR_INTERNAL;
+
+	r = run_token_login(rc, tname, P11_USER_NORMAL, *user0, u0_len);
+	if (r < 0)
+		goto out;
+	r = run_session(rc, tname, &sess);
+	if (r < 0)
+		goto out;
+	r = p11_session_pin_generate(sess, plen, user_pin, u_len);
+	if (r < 0)
+		goto out;
+	r = p11_session_set_pin(sess, *user0, u0_len, *user_pin, *u_len);
+	secmem_free(*user0); /* its last use: wiped before any event or prompt */
+	*user0 = NULL;
+	if (r < 0)
+		goto out;
+	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source",
+		      "token-rng+openssl");
+	if (d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(rc, "pin.changed", NULL, NULL, d);
+out:
+	secmem_free(*user0);
+	*user0 = NULL;
+	json_decref(d);
+	return r;
+}
+
 int action_token_init(struct run_ctx *rc, const struct script_step *st)
 {
 	const struct script *s = run_script(rc);
@@ -245,7 +283,6 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	const struct script_secret *up = script_secret_find(s, script_param_str(st, "user-pin"));
 	const struct script_token *spec = script_token_find(s, tname);
 	struct p11_token *tok = NULL;
-	struct p11_session *sess = NULL;
 	struct script_layout lay;
 	char *so_pin = NULL, *user0 = NULL, *user_pin = NULL;
 	size_t so_len, u0_len, u_len;
@@ -321,28 +358,7 @@ int action_token_init(struct run_ctx *rc, const struct script_step *st)
 	tok = NULL; /* transferred */
 	if (r < 0)
 		goto out;
-	r = run_token_login(rc, tname, P11_USER_NORMAL, user0, u0_len);
-	if (r < 0)
-		goto out;
-	r = run_session(rc, tname, &sess);
-	if (r < 0)
-		goto out;
-	r = p11_session_pin_generate(sess, (size_t)plen, &user_pin, &u_len);
-	if (r < 0)
-		goto out;
-	r = p11_session_set_pin(sess, user0, u0_len, user_pin, u_len);
-	secmem_free(user0); /* its last use: wiped before any event or prompt */
-	user0 = NULL;
-	if (r < 0)
-		goto out;
-	json_decref(d);
-	d = json_pack("{s:s, s:s, s:s}", "user", "user", "token", tname, "pin_source",
-		       "token-rng+openssl");
-	if (d == NULL) {
-		r = CE_ERR_NOMEM;
-		goto out;
-	}
-	r = run_event(rc, "pin.changed", NULL, NULL, d);
+	r = user_pin_replace(rc, tname, (size_t)plen, &user0, u0_len, &user_pin, &u_len);
 	if (r < 0)
 		goto out;
 	script_step_issue_layout(st, so, &lay);
