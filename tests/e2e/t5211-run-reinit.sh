@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # token.init with reinit: true (scripts/token-init.yaml with the step saying
 # so): a token initialised already is re-initialised with its current SO PIN
-# typed at the console (a rehearsal without a terminal reads it from standard
-# input; never the script, the answer file, argv or the environment), the
+# typed at the console without echo (at a terminal made by script(1); a
+# rehearsal without a terminal reads it from standard input; never the
+# script, the answer file, argv or the environment), the
 # transcript says reinit (never the PIN), a new SO PIN comes from the RNG as
 # on a blank token. Three tokens: a factory card whose C_InitToken wants its
 # SO PIN (the fault module's init-needs-so-pin), a token made by
@@ -141,6 +142,29 @@ test_expect_success 'its transcript verifies; root-ca then completes on the card
 		</dev/null >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
 	run_verified "$TEST_TMP/card-root" >out 2>&1 && test_grep "transcript.jsonl: OK" out
+'
+
+# At a terminal (script(1) gives the run one): PIN typed once the prompt shows.
+tty_reinit() { # PIN OUTDIR LOG
+	(for _ in $(seq 300); do grep -q "(not shown): " "$3" 2>/dev/null && break; sleep 0.1; done
+	 printf "%s\r" "$1"; sleep 1) |
+	env FAULTMOD_MODULE="$SOFTHSM_MODULE" FAULTMOD_QUIRKS=init-needs-so-pin \
+		script -qec "ceremony run $TEST_TMP/scripts/token-reinit.yaml --rehearsal \
+		--today $RUN_TODAY --module $FAULTMOD --input $(run_answers token-init) \
+		--outdir $2" /dev/null >"$3" 2>&1
+}
+
+test_expect_success 'at a terminal the current SO PIN is asked without echo; a wrong one is refused there too' '
+	rm -rf "$TOK" && mkdir -p "$TOK" &&
+	tty_reinit 87878787 tty-bad log.bad;
+	test_grep "Current SO PIN of token .root. (not shown): " log.bad &&
+	test_grep "CKR_PIN_INCORRECT" log.bad &&
+	! grep -q 87878787 log.bad &&
+	test $(blank_slots) = 1 &&
+	tty_reinit "$TEST_SO_PIN" tty-ok log.ok &&
+	test_grep "Current SO PIN of token .root. (not shown): " log.ok &&
+	test_grep "Ceremony completed" log.ok &&
+	! grep -q "$TEST_SO_PIN" log.ok tty-ok/transcript.jsonl
 '
 
 # ---- a token initialised by softhsm2-util with a known SO PIN ----------------
