@@ -400,6 +400,21 @@ int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_l
  */
 int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, const char *label,
 		   const char *user_pin, size_t user_len) P11_WARN;
+/* 1 when p11_token_init or p11_token_reinit got as far as a successful
+ * C_InitToken on tok (even if a later call failed: the token's objects and
+ * SO PIN are gone, the new SO PIN set), else 0. */
+int p11_token_init_done(const struct p11_token *tok);
+/*
+ * Re-initialise a token that is initialised already (a smart card or HSM
+ * partition with a factory SO PIN, a token left by a failed token-init):
+ * C_InitToken with cur_so, its current SO PIN, then as SO C_SetPIN(cur_so ->
+ * so_pin) and C_InitPIN(user_pin). All PINs borrowed secmem; cur_so must be
+ * another buffer than so_pin (CE_ERR_INVALID). A wrong cur_so: CE_ERR_PIN
+ * naming C_InitToken and CKR_PIN_INCORRECT, with what the token's flags say
+ * of the tries left, nothing else done.
+ */
+int p11_token_reinit(struct p11_token *tok, const char *cur_so, size_t cur_len, const char *so_pin,
+		     size_t so_len, const char *label, const char *user_pin, size_t user_len) P11_WARN;
 
 /* ------------------------------------------------------------------ */
 /* Keys                                                                */

@@ -150,3 +150,36 @@ void p11_trim(char *dst, size_t cap, const unsigned char *src, size_t n)
 		if ((unsigned char)dst[n] < 0x20 || dst[n] == 0x7f)
 			dst[n] = '?';
 }
+
+/* A fixed-width field whose padding is NULs (some smart cards and HSM
+ * firmware) or NULs then spaces: every trailing NUL or space becomes a space,
+ * so p11-kit's URI code neither prints %00 nor fails to match. */
+static void pad_spaces(unsigned char *f, size_t n)
+{
+	while (n > 0 && (f[n - 1] == ' ' || f[n - 1] == '\0'))
+		f[--n] = ' ';
+}
+
+CK_RV p11_get_token_info(const struct p11_module *m, CK_SLOT_ID slot, CK_TOKEN_INFO *ti)
+{
+	CK_RV rv = m->fl->C_GetTokenInfo(slot, ti);
+
+	if (rv != CKR_OK)
+		return rv;
+	pad_spaces(ti->label, sizeof(ti->label));
+	pad_spaces(ti->manufacturerID, sizeof(ti->manufacturerID));
+	pad_spaces(ti->model, sizeof(ti->model));
+	pad_spaces(ti->serialNumber, sizeof(ti->serialNumber));
+	return CKR_OK;
+}
+
+CK_RV p11_get_info(const struct p11_module *m, CK_INFO *info)
+{
+	CK_RV rv = m->fl->C_GetInfo(info);
+
+	if (rv != CKR_OK)
+		return rv;
+	pad_spaces(info->manufacturerID, sizeof(info->manufacturerID));
+	pad_spaces(info->libraryDescription, sizeof(info->libraryDescription));
+	return CKR_OK;
+}

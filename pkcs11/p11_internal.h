@@ -43,6 +43,7 @@ struct p11_token {
 	CK_SLOT_ID slot;
 	struct p11_token_info info;
 	char *uri;
+	int init_done; /* C_InitToken returned CKR_OK (p11_token_init/reinit) */
 };
 
 struct p11_session {
@@ -66,6 +67,12 @@ struct p11_key {
 
 /* Trim a space-padded fixed-width field into dst (cap >= n + 1). */
 void p11_trim(char *dst, size_t cap, const unsigned char *src, size_t n);
+
+/* C_GetTokenInfo / C_GetInfo with every fixed-width text field space-padded
+ * (trailing NULs become spaces: modules that pad with NULs). Use these, never
+ * the raw calls, so URIs never carry %00 and match what the token says. */
+CK_RV p11_get_token_info(const struct p11_module *m, CK_SLOT_ID slot, CK_TOKEN_INFO *ti);
+CK_RV p11_get_info(const struct p11_module *m, CK_INFO *info);
 
 /* Fill ours from CK_TOKEN_INFO. */
 void p11_token_info_from_ck(struct p11_token_info *out, const CK_TOKEN_INFO *ti);

@@ -471,7 +471,7 @@ int p11_module_slots(const struct p11_module *m, struct p11_slot **out, size_t *
 		sl->hardware = (si.flags & CKF_HW_SLOT) != 0;
 		if (!sl->token_present)
 			continue;
-		rv = m->fl->C_GetTokenInfo(ids[i], &ti);
+		rv = p11_get_token_info(m, ids[i], &ti);
 		if (rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_TOKEN_NOT_RECOGNIZED) {
 			sl->token_present = 0;
 			continue;

@@ -78,10 +78,12 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 	size_t mi, si, nslots = 0, matches = 0;
 	struct p11_slot *slots = NULL;
 	struct p11_token *tok = NULL;
-	char list[1024];
+	char list[1024], first_serial[sizeof(slots->token.serial)];
 	size_t used = 0;
+	int same_serial = 1;
 
 	list[0] = '\0';
+	first_serial[0] = '\0';
 	*found = NULL;
 	for (mi = 0; mi < ctx->n; mi++) {
 		struct p11_module *m = &ctx->mods[mi];
@@ -89,7 +91,7 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 
 		if (m->error != 0)
 			continue;
-		if (m->fl->C_GetInfo(&info) != CKR_OK || !p11_kit_uri_match_module_info(u, &info))
+		if (p11_get_info(m, &info) != CKR_OK || !p11_kit_uri_match_module_info(u, &info))
 			continue;
 		r = p11_module_slots(m, &slots, &nslots);
 		if (r < 0)
@@ -102,11 +104,15 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 				continue;
 			if (!!(sl->token.flags & P11_TOKEN_INITIALIZED) != !!initialized)
 				continue;
-			if (m->fl->C_GetTokenInfo(sl->slot_id, &ti) != CKR_OK)
+			if (p11_get_token_info(m, sl->slot_id, &ti) != CKR_OK)
 				continue;
 			if (!p11_kit_uri_match_token_info(u, &ti))
 				continue;
 			matches++;
+			if (matches == 1)
+				snprintf(first_serial, sizeof(first_serial), "%s", sl->token.serial);
+			else if (strcmp(first_serial, sl->token.serial) != 0)
+				same_serial = 0;
 			if (matches <= P11_TOKEN_LIST_MAX && used < sizeof(list)) {
 				int w = snprintf(list + used, sizeof(list) - used,
 						 "%s'%s' serial %s in %s", matches > 1 ? "; " : "",
@@ -138,8 +144,13 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 		goto out;
 	}
 	if (matches > 1) {
-		r = ce_err_set(CE_ERR_INVALID, "%zu tokens match '%s': %s%s; add serial= to the URI",
-			       matches, uri, list, used >= sizeof(list) ? "..." : "");
+		r = ce_err_set(CE_ERR_INVALID, "%zu tokens match '%s': %s%s; %s", matches, uri, list,
+			       used >= sizeof(list) ? "..." : "",
+			       same_serial ? "they report the same serial (the module gives every "
+					     "token one serial), so serial= cannot tell them apart: "
+					     "give each token its own label, or add model= or "
+					     "manufacturer= to the URI"
+					   : "add serial= to the URI");
 		goto out;
 	}
 	*found = tok;
@@ -210,7 +221,7 @@ int p11_token_refresh(struct p11_token *tok)
 	CK_RV rv;
 	char *uri;
 
-	rv = tok->mod->fl->C_GetTokenInfo(tok->slot, &ti);
+	rv = p11_get_token_info(tok->mod, tok->slot, &ti);
 	if (rv != CKR_OK)
 		return p11_rv_fail(rv, "C_GetTokenInfo", p11_token_what(tok));
 	p11_token_info_from_ck(&tok->info, &ti);
@@ -359,13 +370,38 @@ static const char *user_name(enum p11_user user)
 	return user == P11_USER_SO ? "Security Officer" : "user";
 }
 
+/* Append to detail what the token's counter flags say about the tries left
+ * for user's PIN (re-read from the token). always: say it also when the
+ * token reports no warning. */
+static void tries_note(struct p11_token *tok, enum p11_user user, char *detail, size_t cap,
+		       int always)
+{
+	size_t used = strlen(detail);
+	unsigned fl;
+
+	if (p11_token_refresh(tok) < 0) {
+		ce_err_clear();
+		return;
+	}
+	fl = tok->info.flags;
+	if (user == P11_USER_SO)
+		fl >>= 4; /* SO flags sit 4 bits above the user ones */
+	if (fl & P11_TOKEN_USER_PIN_LOCKED)
+		snprintf(detail + used, cap - used, " [the PIN is now locked]");
+	else if (fl & P11_TOKEN_USER_PIN_FINAL_TRY)
+		snprintf(detail + used, cap - used, " [one try left before the PIN locks]");
+	else if (fl & P11_TOKEN_USER_PIN_COUNT_LOW)
+		snprintf(detail + used, cap - used, " [few tries left]");
+	else if (always)
+		snprintf(detail + used, cap - used, " [tries left: the token reports no low count]");
+}
+
 int p11_session_login(struct p11_session *s, enum p11_user user, const char *pin, size_t pin_len)
 {
 	int r = CE_ERR_INTERNAL;
 	CK_RV rv;
 	char what[192];
 	char detail[1024];
-	unsigned fl;
 
 	snprintf(what, sizeof(what), "%s as %s", p11_token_what(s->tok), user_name(user));
 	rv = s->tok->mod->fl->C_Login(s->h, user == P11_USER_SO ? CKU_SO : CKU_USER,
@@ -379,21 +415,7 @@ int p11_session_login(struct p11_session *s, enum p11_user user, const char *pin
 	}
 	r = p11_rv_fail(rv, "C_Login", what);
 	snprintf(detail, sizeof(detail), "%s", ce_err_detail());
-	/* The counter state tells the operator how careful to be next. */
-	if (p11_token_refresh(s->tok) == 0) {
-		fl = s->tok->info.flags;
-		if (user == P11_USER_SO)
-			fl >>= 4; /* SO flags sit 4 bits above the user ones */
-		if (fl & P11_TOKEN_USER_PIN_LOCKED)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " [the PIN is now locked]");
-		else if (fl & P11_TOKEN_USER_PIN_FINAL_TRY)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " [one try left before the PIN locks]");
-		else if (fl & P11_TOKEN_USER_PIN_COUNT_LOW)
-			snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-				 " [few tries left]");
-	}
+	tries_note(s->tok, user, detail, sizeof(detail), 0);
 	ce_err_set(r, "%s", detail);
 	p11_failure_record(rv, "C_Login", what);
 out:
@@ -429,44 +451,79 @@ int p11_session_set_pin(struct p11_session *s, const char *old_pin, size_t old_l
 	return 0;
 }
 
-/* After C_InitToken the token may sit in another slot (SoftHSM): find the
- * token of this module with the label whose serial is not in before[] (or
- * equal to old_serial when it was initialised already). */
-static int token_relocate(struct p11_token *tok, const char *label, const char *old_serial,
-			  char (*before)[17], size_t nbefore)
+/* What a token looked like before C_InitToken: its slot (and the serial and
+ * label there when it was initialised). */
+struct p11_before {
+	CK_SLOT_ID slot;
+	int initialised;
+};
+
+/* After C_InitToken the token may sit in another slot (SoftHSM moves it).
+ * Found again without trusting the serial (some modules give every token the
+ * same one): a present token of this module with the new label and the
+ * manufacturer and model of the token initialised, either in the slot that
+ * was initialised, or in a slot that held no initialised token before. Two
+ * such tokens: refused, naming them, never a guess. */
+static int token_relocate(struct p11_token *tok, const char *label,
+			  const struct p11_before *before, size_t nbefore)
 {
 	int r = CE_ERR_INTERNAL;
 	struct p11_slot *slots = NULL;
-	size_t n = 0, i, j, found = 0;
-	struct p11_slot *hit = NULL;
+	size_t n = 0, i, j, found = 0, used = 0;
+	struct p11_slot *hit = NULL, *same = NULL;
+	char list[512];
 
+	list[0] = '\0';
 	r = p11_module_slots(tok->mod, &slots, &n);
 	if (r < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct p11_slot *sl = &slots[i];
-		int known = 0;
+		int was_initialised = 0;
 
 		/* Some modules (NSS softokn) report the token initialised only once
-		 * the user PIN is set: match on the label alone. */
-		if (!sl->token_present || strcmp(sl->token.label, label) != 0)
+		 * the user PIN is set: the initialised flag is not asked for. */
+		if (!sl->token_present || strcmp(sl->token.label, label) != 0 ||
+		    strcmp(sl->token.manufacturer, tok->info.manufacturer) != 0 ||
+		    strcmp(sl->token.model, tok->info.model) != 0)
 			continue;
-		if (old_serial[0] != '\0' && strcmp(sl->token.serial, old_serial) == 0) {
-			hit = sl;
-			found = 1;
-			break;
+		if (sl->slot_id == tok->slot) {
+			same = sl;
+			continue;
 		}
 		for (j = 0; j < nbefore; j++)
-			if (strcmp(before[j], sl->token.serial) == 0)
-				known = 1;
-		if (!known) {
-			hit = sl;
-			found++;
+			if (before[j].slot == sl->slot_id && before[j].initialised)
+				was_initialised = 1;
+		if (was_initialised)
+			continue;
+		hit = sl;
+		found++;
+		if (used < sizeof(list)) {
+			int w = snprintf(list + used, sizeof(list) - used, "%sslot %lu serial %s",
+					 found > 1 ? "; " : "", sl->slot_id, sl->token.serial);
+			if (w > 0)
+				used += (size_t)w;
 		}
 	}
-	if (found != 1) {
-		r = ce_err_set(CE_ERR_STATE, "token '%s' initialised but not found again "
-					     "(%zu candidates): run `ceremony hsm list`", label, found);
+	if (same != NULL) { /* initialised where it was */
+		hit = same;
+		found = 1;
+	}
+	if (found > 1) {
+		r = ce_err_set(CE_ERR_STATE, "token '%s' initialised, but %zu tokens of this module "
+					     "now carry that label in slots that held no initialised "
+					     "token before (%s%s): the tool cannot tell which one it "
+					     "initialised; nothing more is done to it. Remove the other "
+					     "tokens and run `ceremony hsm list`", label, found, list,
+			       used >= sizeof(list) ? "..." : "");
+		goto out;
+	}
+	if (found == 0) {
+		r = ce_err_set(CE_ERR_STATE, "token '%s' initialised but not found again (no token "
+					     "of this module with that label, manufacturer '%s' and "
+					     "model '%s' in the slot initialised or in a slot that was "
+					     "blank): run `ceremony hsm list`", label,
+			       tok->info.manufacturer, tok->info.model);
 		goto out;
 	}
 	tok->slot = hit->slot_id;
@@ -480,15 +537,18 @@ out:
 	return r;
 }
 
-int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, const char *label,
-		   const char *user_pin, size_t user_len)
+/* C_InitToken with init_pin (the SO PIN to set, or the current one when the
+ * token is initialised already and wants it), found again, then as SO:
+ * C_SetPIN(init_pin -> so_pin) when they differ, C_InitPIN(user_pin). */
+static int token_init(struct p11_token *tok, const char *init_pin, size_t init_len,
+		      const char *so_pin, size_t so_len, const char *label, const char *user_pin,
+		      size_t user_len)
 {
 	int r = CE_ERR_INTERNAL;
 	CK_UTF8CHAR padded[32];
 	struct p11_slot *slots = NULL;
 	size_t n = 0, i, nbefore = 0;
-	char (*before)[17] = NULL;
-	char old_serial[17];
+	struct p11_before *before = NULL;
 	struct p11_session *s = NULL;
 	int logged_in = 0;
 	CK_RV rv;
@@ -499,8 +559,6 @@ int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, con
 	}
 	memset(padded, ' ', sizeof(padded));
 	memcpy(padded, label, strlen(label));
-	snprintf(old_serial, sizeof(old_serial), "%s",
-		 (tok->info.flags & P11_TOKEN_INITIALIZED) ? tok->info.serial : "");
 	r = p11_module_slots(tok->mod, &slots, &n);
 	if (r < 0)
 		goto out;
@@ -509,25 +567,41 @@ int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, con
 		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		if (slots[i].token_present && (slots[i].token.flags & P11_TOKEN_INITIALIZED))
-			memcpy(before[nbefore++], slots[i].token.serial, 17);
-	rv = tok->mod->fl->C_InitToken(tok->slot, (CK_UTF8CHAR_PTR)so_pin, (CK_ULONG)so_len,
+	for (i = 0; i < n; i++) {
+		before[nbefore].slot = slots[i].slot_id;
+		before[nbefore++].initialised =
+			slots[i].token_present && (slots[i].token.flags & P11_TOKEN_INITIALIZED);
+	}
+	rv = tok->mod->fl->C_InitToken(tok->slot, (CK_UTF8CHAR_PTR)init_pin, (CK_ULONG)init_len,
 				       padded);
 	if (rv != CKR_OK) {
+		char detail[1024];
+
 		r = p11_rv_fail(rv, "C_InitToken", p11_token_what(tok));
+		if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED) {
+			snprintf(detail, sizeof(detail), "%s", ce_err_detail());
+			tries_note(tok, P11_USER_SO, detail, sizeof(detail), 1);
+			ce_err_set(r, "%s", detail);
+			p11_failure_record(rv, "C_InitToken", p11_token_what(tok));
+		}
 		goto out;
 	}
-	r = token_relocate(tok, label, old_serial, before, nbefore);
+	tok->init_done = 1; /* irreversible from here: the caller must know */
+	r = token_relocate(tok, label, before, nbefore);
 	if (r < 0)
 		goto out;
 	r = p11_session_open(tok, &s);
 	if (r < 0)
 		goto out;
-	r = p11_session_login(s, P11_USER_SO, so_pin, so_len);
+	r = p11_session_login(s, P11_USER_SO, init_pin, init_len);
 	if (r < 0)
 		goto out;
 	logged_in = 1;
+	if (init_pin != so_pin) {
+		r = p11_session_set_pin(s, init_pin, init_len, so_pin, so_len);
+		if (r < 0)
+			goto out;
+	}
 	rv = tok->mod->fl->C_InitPIN(s->h, (CK_UTF8CHAR_PTR)user_pin, (CK_ULONG)user_len);
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_InitPIN", p11_token_what(tok));
@@ -562,4 +636,24 @@ out:
 	p11_slots_free(slots, n);
 	free(before);
 	return r;
+}
+
+int p11_token_init(struct p11_token *tok, const char *so_pin, size_t so_len, const char *label,
+		   const char *user_pin, size_t user_len)
+{
+	return token_init(tok, so_pin, so_len, so_pin, so_len, label, user_pin, user_len);
+}
+
+int p11_token_init_done(const struct p11_token *tok)
+{
+	return tok != NULL && tok->init_done;
+}
+
+int p11_token_reinit(struct p11_token *tok, const char *cur_so, size_t cur_len, const char *so_pin,
+		     size_t so_len, const char *label, const char *user_pin, size_t user_len)
+{
+	if (cur_so == NULL || cur_len == 0 || cur_so == so_pin)
+		return ce_err_set(CE_ERR_INVALID, "re-initialising %s needs its current SO PIN",
+				  p11_token_what(tok));
+	return token_init(tok, cur_so, cur_len, so_pin, so_len, label, user_pin, user_len);
 }

@@ -41,6 +41,7 @@ static const struct script_param_spec p_checklist[] = {
 static const struct script_param_spec p_token_init[] = {
 	P_REQ("token", PT_TOKEN),
 	P_REQ("label", PT_STRING),
+	P_OPT("reinit", PT_BOOL),
 	P_SECRET("so-pin", "so-pin", SECRET_USE_ISSUE),
 	P_SECRET("user-pin", "pin", SECRET_USE_ISSUE),
 	P_INT("pin-length", 0, 4, 64),

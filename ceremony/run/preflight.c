@@ -59,6 +59,42 @@ static const struct script_step *first_use(const struct script *s, const char *n
 	return NULL;
 }
 
+/* token.init with reinit: true: an initialised token, found by the script's
+ * URI or by that URI without token= (as action_token.c finds it), whose SO
+ * PIN is not locked. *found 1 when t->tok was set. */
+static int tok_find_reinit(struct pf_ctx *pc, struct pf_tok *t, const struct script_step *st,
+			   int *found)
+{
+	char *buri = NULL;
+	int r = 0;
+
+	*found = 0;
+	if (p11_token_find(pc->p11, t->spec->uri, &t->tok) != 0) {
+		ce_err_clear();
+		buri = blank_uri(t->spec->uri);
+		if (buri == NULL)
+			return ce_err_set(CE_ERR_NOMEM, "out of memory");
+		if (p11_token_find(pc->p11, buri, &t->tok) != 0) {
+			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, ce_err_detail(),
+				   NULL, "an initialised token to re-initialise for %s (%s)",
+				   t->spec->uri, buri);
+			ce_err_clear();
+			goto out;
+		}
+	}
+	if (p11_token_info(t->tok)->flags & P11_TOKEN_SO_PIN_LOCKED) {
+		r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, "its SO PIN is locked",
+			   NULL, "an initialised token to re-initialise with its current SO PIN");
+		p11_token_free(t->tok);
+		t->tok = NULL;
+		goto out;
+	}
+	*found = 1;
+out:
+	free(buri);
+	return r;
+}
+
 /* Find token t and read its caps; one requirement line says what was found. */
 static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 {
@@ -72,7 +108,15 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 		goto out;
 	}
 	t->inited = strcmp(st->action->name, "token.init") == 0;
-	if (p11_token_find(pc->p11, t->spec->uri, &t->tok) == 0) {
+	if (t->inited && script_param_bool(st, "reinit", &t->reinit) < 0)
+		t->reinit = 0;
+	if (t->reinit) {
+		int found = 0;
+
+		r = tok_find_reinit(pc, t, st, &found);
+		if (r < 0 || !found)
+			goto out;
+	} else if (p11_token_find(pc->p11, t->spec->uri, &t->tok) == 0) {
 		if (t->inited) {
 			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name,
 				   "that token is already initialised (token.init only initialises "

@@ -19,6 +19,7 @@ struct pf_tok {
 	struct p11_caps *caps;   /* owned, NULL when none was found */
 	int blank;               /* found as the blank token token.init needs */
 	int inited;              /* a token.init step of the script makes it */
+	int reinit;              /* ... re-initialising it (reinit: true) */
 };
 
 struct pf_ctx {

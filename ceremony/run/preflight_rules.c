@@ -293,8 +293,10 @@ static int rules_token_init(struct pf_ctx *pc, const struct script_step *st, str
 		   (t->caps->info.flags & P11_TOKEN_WRITE_PROTECTED) ? PF_MISSING : PF_OK, st, NULL,
 		   t->spec->name,
 		   (t->caps->info.flags & P11_TOKEN_WRITE_PROTECTED) ? "write-protected"
-								      : "blank, writable",
-		   NULL, "C_InitToken and C_InitPIN on a blank token");
+		   : t->reinit ? "initialised, writable"
+			       : "blank, writable",
+		   NULL, t->reinit ? "C_InitToken with the current SO PIN (typed), then C_InitPIN"
+				   : "C_InitToken and C_InitPIN on a blank token");
 	if (r == 0)
 		r = need_pin_len(pc, st, t, "SO and user PINs");
 	if (r == 0)

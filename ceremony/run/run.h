@@ -206,6 +206,18 @@ struct p11_ctx *run_p11(struct run_ctx *rc);
 int run_token(struct run_ctx *rc, const char *name, struct p11_token **out)
 	__attribute__((warn_unused_result));
 
+/* The current SO PIN of token `name`, to re-initialise it (token.init with
+ * reinit: true): typed by the security officer at the terminal, without
+ * echo, under the share-entry guard (shares_ui_secret_line_read); in a
+ * rehearsal without a terminal, one line of standard input. Never from the
+ * script, the answer file, argv or the environment. *pin: secmem OWNED by
+ * the caller (NUL-terminated, *len bytes), to be wiped right after
+ * C_InitToken. 0; CE_ERR_TTY (no terminal outside a rehearsal);
+ * CE_ERR_INVALID (an empty line, end of input); CE_ERR_TOO_LARGE;
+ * CE_ERR_IO; CE_ERR_MLOCK. */
+int run_token_current_so_pin(struct run_ctx *rc, const char *name, char **pin, size_t *len)
+	__attribute__((warn_unused_result));
+
 /* Hand the runner a token found another way (token.init finds a blank token
  * with p11_token_find_blank and initialises it): ownership of tok is
  * TRANSFERRED to the runner on every return (freed on error). Any session

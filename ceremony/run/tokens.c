@@ -5,15 +5,18 @@
  * OpenSSL context sharing each login, keys by label, and the logouts.
  */
 #include "ceremony/run/context.h"
+#include "ceremony/run/internal.h"
 
 #include "common/err.h"
 #include "common/secmem.h"
 #include "pkcs11/p11.h"
 #include "pkcs11/x509/ossl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct p11_ctx *run_p11(struct run_ctx *rc)
 {
@@ -378,4 +381,90 @@ void tokens_logout_all(struct run_ctx *rc)
 		}
 		ts->logged_in = 0;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The current SO PIN (token.init with reinit: true)                   */
+
+#define RUN_SO_PIN_MAX 256
+
+/* One line of fd (not a terminal: a rehearsal's standard input) into dst
+ * (cap bytes of secmem), without its end of line. */
+static int fd_line_read(int fd, char *dst, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	char c = 0;
+	ssize_t got;
+
+	for (;;) {
+		got = read(fd, &c, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return ce_err_set(CE_ERR_IO, "reading the current SO PIN from standard input: %s",
+					  strerror(errno));
+		if (got == 0 || c == '\n')
+			break;
+		if (n + 1 >= cap) {
+			ce_wipe(dst, cap);
+			ce_wipe(&c, sizeof(c));
+			return ce_err_set(CE_ERR_TOO_LARGE, "the current SO PIN typed is longer than "
+							    "%zu characters", cap - 1);
+		}
+		dst[n++] = c;
+	}
+	ce_wipe(&c, sizeof(c));
+	if (n > 0 && dst[n - 1] == '\r')
+		dst[--n] = '\0';
+	dst[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+int run_token_current_so_pin(struct run_ctx *rc, const char *name, char **pin, size_t *len)
+{
+	const struct shares_ui_term *t = NULL;
+	char *buf = NULL, prompt[192];
+	size_t n = 0;
+	int r = CE_ERR_INTERNAL;
+
+	*pin = NULL;
+	*len = 0;
+	buf = secmem_alloc(RUN_SO_PIN_MAX + 1);
+	if (buf == NULL) {
+		r = ce_err_set(CE_ERR_MLOCK, "no locked memory for the current SO PIN");
+		goto out;
+	}
+	console_say(rc->con, "Token '%s' is initialised already: re-initialising it needs its "
+			     "current SO PIN (the factory default, or the one its last "
+			     "initialisation set). The security officer types it; it is not shown.",
+		    name);
+	r = console_term(rc->con, &t);
+	if (r == 0 && t->is_tty) {
+		snprintf(prompt, sizeof(prompt), "Current SO PIN of token '%s' (not shown): ", name);
+		r = shares_ui_secret_line_read(t->in_fd, prompt, buf, RUN_SO_PIN_MAX + 1, &n);
+		if (r == 0)
+			r = ce_err_set(CE_ERR_INVALID, "no current SO PIN typed (end of input)");
+		else if (r == 1)
+			r = 0;
+	} else if (run_is_rehearsal(rc) && !isatty(STDIN_FILENO)) {
+		ce_err_clear();
+		r = fd_line_read(STDIN_FILENO, buf, RUN_SO_PIN_MAX + 1, &n);
+	} else if (r == 0 || r == CE_ERR_TTY) {
+		r = ce_err_set(CE_ERR_TTY, "the current SO PIN of token '%s' is typed at a terminal, "
+					   "and there is none", name);
+	}
+	if (r < 0)
+		goto out;
+	if (n == 0) {
+		r = ce_err_set(CE_ERR_INVALID, "no current SO PIN typed for token '%s'", name);
+		goto out;
+	}
+	*pin = buf;
+	*len = n;
+	buf = NULL; /* transferred */
+	r = 0;
+out:
+	secmem_free(buf);
+	return r;
 }

@@ -318,7 +318,7 @@ static const struct {
 	{ "login", " user token " },
 	{ "login.failed", " user ckr token " },
 	{ "logout", " user token when " },
-	{ "token.initialised", " label serial token so_pin_source pin_derivation entropy_bits " },
+	{ "token.initialised", " label serial token so_pin_source pin_derivation entropy_bits reinit previous_label " },
 	{ "pin.changed", " user token pin_source secret pin_derivation entropy_bits " },
 	{ "share.issued", " set member group holder salt commitment secret pin_derivation " },
 	{ "share.verified", " set member group holder result secret " },

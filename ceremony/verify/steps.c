@@ -126,6 +126,24 @@ static int key_type_match(const struct script *s, const struct script_step *cur,
 	return 0;
 }
 
+/* token.initialised says reinit: true exactly when its step says reinit:
+ * true: a re-initialisation (the current SO PIN typed) is one the script
+ * planned, and a planned one is recorded as such. */
+static int reinit_match(const struct script_step *cur, uint64_t ln, const struct tj_doc *d,
+			char *why, size_t cap, uint64_t *wl)
+{
+	int want = 0, got = tj_is(d, tj_get(d, tj_get(d, 0, "details"), "reinit"), TJ_TRUE);
+
+	if (script_param_bool(cur, "reinit", &want) < 0)
+		want = 0;
+	if (!!want != !!got)
+		return vsem_fail(why, cap, wl, ln,
+			     "step %s: token.initialised %s, but the script's step %s (script "
+			     "line %u)", cur->id, got ? "says reinit: true" : "is no re-initialisation",
+			     want ? "says reinit: true" : "initialises a blank token", cur->mark.line);
+	return 0;
+}
+
 /* The transcript key is announced where the runner makes it: a software key
  * (no user login in the script) right after ceremony.start, outside any step,
  * its words confirmed by the attendance witnesses; a token key in the first
@@ -209,7 +227,8 @@ int vsem_step_event_check(const struct script *s, const struct script_step *cur,
 	else if (strcmp(type, "key.destroyed") == 0)
 		k = param_match(s, cur, ln, d, type, "token", "token", 0, why, cap, wl);
 	else if (strcmp(type, "token.initialised") == 0)
-		k = param_match(s, cur, ln, d, type, "token", "token", 0, why, cap, wl);
+		k = param_match(s, cur, ln, d, type, "token", "token", 0, why, cap, wl) ||
+		    reinit_match(cur, ln, d, why, cap, wl);
 	else if (strstr(type, ".created") != NULL)
 		k = param_match(s, cur, ln, d, type, "file", "output", 1, why, cap, wl);
 	return k;

@@ -38,7 +38,7 @@ int p11_find_uri_parse(struct p11_session *s, const char *uri, const char *noun,
 	r = p11_uri_parse(uri, P11_KIT_URI_FOR_ANY, out);
 	if (r < 0)
 		goto out;
-	rv = s->tok->mod->fl->C_GetTokenInfo(s->tok->slot, &ti);
+	rv = p11_get_token_info(s->tok->mod, s->tok->slot, &ti);
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_GetTokenInfo", p11_token_what(s->tok));
 		goto out;

@@ -44,7 +44,7 @@ static int uri_key_attrs(struct p11_key *k)
 		{ CKA_ID, k->id, k->id_len },
 	};
 
-	if (k->s->tok->mod->fl->C_GetTokenInfo(k->s->tok->slot, &ti) != CKR_OK)
+	if (p11_get_token_info(k->s->tok->mod, k->s->tok->slot, &ti) != CKR_OK)
 		memset(&ti, ' ', sizeof(ti));
 	return p11_key_uri_format(&ti, attrs, k->id_len > 0 ? 3 : 2, &k->uri);
 }

@@ -177,7 +177,7 @@ int p11_session_objects(struct p11_session *s, const char *uri, struct p11_objec
 	}
 	if (r < 0)
 		goto out;
-	rv = s->tok->mod->fl->C_GetTokenInfo(s->tok->slot, &ti);
+	rv = p11_get_token_info(s->tok->mod, s->tok->slot, &ti);
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_GetTokenInfo", p11_token_what(s->tok));
 		goto out;
