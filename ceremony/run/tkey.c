@@ -237,16 +237,15 @@ int tkey_sign_ready(struct run_ctx *rc)
 				 &rc->tkey_pk);
 		if (r < 0)
 			goto out;
-		if (rc->tkey_k.priv == NULL) {
-			r = ce_err_set(CE_ERR_UNSUPPORTED, "the transcript key cannot be used "
-							   "through OpenSSL on this module");
-			goto out;
-		}
-		key = rc->tkey_k.priv;
 	}
-	/* The signer certificate is the key's first signature, verified: a key
-	 * that cannot sign is found here, before ceremony.end is written. */
-	r = transcript_signer_cert_create(key, rc->ceremony_id, &rc->tkey_cert);
+	/* The signer certificate is the key's first signature, made through the
+	 * same path as the transcript's (docs/pkcs11.md "Signing") and verified
+	 * with the public key read back: a key that cannot sign is found here,
+	 * before ceremony.end is written. */
+	if (key != NULL)
+		r = transcript_signer_cert_create(key, rc->ceremony_id, &rc->tkey_cert);
+	else
+		r = transcript_signer_cert_create_tok(&rc->tkey_k, rc->ceremony_id, &rc->tkey_cert);
 	if (r < 0)
 		goto out;
 	rc->tkey_ready = 1;
@@ -264,7 +263,6 @@ const char *tkey_end_claim(const struct run_ctx *rc)
 
 int tkey_sign(struct run_ctx *rc)
 {
-	EVP_PKEY *key = rc->tkey_soft != NULL ? rc->tkey_soft : rc->tkey_k.priv;
 	char *sig = NULL;
 	int r = CE_ERR_INTERNAL;
 
@@ -272,7 +270,10 @@ int tkey_sign(struct run_ctx *rc)
 		r = ce_err_set(CE_ERR_STATE, "the transcript key is not ready to sign");
 		goto out;
 	}
-	r = transcript_sign(rc->t, key, rc->tkey_cert);
+	if (rc->tkey_soft != NULL)
+		r = transcript_sign(rc->t, rc->tkey_soft, rc->tkey_cert);
+	else
+		r = transcript_sign_tok(rc->t, &rc->tkey_k, rc->tkey_cert);
 	if (r < 0)
 		goto out;
 	sig = transcript_sig_path(transcript_path(rc->t));

@@ -365,7 +365,9 @@ out:
 	return r;
 }
 
-int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
+/* key: a software key (CMS_sign); tk: a token key (p11_ossl_cms_sign). */
+static int sign_common(struct transcript *t, EVP_PKEY *key, const struct p11_ossl_key *tk,
+		       X509 *cert)
 {
 	int r = CE_ERR_INTERNAL;
 	BIO *in = NULL, *mem = NULL, *cmem = NULL;
@@ -384,7 +386,8 @@ int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	if (X509_check_private_key(cert, key) != 1) {
+	/* For a token key, its public key read back from the token. */
+	if (X509_check_private_key(cert, tk != NULL ? tk->pub : key) != 1) {
 		ERR_clear_error();
 		r = ce_err_set(CE_ERR_INVALID, "transcript: the signer certificate is not for the key");
 		goto out;
@@ -394,8 +397,14 @@ int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
 		r = ce_err_set(CE_ERR_IO, "%s: cannot read to sign", t->path);
 		goto out;
 	}
-	cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP);
-	if (cms == NULL) {
+	if (tk != NULL) {
+		r = p11_ossl_cms_sign(tk, cert, in, &cms);
+		if (r < 0) {
+			ce_err_prefix(r, "signing the transcript");
+			goto out;
+		}
+	} else if ((cms = CMS_sign(cert, key, NULL, in,
+				   CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP)) == NULL) {
 		r = crypto_fail("signing the transcript");
 		goto out;
 	}
@@ -412,7 +421,8 @@ int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
 		r = crypto_fail("encoding the transcript signature");
 		goto out;
 	}
-	/* Every signature the HSM makes is verified before it is used. */
+	/* Every signature the HSM makes is verified before it is used, in
+	 * software with the certificate's key. */
 	r = sig_check(pem, (size_t)pem_len, t->path, cert);
 	if (r < 0)
 		goto out;
@@ -431,6 +441,16 @@ out:
 	free(sig_path);
 	free(signer_path);
 	return r;
+}
+
+int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
+{
+	return sign_common(t, key, NULL, cert);
+}
+
+int transcript_sign_tok(struct transcript *t, const struct p11_ossl_key *tk, X509 *cert)
+{
+	return sign_common(t, NULL, tk, cert);
 }
 
 /* ---------------------------------------------------------------------------
@@ -515,7 +535,10 @@ out:
 	return r;
 }
 
-int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
+/* The signer certificate of key (or of tk, its public key read back from
+ * the token), signed; verified in software with the public key. */
+static int signer_cert(EVP_PKEY *key, const struct p11_ossl_key *tk, const char *ceremony_id,
+		       X509 **out)
 {
 	int r = CE_ERR_INTERNAL;
 	X509 *x = NULL;
@@ -545,7 +568,7 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 	    X509_set_subject_name(x, name) != 1 || X509_set_issuer_name(x, name) != 1 ||
 	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
 	    (na = ASN1_TIME_new()) == NULL || ASN1_TIME_set_string(na, "99991231235959Z") != 1 ||
-	    X509_set1_notAfter(x, na) != 1 || X509_set_pubkey(x, key) != 1) {
+	    X509_set1_notAfter(x, na) != 1 || X509_set_pubkey(x, tk != NULL ? tk->pub : key) != 1) {
 		r = crypto_fail("building the transcript signer certificate");
 		goto out;
 	}
@@ -567,6 +590,14 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 		r = crypto_fail("certificate extension");
 		goto out;
 	}
+	if (tk != NULL) {
+		/* the provider, or our layer when the token lacks hash-and-sign;
+		 * verified with the public key read back (never the private key) */
+		r = p11_ossl_sign_obj(tk, 0, x, "transcript signer certificate");
+		if (r < 0)
+			goto out;
+		goto done;
+	}
 	/* EdDSA keys take no separate digest. */
 	if (EVP_PKEY_get_default_digest_nid(key, &nid) == 2 && nid == NID_undef)
 		md = NULL;
@@ -579,6 +610,7 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 		r = ce_err_set(CE_ERR_VERIFY, "the transcript signer certificate does not verify");
 		goto out;
 	}
+done:
 	*out = x;
 	x = NULL; /* transferred */
 	r = 0;
@@ -590,6 +622,17 @@ out:
 	BN_free(bn);
 	X509_free(x);
 	return r;
+}
+
+int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
+{
+	return signer_cert(key, NULL, ceremony_id, out);
+}
+
+int transcript_signer_cert_create_tok(const struct p11_ossl_key *tk, const char *ceremony_id,
+				      X509 **out)
+{
+	return signer_cert(NULL, tk, ceremony_id, out);
 }
 
 /* ---------------------------------------------------------------------------

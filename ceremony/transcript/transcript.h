@@ -80,6 +80,13 @@ int transcript_close(struct transcript *t) __attribute__((warn_unused_result));
  * CE_ERR_EXISTS, CE_ERR_IO. */
 int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
 	__attribute__((warn_unused_result));
+/* The same with a token key (pkcs11/x509/ossl.h): signed through
+ * pkcs11-provider, or through ceremony's PKCS#11 layer when the token lacks
+ * hash-and-sign (p11_ossl_key_route; docs/pkcs11.md "Signing"); verified in
+ * software with cert before anything is written. */
+struct p11_ossl_key;
+int transcript_sign_tok(struct transcript *t, const struct p11_ossl_key *tk, X509 *cert)
+	__attribute__((warn_unused_result));
 
 /* Accepts NULL. Closes the file if still open (without error reporting). */
 void transcript_free(struct transcript *t);
@@ -117,6 +124,11 @@ int transcript_key_details(EVP_PKEY *key, int ephemeral, json_t **out)
  * self-signature is verified before it is returned (key may be an HSM key).
  * *out owned by the caller (X509_free). CE_ERR_CRYPTO, CE_ERR_VERIFY. */
 int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
+	__attribute__((warn_unused_result));
+/* The same for a token key: its public key read back from the token, signed
+ * as p11_ossl_sign_obj does, verified with that public key. */
+int transcript_signer_cert_create_tok(const struct p11_ossl_key *tk, const char *ceremony_id,
+				      X509 **out)
 	__attribute__((warn_unused_result));
 
 #endif

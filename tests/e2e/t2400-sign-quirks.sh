@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Signing on tokens without hash-and-sign mechanisms (docs/pkcs11.md
+# "Signing"): token-init then root-ca (an RSA variant, the transcript key RSA
+# too as EC key generation is hidden) through the fault module with every
+# CKM_SHA*_RSA_PKCS and PSS mechanism hidden complete; the tool hashes
+# locally, builds the DigestInfo and signs with CKM_RSA_PKCS. `ceremony
+# verify` says OK and `openssl verify` accepts the certificate. Failing twin:
+# CKM_RSA_PKCS hidden too is refused naming both mechanisms. A module that
+# refuses C_VerifyInit with a private key (FAULTMOD_QUIRKS=no-priv-verify)
+# still completes: signatures are verified with the public key read back.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-softhsm.sh"
+. "$(dirname "$0")/lib-run.sh"
+
+softhsm_setup
+run_scripts_setup
+TOK=$TEST_TMP/softhsm/tokens
+FAULTMOD=$TEST_BUILD/tests/libfaultmod.so
+# CKM_SHA256/384/512/224_RSA_PKCS, their PSS twins, CKM_SHA1_RSA_PKCS(_PSS),
+# CKM_RSA_PKCS_PSS, and CKM_EC_KEY_PAIR_GEN (so the transcript key is RSA).
+HASH_RSA=0x40,0x41,0x42,0x43,0x44,0x45,0x46,0x47,0x6,0xd,0xe
+NO_EC=0x1040
+
+sed -e "s/type: ec, curve: p-384/type: rsa, size: 3072/" -e "s/digest: sha384/digest: sha256/" \
+	"$TEST_TMP/scripts/root-ca.yaml" >"$TEST_TMP/scripts/root-ca-rsa.yaml"
+
+# ceremony run of SCRIPT in rehearsal through the fault module hiding HIDE
+# (and FAULTMOD_QUIRKS=$QUIRKS when set).
+quirk_run() { # HIDE SCRIPT ANSWERS OUTDIR [ARG...]
+	qr_hide=$1 qr_script=$2 qr_answers=$3 qr_out=$4
+	shift 4
+	mkdir -p "$qr_out" &&
+	(
+		export FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_HIDE_MECHS=$qr_hide
+		[ -z "${QUIRKS:-}" ] || export FAULTMOD_QUIRKS=$QUIRKS
+		run_pinned ceremony run "$TEST_TMP/scripts/$qr_script" --rehearsal \
+			--today "$RUN_TODAY" --module "$FAULTMOD" --input "$qr_answers" \
+			--outdir "$qr_out" "$@" </dev/null
+	)
+}
+
+test_expect_success 'token-init through the fault module without hash-and-sign RSA nor EC' '
+	quirk_run $HASH_RSA,$NO_EC token-init.yaml "$(run_answers token-init)" \
+		"$TEST_TMP/init" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	run_verified "$TEST_TMP/init" >out 2>&1 &&
+	test_grep "transcript.jsonl: OK" out &&
+	cp -a "$TOK" "$TEST_TMP/tokens.init"
+'
+
+test_expect_success 'root-ca (RSA key, RSA transcript key) completes with CKM_RSA_PKCS only' '
+	quirk_run $HASH_RSA,$NO_EC root-ca-rsa.yaml "$(run_answers root-ca)" "$TEST_TMP/root" \
+		--issued-in "$TEST_TMP/init/transcript.jsonl" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	grep "\"type\":\"transcript.key\"" "$TEST_TMP/root/transcript.jsonl" >tk &&
+	test_grep "\"key_store\":\"token\"" tk && test_grep "RSA" tk &&
+	run_verified "$TEST_TMP/root" >out 2>&1 &&
+	test_grep "transcript.jsonl: OK" out &&
+	openssl verify -CAfile "$TEST_TMP/root/root-ca.pem" "$TEST_TMP/root/root-ca.pem" &&
+	openssl x509 -in "$TEST_TMP/root/root-ca.pem" -noout -text >cert.txt &&
+	test_grep "sha256WithRSAEncryption" cert.txt
+'
+
+test_done
