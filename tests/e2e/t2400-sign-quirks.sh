@@ -34,6 +34,7 @@ quirk_run() { # HIDE SCRIPT ANSWERS OUTDIR [ARG...]
 	(
 		export FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_HIDE_MECHS=$qr_hide
 		[ -z "${QUIRKS:-}" ] || export FAULTMOD_QUIRKS=$QUIRKS
+		[ -z "${CALLS:-}" ] || export FAULTMOD_LOG=$CALLS
 		run_pinned ceremony run "$TEST_TMP/scripts/$qr_script" --rehearsal \
 			--today "$RUN_TODAY" --module "$FAULTMOD" --input "$qr_answers" \
 			--outdir "$qr_out" "$@" </dev/null
@@ -61,5 +62,39 @@ test_expect_success 'root-ca (RSA key, RSA transcript key) completes with CKM_RS
 	openssl x509 -in "$TEST_TMP/root/root-ca.pem" -noout -text >cert.txt &&
 	test_grep "sha256WithRSAEncryption" cert.txt
 '
+
+# root-ca again on the token as token-init left it.
+root_again() { # HIDE SCRIPT OUTDIR
+	rm -rf "$TOK" && cp -a "$TEST_TMP/tokens.init" "$TOK" &&
+	quirk_run "$1" "$2" "$(run_answers root-ca)" "$3" \
+		--issued-in "$TEST_TMP/init/transcript.jsonl"
+}
+
+test_expect_success 'failing twin: without CKM_RSA_PKCS too, refused naming both mechanisms' '
+	test_exit_code 1 root_again $HASH_RSA,$NO_EC,0x1 root-ca-rsa.yaml "$PWD/out" >log 2>&1 &&
+	test_grep "offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS" log &&
+	! grep -q "Ceremony completed" log &&
+	test ! -e out/root-ca.pem && test ! -e out/transcript.jsonl.p7s
+'
+
+test_expect_success 'a module refusing C_VerifyInit on private keys: root-ca (EC) completes, nothing verified on the token' '
+	QUIRKS=no-priv-verify CALLS=$PWD/calls root_again "" root-ca.yaml "$PWD/ec" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	run_verified "$PWD/ec" >out 2>&1 && test_grep "transcript.jsonl: OK" out &&
+	openssl verify -CAfile ec/root-ca.pem ec/root-ca.pem &&
+	grep -q "^C_Sign " calls && ! grep -q "^C_VerifyInit" calls
+'
+
+test_expect_success 'the same without hash-and-sign RSA: root-ca (RSA) completes, nothing verified on the token' '
+	QUIRKS=no-priv-verify CALLS=$PWD/calls root_again $HASH_RSA,$NO_EC root-ca-rsa.yaml \
+		"$PWD/rsa" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	run_verified "$PWD/rsa" >out 2>&1 && test_grep "transcript.jsonl: OK" out &&
+	openssl verify -CAfile rsa/root-ca.pem rsa/root-ca.pem &&
+	grep -q "^C_Sign " calls && ! grep -q "^C_VerifyInit" calls
+'
+
+# The knob's own failing twin (C_VerifyInit refused with a private key,
+# accepted with a public one) is tests/unit/test_sign.c.
 
 test_done
