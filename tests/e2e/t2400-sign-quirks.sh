@@ -94,6 +94,125 @@ test_expect_success 'the same without hash-and-sign RSA: root-ca (RSA) completes
 	grep -q "^C_Sign " calls && ! grep -q "^C_VerifyInit" calls
 '
 
+# ---- RFC 7512 URI attributes (docs/pkcs11.md "URI rules"): each one
+# honoured, or refused with the reason; never silently ignored. A token of
+# its own, in its own SoftHSM directory.
+uri_setup() {
+	mkdir -p "$TEST_TMP/uri/tokens" &&
+	printf "directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n" \
+		"$TEST_TMP/uri/tokens" >"$TEST_TMP/uri/softhsm2.conf" &&
+	export SOFTHSM2_CONF=$TEST_TMP/uri/softhsm2.conf &&
+	softhsm_token Uri &&
+	for k in "EC:prime256v1 ec 0a" "rsa:2048 rsa 0b"; do
+		set -- $k
+		pkcs11-tool --module "$SOFTHSM_MODULE" --token-label Uri --login \
+			--pin "$TEST_USER_PIN" --keypairgen --key-type "$1" --label "$2" --id "$3" \
+			>/dev/null 2>&1 || return 1
+	done
+}
+hsm_uri() { # HSM-VERB URI
+	SOFTHSM2_CONF=$TEST_TMP/uri/softhsm2.conf \
+		ceremony hsm "$1" "$2" --module "$SOFTHSM_MODULE"
+}
+
+test_expect_success 'set-up: a token with an EC and an RSA key pair' '
+	(uri_setup) &&
+	hsm_uri objects "pkcs11:token=Uri" >out &&
+	test $(grep -c "^public-key" out) = 2
+'
+
+test_expect_success 'hsm objects filters by object=, id= and type=' '
+	hsm_uri objects "pkcs11:token=Uri;object=ec" >out &&
+	test $(grep -c "^public-key" out) = 1 && test_grep " ec " out &&
+	hsm_uri objects "pkcs11:token=Uri;id=%0b" >out &&
+	test $(grep -c "^public-key" out) = 1 && test_grep " rsa " out &&
+	hsm_uri objects "pkcs11:token=Uri;type=public" >out &&
+	test $(grep -c "^public-key" out) = 2 &&
+	hsm_uri objects "pkcs11:token=Uri;type=public;object=rsa;id=%0b" >out &&
+	test $(grep -c "^public-key" out) = 1 && test_grep " rsa " out
+'
+
+test_expect_success 'failing twin: objects the token lacks match nothing (not the whole list)' '
+	hsm_uri objects "pkcs11:token=Uri;object=nosuch" >out &&
+	test_grep "no public objects on token .Uri. match" out &&
+	! grep -q "^public-key" out &&
+	hsm_uri objects "pkcs11:token=Uri;type=secret-key" >out &&
+	! grep -q "^public-key" out &&
+	hsm_uri objects "pkcs11:token=Uri;id=%0c" >out &&
+	! grep -q "^public-key" out
+'
+
+test_expect_success 'module-name and module-path select the module' '
+	for q in module-name=softhsm2 module-name=libsofthsm2.so \
+		 "module-path=$SOFTHSM_MODULE" \
+		 "module-path=$(readlink -f "$SOFTHSM_MODULE")" \
+		 "module-name=softhsm2&module-path=$SOFTHSM_MODULE"; do
+		hsm_uri objects "pkcs11:token=Uri?$q" >out &&
+		test $(grep -c "^public-key" out) = 2 &&
+		hsm_uri mechanisms "pkcs11:token=Uri?$q" >out &&
+		test_grep "CKM_RSA_PKCS " out || return 1
+	done
+'
+
+test_expect_success 'failing twin: module-name or module-path contradicting --module is refused' '
+	test_must_fail hsm_uri objects "pkcs11:token=Uri?module-name=opensc-pkcs11" 2>err &&
+	test_grep "names module-name=opensc-pkcs11, which contradicts --module" err &&
+	test_must_fail hsm_uri mechanisms "pkcs11:token=Uri?module-path=/usr/lib/nosuch.so" 2>err &&
+	test_grep "names module-path=/usr/lib/nosuch.so, which contradicts --module" err &&
+	test_must_fail hsm_uri objects "pkcs11:token=Uri?module-name=softhsm2&module-path=/x.so" 2>err &&
+	test_grep "contradicts --module" err
+'
+
+test_expect_success 'slot-description and slot-manufacturer select the slot' '
+	SOFTHSM2_CONF=$TEST_TMP/uri/softhsm2.conf ceremony hsm list --module "$SOFTHSM_MODULE" \
+		--json >list.json &&
+	desc=$(jq -r ".[0].slots[] | select(.token.label == \"Uri\") | .description" list.json |
+		sed "s/ /%20/g") &&
+	test -n "$desc" &&
+	hsm_uri objects "pkcs11:token=Uri;slot-description=$desc" >out &&
+	test $(grep -c "^public-key" out) = 2 &&
+	hsm_uri objects "pkcs11:token=Uri;slot-manufacturer=SoftHSM%20project" >out &&
+	test $(grep -c "^public-key" out) = 2 &&
+	hsm_uri mechanisms "pkcs11:slot-description=$desc" >out &&
+	test_grep "CKM_ECDSA " out
+'
+
+test_expect_success 'failing twin: another slot description or manufacturer matches no token' '
+	test_must_fail hsm_uri objects "pkcs11:token=Uri;slot-manufacturer=Other" 2>err &&
+	test_grep "no initialised token matches" err &&
+	test_must_fail hsm_uri objects "pkcs11:token=Uri;slot-description=SoftHSM%20slot%20ID%200x999" \
+		2>err &&
+	test_grep "no initialised token matches" err
+'
+
+test_expect_success 'refused with the reason: slot-id, pin-value, pin-source, unknown attributes' '
+	test_must_fail hsm_uri objects "pkcs11:token=Uri;slot-id=0" 2>err &&
+	test_grep "names a slot-id: slot numbers change" err &&
+	test_must_fail hsm_uri objects "pkcs11:token=Uri?pin-value=1234" 2>err &&
+	test_grep "carries pin-value: refused" err &&
+	test_must_fail hsm_uri objects "pkcs11:token=Uri?pin-source=file:/p" 2>err &&
+	test_grep "carries pin-source: refused" err &&
+	test_must_fail hsm_uri objects "pkcs11:token=Uri;tokn=Uri" 2>err &&
+	test_grep "an attribute p11-kit does not know" err &&
+	test_must_fail hsm_uri objects "pkcs11:token=Uri?x-vendor=1" 2>err &&
+	test_grep "query attribute .x-vendor. ceremony does not honour" err &&
+	test_must_fail hsm_uri mechanisms "pkcs11:token=Uri;object=ec" 2>err &&
+	test_grep "object= names an object, but mechanisms belong to the token" err &&
+	test_must_fail hsm_uri mechanisms "pkcs11:token=Uri;type=private" 2>err &&
+	test_grep "type= names an object" err
+'
+
+test_expect_success 'x509 signs with a key URI carrying module-name (the provider accepts it)' '
+	SOFTHSM2_CONF=$TEST_TMP/uri/softhsm2.conf ceremony x509 self-sign \
+		--key "pkcs11:token=Uri;object=rsa?module-name=softhsm2" --subject /CN=u --days 9 \
+		--out u.pem --module "$SOFTHSM_MODULE" --pin-fd 3 3<<<"$TEST_USER_PIN" &&
+	openssl verify -CAfile u.pem u.pem &&
+	test_must_fail env SOFTHSM2_CONF=$TEST_TMP/uri/softhsm2.conf ceremony x509 self-sign \
+		--key "pkcs11:token=Uri;object=rsa?module-name=other" --subject /CN=u --days 9 \
+		--out v.pem --module "$SOFTHSM_MODULE" --pin-fd 3 3<<<"$TEST_USER_PIN" 2>err &&
+	test_grep "contradicts --module" err && test ! -e v.pem
+'
+
 # The knob's own failing twin (C_VerifyInit refused with a private key,
 # accepted with a public one) is tests/unit/test_sign.c.
 
