@@ -213,6 +213,37 @@ test_expect_success 'x509 signs with a key URI carrying module-name (the provide
 	test_grep "contradicts --module" err && test ! -e v.pem
 '
 
+# ceremony x509 through the fault module without hash-and-sign RSA.
+x509_hidden() { # HIDE VERB ARG...
+	xh_hide=$1
+	shift
+	SOFTHSM2_CONF=$TEST_TMP/uri/softhsm2.conf FAULTMOD_MODULE=$SOFTHSM_MODULE \
+		FAULTMOD_HIDE_MECHS=$xh_hide ceremony x509 "$@" --module "$FAULTMOD" \
+		--pin-fd 3 3<<<"$TEST_USER_PIN"
+}
+
+test_expect_success 'x509 certificate, CSR, issued certificate and CRL with CKM_RSA_PKCS only' '
+	k="pkcs11:token=Uri;object=rsa" &&
+	x509_hidden $HASH_RSA self-sign --key "$k" --subject /CN=CA --days 30 --out ca.pem &&
+	openssl verify -CAfile ca.pem ca.pem &&
+	x509_hidden $HASH_RSA csr --key "$k" --subject /CN=Sub --out sub.csr &&
+	openssl req -in sub.csr -verify -noout &&
+	x509_hidden $HASH_RSA issue --key "$k" --issuer-cert ca.pem --csr sub.csr --days 9 \
+		--out sub.pem &&
+	openssl verify -CAfile ca.pem sub.pem &&
+	x509_hidden $HASH_RSA crl --key "$k" --issuer-cert ca.pem --days 9 --number 1 \
+		--out ca.crl &&
+	openssl crl -in ca.crl -CAfile ca.pem -noout 2>err && test_grep "verify OK" err &&
+	openssl x509 -in sub.pem -noout -text >t && test_grep "sha256WithRSAEncryption" t
+'
+
+test_expect_success 'failing twin: x509 without CKM_RSA_PKCS too is refused naming both, nothing written' '
+	test_must_fail x509_hidden $HASH_RSA,0x1 self-sign --key "pkcs11:token=Uri;object=rsa" \
+		--subject /CN=CA --days 30 --out ca.pem 2>err &&
+	test_grep "offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS: key .rsa. (rsa2048) cannot sign" err &&
+	test ! -e ca.pem
+'
+
 # The knob's own failing twin (C_VerifyInit refused with a private key,
 # accepted with a public one) is tests/unit/test_sign.c.
 
