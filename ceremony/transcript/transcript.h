@@ -74,8 +74,8 @@ int transcript_close(struct transcript *t) __attribute__((warn_unused_result));
 /* Sign the closed transcript: detached CMS (SHA-256, signer cert included)
  * over the file's bytes, verified against cert before anything is written,
  * then written (PEM, no clobber) to <path>.p7s, and cert to the signer path
- * (transcript_signer_path). key and cert are borrowed; key may be a provider
- * (HSM) key. CE_ERR_STATE if not closed, CE_ERR_CRYPTO (signing failed),
+ * (transcript_signer_path). key and cert are borrowed; key is a software key
+ * (a token key signs through transcript_sign_tok). CE_ERR_STATE if not closed, CE_ERR_CRYPTO (signing failed),
  * CE_ERR_VERIFY (the signature did not verify: nothing written),
  * CE_ERR_EXISTS, CE_ERR_IO. */
 int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
@@ -121,7 +121,8 @@ int transcript_key_details(EVP_PKEY *key, int ephemeral, json_t **out)
 /* A self-signed certificate for the transcript key, subject
  * "CN=ceremony transcript <ceremony_id>", valid from now to 9999-12-31 (an
  * auditor verifies it years later), keyUsage digitalSignature, CA:FALSE. The
- * self-signature is verified before it is returned (key may be an HSM key).
+ * self-signature is verified before it is returned (key is a software key;
+ * transcript_signer_cert_create_tok for a token key).
  * *out owned by the caller (X509_free). CE_ERR_CRYPTO, CE_ERR_VERIFY. */
 int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
 	__attribute__((warn_unused_result));
