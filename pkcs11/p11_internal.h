@@ -62,6 +62,7 @@ struct p11_key {
 	struct evp_pkey_st *pkey; /* public key, NULL for secret keys */
 	struct evp_pkey_ctx_st *vctx; /* verification context for pkey (RSA, ECDSA) */
 	unsigned rsa_hash_sign;   /* bit i: token has CKM_SHA{256,384,512}_RSA_PKCS (i = 0, 1, 2) */
+	int raw_sign;             /* token signs with CKM_RSA_PKCS / CKM_ECDSA / CKM_EDDSA (by type) */
 };
 
 /* Trim a space-padded fixed-width field into dst (cap >= n + 1). */

@@ -207,16 +207,17 @@ int p11_key_sign_mech(const struct p11_key *k, enum p11_hash hash, unsigned long
 	char cb[32], rb[32];
 
 	*mech = 0;
-	/* RSA: the token's own hash-and-sign first (looked up at load); ECDSA:
-	 * the raw mechanism first, as every token has it. */
+	/* RSA: the token's own hash-and-sign first; ECDSA: the raw mechanism
+	 * first, as nearly every token has it (both looked up at load: signing
+	 * is the hot path). */
 	if (p11_key_type_is_rsa(k->type)) {
 		unsigned bit = hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u;
 
 		if (k->rsa_hash_sign & bit)
 			*mech = c;
-		else if (p11_token_has_mech(tok, raw, P11_MECH_SIGN))
+		else if (k->raw_sign)
 			*mech = raw;
-	} else if (p11_token_has_mech(tok, raw, P11_MECH_SIGN)) {
+	} else if (k->raw_sign) {
 		*mech = raw;
 	} else if (c != 0 && p11_token_has_mech(tok, c, P11_MECH_SIGN)) {
 		*mech = c;
