@@ -6,7 +6,9 @@
  * the signature verifies), with CKM_RSA_PKCS hidden too (refused naming both
  * mechanisms), ECDSA without CKM_ECDSA; and the no-priv-verify knob: a
  * module refusing C_VerifyInit with a private key, and a private key
- * without its public object, still sign and verify. Faultmod cases run in
+ * without its public object, still sign and verify; a CMS SignedData built
+ * through our layer (the transcript's path) verifies with OpenSSL, and not
+ * over changed content. Faultmod cases run in
  * child processes (the module reads its settings once per process). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include "common/err.h"
 #include "common/secmem.h"
 #include "pkcs11/p11.h"
+#include "pkcs11/x509/ossl.h"
 #include "tests/unit/helper_p11raw.h"
 
 #include <dlfcn.h>
@@ -27,8 +30,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
 
 #define TOKEN "SignTest"
@@ -279,6 +285,114 @@ static void test_no_priv_verify_knob(void **state)
 	unsetenv("FAULTMOD_QUIRKS");
 }
 
+/* ---- the transcript's path: CMS through our layer (k->direct) ---- */
+
+/* A self-signed certificate for k (p11_ossl_sign_obj), then a detached CMS
+ * over content (p11_ossl_cms_sign), verified by OpenSSL with the
+ * certificate; with tamper, one content byte changes before verifying (the
+ * failing twin: the verification must then fail). Returns 1 when the
+ * outcome is the expected one. */
+static int cms_child(const char *label, int tamper)
+{
+	struct p11_ctx *ctx = NULL;
+	struct p11_token *tok = NULL;
+	struct p11_session *s = NULL;
+	struct p11_key *k = NULL;
+	struct p11_ossl *o = NULL;
+	struct p11_ossl_key ok = { 0 };
+	const struct p11_module *m;
+	char uri[128], *pin = secmem_dup(P11RAW_USER_PIN, strlen(P11RAW_USER_PIN));
+	char content[] = "the transcript, line 1\nline 2\n";
+	X509 *x = NULL;
+	X509_NAME *n = NULL;
+	CMS_ContentInfo *cms = NULL;
+	BIO *in = NULL, *check = NULL;
+	int good = 0, v;
+
+	snprintf(uri, sizeof(uri), "pkcs11:token=" TOKEN ";object=%s", label);
+	if (pin == NULL || p11_ctx_open(faultmod, &ctx) != 0 ||
+	    p11_token_find(ctx, "pkcs11:token=" TOKEN, &tok) != 0 ||
+	    p11_session_open(tok, &s) != 0 ||
+	    p11_session_login(s, P11_USER_NORMAL, pin, strlen(P11RAW_USER_PIN)) != 0 ||
+	    p11_key_find(s, uri, &k) != 0 || (m = p11_token_module(tok)) == NULL ||
+	    p11_ossl_open(p11_module_path(m), p11_module_init_args(m), &o) != 0 ||
+	    p11_ossl_key_from_p11(o, k, &ok) != 0) {
+		fprintf(stderr, "set-up: %s\n", ce_err_detail());
+		goto out;
+	}
+	x = X509_new();
+	n = X509_NAME_new();
+	if (x == NULL || n == NULL || X509_set_version(x, X509_VERSION_3) != 1 ||
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), 7) != 1 ||
+	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"t", -1, -1,
+				       0) != 1 ||
+	    X509_set_subject_name(x, n) != 1 || X509_set_issuer_name(x, n) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 3600) == NULL || X509_set_pubkey(x, ok.pub) != 1 ||
+	    p11_ossl_sign_obj(&ok, 0, x, "test certificate") != 0) {
+		fprintf(stderr, "certificate: %s\n", ce_err_detail());
+		goto out;
+	}
+	in = BIO_new_mem_buf(content, (int)strlen(content));
+	if (in == NULL || p11_ossl_cms_sign(&ok, x, in, &cms) != 0) {
+		fprintf(stderr, "cms: %s\n", ce_err_detail());
+		goto out;
+	}
+	if (tamper)
+		content[0] ^= 1;
+	check = BIO_new_mem_buf(content, (int)strlen(content));
+	v = CMS_verify(cms, NULL, NULL, check, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
+	ERR_clear_error();
+	good = tamper ? v != 1 : v == 1;
+	if (!good)
+		fprintf(stderr, "CMS_verify -> %d (tamper %d)\n", v, tamper);
+out:
+	BIO_free(in);
+	BIO_free(check);
+	CMS_ContentInfo_free(cms);
+	X509_NAME_free(n);
+	X509_free(x);
+	secmem_free(pin);
+	p11_ossl_key_free(&ok);
+	p11_ossl_close(o);
+	p11_key_free(k);
+	p11_session_close(s);
+	p11_token_free(tok);
+	p11_ctx_free(ctx);
+	return good;
+}
+
+static int cms_in_child(const char *hide, const char *label, int tamper)
+{
+	pid_t pid;
+	int st = 0;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		alarm(60);
+		setenv("FAULTMOD_MODULE", P11RAW_SOFTHSM, 1);
+		if (hide != NULL)
+			setenv("FAULTMOD_HIDE_MECHS", hide, 1);
+		setenv("FAULTMOD_QUIRKS", "no-priv-verify", 1);
+		_exit(cms_child(label, tamper) ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* RSA through the DigestInfo, ECDSA's DER signature, each in a CMS that
+ * OpenSSL verifies; and the failing twin: changed content does not. */
+static void test_cms_direct(void **state)
+{
+	(void)state;
+	assert_int_equal(cms_in_child(HASH_RSA, "rsa", 0), 0);
+	assert_int_equal(cms_in_child(NULL, "ec", 0), 0);
+	assert_int_equal(cms_in_child(HASH_RSA, "rsa", 1), 0);
+	assert_int_equal(cms_in_child(NULL, "ec", 1), 0);
+}
+
 static int setup(void **state)
 {
 	char self[PATH_MAX];
@@ -320,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_ecdsa_mechanisms),
 		cmocka_unit_test(test_no_priv_verify),
 		cmocka_unit_test(test_no_priv_verify_knob),
+		cmocka_unit_test(test_cms_direct),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
