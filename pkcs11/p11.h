@@ -397,6 +397,10 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
  * token when it offers neither.
  */
 int p11_key_sign_mech(const struct p11_key *k, enum p11_hash hash, unsigned long *mech) P11_WARN;
+/* The same choice for a key of type t still to be made on tok (preflight:
+ * "key 'X'" reads "a <type> key" in the refusal). */
+int p11_token_sign_mech(struct p11_token *tok, enum p11_key_type t, enum p11_hash hash,
+			unsigned long *mech) P11_WARN;
 /* 1: a signer that hashes on its own (pkcs11-provider) finds what it needs:
  * the token's hash-and-sign mechanism, CKM_ECDSA or CKM_EDDSA; 0: the
  * signature must be made through p11_key_sign (the DigestInfo built here);

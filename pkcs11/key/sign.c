@@ -178,12 +178,12 @@ int p11_digestinfo(enum p11_hash hash, const uint8_t *dig, size_t dig_len, uint8
 }
 
 /* The hash-and-sign mechanism for (key type, hash), 0 for none (Ed25519). */
-static CK_MECHANISM_TYPE combined_mech(const struct p11_key *k, enum p11_hash hash)
+static CK_MECHANISM_TYPE combined_mech(enum p11_key_type t, enum p11_hash hash)
 {
-	if (p11_key_type_is_rsa(k->type))
+	if (p11_key_type_is_rsa(t))
 		return hash == P11_HASH_SHA256 ? CKM_SHA256_RSA_PKCS
 		       : hash == P11_HASH_SHA384 ? CKM_SHA384_RSA_PKCS : CKM_SHA512_RSA_PKCS;
-	if (p11_key_type_is_ec(k->type))
+	if (p11_key_type_is_ec(t))
 		return hash == P11_HASH_SHA256 ? CKM_ECDSA_SHA256
 		       : hash == P11_HASH_SHA384 ? CKM_ECDSA_SHA384 : CKM_ECDSA_SHA512;
 	return 0;
@@ -191,46 +191,61 @@ static CK_MECHANISM_TYPE combined_mech(const struct p11_key *k, enum p11_hash ha
 
 /* The mechanism over a locally computed digest (CKM_RSA_PKCS over the
  * DigestInfo, CKM_ECDSA over the digest), or the message itself (CKM_EDDSA). */
-static CK_MECHANISM_TYPE raw_mech(const struct p11_key *k)
+static CK_MECHANISM_TYPE raw_mech(enum p11_key_type t)
 {
-	if (p11_key_type_is_rsa(k->type))
+	if (p11_key_type_is_rsa(t))
 		return CKM_RSA_PKCS;
-	if (p11_key_type_is_ec(k->type))
+	if (p11_key_type_is_ec(t))
 		return CKM_ECDSA;
 	return CKM_EDDSA;
 }
 
-int p11_key_sign_mech(const struct p11_key *k, enum p11_hash hash, unsigned long *mech)
+/* The choice, given what the token has: RSA: its own hash-and-sign first;
+ * ECDSA: the raw mechanism first, as nearly every token has it. label names
+ * the key in the refusal (NULL: a key of type t to come). */
+static int mech_choose(struct p11_token *tok, enum p11_key_type t, enum p11_hash hash,
+		       int has_combined, int has_raw, const char *label, unsigned long *mech)
 {
-	CK_MECHANISM_TYPE c = combined_mech(k, hash), raw = raw_mech(k);
-	struct p11_token *tok = k->s->tok;
-	char cb[32], rb[32];
+	CK_MECHANISM_TYPE c = combined_mech(t, hash), raw = raw_mech(t);
+	char cb[32], rb[32], who[192];
 
 	*mech = 0;
-	/* RSA: the token's own hash-and-sign first; ECDSA: the raw mechanism
-	 * first, as nearly every token has it (both looked up at load: signing
-	 * is the hot path). */
-	if (p11_key_type_is_rsa(k->type)) {
-		unsigned bit = hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u;
-
-		if (k->rsa_hash_sign & bit)
-			*mech = c;
-		else if (k->raw_sign)
-			*mech = raw;
-	} else if (k->raw_sign) {
-		*mech = raw;
-	} else if (c != 0 && p11_token_has_mech(tok, c, P11_MECH_SIGN)) {
-		*mech = c;
-	}
+	if (p11_key_type_is_rsa(t))
+		*mech = has_combined ? c : has_raw ? raw : 0;
+	else
+		*mech = has_raw ? raw : (c != 0 && has_combined) ? c : 0;
 	if (*mech != 0)
 		return 0;
+	if (label != NULL)
+		snprintf(who, sizeof(who), "key '%s' (%s)", label, p11_key_type_name(t));
+	else
+		snprintf(who, sizeof(who), "a %s key", p11_key_type_name(t));
 	if (c == 0)
-		return ce_err_set(CE_ERR_UNSUPPORTED, "%s does not offer %s: key '%s' cannot sign",
-				  p11_token_what(tok), p11_mech_name(raw, rb, sizeof(rb)), k->label);
-	return ce_err_set(CE_ERR_UNSUPPORTED,
-			  "%s offers neither %s nor %s: key '%s' (%s) cannot sign",
+		return ce_err_set(CE_ERR_UNSUPPORTED, "%s does not offer %s: %s cannot sign",
+				  p11_token_what(tok), p11_mech_name(raw, rb, sizeof(rb)), who);
+	return ce_err_set(CE_ERR_UNSUPPORTED, "%s offers neither %s nor %s: %s cannot sign",
 			  p11_token_what(tok), p11_mech_name(c, cb, sizeof(cb)),
-			  p11_mech_name(raw, rb, sizeof(rb)), k->label, p11_key_type_name(k->type));
+			  p11_mech_name(raw, rb, sizeof(rb)), who);
+}
+
+int p11_key_sign_mech(const struct p11_key *k, enum p11_hash hash, unsigned long *mech)
+{
+	unsigned bit = hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u;
+	CK_MECHANISM_TYPE c = combined_mech(k->type, hash);
+	/* looked up at load for RSA and the raw one (signing is the hot path) */
+	int has_c = p11_key_type_is_rsa(k->type) ? (k->rsa_hash_sign & bit) != 0
+		    : c != 0 && !k->raw_sign && p11_token_has_mech(k->s->tok, c, P11_MECH_SIGN);
+
+	return mech_choose(k->s->tok, k->type, hash, has_c, k->raw_sign, k->label, mech);
+}
+
+int p11_token_sign_mech(struct p11_token *tok, enum p11_key_type t, enum p11_hash hash,
+			unsigned long *mech)
+{
+	CK_MECHANISM_TYPE c = combined_mech(t, hash);
+
+	return mech_choose(tok, t, hash, c != 0 && p11_token_has_mech(tok, c, P11_MECH_SIGN),
+			   p11_token_has_mech(tok, raw_mech(t), P11_MECH_SIGN), NULL, mech);
 }
 
 int p11_key_sign_combined(const struct p11_key *k, enum p11_hash hash)
@@ -240,7 +255,7 @@ int p11_key_sign_combined(const struct p11_key *k, enum p11_hash hash)
 
 	if (r < 0)
 		return r;
-	return m == combined_mech(k, hash) || m == CKM_EDDSA || m == CKM_ECDSA;
+	return m != CKM_RSA_PKCS;
 }
 
 /* Sign with the mechanism p11_key_sign_mech chose: hash-and-sign over msg,

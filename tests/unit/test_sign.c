@@ -161,6 +161,14 @@ static int sign_child(const char *label, enum p11_hash hash, int want, unsigned 
 		fprintf(stderr, "mechanism 0x%lx, want 0x%lx\n", m, mech);
 		goto out;
 	}
+	/* the token-level answer (preflight's) is the same */
+	m = 0;
+	r = p11_token_sign_mech(tok, p11_key_type(k), hash, &m);
+	if (r != want || (want == 0 && m != mech) ||
+	    (grep != NULL && strstr(ce_err_detail(), grep) == NULL)) {
+		fprintf(stderr, "p11_token_sign_mech -> %d, 0x%lx: %s\n", r, m, ce_err_detail());
+		goto out;
+	}
 	ok = 1;
 out:
 	free(sig);
