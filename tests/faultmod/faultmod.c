@@ -24,10 +24,6 @@
  *                    C_GetMechanismList, CKR_MECHANISM_INVALID from
  *                    C_GetMechanismInfo and C_SignInit (a token without
  *                    hash-and-sign RSA, like opencryptoki 3.8's).
- *   FAULTMOD_QUIRKS  (signing branch's minimal knob; the quirks branch owns
- *                    the full set) "no-priv-verify": C_VerifyInit with a
- *                    private-key handle returns CKR_KEY_TYPE_INCONSISTENT,
- *                    as modules that verify only with public-key objects.
  *   FAULTMOD_LOG     append one line per call, "C_Name 0xRV" (after the
  *                    call; injected failures end with " injected"), so a
  *                    sweep can enumerate every call of a run.
@@ -867,25 +863,6 @@ static CK_RV fm_C_SignRecover(CK_SESSION_HANDLE session, unsigned char *data, un
 	return fm_leave(FM_C_SignRecover, rv);
 }
 
-/* ---- signing branch: FAULTMOD_QUIRKS=no-priv-verify (minimal knob) ---- */
-static int fm_no_priv_verify(void)
-{
-	const char *q = getenv("FAULTMOD_QUIRKS");
-
-	return q != NULL && strstr(q, "no-priv-verify") != NULL;
-}
-
-/* The key is a private key (no-priv-verify refuses to verify with it). */
-static int fm_is_private_key(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key)
-{
-	CK_OBJECT_CLASS cls = 0;
-	CK_ATTRIBUTE a = { CKA_CLASS, &cls, sizeof(cls) };
-
-	return fm_real->C_GetAttributeValue(session, key, &a, 1) == CKR_OK &&
-	       cls == CKO_PRIVATE_KEY;
-}
-/* ---- end of the signing branch's block ---- */
-
 static CK_RV fm_C_VerifyInit(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism,
 		CK_OBJECT_HANDLE key)
 {
@@ -893,8 +870,6 @@ static CK_RV fm_C_VerifyInit(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism,
 
 	if (fm_enter(FM_C_VerifyInit, &rv))
 		return fm_leave(FM_C_VerifyInit, rv);
-	if (fm_no_priv_verify() && fm_is_private_key(session, key))
-		return fm_leave(FM_C_VerifyInit, CKR_KEY_TYPE_INCONSISTENT);
 	rv = fm_real->C_VerifyInit(session, mechanism, key);
 	return fm_leave(FM_C_VerifyInit, rv);
 }
