@@ -24,6 +24,36 @@
  *                    C_GetMechanismList, CKR_MECHANISM_INVALID from
  *                    C_GetMechanismInfo and C_SignInit (a token without
  *                    hash-and-sign RSA, like opencryptoki 3.8's).
+ *   FAULTMOD_QUIRKS  comma-separated behaviours of real modules, emulated
+ *                    over the real one (tests/faultmod/quirks.c):
+ *       pin-range=MIN-MAX  C_GetTokenInfo reports ulMinPinLen..ulMaxPinLen
+ *                    MIN..MAX; C_InitToken, C_InitPIN, C_SetPIN (new PIN)
+ *                    and C_Login refuse a PIN outside it with
+ *                    CKR_PIN_LEN_RANGE (PIV cards: 4-8).
+ *       nul-padding  fixed-width text padded with NULs, not spaces: token
+ *                    label, manufacturerID, model, serialNumber; slot
+ *                    description and manufacturer; C_GetInfo's manufacturer
+ *                    and library description.
+ *       same-serial  every token reports serialNumber 0000000000000000.
+ *       refuse-attr=NAME[:KEYTYPE]  C_GenerateKeyPair with the boolean
+ *                    attribute NAME (CKA_EXTRACTABLE, CKA_SENSITIVE, ...)
+ *                    TRUE in either template returns
+ *                    CKR_ATTRIBUTE_VALUE_INVALID, C_GenerateKey and
+ *                    C_UnwrapKey CKR_TEMPLATE_INCONSISTENT, for keys of
+ *                    KEYTYPE (RSA, EC, EDDSA, AES, GENERIC; from CKA_KEY_TYPE
+ *                    or the mechanism) or every key type; session objects
+ *                    too, so a probe sees it. Up to 8 of them.
+ *       no-priv-verify  C_VerifyInit with a private-key handle returns
+ *                    CKR_KEY_TYPE_INCONSISTENT.
+ *       init-needs-so-pin[=PIN]  C_InitToken needs the current SO PIN: a
+ *                    blank token reports CKF_TOKEN_INITIALIZED (a factory
+ *                    card) and its C_InitToken wants PIN (default 12345678,
+ *                    the tests' SO PIN); an initialised SoftHSM token checks
+ *                    its own. CKR_PIN_INCORRECT from C_InitToken counts per
+ *                    slot: CKF_SO_PIN_COUNT_LOW after one, CKF_SO_PIN_FINAL_TRY
+ *                    after two, then CKF_SO_PIN_LOCKED and CKR_PIN_LOCKED
+ *                    (counted in this process only).
+ *                    e.g. FAULTMOD_QUIRKS=pin-range=4-8,refuse-attr=CKA_EXTRACTABLE:EC
  *   FAULTMOD_LOG     append one line per call, "C_Name 0xRV" (after the
  *                    call; injected failures end with " injected"), so a
  *                    sweep can enumerate every call of a run.
@@ -40,6 +70,8 @@
 #include <string.h>
 
 #include <p11-kit/pkcs11.h>
+
+#include "tests/faultmod/quirks.h"
 
 #define FM_FUNCS(X) \
 	X(C_Initialize) \
@@ -278,6 +310,8 @@ static int fm_setup(void)
 	gfl = (CK_C_GetFunctionList)dlsym(fm_dl, "C_GetFunctionList");
 	if (gfl == NULL || gfl(&fm_real) != CKR_OK || fm_real == NULL)
 		return fm_config_error("%s: no C_GetFunctionList", module);
+	if (fq_setup(getenv("FAULTMOD_QUIRKS"), fm_real) != 0)
+		return -1;
 	fm_ready = 1;
 	return 0;
 }
@@ -371,6 +405,8 @@ static CK_RV fm_C_GetInfo(CK_INFO *info)
 	if (fm_enter(FM_C_GetInfo, &rv))
 		return fm_leave(FM_C_GetInfo, rv);
 	rv = fm_real->C_GetInfo(info);
+	if (rv == CKR_OK)
+		fq_info(info);
 	return fm_leave(FM_C_GetInfo, rv);
 }
 
@@ -392,6 +428,8 @@ static CK_RV fm_C_GetSlotInfo(CK_SLOT_ID slot_id, CK_SLOT_INFO *info)
 	if (fm_enter(FM_C_GetSlotInfo, &rv))
 		return fm_leave(FM_C_GetSlotInfo, rv);
 	rv = fm_real->C_GetSlotInfo(slot_id, info);
+	if (rv == CKR_OK)
+		fq_slot_info(info);
 	return fm_leave(FM_C_GetSlotInfo, rv);
 }
 
@@ -402,6 +440,8 @@ static CK_RV fm_C_GetTokenInfo(CK_SLOT_ID slot_id, CK_TOKEN_INFO *info)
 	if (fm_enter(FM_C_GetTokenInfo, &rv))
 		return fm_leave(FM_C_GetTokenInfo, rv);
 	rv = fm_real->C_GetTokenInfo(slot_id, info);
+	if (rv == CKR_OK)
+		fq_token_info(slot_id, info);
 	return fm_leave(FM_C_GetTokenInfo, rv);
 }
 
@@ -446,7 +486,9 @@ static CK_RV fm_C_InitToken(CK_SLOT_ID slot_id, unsigned char *pin, unsigned lon
 
 	if (fm_enter(FM_C_InitToken, &rv))
 		return fm_leave(FM_C_InitToken, rv);
-	rv = fm_real->C_InitToken(slot_id, pin, pin_len, label);
+	rv = fq_init_token(slot_id, pin, pin_len);
+	if (rv == CKR_OK)
+		rv = fq_init_token_done(slot_id, fm_real->C_InitToken(slot_id, pin, pin_len, label));
 	return fm_leave(FM_C_InitToken, rv);
 }
 
@@ -456,7 +498,9 @@ static CK_RV fm_C_InitPIN(CK_SESSION_HANDLE session, unsigned char *pin, unsigne
 
 	if (fm_enter(FM_C_InitPIN, &rv))
 		return fm_leave(FM_C_InitPIN, rv);
-	rv = fm_real->C_InitPIN(session, pin, pin_len);
+	rv = fq_pin_len(pin, pin_len);
+	if (rv == CKR_OK)
+		rv = fm_real->C_InitPIN(session, pin, pin_len);
 	return fm_leave(FM_C_InitPIN, rv);
 }
 
@@ -467,7 +511,9 @@ static CK_RV fm_C_SetPIN(CK_SESSION_HANDLE session, unsigned char *old_pin, unsi
 
 	if (fm_enter(FM_C_SetPIN, &rv))
 		return fm_leave(FM_C_SetPIN, rv);
-	rv = fm_real->C_SetPIN(session, old_pin, old_len, new_pin, new_len);
+	rv = fq_pin_len(new_pin, new_len);
+	if (rv == CKR_OK)
+		rv = fm_real->C_SetPIN(session, old_pin, old_len, new_pin, new_len);
 	return fm_leave(FM_C_SetPIN, rv);
 }
 
@@ -543,7 +589,9 @@ static CK_RV fm_C_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user_type, unsig
 
 	if (fm_enter(FM_C_Login, &rv))
 		return fm_leave(FM_C_Login, rv);
-	rv = fm_real->C_Login(session, user_type, pin, pin_len);
+	rv = fq_pin_len(pin, pin_len);
+	if (rv == CKR_OK)
+		rv = fm_real->C_Login(session, user_type, pin, pin_len);
 	return fm_leave(FM_C_Login, rv);
 }
 
@@ -870,7 +918,9 @@ static CK_RV fm_C_VerifyInit(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism,
 
 	if (fm_enter(FM_C_VerifyInit, &rv))
 		return fm_leave(FM_C_VerifyInit, rv);
-	rv = fm_real->C_VerifyInit(session, mechanism, key);
+	rv = fq_verify_init(session, key);
+	if (rv == CKR_OK)
+		rv = fm_real->C_VerifyInit(session, mechanism, key);
 	return fm_leave(FM_C_VerifyInit, rv);
 }
 
@@ -986,7 +1036,9 @@ static CK_RV fm_C_GenerateKey(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism
 
 	if (fm_enter(FM_C_GenerateKey, &rv))
 		return fm_leave(FM_C_GenerateKey, rv);
-	rv = fm_real->C_GenerateKey(session, mechanism, templ, count, key);
+	rv = fq_keygen(mechanism, templ, count, NULL, 0, 0);
+	if (rv == CKR_OK)
+		rv = fm_real->C_GenerateKey(session, mechanism, templ, count, key);
 	return fm_leave(FM_C_GenerateKey, rv);
 }
 
@@ -999,9 +1051,12 @@ static CK_RV fm_C_GenerateKeyPair(CK_SESSION_HANDLE session, CK_MECHANISM *mecha
 
 	if (fm_enter(FM_C_GenerateKeyPair, &rv))
 		return fm_leave(FM_C_GenerateKeyPair, rv);
-	rv = fm_real->C_GenerateKeyPair(session, mechanism, public_key_template,
-			public_key_attribute_count, private_key_template,
-			private_key_attribute_count, public_key, private_key);
+	rv = fq_keygen(mechanism, public_key_template, public_key_attribute_count,
+		       private_key_template, private_key_attribute_count, 1);
+	if (rv == CKR_OK)
+		rv = fm_real->C_GenerateKeyPair(session, mechanism, public_key_template,
+				public_key_attribute_count, private_key_template,
+				private_key_attribute_count, public_key, private_key);
 	return fm_leave(FM_C_GenerateKeyPair, rv);
 }
 
@@ -1027,8 +1082,10 @@ static CK_RV fm_C_UnwrapKey(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism,
 
 	if (fm_enter(FM_C_UnwrapKey, &rv))
 		return fm_leave(FM_C_UnwrapKey, rv);
-	rv = fm_real->C_UnwrapKey(session, mechanism, unwrapping_key, wrapped_key, wrapped_key_len,
-			templ, attribute_count, key);
+	rv = fq_unwrap(templ, attribute_count);
+	if (rv == CKR_OK)
+		rv = fm_real->C_UnwrapKey(session, mechanism, unwrapping_key, wrapped_key,
+				wrapped_key_len, templ, attribute_count, key);
 	return fm_leave(FM_C_UnwrapKey, rv);
 }
 

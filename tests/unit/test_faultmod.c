@@ -25,6 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
+#include <p11-kit/pkcs11.h>
+
 #define TOKEN "FaultTest"
 #define FLOW_EXIT_CODE_BASE 20 /* 20 + -CE_ERR_* */
 
@@ -458,6 +461,383 @@ static void test_sweep_keygen_leaves_nothing(void **state)
 	assert_true(failed > 0);
 }
 
+/* ---- FAULTMOD_QUIRKS: each quirk seen through the raw PKCS#11 interface of
+ * the shim, in a child process (the quirks are read once per process), with
+ * its twin: the same call without the quirk behaves as SoftHSM does. */
+
+struct qx {
+	CK_FUNCTION_LIST *f;
+	CK_SLOT_ID tok;   /* the fixture's token (TOKEN) */
+	CK_SLOT_ID blank; /* SoftHSM's free slot */
+};
+
+static int q_find_slots(struct qx *q)
+{
+	CK_SLOT_ID slots[16];
+	CK_ULONG n = 16, i;
+	CK_TOKEN_INFO ti;
+	int have_tok = 0, have_blank = 0;
+
+	if (q->f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (q->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
+			return -1;
+		if (memcmp(ti.label, TOKEN, strlen(TOKEN)) == 0) {
+			q->tok = slots[i];
+			have_tok = 1;
+		} else if (ti.label[0] == ' ' || ti.label[0] == '\0') {
+			q->blank = slots[i];
+			have_blank = 1;
+		}
+	}
+	return have_tok && have_blank ? 0 : -1;
+}
+
+/* Run fn in a child with FAULTMOD_QUIRKS=quirks (NULL: none) over the
+ * fixture token; returns fn's result (0 = the checks held), or -1. */
+static int q_run(const struct fx *fx, const char *quirks, int (*fn)(struct qx *))
+{
+	int st = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct qx q = { 0 };
+		CK_C_GetFunctionList gfl;
+		void *dl;
+		int r = 90;
+
+		alarm(60);
+		if (quirks != NULL)
+			setenv("FAULTMOD_QUIRKS", quirks, 1);
+		else
+			unsetenv("FAULTMOD_QUIRKS");
+		dl = dlopen(fx->faultmod, RTLD_NOW | RTLD_LOCAL);
+		gfl = dl != NULL ? (CK_C_GetFunctionList)dlsym(dl, "C_GetFunctionList") : NULL;
+		if (gfl != NULL && gfl(&q.f) == CKR_OK && q.f->C_Initialize(NULL) == CKR_OK) {
+			r = q_find_slots(&q) == 0 ? fn(&q) : 91;
+			q.f->C_Finalize(NULL);
+		}
+		_exit(r);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define Q_CHECK(n, cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "quirk check %d failed: %s\n", n, #cond); \
+			return n; \
+		} \
+	} while (0)
+
+static CK_RV q_login(struct qx *q, CK_SESSION_HANDLE *s, CK_USER_TYPE who, const char *pin)
+{
+	CK_RV rv = q->f->C_OpenSession(q->tok, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, s);
+
+	if (rv != CKR_OK)
+		return rv;
+	return q->f->C_Login(*s, who, (CK_UTF8CHAR *)pin, strlen(pin));
+}
+
+/* pin-range=4-8: the range reported, and a PIN outside it refused by every
+ * call that takes one, before the token sees it. */
+static int q_pin_range(struct qx *q)
+{
+	CK_TOKEN_INFO ti;
+	CK_SESSION_HANDLE s;
+	CK_UTF8CHAR lbl[32];
+
+	memset(lbl, ' ', sizeof(lbl));
+	Q_CHECK(1, q->f->C_GetTokenInfo(q->tok, &ti) == CKR_OK);
+	Q_CHECK(2, ti.ulMinPinLen == 4 && ti.ulMaxPinLen == 8);
+	Q_CHECK(3, q_login(q, &s, CKU_USER, "123456789") == CKR_PIN_LEN_RANGE);
+	Q_CHECK(4, q->f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)P11RAW_USER_PIN,
+				 strlen(P11RAW_USER_PIN)) == CKR_OK);
+	Q_CHECK(5, q->f->C_SetPIN(s, (CK_UTF8CHAR *)"1234", 4, (CK_UTF8CHAR *)"123456789", 9) ==
+		   CKR_PIN_LEN_RANGE);
+	Q_CHECK(6, q->f->C_Logout(s) == CKR_OK);
+	Q_CHECK(7, q->f->C_Login(s, CKU_SO, (CK_UTF8CHAR *)P11RAW_SO_PIN,
+				 strlen(P11RAW_SO_PIN)) == CKR_OK);
+	Q_CHECK(8, q->f->C_InitPIN(s, (CK_UTF8CHAR *)"123", 3) == CKR_PIN_LEN_RANGE);
+	Q_CHECK(9, q->f->C_InitToken(q->blank, (CK_UTF8CHAR *)"123456789", 9, lbl) ==
+		   CKR_PIN_LEN_RANGE);
+	Q_CHECK(10, q->f->C_GetTokenInfo(q->blank, &ti) == CKR_OK &&
+		    !(ti.flags & CKF_TOKEN_INITIALIZED)); /* untouched */
+	return 0;
+}
+
+/* Twin: SoftHSM's own range (4..255); a 9-character PIN is merely wrong. */
+static int q_pin_range_off(struct qx *q)
+{
+	CK_TOKEN_INFO ti;
+	CK_SESSION_HANDLE s;
+
+	Q_CHECK(1, q->f->C_GetTokenInfo(q->tok, &ti) == CKR_OK);
+	Q_CHECK(2, ti.ulMaxPinLen > 8);
+	Q_CHECK(3, q_login(q, &s, CKU_USER, "123456789") == CKR_PIN_INCORRECT);
+	return 0;
+}
+
+static void test_quirk_pin_range(void **state)
+{
+	assert_int_equal(q_run(*state, "pin-range=4-8", q_pin_range), 0);
+	assert_int_equal(q_run(*state, NULL, q_pin_range_off), 0);
+	assert_int_equal(q_run(*state, "pin-range=8-4", q_pin_range_off), 90); /* bad config */
+}
+
+static int q_ends_with(const unsigned char *field, size_t n, size_t used, unsigned char pad)
+{
+	size_t i;
+
+	for (i = used; i < n; i++)
+		if (field[i] != pad)
+			return 0;
+	return used < n;
+}
+
+/* nul-padding: every fixed-width text field ends in NULs (pad = 0), or in
+ * spaces without the quirk (pad = ' '). */
+static int q_padding(struct qx *q, unsigned char pad)
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_INFO si;
+	CK_INFO mi;
+
+	Q_CHECK(1, q->f->C_GetTokenInfo(q->tok, &ti) == CKR_OK);
+	Q_CHECK(2, q_ends_with(ti.label, sizeof(ti.label), strlen(TOKEN), pad));
+	Q_CHECK(3, q_ends_with(ti.manufacturerID, sizeof(ti.manufacturerID),
+			       strlen("SoftHSM project"), pad));
+	Q_CHECK(4, q_ends_with(ti.model, sizeof(ti.model), strlen("SoftHSM v2"), pad));
+	Q_CHECK(5, ti.serialNumber[0] != pad);
+	Q_CHECK(6, q->f->C_GetSlotInfo(q->tok, &si) == CKR_OK);
+	Q_CHECK(7, q_ends_with(si.manufacturerID, sizeof(si.manufacturerID),
+			       strlen("SoftHSM project"), pad));
+	Q_CHECK(8, si.slotDescription[sizeof(si.slotDescription) - 1] == pad);
+	Q_CHECK(9, q->f->C_GetInfo(&mi) == CKR_OK);
+	Q_CHECK(10, q_ends_with(mi.manufacturerID, sizeof(mi.manufacturerID),
+				strlen("SoftHSM"), pad));
+	Q_CHECK(11, mi.libraryDescription[sizeof(mi.libraryDescription) - 1] == pad);
+	return 0;
+}
+
+static int q_nul(struct qx *q)
+{
+	return q_padding(q, 0);
+}
+
+static int q_space(struct qx *q)
+{
+	return q_padding(q, ' ');
+}
+
+static void test_quirk_nul_padding(void **state)
+{
+	assert_int_equal(q_run(*state, "nul-padding", q_nul), 0);
+	assert_int_equal(q_run(*state, NULL, q_space), 0);
+	assert_int_not_equal(q_run(*state, NULL, q_nul), 0);
+}
+
+static int q_serials_zero(struct qx *q)
+{
+	CK_TOKEN_INFO a, b;
+
+	Q_CHECK(1, q->f->C_GetTokenInfo(q->tok, &a) == CKR_OK);
+	Q_CHECK(2, q->f->C_GetTokenInfo(q->blank, &b) == CKR_OK);
+	Q_CHECK(3, memcmp(a.serialNumber, "0000000000000000", 16) == 0);
+	Q_CHECK(4, memcmp(b.serialNumber, a.serialNumber, 16) == 0);
+	return 0;
+}
+
+static void test_quirk_same_serial(void **state)
+{
+	assert_int_equal(q_run(*state, "same-serial", q_serials_zero), 0);
+	assert_int_equal(q_run(*state, NULL, q_serials_zero), 3); /* SoftHSM's own serial */
+}
+
+static CK_RV q_ec_pair(struct qx *q, CK_SESSION_HANDLE s, CK_BBOOL extractable)
+{
+	static const CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+	CK_MECHANISM m = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_BBOOL f = CK_FALSE, t = CK_TRUE;
+	CK_ATTRIBUTE pub[] = { { CKA_EC_PARAMS, (void *)p256, sizeof(p256) },
+			       { CKA_TOKEN, &f, sizeof(f) } };
+	CK_ATTRIBUTE priv[] = { { CKA_TOKEN, &f, sizeof(f) },
+				{ CKA_SIGN, &t, sizeof(t) },
+				{ CKA_EXTRACTABLE, &extractable, sizeof(extractable) } };
+	CK_OBJECT_HANDLE a, b;
+
+	return q->f->C_GenerateKeyPair(s, &m, pub, 2, priv, 3, &a, &b);
+}
+
+static CK_RV q_rsa_pair(struct qx *q, CK_SESSION_HANDLE s, CK_BBOOL extractable)
+{
+	CK_MECHANISM m = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_BBOOL f = CK_FALSE;
+	CK_ULONG bits = 1024;
+	CK_ATTRIBUTE pub[] = { { CKA_MODULUS_BITS, &bits, sizeof(bits) },
+			       { CKA_TOKEN, &f, sizeof(f) } };
+	CK_ATTRIBUTE priv[] = { { CKA_TOKEN, &f, sizeof(f) },
+				{ CKA_EXTRACTABLE, &extractable, sizeof(extractable) } };
+	CK_OBJECT_HANDLE a, b;
+
+	return q->f->C_GenerateKeyPair(s, &m, pub, 2, priv, 2, &a, &b);
+}
+
+static CK_RV q_aes(struct qx *q, CK_SESSION_HANDLE s, CK_BBOOL extractable)
+{
+	CK_MECHANISM m = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_BBOOL f = CK_FALSE;
+	CK_ULONG len = 32;
+	CK_ATTRIBUTE t[] = { { CKA_VALUE_LEN, &len, sizeof(len) },
+			     { CKA_TOKEN, &f, sizeof(f) },
+			     { CKA_EXTRACTABLE, &extractable, sizeof(extractable) } };
+	CK_OBJECT_HANDLE k;
+
+	return q->f->C_GenerateKey(s, &m, t, 3, &k);
+}
+
+/* refuse-attr=CKA_EXTRACTABLE:EC,refuse-attr=CKA_EXTRACTABLE:AES */
+static int q_refuse(struct qx *q)
+{
+	CK_SESSION_HANDLE s;
+
+	Q_CHECK(1, q_login(q, &s, CKU_USER, P11RAW_USER_PIN) == CKR_OK);
+	Q_CHECK(2, q_ec_pair(q, s, CK_TRUE) == CKR_ATTRIBUTE_VALUE_INVALID);
+	Q_CHECK(3, q_ec_pair(q, s, CK_FALSE) == CKR_OK);
+	Q_CHECK(4, q_rsa_pair(q, s, CK_TRUE) == CKR_OK); /* another key type */
+	Q_CHECK(5, q_aes(q, s, CK_TRUE) == CKR_TEMPLATE_INCONSISTENT);
+	Q_CHECK(6, q_aes(q, s, CK_FALSE) == CKR_OK);
+	return 0;
+}
+
+static void test_quirk_refuse_attr(void **state)
+{
+	assert_int_equal(q_run(*state, "refuse-attr=CKA_EXTRACTABLE:EC,"
+				       "refuse-attr=CKA_EXTRACTABLE:AES", q_refuse), 0);
+	assert_int_equal(q_run(*state, NULL, q_refuse), 2); /* SoftHSM takes it */
+	assert_int_equal(q_run(*state, "refuse-attr=CKA_NOPE", q_refuse), 90);
+	assert_int_equal(q_run(*state, "refuse-attr=CKA_SIGN:DSA", q_refuse), 90);
+}
+
+static CK_OBJECT_HANDLE q_find(struct qx *q, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+			       const char *label)
+{
+	CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof(cls) },
+			     { CKA_LABEL, (void *)label, strlen(label) } };
+	CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+	CK_ULONG n = 0;
+
+	if (q->f->C_FindObjectsInit(s, t, 2) == CKR_OK) {
+		q->f->C_FindObjects(s, &h, 1, &n);
+		q->f->C_FindObjectsFinal(s);
+	}
+	return n == 1 ? h : CK_INVALID_HANDLE;
+}
+
+/* no-priv-verify: C_VerifyInit on the private key is refused with
+ * CKR_KEY_TYPE_INCONSISTENT, on the public key it works. */
+static int q_verify(struct qx *q, CK_RV want_priv)
+{
+	CK_SESSION_HANDLE s;
+	CK_MECHANISM m = { CKM_ECDSA, NULL, 0 };
+	CK_OBJECT_HANDLE priv, pub;
+	CK_BYTE sig[64] = { 1 }, digest[32] = { 2 };
+	CK_RV rv;
+
+	Q_CHECK(1, q_login(q, &s, CKU_USER, P11RAW_USER_PIN) == CKR_OK);
+	priv = q_find(q, s, CKO_PRIVATE_KEY, "root");
+	pub = q_find(q, s, CKO_PUBLIC_KEY, "root");
+	Q_CHECK(2, priv != CK_INVALID_HANDLE && pub != CK_INVALID_HANDLE);
+	Q_CHECK(3, q->f->C_VerifyInit(s, &m, pub) == CKR_OK);
+	Q_CHECK(4, q->f->C_Verify(s, digest, 32, sig, 64) == CKR_SIGNATURE_INVALID);
+	rv = q->f->C_VerifyInit(s, &m, priv);
+	fprintf(stderr, "C_VerifyInit(private key) -> 0x%lx\n", (unsigned long)rv);
+	Q_CHECK(5, rv == want_priv);
+	return 0;
+}
+
+static int q_no_priv_verify(struct qx *q)
+{
+	return q_verify(q, CKR_KEY_TYPE_INCONSISTENT);
+}
+
+/* SoftHSM's own answer: the private key has no CKA_VERIFY. */
+static int q_priv_verify(struct qx *q)
+{
+	return q_verify(q, CKR_KEY_FUNCTION_NOT_PERMITTED);
+}
+
+static void test_quirk_no_priv_verify(void **state)
+{
+	assert_int_equal(q_run(*state, "no-priv-verify", q_no_priv_verify), 0);
+	assert_int_equal(q_run(*state, NULL, q_priv_verify), 0);
+	assert_int_equal(q_run(*state, NULL, q_no_priv_verify), 5);
+}
+
+/* init-needs-so-pin: the blank slot looks initialised and wants the
+ * factory SO PIN; wrong PINs count down to a lock; the fixture token
+ * (initialised by softhsm2-util) wants its own SO PIN. */
+static int q_init_so(struct qx *q)
+{
+	CK_TOKEN_INFO ti;
+	CK_UTF8CHAR lbl[32];
+	CK_SLOT_ID blank = q->blank;
+
+	memset(lbl, ' ', sizeof(lbl));
+	memcpy(lbl, "Reinit", 6);
+	Q_CHECK(1, q->f->C_GetTokenInfo(blank, &ti) == CKR_OK);
+	Q_CHECK(2, (ti.flags & CKF_TOKEN_INITIALIZED) &&
+		   !(ti.flags & (CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY)));
+	Q_CHECK(3, q->f->C_InitToken(blank, (CK_UTF8CHAR *)"99999999", 8, lbl) ==
+		   CKR_PIN_INCORRECT);
+	Q_CHECK(4, q->f->C_GetTokenInfo(blank, &ti) == CKR_OK &&
+		   (ti.flags & CKF_SO_PIN_COUNT_LOW) && !(ti.flags & CKF_SO_PIN_FINAL_TRY));
+	Q_CHECK(5, q->f->C_InitToken(blank, (CK_UTF8CHAR *)"99999999", 8, lbl) ==
+		   CKR_PIN_INCORRECT);
+	Q_CHECK(6, q->f->C_GetTokenInfo(blank, &ti) == CKR_OK &&
+		   (ti.flags & CKF_SO_PIN_FINAL_TRY));
+	/* The fixture token: SoftHSM checks its SO PIN; its count is its own. */
+	Q_CHECK(7, q->f->C_InitToken(q->tok, (CK_UTF8CHAR *)"99999999", 8, lbl) ==
+		   CKR_PIN_INCORRECT);
+	Q_CHECK(8, q->f->C_GetTokenInfo(q->tok, &ti) == CKR_OK &&
+		   (ti.flags & CKF_SO_PIN_COUNT_LOW) && !(ti.flags & CKF_SO_PIN_FINAL_TRY));
+	Q_CHECK(9, q->f->C_InitToken(blank, (CK_UTF8CHAR *)P11RAW_SO_PIN,
+				     strlen(P11RAW_SO_PIN), lbl) == CKR_OK);
+	Q_CHECK(10, q->f->C_GetTokenInfo(blank, &ti) == CKR_OK &&
+		    !(ti.flags & CKF_SO_PIN_COUNT_LOW) && memcmp(ti.label, "Reinit", 6) == 0);
+	return 0;
+}
+
+static int q_init_so_locked(struct qx *q)
+{
+	CK_TOKEN_INFO ti;
+	CK_UTF8CHAR lbl[32];
+	int i;
+
+	memset(lbl, ' ', sizeof(lbl));
+	for (i = 0; i < 3; i++)
+		Q_CHECK(1, q->f->C_InitToken(q->blank, (CK_UTF8CHAR *)"99999999", 8, lbl) ==
+			   CKR_PIN_INCORRECT);
+	Q_CHECK(2, q->f->C_GetTokenInfo(q->blank, &ti) == CKR_OK &&
+		   (ti.flags & CKF_SO_PIN_LOCKED));
+	Q_CHECK(3, q->f->C_InitToken(q->blank, (CK_UTF8CHAR *)P11RAW_SO_PIN,
+				     strlen(P11RAW_SO_PIN), lbl) == CKR_PIN_LOCKED);
+	return 0;
+}
+
+static void test_quirk_init_needs_so_pin(void **state)
+{
+	assert_int_equal(q_run(*state, "init-needs-so-pin", q_init_so), 0);
+	assert_int_equal(q_run(*state, "init-needs-so-pin=00000000", q_init_so_locked), 0);
+	/* Twin: SoftHSM's blank slot is blank and takes any SO PIN. */
+	assert_int_equal(q_run(*state, NULL, q_init_so), 2);
+}
+
 /* Debugging one case: FM_ONE_FUNC=C_Sign FM_ONE_NTH=1 build/tests/test_faultmod
  * runs only the flow with that call failed (e.g. under valgrind). */
 static void test_one(void **state)
@@ -482,6 +862,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_signature_caught, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_constant_rng_pins_differ, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_without_hash_and_sign, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quirk_pin_range, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quirk_nul_padding, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quirk_same_serial, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quirk_refuse_attr, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quirk_no_priv_verify, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quirk_init_needs_so_pin, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_every_call, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_keygen_leaves_nothing, fx_setup, fx_teardown),
 	};

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/faultmod/quirks.c - behaviours of real PKCS#11 modules, emulated over
+ * SoftHSM so each one has a test (FAULTMOD_QUIRKS, documented in faultmod.c).
+ * Test code: the PINs it compares are throwaway test PINs.
+ */
+#include "tests/faultmod/quirks.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FQ_REFUSE_MAX 8
+#define FQ_SLOTS_MAX 32
+#define FQ_SO_TRIES 3
+#define FQ_FACTORY_SO_PIN "12345678"
+
+struct fq_refuse {
+	CK_ATTRIBUTE_TYPE attr;
+	CK_KEY_TYPE key_type; /* CK_UNAVAILABLE_INFORMATION: every key type */
+};
+
+static CK_FUNCTION_LIST *fq_real;
+static int fq_pin_range;
+static unsigned long fq_pin_min, fq_pin_max;
+static int fq_nul_padding;
+static int fq_same_serial;
+static struct fq_refuse fq_refuse[FQ_REFUSE_MAX];
+static size_t fq_n_refuse;
+static int fq_no_priv_verify;
+static int fq_init_so;
+static char fq_factory_pin[64] = FQ_FACTORY_SO_PIN;
+static pthread_mutex_t fq_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	CK_SLOT_ID slot;
+	unsigned failures;
+} fq_tries[FQ_SLOTS_MAX];
+static size_t fq_n_tries;
+
+static const struct {
+	const char *name;
+	CK_ATTRIBUTE_TYPE attr;
+} fq_attrs[] = {
+	{ "CKA_TOKEN", CKA_TOKEN },		{ "CKA_PRIVATE", CKA_PRIVATE },
+	{ "CKA_SENSITIVE", CKA_SENSITIVE },	{ "CKA_EXTRACTABLE", CKA_EXTRACTABLE },
+	{ "CKA_ENCRYPT", CKA_ENCRYPT },		{ "CKA_DECRYPT", CKA_DECRYPT },
+	{ "CKA_WRAP", CKA_WRAP },		{ "CKA_UNWRAP", CKA_UNWRAP },
+	{ "CKA_SIGN", CKA_SIGN },		{ "CKA_VERIFY", CKA_VERIFY },
+	{ "CKA_DERIVE", CKA_DERIVE },		{ "CKA_MODIFIABLE", CKA_MODIFIABLE },
+	{ "CKA_COPYABLE", CKA_COPYABLE },	{ "CKA_DESTROYABLE", CKA_DESTROYABLE },
+	{ "CKA_WRAP_WITH_TRUSTED", CKA_WRAP_WITH_TRUSTED },
+};
+
+static const struct {
+	const char *name;
+	CK_KEY_TYPE type;
+} fq_key_types[] = {
+	{ "RSA", CKK_RSA },	{ "EC", CKK_EC },	      { "EDDSA", CKK_EC_EDWARDS },
+	{ "AES", CKK_AES },	{ "GENERIC", CKK_GENERIC_SECRET },
+};
+
+static int fq_error(const char *what, const char *item)
+{
+	fprintf(stderr, "faultmod: FAULTMOD_QUIRKS '%s': %s\n", item, what);
+	return -1;
+}
+
+static int fq_parse_range(const char *v, const char *item)
+{
+	char *end = NULL;
+
+	errno = 0;
+	fq_pin_min = strtoul(v, &end, 10);
+	if (errno != 0 || end == v || *end != '-')
+		return fq_error("pin-range=MIN-MAX (numbers)", item);
+	v = end + 1;
+	fq_pin_max = strtoul(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || fq_pin_min == 0 || fq_pin_min > fq_pin_max)
+		return fq_error("pin-range=MIN-MAX (numbers, 0 < MIN <= MAX)", item);
+	fq_pin_range = 1;
+	return 0;
+}
+
+static int fq_parse_refuse(const char *v, const char *item)
+{
+	const char *colon = strchr(v, ':');
+	size_t n = colon != NULL ? (size_t)(colon - v) : strlen(v), i;
+	struct fq_refuse r = { 0, CK_UNAVAILABLE_INFORMATION };
+	int found = 0;
+
+	if (fq_n_refuse == FQ_REFUSE_MAX)
+		return fq_error("at most 8 refuse-attr", item);
+	for (i = 0; i < sizeof(fq_attrs) / sizeof(fq_attrs[0]); i++)
+		if (strlen(fq_attrs[i].name) == n && strncmp(v, fq_attrs[i].name, n) == 0) {
+			r.attr = fq_attrs[i].attr;
+			found = 1;
+		}
+	if (!found)
+		return fq_error("refuse-attr=NAME[:KEYTYPE]: NAME a boolean CKA_ (CKA_EXTRACTABLE, "
+				"CKA_SENSITIVE, CKA_WRAP, ...)", item);
+	if (colon != NULL) {
+		found = 0;
+		for (i = 0; i < sizeof(fq_key_types) / sizeof(fq_key_types[0]); i++)
+			if (strcmp(colon + 1, fq_key_types[i].name) == 0) {
+				r.key_type = fq_key_types[i].type;
+				found = 1;
+			}
+		if (!found)
+			return fq_error("refuse-attr KEYTYPE: RSA, EC, EDDSA, AES or GENERIC", item);
+	}
+	fq_refuse[fq_n_refuse++] = r;
+	return 0;
+}
+
+static int fq_parse_item(const char *item)
+{
+	const char *eq = strchr(item, '=');
+	const char *v = eq != NULL ? eq + 1 : NULL;
+	size_t n = eq != NULL ? (size_t)(eq - item) : strlen(item);
+
+#define FQ_IS(k) (strlen(k) == n && strncmp(item, k, n) == 0)
+	if (FQ_IS("pin-range") && v != NULL)
+		return fq_parse_range(v, item);
+	if (FQ_IS("refuse-attr") && v != NULL)
+		return fq_parse_refuse(v, item);
+	if (FQ_IS("init-needs-so-pin")) {
+		if (v != NULL && (*v == '\0' || strlen(v) >= sizeof(fq_factory_pin)))
+			return fq_error("init-needs-so-pin[=FACTORY-PIN], 1 to 63 characters", item);
+		if (v != NULL)
+			snprintf(fq_factory_pin, sizeof(fq_factory_pin), "%s", v);
+		fq_init_so = 1;
+		return 0;
+	}
+	if (v != NULL)
+		return fq_error("this quirk takes no value", item);
+	if (FQ_IS("nul-padding"))
+		fq_nul_padding = 1;
+	else if (FQ_IS("same-serial"))
+		fq_same_serial = 1;
+	else if (FQ_IS("no-priv-verify"))
+		fq_no_priv_verify = 1;
+	else
+		return fq_error("unknown quirk (pin-range=MIN-MAX, nul-padding, same-serial, "
+				"refuse-attr=NAME[:KEYTYPE], no-priv-verify, init-needs-so-pin[=PIN])",
+				item);
+#undef FQ_IS
+	return 0;
+}
+
+int fq_setup(const char *spec, CK_FUNCTION_LIST *real)
+{
+	char buf[1024], *item, *save = NULL;
+
+	fq_real = real;
+	if (spec == NULL || *spec == '\0')
+		return 0;
+	if (strlen(spec) >= sizeof(buf))
+		return fq_error("too long", "...");
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (item = strtok_r(buf, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save))
+		if (fq_parse_item(item) != 0)
+			return -1;
+	return 0;
+}
+
+/* A fixed-width field padded with NULs instead of spaces. */
+static void fq_nul_pad(unsigned char *field, size_t n)
+{
+	while (n > 0 && field[n - 1] == ' ')
+		field[--n] = '\0';
+}
+
+void fq_info(CK_INFO *info)
+{
+	if (!fq_nul_padding || info == NULL)
+		return;
+	fq_nul_pad(info->manufacturerID, sizeof(info->manufacturerID));
+	fq_nul_pad(info->libraryDescription, sizeof(info->libraryDescription));
+}
+
+void fq_slot_info(CK_SLOT_INFO *info)
+{
+	if (!fq_nul_padding || info == NULL)
+		return;
+	fq_nul_pad(info->slotDescription, sizeof(info->slotDescription));
+	fq_nul_pad(info->manufacturerID, sizeof(info->manufacturerID));
+}
+
+static unsigned fq_failures(CK_SLOT_ID slot)
+{
+	unsigned f = 0;
+	size_t i;
+
+	pthread_mutex_lock(&fq_lock);
+	for (i = 0; i < fq_n_tries; i++)
+		if (fq_tries[i].slot == slot)
+			f = fq_tries[i].failures;
+	pthread_mutex_unlock(&fq_lock);
+	return f;
+}
+
+static void fq_set_failures(CK_SLOT_ID slot, unsigned f)
+{
+	size_t i;
+
+	pthread_mutex_lock(&fq_lock);
+	for (i = 0; i < fq_n_tries && fq_tries[i].slot != slot; i++)
+		;
+	if (i == fq_n_tries && i < FQ_SLOTS_MAX)
+		fq_tries[fq_n_tries++].slot = slot;
+	if (i < FQ_SLOTS_MAX)
+		fq_tries[i].failures = f;
+	pthread_mutex_unlock(&fq_lock);
+}
+
+void fq_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
+{
+	unsigned f;
+
+	if (info == NULL)
+		return;
+	if (fq_pin_range) {
+		info->ulMinPinLen = fq_pin_min;
+		info->ulMaxPinLen = fq_pin_max;
+	}
+	if (fq_same_serial)
+		memcpy(info->serialNumber, "0000000000000000", sizeof(info->serialNumber));
+	if (fq_nul_padding) {
+		fq_nul_pad(info->label, sizeof(info->label));
+		fq_nul_pad(info->manufacturerID, sizeof(info->manufacturerID));
+		fq_nul_pad(info->model, sizeof(info->model));
+		fq_nul_pad(info->serialNumber, sizeof(info->serialNumber));
+	}
+	if (fq_init_so) {
+		/* A factory-fresh card: initialised, with a default SO PIN. */
+		info->flags |= CKF_TOKEN_INITIALIZED;
+		f = fq_failures(slot);
+		info->flags &= ~(CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED);
+		if (f >= FQ_SO_TRIES)
+			info->flags |= CKF_SO_PIN_LOCKED;
+		else if (f == FQ_SO_TRIES - 1)
+			info->flags |= CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_COUNT_LOW;
+		else if (f > 0)
+			info->flags |= CKF_SO_PIN_COUNT_LOW;
+	}
+}
+
+CK_RV fq_pin_len(const unsigned char *pin, unsigned long len)
+{
+	if (!fq_pin_range || pin == NULL)
+		return CKR_OK;
+	return len < fq_pin_min || len > fq_pin_max ? CKR_PIN_LEN_RANGE : CKR_OK;
+}
+
+CK_RV fq_init_token(CK_SLOT_ID slot, const unsigned char *pin, unsigned long len)
+{
+	CK_TOKEN_INFO ti;
+	CK_RV rv = fq_pin_len(pin, len);
+
+	if (rv != CKR_OK || !fq_init_so)
+		return rv;
+	if (fq_failures(slot) >= FQ_SO_TRIES)
+		return CKR_PIN_LOCKED;
+	if (pin == NULL)
+		return CKR_PIN_INCORRECT;
+	rv = fq_real->C_GetTokenInfo(slot, &ti);
+	if (rv != CKR_OK)
+		return rv;
+	/* A blank SoftHSM slot takes any SO PIN: this one wants the factory
+	 * PIN. An initialised SoftHSM token checks the SO PIN itself. */
+	if (!(ti.flags & CKF_TOKEN_INITIALIZED) &&
+	    (len != strlen(fq_factory_pin) || memcmp(pin, fq_factory_pin, len) != 0))
+		return fq_init_token_done(slot, CKR_PIN_INCORRECT);
+	return CKR_OK;
+}
+
+CK_RV fq_init_token_done(CK_SLOT_ID slot, CK_RV rv)
+{
+	if (!fq_init_so)
+		return rv;
+	if (rv == CKR_PIN_INCORRECT)
+		fq_set_failures(slot, fq_failures(slot) + 1);
+	else if (rv == CKR_OK)
+		fq_set_failures(slot, 0);
+	return rv;
+}
+
+static int fq_true(const CK_ATTRIBUTE *t, unsigned long n, CK_ATTRIBUTE_TYPE a)
+{
+	unsigned long i;
+
+	for (i = 0; t != NULL && i < n; i++)
+		if (t[i].type == a && t[i].pValue != NULL && t[i].ulValueLen == sizeof(CK_BBOOL))
+			return *(const CK_BBOOL *)t[i].pValue != CK_FALSE;
+	return 0;
+}
+
+static CK_KEY_TYPE fq_templ_key_type(const CK_ATTRIBUTE *t, unsigned long n, CK_KEY_TYPE dflt)
+{
+	unsigned long i;
+
+	for (i = 0; t != NULL && i < n; i++)
+		if (t[i].type == CKA_KEY_TYPE && t[i].pValue != NULL &&
+		    t[i].ulValueLen == sizeof(CK_KEY_TYPE))
+			return *(const CK_KEY_TYPE *)t[i].pValue;
+	return dflt;
+}
+
+static CK_KEY_TYPE fq_mech_key_type(const CK_MECHANISM *m)
+{
+	if (m == NULL)
+		return CK_UNAVAILABLE_INFORMATION;
+	switch (m->mechanism) {
+	case CKM_RSA_PKCS_KEY_PAIR_GEN:
+	case CKM_RSA_X9_31_KEY_PAIR_GEN:
+		return CKK_RSA;
+	case CKM_EC_KEY_PAIR_GEN:
+		return CKK_EC;
+	case CKM_EC_EDWARDS_KEY_PAIR_GEN:
+		return CKK_EC_EDWARDS;
+	case CKM_AES_KEY_GEN:
+		return CKK_AES;
+	case CKM_GENERIC_SECRET_KEY_GEN:
+		return CKK_GENERIC_SECRET;
+	default:
+		return CK_UNAVAILABLE_INFORMATION;
+	}
+}
+
+/* Is attribute a TRUE in t1 or t2 refused for a key of type kt? */
+static int fq_refused(CK_KEY_TYPE kt, const CK_ATTRIBUTE *t1, unsigned long n1,
+		      const CK_ATTRIBUTE *t2, unsigned long n2)
+{
+	size_t i;
+
+	for (i = 0; i < fq_n_refuse; i++)
+		if ((fq_refuse[i].key_type == CK_UNAVAILABLE_INFORMATION ||
+		     fq_refuse[i].key_type == kt) &&
+		    (fq_true(t1, n1, fq_refuse[i].attr) || fq_true(t2, n2, fq_refuse[i].attr)))
+			return 1;
+	return 0;
+}
+
+CK_RV fq_keygen(const CK_MECHANISM *mech, const CK_ATTRIBUTE *t1, unsigned long n1,
+		const CK_ATTRIBUTE *t2, unsigned long n2, int pair)
+{
+	CK_KEY_TYPE kt;
+
+	if (fq_n_refuse == 0)
+		return CKR_OK;
+	kt = fq_templ_key_type(t2, n2, fq_templ_key_type(t1, n1, fq_mech_key_type(mech)));
+	if (!fq_refused(kt, t1, n1, t2, n2))
+		return CKR_OK;
+	/* A pair names the value; a secret key the template. */
+	return pair ? CKR_ATTRIBUTE_VALUE_INVALID : CKR_TEMPLATE_INCONSISTENT;
+}
+
+CK_RV fq_unwrap(const CK_ATTRIBUTE *templ, unsigned long n)
+{
+	if (fq_n_refuse == 0)
+		return CKR_OK;
+	if (!fq_refused(fq_templ_key_type(templ, n, CK_UNAVAILABLE_INFORMATION), templ, n, NULL,
+			0))
+		return CKR_OK;
+	return CKR_TEMPLATE_INCONSISTENT;
+}
+
+CK_RV fq_verify_init(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key)
+{
+	CK_OBJECT_CLASS cls = CKO_DATA;
+	CK_ATTRIBUTE a = { CKA_CLASS, &cls, sizeof(cls) };
+
+	if (!fq_no_priv_verify)
+		return CKR_OK;
+	if (fq_real->C_GetAttributeValue(session, key, &a, 1) == CKR_OK && cls == CKO_PRIVATE_KEY)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	return CKR_OK;
+}
