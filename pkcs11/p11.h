@@ -505,13 +505,37 @@ enum p11_hash {
 /*
  * Sign msg with the private key: RSA PKCS#1 v1.5 (CKM_SHA*_RSA_PKCS, or
  * CKM_RSA_PKCS over a DigestInfo when the token lacks hash-and-sign), ECDSA
- * (CKM_ECDSA over a digest computed here; the result converted to DER
- * ECDSA-Sig-Value), Ed25519 (CKM_EDDSA, hash must be P11_HASH_NONE; 64 bytes).
- * Every signature is verified with OpenSSL against the public key before it is
+ * (CKM_ECDSA over a digest computed here, or CKM_ECDSA_SHA*; the result
+ * converted to DER ECDSA-Sig-Value), Ed25519 (CKM_EDDSA, hash must be P11_HASH_NONE; 64 bytes).
+ * Every signature is verified with OpenSSL against the public key read back
+ * from the token (a software key, never the private-key handle) before it is
  * returned: CE_ERR_VERIFY otherwise. *sig heap, caller free()s.
  */
 int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg,
 		 size_t msg_len, uint8_t **sig, size_t *sig_len) P11_WARN;
+
+/*
+ * The mechanism p11_key_sign uses for k and hash (docs/pkcs11.md "Signing"):
+ * RSA: CKM_SHA<n>_RSA_PKCS, else CKM_RSA_PKCS over a DigestInfo built here;
+ * ECDSA: CKM_ECDSA over a digest computed here, else CKM_ECDSA_SHA<n>;
+ * Ed25519: CKM_EDDSA. CE_ERR_UNSUPPORTED naming both mechanisms and the
+ * token when it offers neither.
+ */
+int p11_key_sign_mech(const struct p11_key *k, enum p11_hash hash, unsigned long *mech) P11_WARN;
+/* The same choice for a key of type t still to be made on tok (preflight:
+ * "key 'X'" reads "a <type> key" in the refusal). */
+int p11_token_sign_mech(struct p11_token *tok, enum p11_key_type t, enum p11_hash hash,
+			unsigned long *mech) P11_WARN;
+/* 1: a signer that hashes on its own (pkcs11-provider) finds what it needs:
+ * the token's hash-and-sign mechanism, CKM_ECDSA or CKM_EDDSA; 0: the
+ * signature must be made through p11_key_sign (the DigestInfo built here);
+ * < 0: the token cannot sign with k (as p11_key_sign_mech). */
+int p11_key_sign_combined(const struct p11_key *k, enum p11_hash hash) P11_WARN;
+/* The DER DigestInfo of a SHA-256/384/512 digest (RFC 8017 9.2): the fixed
+ * prefix then dig. CE_ERR_INVALID for a digest of the wrong length,
+ * CE_ERR_TOO_LARGE if cap is short. */
+int p11_digestinfo(enum p11_hash hash, const uint8_t *dig, size_t dig_len, uint8_t *out,
+		   size_t cap, size_t *out_len) P11_WARN;
 
 /*
  * Import a 16-byte (AES-128) or 32-byte (AES-256) AES key (BORROWED secmem;

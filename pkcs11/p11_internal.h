@@ -63,6 +63,7 @@ struct p11_key {
 	struct evp_pkey_st *pkey; /* public key, NULL for secret keys */
 	struct evp_pkey_ctx_st *vctx; /* verification context for pkey (RSA, ECDSA) */
 	unsigned rsa_hash_sign;   /* bit i: token has CKM_SHA{256,384,512}_RSA_PKCS (i = 0, 1, 2) */
+	int raw_sign;             /* token signs with CKM_RSA_PKCS / CKM_ECDSA / CKM_EDDSA (by type) */
 };
 
 /* Trim a space-padded fixed-width field into dst (cap >= n + 1). */
@@ -82,6 +83,22 @@ char *p11_token_uri_format(const CK_TOKEN_INFO *ti);
 
 /* Parse a pkcs11: URI, refusing pin-value / pin-source. *out p11_kit_uri_free. */
 int p11_uri_parse(const char *uri, int for_what, P11KitUri **out);
+
+/* RFC 7512 module-name / module-path (query) of u against m: 1 when u names
+ * neither or both match (module-path: the real path; module-name: p11-kit's
+ * name for the module, or the library's file name without "lib" and ".so"),
+ * else 0. */
+int p11_uri_module_match(const struct p11_module *m, P11KitUri *u);
+/* CE_ERR_INVALID when u's module-name/module-path contradict --module (the
+ * only module of ctx), CE_ERR_NOT_FOUND when no registered module has them;
+ * 0 otherwise. */
+int p11_uri_modules_check(const struct p11_ctx *ctx, P11KitUri *u, const char *uri);
+/* CE_ERR_FORMAT for a query attribute other than module-name, module-path,
+ * pin-value, pin-source (p11-kit keeps vendor ones without a word). */
+int p11_uri_query_check(const char *uri);
+/* u's slot-description / slot-manufacturer against the slot's info (1: they
+ * match or u names neither). */
+int p11_uri_slot_match(const struct p11_module *m, CK_SLOT_ID slot, P11KitUri *u);
 
 /* Name of a CKM value ("CKM_0x..." into buf for unknown ones). */
 const char *p11_mech_name(unsigned long mech, char *buf, size_t cap);

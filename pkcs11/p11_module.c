@@ -509,3 +509,123 @@ void p11_slots_free(struct p11_slot *slots, size_t n)
 		free(slots[i].token_uri);
 	free(slots);
 }
+
+/* ---- RFC 7512 module and slot attributes (docs/pkcs11.md "URI rules") ---- */
+
+/* RFC 7512 2.3's module-name: the library's file name without "lib" and
+ * the ".so" suffix ("/usr/lib/softhsm/libsofthsm2.so" -> "softhsm2"). */
+static void rfc_module_name(const char *path, char *out, size_t cap)
+{
+	const char *b = base_name(path);
+	const char *so;
+	size_t n;
+
+	if (strncmp(b, "lib", 3) == 0 && b[3] != '\0')
+		b += 3;
+	so = strstr(b, ".so");
+	n = so != NULL ? (size_t)(so - b) : strlen(b);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, b, n);
+	out[n] = '\0';
+}
+
+int p11_uri_module_match(const struct p11_module *m, P11KitUri *u)
+{
+	const char *name = p11_kit_uri_get_module_name(u);
+	const char *path = p11_kit_uri_get_module_path(u);
+	char real[PATH_MAX], rfc[256];
+
+	if (path != NULL) {
+		/* a path names the file: compare real paths (symlinks, ..) */
+		if (m->path == NULL)
+			return 0;
+		if (strcmp(path, m->path) != 0 &&
+		    (realpath(path, real) == NULL || strcmp(real, m->path) != 0))
+			return 0;
+	}
+	if (name != NULL) {
+		if (m->name != NULL && strcmp(name, m->name) == 0)
+			return 1;
+		if (m->path == NULL)
+			return 0;
+		rfc_module_name(m->path, rfc, sizeof(rfc));
+		return strcmp(name, rfc) == 0 || strcmp(name, base_name(m->path)) == 0;
+	}
+	return 1;
+}
+
+int p11_uri_modules_check(const struct p11_ctx *ctx, P11KitUri *u, const char *uri)
+{
+	const char *name = p11_kit_uri_get_module_name(u);
+	const char *path = p11_kit_uri_get_module_path(u);
+	size_t i;
+
+	if (name == NULL && path == NULL)
+		return 0;
+	for (i = 0; i < ctx->n; i++)
+		if (p11_uri_module_match(&ctx->mods[i], u))
+			return 0;
+	if (ctx->n == 1 && !ctx->mods[0].from_registry)
+		return ce_err_set(CE_ERR_INVALID,
+				  "PKCS#11 URI '%s' names %s%s%s, which contradicts --module %s "
+				  "(module name '%s'): refused; drop the attribute or the option",
+				  uri, path != NULL ? "module-path=" : "module-name=",
+				  path != NULL ? path : name,
+				  path != NULL && name != NULL ? " (and a module-name)" : "",
+				  ctx->mods[0].path, ctx->mods[0].name);
+	return ce_err_set(CE_ERR_NOT_FOUND,
+			  "PKCS#11 URI '%s' names %s%s, but no module registered with p11-kit "
+			  "has it (see `ceremony hsm list`)",
+			  uri, path != NULL ? "module-path=" : "module-name=",
+			  path != NULL ? path : name);
+}
+
+int p11_uri_slot_match(const struct p11_module *m, CK_SLOT_ID slot, P11KitUri *u)
+{
+	CK_SLOT_INFO si;
+	size_t i;
+
+	/* Only when the URI names a slot attribute: one call less otherwise. */
+	if (p11_kit_uri_get_slot_info(u)->slotDescription[0] == 0 &&
+	    p11_kit_uri_get_slot_info(u)->manufacturerID[0] == 0)
+		return 1;
+	if (m->fl->C_GetSlotInfo(slot, &si) != CKR_OK)
+		return 0;
+	/* Modules that pad with NULs instead of spaces (docs/pkcs11.md). */
+	for (i = 0; i < sizeof(si.slotDescription); i++)
+		if (si.slotDescription[i] == 0)
+			si.slotDescription[i] = ' ';
+	for (i = 0; i < sizeof(si.manufacturerID); i++)
+		if (si.manufacturerID[i] == 0)
+			si.manufacturerID[i] = ' ';
+	return p11_kit_uri_match_slot_info(u, &si);
+}
+
+int p11_uri_query_check(const char *uri)
+{
+	static const char *const known[] = { "module-name", "module-path", "pin-value",
+					     "pin-source", NULL };
+	const char *q = strchr(uri, '?');
+	const char *p, *end, *amp, *eq;
+	size_t n, i;
+
+	if (q == NULL)
+		return 0;
+	for (p = q + 1; *p != '\0'; p = *end == '&' ? end + 1 : end) {
+		amp = strchr(p, '&');
+		end = amp != NULL ? amp : p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		n = eq != NULL ? (size_t)(eq - p) : (size_t)(end - p);
+		for (i = 0; known[i] != NULL; i++)
+			if (strlen(known[i]) == n && strncmp(p, known[i], n) == 0)
+				break;
+		if (known[i] == NULL)
+			return ce_err_set(CE_ERR_FORMAT,
+					  "PKCS#11 URI '%s' has a query attribute '%.*s' ceremony "
+					  "does not honour (RFC 7512 defines module-name and "
+					  "module-path; pin-value and pin-source are refused)",
+					  uri, (int)(n > 64 ? 64 : n), p);
+	}
+	return 0;
+}

@@ -54,6 +54,9 @@ int p11_uri_parse(const char *uri, int for_what, P11KitUri **out)
 					       "change; select the token by token= and serial=", uri);
 		goto out;
 	}
+	r = p11_uri_query_check(uri); /* unknown query attributes: never ignored */
+	if (r < 0)
+		goto out;
 	/* A misspelt attribute would otherwise match every token. */
 	if (p11_kit_uri_any_unrecognized(u)) {
 		r = ce_err_set(CE_ERR_FORMAT, "PKCS#11 URI '%s' has an attribute p11-kit does not "
@@ -93,6 +96,8 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 			continue;
 		if (p11_get_info(m, &info) != CKR_OK || !p11_kit_uri_match_module_info(u, &info))
 			continue;
+		if (!p11_uri_module_match(m, u)) /* module-name, module-path */
+			continue;
 		r = p11_module_slots(m, &slots, &nslots);
 		if (r < 0)
 			goto out;
@@ -107,6 +112,8 @@ static int token_search(struct p11_ctx *ctx, P11KitUri *u, const char *uri, int 
 			if (p11_get_token_info(m, sl->slot_id, &ti) != CKR_OK)
 				continue;
 			if (!p11_kit_uri_match_token_info(u, &ti))
+				continue;
+			if (!p11_uri_slot_match(m, sl->slot_id, u)) /* slot-description, -manufacturer */
 				continue;
 			matches++;
 			if (matches == 1)
@@ -170,6 +177,9 @@ static int token_find(struct p11_ctx *ctx, const char *uri, int initialized,
 
 	*out = NULL;
 	r = p11_uri_parse(uri, P11_KIT_URI_FOR_ANY, &u);
+	if (r < 0)
+		goto out;
+	r = p11_uri_modules_check(ctx, u, uri);
 	if (r < 0)
 		goto out;
 	r = token_search(ctx, u, uri, initialized, out);

@@ -30,15 +30,18 @@ static void hsm_help(FILE *f)
 		"  list        modules, slots and tokens: label, serial, model, manufacturer,\n"
 		"              flags and PIN state, with each token's URI\n"
 		"  mechanisms  the token's mechanisms, key sizes and flags\n"
-		"  objects     the token's public objects: class, key type, label, id, URI\n\n"
+		"  objects     the token's public objects: class, key type, label, id, URI\n"
+		"              (only those matching the URI's object=, id= and type=)\n\n"
 		"options:\n"
 		"  --module PATH  use this module only: a shared library, or a p11-kit\n"
 		"                 module file (*.module) whose x-init-reserved is passed to\n"
 		"                 C_Initialize (NSS softokn). Default: the modules\n"
 		"                 registered with p11-kit.\n"
 		"  --json         machine-readable output\n\n"
-		"TOKEN-URI is an RFC 7512 URI, e.g. 'pkcs11:token=RootCA;serial=1234'. URIs\n"
-		"with pin-value or pin-source are refused.\n");
+		"TOKEN-URI is an RFC 7512 URI, e.g. 'pkcs11:token=RootCA;serial=1234'. Every\n"
+		"attribute is honoured or refused: slot-description and slot-manufacturer\n"
+		"select the slot, ?module-name= and ?module-path= the module (refused when\n"
+		"they contradict --module); slot-id, pin-value and pin-source are refused.\n");
 }
 
 enum { OPT_MODULE = CLI_OPT_KEY, OPT_JSON };
@@ -282,6 +285,23 @@ out:
 	return r;
 }
 
+/* An RFC 7512 object attribute (object, id, type) in uri's path: it names
+ * no token, so a verb about a token refuses it rather than ignore it. */
+static const char *uri_object_attr(const char *uri)
+{
+	static const char *const obj[] = { "object=", "id=", "type=", NULL };
+	const char *p = strchr(uri, ':'), *end = strchr(uri, '?');
+	size_t i;
+
+	if (end == NULL)
+		end = uri + strlen(uri);
+	for (p = p != NULL ? p + 1 : uri; p < end; p = strchr(p, ';') ? strchr(p, ';') + 1 : end)
+		for (i = 0; obj[i] != NULL; i++)
+			if (strncmp(p, obj[i], strlen(obj[i])) == 0)
+				return obj[i];
+	return NULL;
+}
+
 static int hsm_mechanisms(const struct hsm_opts *o)
 {
 	int r = CE_ERR_INTERNAL;
@@ -302,6 +322,12 @@ static int hsm_mechanisms(const struct hsm_opts *o)
 		{ P11_MECH_DERIVE, "derive" },
 	};
 
+	if (uri_object_attr(o->uri) != NULL) {
+		r = ce_err_set(CE_ERR_INVALID, "'%s': %s names an object, but mechanisms belong to "
+				"the token: refused (drop object=, id= and type=)", o->uri,
+			       uri_object_attr(o->uri));
+		goto out;
+	}
 	r = p11_ctx_open(o->module, &ctx);
 	if (r < 0)
 		goto out;
@@ -381,14 +407,15 @@ static int hsm_objects(const struct hsm_opts *o)
 	r = p11_session_open(tok, &s);
 	if (r < 0)
 		goto out;
-	r = p11_session_objects(s, NULL, &objs, &n);
+	/* the URI's object attributes (object, id, type) filter the list */
+	r = p11_session_objects(s, o->uri, &objs, &n);
 	if (r < 0)
 		goto out;
 	if (o->json)
 		ja = json_array();
 	else if (n == 0)
-		esc_fprintf(stdout, "(no public objects on token '%s')\n",
-			    p11_token_info(tok)->label);
+		esc_fprintf(stdout, "(no public objects on token '%s' match '%s')\n",
+			    p11_token_info(tok)->label, o->uri);
 	else
 		printf("%-12s %-11s %-5s %-24s %-16s %s\n", "CLASS", "KEY-TYPE", "BITS", "LABEL",
 		       "ID", "URI");

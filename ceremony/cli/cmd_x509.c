@@ -472,6 +472,10 @@ static int x509_do(struct x509_opts *o)
 				"this module; signing through ceremony's PKCS#11 layer\n");
 		ce_err_clear();
 		r = p11_ossl_key_from_p11(ossl, pk, &k);
+	} else if (r == 0 && (r = p11_key_find(s, o->key, &pk)) == 0) {
+		/* Without the token's hash-and-sign, our layer builds the
+		 * DigestInfo (docs/pkcs11.md "Signing"). */
+		r = p11_ossl_key_route(&k, pk);
 	}
 	if (r < 0)
 		goto out;

@@ -65,6 +65,13 @@ int script_uri_check(const char *uri, const char **why)
 		for (i = 0; uri_token_attrs[i] != NULL; i++)
 			if (strlen(uri_token_attrs[i]) == nlen && strncmp(p, uri_token_attrs[i], nlen) == 0)
 				known = 1;
+		if (known && nlen == 7 && strncmp(p, "slot-id", 7) == 0) {
+			/* as the runtime does (pkcs11/p11_token.c): slot numbers move */
+			*why = "names a slot-id: slot numbers change (SoftHSM moves a token when "
+			       "it is initialised, p11-kit's proxy renumbers slots); select the "
+			       "token by token= and serial=";
+			return CE_ERR_FORMAT;
+		}
 		if (!known) {
 			if ((nlen == 6 && strncmp(p, "object", 6) == 0) || (nlen == 4 && strncmp(p, "type", 4) == 0) ||
 			    (nlen == 2 && strncmp(p, "id", 2) == 0))

@@ -52,12 +52,13 @@ int tkey_words_confirm(struct run_ctx *rc)
 static int tkey_sign_test(struct run_ctx *rc)
 {
 	const char *path = rc->tkey_soft != NULL ? "OpenSSL CMS with the software key"
-						 : "OpenSSL CMS through pkcs11-provider";
+			   : rc->tkey_k.direct ? "CMS over the token's own signature (PKCS#11)"
+					       : "OpenSSL CMS through pkcs11-provider";
 	int r = CE_ERR_INTERNAL;
 
 	r = tkey_sign_ready(rc);
 	if (r == 0)
-		r = transcript_sign_test(rc->tkey_soft != NULL ? rc->tkey_soft : rc->tkey_k.priv,
+		r = transcript_sign_test(rc->tkey_soft, rc->tkey_soft != NULL ? NULL : &rc->tkey_k,
 					 rc->tkey_cert, rc->ceremony_id);
 	if (r < 0) {
 		rc->tkey_ready = 0; /* it will not sign: ceremony.end says so */
@@ -271,16 +272,15 @@ int tkey_sign_ready(struct run_ctx *rc)
 				 &rc->tkey_pk);
 		if (r < 0)
 			goto out;
-		if (rc->tkey_k.priv == NULL) {
-			r = ce_err_set(CE_ERR_UNSUPPORTED, "the transcript key cannot be used "
-							   "through OpenSSL on this module");
-			goto out;
-		}
-		key = rc->tkey_k.priv;
 	}
-	/* The signer certificate is the key's first signature, verified: a key
-	 * that cannot sign is found here, before ceremony.end is written. */
-	r = transcript_signer_cert_create(key, rc->ceremony_id, &rc->tkey_cert);
+	/* The signer certificate is the key's first signature, made through the
+	 * same path as the transcript's (docs/pkcs11.md "Signing") and verified
+	 * with the public key read back: a key that cannot sign is found here,
+	 * before ceremony.end is written. */
+	if (key != NULL)
+		r = transcript_signer_cert_create(key, rc->ceremony_id, &rc->tkey_cert);
+	else
+		r = transcript_signer_cert_create_tok(&rc->tkey_k, rc->ceremony_id, &rc->tkey_cert);
 	if (r < 0)
 		goto out;
 	rc->tkey_ready = 1;
@@ -298,12 +298,11 @@ const char *tkey_end_claim(const struct run_ctx *rc)
 
 int tkey_sign_held(struct run_ctx *rc, char **pem, size_t *pem_len)
 {
-	EVP_PKEY *key = rc->tkey_soft != NULL ? rc->tkey_soft : rc->tkey_k.priv;
-
 	*pem = NULL;
 	if (!rc->tkey_ready)
 		return ce_err_set(CE_ERR_STATE, "the transcript key is not ready to sign");
-	return transcript_hold_sign(rc->t, key, rc->tkey_cert, pem, pem_len);
+	return transcript_hold_sign(rc->t, rc->tkey_soft, rc->tkey_soft != NULL ? NULL : &rc->tkey_k,
+				    rc->tkey_cert, pem, pem_len);
 }
 
 int tkey_sig_write(struct run_ctx *rc, const char *pem, size_t pem_len)

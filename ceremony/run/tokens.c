@@ -314,6 +314,12 @@ int run_key_load(struct run_ctx *rc, const char *name, const char *label,
 	}
 	if (r < 0)
 		goto out;
+	/* The provider, or our layer where the token lacks hash-and-sign; a
+	 * token that cannot sign with the key at all is named here. */
+	if (key_out != NULL && (r = p11_ossl_key_route(out, k)) < 0) {
+		p11_ossl_key_free(out);
+		goto out;
+	}
 	if (key_out != NULL) {
 		*key_out = k;
 		k = NULL; /* transferred */

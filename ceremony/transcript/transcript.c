@@ -355,119 +355,13 @@ static int crypto_fail(const char *what)
 	}
 }
 
-/* Verify the PEM CMS in pem against the file at path; the signer must be cert. */
-static int sig_check(const char *pem, size_t pem_len, const char *path, X509 *cert)
-{
-	int r = CE_ERR_INTERNAL;
-	BIO *pb = NULL, *content = NULL;
-	CMS_ContentInfo *cms = NULL;
-	STACK_OF(X509) *signers = NULL;
-
-	pb = BIO_new_mem_buf(pem, (int)pem_len);
-	content = BIO_new_file(path, "rb");
-	if (pb == NULL || content == NULL) {
-		r = ce_err_set(CE_ERR_IO, "%s: cannot read back for verification", path);
-		goto out;
-	}
-	cms = PEM_read_bio_CMS(pb, NULL, NULL, NULL);
-	if (cms == NULL) {
-		r = crypto_fail("reading back the transcript signature");
-		goto out;
-	}
-	if (CMS_verify(cms, NULL, NULL, content, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
-		ERR_clear_error();
-		r = ce_err_set(CE_ERR_VERIFY, "%s: the new transcript signature does not verify",
-			       path);
-		goto out;
-	}
-	signers = CMS_get0_signers(cms);
-	if (signers == NULL || sk_X509_num(signers) != 1 ||
-	    X509_cmp(sk_X509_value(signers, 0), cert) != 0) {
-		r = ce_err_set(CE_ERR_VERIFY, "%s: the signature's signer is not the transcript key",
-			       path);
-		goto out;
-	}
-	r = 0;
-out:
-	sk_X509_free(signers);
-	CMS_ContentInfo_free(cms);
-	BIO_free(pb);
-	BIO_free(content);
-	return r;
-}
-
-int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
-{
-	int r = CE_ERR_INTERNAL;
-	BIO *in = NULL, *mem = NULL, *cmem = NULL;
-	CMS_ContentInfo *cms = NULL;
-	char *sig_path = NULL, *signer_path = NULL;
-	char *pem = NULL, *cpem = NULL;
-	long pem_len, cpem_len;
-
-	if (!t->closed || t->broken) {
-		r = ce_err_set(CE_ERR_STATE, "transcript: sign needs a closed, intact transcript");
-		goto out;
-	}
-	sig_path = transcript_sig_path(t->path);
-	signer_path = transcript_signer_path(t->path);
-	if (sig_path == NULL || signer_path == NULL) {
-		r = CE_ERR_NOMEM;
-		goto out;
-	}
-	if (X509_check_private_key(cert, key) != 1) {
-		ERR_clear_error();
-		r = ce_err_set(CE_ERR_INVALID, "transcript: the signer certificate is not for the key");
-		goto out;
-	}
-	in = BIO_new_file(t->path, "rb");
-	if (in == NULL) {
-		r = ce_err_set(CE_ERR_IO, "%s: cannot read to sign", t->path);
-		goto out;
-	}
-	cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP);
-	if (cms == NULL) {
-		r = crypto_fail("signing the transcript");
-		goto out;
-	}
-	mem = BIO_new(BIO_s_mem());
-	cmem = BIO_new(BIO_s_mem());
-	if (mem == NULL || cmem == NULL || PEM_write_bio_CMS(mem, cms) != 1 ||
-	    PEM_write_bio_X509(cmem, cert) != 1) {
-		r = crypto_fail("encoding the transcript signature");
-		goto out;
-	}
-	pem_len = BIO_get_mem_data(mem, &pem);
-	cpem_len = BIO_get_mem_data(cmem, &cpem);
-	if (pem_len <= 0 || cpem_len <= 0) {
-		r = crypto_fail("encoding the transcript signature");
-		goto out;
-	}
-	/* Every signature the HSM makes is verified before it is used. */
-	r = sig_check(pem, (size_t)pem_len, t->path, cert);
-	if (r < 0)
-		goto out;
-	r = outfile_write_all(sig_path, 0600, pem, (size_t)pem_len);
-	if (r < 0)
-		goto out;
-	r = outfile_write_all(signer_path, 0600, cpem, (size_t)cpem_len);
-	if (r < 0)
-		goto out;
-	r = 0;
-out:
-	BIO_free(in);
-	BIO_free(mem);
-	BIO_free(cmem);
-	CMS_ContentInfo_free(cms);
-	free(sig_path);
-	free(signer_path);
-	return r;
-}
-
 /* CMS over content (memory), PEM-encoded into *pem (heap, NUL-terminated),
- * read back and verified against cert over the same bytes. */
+ * read back and verified in software against cert over the same bytes.
+ * key: a software key (CMS_sign); tk: a token key (p11_ossl_cms_sign: the
+ * provider, or our own SignedData over CKM_RSA_PKCS/CKM_ECDSA when the
+ * token lacks hash-and-sign; docs/pkcs11.md "Signing"). */
 static int cms_sign_mem(const char *what, const char *content, size_t len, EVP_PKEY *key,
-			X509 *cert, char **pem, size_t *pem_len)
+			const struct p11_ossl_key *tk, X509 *cert, char **pem, size_t *pem_len)
 {
 	BIO *in = NULL, *mem = NULL, *pb = NULL, *again = NULL;
 	CMS_ContentInfo *cms = NULL, *back = NULL;
@@ -477,7 +371,8 @@ static int cms_sign_mem(const char *what, const char *content, size_t len, EVP_P
 	int r = CE_ERR_INTERNAL;
 
 	*pem = NULL;
-	if (X509_check_private_key(cert, key) != 1) {
+	/* For a token key, its public key read back from the token. */
+	if (X509_check_private_key(cert, tk != NULL ? tk->pub : key) != 1) {
 		ERR_clear_error();
 		r = ce_err_set(CE_ERR_INVALID, "%s: the signer certificate is not for the key", what);
 		goto out;
@@ -488,8 +383,14 @@ static int cms_sign_mem(const char *what, const char *content, size_t len, EVP_P
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP);
-	if (cms == NULL) {
+	if (tk != NULL) {
+		r = p11_ossl_cms_sign(tk, cert, in, &cms);
+		if (r < 0) {
+			ce_err_prefix(r, "%s", what);
+			goto out;
+		}
+	} else if ((cms = CMS_sign(cert, key, NULL, in,
+				   CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP)) == NULL) {
 		r = crypto_fail(what);
 		goto out;
 	}
@@ -533,15 +434,16 @@ out:
 	return r;
 }
 
-int transcript_sign_test(EVP_PKEY *key, X509 *cert, const char *ceremony_id)
+int transcript_sign_test(EVP_PKEY *key, const struct p11_ossl_key *tk, X509 *cert,
+			 const char *ceremony_id)
 {
 	char msg[128], *pem = NULL;
 	size_t pl = 0;
 	int r;
 
 	snprintf(msg, sizeof(msg), "ceremony %s: transcript key sign test\n", ceremony_id);
-	r = cms_sign_mem("the transcript key's test signature", msg, strlen(msg), key, cert,
-			 &pem, &pl);
+	r = cms_sign_mem("the transcript key's test signature", msg, strlen(msg), key, tk,
+			 cert, &pem, &pl);
 	free(pem);
 	return r;
 }
@@ -558,8 +460,8 @@ int transcript_hold(struct transcript *t)
 	return 0;
 }
 
-int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, X509 *cert, char **pem,
-			 size_t *pem_len)
+int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, const struct p11_ossl_key *tk,
+			 X509 *cert, char **pem, size_t *pem_len)
 {
 	char *all = NULL;
 	size_t n = 0;
@@ -568,7 +470,7 @@ int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, X509 *cert, char *
 	int r = CE_ERR_INTERNAL;
 
 	*pem = NULL;
-	if (!t->holding) {
+	if (!t->holding && !t->closed) {
 		r = ce_err_set(CE_ERR_STATE, "transcript: no held lines to sign");
 		goto out;
 	}
@@ -590,7 +492,8 @@ int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, X509 *cert, char *
 	}
 	if (t->held_len)
 		memcpy(all + n, t->held, t->held_len);
-	r = cms_sign_mem("signing the transcript", all, n + t->held_len, key, cert, pem, pem_len);
+	r = cms_sign_mem("signing the transcript", all, n + t->held_len, key, tk, cert, pem,
+			 pem_len);
 out:
 	if (f != NULL)
 		fclose(f);
@@ -616,6 +519,23 @@ int transcript_hold_release(struct transcript *t, int commit)
 	free(t->held);
 	t->held = NULL;
 	t->held_len = 0;
+	return r;
+}
+
+/* The whole closed transcript signed at once (no held lines): the tests'
+ * and tools' way; ceremony run holds its end (transcript_hold). */
+int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
+{
+	char *pem = NULL;
+	size_t pl = 0;
+	int r;
+
+	if (!t->closed || t->broken || t->holding)
+		return ce_err_set(CE_ERR_STATE, "transcript: sign needs a closed, intact transcript");
+	r = transcript_hold_sign(t, key, NULL, cert, &pem, &pl);
+	if (r == 0)
+		r = transcript_sig_write(t, pem, pl, cert);
+	free(pem);
 	return r;
 }
 
@@ -733,7 +653,10 @@ out:
 	return r;
 }
 
-int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
+/* The signer certificate of key (or of tk, its public key read back from
+ * the token), signed; verified in software with the public key. */
+static int signer_cert(EVP_PKEY *key, const struct p11_ossl_key *tk, const char *ceremony_id,
+		       X509 **out)
 {
 	int r = CE_ERR_INTERNAL;
 	X509 *x = NULL;
@@ -763,7 +686,7 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 	    X509_set_subject_name(x, name) != 1 || X509_set_issuer_name(x, name) != 1 ||
 	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
 	    (na = ASN1_TIME_new()) == NULL || ASN1_TIME_set_string(na, "99991231235959Z") != 1 ||
-	    X509_set1_notAfter(x, na) != 1 || X509_set_pubkey(x, key) != 1) {
+	    X509_set1_notAfter(x, na) != 1 || X509_set_pubkey(x, tk != NULL ? tk->pub : key) != 1) {
 		r = crypto_fail("building the transcript signer certificate");
 		goto out;
 	}
@@ -785,6 +708,14 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 		r = crypto_fail("certificate extension");
 		goto out;
 	}
+	if (tk != NULL) {
+		/* the provider, or our layer when the token lacks hash-and-sign;
+		 * verified with the public key read back (never the private key) */
+		r = p11_ossl_sign_obj(tk, 0, x, "transcript signer certificate");
+		if (r < 0)
+			goto out;
+		goto done;
+	}
 	/* EdDSA keys take no separate digest. */
 	if (EVP_PKEY_get_default_digest_nid(key, &nid) == 2 && nid == NID_undef)
 		md = NULL;
@@ -797,6 +728,7 @@ int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 *
 		r = ce_err_set(CE_ERR_VERIFY, "the transcript signer certificate does not verify");
 		goto out;
 	}
+done:
 	*out = x;
 	x = NULL; /* transferred */
 	r = 0;
@@ -808,6 +740,17 @@ out:
 	BN_free(bn);
 	X509_free(x);
 	return r;
+}
+
+int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
+{
+	return signer_cert(key, NULL, ceremony_id, out);
+}
+
+int transcript_signer_cert_create_tok(const struct p11_ossl_key *tk, const char *ceremony_id,
+				      X509 **out)
+{
+	return signer_cert(NULL, tk, ceremony_id, out);
 }
 
 /* ---------------------------------------------------------------------------

@@ -74,12 +74,18 @@ int transcript_close(struct transcript *t) __attribute__((warn_unused_result));
 /* Sign the closed transcript: detached CMS (SHA-256, signer cert included)
  * over the file's bytes, verified against cert before anything is written,
  * then written (PEM, no clobber) to <path>.p7s, and cert to the signer path
- * (transcript_signer_path). key and cert are borrowed; key may be a provider
- * (HSM) key. CE_ERR_STATE if not closed, CE_ERR_CRYPTO (signing failed),
+ * (transcript_signer_path). key and cert are borrowed; key is a software key.
+ * CE_ERR_STATE if not closed, CE_ERR_CRYPTO (signing failed),
  * CE_ERR_VERIFY (the signature did not verify: nothing written),
  * CE_ERR_EXISTS, CE_ERR_IO. */
 int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
 	__attribute__((warn_unused_result));
+/* hold_sign and sign_test take a software key (key, tk NULL) or a token
+ * key (tk, pkcs11/x509/ossl.h; key NULL): signed through pkcs11-provider,
+ * or through ceremony's PKCS#11 layer when the token lacks hash-and-sign
+ * (p11_ossl_key_route; docs/pkcs11.md "Signing"); always verified in
+ * software with cert before anything is used. */
+struct p11_ossl_key;
 
 /*
  * The end of a signed transcript, so that a transcript that is not signed
@@ -98,8 +104,8 @@ int transcript_sign(struct transcript *t, EVP_PKEY *key, X509 *cert)
  * CE_ERR_STATE if not closed, CE_ERR_EXISTS, CE_ERR_IO.
  */
 int transcript_hold(struct transcript *t) __attribute__((warn_unused_result));
-int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, X509 *cert, char **pem,
-			 size_t *pem_len) __attribute__((warn_unused_result));
+int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, const struct p11_ossl_key *tk,
+			 X509 *cert, char **pem, size_t *pem_len) __attribute__((warn_unused_result));
 int transcript_hold_release(struct transcript *t, int commit) __attribute__((warn_unused_result));
 int transcript_sig_write(struct transcript *t, const char *pem, size_t pem_len, X509 *cert)
 	__attribute__((warn_unused_result));
@@ -110,7 +116,8 @@ int transcript_sig_write(struct transcript *t, const char *pem, size_t pem_len, 
  * share is issued: a key that cannot sign the transcript is found while
  * the ceremony can still stop cleanly. CE_ERR_CRYPTO, CE_ERR_VERIFY,
  * CE_ERR_INVALID (cert not for key), CE_ERR_NOMEM. */
-int transcript_sign_test(EVP_PKEY *key, X509 *cert, const char *ceremony_id)
+int transcript_sign_test(EVP_PKEY *key, const struct p11_ossl_key *tk, X509 *cert,
+			 const char *ceremony_id)
 	__attribute__((warn_unused_result));
 
 /* Accepts NULL. Closes the file if still open (without error reporting). */
@@ -146,9 +153,15 @@ int transcript_key_details(EVP_PKEY *key, int ephemeral, json_t **out)
 /* A self-signed certificate for the transcript key, subject
  * "CN=ceremony transcript <ceremony_id>", valid from now to 9999-12-31 (an
  * auditor verifies it years later), keyUsage digitalSignature, CA:FALSE. The
- * self-signature is verified before it is returned (key may be an HSM key).
+ * self-signature is verified before it is returned (key is a software key;
+ * transcript_signer_cert_create_tok for a token key).
  * *out owned by the caller (X509_free). CE_ERR_CRYPTO, CE_ERR_VERIFY. */
 int transcript_signer_cert_create(EVP_PKEY *key, const char *ceremony_id, X509 **out)
+	__attribute__((warn_unused_result));
+/* The same for a token key: its public key read back from the token, signed
+ * as p11_ossl_sign_obj does, verified with that public key. */
+int transcript_signer_cert_create_tok(const struct p11_ossl_key *tk, const char *ceremony_id,
+				      X509 **out)
 	__attribute__((warn_unused_result));
 
 #endif

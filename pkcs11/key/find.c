@@ -48,6 +48,19 @@ int p11_find_uri_parse(struct p11_session *s, const char *uri, const char *noun,
 			       p11_token_what(s->tok));
 		goto out;
 	}
+	/* RFC 7512's module and slot attributes must name this token's too:
+	 * never silently ignored (docs/pkcs11.md "URI rules"). */
+	if (!p11_uri_module_match(s->tok->mod, *out)) {
+		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names another module (module-name or "
+				"module-path) than %s's, %s", uri, p11_token_what(s->tok),
+			       s->tok->mod->path);
+		goto out;
+	}
+	if (!p11_uri_slot_match(s->tok->mod, s->tok->slot, *out)) {
+		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names another slot (slot-description or "
+				"slot-manufacturer) than %s's", uri, p11_token_what(s->tok));
+		goto out;
+	}
 	if (noun != NULL && p11_kit_uri_get_attribute(*out, CKA_LABEL) == NULL &&
 	    p11_kit_uri_get_attribute(*out, CKA_ID) == NULL) {
 		r = ce_err_set(CE_ERR_INVALID, "URI '%s' names no %s: add object= or id=", uri, noun);

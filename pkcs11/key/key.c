@@ -103,6 +103,13 @@ static int key_complete(struct p11_key *k)
 	for (i = 0; p11_key_type_is_rsa(k->type) && i < 3; i++)
 		if (p11_token_has_mech(k->s->tok, rsa_hash_mechs[i], P11_MECH_SIGN))
 			k->rsa_hash_sign |= 1u << i;
+	/* The mechanism over a digest computed here (docs/pkcs11.md "Signing"). */
+	if (k->pkey != NULL)
+		k->raw_sign = p11_token_has_mech(k->s->tok,
+						 p11_key_type_is_rsa(k->type)  ? CKM_RSA_PKCS
+						 : p11_key_type_is_ec(k->type) ? CKM_ECDSA
+									       : CKM_EDDSA,
+						 P11_MECH_SIGN);
 	r = uri_key_attrs(k);
 	if (r < 0)
 		goto out;

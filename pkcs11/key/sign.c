@@ -155,28 +155,134 @@ out:
 	return r;
 }
 
-/* RSA PKCS#1 v1.5: hash-and-sign when the token has it, else CKM_RSA_PKCS
- * over the DigestInfo of dig. */
-static int rsa_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg,
-		    size_t msg_len, const uint8_t *dig, size_t dig_len, uint8_t *sig,
-		    size_t *sig_len)
+int p11_digestinfo(enum p11_hash hash, const uint8_t *dig, size_t dig_len, uint8_t *out,
+		   size_t cap, size_t *out_len)
 {
-	unsigned bit = hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u;
-	CK_MECHANISM_TYPE hs = hash == P11_HASH_SHA256 ? CKM_SHA256_RSA_PKCS
-			       : hash == P11_HASH_SHA384 ? CKM_SHA384_RSA_PKCS
-							 : CKM_SHA512_RSA_PKCS;
 	const uint8_t *di = hash == P11_HASH_SHA256 ? DI_SHA256
-			    : hash == P11_HASH_SHA384 ? DI_SHA384 : DI_SHA512;
-	uint8_t in[sizeof(DI_SHA256) + EVP_MAX_MD_SIZE];
+			    : hash == P11_HASH_SHA384 ? DI_SHA384
+			    : hash == P11_HASH_SHA512 ? DI_SHA512 : NULL;
+	size_t want = hash == P11_HASH_SHA256 ? 32 : hash == P11_HASH_SHA384 ? 48 : 64;
 
 	_Static_assert(sizeof(DI_SHA256) == sizeof(DI_SHA384) &&
 		       sizeof(DI_SHA384) == sizeof(DI_SHA512), "one DigestInfo prefix length");
-	if (k->rsa_hash_sign & bit)
-		return raw_sign(k, hs, msg, msg_len, sig, sig_len);
-	/* No hash-and-sign: build the DigestInfo ourselves. */
-	memcpy(in, di, sizeof(DI_SHA256));
-	memcpy(in + sizeof(DI_SHA256), dig, dig_len);
-	return raw_sign(k, CKM_RSA_PKCS, in, sizeof(DI_SHA256) + dig_len, sig, sig_len);
+	*out_len = 0;
+	if (di == NULL || dig_len != want)
+		return ce_err_set(CE_ERR_INVALID, "DigestInfo: a %zu-byte digest for hash %d",
+				  dig_len, (int)hash);
+	if (cap < sizeof(DI_SHA256) + dig_len)
+		return ce_err_set(CE_ERR_TOO_LARGE, "DigestInfo: %zu-byte buffer", cap);
+	memcpy(out, di, sizeof(DI_SHA256));
+	memcpy(out + sizeof(DI_SHA256), dig, dig_len);
+	*out_len = sizeof(DI_SHA256) + dig_len;
+	return 0;
+}
+
+/* The hash-and-sign mechanism for (key type, hash), 0 for none (Ed25519). */
+static CK_MECHANISM_TYPE combined_mech(enum p11_key_type t, enum p11_hash hash)
+{
+	if (p11_key_type_is_rsa(t))
+		return hash == P11_HASH_SHA256 ? CKM_SHA256_RSA_PKCS
+		       : hash == P11_HASH_SHA384 ? CKM_SHA384_RSA_PKCS : CKM_SHA512_RSA_PKCS;
+	if (p11_key_type_is_ec(t))
+		return hash == P11_HASH_SHA256 ? CKM_ECDSA_SHA256
+		       : hash == P11_HASH_SHA384 ? CKM_ECDSA_SHA384 : CKM_ECDSA_SHA512;
+	return 0;
+}
+
+/* The mechanism over a locally computed digest (CKM_RSA_PKCS over the
+ * DigestInfo, CKM_ECDSA over the digest), or the message itself (CKM_EDDSA). */
+static CK_MECHANISM_TYPE raw_mech(enum p11_key_type t)
+{
+	if (p11_key_type_is_rsa(t))
+		return CKM_RSA_PKCS;
+	if (p11_key_type_is_ec(t))
+		return CKM_ECDSA;
+	return CKM_EDDSA;
+}
+
+/* The choice, given what the token has: RSA: its own hash-and-sign first;
+ * ECDSA: the raw mechanism first, as nearly every token has it. label names
+ * the key in the refusal (NULL: a key of type t to come). */
+static int mech_choose(struct p11_token *tok, enum p11_key_type t, enum p11_hash hash,
+		       int has_combined, int has_raw, const char *label, unsigned long *mech)
+{
+	CK_MECHANISM_TYPE c = combined_mech(t, hash), raw = raw_mech(t);
+	char cb[32], rb[32], who[192];
+
+	*mech = 0;
+	if (p11_key_type_is_rsa(t))
+		*mech = has_combined ? c : has_raw ? raw : 0;
+	else
+		*mech = has_raw ? raw : (c != 0 && has_combined) ? c : 0;
+	if (*mech != 0)
+		return 0;
+	if (label != NULL)
+		snprintf(who, sizeof(who), "key '%s' (%s)", label, p11_key_type_name(t));
+	else
+		snprintf(who, sizeof(who), "a %s key", p11_key_type_name(t));
+	if (c == 0)
+		return ce_err_set(CE_ERR_UNSUPPORTED, "%s does not offer %s: %s cannot sign",
+				  p11_token_what(tok), p11_mech_name(raw, rb, sizeof(rb)), who);
+	return ce_err_set(CE_ERR_UNSUPPORTED, "%s offers neither %s nor %s: %s cannot sign",
+			  p11_token_what(tok), p11_mech_name(c, cb, sizeof(cb)),
+			  p11_mech_name(raw, rb, sizeof(rb)), who);
+}
+
+int p11_key_sign_mech(const struct p11_key *k, enum p11_hash hash, unsigned long *mech)
+{
+	unsigned bit = hash == P11_HASH_SHA256 ? 1u : hash == P11_HASH_SHA384 ? 2u : 4u;
+	CK_MECHANISM_TYPE c = combined_mech(k->type, hash);
+	/* looked up at load for RSA and the raw one (signing is the hot path) */
+	int has_c = p11_key_type_is_rsa(k->type) ? (k->rsa_hash_sign & bit) != 0
+		    : c != 0 && !k->raw_sign && p11_token_has_mech(k->s->tok, c, P11_MECH_SIGN);
+
+	return mech_choose(k->s->tok, k->type, hash, has_c, k->raw_sign, k->label, mech);
+}
+
+int p11_token_sign_mech(struct p11_token *tok, enum p11_key_type t, enum p11_hash hash,
+			unsigned long *mech)
+{
+	CK_MECHANISM_TYPE c = combined_mech(t, hash);
+
+	return mech_choose(tok, t, hash, c != 0 && p11_token_has_mech(tok, c, P11_MECH_SIGN),
+			   p11_token_has_mech(tok, raw_mech(t), P11_MECH_SIGN), NULL, mech);
+}
+
+int p11_key_sign_combined(const struct p11_key *k, enum p11_hash hash)
+{
+	unsigned long m;
+	int r = p11_key_sign_mech(k, hash, &m);
+
+	if (r < 0)
+		return r;
+	return m != CKM_RSA_PKCS;
+}
+
+/* Sign with the mechanism p11_key_sign_mech chose: hash-and-sign over msg,
+ * CKM_RSA_PKCS over the DigestInfo of dig, CKM_ECDSA over dig, CKM_EDDSA
+ * over msg. */
+static int mech_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg,
+		     size_t msg_len, const uint8_t *dig, size_t dig_len, uint8_t *sig,
+		     size_t *sig_len)
+{
+	uint8_t in[sizeof(DI_SHA256) + EVP_MAX_MD_SIZE];
+	unsigned long m;
+	size_t in_len = 0;
+	int r;
+
+	r = p11_key_sign_mech(k, hash, &m);
+	if (r < 0)
+		return r;
+	if (m == CKM_RSA_PKCS) {
+		/* No hash-and-sign: build the DigestInfo ourselves. */
+		r = p11_digestinfo(hash, dig, dig_len, in, sizeof(in), &in_len);
+		if (r < 0)
+			return r;
+		return raw_sign(k, m, in, in_len, sig, sig_len);
+	}
+	if (m == CKM_ECDSA)
+		return raw_sign(k, m, dig, dig_len, sig, sig_len);
+	return raw_sign(k, m, msg, msg_len, sig, sig_len);
 }
 
 /* The signature in its final encoding (heap): DER for ECDSA, as made for
@@ -223,12 +329,7 @@ int p11_key_sign(const struct p11_key *k, enum p11_hash hash, const uint8_t *msg
 		r = ce_err_set(CE_ERR_CRYPTO, "digest failed");
 		goto out;
 	}
-	if (p11_key_type_is_rsa(k->type))
-		r = rsa_sign(k, hash, msg, msg_len, dig, dlen, raw, &raw_len);
-	else if (p11_key_type_is_ec(k->type))
-		r = raw_sign(k, CKM_ECDSA, dig, dlen, raw, &raw_len);
-	else
-		r = raw_sign(k, CKM_EDDSA, msg, msg_len, raw, &raw_len);
+	r = mech_sign(k, hash, msg, msg_len, dig, dlen, raw, &raw_len);
 	if (r < 0)
 		goto out;
 	r = sig_encode(k, raw, raw_len, &out_sig, &out_len);

@@ -530,6 +530,17 @@ out:
 	return r;
 }
 
+int p11_ossl_key_route(struct p11_ossl_key *k, const struct p11_key *key)
+{
+	int r = p11_key_sign_combined(key, p11_ossl_md_hash(k->md));
+
+	if (r < 0)
+		return ce_err_prefix(r, "%s", k->uri);
+	if (r == 0 || k->priv == NULL)
+		k->direct = key;
+	return 0;
+}
+
 void p11_ossl_key_free(struct p11_ossl_key *k)
 {
 	EVP_PKEY_free(k->priv);
@@ -602,7 +613,7 @@ int p11_ossl_sign(const struct p11_ossl_key *k, const unsigned char *msg, size_t
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	if (k->priv != NULL)
+	if (k->direct == NULL)
 		r = sign_with_provider(k, msg, msg_len, &s, &len);
 	else
 		r = p11_key_sign(k->direct, p11_ossl_md_hash(k->md), msg, msg_len, &s, &len);

@@ -36,6 +36,7 @@
 
 struct p11_ossl; /* opaque: the library context and its providers */
 struct p11_key;  /* pkcs11/p11.h */
+struct CMS_ContentInfo_st; /* openssl/cms.h */
 
 /* A key pair on the token, as OpenSSL sees it. */
 struct p11_ossl_key {
@@ -48,7 +49,9 @@ struct p11_ossl_key {
 	const char *md;  /* static: digest name for this key type ("SHA256",
 	                    "SHA384", "SHA512") or NULL for EdDSA */
 	const struct p11_key *direct; /* borrowed, set by p11_ossl_key_from_p11
-	                    (priv is then NULL): sign through our PKCS#11 layer */
+	                    (priv is then NULL) or p11_ossl_key_route (the token
+	                    lacks hash-and-sign): when set, every signature is
+	                    made through our PKCS#11 layer (p11_key_sign) */
 	struct p11_ossl *ctx; /* borrowed */
 };
 
@@ -110,6 +113,40 @@ int p11_ossl_key_load(struct p11_ossl *o, const char *uri, const EVP_PKEY *expec
  * CE_ERR_CRYPTO, CE_ERR_NOMEM.
  */
 int p11_ossl_key_from_p11(struct p11_ossl *o, const struct p11_key *key, struct p11_ossl_key *out)
+	__attribute__((warn_unused_result));
+
+/*
+ * Choose how k signs (docs/pkcs11.md "Signing"): key is the same key found
+ * through our PKCS#11 layer (borrowed: keep it alive until
+ * p11_ossl_key_free). When the token offers what pkcs11-provider needs for
+ * k->md (CKM_SHA<n>_RSA_PKCS, CKM_ECDSA, CKM_EDDSA) the provider signs;
+ * otherwise k->direct = key and signatures are made by p11_key_sign (RSA:
+ * CKM_RSA_PKCS over a DigestInfo built here). Returns 0, or
+ * CE_ERR_UNSUPPORTED naming the mechanisms the token lacks (before anything
+ * is signed).
+ */
+int p11_ossl_key_route(struct p11_ossl_key *k, const struct p11_key *key)
+	__attribute__((warn_unused_result));
+
+/*
+ * Sign a CMS SignedData (detached, binary, no S/MIME capabilities) over the
+ * content read from in, with k and its certificate cert: through the
+ * provider (CMS_sign) or, when k->direct is set, by building the signed
+ * attributes here and signing their DER with p11_key_sign. The caller
+ * verifies the result (CMS_verify with cert). *out owned by the caller.
+ * Returns 0, CE_ERR_CRYPTO, CE_ERR_UNSUPPORTED, CE_ERR_NOMEM, or
+ * p11_key_sign's codes.
+ */
+int p11_ossl_cms_sign(const struct p11_ossl_key *k, X509 *cert, BIO *in,
+		      struct CMS_ContentInfo_st **out) __attribute__((warn_unused_result));
+
+/*
+ * Sign an X509 (kind 0), X509_REQ (1) or X509_CRL (2) built by the caller
+ * with k (the provider, or p11_key_sign when k->direct), then verify it
+ * with k->pub (software). noun names it in messages. Returns 0,
+ * CE_ERR_CRYPTO, CE_ERR_VERIFY, CE_ERR_NOMEM.
+ */
+int p11_ossl_sign_obj(const struct p11_ossl_key *k, int kind, void *obj, const char *noun)
 	__attribute__((warn_unused_result));
 
 /* Release what p11_ossl_key_load filled; the struct is zeroed. Accepts a

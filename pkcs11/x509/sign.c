@@ -152,7 +152,9 @@ int x509_sign_verified(const struct p11_ossl_key *k, enum x509_kind kind, void *
 	int r = CE_ERR_INTERNAL;
 
 	ERR_clear_error();
-	r = k->priv != NULL ? sign_provider(k, kind, obj) : sign_direct(k, kind, obj);
+	/* The provider hashes and signs on its own; without the token's
+	 * hash-and-sign (p11_ossl_key_route), our layer builds the DigestInfo. */
+	r = k->direct == NULL ? sign_provider(k, kind, obj) : sign_direct(k, kind, obj);
 	if (r < 0) {
 		ce_err_prefix(r, "the %s", noun);
 		goto out;
@@ -202,4 +204,11 @@ int x509_sign_issuer_check(const struct p11_ossl_key *k, const X509 *issuer, uin
 		return ce_err_set(CE_ERR_POLICY,
 				  "the issuer certificate has no subjectKeyIdentifier");
 	return 0;
+}
+
+int p11_ossl_sign_obj(const struct p11_ossl_key *k, int kind, void *obj, const char *noun)
+{
+	if (kind != X509_KIND_CERT && kind != X509_KIND_CSR && kind != X509_KIND_CRL)
+		return ce_err_set(CE_ERR_INTERNAL, "p11_ossl_sign_obj: kind %d", kind);
+	return x509_sign_verified(k, (enum x509_kind)kind, obj, noun);
 }
