@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,7 +326,8 @@ static struct answer *answer_next(struct console *c, const char *key)
 
 /* Read an answer without the abort handling. 0, 1 = abort asked (typed
  * "abort", Ctrl-C, Ctrl-D), or <0. */
-static int ask_raw(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
+static int ask_raw(struct console *c, const char *key, const char *prompt, char *out, size_t cap,
+		   int empty_ok)
 {
 	struct answer *a;
 	char *t;
@@ -361,7 +363,7 @@ static int ask_raw(struct console *c, const char *key, const char *prompt, char 
 		memmove(out, t, strlen(t) + 1);
 		if (strcmp(out, "abort") == 0)
 			return 1;
-		if (out[0] != '\0')
+		if (out[0] != '\0' || empty_ok)
 			return 0;
 		if (c->scripted)
 			return ce_err_set(CE_ERR_FORMAT, "empty answer for [%s] in %s", key,
@@ -369,7 +371,8 @@ static int ask_raw(struct console *c, const char *key, const char *prompt, char 
 	}
 }
 
-int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
+static int ask_one(struct console *c, const char *key, const char *prompt, char *out, size_t cap,
+		   int empty_ok)
 {
 	int r = CE_ERR_INTERNAL, k;
 
@@ -377,7 +380,7 @@ int console_ask(struct console *c, const char *key, const char *prompt, char *ou
 		r = ce_err_set(CE_ERR_INVALID, "console_ask: no room for an answer");
 		goto out;
 	}
-	k = ask_raw(c, key, prompt, out, cap);
+	k = ask_raw(c, key, prompt, out, cap, empty_ok);
 	if (k == CE_ERR_NOT_FOUND) {
 		console_set_abort_reason(c, ce_err_detail());
 		r = k;
@@ -398,12 +401,23 @@ out:
 	return r;
 }
 
+int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
+{
+	return ask_one(c, key, prompt, out, cap, 0);
+}
+
+int console_ask_empty(struct console *c, const char *key, const char *prompt, char *out,
+		      size_t cap)
+{
+	return ask_one(c, key, prompt, out, cap, 1);
+}
+
 int console_abort(struct console *c, const char *where)
 {
 	int k;
 
 	k = ask_raw(c, "abort.reason", "Abort: why? (one line, written to the transcript)",
-		    c->reason, sizeof(c->reason));
+		    c->reason, sizeof(c->reason), 0);
 	if (k != 0)
 		snprintf(c->reason, sizeof(c->reason), "aborted at [%s], no reason given", where);
 	return ce_err_set(CE_ERR_ABORTED, "aborted at [%s]: %s", where, c->reason);
@@ -453,4 +467,43 @@ size_t console_unused(const struct console *c, const char **key, size_t *line)
 			}
 		}
 	return n;
+}
+
+int console_ack(struct console *c, const char *key)
+{
+	char line[64];
+	int k;
+
+	if (c->scripted)
+		return 0; /* nobody to wait for: the rehearsal reads on */
+	for (;;) {
+		esc_fprintf(c->out, "[%s] Press Enter when you have read this: ", key);
+		fflush(c->out);
+		k = tty_line(c, line, sizeof(line));
+		if (k == CE_ERR_ABORTED || k == 0)
+			return console_abort(c, key);
+		if (k == CE_ERR_TOO_LARGE) {
+			ce_err_clear();
+			continue;
+		}
+		if (k < 0)
+			return k;
+		break;
+	}
+	console_clear(c);
+	return 0;
+}
+
+int console_size(const struct console *c, unsigned *rows, unsigned *cols)
+{
+	struct winsize ws;
+
+	*rows = *cols = 0;
+	if (c->scripted || c->tty == NULL || !c->term.is_tty)
+		return 0;
+	if (ioctl(c->tty_fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0)
+		return 0;
+	*rows = ws.ws_row;
+	*cols = ws.ws_col;
+	return 1;
 }

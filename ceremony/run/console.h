@@ -63,6 +63,10 @@ void console_clear(struct console *c);
 int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
 	__attribute__((warn_unused_result));
 
+/* As console_ask, but an empty answer (Enter alone) is returned as "". */
+int console_ask_empty(struct console *c, const char *key, const char *prompt, char *out,
+		      size_t cap) __attribute__((warn_unused_result));
+
 /* Someone aborted outside console_ask (e.g. "abort" typed at a share
  * prompt): ask the reason (key "abort.reason") and return CE_ERR_ABORTED. */
 int console_abort(struct console *c, const char *where);
@@ -76,6 +80,17 @@ void console_set_abort_reason(struct console *c, const char *reason);
 void console_progress_begin(struct console *c, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void console_progress_end(struct console *c, int r);
+
+/* A message that must be read before it goes (a refused share): show
+ * "[KEY] Press Enter when you have read this:" and wait for Enter, then
+ * clear the screen and scrollback. Scripted: returns at once (nothing is
+ * cleared, the rehearsal reads on). Returns 0, or CE_ERR_ABORTED (Ctrl-C,
+ * Ctrl-D: the reason was asked, as console_abort), CE_ERR_IO. */
+int console_ack(struct console *c, const char *key) __attribute__((warn_unused_result));
+
+/* The terminal's size: 1 with *rows and *cols set, 0 when unknown (scripted,
+ * not a terminal). */
+int console_size(const struct console *c, unsigned *rows, unsigned *cols);
 
 /* Answers of the file never used (scripted), for a closing warning: the
  * count, and the first one's key and line (key may be NULL). */

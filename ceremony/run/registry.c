@@ -197,7 +197,11 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 	int r = CE_ERR_INTERNAL;
 
 	if (any == NULL) {
-		snprintf(why, cap, "set %s is not a share set of %s", set, secret);
+		if (cur != NULL)
+			snprintf(why, cap, "set %s is not a share set of %s (its shares are of set "
+					   "%s)", set, secret, cur->set);
+		else
+			snprintf(why, cap, "set %s is not a share set of %s", set, secret);
 		r = CE_ERR_VERIFY;
 		goto out;
 	}
@@ -208,13 +212,13 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 		goto out;
 	}
 	if (e == NULL) {
-		snprintf(why, cap, "share %u/%u of set %s was never issued", group, member, set);
+		snprintf(why, cap, "share %u of group %u was never issued in set %s", member, group,
+			 set);
 		r = CE_ERR_VERIFY;
 		goto out;
 	}
 	if (strcmp(e->holder, holder) != 0) {
-		snprintf(why, cap, "share %u/%u of set %s was issued to %s, not %s", group, member,
-			 set, e->holder, holder);
+		snprintf(why, cap, "it was issued to %s, not %s", e->holder, holder);
 		r = CE_ERR_VERIFY;
 		goto out;
 	}
@@ -230,4 +234,16 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 	r = 0;
 out:
 	return r;
+}
+
+void registry_share_name(char *buf, size_t cap, unsigned m, unsigned n, unsigned g, unsigned k,
+			 const char *set)
+{
+	char of_n[24] = "", of_k[24] = "";
+
+	if (n != 0)
+		snprintf(of_n, sizeof(of_n), " of %u", n);
+	if (k != 0)
+		snprintf(of_k, sizeof(of_k), " of %u", k);
+	snprintf(buf, cap, "share %u%s, group %u%s, set %s", m, of_n, g, of_k, set);
 }
