@@ -142,4 +142,90 @@ int shares_card_write_pdf(const char *path, const struct shares_ui_position *pos
 void shares_ui_position_from_share(struct shares_ui_position *pos,
 				   const struct slip39_share *share);
 
+/*
+ * One vocabulary for a share, everywhere (screen, card, transcript text,
+ * errors): "share M of N, group G of K, set XXXX", where XXXX is the SLIP-39
+ * set identifier in decimal, as the registry and the transcript write it
+ * (e.g. "set 3372"). All of this is public.
+ */
+
+/* The name of the share at pos into buf (cap bytes, NUL-terminated, cut
+ * short if too small): "share M of N, group G of K, set XXXX"; when the
+ * member count is unknown (pos->member_count 0: a share alone does not carry
+ * it) "share M, group G of K, set XXXX". Returns the length it needed
+ * (snprintf's count). */
+int shares_ui_share_name(char *buf, size_t cap, const struct shares_ui_position *pos);
+
+/* Quorum progress of a secret (public): per group, how many distinct members
+ * were accepted and how many are needed (0 = not known yet). */
+struct shares_ui_progress {
+	uint8_t group_count;                         /* K */
+	uint8_t group_threshold;                     /* groups needed */
+	uint8_t member_threshold[SLIP39_MAX_SHARE_COUNT];
+	uint8_t have[SLIP39_MAX_SHARE_COUNT];        /* distinct members accepted */
+};
+
+/* The progress of n accepted shares (only their public fields are read;
+ * shares is borrowed). A member index counted once per group. */
+void shares_ui_progress_from_shares(struct shares_ui_progress *p,
+				    const struct slip39_share *shares, size_t n);
+
+/* The short form into buf (cap bytes, NUL-terminated, cut short if too
+ * small). One group: "Quorum progress: 1/3". Several: each group with an
+ * accepted share or a known threshold, then the groups, e.g.
+ * "Quorum progress: group 1: 1/3; groups complete 0/2". Returns the length
+ * it needed. */
+int shares_ui_progress_format(char *buf, size_t cap, const struct shares_ui_progress *p);
+
+/*
+ * Between key holders (shares/ui/gate.c). Nothing of one holder is left on
+ * the screen or in the scrollback for the next: every holder change passes
+ * a step-up gate, and the screen is cleared after it.
+ */
+
+/* Clear the screen and the terminal's scrollback (t->is_tty; otherwise a
+ * newline). Returns 0 or CE_ERR_IO. */
+int shares_ui_clear(const struct shares_ui_term *t);
+
+/* The gate's text into buf (cap bytes; cut short if too small): "Next:
+ * <holder>, please step up to the keyboard. Press Enter when the previous
+ * holder has stepped away." (holder NULL or "": "Next key holder, ..."),
+ * holder's control characters shown as '?'. Returns the length it needed. */
+int shares_ui_step_up_text(char *buf, size_t cap, const char *holder);
+
+/* The gate: clear the screen and scrollback, show the gate's text, wait for
+ * Enter on t->in_fd (what is typed is not echoed, and ignored), then clear
+ * the screen and scrollback again. Not a terminal: the text, then one line
+ * read. Returns 0; CE_ERR_ABORTED at end of input (Ctrl-D: a newline is
+ * printed first) or on Ctrl-C under shares_ui_set_interrupt_aborts(1);
+ * CE_ERR_IO, CE_ERR_TTY. */
+int shares_ui_step_up(const struct shares_ui_term *t, const char *holder)
+	__attribute__((warn_unused_result));
+
+/* A message that must be read before it goes (a refused share's reason):
+ * text (public; control characters shown as '?') and "Press Enter to
+ * continue.", wait for Enter (not echoed), then clear the screen and
+ * scrollback. Returns as shares_ui_step_up(). */
+int shares_ui_acknowledge(const struct shares_ui_term *t, const char *text)
+	__attribute__((warn_unused_result));
+
+/* Lines and columns a share screen needs to show the QR code of a share of
+ * n_words words (the QR code alone, with its prompt; the words then come on
+ * their own screen). Public; no share needed. Returns 0, or the codec's
+ * error for n_words outside SLIP39_MIN_WORDS..SLIP39_MAX_WORDS. */
+int shares_ui_qr_size(size_t n_words, size_t *rows, size_t *cols)
+	__attribute__((warn_unused_result));
+
+/* The words of a share of a secret of secret_bytes bytes (16 -> 20, 32 -> 33). */
+size_t shares_ui_words_for_secret(size_t secret_bytes);
+
+/* Is the terminal out (its current size) big enough for the QR code of a
+ * share of n_words words? 1 yes (or out is not a terminal: size unknown),
+ * 0 no: then *rows and *cols say what is needed, and a caller says so at
+ * the start (e.g. "The QR codes need a terminal of 36 lines and 65 columns;
+ * this one is 24x80."). *have_rows, *have_cols: the terminal's (0 unknown);
+ * any of the four pointers may be NULL. <0: n_words out of range. */
+int shares_ui_qr_fits(FILE *out, size_t n_words, size_t *rows, size_t *cols,
+		      size_t *have_rows, size_t *have_cols);
+
 #endif
