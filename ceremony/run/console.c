@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,41 +468,32 @@ size_t console_unused(const struct console *c, const char **key, size_t *line)
 	return n;
 }
 
-int console_ack(struct console *c, const char *key)
+int console_ack(struct console *c, const char *key, const char *text)
 {
-	char line[64];
-	int k;
+	int r;
 
-	if (c->scripted)
-		return 0; /* nobody to wait for: the rehearsal reads on */
-	for (;;) {
-		esc_fprintf(c->out, "[%s] Press Enter when you have read this: ", key);
-		fflush(c->out);
-		k = tty_line(c, line, sizeof(line));
-		if (k == CE_ERR_ABORTED || k == 0)
-			return console_abort(c, key);
-		if (k == CE_ERR_TOO_LARGE) {
-			ce_err_clear();
-			continue;
-		}
-		if (k < 0)
-			return k;
-		break;
+	if (c->scripted) {
+		console_say(c, "%s", text); /* nobody to wait for: the rehearsal reads on */
+		return 0;
 	}
-	console_clear(c);
-	return 0;
+	r = shares_ui_acknowledge(&c->term, text);
+	if (r == CE_ERR_ABORTED)
+		r = console_abort(c, key);
+	return r;
 }
 
-int console_size(const struct console *c, unsigned *rows, unsigned *cols)
+int console_gate(struct console *c, const char *key, const char *holder)
 {
-	struct winsize ws;
+	char text[512];
+	int r;
 
-	*rows = *cols = 0;
-	if (c->scripted || c->tty == NULL || !c->term.is_tty)
+	if (c->scripted) {
+		shares_ui_step_up_text(text, sizeof(text), holder);
+		console_say(c, "%s", text);
 		return 0;
-	if (ioctl(c->tty_fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0)
-		return 0;
-	*rows = ws.ws_row;
-	*cols = ws.ws_col;
-	return 1;
+	}
+	r = shares_ui_step_up(&c->term, holder);
+	if (r == CE_ERR_ABORTED)
+		r = console_abort(c, key);
+	return r;
 }

@@ -81,16 +81,20 @@ void console_progress_begin(struct console *c, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void console_progress_end(struct console *c, int r);
 
-/* A message that must be read before it goes (a refused share): show
- * "[KEY] Press Enter when you have read this:" and wait for Enter, then
- * clear the screen and scrollback. Scripted: returns at once (nothing is
- * cleared, the rehearsal reads on). Returns 0, or CE_ERR_ABORTED (Ctrl-C,
- * Ctrl-D: the reason was asked, as console_abort), CE_ERR_IO. */
-int console_ack(struct console *c, const char *key) __attribute__((warn_unused_result));
+/* A message that must be read before it goes (a refused share): text (its
+ * control characters shown as '?') stays on screen until Enter, then the
+ * screen and scrollback are cleared (shares_ui_acknowledge). Scripted: text
+ * is printed and it returns at once. Returns 0, or CE_ERR_ABORTED (Ctrl-C,
+ * Ctrl-D: the reason was asked under KEY, as console_abort), CE_ERR_IO. */
+int console_ack(struct console *c, const char *key, const char *text)
+	__attribute__((warn_unused_result));
 
-/* The terminal's size: 1 with *rows and *cols set, 0 when unknown (scripted,
- * not a terminal). */
-int console_size(const struct console *c, unsigned *rows, unsigned *cols);
+/* The step-up gate between key holders (shares_ui_step_up): the screen and
+ * scrollback cleared, "Next: HOLDER, please step up ..." until Enter, then
+ * cleared again. holder NULL: "Next key holder". Scripted: the text only.
+ * Returns as console_ack. */
+int console_gate(struct console *c, const char *key, const char *holder)
+	__attribute__((warn_unused_result));
 
 /* Answers of the file never used (scripted), for a closing warning: the
  * count, and the first one's key and line (key may be NULL). */

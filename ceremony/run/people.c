@@ -9,7 +9,7 @@
 #include "ceremony/run/context.h"
 
 #include "common/err.h"
-#include "shares/ui/qr.h"
+#include "shares/ui/ui.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -384,9 +384,6 @@ out:
 
 /* PIN secret bytes when the step does not say (ceremony/actions/action_token.c). */
 #define PEOPLE_PIN_DEFAULT_BYTES 24
-/* Lines of a share screen besides the QR code (shares/ui/display.c). */
-#define PEOPLE_QR_EXTRA_LINES 3
-
 /* The largest secret whose shares the script issues on screen, in bytes;
  * 0 when it issues none. */
 static size_t issued_secret_bytes(const struct script *s)
@@ -419,30 +416,6 @@ static size_t issued_secret_bytes(const struct script *s)
 	return max;
 }
 
-/* The lines and columns a QR code of a share of `bytes` needs on screen:
- * its words are 7 + ceil(8 * bytes / 10), at most 8 letters and a space
- * each (SLIP-39). 0, or the encoder's error. */
-static int qr_size_needed(size_t bytes, unsigned *rows, unsigned *cols)
-{
-	struct shares_qr q = { 0, NULL };
-	char text[64 * 9 + 1];
-	size_t words = 7 + (8 * bytes + 9) / 10, len = words * 9 - 1, side;
-	int r;
-
-	if (len >= sizeof(text))
-		len = sizeof(text) - 1;
-	memset(text, 'a', len);
-	text[len] = '\0';
-	r = shares_qr_encode(text, &q);
-	if (r < 0)
-		return r;
-	side = (size_t)q.width + 2 * SHARES_QR_QUIET_MODULES;
-	shares_qr_free(&q);
-	*rows = (unsigned)((side + 1) / 2 + PEOPLE_QR_EXTRA_LINES);
-	*cols = (unsigned)side;
-	return 0;
-}
-
 /* When shares will be shown with their QR code and the terminal is too small
  * for it: say so now, at the start, not at the first share screen; the
  * operator enlarges the window or goes on without QR codes. */
@@ -450,20 +423,18 @@ static int people_terminal_check(struct run_ctx *rc)
 {
 	char ans[RUN_ANSWER_MAX], prompt[512];
 	size_t bytes = rc->opts->rehearsal ? 0 : issued_secret_bytes(rc->s);
-	unsigned need_r = 0, need_c = 0, rows, cols;
+	size_t words = shares_ui_words_for_secret(bytes), need_r = 0, need_c = 0, rows, cols;
 	int r;
 
 	if (bytes == 0 || console_is_scripted(rc->con))
 		return 0;
-	r = qr_size_needed(bytes, &need_r, &need_c);
-	if (r < 0)
-		return r;
-	while (console_size(rc->con, &rows, &cols) && (rows < need_r || cols < need_c)) {
+	while ((r = shares_ui_qr_fits(console_out(rc->con), words, &need_r, &need_c, &rows,
+				      &cols)) == 0) {
 		snprintf(prompt, sizeof(prompt),
-			 "This terminal is %u lines by %u columns; the QR code of a share needs "
-			 "%u by %u. Enlarge the window and press Enter, or type no-qr to go on "
-			 "without the QR codes (the words alone are shown):",
-			 rows, cols, need_r, need_c);
+			 "The QR codes of the shares need a terminal of %zu lines and %zu columns; "
+			 "this one is %zux%zu. Enlarge the window and press Enter, or type no-qr to "
+			 "go on without the QR codes (the words alone are shown):",
+			 need_r, need_c, rows, cols);
 		r = console_ask_empty(rc->con, "terminal", prompt, ans, sizeof(ans));
 		if (r < 0)
 			return r;
@@ -473,7 +444,7 @@ static int people_terminal_check(struct run_ctx *rc)
 			return 0;
 		}
 	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* The roster's ids, for the operator's prompt. */

@@ -6,6 +6,7 @@
 
 #include "common/ct.h"
 #include "common/err.h"
+#include "shares/ui/ui.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -239,11 +240,14 @@ out:
 void registry_share_name(char *buf, size_t cap, unsigned m, unsigned n, unsigned g, unsigned k,
 			 const char *set)
 {
-	char of_n[24] = "", of_k[24] = "";
+	struct shares_ui_position pos;
+	unsigned long id = strtoul(set, NULL, 10);
 
-	if (n != 0)
-		snprintf(of_n, sizeof(of_n), " of %u", n);
-	if (k != 0)
-		snprintf(of_k, sizeof(of_k), " of %u", k);
-	snprintf(buf, cap, "share %u%s, group %u%s, set %s", m, of_n, g, of_k, set);
+	memset(&pos, 0, sizeof(pos));
+	pos.identifier = (uint16_t)id;
+	pos.member_index = (uint8_t)(m - 1u);
+	pos.member_count = (uint8_t)n;
+	pos.group_index = (uint8_t)(g - 1u);
+	pos.group_count = (uint8_t)k;
+	(void)shares_ui_share_name(buf, cap, &pos); /* the one vocabulary (shares/ui) */
 }

@@ -111,8 +111,9 @@ int registry_commit(const uint8_t salt[REGISTRY_SALT_BYTES], const char *mnemoni
  * (compared in constant time). CE_ERR_NOMEM, CE_ERR_CRYPTO.
  */
 /* The one name of a share, on screen, in refusals and in the transcript's
- * text: "share M of N, group G of K, set XXXX" (n or k 0: unknown, left out,
- * "share M, group G, set XXXX"). All 1-based. Public. */
+ * text: "share M of N, group G of K, set XXXX" (shares_ui_share_name; n 0:
+ * unknown, "share M, group G of K, set XXXX"). m, g 1-based; set the decimal
+ * identifier. Public. */
 void registry_share_name(char *buf, size_t cap, unsigned m, unsigned n, unsigned g, unsigned k,
 			 const char *set);
 

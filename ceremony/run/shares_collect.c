@@ -118,8 +118,11 @@ static int holder_ask(struct collect *c, const struct run_seat **out)
 
 	snprintf(c->key, sizeof(c->key), "holder.%s.%zu", c->st->id, c->presented + 1);
 	holder_eligible(c, eligible, sizeof(eligible));
-	snprintf(prompt, sizeof(prompt), "Next key holder: step up alone to the keyboard and type "
-					 "your id (%s):", eligible);
+	snprintf(prompt, sizeof(prompt), "Key holder at the keyboard: type your id (%s):",
+		 eligible);
+	r = console_gate(run_console(rc), c->key, NULL);
+	if (r < 0)
+		return r;
 	for (;;) {
 		r = run_ask(rc, c->key, prompt, ans, sizeof(ans));
 		if (r < 0)
@@ -243,13 +246,26 @@ static int share_refused(struct collect *c, const struct run_seat *seat, const c
 			 int tries_left)
 {
 	struct run_ctx *rc = c->rc;
+	char text[1024];
 
-	run_say(rc, "  %s: %s REFUSED: %s.", seat->person->name, c->name, why);
-	if (run_is_rehearsal(rc) || tries_left <= 0)
+	if (run_is_rehearsal(rc) || tries_left <= 0) {
+		run_say(rc, "  %s: %s REFUSED: %s.", seat->person->name, c->name, why);
 		return 0;
-	run_say(rc, "  %s, you may present your share again: %d tr%s left.", seat->person->name,
-		tries_left, tries_left == 1 ? "y" : "ies");
-	return console_ack(run_console(rc), c->key);
+	}
+	snprintf(text, sizeof(text), "%s: %s REFUSED: %s.\n%s, you may present your share "
+				     "again: %d tr%s left.",
+		 seat->person->name, c->name, why, seat->person->name, tries_left,
+		 tries_left == 1 ? "y" : "ies");
+	return console_ack(run_console(rc), c->key, text);
+}
+
+/* "Quorum progress: 1/3" (shares_ui_progress_format), into buf. */
+static void share_progress(const struct collect *c, char *buf, size_t cap)
+{
+	struct shares_ui_progress p;
+
+	shares_ui_progress_from_shares(&p, c->shares, c->n);
+	shares_ui_progress_format(buf, cap, &p);
 }
 
 /* One holder presents a share, again after a refusal (3 tries; a rehearsal
@@ -284,8 +300,8 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 			c->pos[c->n].group = share->group_index + 1u;
 			c->pos[c->n].member = share->member_index + 1u;
 			c->n++;
-			run_say(rc, "  %s: %s accepted.", seat->person->name, c->name);
-			run_say(rc, "  Quorum progress: %zu/%u", c->n, c->need);
+			share_progress(c, full, sizeof(full));
+			run_say(rc, "  %s: %s accepted. %s", seat->person->name, c->name, full);
 			return 0;
 		}
 		ce_wipe(share, sizeof(*share));

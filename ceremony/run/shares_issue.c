@@ -181,8 +181,14 @@ static int issue_step_up(struct issue *is)
 	const struct run_seat *h = is->holder;
 	char prompt[512];
 
+	int r;
+
 	snprintf(is->key, sizeof(is->key), "issue.%s.%s.%s", run_step(is->rc)->id, is->sec->name,
 		 h->person->id);
+	/* the gate: nothing of the previous holder is left on the screen */
+	r = console_gate(run_console(is->rc), is->key, h->person->name);
+	if (r < 0)
+		return r;
 	snprintf(prompt, sizeof(prompt),
 		 "%s: step up alone to the keyboard to receive %s of %s; type your id:",
 		 h->person->name, is->name, is->sec->name);

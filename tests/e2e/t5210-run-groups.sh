@@ -123,7 +123,7 @@ test_expect_success 'failing twin: the same member twice in one group is refused
 	cp judy dup/rehearsal/judy.shares &&
 	test_exit_code 1 run_rehearsal two-group-key.yaml "$(run_answers two-group-key)" "$PWD/d" \
 		--issued-in "$PWD/dup/transcript.jsonl" >log 2>&1 &&
-	test_grep "share 2/1 of set [0-9]* was issued to irene, not judy" log &&
+	test_grep "share 1 of 2, group 2 of 2, set [0-9]* of user-pin presented by judy refused: it was issued to irene, not judy" log &&
 	grep "\"type\":\"quorum.share\"" d/transcript.jsonl | grep "\"holder\":\"judy\"" >j &&
 	test_grep "\"accepted\":false" j
 '
@@ -134,7 +134,7 @@ test_expect_success 'failing twin: a share split with other groups than the scri
 	! grep -q "count: 2" "$TEST_TMP/scripts/one-group-key.yaml" &&
 	test_exit_code 1 run_rehearsal one-group-key.yaml "$(run_answers two-group-key)" "$PWD/o" \
 		--issued-in "$INIT/transcript.jsonl" >log 2>&1 &&
-	test_grep "share 1 of group 1 is from a split 2 of 2 groups, not the layout of user-pin (1 of 1 groups)" log &&
+	test_grep "share 1 of 5, group 1 of 2, set [0-9]* REFUSED: it is from a split 2 of 2 groups, not the layout of user-pin (1 of 1 groups)" log &&
 	! grep -q "\"type\":\"quorum.met\"" o/transcript.jsonl
 '
 
