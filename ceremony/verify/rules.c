@@ -498,7 +498,15 @@ static int rules_structure(struct verify_rules *ru, uint64_t ln, const char *typ
 		rep->scripted_input = tj_is(d, tj_get(d, det, "scripted_input"), TJ_TRUE);
 		rep->production = tj_is(d, tj_get(d, det, "rehearsal"), TJ_FALSE) &&
 				  tj_is(d, tj_get(d, det, "scripted_input"), TJ_FALSE);
+		rep->clock_unsynchronised = tj_is(d, tj_get(d, tj_get(d, det, "clock"),
+							     "synchronised"), TJ_FALSE);
 	}
+	if (strcmp(type, "clock.held") == 0)
+		rep->clock_held++;
+	/* a failed run says why: its (first) error event's message */
+	if (strcmp(type, "error") == 0 && ru->abort_reason[0] == '\0')
+		copy_str(ru->abort_reason, sizeof(ru->abort_reason),
+			 tj_str(d, tj_get(d, det, "message")));
 	if (strcmp(type, "transcript.key") == 0) {
 		if (rep->key_line != 0)
 			return verify_report_fail(rep, ln, "a second transcript.key (the first is at line %llu)",
