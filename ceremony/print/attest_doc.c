@@ -24,6 +24,7 @@ struct attest_pass {
 	struct print_pdf *p;
 	char ids[ATTEST_SIGNERS_MAX][64];
 	char roles[ATTEST_SIGNERS_MAX][64];
+	char names[ATTEST_SIGNERS_MAX][128];
 	size_t nids;
 	unsigned nfp;
 };
@@ -55,6 +56,8 @@ static void attest_person_add(struct attest_pass *ap, const struct tj_doc *d, in
 	if (ap->nids == ATTEST_SIGNERS_MAX)
 		return;
 	snprintf(ap->ids[ap->nids], sizeof(ap->ids[0]), "%s", id);
+	snprintf(ap->names[ap->nids], sizeof(ap->names[0]), "%s",
+		 tj_str(d, tj_get(d, per, "name")) != NULL ? tj_str(d, tj_get(d, per, "name")) : id);
 	ap->roles[ap->nids][0] = '\0';
 	if (tj_is(d, roles, TJ_ARR))
 		TJ_ARR_EACH(d, roles, k, role) {
@@ -221,7 +224,7 @@ int print_attest_pdf(const struct print_attest *a, uint8_t **pdf, size_t *len)
 	print_pdf_heading(p, 2, "Signatures");
 	print_pdf_text(p, 0, "We were present and attest that the ceremony ran as told above.");
 	for (i = 0; i < ap->nids; i++) {
-		snprintf(label, sizeof(label), "%s (%s)", ap->ids[i],
+		snprintf(label, sizeof(label), "%s (%s, %s)", ap->names[i], ap->ids[i],
 			 ap->roles[i][0] ? ap->roles[i] : "present");
 		print_pdf_signature(p, label);
 	}

@@ -169,14 +169,22 @@ static double pdf_width(struct print_pdf *p, const char *s)
 	return e.x_advance;
 }
 
-/* Draw clean text wrapped at blanks to width, line height lh. */
-static void pdf_wrap(struct print_pdf *p, const char *clean, double x, double width, double lh)
+struct pdf_style {
+	int mono, bold;
+	double size;
+};
+
+/* Draw clean text wrapped at blanks to width, line height lh, in style st
+ * (set again on every line: a new page's footer changes the font). */
+static void pdf_wrap(struct print_pdf *p, const char *clean, double x, double width, double lh,
+		     const struct pdf_style *st)
 {
 	char line[PDF_TEXT_MAX];
 	const char *s = clean, *e, *brk;
 	size_t n;
 
 	while (*s != '\0') {
+		pdf_font(p, st->mono, st->bold, st->size);
 		/* the longest prefix that fits, cut at a blank when there is one */
 		brk = NULL;
 		for (e = s; *e != '\0'; e++) {
@@ -198,7 +206,10 @@ static void pdf_wrap(struct print_pdf *p, const char *clean, double x, double wi
 			n = 1;
 		memcpy(line, s, n);
 		line[n] = '\0';
-		pdf_need(p, lh);
+		if (p->y + lh > PDF_H_PT - PDF_BOTTOM_PT) {
+			pdf_need(p, lh);
+			pdf_font(p, st->mono, st->bold, st->size);
+		}
 		C.move_to(p->cr, x, p->y + lh * 0.8);
 		C.show_text(p->cr, line);
 		p->y += lh;
@@ -216,8 +227,9 @@ void print_pdf_heading(struct print_pdf *p, int level, const char *text)
 	pdf_clean(text, t, sizeof(t));
 	pdf_need(p, size * 3);
 	p->y += level <= 1 ? 0 : size * 0.6;
-	pdf_font(p, 0, 1, size);
-	pdf_wrap(p, t, PDF_MARGIN_PT, PDF_W_PT - 2 * PDF_MARGIN_PT, size * 1.3);
+	struct pdf_style st = { 0, 1, size };
+
+	pdf_wrap(p, t, PDF_MARGIN_PT, PDF_W_PT - 2 * PDF_MARGIN_PT, size * 1.3, &st);
 	p->y += size * 0.3;
 }
 
@@ -227,8 +239,9 @@ void print_pdf_text(struct print_pdf *p, int mono, const char *text)
 	double size = mono ? 8 : 10;
 
 	pdf_clean(text, t, sizeof(t));
-	pdf_font(p, mono, 0, size);
-	pdf_wrap(p, t, PDF_MARGIN_PT + (mono ? 0 : 0), PDF_W_PT - 2 * PDF_MARGIN_PT, size * 1.35);
+	struct pdf_style st = { mono, 0, size };
+
+	pdf_wrap(p, t, PDF_MARGIN_PT, PDF_W_PT - 2 * PDF_MARGIN_PT, size * 1.35, &st);
 }
 
 static void pdf_rule(struct print_pdf *p, double x0, double x1, double y)
