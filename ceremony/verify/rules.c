@@ -57,7 +57,7 @@ struct verify_rules {
 	struct sem_share shares[SEM_QUORUM_MAX];
 	size_t nshares;
 	int ended;
-	char abort_reason[VERIFY_NAME_LEN];
+	char abort_reason[VERIFY_REASON_LEN - 128]; /* an abort's reason, or a failed run's first error */
 	/* the line being checked (borrowed during verify_rules_event) */
 	const struct tj_doc *d;
 	struct verify_report *rep;
