@@ -252,10 +252,9 @@ static int share_refused(struct collect *c, const struct run_seat *seat, const c
 		run_say(rc, "  %s: %s REFUSED: %s.", seat->person->name, c->name, why);
 		return 0;
 	}
-	snprintf(text, sizeof(text), "%s: %s REFUSED: %s.\n%s, you may present your share "
-				     "again: %d tr%s left.",
-		 seat->person->name, c->name, why, seat->person->name, tries_left,
-		 tries_left == 1 ? "y" : "ies");
+	snprintf(text, sizeof(text), "%s: %s REFUSED: %s. You may present your share again: "
+				     "%d tr%s left.",
+		 seat->person->name, c->name, why, tries_left, tries_left == 1 ? "y" : "ies");
 	return console_ack(run_console(rc), c->key, text);
 }
 

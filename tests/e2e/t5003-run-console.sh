@@ -43,6 +43,7 @@ start_term() { # [COLUMNS LINES]
 	wait_for '^\$ *$'
 }
 screen() { T capture-pane -p -t t; }
+screen_j() { T capture-pane -p -J -t t; } # wrapped lines joined
 history() { T capture-pane -p -S - -t t; }
 wait_for() { # PATTERN (30 s at most)
 	for _ in $(seq 300); do
@@ -106,9 +107,8 @@ test_expect_success 'prompts list who may answer; shares named one way; refusal 
 	wait_for "Carol Petit: enter your share" &&
 	read -r -a b <user-bob.1 && type_words "${b[@]}" &&
 	wait_for "REFUSED: it was issued to bob, not carol" &&
-	screen | grep -q "Carol Petit: share [0-9] of 2, group 1 of 1, set [0-9]* REFUSED" &&
-	screen | grep -q "you may present your share again: 2 tries left" &&
-	sleep 1.5 && screen | grep -q "REFUSED: it was issued to bob" &&
+	screen_j | grep -q "Carol Petit: share [0-9] of 2, group 1 of 1, set [0-9]* REFUSED: it was issued to bob, not carol. You may present your share again: 2 tries left." &&
+	sleep 1.5 && screen_j | grep -q "REFUSED: it was issued to bob" &&
 	T send-keys -t t Enter &&
 	wait_for "Carol Petit: enter your share" &&
 	! history | grep -q "REFUSED" &&
@@ -138,7 +138,7 @@ test_expect_success 'failing twin: the third refusal ends the run (exit 1); veri
 	done &&
 	wait_for "Carol Petit: enter your share" && type_words "${b[@]}" &&
 	wait_for "EXIT=1" &&
-	screen | grep -q "REFUSED: it was issued to bob, not carol" &&
+	screen_j | grep -q "REFUSED: it was issued to bob, not carol" &&
 	test_exit_code 3 ceremony verify out2/transcript.jsonl >v &&
 	test_grep "failed at step login: share [0-9] of 2, group 1 of 1, set [0-9]* of user-pin presented by carol refused" v
 '
@@ -177,8 +177,11 @@ test_expect_success 'an abort while PIN shares are issued: the token holds PINs 
 test_expect_success 'a terminal too small for the QR codes is named at the start; resized, the run goes on' '
 	cd "$W" && start_term 60 24 &&
 	T send-keys -t t "ceremony run tty.yaml --module $SOFTHSM_MODULE --outdir out5; echo EXIT=\$?" Enter &&
-	wait_for "\[terminal\] The QR codes of the shares need a terminal of [0-9]* lines and [0-9]* columns; this one is 24x60" &&
-	T send-keys -t t Enter && wait_for "this one is 24x60" &&
+	wait_for "\[terminal\] The QR codes of the shares need a terminal of" &&
+	T capture-pane -p -J -t t >s1 &&
+	test_grep "need a terminal of [0-9]* lines and [0-9]* columns; this one is 24x60. Enlarge the window and press Enter, or type no-qr" s1 &&
+	T send-keys -t t Enter && sleep 0.5 &&
+	test "$(T capture-pane -p -J -t t | grep -c "this one is 24x60")" = 2 &&
 	T resize-window -t t -x 110 -y 60 && sleep 0.3 && T send-keys -t t Enter &&
 	wait_for "\[operator\]" &&
 	T send-keys -t t "abort" Enter && answer abort.reason "end of the test" &&
