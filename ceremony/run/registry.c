@@ -71,8 +71,8 @@ int registry_add(struct registry *g, const struct registry_share *share)
 	dup = registry_find(g, share->secret_name, share->set, share->group, share->member);
 	if (dup != NULL) {
 		r = ce_err_set(CE_ERR_DUPLICATE,
-			       "share %u/%u of set %s of %s is issued twice (to %s and to %s)",
-			       share->group, share->member, share->set, share->secret_name,
+			       "share %u, group %u, set %s of %s is issued twice (to %s and to %s)",
+			       share->member, share->group, share->set, share->secret_name,
 			       dup->holder, share->holder);
 		goto out;
 	}
@@ -213,7 +213,7 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 		goto out;
 	}
 	if (e == NULL) {
-		snprintf(why, cap, "share %u of group %u was never issued in set %s", member, group,
+		snprintf(why, cap, "share %u, group %u, set %s was never issued", member, group,
 			 set);
 		r = CE_ERR_VERIFY;
 		goto out;

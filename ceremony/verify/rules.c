@@ -319,7 +319,7 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 						  "step %s: %s presents a second share of set %s (first at line %llu): a quorum needs distinct key holders (policy 5.2.1)",
 						  ru->open_step, holder, set, (unsigned long long)ru->shares[j].line);
 		if (ru->shares[j].group == group && ru->shares[j].member == member)
-			return verify_report_fail(ru->rep, ln, "step %s: share %lld of group %lld of set %s accepted twice (first at line %llu)",
+			return verify_report_fail(ru->rep, ln, "step %s: share %lld, group %lld, set %s accepted twice (first at line %llu)",
 						  ru->open_step, (long long)member, (long long)group, set,
 						  (unsigned long long)ru->shares[j].line);
 	}

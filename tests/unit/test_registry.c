@@ -102,7 +102,7 @@ static void test_duplicate_refused(void **state)
 	/* the same (secret, set, group, member) again, even to another holder */
 	again = share("user-pin", "1234", 1, 2, "carol", mn_bob, 3, gen);
 	assert_int_equal(registry_add(&g, &again), CE_ERR_DUPLICATE);
-	assert_non_null(strstr(ce_err_detail(), "share 1/2 of set 1234 of user-pin is issued twice"));
+	assert_non_null(strstr(ce_err_detail(), "share 2, group 1, set 1234 of user-pin is issued twice"));
 	assert_non_null(strstr(ce_err_detail(), "to bob and to carol"));
 	assert_int_equal(g.n, 2);
 	/* twin: the same place in another secret's set is not a duplicate */
@@ -222,7 +222,7 @@ static void test_check_failing_twins(void **state)
 	assert_int_equal(registry_share_check(&g, "user-pin", "1234", 1, 3, "bob", mn_bob, why,
 					      sizeof(why)),
 			 CE_ERR_VERIFY);
-	assert_string_equal(why, "share 3 of group 1 was never issued in set 1234");
+	assert_string_equal(why, "share 3, group 1, set 1234 was never issued");
 	/* bob at his place with other words: the commitment does not match */
 	assert_int_equal(registry_share_check(&g, "user-pin", "1234", 1, 2, "bob", mn_alice, why,
 					      sizeof(why)),
