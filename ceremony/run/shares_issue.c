@@ -289,10 +289,11 @@ static void issue_stopped_warn(struct run_ctx *rc, const struct script_secret *s
 		return;
 	}
 	if (strcmp(run_step(rc)->action->name, "token.init") == 0)
-		run_say(rc, "WARNING: token '%s' is now initialised with an SO PIN and a user PIN "
-			    "that nobody holds: the shares of %s were not all issued. The token "
-			    "cannot be used: re-initialise it with a new token-init ceremony (see "
+		run_say(rc, "WARNING: token '%s' is now initialised with %s that nobody holds: the "
+			    "shares of %s were not all issued. The token cannot be used: "
+			    "re-initialise it with a new token-init ceremony (see "
 			    "docs/runbook-hsm-admin.md, \"recover from a failed token init\").", tok,
+			sec->kind == SECRET_SO_PIN ? "an SO PIN and a user PIN" : "a user PIN",
 			sec->name);
 	else
 		run_say(rc, "WARNING: the PIN %s of token '%s' was changed but its shares were not "
