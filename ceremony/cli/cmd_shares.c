@@ -12,57 +12,112 @@
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/secmem.h"
+#include "shares/secret_text.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
-#define SHARES_MAX_INPUT_SHARES (SLIP39_MAX_SHARE_COUNT * SLIP39_MAX_SHARE_COUNT)
 /* hex of the longest secret, and room for blanks around it */
 #define SHARES_SECRET_TEXT_MAX (2 * SLIP39_MAX_SECRET_BYTES + 64)
 #define SHARES_PASSPHRASE_MAX 1024
 /* mnemonics one a line, blank lines and comments between */
 #define SHARES_COMBINE_INPUT_MAX (SHARES_MAX_INPUT_SHARES * (SLIP39_MNEMONIC_MAX_LEN + 64))
 
-static void shares_help(FILE *f)
+static void shares_split_help(FILE *f)
 {
 	fprintf(f,
-		"usage: ceremony shares split --batch --group T/N [--group T/N ...]\n"
-		"                 [--group-threshold GT] [--passphrase-file F]\n"
-		"                 [--iteration-exponent E] [--no-extendable]\n"
-		"       ceremony shares split --group T/N [--group T/N ...]\n"
-		"                 [--group-threshold GT] [--random BYTES] [--holder NAME ...]\n"
-		"                 [--label TEXT] [options]\n"
-		"       ceremony shares combine --batch [--passphrase-file F]\n"
-		"       ceremony shares combine [--passphrase-file F] [--print-secret]\n"
-		"       ceremony shares card ...   (see ceremony shares card --help)\n\n"
-		"Split a master secret into SLIP-39 mnemonic shares in groups, or combine\n"
-		"shares back into it.\n\n"
-		"  --batch                 read stdin, write stdout (no terminal needed):\n"
-		"                          split reads the secret as hex and prints every\n"
-		"                          share on its own line, a blank line between groups;\n"
-		"                          combine reads shares one a line, prints the secret hex\n"
+		"usage: ceremony shares split --group T/N [--group T/N ...] [--group-threshold GT]\n"
+		"                 [--secret-format hex|text] [--random BYTES] [--holder NAME ...]\n"
+		"                 [--label TEXT] [--passphrase-file F] [--iteration-exponent E]\n"
+		"                 [--no-extendable]\n"
+		"       ceremony shares split --batch --group T/N ... [--secret-format hex|text]\n\n"
+		"Split a master secret into SLIP-39 mnemonic shares, in groups.\n\n"
+		"At a terminal: the secret is typed twice without echo (a refused or differing\n"
+		"entry is asked again); if the terminal is too small for the QR codes it says so\n"
+		"first. Then for each share: \"Next: NAME, please step up to the keyboard\", Enter,\n"
+		"the share shown to its holder alone (words and QR code), \"yes\" once written\n"
+		"down, the holder types it back from the paper, and the screen and scrollback\n"
+		"are cleared before the next holder is called. A share typed back wrong is shown\n"
+		"again (3 tries). abort, Ctrl-D or Ctrl-C stop (exit 1, nothing kept).\n\n"
 		"  --group T/N             a group of N members, any T of which recover it\n"
 		"                          (repeat per group, in order; 1 <= T <= N <= 16)\n"
 		"  --group-threshold GT    groups needed (default 1; required with >1 group)\n"
+		"  --secret-format hex     the secret is hex, 16 to 64 bytes (default; keys)\n"
+		"  --secret-format text    the secret is text of 1 to 63 bytes (a PIN, e.g. 1234,\n"
+		"                          or a passphrase): a length byte, the text, zeros to 16\n"
+		"                          bytes or more (docs/share-format.md); 20 words a share\n"
+		"                          up to 15 characters\n"
+		"  --random BYTES          generate a BYTES-long secret instead of typing one\n"
+		"  --holder NAME           holder names, in share order (group, then member)\n"
+		"  --label TEXT            what the secret protects, shown with each share\n"
 		"  --passphrase-file F     passphrase: F's bytes less one trailing newline\n"
 		"                          (printable ASCII; default: the empty passphrase)\n"
 		"  --iteration-exponent E  PBKDF2 work 10000 << E iterations (0..15, default 1)\n"
 		"  --no-extendable         old-style shares (the salt includes the identifier)\n"
-		"  --random BYTES          interactive split: generate a BYTES-long secret\n"
-		"  --holder NAME           interactive split: holder names, group then member\n"
-		"  --label TEXT            interactive split: what the secret protects\n"
-		"  --print-secret          interactive combine: print the recovered secret hex\n\n"
-		"Without --batch, standard input and output must be a terminal: split shows\n"
-		"each share to its holder alone, combine takes shares word by word without echo.\n"
-		"Exit status: 0 ok, 1 invalid input or failure (the line and reason are named,\n"
-		"nothing is written to standard output), 2 usage error.\n");
+		"  --batch                 read the secret on standard input (hex, or text less\n"
+		"                          one trailing newline), print every share on its own\n"
+		"                          line, a blank line between groups\n\n"
+		"Exit status: 0 ok, 1 invalid input, failure or stopped, 2 usage error.\n");
+}
+
+static void shares_combine_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony shares combine [--print-secret] [--secret-format hex|text]\n"
+		"                 [--passphrase-file F]\n"
+		"       ceremony shares combine --batch [--secret-format hex|text]\n"
+		"                 [--passphrase-file F]\n\n"
+		"Combine SLIP-39 shares back into the master secret.\n\n"
+		"At a terminal: \"Next key holder, please step up to the keyboard\"; the holder\n"
+		"presses Enter and types the share word by word (4 letters a word suffice),\n"
+		"nothing shown; the screen and scrollback are cleared before the next holder.\n"
+		"A refused share (mistyped, of another set, entered twice) says why and stays\n"
+		"on screen until Enter. Progress reads \"Quorum progress: 1/3\". abort, Ctrl-D\n"
+		"or Ctrl-C stop (exit 1, nothing kept).\n\n"
+		"  --print-secret          print the recovered secret on standard output\n"
+		"  --secret-format hex     print it as hex (default)\n"
+		"  --secret-format text    print it as the text split with --secret-format text\n"
+		"  --passphrase-file F     passphrase: F's bytes less one trailing newline\n"
+		"  --batch                 read shares one a line on standard input, print\n"
+		"                          the secret\n\n"
+		"Exit status: 0 ok, 1 invalid input, failure or stopped, 2 usage error.\n");
+}
+
+static void shares_help(FILE *f)
+{
+	fprintf(f,
+		"usage: ceremony shares split [OPTIONS]     (ceremony shares split --help)\n"
+		"       ceremony shares combine [OPTIONS]   (ceremony shares combine --help)\n"
+		"       ceremony shares card --out PATH ... (ceremony shares card --help)\n\n"
+		"Split a master secret (a key in hex, or a PIN or passphrase as text) into\n"
+		"SLIP-39 mnemonic shares in groups, combine shares back into it, or print a\n"
+		"share card. At a terminal one key holder at a time, each called to the\n"
+		"keyboard with the screen cleared; --batch reads standard input instead.\n"
+		"Exit status: 0 ok, 1 invalid input, failure or stopped (Ctrl-C, Ctrl-D,\n"
+		"abort), 2 usage error.\n\n");
+	shares_split_help(f);
+	fputc('\n', f);
+	shares_combine_help(f);
+	fputc('\n', f);
+	shares_cmd_card_help(f);
+}
+
+/* An interactive split or combine ended: a stop (Ctrl-C, Ctrl-D, abort)
+ * says so in one sentence. */
+static int shares_tty_finish(int r, const char *verb)
+{
+	char why[256];
+
+	if (r != CE_ERR_ABORTED)
+		return r;
+	snprintf(why, sizeof(why), "%s", ce_err_detail());
+	return ce_err_set(CE_ERR_ABORTED, "shares %s stopped: %s; %s, and nothing typed was kept",
+			  verb, why[0] ? why : "aborted",
+			  strcmp(verb, "split") == 0 ? "no share set was completed"
+						     : "nothing was recovered");
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -129,21 +184,9 @@ static int passphrase_load(const char *path, uint8_t **pass, size_t *len)
 	return 0;
 }
 
-struct shares_opts {
-	int batch;
-	struct slip39_split_params p;
-	int group_threshold_given;
-	const char *passphrase_file;
-	unsigned long random_bytes;
-	const char *holders[SHARES_MAX_INPUT_SHARES];
-	size_t holder_count;
-	const char *label;
-	int print_secret;
-};
-
 enum {
 	OPT_BATCH = CLI_OPT_KEY, OPT_GROUP, OPT_GT, OPT_PASSFILE, OPT_ITER, OPT_NOEXT, OPT_RANDOM,
-	OPT_HOLDER, OPT_LABEL, OPT_PRINT
+	OPT_HOLDER, OPT_LABEL, OPT_PRINT, OPT_FORMAT
 };
 
 static const struct cli_opt split_opts[] = {
@@ -156,6 +199,7 @@ static const struct cli_opt split_opts[] = {
 	{ "random", OPT_RANDOM, 1 },
 	{ "holder", OPT_HOLDER, 1 },
 	{ "label", OPT_LABEL, 1 },
+	{ "secret-format", OPT_FORMAT, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -163,6 +207,7 @@ static const struct cli_opt combine_opts[] = {
 	{ "batch", OPT_BATCH, 0 },
 	{ "passphrase-file", OPT_PASSFILE, 1 },
 	{ "print-secret", OPT_PRINT, 0 },
+	{ "secret-format", OPT_FORMAT, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -220,6 +265,14 @@ static int opt_set(const struct cli_opts *p, struct shares_opts *o, int c)
 	case OPT_PRINT:
 		o->print_secret = 1;
 		break;
+	case OPT_FORMAT:
+		if (strcmp(val, "hex") == 0)
+			o->format = SHARES_SECRET_HEX;
+		else if (strcmp(val, "text") == 0)
+			o->format = SHARES_SECRET_TEXT;
+		else
+			return cli_opts_usage(p, "--secret-format wants hex or text, not '%s'", val);
+		break;
 	default: /* CLI_OPT_OPERAND */
 		return cli_opts_usage(p, "unexpected argument '%s'", val);
 	}
@@ -242,6 +295,9 @@ static int opts_check(const struct cli_opts *p, int split, const struct shares_o
 		if (o->holder_count != 0 && o->holder_count != total)
 			return cli_opts_usage(p, "%zu --holder names for %zu shares",
 					      o->holder_count, total);
+		if (o->random_bytes && o->format == SHARES_SECRET_TEXT)
+			return cli_opts_usage(p, "--random makes a hex secret; not with "
+					      "--secret-format text");
 		if (o->batch && (o->random_bytes || o->holder_count || o->label))
 			return cli_opts_usage(p, "--random, --holder and --label are for the "
 					      "interactive split");
@@ -266,6 +322,7 @@ static int opts_parse(int split, int argc, char **argv, struct shares_opts *o)
 	o->p.iteration_exponent = 1;
 	o->p.extendable = 1;
 	cli_opts_init(&p, &cli_verb_shares, argv[0], split ? split_opts : combine_opts, argc, argv);
+	p.help = split ? shares_split_help : shares_combine_help;
 	while ((c = cli_opts_next(&p)) > 0)
 		if ((r = opt_set(&p, o, c)) != 0)
 			return r;
@@ -309,6 +366,17 @@ out:
 	return r;
 }
 
+/* The text secret on stdin: its bytes less one trailing newline. */
+static int secret_from_line(const uint8_t *text, size_t len, uint8_t *secret,
+			    size_t *secret_len)
+{
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len > 0 && text[len - 1] == '\r')
+		len--;
+	return secret_text_encode((const char *)text, len, secret, secret_len);
+}
+
 /* The hex secret on fd: hex digits, blanks around them allowed. */
 static int secret_from_text(const uint8_t *text, size_t len, uint8_t *secret, size_t *secret_len)
 {
@@ -323,190 +391,6 @@ static int secret_from_text(const uint8_t *text, size_t len, uint8_t *secret, si
 		return ce_err_set(CE_ERR_FORMAT, "no secret given (hex expected)");
 	return hex_decode((const char *)text + a, b - a, secret, SLIP39_MAX_SECRET_BYTES,
 			  secret_len);
-}
-
-static int tty_read_hidden(int fd, FILE *out, const char *prompt, char *dst, size_t cap,
-			   size_t *len)
-{
-	struct termios old, raw;
-	int r, restore = 0;
-
-	fputs(prompt, out);
-	fflush(out);
-	if (tcgetattr(fd, &old) == 0) {
-		raw = old;
-		raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		restore = tcsetattr(fd, TCSAFLUSH, &raw) == 0;
-	}
-	r = buf_read_secret_line(fd, dst, cap, len);
-	if (restore)
-		tcsetattr(fd, TCSAFLUSH, &old);
-	fputc('\n', out);
-	if (r == 0)
-		r = ce_err_set(CE_ERR_ABORTED, "end of input");
-	return r < 0 ? r : 0;
-}
-
-static int term_open(struct shares_ui_term *t)
-{
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-
-	if (fd < 0)
-		return ce_err_set(CE_ERR_TTY, "/dev/tty: %s", strerror(errno));
-	t->out = fdopen(fd, "w");
-	if (t->out == NULL) {
-		close(fd);
-		return ce_err_set(CE_ERR_TTY, "/dev/tty: %s", strerror(errno));
-	}
-	t->in_fd = fd;
-	t->is_tty = 1;
-	return 0;
-}
-
-static void term_close(struct shares_ui_term *t)
-{
-	if (t->out != NULL)
-		fclose(t->out); /* closes in_fd too */
-	t->out = NULL;
-	t->in_fd = -1;
-}
-
-static int split_interactive(const struct shares_opts *o, const uint8_t *pass, size_t pass_len)
-{
-	int r = CE_ERR_INTERNAL;
-	struct shares_ui_term t = { -1, NULL, 0 };
-	struct slip39_split_params p = o->p;
-	struct slip39_share_set *set = NULL;
-	uint8_t *secret = NULL;
-	char *line = NULL;
-	size_t secret_len = 0, line_len = 0, g, m, k = 0, total = 0;
-
-	for (g = 0; g < p.group_count; g++)
-		total += p.groups[g].count;
-	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
-	line = secmem_alloc(SHARES_SECRET_TEXT_MAX);
-	if (secret == NULL || line == NULL) {
-		r = CE_ERR_MLOCK;
-		goto out;
-	}
-	r = term_open(&t);
-	if (r < 0)
-		goto out;
-	if (o->random_bytes != 0) {
-		if (RAND_priv_bytes(secret, (int)o->random_bytes) != 1) {
-			r = ce_err_set(CE_ERR_CRYPTO, "RAND_priv_bytes failed");
-			goto out;
-		}
-		secret_len = o->random_bytes;
-	} else {
-		r = tty_read_hidden(t.in_fd, t.out, "Master secret (hex, not shown): ", line,
-				    SHARES_SECRET_TEXT_MAX, &line_len);
-		if (r < 0)
-			goto out;
-		r = secret_from_text((const uint8_t *)line, line_len, secret, &secret_len);
-		if (r < 0)
-			goto out;
-	}
-	p.passphrase = pass;
-	p.passphrase_len = pass_len;
-	r = slip39_split(secret, secret_len, &p, &set);
-	if (r < 0)
-		goto out;
-	for (g = 0; g < set->group_count; g++)
-		for (m = 0; m < set->member_count[g]; m++) {
-			const struct slip39_share *s = &set->shares[g][m];
-			struct shares_ui_position pos = {
-				.holder = o->holder_count ? o->holders[k] : NULL,
-				.set_label = o->label,
-				.identifier = s->identifier,
-				.group_index = s->group_index,
-				.group_count = s->group_count,
-				.group_threshold = s->group_threshold,
-				.member_index = s->member_index,
-				.member_count = set->member_count[g],
-				.member_threshold = s->member_threshold,
-			};
-			k++;
-			r = shares_ui_show(&t, &pos, s);
-			if (r < 0)
-				goto out;
-		}
-	fprintf(t.out, "All %zu shares of set %u shown: any %u of the %u groups recover the "
-		       "secret.\n", total, (unsigned)set->shares[0][0].identifier,
-		(unsigned)set->group_threshold, (unsigned)set->group_count);
-	r = 0;
-out:
-	term_close(&t);
-	slip39_share_set_free(set);
-	secmem_free(secret);
-	secmem_free(line);
-	return r;
-}
-
-static int combine_interactive(const struct shares_opts *o, const uint8_t *pass,
-			       size_t pass_len)
-{
-	int r = CE_ERR_INTERNAL;
-	struct shares_ui_term t = { -1, NULL, 0 };
-	struct slip39_share *sh = NULL;
-	uint8_t *secret = NULL;
-	char *hex = NULL;
-	size_t n = 0, secret_len = 0;
-	char prompt[64];
-
-	sh = secmem_alloc(SHARES_MAX_INPUT_SHARES * sizeof(*sh));
-	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
-	hex = secmem_alloc(2 * SLIP39_MAX_SECRET_BYTES + 2);
-	if (sh == NULL || secret == NULL || hex == NULL) {
-		r = CE_ERR_MLOCK;
-		goto out;
-	}
-	r = term_open(&t);
-	if (r < 0)
-		goto out;
-	for (;;) {
-		if (n >= SHARES_MAX_INPUT_SHARES) {
-			r = ce_err_set(CE_ERR_QUORUM, "%zu shares entered without a quorum", n);
-			goto out;
-		}
-		snprintf(prompt, sizeof(prompt), "share %zu", n + 1);
-		r = shares_ui_enter(&t, prompt, &sh[n]);
-		if (r < 0)
-			goto out;
-		n++;
-		r = slip39_combine(sh, n, pass, pass_len, secret, &secret_len);
-		if (r == 0)
-			break;
-		if (r == CE_ERR_QUORUM) {
-			fprintf(t.out, "Share %zu accepted. Still needed: %s\n", n, ce_err_detail());
-			continue;
-		}
-		if (r == CE_ERR_MISMATCH || r == CE_ERR_DUPLICATE || r == CE_ERR_FORMAT) {
-			/* the share just entered does not belong: drop it, keep the others */
-			fprintf(t.out, "Share %zu refused: %s\n", n, ce_err_detail());
-			n--;
-			ce_wipe(&sh[n], sizeof(sh[n]));
-			continue;
-		}
-		goto out;
-	}
-	if (o->print_secret) {
-		hex_encode(secret, secret_len, hex);
-		hex[2 * secret_len] = '\n';
-		r = write_all(1, hex, 2 * secret_len + 1);
-		if (r < 0)
-			goto out;
-	} else {
-		fprintf(t.out, "The secret of set %u was recovered from %zu shares (not shown; "
-			       "--print-secret shows it).\n", (unsigned)sh[0].identifier, n);
-	}
-	r = 0;
-out:
-	term_close(&t);
-	secmem_free(sh);
-	secmem_free(secret);
-	secmem_free(hex);
-	return r;
 }
 
 static int shares_split(int argc, char **argv)
@@ -528,7 +412,7 @@ static int shares_split(int argc, char **argv)
 			goto out;
 	}
 	if (!o.batch) {
-		r = split_interactive(&o, pass, pass_len);
+		r = shares_tty_finish(shares_tty_split(&o, pass, pass_len), "split");
 		goto out;
 	}
 	secret = secmem_alloc(SLIP39_MAX_SECRET_BYTES);
@@ -540,7 +424,10 @@ static int shares_split(int argc, char **argv)
 			       &in_len);
 	if (r < 0)
 		goto out;
-	r = secret_from_text(in, in_len, secret, &secret_len);
+	if (o.format == SHARES_SECRET_TEXT)
+		r = secret_from_line(in, in_len, secret, &secret_len);
+	else
+		r = secret_from_text(in, in_len, secret, &secret_len);
 	if (r < 0) {
 		r = ce_err_prefix(r, "stdin: the master secret");
 		goto out;
@@ -612,7 +499,7 @@ static int shares_combine(int argc, char **argv)
 	size_t *numbers = NULL;
 	uint8_t *pass = NULL, *in = NULL, *secret = NULL;
 	char *hex = NULL;
-	size_t pass_len = 0, in_len = 0, secret_len = 0, n = 0;
+	size_t pass_len = 0, in_len = 0, secret_len = 0, n = 0, hex_len = 0;
 	int st;
 
 	st = opts_parse(0, argc, argv, &o);
@@ -624,7 +511,7 @@ static int shares_combine(int argc, char **argv)
 			goto out;
 	}
 	if (!o.batch) {
-		r = combine_interactive(&o, pass, pass_len);
+		r = shares_tty_finish(shares_tty_combine(&o, pass, pass_len), "combine");
 		goto out;
 	}
 	sh = secmem_alloc(SHARES_MAX_INPUT_SHARES * sizeof(*sh));
@@ -652,9 +539,17 @@ static int shares_combine(int argc, char **argv)
 	r = slip39_combine_named(sh, n, "line", numbers, pass, pass_len, secret, &secret_len);
 	if (r < 0)
 		goto out;
-	hex_encode(secret, secret_len, hex);
-	hex[2 * secret_len] = '\n';
-	r = write_all(1, hex, 2 * secret_len + 1);
+	if (o.format == SHARES_SECRET_TEXT) {
+		r = secret_text_decode(secret, secret_len, hex, 2 * SLIP39_MAX_SECRET_BYTES + 2,
+				       &hex_len);
+		if (r < 0)
+			goto out;
+	} else {
+		hex_encode(secret, secret_len, hex);
+		hex_len = 2 * secret_len;
+	}
+	hex[hex_len] = '\n';
+	r = write_all(1, hex, hex_len + 1);
 	if (r < 0)
 		goto out;
 	r = 0;

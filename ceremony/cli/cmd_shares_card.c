@@ -8,6 +8,9 @@
 #include "shares/ui/ui.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,15 +19,27 @@
 
 void shares_cmd_card_help(FILE *f)
 {
-	fprintf(f, "usage: ceremony shares card --out PATH [--holder NAME] [--label TEXT]\n\n"
-		   "Read one share mnemonic (one line) on standard input and write a printable\n"
-		   "A4 PDF share card: holder, what the share protects, set identifier, group and\n"
-		   "member position, the numbered words and a QR code of the mnemonic.\n\n"
+	fprintf(f, "usage: ceremony shares card --out PATH [--holder NAME] [--label TEXT]\n"
+		   "                 [--members M] [--ceremony NAME] [--date DATE] [--share-fd N]\n\n"
+		   "Write a printable A4 PDF share card a holder can use alone years later:\n"
+		   "holder, ceremony and date, what the share protects, \"share m of M, group g\n"
+		   "of G, set X: member m of M\", the threshold in words (\"Any 3 of these 5\n"
+		   "shares recover the secret\"), the word count and how to type it (the first\n"
+		   "4 letters of each word suffice), the numbered words, a QR code of the\n"
+		   "mnemonic, and places for the envelope number and a signature.\n\n"
+		   "The share: at a terminal it is typed word by word, nothing shown, and the\n"
+		   "screen and scrollback are cleared after; otherwise one mnemonic line on\n"
+		   "standard input, or on descriptor N with --share-fd N.\n\n"
 		   "  --out PATH      the PDF to create (mode 0600; an existing file is never\n"
 		   "                  overwritten); - writes it to standard output, which must not\n"
 		   "                  be a terminal (e.g. | lp)\n"
-		   "  --holder NAME   the key holder's name, printed on the card\n"
-		   "  --label TEXT    what the share set protects, printed on the card\n\n"
+		   "  --holder NAME   the key holder's name\n"
+		   "  --label TEXT    what the share set protects\n"
+		   "  --members M     shares in the holder's group (a share does not carry it):\n"
+		   "                  \"member 2 of 5\", \"any 3 of these 5 shares\"\n"
+		   "  --ceremony NAME the ceremony that issued the share\n"
+		   "  --date DATE     the date printed (default: today, UTC, YYYY-MM-DD)\n"
+		   "  --share-fd N    read the share from descriptor N (e.g. 3<share)\n\n"
 		   "The card holds the secret share: print it, seal it in its envelope, then\n"
 		   "destroy the file.\n");
 }
@@ -57,19 +72,19 @@ static int card_write_stdout(const uint8_t *p, size_t len)
 }
 
 /* One mnemonic: the first non-blank line; anything after it is refused. */
-static int card_read_share(char *line, struct slip39_share *share)
+static int card_read_share(int fd, const char *src, char *line, struct slip39_share *share)
 {
 	int r = CE_ERR_INTERNAL;
 	size_t len = 0, lineno = 0, i;
 
 	for (;;) {
-		r = buf_read_secret_line(STDIN_FILENO, line, CARD_LINE_MAX, &len);
+		r = buf_read_secret_line(fd, line, CARD_LINE_MAX, &len);
 		if (r < 0) {
-			r = ce_err_prefix(r, "standard input line %zu", lineno + 1);
+			r = ce_err_prefix(r, "%s line %zu", src, lineno + 1);
 			goto out;
 		}
 		if (r == 0) {
-			r = ce_err_set(CE_ERR_FORMAT, "standard input: no share mnemonic");
+			r = ce_err_set(CE_ERR_FORMAT, "%s: no share mnemonic", src);
 			goto out;
 		}
 		lineno++;
@@ -80,11 +95,11 @@ static int card_read_share(char *line, struct slip39_share *share)
 	}
 	r = slip39_mnemonic_decode(line, len, share);
 	if (r < 0) {
-		r = ce_err_prefix(r, "standard input line %zu", lineno);
+		r = ce_err_prefix(r, "%s line %zu", src, lineno);
 		goto out;
 	}
 	for (;;) {
-		r = buf_read_secret_line(STDIN_FILENO, line, CARD_LINE_MAX, &len);
+		r = buf_read_secret_line(fd, line, CARD_LINE_MAX, &len);
 		if (r < 0)
 			goto out;
 		if (r == 0)
@@ -93,8 +108,8 @@ static int card_read_share(char *line, struct slip39_share *share)
 		for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'); i++)
 			;
 		if (i < len) {
-			r = ce_err_set(CE_ERR_FORMAT, "standard input line %zu: one share per card; "
-				       "give the card command one mnemonic", lineno);
+			r = ce_err_set(CE_ERR_FORMAT, "%s line %zu: one share per card; "
+				       "give the card command one mnemonic", src, lineno);
 			goto out;
 		}
 	}
@@ -104,21 +119,67 @@ out:
 	return r;
 }
 
-enum { OPT_OUT = CLI_OPT_KEY, OPT_HOLDER, OPT_LABEL };
+/* At a terminal: typed word by word without echo, the screen and
+ * scrollback cleared after (the entry's hints name words). */
+static int card_read_tty(struct slip39_share *share)
+{
+	struct shares_ui_term t = { -1, NULL, 0 };
+	int r = CE_ERR_INTERNAL;
+
+	r = shares_tty_open(&t);
+	if (r < 0)
+		goto out;
+	r = shares_ui_clear(&t);
+	if (r < 0)
+		goto out;
+	r = shares_ui_enter(&t, "Type the share to print on the card.", share);
+	if (r == 0 && shares_tty_interrupted())
+		r = ce_err_set(CE_ERR_ABORTED, "interrupted (Ctrl-C)");
+	if (r == CE_ERR_ABORTED)
+		r = ce_err_prefix(r, "shares card stopped; no card was written");
+out:
+	if (t.out != NULL && shares_ui_clear(&t) < 0 && r == 0)
+		r = CE_ERR_IO;
+	shares_tty_close(&t);
+	return r;
+}
+
+enum { OPT_OUT = CLI_OPT_KEY, OPT_HOLDER, OPT_LABEL, OPT_MEMBERS, OPT_CEREMONY, OPT_DATE,
+       OPT_SHARE_FD };
 
 static const struct cli_opt card_opts[] = {
 	{ "out", OPT_OUT, 1 },
 	{ "holder", OPT_HOLDER, 1 },
 	{ "label", OPT_LABEL, 1 },
+	{ "members", OPT_MEMBERS, 1 },
+	{ "ceremony", OPT_CEREMONY, 1 },
+	{ "date", OPT_DATE, 1 },
+	{ "share-fd", OPT_SHARE_FD, 1 },
 	{ NULL, 0, 0 },
 };
+
+/* A small decimal number lo..hi, or -1. */
+static long card_number(const char *s, long lo, long hi)
+{
+	char *end = NULL;
+	long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	return v;
+}
 
 /* The options into *out_path and pos. Returns 0 or a negative CLI_OPTS_*
  * (printed). */
 static int card_parse(const struct cli_verb *parent, int argc, char **argv,
-		      const char **out_path, struct shares_ui_position *pos)
+		      const char **out_path, struct shares_ui_position *pos, int *share_fd)
 {
 	struct cli_opts p;
+	long v;
 	int c;
 
 	cli_opts_init(&p, parent, "card", card_opts, argc, argv);
@@ -130,7 +191,21 @@ static int card_parse(const struct cli_verb *parent, int argc, char **argv,
 			pos->holder = p.value;
 		else if (c == OPT_LABEL)
 			pos->set_label = p.value;
-		else
+		else if (c == OPT_CEREMONY)
+			pos->ceremony = p.value;
+		else if (c == OPT_DATE)
+			pos->date = p.value;
+		else if (c == OPT_MEMBERS) {
+			if ((v = card_number(p.value, 1, SLIP39_MAX_SHARE_COUNT)) < 0)
+				return cli_opts_usage(&p, "--members wants 1..%d, not '%s'",
+						      SLIP39_MAX_SHARE_COUNT, p.value);
+			pos->member_count = (uint8_t)v;
+		} else if (c == OPT_SHARE_FD) {
+			if ((v = card_number(p.value, 0, 1023)) < 0 || v == STDOUT_FILENO)
+				return cli_opts_usage(&p, "--share-fd wants an open descriptor "
+						      "number (not 1), not '%s'", p.value);
+			*share_fd = (int)v;
+		} else
 			return cli_opts_usage(&p, "unexpected argument '%s'", p.value);
 	}
 	if (c < 0)
@@ -138,9 +213,13 @@ static int card_parse(const struct cli_verb *parent, int argc, char **argv,
 	if (*out_path == NULL || (*out_path)[0] == '\0')
 		return cli_opts_usage(&p, "--out PATH is required");
 	if ((pos->holder != NULL && !card_text_ok(pos->holder)) ||
-	    (pos->set_label != NULL && !card_text_ok(pos->set_label)))
-		return cli_opts_usage(&p, "--holder and --label take printable text of at most "
-				      "200 bytes");
+	    (pos->set_label != NULL && !card_text_ok(pos->set_label)) ||
+	    (pos->ceremony != NULL && !card_text_ok(pos->ceremony)) ||
+	    (pos->date != NULL && !card_text_ok(pos->date)))
+		return cli_opts_usage(&p, "--holder, --label, --ceremony and --date take "
+				      "printable text of at most 200 bytes");
+	if (*share_fd >= 0 && fcntl(*share_fd, F_GETFD) < 0)
+		return cli_opts_usage(&p, "--share-fd %d: not an open descriptor", *share_fd);
 	if (strcmp(*out_path, "-") == 0 && isatty(STDOUT_FILENO))
 		return cli_opts_usage(&p, "--out - writes a PDF: standard output must not be a "
 				      "terminal");
@@ -152,13 +231,17 @@ int shares_cmd_card(const struct cli_verb *parent, int argc, char **argv)
 	int r = CE_ERR_INTERNAL, rc = CLI_EXIT_FAIL, c;
 	const char *out_path = NULL;
 	struct shares_ui_position pos;
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	int share_fd = -1;
 	struct slip39_share *share = NULL;
 	char *line = NULL;
 	uint8_t *pdf = NULL;
 	size_t pdf_len = 0;
 
 	memset(&pos, 0, sizeof(pos));
-	c = card_parse(parent, argc, argv, &out_path, &pos);
+	c = card_parse(parent, argc, argv, &out_path, &pos, &share_fd);
 	if (c < 0) {
 		rc = cli_opts_status(c);
 		goto done;
@@ -169,9 +252,24 @@ int shares_cmd_card(const struct cli_verb *parent, int argc, char **argv)
 		r = CE_ERR_MLOCK;
 		goto out;
 	}
-	r = card_read_share(line, share);
+	if (share_fd >= 0)
+		r = card_read_share(share_fd, "--share-fd", line, share);
+	else if (isatty(STDIN_FILENO))
+		r = card_read_tty(share);
+	else
+		r = card_read_share(STDIN_FILENO, "standard input", line, share);
 	if (r < 0)
 		goto out;
+	if (pos.member_count != 0 && (share->member_index >= pos.member_count ||
+				      share->member_threshold > pos.member_count)) {
+		r = ce_err_set(CE_ERR_INVALID, "--members %u: this share is member %u of a group "
+			       "needing %u", (unsigned)pos.member_count, share->member_index + 1u,
+			       (unsigned)share->member_threshold);
+		goto out;
+	}
+	if (pos.date == NULL && gmtime_r(&now, &tm) != NULL &&
+	    strftime(today, sizeof(today), "%Y-%m-%d", &tm) > 0)
+		pos.date = today;
 	pos.identifier = share->identifier;
 	pos.group_index = share->group_index;
 	pos.group_count = share->group_count;

@@ -89,10 +89,11 @@ void console_progress_end(struct console *c, int r);
 int console_ack(struct console *c, const char *key, const char *text)
 	__attribute__((warn_unused_result));
 
-/* The step-up gate between key holders (shares_ui_step_up): the screen and
- * scrollback cleared, "Next: HOLDER, please step up ..." until Enter, then
- * cleared again. holder NULL: "Next key holder". Scripted: the text only.
- * Returns as console_ack. */
+/* The step-up gate between key holders (shares_ui_step_up): "Next: HOLDER,
+ * please step up ..." under what is on the screen (public lines only: the
+ * share screens clear themselves), until Enter, then the screen and
+ * scrollback are cleared. holder NULL: "Next key holder". Scripted: the text
+ * only. Returns as console_ack. */
 int console_gate(struct console *c, const char *key, const char *holder)
 	__attribute__((warn_unused_result));
 

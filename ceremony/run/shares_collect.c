@@ -299,11 +299,10 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 			c->pos[c->n].group = share->group_index + 1u;
 			c->pos[c->n].member = share->member_index + 1u;
 			c->n++;
+			/* stays above the next holder's gate, which clears it */
 			share_progress(c, why, sizeof(why));
-			/* read before the next holder's gate clears it */
-			snprintf(full, sizeof(full), "%s: %s accepted. %s", seat->person->name,
-				 c->name, why);
-			return console_ack(run_console(rc), c->key, full);
+			run_say(rc, "  %s: %s accepted. %s", seat->person->name, c->name, why);
+			return 0;
 		}
 		ce_wipe(share, sizeof(*share));
 		r = share_refused(c, seat, why,

@@ -218,7 +218,6 @@ static int issue_register(struct issue *is, unsigned generation)
 static int issue_one(struct issue *is, unsigned generation)
 {
 	struct run_ctx *rc = is->rc;
-	char done[512];
 	int r = CE_ERR_INTERNAL, tries, same = 0;
 
 	is->mn = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
@@ -265,10 +264,9 @@ static int issue_one(struct issue *is, unsigned generation)
 	r = issue_register(is, generation);
 	if (r < 0)
 		goto out;
-	/* read before the next holder's gate clears it */
-	snprintf(done, sizeof(done), "%s: %s of %s typed back and checked.",
-		 is->holder->person->name, is->name, is->sec->name);
-	r = console_ack(run_console(rc), is->key, done);
+	/* stays above the next holder's gate, which clears it */
+	run_say(rc, "  %s: %s of %s typed back and checked.", is->holder->person->name, is->name,
+		is->sec->name);
 out:
 	secmem_free(is->mn);
 	is->mn = NULL;

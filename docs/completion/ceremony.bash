@@ -69,6 +69,10 @@ _ceremony()
 	--today|--group|--group-threshold|--iteration-exponent|--random|--holder|--label|\
 	--days|--pathlen|--number|--revoke|--pin-fd|--subject|--key|--key-usage|--eku)
 		return ;;
+	--members|--ceremony|--date|--share-fd)
+		return ;;
+	--secret-format)
+		COMPREPLY=($(compgen -W "hex text" -- "$cur")); return ;;
 	esac
 
 	if [ -z "$verb" ]; then
@@ -87,9 +91,9 @@ _ceremony()
 		subs="split combine card"
 		case $sub in
 		split) opts="--batch --group --group-threshold --passphrase-file --iteration-exponent
-			--no-extendable --random --holder --label" ;;
-		combine) opts="--batch --passphrase-file --print-secret" ;;
-		card) opts="--out --holder --label" ;;
+			--no-extendable --random --holder --label --secret-format" ;;
+		combine) opts="--batch --passphrase-file --print-secret --secret-format" ;;
+		card) opts="--out --holder --label --members --ceremony --date --share-fd" ;;
 		esac ;;
 	lint)
 		opts="--roster --today --outdir"; args=yaml ;;

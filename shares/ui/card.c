@@ -8,6 +8,7 @@
 #include "common/outfile.h"
 #include "common/secmem.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ static int card_cairo_load(void)
 #define CARD_MARGIN_PT 56.0
 #define CARD_COLUMNS 3
 #define CARD_QR_PT 240.0     /* the QR code with its quiet zone: ~85 mm */
+#define CARD_QR_SMALL_PT 200.0 /* for shares over 33 words, so the page holds all */
 #define CARD_PDF_MAX (8u << 20)
 
 struct card_sink {
@@ -83,75 +85,97 @@ static void card_font(cairo_t *cr, const char *family, int bold, double size)
 	card_lib.set_font_size(cr, size);
 }
 
-/* Text lines of public facts. */
-static void card_header(cairo_t *cr, const struct shares_ui_position *pos, double *y)
+/* One line of public text at *y, then down by step. */
+static void card_line(cairo_t *cr, double *y, double step, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void card_line(cairo_t *cr, double *y, double step, const char *fmt, ...)
 {
 	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	card_text(cr, CARD_MARGIN_PT, *y, line);
+	*y += step;
+}
+
+static const char *card_or(const char *s, const char *dflt)
+{
+	return s != NULL && s[0] != '\0' ? s : dflt;
+}
+
+/* Text lines of public facts: who, what, which share, what recovers it. */
+static void card_header(cairo_t *cr, const struct shares_ui_position *pos, size_t n_words,
+			double *y)
+{
+	char name[128], need[256];
 
 	card_font(cr, "sans-serif", 1, 22);
 	card_text(cr, CARD_MARGIN_PT, *y, "ceremony share card");
 	*y += 34;
 	card_font(cr, "sans-serif", 0, 12);
-	snprintf(line, sizeof(line), "Holder: %s",
-		 pos->holder != NULL && pos->holder[0] ? pos->holder : "(not named)");
-	card_text(cr, CARD_MARGIN_PT, *y, line);
-	*y += 17;
-	if (pos->set_label != NULL && pos->set_label[0]) {
-		snprintf(line, sizeof(line), "Protects: %s", pos->set_label);
-		card_text(cr, CARD_MARGIN_PT, *y, line);
-		*y += 17;
-	}
-	snprintf(line, sizeof(line), "Share set identifier: %u", (unsigned)pos->identifier);
-	card_text(cr, CARD_MARGIN_PT, *y, line);
-	*y += 17;
-	snprintf(line, sizeof(line), "Group %u of %u (%u group%s needed)",
-		 (unsigned)pos->group_index + 1, (unsigned)pos->group_count,
-		 (unsigned)pos->group_threshold, pos->group_threshold == 1 ? "" : "s");
-	card_text(cr, CARD_MARGIN_PT, *y, line);
-	*y += 17;
+	card_line(cr, y, 17, "Holder: %s", card_or(pos->holder, "(not named)"));
+	card_line(cr, y, 17, "Ceremony: %s      Date: %s", card_or(pos->ceremony, "________________"),
+		  card_or(pos->date, "____________"));
+	if (pos->set_label != NULL && pos->set_label[0])
+		card_line(cr, y, 17, "Protects: %s", pos->set_label);
+	shares_ui_share_name(name, sizeof(name), pos);
 	if (pos->member_count != 0)
-		snprintf(line, sizeof(line), "Member %u of %u (%u member%s of this group needed)",
-			 (unsigned)pos->member_index + 1, (unsigned)pos->member_count,
-			 (unsigned)pos->member_threshold, pos->member_threshold == 1 ? "" : "s");
+		card_line(cr, y, 17, "This is %s: member %u of %u", name,
+			  (unsigned)pos->member_index + 1u, (unsigned)pos->member_count);
 	else
-		snprintf(line, sizeof(line), "Member %u (%u member%s of this group needed)",
-			 (unsigned)pos->member_index + 1, (unsigned)pos->member_threshold,
-			 pos->member_threshold == 1 ? "" : "s");
-	card_text(cr, CARD_MARGIN_PT, *y, line);
-	*y += 30;
+		card_line(cr, y, 17, "This is %s: member %u", name,
+			  (unsigned)pos->member_index + 1u);
+	shares_ui_threshold_text(need, sizeof(need), pos);
+	need[0] = (char)(need[0] == 'a' || need[0] == 't' ? need[0] - 32 : need[0]);
+	card_line(cr, y, 17, "%s.", need);
+	card_font(cr, "sans-serif", 1, 12);
+	card_line(cr, y, 30, "%zu words, in this order. To type them, the first 4 letters of "
+		  "each word suffice.", n_words);
+}
+
+/* Places filled in by hand when the card is sealed. */
+static void card_footer(cairo_t *cr, double *y)
+{
+	card_font(cr, "sans-serif", 0, 12);
+	card_line(cr, y, 26, "Envelope number: ____________________");
+	card_line(cr, y, 26, "Signature of the holder: ______________________   Date: ____________");
 }
 
 static void card_words(cairo_t *cr, const uint16_t *words, size_t n, double *y)
 {
 	char cell[24];
-	size_t rows = (n + CARD_COLUMNS - 1) / CARD_COLUMNS;
-	double colw = (CARD_W_PT - 2 * CARD_MARGIN_PT) / CARD_COLUMNS;
+	size_t cols = n > 33 ? CARD_COLUMNS + 1 : CARD_COLUMNS;
+	size_t rows = (n + cols - 1) / cols;
+	double colw = (CARD_W_PT - 2 * CARD_MARGIN_PT) / (double)cols;
+	double step = n > 33 ? 18 : 21;
 	size_t row, col;
 
 	card_font(cr, "monospace", 0, 14);
 	for (row = 0; row < rows; row++) {
-		for (col = 0; col < CARD_COLUMNS; col++) {
+		for (col = 0; col < cols; col++) {
 			size_t i = col * rows + row;
 			if (i >= n)
 				break;
 			snprintf(cell, sizeof(cell), "%2zu. %s", i + 1, slip39_wordlist[words[i]]);
 			card_text(cr, CARD_MARGIN_PT + (double)col * colw, *y, cell);
 		}
-		*y += 21;
+		*y += step;
 	}
 	ce_wipe(cell, sizeof(cell));
 	*y += 14;
 }
 
-static void card_qr(cairo_t *cr, const struct shares_qr *q, double *y)
+static void card_qr(cairo_t *cr, const struct shares_qr *q, double side, double *y)
 {
 	int total = q->width + 2 * SHARES_QR_QUIET_MODULES;
-	double m = CARD_QR_PT / (double)total;
-	double x0 = (CARD_W_PT - CARD_QR_PT) / 2.0;
+	double m = side / (double)total;
+	double x0 = (CARD_W_PT - side) / 2.0;
 	int x, yy;
 
 	card_lib.set_source_rgb(cr, 1, 1, 1);
-	card_lib.rectangle(cr, x0, *y, CARD_QR_PT, CARD_QR_PT);
+	card_lib.rectangle(cr, x0, *y, side, side);
 	card_lib.fill(cr);
 	card_lib.set_source_rgb(cr, 0, 0, 0);
 	for (yy = 0; yy < q->width; yy++)
@@ -161,7 +185,7 @@ static void card_qr(cairo_t *cr, const struct shares_qr *q, double *y)
 						*y + (yy + SHARES_QR_QUIET_MODULES) * m, m, m);
 	/* one fill: adjacent modules join without hairline seams */
 	card_lib.fill(cr);
-	*y += CARD_QR_PT + 24;
+	*y += side + 24;
 }
 
 int shares_card_render_pdf(const struct shares_ui_position *pos, const struct slip39_share *share,
@@ -205,9 +229,10 @@ int shares_card_render_pdf(const struct shares_ui_position *pos, const struct sl
 	card_lib.pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "ceremony share card");
 	card_lib.pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "ceremony");
 	card_lib.set_source_rgb(cr, 0, 0, 0);
-	card_header(cr, pos, &y);
+	card_header(cr, pos, (size_t)n, &y);
 	card_words(cr, words, (size_t)n, &y);
-	card_qr(cr, &q, &y);
+	card_qr(cr, &q, n > 33 ? CARD_QR_SMALL_PT : CARD_QR_PT, &y);
+	card_footer(cr, &y);
 	card_lib.set_source_rgb(cr, 0, 0, 0);
 	card_font(cr, "sans-serif", 1, 11);
 	card_text(cr, CARD_MARGIN_PT, y,

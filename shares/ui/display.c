@@ -43,28 +43,23 @@ static void show_text(FILE *out, const char *s)
 
 void shares_ui_position_print(FILE *out, const struct shares_ui_position *pos)
 {
+	char line[256];
+
+	shares_ui_share_name(line, sizeof(line), pos);
 	if (pos->holder != NULL && pos->holder[0] != '\0') {
 		fputs("Share for ", out);
 		show_text(out, pos->holder);
-		fputc('\n', out);
+		fprintf(out, ": %s\n", line);
 	} else {
-		fprintf(out, "Share %u of group %u\n", (unsigned)pos->member_index + 1,
-			(unsigned)pos->group_index + 1);
+		fprintf(out, "This is %s\n", line);
 	}
 	if (pos->set_label != NULL && pos->set_label[0] != '\0') {
-		fputs("  protects:   ", out);
+		fputs("  protects: ", out);
 		show_text(out, pos->set_label);
 		fputc('\n', out);
 	}
-	fprintf(out, "  identifier: %u\n", (unsigned)pos->identifier);
-	fprintf(out, "  group:      %u of %u (%u group%s needed)\n", (unsigned)pos->group_index + 1,
-		(unsigned)pos->group_count, (unsigned)pos->group_threshold,
-		pos->group_threshold == 1 ? "" : "s");
-	fprintf(out, "  member:     %u", (unsigned)pos->member_index + 1);
-	if (pos->member_count != 0)
-		fprintf(out, " of %u", (unsigned)pos->member_count);
-	fprintf(out, " (%u member%s of this group needed)\n", (unsigned)pos->member_threshold,
-		pos->member_threshold == 1 ? "" : "s");
+	shares_ui_threshold_text(line, sizeof(line), pos);
+	fprintf(out, "  needed:   %s\n", line);
 }
 
 /* Words numbered in columns, down then across: "1. academic". */

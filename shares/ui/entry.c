@@ -375,7 +375,9 @@ static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,
 			if (r < 0)
 				goto out;
 			if (r == 0 || c == 0x04) { /* end of input, Ctrl-D */
-				r = ce_err_set(CE_ERR_ABORTED, "end of input at word %zu", st->n + 1);
+				entry_say(t->out);
+				fputs("Stopped (Ctrl-D): nothing typed was kept.\n", t->out);
+				r = ce_err_set(CE_ERR_ABORTED, "end of input (Ctrl-D) at word %zu", st->n + 1);
 				goto out;
 			}
 			if (esc) { /* swallow escape sequences (arrow keys...) */

@@ -31,14 +31,21 @@ int shares_ui_clear(const struct shares_ui_term *t)
 }
 
 /* s with control characters shown as '?' (escape sequences could redraw the
- * screen), appended to buf at *off. */
-static void gate_text_add(char *buf, size_t cap, size_t *off, const char *s)
+ * screen), newlines kept when lines != 0, appended to buf at *off. */
+static void gate_text_lines_add(char *buf, size_t cap, size_t *off, const char *s, int lines)
 {
 	for (; *s != '\0'; s++, (*off)++)
 		if (*off + 1 < cap)
-			buf[*off] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+			buf[*off] = (*s == '\n' && lines) ? '\n'
+				    : ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?'
+									 : *s;
 	if (cap > 0)
 		buf[*off < cap ? *off : cap - 1] = '\0';
+}
+
+static void gate_text_add(char *buf, size_t cap, size_t *off, const char *s)
+{
+	gate_text_lines_add(buf, cap, off, s, 0);
 }
 
 int shares_ui_step_up_text(char *buf, size_t cap, const char *holder)
@@ -98,12 +105,13 @@ out:
 int shares_ui_step_up(const struct shares_ui_term *t, const char *holder)
 {
 	char text[GATE_TEXT_MAX];
-	int r;
+	char *press;
 
-	r = shares_ui_clear(t);
-	if (r < 0)
-		return r;
 	shares_ui_step_up_text(text, sizeof(text), holder);
+	/* two lines on the screen: the call, then what to press */
+	press = strstr(text, ". Press Enter");
+	if (press != NULL)
+		press[1] = '\n';
 	return gate_wait(t, text);
 }
 
@@ -112,7 +120,7 @@ int shares_ui_acknowledge(const struct shares_ui_term *t, const char *text)
 	char buf[GATE_TEXT_MAX];
 	size_t off = 0;
 
-	gate_text_add(buf, sizeof(buf), &off, text);
+	gate_text_lines_add(buf, sizeof(buf), &off, text, 1);
 	fprintf(t->out, "%s\n", buf);
 	return gate_wait(t, "Press Enter to continue.");
 }

@@ -37,6 +37,8 @@ struct shares_ui_position {
 	uint16_t identifier;
 	uint8_t group_index, group_count, group_threshold;
 	uint8_t member_index, member_count, member_threshold;
+	const char *ceremony;    /* the ceremony's name, or NULL (card only) */
+	const char *date;        /* the date it was issued, or NULL (card only) */
 };
 
 /* Print the position (public): "Share for <holder>", set label, identifier,
@@ -54,7 +56,8 @@ void shares_ui_set_interrupt_aborts(int on);
 /* Read one secret line (a PIN) typed at the terminal tty_fd (borrowed):
  * prompt written to it, then the line read with echo off under the guard
  * of share entry (shares/ui/ui_guard.h): on SIGINT, SIGTERM, SIGHUP or
- * SIGQUIT the terminal is restored before the signal's default action, on
+ * SIGQUIT the terminal is restored before the signal's default action (SIGINT
+ * under shares_ui_set_interrupt_aborts(1): CE_ERR_ABORTED returned), on
  * SIGTSTP it is restored while the process is stopped and echo turned off
  * again on SIGCONT; line editing is the terminal's own. dst: cap bytes of
  * the caller's secmem, NUL-terminated. Returns 1 (*len bytes read), 0 (end
@@ -122,9 +125,13 @@ size_t shares_ui_suggest_fixes(const uint16_t *words, size_t n, struct shares_ui
 int shares_ui_qr_print(FILE *out, const char *text) __attribute__((warn_unused_result));
 
 /* Render a printable A4 PDF share card into *pdf (secmem, owned by the
- * caller: secmem_free; *len its length): title, holder, set label and
- * identifier, group/member position and thresholds, numbered words, a QR code
- * of the mnemonic, and a reminder that the card is secret. cairo
+ * caller: secmem_free; *len its length), a card a holder can use alone years
+ * later: title, holder, ceremony and date (when given), what it protects,
+ * the share's name (shares_ui_share_name) and "member m of M", the threshold
+ * in words (shares_ui_threshold_text), the word count and how to enter it
+ * (the first 4 letters of each word suffice), the numbered words, a QR code
+ * of the mnemonic, places for the envelope number and a signature, and a
+ * reminder that the card is secret. cairo
  * (libcairo.so.2) is opened on the first call, not linked. Returns 0,
  * CE_ERR_UNSUPPORTED (libcairo.so.2 missing, or lacking a function: the
  * detail names it), CE_ERR_IO (cairo failed), CE_ERR_MLOCK, CE_ERR_NOMEM, or
@@ -155,6 +162,14 @@ void shares_ui_position_from_share(struct shares_ui_position *pos,
  * it) "share M, group G of K, set XXXX". Returns the length it needed
  * (snprintf's count). */
 int shares_ui_share_name(char *buf, size_t cap, const struct shares_ui_position *pos);
+
+/* What recovers the secret, in words, into buf (cap bytes; cut short if too
+ * small): one group: "any 2 of these 3 shares recover the secret"; several:
+ * "any 2 of the 3 shares of group 1 complete it; any 2 of the 3 groups
+ * recover the secret"; member count unknown: "any 2 shares of group 1 ...";
+ * a threshold of 1: "this share alone recovers the secret".
+ * Returns the length it needed. */
+int shares_ui_threshold_text(char *buf, size_t cap, const struct shares_ui_position *pos);
 
 /* Quorum progress of a secret (public): per group, how many distinct members
  * were accepted and how many are needed (0 = not known yet). */
@@ -193,9 +208,11 @@ int shares_ui_clear(const struct shares_ui_term *t);
  * holder's control characters shown as '?'. Returns the length it needed. */
 int shares_ui_step_up_text(char *buf, size_t cap, const char *holder);
 
-/* The gate: clear the screen and scrollback, show the gate's text, wait for
- * Enter on t->in_fd (what is typed is not echoed, and ignored), then clear
- * the screen and scrollback again. Not a terminal: the text, then one line
+/* The gate: show the gate's text, wait for Enter on t->in_fd (what is typed
+ * is not echoed, and ignored), then clear the screen and scrollback. The
+ * screen is not cleared before: the caller clears it (shares_ui_clear) and
+ * may put public lines above the gate (e.g. "Share accepted: ... Quorum
+ * progress: 1/3"). Not a terminal: the text, then one line
  * read. Returns 0; CE_ERR_ABORTED at end of input (Ctrl-D: a newline is
  * printed first) or on Ctrl-C under shares_ui_set_interrupt_aborts(1);
  * CE_ERR_IO, CE_ERR_TTY. */
@@ -203,9 +220,9 @@ int shares_ui_step_up(const struct shares_ui_term *t, const char *holder)
 	__attribute__((warn_unused_result));
 
 /* A message that must be read before it goes (a refused share's reason):
- * text (public; control characters shown as '?') and "Press Enter to
- * continue.", wait for Enter (not echoed), then clear the screen and
- * scrollback. Returns as shares_ui_step_up(). */
+ * text (public; control characters but newlines shown as '?'), then
+ * "Press Enter to continue.", wait for Enter (not echoed), then clear the
+ * screen and scrollback. The screen is not cleared before (as above). Returns as shares_ui_step_up(). */
 int shares_ui_acknowledge(const struct shares_ui_term *t, const char *text)
 	__attribute__((warn_unused_result));
 

@@ -169,7 +169,9 @@ int shares_ui_secret_line_read(int tty_fd, const char *prompt, char *dst, size_t
 		r = ce_err_set(CE_ERR_TTY, "cannot write to the terminal");
 		goto out;
 	}
-	r = buf_read_secret_line(tty_fd, dst, cap, len);
+	r = buf_read_secret_line_stop(tty_fd, dst, cap, len, &shares_ui_guard_interrupted);
+	if (r == CE_ERR_ABORTED)
+		r = ce_err_set(CE_ERR_ABORTED, "interrupted (Ctrl-C)");
 out:
 	if (guard.active) {
 		shares_ui_guard_end(&guard);

@@ -20,6 +20,31 @@ int shares_ui_share_name(char *buf, size_t cap, const struct shares_ui_position 
 			(unsigned)pos->group_count, (unsigned)pos->identifier);
 }
 
+int shares_ui_threshold_text(char *buf, size_t cap, const struct shares_ui_position *pos)
+{
+	char members[64];
+	int alone = pos->member_threshold == 1; /* SLIP-39: only in a group of 1 */
+
+	if (alone)
+		snprintf(members, sizeof(members), "this share alone");
+	else if (pos->member_count != 0)
+		snprintf(members, sizeof(members), "any %u of %s %u shares",
+			 (unsigned)pos->member_threshold, pos->group_count <= 1 ? "these" : "the",
+			 (unsigned)pos->member_count);
+	else
+		snprintf(members, sizeof(members), "any %u shares",
+			 (unsigned)pos->member_threshold);
+	if (pos->group_count <= 1)
+		return snprintf(buf, cap, "%s recover%s the secret", members, alone ? "s" : "");
+	if (alone)
+		return snprintf(buf, cap, "this share alone completes group %u; any %u of the %u "
+				"groups recover the secret", (unsigned)pos->group_index + 1u,
+				(unsigned)pos->group_threshold, (unsigned)pos->group_count);
+	return snprintf(buf, cap, "%s of group %u complete it; any %u of the %u groups recover "
+			"the secret", members, (unsigned)pos->group_index + 1u,
+			(unsigned)pos->group_threshold, (unsigned)pos->group_count);
+}
+
 void shares_ui_progress_from_shares(struct shares_ui_progress *p,
 				    const struct slip39_share *shares, size_t n)
 {

@@ -43,7 +43,8 @@ test_expect_success 'the card shows the holder, position and the words' '
 	test_grep "ceremony share card" text &&
 	test_grep "Holder: Alice Example" text &&
 	test_grep "Protects: user PIN of RootCA" text &&
-	test_grep "Member 1 (2 members of this group needed)" text &&
+	test_grep "This is share 1, group 1 of 1, set [0-9]*: member 1$" text &&
+	test_grep "Any 2 shares recover the secret\." text &&
 	test_grep "SECRET" text &&
 	w1=$(cut -d" " -f1 alice) && w33=$(cut -d" " -f33 alice) &&
 	test_grep " 1\. $w1" text &&

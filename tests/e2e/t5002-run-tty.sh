@@ -80,7 +80,7 @@ take_share() { # NAME FILE
 	! screen | grep -q "Share for" &&
 	read -r -a w <"$2" &&
 	type_words "${w[@]}" &&
-	wait_for "typed back and checked" && sleep 0.2 && T send-keys -t t Enter
+	wait_for "typed back and checked"
 }
 type_share() { # NAME FILE: at quorum entry
 	wait_for "$1: enter your share" &&
@@ -88,7 +88,7 @@ type_share() { # NAME FILE: at quorum entry
 	type_words "${w[@]:0:10}" && sleep 0.2 && echo_is_off &&
 	! screen | grep -q -w -e "${w[2]}" -e "${w[5]}" -e "${w[9]}" &&
 	type_words "${w[@]:10}" &&
-	wait_for "$1: share .* accepted" && sleep 0.2 && T send-keys -t t Enter
+	wait_for "$1: share .* accepted"
 }
 
 test_expect_success 'interactive run: shares shown alone, typed back unechoed, abort -> INCOMPLETE' '

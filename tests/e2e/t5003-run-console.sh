@@ -74,7 +74,7 @@ take_share() { # NAME FILE
 	wait_for "Share for $1" && wait_for "Type yes when" &&
 	screen_words >"$2" && T send-keys -t t "yes" Enter &&
 	wait_for "type share .* back" && read -r -a w <"$2" && type_words "${w[@]}" &&
-	wait_for "typed back and checked" && sleep 0.2 && T send-keys -t t Enter
+	wait_for "typed back and checked"
 }
 # A run of tty.yaml on a token of its own (N), up to the login step's first
 # holder prompt, with every share written to so-bob.N, user-bob.N, user-carol.N.
@@ -114,13 +114,12 @@ test_expect_success 'prompts list who may answer; shares named one way; refusal 
 	! history | grep -q "REFUSED" &&
 	read -r -a c <user-carol.1 && type_words "${c[@]}" &&
 	wait_for "Carol Petit: share [0-9] of 2, group 1 of 1, set [0-9]* accepted. Quorum progress: 1/2" &&
-	sleep 0.2 && T send-keys -t t Enter && gate &&
+	gate &&
 	wait_for "\[holder.login.2\] Key holder at the keyboard: type your id (bob):" &&
 	history >h2 && ! grep -q -e "Carol" -e "REFUSED" h2 &&
 	answer holder.login.2 bob &&
 	wait_for "Bob Laurent: enter your share" && type_words "${b[@]}" &&
-	wait_for "Quorum progress: 2/2" && sleep 0.2 && T send-keys -t t Enter &&
-	wait_for "Quorum met for user-pin" &&
+	wait_for "Quorum progress: 2/2" && wait_for "Quorum met for user-pin" &&
 	answer witness.login.alice confirm && answer witness.login.hugo confirm &&
 	answer record.seal.bag abort && answer abort.reason "end of the test" &&
 	wait_for "EXIT=3" && ! screen | grep -q "nobody holds" &&

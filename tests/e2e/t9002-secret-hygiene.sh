@@ -77,6 +77,7 @@ no_core_here() { # no core file in the cwd
 start_combine() { # [PREFIX]: e.g. a setpriv command line
 	read -a w <"$TEST_TMP/share1" &&
 	start_in_term "${1:-}${1:+ }$(command -v ceremony) shares combine" &&
+	wait_for "Next key holder, please step up" && T send-keys -t t Enter &&
 	wait_for "Type abort to stop" &&
 	for x in "${w[@]:0:6}"; do T send-keys -t t -l "$x " || return 1; done &&
 	wait_for "word 6 ok" &&

@@ -424,7 +424,10 @@ static void test_show_pipe_confirms_and_reasks(void **state)
 		close(fds[0]);
 		assert_non_null(strstr(screen, "Share for Alice Example"));
 		assert_non_null(strstr(screen, "user PIN of RootCA"));
-		assert_non_null(strstr(screen, "member:     2 of 3 (2 members of this group needed)"));
+		assert_non_null(strstr(screen, "Share for Alice Example: share 2 of 3, group 1 of 1, "
+						"set "));
+		assert_non_null(strstr(screen, "needed:   any 2 of these 3 shares recover the "
+						"secret"));
 		snprintf(expect, sizeof(expect), " 1. %s", slip39_wordlist[words[0]]);
 		assert_non_null(strstr(screen, expect));
 		snprintf(expect, sizeof(expect), "20. %s", slip39_wordlist[words[19]]);
@@ -458,16 +461,16 @@ static void test_position_names_cannot_drive_the_terminal(void **state)
 	fclose(f);
 	assert_null(strchr(screen, '\033'));
 	assert_null(strchr(screen, '\a'));
-	assert_non_null(strstr(screen, "Share for Mallory?[2J?]0;x?\n"));
-	assert_non_null(strstr(screen, "protects:   line?break\n"));
+	assert_non_null(strstr(screen, "Share for Mallory?[2J?]0;x?: share 1 of 1"));
+	assert_non_null(strstr(screen, "protects: line?break\n"));
 	/* the failing twin: a plain name is shown as it is */
 	free(screen);
 	pos.holder = "Zoë Example";
 	f = open_memstream(&screen, &len);
 	shares_ui_position_print(f, &pos);
 	fclose(f);
-	assert_non_null(strstr(screen, "Share for Zoë Example\n"));
-	assert_non_null(strstr(screen, "member:     1 of 1 (1 member of this group needed)"));
+	assert_non_null(strstr(screen, "Share for Zoë Example: share 1 of 1, group 1 of 1, set 0\n"));
+	assert_non_null(strstr(screen, "needed:   this share alone recovers the secret"));
 	free(screen);
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "shares/secret_text.h"
 #include "shares/slip39.h"
 #include "shares/ui/ui.h"
 #include "common/err.h"
@@ -144,6 +145,75 @@ static void test_qr_size(void **state)
 			 isatty(2) ? shares_ui_qr_fits(stderr, 20, NULL, NULL, NULL, NULL) : 1);
 }
 
+static void test_threshold_text(void **state)
+{
+	struct shares_ui_position pos;
+	char buf[256];
+
+	(void)state;
+	memset(&pos, 0, sizeof(pos));
+	pos.group_count = pos.group_threshold = 1;
+	pos.member_threshold = 3;
+	pos.member_count = 5;
+	shares_ui_threshold_text(buf, sizeof(buf), &pos);
+	assert_string_equal(buf, "any 3 of these 5 shares recover the secret");
+	pos.member_count = 0;
+	shares_ui_threshold_text(buf, sizeof(buf), &pos);
+	assert_string_equal(buf, "any 3 shares recover the secret");
+	pos.group_count = 3;
+	pos.group_threshold = 2;
+	pos.group_index = 1;
+	pos.member_count = 5;
+	shares_ui_threshold_text(buf, sizeof(buf), &pos);
+	assert_string_equal(buf, "any 3 of the 5 shares of group 2 complete it; any 2 of the 3 "
+				 "groups recover the secret");
+	pos.member_threshold = pos.member_count = 1;
+	shares_ui_threshold_text(buf, sizeof(buf), &pos);
+	assert_string_equal(buf, "this share alone completes group 2; any 2 of the 3 groups "
+				 "recover the secret");
+}
+
+/* docs/share-format.md, "Text secrets": the vector and the limits. */
+static void test_secret_text(void **state)
+{
+	static const uint8_t pin[16] = { 4, '1', '2', '3', '4' };
+	uint8_t out[SLIP39_MAX_SECRET_BYTES];
+	char text[80], long_text[65];
+	size_t len = 0, tl = 0;
+
+	(void)state;
+	assert_int_equal(secret_text_encode("1234", 4, out, &len), 0);
+	assert_int_equal(len, 16);
+	assert_memory_equal(out, pin, 16);
+	assert_int_equal(secret_text_decode(out, len, text, sizeof(text), &tl), 0);
+	assert_int_equal(tl, 4);
+	assert_string_equal(text, "1234");
+	memset(long_text, 'x', sizeof(long_text));
+	assert_int_equal(secret_text_encode(long_text, 15, out, &len), 0);
+	assert_int_equal(len, 16);
+	assert_int_equal(secret_text_encode(long_text, 16, out, &len), 0);
+	assert_int_equal(len, 18);
+	assert_int_equal(secret_text_encode(long_text, 63, out, &len), 0);
+	assert_int_equal(len, 64);
+	/* failing twins */
+	assert_int_equal(secret_text_encode(long_text, 64, out, &len), CE_ERR_TOO_LARGE);
+	assert_int_equal(secret_text_encode("", 0, out, &len), CE_ERR_FORMAT);
+	assert_int_equal(secret_text_encode("12\t4", 4, out, &len), CE_ERR_FORMAT);
+	assert_int_equal(secret_text_encode("12\x7f" "4", 4, out, &len), CE_ERR_FORMAT);
+	assert_int_equal(secret_text_encode("z\xc3\xab" "e", 4, out, &len), 0); /* UTF-8 */
+	memcpy(out, pin, 16);
+	out[15] = 1; /* padding not zero */
+	assert_int_equal(secret_text_decode(out, 16, text, sizeof(text), &tl), CE_ERR_FORMAT);
+	memcpy(out, pin, 16);
+	out[0] = 16; /* longer than the secret */
+	assert_int_equal(secret_text_decode(out, 16, text, sizeof(text), &tl), CE_ERR_FORMAT);
+	out[0] = 0;
+	assert_int_equal(secret_text_decode(out, 16, text, sizeof(text), &tl), CE_ERR_FORMAT);
+	memcpy(out, pin, 16);
+	out[2] = '\n';
+	assert_int_equal(secret_text_decode(out, 16, text, sizeof(text), &tl), CE_ERR_FORMAT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_step_up_text),
 		cmocka_unit_test(test_gate_from_pipe),
 		cmocka_unit_test(test_qr_size),
+		cmocka_unit_test(test_threshold_text),
+		cmocka_unit_test(test_secret_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
