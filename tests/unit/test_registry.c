@@ -231,6 +231,21 @@ static void test_check_failing_twins(void **state)
 	registry_free(&g);
 }
 
+/* One name for a share (shares_ui_share_name); the member count left out
+ * when unknown, never a number made up. */
+static void test_share_name(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	registry_share_name(buf, sizeof(buf), 2, 3, 1, 2, "3372");
+	assert_string_equal(buf, "share 2 of 3, group 1 of 2, set 3372");
+	registry_share_name(buf, sizeof(buf), 2, 0, 1, 2, "3372");
+	assert_string_equal(buf, "share 2, group 1 of 2, set 3372");
+	registry_share_name(buf, sizeof(buf), 16, 16, 16, 16, "32767");
+	assert_string_equal(buf, "share 16 of 16, group 16 of 16, set 32767");
+}
+
 static void test_commit(void **state)
 {
 	uint8_t salt[REGISTRY_SALT_BYTES], c1[REGISTRY_COMMITMENT_BYTES],
@@ -260,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_set),
 		cmocka_unit_test(test_check_failing_twins),
 		cmocka_unit_test(test_commit),
+		cmocka_unit_test(test_share_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
