@@ -157,6 +157,7 @@ extern const struct cli_verb cli_verb_hsm;
 extern const struct cli_verb cli_verb_x509;
 extern const struct cli_verb cli_verb_verify;
 extern const struct cli_verb cli_verb_replay;
+extern const struct cli_verb cli_verb_print;
 extern const struct cli_verb cli_verb_archive;
 
 #endif

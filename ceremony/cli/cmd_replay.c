@@ -7,6 +7,7 @@
  * terminal); lines are read with the verifier's reader (verify_lines_each).
  */
 #include "ceremony/cli/cli.h"
+#include "ceremony/cli/cmd_replay.h"
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/transcript/tjson.h"
 #include "ceremony/verify/verify.h"
@@ -18,10 +19,22 @@
 #include <string.h>
 #include <unistd.h>
 
+/* What a first pass learnt of a share set: its groups (K) and each group's
+ * members (N), from share.issued and quorum.met, so every share is named
+ * "share M of N, group G of K, set XXXX" (0: not known). */
+#define REPLAY_SETS_MAX 64
+struct replay_set {
+	char set[32];
+	unsigned groups;
+	unsigned members[16];
+};
+
 struct replay {
 	int colour;
 	FILE *f;
 	const struct tj_doc *doc; /* the event being told (borrowed) */
+	struct replay_set sets[REPLAY_SETS_MAX];
+	size_t nsets;
 };
 
 /* String member k of object o, "?" when absent or not a string. */
@@ -237,11 +250,73 @@ static int replay_tell_people(struct replay *rp, const struct replay_ev *e)
 
 /* "share M of group G" (just "share M" when the event names no group: a
  * transcript written before groups were recorded). */
+static struct replay_set *set_find(struct replay *rp, const char *set, int add)
+{
+	size_t i;
+
+	for (i = 0; i < rp->nsets; i++)
+		if (strcmp(rp->sets[i].set, set) == 0)
+			return &rp->sets[i];
+	if (!add || rp->nsets == REPLAY_SETS_MAX || strlen(set) >= sizeof(rp->sets[0].set))
+		return NULL;
+	memset(&rp->sets[rp->nsets], 0, sizeof(rp->sets[0]));
+	snprintf(rp->sets[rp->nsets].set, sizeof(rp->sets[0].set), "%s", set);
+	return &rp->sets[rp->nsets++];
+}
+
+/* First pass: the layout of each set, from the shares issued (the largest
+ * group and member seen) and from quorum.met (its groups, when recorded). */
+static int replay_learn(void *ctx, uint64_t ln, const struct tj_doc *doc)
+{
+	struct replay *rp = ctx;
+	const char *type = tj_str(doc, tj_get(doc, 0, "type"));
+	int d = tj_get(doc, 0, "details"), groups, g;
+	const char *set = tj_str(doc, tj_get(doc, d, "set"));
+	struct replay_set *rs;
+	int64_t gi, mi;
+	uint32_t i;
+
+	(void)ln;
+	if (type == NULL || set == NULL || (rs = set_find(rp, set, 1)) == NULL)
+		return 0;
+	if (strcmp(type, "share.issued") == 0) {
+		gi = tj_is(doc, tj_get(doc, d, "group"), TJ_INT) ? tj_int(doc, tj_get(doc, d, "group"))
+								: 1;
+		mi = tj_is(doc, tj_get(doc, d, "member"), TJ_INT)
+			     ? tj_int(doc, tj_get(doc, d, "member")) : 0;
+		if (gi >= 1 && gi <= 16 && mi >= 1 && mi <= 16) {
+			if ((unsigned)gi > rs->groups)
+				rs->groups = (unsigned)gi;
+			if ((unsigned)mi > rs->members[gi - 1])
+				rs->members[gi - 1] = (unsigned)mi;
+		}
+	} else if (strcmp(type, "quorum.met") == 0 &&
+		   tj_is(doc, (groups = tj_get(doc, d, "groups")), TJ_ARR)) {
+		TJ_ARR_EACH(doc, groups, i, g) {
+			if (i >= 16 || !tj_is(doc, tj_get(doc, g, "count"), TJ_INT))
+				break;
+			rs->members[i] = (unsigned)tj_int(doc, tj_get(doc, g, "count"));
+			rs->groups = i + 1;
+		}
+	}
+	return 0;
+}
+
+/* "share M of N, group G of K, set XXXX": the one vocabulary for a share
+ * (shares/ui/ui.h shares_ui_share_name), counts left out when unknown; a
+ * transcript without groups has one. */
 static void share_pos(struct replay *rp, int d)
 {
+	const char *set = S(rp, d, "set");
+	const struct replay_set *rs = set_find(rp, set, 0);
+	long long g = tj_is(rp->doc, tj_get(rp->doc, d, "group"), TJ_INT) ? INT(rp, d, "group") : 1;
+	unsigned n = rs != NULL && g >= 1 && g <= 16 ? rs->members[g - 1] : 0;
+	unsigned k = rs != NULL && rs->groups ? rs->groups : 1;
+
 	esc_fprintf(rp->f, "share %lld", INT(rp, d, "member"));
-	if (tj_is(rp->doc, tj_get(rp->doc, d, "group"), TJ_INT))
-		esc_fprintf(rp->f, " of group %lld", INT(rp, d, "group"));
+	if (n)
+		esc_fprintf(rp->f, " of %u", n);
+	esc_fprintf(rp->f, ", group %lld of %u, set %s", g, k, set);
 }
 
 /* The layout of quorum.met: " (2 of the groups 3-of-5, 2-of-2)"; nothing
@@ -270,19 +345,18 @@ static int replay_tell_shares(struct replay *rp, const struct replay_ev *e)
 
 	if (strcmp(type, "share.issued") == 0) {
 		share_pos(rp, d);
-		esc_fprintf(f, " of set %s issued to %s, commitment", S(rp, d, "set"),
-			    S(rp, d, "holder"));
+		esc_fprintf(f, " issued to %s, commitment", S(rp, d, "holder"));
 		words(rp, STR(rp, d, "commitment"));
 	} else if (strcmp(type, "share.verified") == 0) {
 		esc_fprintf(f, "%s typed ", S(rp, d, "holder"));
 		share_pos(rp, d);
-		esc_fprintf(f, " of set %s back: %s", S(rp, d, "set"), S(rp, d, "result"));
+		esc_fprintf(f, " back: %s", S(rp, d, "result"));
 	} else if (strcmp(type, "quorum.share") == 0) {
 		int ok = TRUE_(rp, d, "accepted");
 
 		esc_fprintf(f, "%s presents ", S(rp, d, "holder"));
 		share_pos(rp, d);
-		esc_fprintf(f, " of set %s: %s", S(rp, d, "set"), ok ? "accepted" : "REFUSED");
+		esc_fprintf(f, ": %s", ok ? "accepted" : "REFUSED");
 		if (!ok && HAS(rp, d, "reason"))
 			esc_fprintf(f, " (%s)", S(rp, d, "reason"));
 	} else if (strcmp(type, "quorum.met") == 0) {
@@ -402,6 +476,22 @@ static int replay_event(void *ctx, uint64_t ln, const struct tj_doc *doc)
 	return 0;
 }
 
+int replay_narrative(const char *path, FILE *f, int colour)
+{
+	struct replay *rp = calloc(1, sizeof(*rp));
+	int r;
+
+	if (rp == NULL)
+		return CE_ERR_NOMEM;
+	rp->f = f;
+	rp->colour = colour;
+	r = verify_lines_each(path, replay_learn, rp);
+	if (r == 0)
+		r = verify_lines_each(path, replay_event, rp);
+	free(rp);
+	return r;
+}
+
 static void replay_help(FILE *f)
 {
 	esc_fprintf(f, "usage: ceremony replay TRANSCRIPT\n\n"
@@ -451,7 +541,7 @@ static int replay_run(int argc, char **argv)
 		printf("production: %s\n", verify_production_text(&rep));
 	esc_fprintf(stdout, "proven: %s\n", rep.proof);
 	printf("times are UTC\n\n");
-	r = verify_lines_each(path, replay_event, &rp);
+	r = replay_narrative(path, stdout, rp.colour);
 	fflush(stdout);
 	if (r < 0)
 		return cli_fail(r);

@@ -82,6 +82,14 @@ static void verify_print(const char *path, const struct verify_opts *o,
 	if (rep->start_time[0])
 		esc_fprintf(stdout, ", %s to %s", rep->start_time, rep->end_time);
 	printf("\n");
+	/* what replay flags, verify says too: times are only as good as the clock */
+	if (rep->clock_unsynchronised || rep->clock_held)
+		printf("  clock:       %s%s%s\n",
+		       rep->clock_unsynchronised ? "NOT synchronised at the start (policy 5.5): "
+						   "the times are the host's own" : "",
+		       rep->clock_unsynchronised && rep->clock_held ? "; " : "",
+		       rep->clock_held ? "the host clock went back during the run (clock.held): "
+					 "times held" : "");
 	if (rep->key_line)
 		printf("  signer key:  announced at line %llu, SPKI SHA-256 %s\n"
 		       "  fingerprint: %s\n",

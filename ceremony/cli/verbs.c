@@ -21,6 +21,7 @@ const struct cli_verb *const cli_verbs[] = {
 	&cli_verb_verify,
 	&cli_verb_replay,
 	&cli_verb_archive,
+	&cli_verb_print,
 	NULL
 };
 

@@ -325,7 +325,8 @@ static struct answer *answer_next(struct console *c, const char *key)
 
 /* Read an answer without the abort handling. 0, 1 = abort asked (typed
  * "abort", Ctrl-C, Ctrl-D), or <0. */
-static int ask_raw(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
+static int ask_raw(struct console *c, const char *key, const char *prompt, char *out, size_t cap,
+		   int empty_ok)
 {
 	struct answer *a;
 	char *t;
@@ -361,7 +362,7 @@ static int ask_raw(struct console *c, const char *key, const char *prompt, char 
 		memmove(out, t, strlen(t) + 1);
 		if (strcmp(out, "abort") == 0)
 			return 1;
-		if (out[0] != '\0')
+		if (out[0] != '\0' || empty_ok)
 			return 0;
 		if (c->scripted)
 			return ce_err_set(CE_ERR_FORMAT, "empty answer for [%s] in %s", key,
@@ -369,7 +370,8 @@ static int ask_raw(struct console *c, const char *key, const char *prompt, char 
 	}
 }
 
-int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
+static int ask_one(struct console *c, const char *key, const char *prompt, char *out, size_t cap,
+		   int empty_ok)
 {
 	int r = CE_ERR_INTERNAL, k;
 
@@ -377,7 +379,7 @@ int console_ask(struct console *c, const char *key, const char *prompt, char *ou
 		r = ce_err_set(CE_ERR_INVALID, "console_ask: no room for an answer");
 		goto out;
 	}
-	k = ask_raw(c, key, prompt, out, cap);
+	k = ask_raw(c, key, prompt, out, cap, empty_ok);
 	if (k == CE_ERR_NOT_FOUND) {
 		console_set_abort_reason(c, ce_err_detail());
 		r = k;
@@ -398,12 +400,23 @@ out:
 	return r;
 }
 
+int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
+{
+	return ask_one(c, key, prompt, out, cap, 0);
+}
+
+int console_ask_empty(struct console *c, const char *key, const char *prompt, char *out,
+		      size_t cap)
+{
+	return ask_one(c, key, prompt, out, cap, 1);
+}
+
 int console_abort(struct console *c, const char *where)
 {
 	int k;
 
 	k = ask_raw(c, "abort.reason", "Abort: why? (one line, written to the transcript)",
-		    c->reason, sizeof(c->reason));
+		    c->reason, sizeof(c->reason), 0);
 	if (k != 0)
 		snprintf(c->reason, sizeof(c->reason), "aborted at [%s], no reason given", where);
 	return ce_err_set(CE_ERR_ABORTED, "aborted at [%s]: %s", where, c->reason);
@@ -453,4 +466,34 @@ size_t console_unused(const struct console *c, const char **key, size_t *line)
 			}
 		}
 	return n;
+}
+
+int console_ack(struct console *c, const char *key, const char *text)
+{
+	int r;
+
+	if (c->scripted) {
+		console_say(c, "%s", text); /* nobody to wait for: the rehearsal reads on */
+		return 0;
+	}
+	r = shares_ui_acknowledge(&c->term, text);
+	if (r == CE_ERR_ABORTED)
+		r = console_abort(c, key);
+	return r;
+}
+
+int console_gate(struct console *c, const char *key, const char *holder)
+{
+	char text[512];
+	int r;
+
+	if (c->scripted) {
+		shares_ui_step_up_text(text, sizeof(text), holder);
+		console_say(c, "%s", text);
+		return 0;
+	}
+	r = shares_ui_step_up(&c->term, holder);
+	if (r == CE_ERR_ABORTED)
+		r = console_abort(c, key);
+	return r;
 }

@@ -63,6 +63,10 @@ void console_clear(struct console *c);
 int console_ask(struct console *c, const char *key, const char *prompt, char *out, size_t cap)
 	__attribute__((warn_unused_result));
 
+/* As console_ask, but an empty answer (Enter alone) is returned as "". */
+int console_ask_empty(struct console *c, const char *key, const char *prompt, char *out,
+		      size_t cap) __attribute__((warn_unused_result));
+
 /* Someone aborted outside console_ask (e.g. "abort" typed at a share
  * prompt): ask the reason (key "abort.reason") and return CE_ERR_ABORTED. */
 int console_abort(struct console *c, const char *where);
@@ -76,6 +80,22 @@ void console_set_abort_reason(struct console *c, const char *reason);
 void console_progress_begin(struct console *c, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void console_progress_end(struct console *c, int r);
+
+/* A message that must be read before it goes (a refused share): text (its
+ * control characters shown as '?') stays on screen until Enter, then the
+ * screen and scrollback are cleared (shares_ui_acknowledge). Scripted: text
+ * is printed and it returns at once. Returns 0, or CE_ERR_ABORTED (Ctrl-C,
+ * Ctrl-D: the reason was asked under KEY, as console_abort), CE_ERR_IO. */
+int console_ack(struct console *c, const char *key, const char *text)
+	__attribute__((warn_unused_result));
+
+/* The step-up gate between key holders (shares_ui_step_up): "Next: HOLDER,
+ * please step up ..." under what is on the screen (public lines only: the
+ * share screens clear themselves), until Enter, then the screen and
+ * scrollback are cleared. holder NULL: "Next key holder". Scripted: the text
+ * only. Returns as console_ack. */
+int console_gate(struct console *c, const char *key, const char *holder)
+	__attribute__((warn_unused_result));
 
 /* Answers of the file never used (scripted), for a closing warning: the
  * count, and the first one's key and line (key may be NULL). */

@@ -9,6 +9,7 @@
 #include "ceremony/run/context.h"
 
 #include "common/err.h"
+#include "shares/ui/ui.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -378,21 +379,101 @@ out:
 	return r;
 }
 
+/* ------------------------------------------------------------------ */
+/* The terminal's size for the share screens                          */
+
+/* The largest secret whose shares the script issues on screen, in bytes;
+ * 0 when it issues none. */
+static size_t issued_secret_bytes(const struct script *s)
+{
+	const struct script_param_spec *ps;
+	const struct script_secret *sec;
+	size_t i, max = 0, b;
+
+	for (i = 0; i < s->nsteps; i++)
+		for (ps = s->steps[i].action->params; ps != NULL && ps->key != NULL; ps++) {
+			if (ps->type != PT_SECRET || !(ps->use & SECRET_USE_ISSUE))
+				continue;
+			sec = script_secret_find(s, script_param_str(&s->steps[i], ps->key)
+							    ? script_param_str(&s->steps[i], ps->key)
+							    : "");
+			if (sec == NULL)
+				continue;
+			if (sec->kind == SECRET_AES256)
+				b = 32;
+			else /* AES-128, and a PIN: the 16-byte secret it is derived from */
+				b = P11_PIN_SECRET_BYTES;
+			if (b > max)
+				max = b;
+		}
+	return max;
+}
+
+/* When shares will be shown with their QR code and the terminal is too small
+ * for it: say so now, at the start, not at the first share screen; the
+ * operator enlarges the window or goes on without QR codes. */
+static int people_terminal_check(struct run_ctx *rc)
+{
+	char ans[RUN_ANSWER_MAX], prompt[512];
+	size_t bytes = rc->opts->rehearsal ? 0 : issued_secret_bytes(rc->s);
+	size_t words = shares_ui_words_for_secret(bytes), need_r = 0, need_c = 0, rows, cols;
+	int r;
+
+	if (bytes == 0 || console_is_scripted(rc->con))
+		return 0;
+	while ((r = shares_ui_qr_fits(console_out(rc->con), words, &need_r, &need_c, &rows,
+				      &cols)) == 0) {
+		snprintf(prompt, sizeof(prompt),
+			 "The QR codes of the shares need a terminal of %zu lines and %zu columns; "
+			 "this one is %zux%zu. Enlarge the window and press Enter, or type no-qr to "
+			 "go on without the QR codes (the words alone are shown):",
+			 need_r, need_c, rows, cols);
+		r = console_ask_empty(rc->con, "terminal", prompt, ans, sizeof(ans));
+		if (r < 0)
+			return r;
+		if (strcmp(ans, "no-qr") == 0) {
+			console_say(rc->con, "  Going on without QR codes: the share screens show "
+					     "the words only.");
+			return 0;
+		}
+	}
+	return r < 0 ? r : 0;
+}
+
+/* The roster's ids, for the operator's prompt. */
+static void roster_ids(const struct roster *ro, char *buf, size_t cap)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ro->npeople && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
+					ro->people[i].id);
+	if (len >= cap && cap > 4)
+		memcpy(buf + cap - 4, "...", 4);
+}
+
 /* Who runs the console: recorded in ceremony.start and ceremony.end. Asked
  * before the transcript opens: an abort here leaves nothing behind. */
 int people_operator_ask(struct run_ctx *rc)
 {
-	char ans[RUN_ANSWER_MAX];
+	char ans[RUN_ANSWER_MAX], ids[256], prompt[384];
 	int r;
 
+	r = people_terminal_check(rc);
+	if (r < 0)
+		return r;
+	roster_ids(rc->r, ids, sizeof(ids));
+	snprintf(prompt, sizeof(prompt), "Console operator - your roster id? (%s)", ids);
 	for (;;) {
-		r = run_ask(rc, "operator", "Console operator - your roster id?", ans, sizeof(ans));
+		r = run_ask(rc, "operator", prompt, ans, sizeof(ans));
 		if (r < 0)
 			return r;
 		rc->operator = roster_person_find(rc->r, ans);
 		if (rc->operator != NULL)
 			return 0;
-		console_say(rc->con, "  '%s' is not in the roster %s.", ans, rc->r->path);
+		console_say(rc->con, "  '%s' is not in the roster %s (its ids: %s).", ans,
+			    rc->r->path, ids);
 		if (console_is_scripted(rc->con))
 			return ce_err_set(CE_ERR_NOT_FOUND, "[operator]: '%s' is not in the roster %s",
 					  ans, rc->r->path);

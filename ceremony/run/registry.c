@@ -6,6 +6,7 @@
 
 #include "common/ct.h"
 #include "common/err.h"
+#include "shares/ui/ui.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -72,8 +73,8 @@ int registry_add(struct registry *g, const struct registry_share *share)
 	dup = registry_find(g, share->secret_name, share->set, share->group, share->member);
 	if (dup != NULL) {
 		r = ce_err_set(CE_ERR_DUPLICATE,
-			       "share %u/%u of set %s of %s is issued twice (to %s and to %s)",
-			       share->group, share->member, share->set, share->secret_name,
+			       "share %u, group %u, set %s of %s is issued twice (to %s and to %s)",
+			       share->member, share->group, share->set, share->secret_name,
 			       dup->holder, share->holder);
 		goto out;
 	}
@@ -208,7 +209,11 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 	int r = CE_ERR_INTERNAL;
 
 	if (any == NULL) {
-		snprintf(why, cap, "set %s is not a share set of %s", set, secret);
+		if (cur != NULL)
+			snprintf(why, cap, "set %s is not a share set of %s (its shares are of set "
+					   "%s)", set, secret, cur->set);
+		else
+			snprintf(why, cap, "set %s is not a share set of %s", set, secret);
 		r = CE_ERR_VERIFY;
 		goto out;
 	}
@@ -219,13 +224,13 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 		goto out;
 	}
 	if (e == NULL) {
-		snprintf(why, cap, "share %u/%u of set %s was never issued", group, member, set);
+		snprintf(why, cap, "share %u, group %u, set %s was never issued", member, group,
+			 set);
 		r = CE_ERR_VERIFY;
 		goto out;
 	}
 	if (strcmp(e->holder, holder) != 0) {
-		snprintf(why, cap, "share %u/%u of set %s was issued to %s, not %s", group, member,
-			 set, e->holder, holder);
+		snprintf(why, cap, "it was issued to %s, not %s", e->holder, holder);
 		r = CE_ERR_VERIFY;
 		goto out;
 	}
@@ -241,4 +246,19 @@ int registry_share_check(const struct registry *g, const char *secret, const cha
 	r = 0;
 out:
 	return r;
+}
+
+void registry_share_name(char *buf, size_t cap, unsigned m, unsigned n, unsigned g, unsigned k,
+			 const char *set)
+{
+	struct shares_ui_position pos;
+	unsigned long id = strtoul(set, NULL, 10);
+
+	memset(&pos, 0, sizeof(pos));
+	pos.identifier = (uint16_t)id;
+	pos.member_index = (uint8_t)(m - 1u);
+	pos.member_count = (uint8_t)n;
+	pos.group_index = (uint8_t)(g - 1u);
+	pos.group_count = (uint8_t)k;
+	(void)shares_ui_share_name(buf, cap, &pos); /* the one vocabulary (shares/ui) */
 }

@@ -117,6 +117,13 @@ int registry_commit(const uint8_t salt[REGISTRY_SALT_BYTES], const char *mnemoni
  * issued, it was issued to another holder, or the commitment does not match
  * (compared in constant time). CE_ERR_NOMEM, CE_ERR_CRYPTO.
  */
+/* The one name of a share, on screen, in refusals and in the transcript's
+ * text: "share M of N, group G of K, set XXXX" (shares_ui_share_name; n 0:
+ * unknown, "share M, group G of K, set XXXX"). m, g 1-based; set the decimal
+ * identifier. Public. */
+void registry_share_name(char *buf, size_t cap, unsigned m, unsigned n, unsigned g, unsigned k,
+			 const char *set);
+
 int registry_share_check(const struct registry *g, const char *secret, const char *set,
 			 unsigned group, unsigned member, const char *holder, const char *mnemonic,
 			 char *why, size_t cap) __attribute__((warn_unused_result));

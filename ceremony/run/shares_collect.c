@@ -39,6 +39,7 @@ struct collect {
 	struct script_layout layout; /* the secret's at this step (script_quorum_layout) */
 	char set[REGISTRY_SET_MAX_LEN]; /* of the last share presented */
 	char key[CONSOLE_KEY_MAX];      /* of the current holder's prompt */
+	char name[128];                 /* of the last share presented (registry_share_name) */
 };
 
 /* The key-holder actor of the step with this id, or NULL. */
@@ -53,35 +54,92 @@ static const struct run_seat *holder_seat(struct run_ctx *rc, const char *id)
 	return NULL;
 }
 
-/* The next holder types their id: a key holder of the step who has not
- * entered a share yet. */
+/* Has holder id already entered an accepted share? */
+static int holder_done(const struct collect *c, const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < c->n; k++)
+		if (strcmp(c->ids[k], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* The key holders of the step who may still present a share, ", "-separated
+ * (the prompt's list and the refusals'). */
+static void holder_eligible(const struct collect *c, char *buf, size_t cap)
+{
+	size_t i, n, len = 0;
+	const struct run_seat *a = run_step_actors(c->rc, &n);
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len < cap; i++)
+		if (a[i].role == ROLE_KEY_HOLDER && !holder_done(c, a[i].person->id))
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "",
+						a[i].person->id);
+	if (len >= cap && cap > 4)
+		memcpy(buf + cap - 4, "...", 4);
+}
+
+/* Why ans may not present a share now, into why. */
+static void holder_refusal(const struct collect *c, const char *ans, const char *eligible,
+			   char *why, size_t cap)
+{
+	struct run_ctx *rc = c->rc;
+	const struct run_seat *att;
+	size_t i, n;
+	int seated = 0;
+
+	if (holder_seat(rc, ans) != NULL) {
+		snprintf(why, cap, "'%s' has already entered a share of %s (who may still: %s)", ans,
+			 c->sec->name, eligible);
+		return;
+	}
+	if (roster_person_find(run_roster(rc), ans) == NULL) {
+		snprintf(why, cap, "'%s' is not in the roster (who may: %s)", ans, eligible);
+		return;
+	}
+	att = run_attendance(rc, &n);
+	for (i = 0; i < n; i++)
+		if (att[i].role == ROLE_KEY_HOLDER && strcmp(att[i].person->id, ans) == 0)
+			seated = 1;
+	if (seated)
+		snprintf(why, cap, "'%s' is seated as key holder today but does not act in step %s "
+				   "(who may: %s)", ans, c->st->id, eligible);
+	else
+		snprintf(why, cap, "'%s' is not seated today as key holder; the key holders of step "
+				   "%s are: %s", ans, c->st->id, eligible);
+}
+
+/* The step-up gate: the screen is cleared, the next holder steps up alone and
+ * types their id: a key holder of the step who has not entered a share yet. */
 static int holder_ask(struct collect *c, const struct run_seat **out)
 {
 	struct run_ctx *rc = c->rc;
-	char ans[RUN_ANSWER_MAX];
+	char ans[RUN_ANSWER_MAX], eligible[256], prompt[512], why[640];
 	const struct run_seat *seat;
-	size_t k;
 	int r;
 
 	snprintf(c->key, sizeof(c->key), "holder.%s.%zu", c->st->id, c->presented + 1);
+	holder_eligible(c, eligible, sizeof(eligible));
+	snprintf(prompt, sizeof(prompt), "Key holder at the keyboard: type your id (%s):",
+		 eligible);
+	r = console_gate(run_console(rc), c->key, NULL);
+	if (r < 0)
+		return r;
 	for (;;) {
-		r = run_ask(rc, c->key, "Next key holder: type your id", ans, sizeof(ans));
+		r = run_ask(rc, c->key, prompt, ans, sizeof(ans));
 		if (r < 0)
 			return r;
 		seat = holder_seat(rc, ans);
-		for (k = 0; seat != NULL && k < c->n; k++)
-			if (strcmp(c->ids[k], seat->person->id) == 0)
-				seat = NULL;
-		if (seat != NULL) {
+		if (seat != NULL && !holder_done(c, seat->person->id)) {
 			*out = seat;
 			return 0;
 		}
-		run_say(rc, "  '%s' is not a key holder of step %s, or has already entered a "
-			    "share.", ans, c->st->id);
+		holder_refusal(c, ans, eligible, why, sizeof(why));
+		run_say(rc, "  %s.", why);
 		if (console_is_scripted(run_console(rc)))
-			return ce_err_set(CE_ERR_POLICY, "[%s]: '%s' is not a key holder acting in "
-							 "step %s (or entered twice)",
-					  c->key, ans, c->st->id);
+			return ce_err_set(CE_ERR_POLICY, "[%s]: %s", c->key, why);
 	}
 }
 
@@ -101,8 +159,9 @@ static int share_enter(struct collect *c, const struct run_seat *seat,
 	if (r < 0)
 		return r;
 	console_clear(run_console(rc));
-	snprintf(prompt, sizeof(prompt), "%s: enter your share of %s", seat->person->name,
-		 c->sec->name);
+	snprintf(prompt, sizeof(prompt), "%s: enter your share of %s (%u of the %u shares "
+					 "needed are in)", seat->person->name, c->sec->name,
+		 (unsigned)c->n, c->need);
 	r = shares_ui_enter(t, prompt, share);
 	console_clear(run_console(rc));
 	if (r == CE_ERR_ABORTED)
@@ -122,10 +181,10 @@ static int share_layout_check(const struct collect *c, const struct slip39_share
 	    share->member_threshold == l->groups[share->group_index].threshold &&
 	    share->member_index < l->groups[share->group_index].count)
 		return 0;
-	snprintf(why, cap, "share %u of group %u is from a split %u of %u groups, not the "
-			   "layout of %s (%u of %zu groups)",
-		 share->member_index + 1u, share->group_index + 1u, share->group_threshold,
-		 share->group_count, c->sec->name, l->group_threshold, l->ngroups);
+	snprintf(why, cap, "it is from a split %u of %u groups, not the layout of %s (%u of %zu "
+			   "groups)",
+		 share->group_threshold, share->group_count, c->sec->name, l->group_threshold,
+		 l->ngroups);
 	return CE_ERR_VERIFY;
 }
 
@@ -137,6 +196,12 @@ static int share_check(struct collect *c, const struct slip39_share *share, cons
 	int r = CE_ERR_INTERNAL;
 
 	snprintf(c->set, sizeof(c->set), "%u", (unsigned)share->identifier);
+	/* the member count is the layout's (a share does not carry it) */
+	registry_share_name(c->name, sizeof(c->name), share->member_index + 1u,
+			    share->group_index < c->layout.ngroups
+				    ? c->layout.groups[share->group_index].count
+				    : 0u,
+			    share->group_index + 1u, share->group_count, c->set);
 	r = share_layout_check(c, share, why, cap);
 	if (r < 0)
 		goto out;
@@ -179,6 +244,33 @@ out:
 	return r;
 }
 
+/* A refused share: the reason and the tries left stay on the screen until
+ * the holder presses Enter, then the screen is cleared. */
+static int share_refused(struct collect *c, const struct run_seat *seat, const char *why,
+			 int tries_left)
+{
+	struct run_ctx *rc = c->rc;
+	char text[1024];
+
+	if (run_is_rehearsal(rc) || tries_left <= 0) {
+		run_say(rc, "  %s: %s REFUSED: %s.", seat->person->name, c->name, why);
+		return 0;
+	}
+	snprintf(text, sizeof(text), "%s: %s REFUSED: %s. You may present your share again: "
+				     "%d tr%s left.",
+		 seat->person->name, c->name, why, tries_left, tries_left == 1 ? "y" : "ies");
+	return console_ack(run_console(rc), c->key, text);
+}
+
+/* "Quorum progress: 1/3" (shares_ui_progress_format), into buf. */
+static void share_progress(const struct collect *c, char *buf, size_t cap)
+{
+	struct shares_ui_progress p;
+
+	shares_ui_progress_from_shares(&p, c->shares, c->n);
+	shares_ui_progress_format(buf, cap, &p);
+}
+
 /* One holder presents a share, again after a refusal (3 tries; a rehearsal
  * file cannot change: the first refusal is final). An accepted share is
  * kept as c->shares[c->n++]. A rehearsal holder without a share is skipped. */
@@ -186,7 +278,7 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 {
 	struct run_ctx *rc = c->rc;
 	struct slip39_share *share = &c->shares[c->n];
-	char why[512];
+	char why[512], full[768];
 	int r = CE_ERR_INTERNAL, tries, verdict;
 
 	for (tries = 0;; tries++) {
@@ -202,22 +294,28 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 		verdict = share_check(c, share, seat->person->id, why, sizeof(why));
 		if (verdict < 0 && verdict != CE_ERR_VERIFY)
 			return verdict;
-		r = share_record(c, seat, share, verdict, why);
+		snprintf(full, sizeof(full), "%s: %s", c->name, why);
+		r = share_record(c, seat, share, verdict, full);
 		if (r < 0)
 			return r;
 		if (verdict == 0) {
-			run_say(rc, "  %s: share accepted.", seat->person->name);
 			c->ids[c->n] = seat->person->id;
 			c->pos[c->n].group = share->group_index + 1u;
 			c->pos[c->n].member = share->member_index + 1u;
 			c->n++;
+			/* stays above the next holder's gate, which clears it */
+			share_progress(c, why, sizeof(why));
+			run_say(rc, "  %s: %s accepted. %s", seat->person->name, c->name, why);
 			return 0;
 		}
-		run_say(rc, "  %s: share REFUSED: %s", seat->person->name, why);
 		ce_wipe(share, sizeof(*share));
+		r = share_refused(c, seat, why,
+				  run_is_rehearsal(rc) ? 0 : RUN_SHARE_TRIES - (tries + 1));
+		if (r < 0)
+			return r;
 		if (run_is_rehearsal(rc) || tries + 1 >= RUN_SHARE_TRIES)
-			return ce_err_set(CE_ERR_VERIFY, "share of %s presented by %s refused: %s",
-					  c->sec->name, seat->person->id, why);
+			return ce_err_set(CE_ERR_VERIFY, "%s of %s presented by %s refused: %s",
+					  c->name, c->sec->name, seat->person->id, why);
 	}
 }
 
@@ -355,8 +453,8 @@ int run_shares_collect(struct run_ctx *rc, const struct script_secret *sec, uint
 		r = CE_ERR_MLOCK;
 		goto out;
 	}
-	run_say(rc, "Quorum for %s: %u of the key holders enter their shares, one at a time.",
-		sec->name, c.need);
+	run_say(rc, "Quorum for %s: %u shares are needed; the key holders enter them one at a "
+		    "time. Quorum progress: 0/%u", sec->name, c.need, c.need);
 	r = quorum_gather(&c, out, &out_len, &met);
 	if (r < 0)
 		goto out;

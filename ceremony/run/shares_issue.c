@@ -39,6 +39,7 @@ struct issue {
 	char salt_hex[2 * REGISTRY_SALT_BYTES + 1], com_hex[2 * REGISTRY_COMMITMENT_BYTES + 1];
 	char key[CONSOLE_KEY_MAX];
 	char label[256];
+	char name[128]; /* "share M of N, group G of K, set XXXX" (registry_share_name) */
 	struct shares_ui_position pos;
 	json_t *persons; /* the holder */
 };
@@ -80,9 +81,8 @@ static int issue_show(struct issue *is, int tries)
 					  is->set, is->g, is->m, is->mn);
 		if (r < 0)
 			return r;
-		run_say(rc, "  REHEARSAL: share %u of %u of %s written to %s/%s/%s.shares", is->m,
-			is->count, is->sec->name, run_outdir(rc), REHEARSAL_DIR,
-			is->holder->person->id);
+		run_say(rc, "  REHEARSAL: %s of %s written to %s/%s/%s.shares", is->name,
+			is->sec->name, run_outdir(rc), REHEARSAL_DIR, is->holder->person->id);
 		return 0;
 	}
 	r = console_term(run_console(rc), &t);
@@ -141,8 +141,8 @@ static int issue_type_back(struct issue *is, int *same)
 		r = console_term(run_console(rc), &t);
 		if (r < 0)
 			goto out;
-		snprintf(prompt, sizeof(prompt), "%s: type share %u of %u of %s back",
-			 is->holder->person->name, is->m, is->count, is->sec->name);
+		snprintf(prompt, sizeof(prompt), "%s: type %s of %s back",
+			 is->holder->person->name, is->name, is->sec->name);
 		r = shares_ui_enter(t, prompt, back);
 		if (r == CE_ERR_ABORTED)
 			r = console_abort(run_console(rc), is->key);
@@ -183,12 +183,17 @@ static int issue_step_up(struct issue *is)
 	const struct run_seat *h = is->holder;
 	char prompt[512];
 
+	int r;
+
 	snprintf(is->key, sizeof(is->key), "issue.%s.%s.%s", run_step(is->rc)->id, is->sec->name,
 		 h->person->id);
+	/* the gate: nothing of the previous holder is left on the screen */
+	r = console_gate(run_console(is->rc), is->key, h->person->name);
+	if (r < 0)
+		return r;
 	snprintf(prompt, sizeof(prompt),
-		 "%s: step up alone to receive share %u of %u (group %u) of %s, set %s; type your "
-		 "id:",
-		 h->person->name, is->m, is->count, is->g, is->sec->name, is->set);
+		 "%s: step up alone to the keyboard to receive %s of %s; type your id:",
+		 h->person->name, is->name, is->sec->name);
 	return run_confirm(is->rc, is->key, prompt, h->person->id);
 }
 
@@ -254,21 +259,49 @@ static int issue_one(struct issue *is, unsigned generation)
 		run_say(rc, "  %s: the share typed back is not the one shown.",
 			is->holder->person->name);
 		if (tries + 1 >= RUN_SHARE_TRIES || run_is_rehearsal(rc)) {
-			r = ce_err_set(CE_ERR_VERIFY, "%s could not type share %u/%u of %s back",
-				       is->holder->person->id, is->g, is->m, is->sec->name);
+			r = ce_err_set(CE_ERR_VERIFY, "%s could not type %s of %s back",
+				       is->holder->person->id, is->name, is->sec->name);
 			goto out;
 		}
 		run_say(rc, "  The share is shown again.");
 	}
-	run_say(rc, "  %s: share %u of %u of %s typed back and checked.", is->holder->person->name,
-		is->m, is->count, is->sec->name);
 	r = issue_register(is, generation);
+	if (r < 0)
+		goto out;
+	/* stays above the next holder's gate, which clears it */
+	run_say(rc, "  %s: %s of %s typed back and checked.", is->holder->person->name, is->name,
+		is->sec->name);
 out:
 	secmem_free(is->mn);
 	is->mn = NULL;
 	json_decref(is->persons);
 	is->persons = NULL;
 	return r;
+}
+
+/* The issuance of a PIN's shares stopped half-way: the token holds a PIN
+ * whose shares nobody (or not a quorum) holds. Say so, and what to do. */
+static void issue_stopped_warn(struct run_ctx *rc, const struct script_secret *sec)
+{
+	const char *tok = sec->token != NULL ? sec->token->name : NULL;
+
+	if (tok == NULL) {
+		run_say(rc, "WARNING: the shares of %s were not all issued: the shares issued so far "
+			    "cannot be relied on; run the step again in a new ceremony.", sec->name);
+		return;
+	}
+	if (strcmp(run_step(rc)->action->name, "token.init") == 0)
+		run_say(rc, "WARNING: token '%s' is now initialised with %s that nobody holds: the "
+			    "shares of %s were not all issued. The token cannot be used: "
+			    "re-initialise it with a new token-init ceremony (see "
+			    "docs/runbook-hsm-admin.md, \"recover from a failed token init\").", tok,
+			sec->kind == SECRET_SO_PIN ? "an SO PIN and a user PIN" : "a user PIN",
+			sec->name);
+	else
+		run_say(rc, "WARNING: the PIN %s of token '%s' was changed but its shares were not "
+			    "all issued: nobody holds the new PIN. Recover it as "
+			    "docs/runbook-hsm-admin.md says (\"recover from a failed token init\").",
+			sec->name, tok);
 }
 
 /* slip39_split with the layout, into a set whose identifier is not already
@@ -343,12 +376,16 @@ static int issue_all(struct run_ctx *rc, const struct script_secret *sec,
 			is.count = set->member_count[g];
 			is.g = is.share->group_index + 1u;
 			is.m = is.share->member_index + 1u;
+			registry_share_name(is.name, sizeof(is.name), is.m, is.count, is.g,
+					    (unsigned)set->group_count, set_id);
 			r = issue_one(&is, generation);
 			if (r < 0)
 				goto out;
 		}
 	r = 0;
 out:
+	if (r < 0 && set != NULL)
+		issue_stopped_warn(rc, sec);
 	slip39_share_set_free(set);
 	return r;
 }

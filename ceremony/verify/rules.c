@@ -59,7 +59,7 @@ struct verify_rules {
 	int ended;
 	/* the set of the last share.issued and its pin_derivation ("" none) */
 	char issued_set[2 * VERIFY_NAME_LEN], issued_deriv[VERIFY_NAME_LEN];
-	char abort_reason[VERIFY_NAME_LEN];
+	char abort_reason[VERIFY_REASON_LEN - 128]; /* an abort's reason, or a failed run's first error */
 	/* the line being checked (borrowed during verify_rules_event) */
 	const struct tj_doc *d;
 	struct verify_report *rep;
@@ -321,7 +321,7 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 						  "step %s: %s presents a second share of set %s (first at line %llu): a quorum needs distinct key holders (policy 5.2.1)",
 						  ru->open_step, holder, set, (unsigned long long)ru->shares[j].line);
 		if (ru->shares[j].group == group && ru->shares[j].member == member)
-			return verify_report_fail(ru->rep, ln, "step %s: share %lld of group %lld of set %s accepted twice (first at line %llu)",
+			return verify_report_fail(ru->rep, ln, "step %s: share %lld, group %lld, set %s accepted twice (first at line %llu)",
 						  ru->open_step, (long long)member, (long long)group, set,
 						  (unsigned long long)ru->shares[j].line);
 	}
@@ -549,7 +549,15 @@ static int rules_structure(struct verify_rules *ru, uint64_t ln, const char *typ
 		rep->scripted_input = tj_is(d, tj_get(d, det, "scripted_input"), TJ_TRUE);
 		rep->production = tj_is(d, tj_get(d, det, "rehearsal"), TJ_FALSE) &&
 				  tj_is(d, tj_get(d, det, "scripted_input"), TJ_FALSE);
+		rep->clock_unsynchronised = tj_is(d, tj_get(d, tj_get(d, det, "clock"),
+							     "synchronised"), TJ_FALSE);
 	}
+	if (strcmp(type, "clock.held") == 0)
+		rep->clock_held++;
+	/* a failed run says why: its (first) error event's message */
+	if (strcmp(type, "error") == 0 && ru->abort_reason[0] == '\0')
+		copy_str(ru->abort_reason, sizeof(ru->abort_reason),
+			 tj_str(d, tj_get(d, det, "message")));
 	if (strcmp(type, "transcript.key") == 0) {
 		if (rep->key_line != 0)
 			return verify_report_fail(rep, ln, "a second transcript.key (the first is at line %llu)",

@@ -83,6 +83,8 @@ struct verify_report {
 	size_t n_expected;  /* --expect-key given, normalised in expected[] */
 	char expected[VERIFY_EXPECT_MAX][VERIFY_PIN_LEN];
 	int signer_matched; /* the announced (and, signed, signing) key is one of expected[] */
+	int clock_unsynchronised; /* ceremony.start clock.synchronised false (policy 5.5) */
+	uint64_t clock_held;      /* clock.held events: the host clock went back */
 	/* What the verdict proves and what it does not, one sentence (always set). */
 	char proof[VERIFY_REASON_LEN];
 };

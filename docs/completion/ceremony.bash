@@ -31,7 +31,7 @@ _ceremony_files() # [-d] [EXT-GLOB]: files (or with -d directories) into COMPREP
 _ceremony()
 {
 	local cur prev verb= sub= i
-	local verbs="help version shares lint check run roster hsm x509 verify replay archive"
+	local verbs="help version shares lint check run roster hsm x509 verify replay archive print"
 	# ceremony-verify, the auditor's program: the same two verbs, nothing else
 	[ "${COMP_WORDS[0]##*/}" = ceremony-verify ] && verbs="verify replay"
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -134,6 +134,8 @@ _ceremony()
 		args=jsonl ;;
 	archive)
 		opts="--to --outputs --expect-key --allow-incomplete"; args=jsonl ;;
+	print)
+		opts="--transcript --script --output -o"; args=yaml ;;
 	*)
 		return ;;
 	esac

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "shares/ui/ui.h"
+#include "shares/ui/cairo_lib.h"
 #include "shares/ui/qr.h"
 #include "shares/slip39.h"
 #include "shares/wordlist.h"
@@ -7,77 +8,16 @@
 #include "common/outfile.h"
 #include "common/secmem.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/*
- * cairo is opened when a card is printed, not linked: linked, it and its
- * X11/fontconfig/freetype chain were mapped at every exec of every verb,
- * about 5 ms of start-up that only `shares card` uses. The headers are used
- * at compile time for the types; the few functions are resolved by name.
- * The library stays open for the life of the process.
- */
-#define CARD_CAIRO_SONAME "libcairo.so.2"
-#define CARD_CAIRO_FUNCS(X) \
-	X(pdf_surface_create_for_stream) X(pdf_surface_set_metadata) X(create) \
-	X(destroy) X(status) X(status_to_string) X(show_page) X(surface_finish) \
-	X(surface_status) X(surface_destroy) X(set_source_rgb) X(rectangle) X(fill) \
-	X(move_to) X(show_text) X(select_font_face) X(set_font_size)
+/* cairo is opened when a card is printed, not linked: shares/ui/cairo_lib.h. */
+#define card_lib (*shares_cairo())
 
-struct card_cairo {
-#define CARD_CAIRO_FIELD(f) __typeof__(cairo_##f) *f;
-	CARD_CAIRO_FUNCS(CARD_CAIRO_FIELD)
-#undef CARD_CAIRO_FIELD
-};
-
-/* Filled once by card_cairo_load(), then read only. */
-static struct card_cairo card_lib;
-static int card_lib_loaded;
-
-/* Open cairo and resolve every function, or leave nothing half loaded.
- * Returns 0 or CE_ERR_UNSUPPORTED naming the library (or the function). */
 static int card_cairo_load(void)
 {
-	int r = CE_ERR_INTERNAL;
-	struct card_cairo lib;
-	const char *missing = NULL;
-	void *h = NULL, *sym;
-
-	if (card_lib_loaded)
-		return 0;
-	h = dlopen(CARD_CAIRO_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		const char *why = dlerror();
-
-		r = ce_err_set(CE_ERR_UNSUPPORTED, "share card: %s could not be loaded (%s); "
-			       "printing cards needs cairo (Debian: apt-get install libcairo2)",
-			       CARD_CAIRO_SONAME, why != NULL ? why : "not found");
-		goto out;
-	}
-#define CARD_CAIRO_RESOLVE(f) \
-	sym = dlsym(h, "cairo_" #f); \
-	if (sym == NULL && missing == NULL) \
-		missing = "cairo_" #f; \
-	memcpy(&lib.f, &sym, sizeof(sym));
-	CARD_CAIRO_FUNCS(CARD_CAIRO_RESOLVE)
-#undef CARD_CAIRO_RESOLVE
-	if (missing != NULL) {
-		r = ce_err_set(CE_ERR_UNSUPPORTED, "share card: %s has no %s (cairo too old?)",
-			       CARD_CAIRO_SONAME, missing);
-		goto out;
-	}
-	card_lib = lib;
-	card_lib_loaded = 1;
-	h = NULL; /* kept open for the life of the process */
-	r = 0;
-out:
-	if (h != NULL)
-		dlclose(h);
-	return r;
+	return shares_cairo_load("share card");
 }
 
 /*

@@ -29,6 +29,7 @@ x509 crl
 verify
 replay
 archive
+print
 shares
 shares split
 shares combine

@@ -12,7 +12,7 @@ test_expect_success 'replay tells who acted and witnessed, failures highlighted,
 	test_grep "times are UTC" r &&
 	test_grep "== step keygen: Generate the root key ==" r &&
 	test_grep "!! alice (security-officer) FAILED to log in as user: CKR_PIN_INCORRECT" r &&
-	test_grep "!! dave presents share 3 of set pin-1: REFUSED (checksum)" r &&
+	test_grep "!! dave presents share 3, group 1 of 1, set pin-1: REFUSED (checksum)" r &&
 	test_grep "erin (system-auditor) witnessed the actions of alice" r &&
 	test_grep "quorum met for set pin-1 (threshold 2): bob dave" r &&
 	test_grep "[0-9]Z  ceremony ends: completed" r

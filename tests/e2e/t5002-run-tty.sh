@@ -55,6 +55,9 @@ echo_is_off() {
 answer() { # KEY TEXT: wait for the prompt [KEY], type TEXT and Enter
 	wait_for "\[$1\]" && T send-keys -t t -l "$2" && T send-keys -t t Enter
 }
+gate() { # the step-up gate between key holders: Enter when alone
+	wait_for "please step up to the keyboard" && sleep 0.2 && T send-keys -t t Enter
+}
 screen_words() { # the share's words as shown, in order, one line
 	screen | python3 -c '
 import re, sys
@@ -85,7 +88,7 @@ type_share() { # NAME FILE: at quorum entry
 	type_words "${w[@]:0:10}" && sleep 0.2 && echo_is_off &&
 	! screen | grep -q -w -e "${w[2]}" -e "${w[5]}" -e "${w[9]}" &&
 	type_words "${w[@]:10}" &&
-	wait_for "$1: share accepted"
+	wait_for "$1: share .* accepted"
 }
 
 test_expect_success 'interactive run: shares shown alone, typed back unechoed, abort -> INCOMPLETE' '
@@ -102,11 +105,11 @@ test_expect_success 'interactive run: shares shown alone, typed back unechoed, a
 	answer witness.attendance.sam confirm &&
 	answer transcript-key.alice confirm &&
 	answer transcript-key.sam confirm &&
-	answer issue.init.so-pin.bob bob &&
+	gate && answer issue.init.so-pin.bob bob &&
 	take_share "Bob Laurent" so-bob &&
-	answer issue.init.user-pin.bob bob &&
+	gate && answer issue.init.user-pin.bob bob &&
 	take_share "Bob Laurent" user-bob &&
-	answer issue.init.user-pin.carol carol &&
+	gate && answer issue.init.user-pin.carol carol &&
 	wait_for "Share for Carol" && history >hist &&
 	read -r -a b <user-bob && read -r -a s <so-bob &&
 	! grep -q "Share for Bob" hist &&
@@ -114,9 +117,9 @@ test_expect_success 'interactive run: shares shown alone, typed back unechoed, a
 	take_share "Carol Petit" user-carol &&
 	answer witness.init.alice confirm &&
 	answer witness.init.sam confirm &&
-	answer holder.login.1 carol &&
+	gate && answer holder.login.1 carol &&
 	type_share "Carol Petit" user-carol &&
-	answer holder.login.2 bob &&
+	gate && answer holder.login.2 bob &&
 	type_share "Bob Laurent" user-bob &&
 	wait_for "Quorum met for user-pin" &&
 	answer witness.login.alice confirm &&
@@ -152,7 +155,7 @@ test_expect_success 'failing twin: a share typed back wrong is refused and shown
 	answer witness.attendance.sam confirm &&
 	answer transcript-key.alice confirm &&
 	answer transcript-key.sam confirm &&
-	answer issue.init.so-pin.bob bob &&
+	gate && answer issue.init.so-pin.bob bob &&
 	wait_for "Share for Bob" && wait_for "Type yes when" &&
 	screen_words >so-bob2 && T send-keys -t t "yes" Enter &&
 	wait_for "type share .* back" &&
@@ -182,7 +185,7 @@ to_first_share() { # N LABEL
 	answer witness.attendance.sam confirm &&
 	answer transcript-key.alice confirm &&
 	answer transcript-key.sam confirm &&
-	answer issue.init.so-pin.bob bob &&
+	gate && answer issue.init.so-pin.bob bob &&
 	wait_for "Share for Bob" && wait_for "Type yes when"
 }
 # After Ctrl-C: the screen cleared, the terminal restored, the reason asked,

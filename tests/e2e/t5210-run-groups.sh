@@ -92,11 +92,11 @@ test_expect_success 'member 1 of group 1 and member 1 of group 2 are both accept
 
 test_expect_success 'replay shows the groups' '
 	ceremony replay "$INIT/transcript.jsonl" >r1 &&
-	test_grep "share 2 of group 2 of set [0-9]* issued to judy" r1 &&
-	test_grep "judy typed share 2 of group 2 of set [0-9]* back: ok" r1 &&
+	test_grep "share 2 of 2, group 2 of 2, set [0-9]* issued to judy" r1 &&
+	test_grep "judy typed share 2 of 2, group 2 of 2, set [0-9]* back: ok" r1 &&
 	ceremony replay "$KEY/transcript.jsonl" >r2 &&
-	test_grep "irene presents share 1 of group 2 of set [0-9]*: accepted" r2 &&
-	test_grep "bob presents share 1 of group 1 of set [0-9]*: accepted" r2 &&
+	test_grep "irene presents share 1 of 2, group 2 of 2, set [0-9]*: accepted" r2 &&
+	test_grep "bob presents share 1 of 5, group 1 of 2, set [0-9]*: accepted" r2 &&
 	test_grep "quorum met for set [0-9]* (threshold 5, 2 of the groups 3-of-5, 2-of-2): bob irene carol judy dave" r2
 '
 
@@ -123,7 +123,7 @@ test_expect_success 'failing twin: the same member twice in one group is refused
 	cp judy dup/rehearsal/judy.shares &&
 	test_exit_code 1 run_rehearsal two-group-key.yaml "$(run_answers two-group-key)" "$PWD/d" \
 		--issued-in "$PWD/dup/transcript.jsonl" >log 2>&1 &&
-	test_grep "share 2/1 of set [0-9]* was issued to irene, not judy" log &&
+	test_grep "share 1 of 2, group 2 of 2, set [0-9]* of user-pin presented by judy refused: it was issued to irene, not judy" log &&
 	grep "\"type\":\"quorum.share\"" d/transcript.jsonl | grep "\"holder\":\"judy\"" >j &&
 	test_grep "\"accepted\":false" j
 '
@@ -134,7 +134,7 @@ test_expect_success 'failing twin: a share split with other groups than the scri
 	! grep -q "count: 2" "$TEST_TMP/scripts/one-group-key.yaml" &&
 	test_exit_code 1 run_rehearsal one-group-key.yaml "$(run_answers two-group-key)" "$PWD/o" \
 		--issued-in "$INIT/transcript.jsonl" >log 2>&1 &&
-	test_grep "share 1 of group 1 is from a split 2 of 2 groups, not the layout of user-pin (1 of 1 groups)" log &&
+	test_grep "share 1 of 5, group 1 of 2, set [0-9]* REFUSED: it is from a split 2 of 2 groups, not the layout of user-pin (1 of 1 groups)" log &&
 	! grep -q "\"type\":\"quorum.met\"" o/transcript.jsonl
 '
 
@@ -142,7 +142,7 @@ test_expect_success 'failing twin: the same member twice in one group is FAILED 
 	share_edit "$KEV" judy "s/\"member\": 2/\"member\": 1/" >e.events &&
 	resign e.events &&
 	test_exit_code 4 ceremony verify t.jsonl >out &&
-	test_grep "line 25: step login: share 1 of group 2 of set [0-9]* accepted twice (first at line 23)" out
+	test_grep "line 25: step login: share 1, group 2, set [0-9]* accepted twice (first at line 23)" out
 '
 
 test_expect_success 'failing twin: without the group, member 1 of two groups is FAILED as before' '
@@ -151,7 +151,7 @@ test_expect_success 'failing twin: without the group, member 1 of two groups is 
 	! grep -q "\"group" e.events &&
 	resign e.events &&
 	test_exit_code 4 ceremony verify t.jsonl >out &&
-	test_grep "line 23: step login: share 1 of group 1 of set [0-9]* accepted twice (first at line 22)" out
+	test_grep "line 23: step login: share 1, group 1, set [0-9]* accepted twice (first at line 22)" out
 '
 
 test_done

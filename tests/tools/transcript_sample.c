@@ -23,7 +23,7 @@
  * written "id:role" (or "id" for no role). ceremony.start gets the host
  * details, a fresh ceremony id and the SHA-256 of --script / --roster (unless
  * its details give them); a transcript.key event gets the signing key's
- * details. --date starts the clock at that day, 09:00:00 UTC, one second per
+ * details (a "clock" its details give is kept). --date starts the clock at that day, 09:00:00 UTC, one second per
  * event.
  */
 #include "ceremony/transcript/transcript.h"
@@ -107,7 +107,7 @@ static int from_file(const char *events, const char *script, const char *roster,
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		json_error_t jerr;
-		json_t *e, *d;
+		json_t *e, *d, *kept_clock;
 		const char *type;
 		json_t *step;
 
@@ -140,8 +140,12 @@ static int from_file(const char *events, const char *script, const char *roster,
 					return 1;
 				json_object_set_new(d, "roster_sha256", json_string(hex));
 			}
+			/* a clock given in EVENTS is kept (tests of what verify says of it) */
+			kept_clock = json_incref(json_object_get(d, "clock"));
 			if (transcript_host_details(d) != 0)
 				return 1;
+			if (kept_clock != NULL)
+				json_object_set_new(d, "clock", kept_clock);
 		} else if (strcmp(type, "transcript.key") == 0) {
 			json_decref(d);
 			if (transcript_key_details(key, 1, &d) != 0)

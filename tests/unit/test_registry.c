@@ -102,7 +102,7 @@ static void test_duplicate_refused(void **state)
 	/* the same (secret, set, group, member) again, even to another holder */
 	again = share("user-pin", "1234", 1, 2, "carol", mn_bob, 3, gen);
 	assert_int_equal(registry_add(&g, &again), CE_ERR_DUPLICATE);
-	assert_non_null(strstr(ce_err_detail(), "share 1/2 of set 1234 of user-pin is issued twice"));
+	assert_non_null(strstr(ce_err_detail(), "share 2, group 1, set 1234 of user-pin is issued twice"));
 	assert_non_null(strstr(ce_err_detail(), "to bob and to carol"));
 	assert_int_equal(g.n, 2);
 	/* twin: the same place in another secret's set is not a duplicate */
@@ -220,7 +220,7 @@ static void test_unknown_set(void **state)
 	assert_int_equal(registry_share_check(&g, "user-pin", "4321", 1, 1, "alice", mn_alice, why,
 					      sizeof(why)),
 			 CE_ERR_VERIFY);
-	assert_string_equal(why, "set 4321 is not a share set of user-pin");
+	assert_string_equal(why, "set 4321 is not a share set of user-pin (its shares are of set 1234)");
 	/* a set of another secret is not a set of this one */
 	assert_int_equal(registry_share_check(&g, "so-pin", "1234", 1, 1, "alice", mn_alice, why,
 					      sizeof(why)),
@@ -250,18 +250,33 @@ static void test_check_failing_twins(void **state)
 	assert_int_equal(registry_share_check(&g, "user-pin", "1234", 1, 2, "alice", mn_bob, why,
 					      sizeof(why)),
 			 CE_ERR_VERIFY);
-	assert_string_equal(why, "share 1/2 of set 1234 was issued to bob, not alice");
+	assert_string_equal(why, "it was issued to bob, not alice");
 	/* a member that was never issued */
 	assert_int_equal(registry_share_check(&g, "user-pin", "1234", 1, 3, "bob", mn_bob, why,
 					      sizeof(why)),
 			 CE_ERR_VERIFY);
-	assert_string_equal(why, "share 1/3 of set 1234 was never issued");
+	assert_string_equal(why, "share 3, group 1, set 1234 was never issued");
 	/* bob at his place with other words: the commitment does not match */
 	assert_int_equal(registry_share_check(&g, "user-pin", "1234", 1, 2, "bob", mn_alice, why,
 					      sizeof(why)),
 			 CE_ERR_VERIFY);
 	assert_string_equal(why, "this is not the share issued to bob (commitment does not match)");
 	registry_free(&g);
+}
+
+/* One name for a share (shares_ui_share_name); the member count left out
+ * when unknown, never a number made up. */
+static void test_share_name(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	registry_share_name(buf, sizeof(buf), 2, 3, 1, 2, "3372");
+	assert_string_equal(buf, "share 2 of 3, group 1 of 2, set 3372");
+	registry_share_name(buf, sizeof(buf), 2, 0, 1, 2, "3372");
+	assert_string_equal(buf, "share 2, group 1 of 2, set 3372");
+	registry_share_name(buf, sizeof(buf), 16, 16, 16, 16, "32767");
+	assert_string_equal(buf, "share 16 of 16, group 16 of 16, set 32767");
 }
 
 static void test_commit(void **state)
@@ -294,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_check_failing_twins),
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_one_derivation_per_set),
+		cmocka_unit_test(test_share_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
