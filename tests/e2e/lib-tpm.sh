@@ -100,8 +100,15 @@ tpm_start() {
 	}
 	# The watcher: when this shell dies without running its EXIT trap (a
 	# SIGKILL), it stops the daemons itself.
+	# Its sleep is waited for, so that tpm_stop's SIGTERM ends the sleep too.
 	(
-		while kill -0 $$ 2>/dev/null; do sleep 1; done
+		tw_sleep=""
+		trap 'kill $tw_sleep 2>/dev/null; exit 0' TERM
+		while kill -0 $$ 2>/dev/null; do
+			sleep 1 &
+			tw_sleep=$!
+			wait $tw_sleep
+		done
 		kill $TPM_PIDS 2>/dev/null
 	) </dev/null >/dev/null 2>&1 &
 	TPM_WATCH_PID=$!
