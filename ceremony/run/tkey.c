@@ -63,7 +63,7 @@ static int tkey_sign_test(struct run_ctx *rc)
 	if (r < 0) {
 		rc->tkey_ready = 0; /* it will not sign: ceremony.end says so */
 		r = ce_err_prefix(r, "the transcript key cannot sign the transcript (%s): stopping "
-				     "before any share is shown or issued",
+				     "before the shares are issued",
 				  path);
 		goto out;
 	}

@@ -215,12 +215,13 @@ token_init_fm() { # OUT [ENV...]: token-init.yaml through the fault module
 		>"$tf_out.log" 2>&1 </dev/null
 }
 
-test_expect_success 'a transcript key whose test signature is wrong stops token-init before any share is issued' '
+test_expect_success 'a transcript key whose test signature is wrong stops token-init before the user PIN shares; only the new SO PIN is issued, to re-initialise' '
 	test_exit_code 1 token_init_fm "$PWD/bad" FAULTMOD_FUNC=C_Sign FAULTMOD_MODE=corrupt &&
-	test_grep "the transcript key cannot sign the transcript (OpenSSL CMS through pkcs11-provider): stopping before any share is shown or issued" bad.log &&
+	test_grep "the transcript key cannot sign the transcript (OpenSSL CMS through pkcs11-provider): stopping before the shares are issued" bad.log &&
+	test_grep "its SO PIN shares were issued; start again with a token-init ceremony whose token.init step says reinit: true" bad.log &&
 	test_grep "is NOT signed: its transcript key could not sign" bad.log &&
-	! grep -q "\"type\":\"share.issued\"" bad/transcript.jsonl &&
-	! grep -q "so-pin\|user-pin" bad/rehearsal/*.shares 2>/dev/null &&
+	test "$(grep "\"type\":\"share.issued\"" bad/transcript.jsonl | grep -vc "\"secret\":\"so-pin\"")" = 0 &&
+	grep -q "\"type\":\"share.issued\".*\"secret\":\"so-pin\"" bad/transcript.jsonl &&
 	tail -n 1 bad/transcript.jsonl | grep -q "\"transcript_key\":\"destroyed-unsigned\"" &&
 	! grep -q "after-signing" bad/transcript.jsonl &&
 	test ! -e bad/transcript.jsonl.p7s
