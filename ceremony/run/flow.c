@@ -567,11 +567,12 @@ static int ctx_open(struct run_ctx *rc)
 	r = p11_ctx_open(rc->opts->module, &rc->p11);
 	if (r < 0)
 		goto out;
-	r = caps_preflight(rc);
+	/* the PINs the script makes fit their tokens' ranges (pinplan.h): the
+	 * refusal names the script line; then every other requirement */
+	r = pin_plan_check(rc->s, rc->p11);
 	if (r < 0)
 		goto out;
-	/* the PINs the script makes fit their tokens' ranges (pinplan.h) */
-	r = pin_plan_check(rc->s, rc->p11);
+	r = caps_preflight(rc);
 	if (r < 0)
 		goto out;
 	r = people_operator_ask(rc);

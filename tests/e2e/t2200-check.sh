@@ -47,7 +47,7 @@ test_expect_success 'token-init.yaml on a blank SoftHSM slot: every requirement 
 	ceremony check "$S/token-init.yaml" --module "$SOFTHSM_MODULE" >out &&
 	tok_sum >after && cmp before after &&
 	test_grep "^OK      init (token) token .root.: a blank token for pkcs11:token=Root%20CA%202026" out &&
-	test_grep "^OK      init (token.init) token .root.: SO and user PINs (pin-length) of 24 characters; token offers: PIN length 4..255" out &&
+	test_grep "^OK      init (token.init) token .root.: SO and user PINs: 24 typeable characters (56 symbols): 128.0 bits (floor 64); token offers: PIN length 4..255" out &&
 	test_grep "^OK      init (token.init) token .root.: random numbers from the token" out &&
 	test_grep "^OK      init (transcript) token .root.: the transcript signed through OpenSSL (pkcs11-provider)" out &&
 	! grep -q "^MISSING\|^UNKNOWN" out &&

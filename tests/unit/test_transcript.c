@@ -371,8 +371,8 @@ static void test_hold_sign_commit_and_forget(void **state)
 	assert_non_null(key);
 	assert_non_null(other);
 	assert_int_equal(transcript_signer_cert_create(key, "00112233445566778899aabbccddeeff", &cert), 0);
-	assert_int_equal(transcript_sign_test(key, cert, "00112233445566778899aabbccddeeff"), 0);
-	assert_int_equal(transcript_sign_test(other, cert, "00112233445566778899aabbccddeeff"),
+	assert_int_equal(transcript_sign_test(key, NULL, cert, "00112233445566778899aabbccddeeff"), 0);
+	assert_int_equal(transcript_sign_test(other, NULL, cert, "00112233445566778899aabbccddeeff"),
 			 CE_ERR_INVALID);
 	path_in(p, sizeof(p), "h.jsonl");
 	assert_int_equal(transcript_open(p, &t), 0);
@@ -396,14 +396,14 @@ static void test_hold_sign_commit_and_forget(void **state)
 	assert_int_equal(sb.st_size, size);
 	assert_int_equal(transcript_hold_release(t, 0), 0);
 	assert_int_equal(transcript_next_seq(t), 2);
-	assert_int_equal(transcript_hold_sign(t, key, cert, &pem, &pl), CE_ERR_STATE);
+	assert_int_equal(transcript_hold_sign(t, key, NULL, cert, &pem, &pl), CE_ERR_STATE);
 	/* held, signed in memory, committed, closed, signature written */
 	assert_int_equal(transcript_hold(t), 0);
 	d = json_pack("{s:s, s:s}", "status", "completed", "transcript_key",
 		      "destroyed-after-signing");
 	assert_int_equal(transcript_append(t, "ceremony.end", NULL, NULL, NULL, d), 0);
 	json_decref(d);
-	assert_int_equal(transcript_hold_sign(t, key, cert, &pem, &pl), 0);
+	assert_int_equal(transcript_hold_sign(t, key, NULL, cert, &pem, &pl), 0);
 	assert_non_null(pem);
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_size, size);
