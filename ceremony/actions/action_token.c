@@ -51,7 +51,8 @@ static int blank_uri(const char *uri, char **out)
 }
 
 /* The blank token for the script token `tname`: refused when the script's
- * URI already finds an initialised one (token.init never re-initialises).
+ * URI already finds an initialised one (only a step with reinit: true
+ * re-initialises, reinit_find).
  * *out owned by the caller. */
 static int blank_find(struct run_ctx *rc, const char *tname, const struct script_token *spec,
 		      struct p11_token **out)
@@ -60,11 +61,17 @@ static int blank_find(struct run_ctx *rc, const char *tname, const struct script
 	char *buri = NULL;
 	int r = CE_ERR_INTERNAL;
 
-	if (p11_token_find(run_p11(rc), spec->uri, &exists) == 0) {
+	r = p11_token_find(run_p11(rc), spec->uri, &exists);
+	if (r == 0) {
 		r = ce_err_set(CE_ERR_EXISTS,
 			       "token '%s' (%s) is already initialised: token.init only initialises a "
-			       "blank token",
+			       "blank token, unless the step says reinit: true (then its current "
+			       "SO PIN is typed at the console)",
 			       tname, spec->uri);
+		goto out;
+	}
+	if (r != CE_ERR_NOT_FOUND) { /* e.g. two tokens match: nothing is touched */
+		r = ce_err_prefix(r, "step token.init, token '%s'", tname);
 		goto out;
 	}
 	ce_err_clear();
@@ -72,7 +79,13 @@ static int blank_find(struct run_ctx *rc, const char *tname, const struct script
 	if (r < 0)
 		goto out;
 	r = p11_token_find_blank(run_p11(rc), buri, out);
-	if (r < 0)
+	if (r == CE_ERR_NOT_FOUND && p11_token_find(run_p11(rc), buri, &exists) == 0)
+		r = ce_err_set(CE_ERR_NOT_FOUND, "no blank token for '%s' (%s), but an initialised "
+						 "one, labelled '%s': if it is to be re-initialised "
+						 "(a factory card or partition, a failed token-init), "
+						 "the step says reinit: true", tname, buri,
+			       p11_token_info(exists)->label);
+	else if (r < 0)
 		r = ce_err_prefix(r, "no blank token for '%s' (%s)", tname, buri);
 out:
 	free(buri);

@@ -101,7 +101,7 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 	const struct script_step *st = first_use(pc->s, t->spec->name);
 	const struct p11_token_info *i;
 	char offers[256], *buri = NULL;
-	int r = CE_ERR_INTERNAL;
+	int r = CE_ERR_INTERNAL, fr = 0;
 
 	if (st == NULL) {
 		r = 0; /* named by no step: nothing needed of it */
@@ -116,7 +116,7 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 		r = tok_find_reinit(pc, t, st, &found);
 		if (r < 0 || !found)
 			goto out;
-	} else if (p11_token_find(pc->p11, t->spec->uri, &t->tok) == 0) {
+	} else if ((fr = p11_token_find(pc->p11, t->spec->uri, &t->tok)) == 0) {
 		if (t->inited) {
 			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name,
 				   "that token is already initialised (token.init only initialises "
@@ -126,6 +126,12 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 			t->tok = NULL;
 			goto out;
 		}
+	} else if (t->inited && fr != CE_ERR_NOT_FOUND) {
+		/* e.g. two tokens match (the same label and serial): nothing touched */
+		r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, ce_err_detail(), NULL,
+			   "no token yet for %s, and a blank one to initialise", t->spec->uri);
+		ce_err_clear();
+		goto out;
 	} else if (t->inited) {
 		ce_err_clear();
 		buri = blank_uri(t->spec->uri);

@@ -112,7 +112,7 @@ test_expect_success 'failing twin: two tokens with the label and the same serial
 		out >log 2>&1 &&
 	test_grep "2 tokens match .pkcs11:token=Root%20CA%202026." log &&
 	test_grep "they report the same serial" log &&
-	test_grep "step token.init, token .root." log &&
+	test_grep "^MISSING init (token) token .root.: no token yet for pkcs11:token=Root%20CA%202026, and a blank one" log &&
 	! grep -q "Ceremony completed" log &&
 	test $(blank_slots) = 1
 '

@@ -70,9 +70,11 @@ root_again() { # HIDE SCRIPT OUTDIR
 		--issued-in "$TEST_TMP/init/transcript.jsonl"
 }
 
-test_expect_success 'failing twin: without CKM_RSA_PKCS too, refused naming both mechanisms' '
+test_expect_success 'failing twin: without CKM_RSA_PKCS too, refused at preflight naming both mechanisms, nothing written' '
 	test_exit_code 1 root_again $HASH_RSA,$NO_EC,0x1 root-ca-rsa.yaml "$PWD/out" >log 2>&1 &&
-	test_grep "offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS" log &&
+	test_grep "^MISSING cert (cert.self-sign) token .root.: RSA 3072 PKCS#1 v1.5 signature with SHA-256 (key .root-ca-2026.); token offers: no CKM_SHA256_RSA_PKCS, no CKM_RSA_PKCS" log &&
+	test_grep "refusing to start; nothing was written to the token or the output directory" log &&
+	! grep -q "\"type\":\"attendance" out/transcript.jsonl 2>/dev/null &&
 	! grep -q "Ceremony completed" log &&
 	test ! -e out/root-ca.pem && test ! -e out/transcript.jsonl.p7s
 '
