@@ -197,6 +197,11 @@ static int verify_run(int argc, char **argv)
 		return cli_fail(r);
 	if (json) {
 		json_t *j = verify_report_json(path, &rep);
+
+		if (j != NULL && json_object_set_new(j, "cosigners", verify_cosign_json(&rep)) != 0) {
+			json_decref(j);
+			j = NULL;
+		}
 		char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 		json_decref(j);

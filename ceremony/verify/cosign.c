@@ -207,3 +207,23 @@ void verify_cosign_print(FILE *f, const struct verify_report *rep)
 				    c->subject, c->spki_sha256);
 	}
 }
+
+json_t *verify_cosign_json(const struct verify_report *rep)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; a != NULL && i < rep->n_cosigners; i++) {
+		const struct verify_cosigner *c = &rep->cosigners[i];
+
+		o = json_pack("{s:s, s:s}", "spki_sha256", c->spki_sha256, "subject", c->subject);
+		if (o != NULL && rep->cosigners_checked)
+			json_object_update_new(o, json_pack("{s:s, s:s, s:s}", "id", c->person_id, "name",
+							    c->name, "roles", c->roles));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}

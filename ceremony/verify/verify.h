@@ -112,6 +112,9 @@ struct verify_report {
 
 /* The co-signers of rep for people (after the verdict line). */
 void verify_cosign_print(FILE *f, const struct verify_report *rep);
+/* The co-signers as a JSON array (new reference, NULL on allocation failure):
+ * spki_sha256, subject, and with a roster id, name, roles. */
+json_t *verify_cosign_json(const struct verify_report *rep);
 
 /* Verify the transcript at path. Returns 0 when a verdict was reached (read
  * it in rep->verdict, whatever it is); a negative CE_ERR_* when the check

@@ -70,7 +70,10 @@ test_expect_success 'every seated person co-signs: verify OK with --require-cosi
 	test "$(grep -c "^  co-signed:   " out)" = 8 &&
 	spki=$(openssl x509 -in "$K/carol.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -c1-64) &&
 	test_grep "co-signed:   Carol .* (carol, key-holder) card key $spki" out &&
-	test_grep "co-signed:   Alice Martin (alice, security-officer) card key" out
+	test_grep "co-signed:   Alice Martin (alice, security-officer) card key" out &&
+	verify_all g --require-cosigners all --json >j &&
+	test "$(jq -r ".cosigners | length" j)" = 8 &&
+	test "$(jq -r ".cosigners[] | select(.id == \"carol\") | .spki_sha256" j)" = "$spki"
 '
 
 test_expect_success 'stock openssl cms -verify checks every signer (the auditor-guide command)' '
