@@ -9,6 +9,8 @@
 #include "ceremony/model/diag.h"
 #include "ceremony/policy/policy.h"
 #include "ceremony/model/roster.h"
+#include "ceremony/model/roster_cert.h"
+#include "common/hex.h"
 #include "common/err.h"
 #include "common/esc.h"
 
@@ -21,7 +23,9 @@ static void roster_help(FILE *f)
 		   "well formed, no person holding a forbidden role pair (policy 4.2.4), vetting\n"
 		   "(policy 4.3.2) and training (policy 4.3.4) current on the day. Prints a table\n"
 		   "of people, roles and their vetting and training status, then every finding\n"
-		   "as FILE:LINE:COL: error|warning: message and a summary.\n\n"
+		   "as FILE:LINE:COL: error|warning: message and a summary. A person's\n"
+		   "personal-token certificate (certificate:) is checked too: validity on the\n"
+		   "day, key usage digitalSignature, RSA >= 2048 bits or EC P-256/P-384.\n\n"
 		   "  --today DATE    check dates as on DATE (default: today, UTC)\n\n"
 		   "Exit 0 when there is no error, 1 otherwise, 2 on a usage error.\n");
 }
@@ -70,6 +74,22 @@ static void print_table(const struct roster *r, const struct roster_date *today)
 								  st.training_soon), until);
 		esc_fprintf(stdout, "%-12s %-22.22s %-44s %-24s %s\n", p->id, p->name, roles, vet,
 			    tr);
+	}
+}
+
+/* Who carries a personal-token certificate, by its SPKI SHA-256. */
+static void print_cards(const struct roster *r)
+{
+	size_t i;
+	char hex[65];
+
+	for (i = 0; i < r->npeople; i++) {
+		if (!r->people[i].has_spki)
+			continue;
+		hex_encode(r->people[i].spki_sha256, 32, hex);
+		esc_fprintf(stdout, "card %-12s spki-sha256:%s%s%s\n", r->people[i].id, hex,
+			    r->people[i].token ? " token " : "",
+			    r->people[i].token ? r->people[i].token : "");
 	}
 }
 
@@ -131,7 +151,9 @@ static int roster_run(int argc, char **argv)
 	}
 	if (r != NULL) {
 		print_table(r, &today);
+		print_cards(r);
 		(void)policy_check_roster_for(r, &today, 0, &d);
+		roster_cert_check(r, &today, &d);
 	}
 	diag_print(stdout, &d);
 	esc_fprintf(stdout, "%s: %zu %s, %zu error%s, %zu warning%s\n", path, r ? r->npeople : 0,

@@ -2,9 +2,11 @@
 /*
  * ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S] [--script S]
  *                 [--roster R] [--outputs DIR] [--expect-key KEY]...
- *                 [--require-production] [--json]
+ *                 [--require-production] [--require-cosigners all|ROLE]...
+ *                 [--json]
  */
 #include "ceremony/cli/cli.h"
+#include "ceremony/model/role.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
 #include "common/esc.h"
@@ -19,7 +21,7 @@ static void verify_help(FILE *f)
 		"usage: ceremony verify TRANSCRIPT [--signer CERT] [--signature P7S]\n"
 		"                       [--script S] [--roster R] [--outputs DIR]\n"
 		"                       [--expect-key WORDS|HEX]... [--require-production]\n"
-		"                       [--json]\n\n"
+		"                       [--require-cosigners all|ROLE]... [--json]\n\n"
 		"Check a ceremony transcript offline: format, sequence numbers, hash chain,\n"
 		"UTC times never going back, a step run once, no actor witnessing their own\n"
 		"step, quorums met by distinct holders, no forbidden role pair (policy 4.2.4),\n"
@@ -39,6 +41,11 @@ static void verify_help(FILE *f)
 		"                    FAILED when another key signed. Without it, OK proves only\n"
 		"                    that the file is unchanged since signing by the key shown\n"
 		"  --require-production  FAILED for a rehearsal or a run answered from a file\n"
+		"  --require-cosigners all|ROLE  every person seated (all) or seated in ROLE\n"
+		"                    must have co-signed with their roster certificate;\n"
+		"                    FAILED naming who is missing; repeatable; needs --script.\n"
+		"                    Co-signers are listed (checked against the roster with\n"
+		"                    --script)\n"
 		"  --json            print the verdict as one JSON object\n\n"
 		"exit status: 0 OK, 3 INCOMPLETE (a valid prefix: the ceremony did not\n"
 		"complete), 4 FAILED (first failing line and reason), 1 error (could not\n"
@@ -47,7 +54,7 @@ static void verify_help(FILE *f)
 
 enum {
 	OPT_JSON = CLI_OPT_KEY, OPT_SIGNER, OPT_SIGNATURE, OPT_SCRIPT, OPT_ROSTER, OPT_OUTPUTS,
-	OPT_EXPECT_KEY, OPT_REQUIRE_PRODUCTION
+	OPT_EXPECT_KEY, OPT_REQUIRE_PRODUCTION, OPT_REQUIRE_COSIGNERS
 };
 
 static const struct cli_opt verify_opts[] = {
@@ -59,6 +66,7 @@ static const struct cli_opt verify_opts[] = {
 	{ "outputs", OPT_OUTPUTS, 1 },
 	{ "expect-key", OPT_EXPECT_KEY, 1 },
 	{ "require-production", OPT_REQUIRE_PRODUCTION, 0 },
+	{ "require-cosigners", OPT_REQUIRE_COSIGNERS, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -107,6 +115,8 @@ static void verify_print(const char *path, const struct verify_opts *o,
 	       rep->signer_matched	? ", an expected key" :
 	       rep->n_expected		? ", NOT an expected key" :
 					  " (not pinned: see below)");
+	if (rep->signature_ok)
+		verify_cosign_print(stdout, rep);
 	if (o->outputs_dir != NULL)
 		esc_fprintf(stdout, "  outputs:     %llu checked in %s\n",
 			    (unsigned long long)rep->outputs_checked, o->outputs_dir);
@@ -118,6 +128,7 @@ static void verify_print(const char *path, const struct verify_opts *o,
 static int verify_run(int argc, char **argv)
 {
 	const char *expect[VERIFY_EXPECT_MAX];
+	const char *cosigners[ROLE_COUNT + 1];
 	char pin[VERIFY_PIN_LEN];
 	struct verify_opts o;
 	struct verify_report rep;
@@ -128,6 +139,7 @@ static int verify_run(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.expect_keys = expect;
+	o.require_cosigners = cosigners;
 	cli_opts_init(&p, &cli_verb_verify, NULL, verify_opts, argc, argv);
 	while ((c = cli_opts_next(&p)) > 0) {
 		switch (c) {
@@ -161,6 +173,18 @@ static int verify_run(int argc, char **argv)
 		case OPT_REQUIRE_PRODUCTION:
 			o.require_production = 1;
 			break;
+		case OPT_REQUIRE_COSIGNERS: {
+			enum role ro;
+
+			if (strcmp(p.value, "all") != 0 && role_parse(p.value, &ro) < 0)
+				return cli_usage_error(&cli_verb_verify,
+						       "--require-cosigners wants all or a role (%s), not '%s'",
+						       role_list_all(), p.value);
+			if (o.n_require_cosigners == ROLE_COUNT + 1)
+				return cli_usage_error(&cli_verb_verify, "too many --require-cosigners");
+			cosigners[o.n_require_cosigners++] = p.value;
+			break;
+		}
 		default: /* CLI_OPT_OPERAND */
 			if (path != NULL)
 				return cli_usage_error(&cli_verb_verify, "one transcript at a time");
@@ -174,11 +198,18 @@ static int verify_run(int argc, char **argv)
 		return cli_usage_error(&cli_verb_verify, "no transcript given");
 	if (o.roster_path != NULL && o.script_path == NULL)
 		return cli_usage_error(&cli_verb_verify, "--roster needs --script");
+	if (o.n_require_cosigners > 0 && o.script_path == NULL)
+		return cli_usage_error(&cli_verb_verify, "--require-cosigners needs --script");
 	r = verify_transcript(path, &o, &rep);
 	if (r < 0)
 		return cli_fail(r);
 	if (json) {
 		json_t *j = verify_report_json(path, &rep);
+
+		if (j != NULL && json_object_set_new(j, "cosigners", verify_cosign_json(&rep)) != 0) {
+			json_decref(j);
+			j = NULL;
+		}
 		char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 		json_decref(j);

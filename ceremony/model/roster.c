@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ceremony/model/roster.h"
+#include "ceremony/model/roster_cert.h"
 #include "ceremony/model/yfield.h"
 #include "common/err.h"
 
@@ -184,7 +185,7 @@ static void parse_roles(struct diag *d, const struct ynode *n, role_set *out)
 static int parse_people(struct roster *ro, const struct ynode *n, struct diag *d)
 {
 	static const char *const keys[] = { "id", "name", "roles", "vetting", "training",
-					    "email", "notes", NULL };
+					    "email", "notes", "certificate", "token", NULL };
 	size_t i, j;
 
 	if (!yfield_want(d, n, YNODE_SEQ, "people"))
@@ -239,6 +240,7 @@ static int parse_people(struct roster *ro, const struct ynode *n, struct diag *d
 		v = ynode_get(pn, "notes");
 		if (v != NULL)
 			p->notes = yfield_scalar(d, v, "notes");
+		roster_cert_parse(ro->path, pn, p, d);
 		if (p->id == NULL)
 			p->id = "?";
 		if (p->name == NULL)
@@ -374,8 +376,12 @@ int roster_load_mem(const char *name, const char *data, size_t len, struct roste
 
 void roster_free(struct roster *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
+	for (i = 0; r->people != NULL && i < r->npeople; i++)
+		roster_cert_free(&r->people[i]);
 	free(r->people);
 	ytree_free(r->tree);
 	free(r);

@@ -59,6 +59,13 @@ struct roster_person {
 	role_set roles;    /* granted roles (policy 4.2.3) */
 	struct roster_date vetting, training;
 	struct diag_mark mark, roles_mark, vetting_mark, training_mark;
+	/* personal token (ceremony/model/roster_cert.h): NULL/0 if none */
+	const char *certificate; /* the field as written */
+	const char *token;       /* a PKCS#11 URI pattern for the card, or NULL */
+	struct x509_st *cert;    /* the certificate, when certificate: is a file */
+	int has_spki;
+	unsigned char spki_sha256[32];
+	struct diag_mark cert_mark;
 };
 
 struct roster_policy {

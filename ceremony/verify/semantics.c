@@ -738,3 +738,18 @@ int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64
 		      vs->order_started->mark.line);
 	return 0;
 }
+
+const struct roster *vsem_roster(const struct vsem *vs)
+{
+	return vs->r;
+}
+
+size_t vsem_nseats(const struct vsem *vs)
+{
+	return vs->nseats;
+}
+
+const struct policy_seat *vsem_seat(const struct vsem *vs, size_t i)
+{
+	return &vs->seats[i];
+}

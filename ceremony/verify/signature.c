@@ -92,32 +92,34 @@ out:
 	return r;
 }
 
-/* One signer, with the algorithm pairs the writer produces. 0 or 1. */
+/* Each signer (the transcript key's first, then the co-signers'), with the
+ * algorithm pairs the writer produces. 0 or 1. */
 static int sig_algs_check(CMS_ContentInfo *cms, const char *sig_path, struct verify_report *rep)
 {
 	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
 	X509_ALGOR *dig = NULL, *salg = NULL;
 	const ASN1_OBJECT *o = NULL;
-	int dn, sn;
+	int dn, sn, i;
 
-	if (sis == NULL || sk_CMS_SignerInfo_num(sis) != 1)
-		return verify_report_fail(rep, 0, "%s: the signature must have exactly one signer",
-					  sig_path);
-	/* OpenSSL does not tie the signature algorithm identifier to the key:
-	 * accept only the pairs the writer produces, with SHA-256. */
-	CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, 0), NULL, NULL, &dig, &salg);
-	if (dig == NULL || salg == NULL)
-		return verify_report_fail(rep, 0, "%s: no signature algorithm", sig_path);
-	X509_ALGOR_get0(&o, NULL, NULL, dig);
-	dn = OBJ_obj2nid(o);
-	X509_ALGOR_get0(&o, NULL, NULL, salg);
-	sn = OBJ_obj2nid(o);
-	if (dn != NID_sha256 ||
-	    !(sn == NID_ecdsa_with_SHA256 || sn == NID_rsaEncryption ||
-	      sn == NID_sha256WithRSAEncryption || sn == NID_rsassaPss || sn == NID_ED25519 ||
-	      sn == NID_ED448))
-		return verify_report_fail(rep, 0, "%s: signature algorithms %s / %s are not SHA-256 with ECDSA, RSA or EdDSA",
-					  sig_path, OBJ_nid2sn(dn), OBJ_nid2sn(sn));
+	if (sis == NULL || sk_CMS_SignerInfo_num(sis) < 1)
+		return verify_report_fail(rep, 0, "%s: the signature has no signer", sig_path);
+	for (i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
+		/* OpenSSL does not tie the signature algorithm identifier to the
+		 * key: accept only the pairs the writer produces, with SHA-256. */
+		CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, i), NULL, NULL, &dig, &salg);
+		if (dig == NULL || salg == NULL)
+			return verify_report_fail(rep, 0, "%s: no signature algorithm", sig_path);
+		X509_ALGOR_get0(&o, NULL, NULL, dig);
+		dn = OBJ_obj2nid(o);
+		X509_ALGOR_get0(&o, NULL, NULL, salg);
+		sn = OBJ_obj2nid(o);
+		if (dn != NID_sha256 ||
+		    !(sn == NID_ecdsa_with_SHA256 || sn == NID_rsaEncryption ||
+		      sn == NID_sha256WithRSAEncryption || sn == NID_rsassaPss || sn == NID_ED25519 ||
+		      sn == NID_ED448))
+			return verify_report_fail(rep, 0, "%s: signature algorithms %s / %s are not SHA-256 with ECDSA, RSA or EdDSA",
+						  sig_path, OBJ_nid2sn(dn), OBJ_nid2sn(sn));
+	}
 	return 0;
 }
 
@@ -270,7 +272,7 @@ int verify_signature_check(const uint8_t digest[32], const char *path, const cha
 {
 	int r = CE_ERR_INTERNAL;
 	CMS_ContentInfo *cms = NULL;
-	STACK_OF(X509) *signers = NULL;
+	X509 *signer = NULL;
 
 	r = sig_read(sig_path, rep, &cms);
 	if (r != 0)
@@ -285,19 +287,23 @@ int verify_signature_check(const uint8_t digest[32], const char *path, const cha
 			     sig_path, rep);
 	if (r != 0)
 		goto out;
-	signers = CMS_get0_signers(cms);
-	if (signers == NULL || sk_X509_num(signers) != 1) {
+	/* the first SignerInfo is the transcript key's; co-signers follow */
+	CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0), NULL,
+				 &signer, NULL, NULL);
+	if (signer == NULL) {
 		r = verify_report_fail(rep, 0, "%s: no signer certificate in the signature", sig_path);
 		goto out;
 	}
-	r = sig_signer_check(path, sig_path, signer_path, sk_X509_value(signers, 0), rep);
+	r = sig_signer_check(path, sig_path, signer_path, signer, rep);
+	if (r != 0)
+		goto out;
+	r = verify_cosign_collect(cms, digest, sig_path, rep);
 	if (r != 0)
 		goto out;
 	rep->signature_ok = 1;
 	r = 0;
 out:
 	ERR_clear_error();
-	sk_X509_free(signers);
 	CMS_ContentInfo_free(cms);
 	return r;
 }

@@ -213,6 +213,11 @@ static int vstate_open(struct vstate *v, const char *path, const struct verify_o
 			       "verify: --roster needs --script (the roster is checked through the script's roles and steps)");
 		goto out;
 	}
+	if (opts->n_require_cosigners > 0 && opts->script_path == NULL) {
+		r = ce_err_set(CE_ERR_INVALID,
+			       "verify: --require-cosigners needs --script (who was seated, and the roster's certificates)");
+		goto out;
+	}
 	if (opts->script_path != NULL) {
 		r = vsem_open(opts->script_path, opts->roster_path, &v->vs);
 		if (r < 0)
@@ -277,6 +282,8 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 		r = verify_signature_check(v.digest, path, sig_path, opts->signer_path, rep);
 		if (r < 0)
 			goto out;
+		if (rep->verdict != VERIFY_FAILED)
+			(void)verify_cosign_judge(v.vs, opts, rep);
 		if (rep->verdict == VERIFY_FAILED) {
 			r = 0;
 			goto out;

@@ -24,6 +24,7 @@
 #include "ceremony/transcript/format.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdint.h>
 
 enum verify_verdict {
@@ -49,7 +50,13 @@ struct verify_opts {
 	const char *const *expect_keys;
 	size_t n_expect_keys;
 	int require_production; /* --require-production: a rehearsal or scripted run FAILS */
+	/* --require-cosigners: "all" or role names (borrowed), each seated
+	 * person of them must have co-signed with their roster certificate
+	 * (ceremony/verify/cosign.c; needs script_path) */
+	const char *const *require_cosigners;
+	size_t n_require_cosigners;
 };
+
 
 /* At most this many --expect-key. */
 #define VERIFY_EXPECT_MAX 16
@@ -58,6 +65,18 @@ struct verify_opts {
 
 #define VERIFY_REASON_LEN 512
 #define VERIFY_NAME_LEN 128
+
+/* At most this many co-signers are listed (more is FAILED). */
+#define VERIFY_COSIGN_MAX 32
+
+/* A co-signature (a SignerInfo after the transcript key's). */
+struct verify_cosigner {
+	char spki_sha256[TRANSCRIPT_HASH_HEX_LEN + 1];
+	char subject[VERIFY_NAME_LEN];   /* the certificate's subject, one line */
+	char person_id[VERIFY_NAME_LEN]; /* roster person, "" when not matched */
+	char name[VERIFY_NAME_LEN];
+	char roles[VERIFY_NAME_LEN];     /* roles seated in, comma-separated */
+};
 
 struct verify_report {
 	enum verify_verdict verdict;
@@ -87,7 +106,17 @@ struct verify_report {
 	uint64_t clock_held;      /* clock.held events: the host clock went back */
 	/* What the verdict proves and what it does not, one sentence (always set). */
 	char proof[VERIFY_REASON_LEN];
+	/* co-signatures, each verified over the same bytes (cosign.c) */
+	size_t n_cosigners;
+	struct verify_cosigner cosigners[VERIFY_COSIGN_MAX];
+	int cosigners_checked; /* matched against a roster */
 };
+
+/* The co-signers of rep for people (after the verdict line). */
+void verify_cosign_print(FILE *f, const struct verify_report *rep);
+/* The co-signers as a JSON array (new reference, NULL on allocation failure):
+ * spki_sha256, subject, and with a roster id, name, roles. */
+json_t *verify_cosign_json(const struct verify_report *rep);
 
 /* Verify the transcript at path. Returns 0 when a verdict was reached (read
  * it in rep->verdict, whatever it is); a negative CE_ERR_* when the check

@@ -209,6 +209,24 @@ int verify_signature_check(const uint8_t digest[32], const char *path, const cha
 			   const char *signer_path, struct verify_report *rep)
 	__attribute__((warn_unused_result));
 
+/* cosign.c: the co-signatures (docs/transcript-format.md section 3).
+ * verify_cosign_collect: every SignerInfo after the first (the transcript
+ * key's) signs the same digest with SHA-256, its certificate in the CMS;
+ * each is listed in rep->cosigners. 0, 1 (failure recorded), CE_ERR_NOMEM.
+ * verify_cosign_judge: with the script's roster (vs), each co-signer is a
+ * roster person by certificate SPKI, and opts->require_cosigners are all
+ * there (FAILED naming who is missing). 0 or 1. */
+struct CMS_ContentInfo_st;
+int verify_cosign_collect(struct CMS_ContentInfo_st *cms, const uint8_t digest[32],
+			  const char *sig_path, struct verify_report *rep)
+	__attribute__((warn_unused_result));
+int verify_cosign_judge(const struct vsem *vs, const struct verify_opts *opts,
+			struct verify_report *rep);
+/* semantics.c: the roster and the seats taken at attendance. */
+const struct roster *vsem_roster(const struct vsem *vs);
+size_t vsem_nseats(const struct vsem *vs);
+const struct policy_seat *vsem_seat(const struct vsem *vs, size_t i);
+
 /* pin.c: pinned trust and what is proven.
  * verify_pin_check: expect_keys normalised into rep->expected; when given
  * and the transcript announced a key, that key must be one of them, else

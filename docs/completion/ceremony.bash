@@ -129,7 +129,7 @@ _ceremony()
 		esac ;;
 	verify)
 		opts="--signer --signature --script --roster --outputs --json --expect-key
-			--require-production"; args=jsonl ;;
+			--require-production --require-cosigners"; args=jsonl ;;
 	replay)
 		args=jsonl ;;
 	archive)
