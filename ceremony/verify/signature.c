@@ -240,6 +240,83 @@ out:
 	return r;
 }
 
+/* One DER element at *p (< end): its tag and class, *p moved to its value,
+ * *vlen its length. 0, or -1 when malformed. */
+static int der_next(const unsigned char **p, const unsigned char *end, int *tag, int *cls,
+		    long *vlen)
+{
+	if (*p >= end || (ASN1_get_object(p, vlen, tag, cls, end - *p) & 0x80) ||
+	    *vlen > end - *p)
+		return -1;
+	return 0;
+}
+
+/* An INTEGER at *p equal to 1, moved past. */
+static int der_int_is_one(const unsigned char **p, const unsigned char *end)
+{
+	long len;
+	int tag, cls;
+
+	if (der_next(p, end, &tag, &cls, &len) < 0 || tag != V_ASN1_INTEGER || len != 1 ||
+	    (*p)[0] != 1)
+		return -1;
+	*p += len;
+	return 0;
+}
+
+/* The versions no signature checks: SignedData's and every SignerInfo's must
+ * be 1 (issuerAndSerialNumber signers, as ceremony and `openssl cms` write
+ * them; RFC 5652 5.1, 5.3). CMS_verify ignores them, so a changed byte there
+ * would otherwise verify. Walks the DER of cms (re-encoded as parsed).
+ * 0 or 1 (failure recorded), CE_ERR_NOMEM. */
+static int sig_versions_check(CMS_ContentInfo *cms, const char *sig_path,
+			      struct verify_report *rep)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p, *end, *set_end, *si_end;
+	long len;
+	int n, tag, cls, r = 1;
+
+	n = i2d_CMS_ContentInfo(cms, &der);
+	if (n <= 0)
+		return CE_ERR_NOMEM;
+	p = der;
+	end = der + n;
+	/* ContentInfo SEQUENCE { contentType, [0] { SignedData SEQUENCE { */
+	if (der_next(&p, end, &tag, &cls, &len) < 0 || der_next(&p, end, &tag, &cls, &len) < 0)
+		goto out;
+	p += len; /* contentType */
+	if (der_next(&p, end, &tag, &cls, &len) < 0 || der_next(&p, end, &tag, &cls, &len) < 0)
+		goto out;
+	if (der_int_is_one(&p, end) < 0)
+		goto out;
+	/* digestAlgorithms SET, encapContentInfo SEQUENCE, [0] certificates,
+	 * [1] crls: skipped up to the signerInfos SET */
+	for (;;) {
+		if (der_next(&p, end, &tag, &cls, &len) < 0)
+			goto out;
+		if (tag == V_ASN1_SET && cls == V_ASN1_UNIVERSAL && p + len == end)
+			break;
+		p += len;
+	}
+	set_end = p + len;
+	while (p < set_end) {
+		if (der_next(&p, set_end, &tag, &cls, &len) < 0 || tag != V_ASN1_SEQUENCE)
+			goto out;
+		si_end = p + len;
+		if (der_int_is_one(&p, si_end) < 0)
+			goto out;
+		p = si_end;
+	}
+	r = 0;
+out:
+	OPENSSL_free(der);
+	if (r == 1)
+		verify_report_fail(rep, 0, "%s: the signature's SignedData or SignerInfo version is "
+					   "not 1", sig_path);
+	return r;
+}
+
 /* The SignerInfo si signs digest: it has signed attributes, their content
  * type is id-data, their message digest is digest (the SHA-256 the one pass
  * computed; the transcript is not read again), and the signature over them
@@ -281,6 +358,9 @@ int verify_signature_check(const uint8_t digest[32], const char *path, const cha
 	if (r != 0)
 		goto out;
 	r = sig_digest_set_check(cms, sig_path, rep);
+	if (r != 0)
+		goto out;
+	r = sig_versions_check(cms, sig_path, rep);
 	if (r != 0)
 		goto out;
 	r = sig_digest_check(cms, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0), digest,

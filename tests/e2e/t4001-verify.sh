@@ -161,6 +161,24 @@ test_expect_success 'flipping any byte of the signature (every 5th) is FAILED, n
 	done
 '
 
+test_expect_success 'a SignerInfo version changed from 1 to 0 (no signature covers it) is FAILED' '
+	genuine && openssl cms -cmsout -in t.jsonl.p7s -inform PEM -outform DER -out s.der &&
+	off=$(openssl asn1parse -inform DER -in s.der | grep "d=5 *hl=2 l= *1 prim: *INTEGER *:01" | head -n 1 | cut -d: -f1) &&
+	test -n "$off" &&
+	python3 -c "import sys
+b = bytearray(open(\"s.der\", \"rb\").read()); o = int(sys.argv[1]) + 2
+assert b[o] == 1; b[o] = 0; open(\"s.der\", \"wb\").write(b)" "$off" &&
+	openssl cms -cmsout -in s.der -inform DER -outform PEM -out t.jsonl.p7s &&
+	test_exit_code 4 ceremony verify t.jsonl >o &&
+	test_grep "SignedData or SignerInfo version is not 1" o
+'
+
+test_expect_success 'twin: the same round trip through openssl without the change verifies OK' '
+	genuine && openssl cms -cmsout -in t.jsonl.p7s -inform PEM -outform DER -out s.der &&
+	openssl cms -cmsout -in s.der -inform DER -outform PEM -out t.jsonl.p7s &&
+	ceremony verify t.jsonl >o && test_grep "^t.jsonl: OK" o
+'
+
 test_expect_success 'the last byte (the final newline) flipped is FAILED' '
 	genuine && flip $(($(wc -c <t.jsonl) - 1)) t.jsonl &&
 	test_exit_code 4 ceremony verify t.jsonl >o &&
