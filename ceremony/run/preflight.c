@@ -76,7 +76,7 @@ static int tok_find_reinit(struct pf_ctx *pc, struct pf_tok *t, const struct scr
 			return ce_err_set(CE_ERR_NOMEM, "out of memory");
 		if (p11_token_find(pc->p11, buri, &t->tok) != 0) {
 			struct p11_token *blank = NULL;
-			char offers[256];
+			char offers[512];
 
 			/* as the step says it (action_token.c reinit_find) */
 			snprintf(offers, sizeof(offers), "%s", ce_err_detail());
@@ -115,7 +115,7 @@ static int no_blank(struct pf_ctx *pc, struct pf_tok *t, const struct script_ste
 		    const char *buri)
 {
 	struct p11_token *exists = NULL;
-	char offers[256];
+	char offers[512];
 	int r;
 
 	snprintf(offers, sizeof(offers), "%s", ce_err_detail());
