@@ -665,5 +665,12 @@ int p11_token_reinit(struct p11_token *tok, const char *cur_so, size_t cur_len, 
 	if (cur_so == NULL || cur_len == 0 || cur_so == so_pin)
 		return ce_err_set(CE_ERR_INVALID, "re-initialising %s needs its current SO PIN",
 				  p11_token_what(tok));
+	/* An initialised token may have sessions of this process open:
+	 * pkcs11-provider, loaded by the preflight (the same module instance,
+	 * no-deinit), leaves the one it opened on it, and C_InitToken then says
+	 * CKR_SESSION_EXISTS. None of ours is open on it here, and the token is
+	 * about to lose every object: close them. A failure here is left to
+	 * C_InitToken to name. */
+	(void)tok->mod->fl->C_CloseAllSessions(tok->slot);
 	return token_init(tok, cur_so, cur_len, so_pin, so_len, label, user_pin, user_len);
 }

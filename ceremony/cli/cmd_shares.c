@@ -67,9 +67,9 @@ static void shares_combine_help(FILE *f)
 {
 	fprintf(f,
 		"usage: ceremony shares combine [--print-secret] [--secret-format hex|text]\n"
-		"                 [--passphrase-file F]\n"
+		"                 [--pin-derivation D] [--passphrase-file F]\n"
 		"       ceremony shares combine --batch [--secret-format hex|text]\n"
-		"                 [--passphrase-file F]\n\n"
+		"                 [--pin-derivation D] [--passphrase-file F]\n\n"
 		"Combine SLIP-39 shares back into the master secret.\n\n"
 		"At a terminal: \"Next key holder, please step up to the keyboard\"; the holder\n"
 		"presses Enter and types the share word by word (4 letters a word suffice),\n"
@@ -80,6 +80,10 @@ static void shares_combine_help(FILE *f)
 		"  --print-secret          print the recovered secret on standard output\n"
 		"  --secret-format hex     print it as hex (default)\n"
 		"  --secret-format text    print it as the text split with --secret-format text\n"
+		"  --pin-derivation D      print the PIN derived from the secret instead of the\n"
+		"                          secret (implies --print-secret): D as the transcript\n"
+		"                          records it in share.issued or token.initialised\n"
+		"                          pin_derivation, e.g. \"hkdf-sha256-v1 typeable 24\"\n"
 		"  --passphrase-file F     passphrase: F's bytes less one trailing newline\n"
 		"  --batch                 read shares one a line on standard input, print\n"
 		"                          the secret\n\n"
@@ -186,7 +190,7 @@ static int passphrase_load(const char *path, uint8_t **pass, size_t *len)
 
 enum {
 	OPT_BATCH = CLI_OPT_KEY, OPT_GROUP, OPT_GT, OPT_PASSFILE, OPT_ITER, OPT_NOEXT, OPT_RANDOM,
-	OPT_HOLDER, OPT_LABEL, OPT_PRINT, OPT_FORMAT
+	OPT_HOLDER, OPT_LABEL, OPT_PRINT, OPT_FORMAT, OPT_PIN_DERIV
 };
 
 static const struct cli_opt split_opts[] = {
@@ -208,6 +212,7 @@ static const struct cli_opt combine_opts[] = {
 	{ "passphrase-file", OPT_PASSFILE, 1 },
 	{ "print-secret", OPT_PRINT, 0 },
 	{ "secret-format", OPT_FORMAT, 1 },
+	{ "pin-derivation", OPT_PIN_DERIV, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -273,6 +278,16 @@ static int opt_set(const struct cli_opts *p, struct shares_opts *o, int c)
 		else
 			return cli_opts_usage(p, "--secret-format wants hex or text, not '%s'", val);
 		break;
+	case OPT_PIN_DERIV:
+		if (p11_pin_derivation_parse(val, &o->pin_alphabet, &o->pin_len) < 0) {
+			ce_err_clear();
+			return cli_opts_usage(p, "--pin-derivation wants '%s ALPHABET LENGTH' as a "
+					      "transcript records it (alphabet typeable or digits, "
+					      "length 1..%d), not '%s'", P11_PIN_DERIVATION_SCHEME,
+					      P11_PIN_DERIVE_MAX_LEN, val);
+		}
+		o->pin_derivation = val;
+		break;
 	default: /* CLI_OPT_OPERAND */
 		return cli_opts_usage(p, "unexpected argument '%s'", val);
 	}
@@ -304,6 +319,10 @@ static int opts_check(const struct cli_opts *p, int split, const struct shares_o
 	} else if (o->batch && o->print_secret) {
 		return cli_opts_usage(p, "--print-secret is for the interactive combine "
 				      "(--batch always prints the secret)");
+	} else if (o->pin_derivation != NULL && o->format == SHARES_SECRET_TEXT) {
+		return cli_opts_usage(p, "--pin-derivation derives the PIN from a 16-byte secret; "
+				      "not with --secret-format text (a set issued before "
+				      "derived PINs, whose secret is the PIN)");
 	}
 	if (!o->batch && !(isatty(0) && isatty(1)))
 		return cli_opts_usage(p, "not a terminal: use --batch to read standard input");
@@ -539,15 +558,10 @@ static int shares_combine(int argc, char **argv)
 	r = slip39_combine_named(sh, n, "line", numbers, pass, pass_len, secret, &secret_len);
 	if (r < 0)
 		goto out;
-	if (o.format == SHARES_SECRET_TEXT) {
-		r = secret_text_decode(secret, secret_len, hex, 2 * SLIP39_MAX_SECRET_BYTES + 2,
-				       &hex_len);
-		if (r < 0)
-			goto out;
-	} else {
-		hex_encode(secret, secret_len, hex);
-		hex_len = 2 * secret_len;
-	}
+	r = shares_secret_render(&o, secret, secret_len, hex, 2 * SLIP39_MAX_SECRET_BYTES + 2,
+				 &hex_len);
+	if (r < 0)
+		goto out;
 	hex[hex_len] = '\n';
 	r = write_all(1, hex, hex_len + 1);
 	if (r < 0)

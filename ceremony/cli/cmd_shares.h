@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pkcs11/p11.h"
 #include "shares/slip39.h"
 
 struct cli_verb;
@@ -32,7 +33,20 @@ struct shares_opts {
 	const char *label;
 	int print_secret;
 	enum shares_secret_format format;
+	/* combine --pin-derivation: print the PIN derived from the secret by
+	 * it (docs/share-format.md) instead of the secret; NULL: the secret */
+	const char *pin_derivation;
+	enum p11_pin_alphabet pin_alphabet;
+	size_t pin_len;
 };
+
+/* The recovered secret as combine prints it, into txt (cap bytes, secmem;
+ * room is left for a newline after it): hex, the text (--secret-format
+ * text), or the PIN o->pin_derivation derives from it (a secret of another
+ * length than P11_PIN_SECRET_BYTES: CE_ERR_FORMAT, naming text shares).
+ * *len its length. ceremony/cli/cmd_shares_out.c. Returns 0 or CE_ERR_*. */
+int shares_secret_render(const struct shares_opts *o, const uint8_t *secret, size_t secret_len,
+			 char *txt, size_t cap, size_t *len) __attribute__((warn_unused_result));
 
 /*
  * At a terminal (ceremony/cli/cmd_shares_tty.c; called by cmd_shares.c and

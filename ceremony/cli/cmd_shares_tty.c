@@ -406,7 +406,8 @@ static const char *tty_refusal(const struct slip39_share *sh, size_t n, char *wh
 	return NULL;
 }
 
-/* The secret recovered: printed (--print-secret) or only announced. */
+/* The secret recovered: printed (--print-secret), its PIN printed
+ * (--pin-derivation), or only announced. */
 static int tty_combine_done(const struct shares_ui_term *t, const struct shares_opts *o,
 			    const uint8_t *secret, size_t secret_len, unsigned set, size_t n)
 {
@@ -422,19 +423,18 @@ static int tty_combine_done(const struct shares_ui_term *t, const struct shares_
 	r = shares_ui_clear(t);
 	if (r < 0)
 		goto out;
-	if (o->format == SHARES_SECRET_TEXT) {
-		r = secret_text_decode(secret, secret_len, txt, 2 * SLIP39_MAX_SECRET_BYTES + 2,
-				       &len);
-		if (r < 0)
-			goto out;
-	} else {
-		hex_encode(secret, secret_len, txt);
-		len = 2 * secret_len;
-	}
-	fprintf(t->out, "Quorum reached: the secret of set %u was recovered from %zu shares%s\n",
-		set, n, o->print_secret ? "." : " (not shown; --print-secret prints it).");
+	r = shares_secret_render(o, secret, secret_len, txt, 2 * SLIP39_MAX_SECRET_BYTES + 2,
+				 &len);
+	if (r < 0)
+		goto out;
+	fprintf(t->out, "Quorum reached: the secret of set %u was recovered from %zu shares%s%s%s\n",
+		set, n,
+		o->pin_derivation != NULL ? "; the PIN derived from it (" : "",
+		o->pin_derivation != NULL ? o->pin_derivation : "",
+		o->pin_derivation != NULL ? ") follows:"
+		: o->print_secret ? "." : " (not shown; --print-secret prints it).");
 	fflush(t->out);
-	if (o->print_secret) {
+	if (o->print_secret || o->pin_derivation != NULL) {
 		txt[len++] = '\n';
 		while (len > 0) {
 			ssize_t k = write(STDOUT_FILENO, txt, len);

@@ -75,10 +75,22 @@ static int tok_find_reinit(struct pf_ctx *pc, struct pf_tok *t, const struct scr
 		if (buri == NULL)
 			return ce_err_set(CE_ERR_NOMEM, "out of memory");
 		if (p11_token_find(pc->p11, buri, &t->tok) != 0) {
-			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, ce_err_detail(),
-				   NULL, "an initialised token to re-initialise for %s (%s)",
-				   t->spec->uri, buri);
+			struct p11_token *blank = NULL;
+			char offers[512];
+
+			/* as the step says it (action_token.c reinit_find) */
+			snprintf(offers, sizeof(offers), "%s", ce_err_detail());
 			ce_err_clear();
+			if (p11_token_find_blank(pc->p11, buri, &blank) == 0)
+				snprintf(offers, sizeof(offers),
+					 "token '%s' (%s) is blank, but the step says reinit: true: "
+					 "nothing to re-initialise; token.init without reinit "
+					 "initialises it", t->spec->name, buri);
+			ce_err_clear();
+			p11_token_free(blank);
+			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, offers, NULL,
+				   "an initialised token to re-initialise for %s (%s)",
+				   t->spec->uri, buri);
 			goto out;
 		}
 	}
@@ -92,6 +104,31 @@ static int tok_find_reinit(struct pf_ctx *pc, struct pf_tok *t, const struct scr
 	*found = 1;
 out:
 	free(buri);
+	return r;
+}
+
+/* token.init without reinit finds no blank token by buri (the script's URI
+ * without token=): MISSING, and when an initialised token is found there
+ * (a factory card or partition, a failed token-init), said as the step says
+ * it (action_token.c blank_find): reinit: true re-initialises it. */
+static int no_blank(struct pf_ctx *pc, struct pf_tok *t, const struct script_step *st,
+		    const char *buri)
+{
+	struct p11_token *exists = NULL;
+	char offers[512];
+	int r;
+
+	snprintf(offers, sizeof(offers), "%s", ce_err_detail());
+	ce_err_clear();
+	if (p11_token_find(pc->p11, buri, &exists) == 0)
+		snprintf(offers, sizeof(offers),
+			 "no blank token for '%s' (%s), but an initialised one, labelled '%s': "
+			 "to re-initialise it, the step says reinit: true",
+			 t->spec->name, buri, p11_token_info(exists)->label);
+	ce_err_clear();
+	p11_token_free(exists);
+	r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, offers, NULL,
+		   "a blank token for %s (%s)", t->spec->uri, buri);
 	return r;
 }
 
@@ -119,8 +156,9 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 	} else if ((fr = p11_token_find(pc->p11, t->spec->uri, &t->tok)) == 0) {
 		if (t->inited) {
 			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name,
-				   "that token is already initialised (token.init only initialises "
-				   "a blank token)",
+				   "that token is already initialised: token.init only initialises "
+				   "a blank token, unless the step says reinit: true (its current SO "
+				   "PIN typed at the console)",
 				   NULL, "a blank token for %s", t->spec->uri);
 			p11_token_free(t->tok);
 			t->tok = NULL;
@@ -142,9 +180,7 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 		if (p11_token_find_blank(pc->p11, buri, &t->tok) == 0) {
 			t->blank = 1;
 		} else {
-			r = pf_add(pc->pf, PF_MISSING, st, "token", t->spec->name, ce_err_detail(),
-				   NULL, "a blank token for %s (%s)", t->spec->uri, buri);
-			ce_err_clear();
+			r = no_blank(pc, t, st, buri);
 			goto out;
 		}
 	} else {

@@ -32,7 +32,8 @@ struct pf_req {
 	char action[32];  /* the step's action, or "transcript" / "token" */
 	char token[64];   /* the script token name, or "" */
 	char need[256];   /* what the script needs */
-	char offers[256]; /* what the token offers (or "unknown: ...") */
+	char offers[1024]; /* what the token offers (or "unknown: ..."); room for a
+			    * PKCS#11 error detail whole, with its remedy */
 	char path[160];   /* how it will be done, when there is a choice, or "" */
 };
 

@@ -99,7 +99,7 @@ _ceremony()
 		case $sub in
 		split) opts="--batch --group --group-threshold --passphrase-file --iteration-exponent
 			--no-extendable --random --holder --label --secret-format" ;;
-		combine) opts="--batch --passphrase-file --print-secret --secret-format" ;;
+		combine) opts="--batch --passphrase-file --print-secret --secret-format --pin-derivation" ;;
 		card) opts="--out --holder --label --members --ceremony --date --share-fd" ;;
 		esac ;;
 	lint)

@@ -227,4 +227,37 @@ test_expect_success 'ceremony shares --help documents batch and interactive use'
 	test_grep -- "--print-secret" out
 '
 
+# --pin-derivation: the PIN of docs/share-format.md's test vectors, and the
+# same as tests/e2e/pin-derive.py (an independent reading of the spec).
+test_expect_success 'combine --pin-derivation prints the derived PIN, not the secret' '
+	echo 000102030405060708090a0b0c0d0e0f | ceremony shares split --batch --group 2/3 >shares &&
+	head -n 2 shares | ceremony shares combine --batch \
+		--pin-derivation "hkdf-sha256-v1 typeable 24" >out &&
+	echo MN7ydgxJ2dvNgqqNvujtXjny >expect && test_cmp expect out &&
+	tail -n 2 shares | ceremony shares combine --batch --pin-derivation "hkdf-sha256-v1 digits 8" >out &&
+	echo 94953490 >expect && test_cmp expect out &&
+	echo $SECRET16 | ceremony shares split --batch --group 2/3 >shares &&
+	head -n 2 shares | ceremony shares combine --batch \
+		--pin-derivation "hkdf-sha256-v1 typeable 16" >out &&
+	echo $SECRET16 | python3 "$TEST_TOP/tests/e2e/pin-derive.py" "hkdf-sha256-v1 typeable 16" >py &&
+	echo >>py && test_cmp py out &&
+	! grep -q $SECRET16 out
+'
+
+test_expect_success 'failing twins: --pin-derivation refuses a bad string, text shares and --secret-format text' '
+	echo $SECRET16 | ceremony shares split --batch --group 2/3 | head -n 2 >two &&
+	test_exit_code 2 ceremony shares combine --batch --pin-derivation "hkdf-sha256-v1 hex 8" \
+		<two >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "pin-derivation wants .hkdf-sha256-v1 ALPHABET LENGTH." err &&
+	test_exit_code 2 ceremony shares combine --batch --secret-format text \
+		--pin-derivation "hkdf-sha256-v1 digits 8" <two >out 2>err &&
+	test_grep "not with --secret-format text" err &&
+	echo $SECRET32 | ceremony shares split --batch --group 2/3 | head -n 2 >two32 &&
+	test_exit_code 1 ceremony shares combine --batch --pin-derivation "hkdf-sha256-v1 digits 8" \
+		<two32 >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "the recovered secret is 32 bytes, not the 16 of a PIN.s secret" err
+'
+
 test_done

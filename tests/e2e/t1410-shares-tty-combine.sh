@@ -5,7 +5,8 @@
 # (no word hint of one holder left for the next), a refused share's reason
 # held until Enter and then cleared, a share of another set refused naming
 # both sets, progress as "Quorum progress: 1/2", Ctrl-C and Ctrl-D ending
-# with status 1 and a sentence on a line of its own.
+# with status 1 and a sentence on a line of its own; --pin-derivation prints
+# the PIN derived from the secret (as pin-derive.py does), never the secret.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-tty.sh"
 
@@ -45,6 +46,24 @@ test_expect_success 'combine: the next holder finds no hint of the previous one'
 	screen | grep -x "$secret" &&
 	screen | grep -q "Quorum reached: the secret of set [0-9]* was recovered from 2 shares" &&
 	! history | grep -q "Key holder"
+'
+
+test_expect_success 'combine --pin-derivation: the PIN derived is printed, never the secret' '
+	make_sets &&
+	pin=$(echo $secret | python3 "$TEST_TOP/tests/e2e/pin-derive.py" "hkdf-sha256-v1 typeable 24") &&
+	test ${#pin} = 24 &&
+	start_combine --pin-derivation \"hkdf-sha256-v1 typeable 24\" &&
+	T send-keys -t t Enter &&
+	wait_for "Key holder 1: enter your share" &&
+	type_share a1 &&
+	wait_for "Next key holder, please step up" &&
+	T send-keys -t t Enter &&
+	wait_for "Key holder 2: enter your share" &&
+	type_share a3 &&
+	wait_for "EXIT=0" &&
+	screen | grep -q "the PIN derived from it (hkdf-sha256-v1 typeable 24) follows:" &&
+	screen | grep -x "$pin" &&
+	! screen | grep -q "$secret" && ! history | grep -q "$secret"
 '
 
 test_expect_success 'combine: the hint is on screen while its holder types (twin)' '

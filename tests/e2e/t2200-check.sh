@@ -220,8 +220,10 @@ test_expect_success 'a transcript key whose test signature is wrong stops token-
 	test_grep "the transcript key cannot sign the transcript (OpenSSL CMS through pkcs11-provider): stopping before the shares are issued" bad.log &&
 	test_grep "its SO PIN shares were issued; start again with a token-init ceremony whose token.init step says reinit: true" bad.log &&
 	test_grep "is NOT signed: its transcript key could not sign" bad.log &&
+	test_grep "does not verify" bad.log &&
 	test "$(grep "\"type\":\"share.issued\"" bad/transcript.jsonl | grep -vc "\"secret\":\"so-pin\"")" = 0 &&
-	grep -q "\"type\":\"share.issued\".*\"secret\":\"so-pin\"" bad/transcript.jsonl &&
+	test "$(grep "\"type\":\"share.issued\"" bad/transcript.jsonl | grep -c "\"secret\":\"so-pin\"")" = 3 &&
+	grep "\"type\":\"token.initialised\"" bad/transcript.jsonl | grep -q "\"pin_derivation\":\"hkdf-sha256-v1 " &&
 	tail -n 1 bad/transcript.jsonl | grep -q "\"transcript_key\":\"destroyed-unsigned\"" &&
 	! grep -q "after-signing" bad/transcript.jsonl &&
 	test ! -e bad/transcript.jsonl.p7s

@@ -112,7 +112,9 @@ test_expect_success 'failing twin: two tokens with the label and the same serial
 		out >log 2>&1 &&
 	test_grep "2 tokens match .pkcs11:token=Root%20CA%202026." log &&
 	test_grep "they report the same serial" log &&
+	test_grep "serial= cannot tell them apart: give each token its own label, or add model= or manufacturer= to the URI" log &&
 	test_grep "^MISSING init (token) token .root.: no token yet for pkcs11:token=Root%20CA%202026, and a blank one" log &&
+	test_grep "refusing to start; nothing was written to the token" log &&
 	! grep -q "Ceremony completed" log &&
 	test $(blank_slots) = 1
 '
@@ -121,6 +123,8 @@ test_expect_success 'twin of the twin: without the quirk the same two tokens are
 	test_must_fail run_rehearsal token-init.yaml "$(run_answers token-init)" out2 >log 2>&1 &&
 	test_grep "2 tokens match" log &&
 	test_grep "add serial= to the URI" log &&
+	test_grep "refusing to start; nothing was written to the token" log &&
+	test $(blank_slots) = 1 &&
 	! grep -q "they report the same serial" log
 '
 

@@ -17,8 +17,12 @@
 # without reinit the initialised token is refused naming reinit: true; a
 # wrong current SO PIN is refused naming CKR_PIN_INCORRECT and the tries
 # left, with nothing else done; reinit on a blank token and an empty SO PIN
-# are refused; lint refuses reinit: maybe; verify --script refuses a
-# token.initialised whose reinit disagrees with its step.
+# are refused (by the preflight, before attendance, saying what the step
+# would); lint refuses reinit: maybe; verify --script refuses a
+# token.initialised whose reinit disagrees with its step. The SO PIN of a
+# failed run is recovered as the runbook says: ceremony shares combine
+# --pin-derivation with the failed transcript pin_derivation, cross-checked
+# by tests/e2e/pin-derive.py.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -91,6 +95,7 @@ test_expect_success 'init-needs-so-pin: token-init without reinit is refused, na
 		"$(run_answers token-init)" out </dev/null >log 2>&1 &&
 	test_grep "no blank token for .root." log &&
 	test_grep "the step says reinit: true" log &&
+	test_grep "refusing to start; nothing was written to the token" log &&
 	! grep -q "\"type\":\"token.initialised\"" out/transcript.jsonl &&
 	test $(blank_slots) = 1
 '
@@ -201,6 +206,7 @@ test_expect_success 'failing twin: reinit: true on a blank token is refused, not
 	test_must_fail run_rehearsal token-reinit.yaml "$(run_answers token-init)" out <pin \
 		>log 2>&1 &&
 	test_grep "is blank, but the step says reinit: true" log &&
+	test_grep "refusing to start; nothing was written to the token" log &&
 	test $(blank_slots) = 1
 '
 
@@ -238,12 +244,19 @@ test_expect_success "failing twin: after the $fault failure, token-init without 
 	test_must_fail run_rehearsal token-init.yaml "$(run_answers token-init)" out \
 		</dev/null >log 2>&1 &&
 	test_grep "is already initialised" log &&
-	test_grep "reinit: true" log
+	test_grep "unless the step says reinit: true" log &&
+	test_grep "refusing to start; nothing was written to the token" log
 '
 
 test_expect_success "after the $fault failure, a token-init with reinit and the recovered SO PIN completes and verifies" '
-	run_pin "$TEST_TMP/fail-$fault" so-pin bob carol >pin &&
-	echo >>pin &&
+	F=$TEST_TMP/fail-$fault &&
+	D=$(run_pin_derivation "$F" so-pin) && test -n "$D" &&
+	grep "\"type\":\"token.initialised\"" "$F/transcript.jsonl" |
+		grep -q "\"pin_derivation\":\"$D\"" &&
+	for h in bob carol; do
+		grep "^so-pin " "$F/rehearsal/$h.shares" | tail -n 1 | cut -d" " -f4-
+	done | ceremony shares combine --batch --pin-derivation "$D" >pin &&
+	run_pin "$F" so-pin bob carol >py && echo >>py && test_cmp py pin &&
 	run_rehearsal token-reinit.yaml "$(run_answers token-init)" "$TEST_TMP/re-$fault" \
 		<pin >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
