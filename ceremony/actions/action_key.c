@@ -3,6 +3,7 @@
  * ceremony/actions/action_key.c - key.generate, key.export-public, cert.self-sign.
  */
 #include "ceremony/actions/action_util.h"
+#include "ceremony/model/script_profile.h"
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/run/run.h"
 #include "ceremony/transcript/transcript.h"
@@ -13,13 +14,13 @@
 #include "pkcs11/p11.h"
 #include "pkcs11/x509/x509.h"
 
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define DAY_SECONDS 86400
 
 static int keygen_type(const struct script_step *st, enum p11_key_type *out)
 {
@@ -141,13 +142,14 @@ out:
 	return r;
 }
 
-/* What cert.self-sign signs. */
+/* What cert.self-sign signs: the step's profile (root-ca unless named). */
 struct self_sign_ctx {
-	struct x509_ca_params p;
-	const char *label;
+	struct script_profile sp;
+	const char *label, *profile;
 };
 
-/* action_util_sign_fn: the self-signed CA certificate. */
+/* action_util_sign_fn: the self-signed certificate, linted with a throwaway
+ * key before the token signs and checked again after (x509_self_sign). */
 static int ca_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struct p11_key *key,
 		   void *arg, void **obj)
 {
@@ -155,8 +157,10 @@ static int ca_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struc
 	X509 *cert = NULL;
 	int r;
 
-	run_progress_begin(rc, "self-signing '%s' with key '%s'", sc->p.subject, sc->label);
-	r = x509_ca_self_sign(k, &sc->p, &cert);
+	(void)key;
+	run_progress_begin(rc, "self-signing the %s certificate with key '%s'", sc->profile,
+			   sc->label);
+	r = x509_self_sign(k, &sc->sp.p, &cert);
 	run_progress_end(rc, r);
 	if (r < 0)
 		return r;
@@ -164,36 +168,54 @@ static int ca_sign(struct run_ctx *rc, const struct p11_ossl_key *k, const struc
 	return 0;
 }
 
+/* cert.created, then output.written. */
+static int self_sign_record(struct run_ctx *rc, const char *path,
+			    const struct action_util_signed *sd)
+{
+	char *subject = X509_NAME_oneline(X509_get_subject_name(sd->obj), NULL, 0);
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(sd->obj), NULL);
+	char *serial = bn != NULL ? BN_bn2hex(bn) : NULL;
+	int r = CE_ERR_INTERNAL;
+
+	if (subject == NULL || serial == NULL) {
+		r = ce_err_set(CE_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	r = action_util_event(rc, "cert.created", NULL,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "file", action_util_base(path),
+					"sha256", sd->file_sha256, "der_sha256", sd->der_sha256,
+					"subject", subject, "serial", serial));
+	if (r < 0)
+		goto out;
+	run_say(rc, "Certificate written to %s (SHA-256 %s).", path, sd->der_sha256);
+	r = run_output_record_x509(rc, path, &sd->file, "cert", sd->der_sha256);
+out:
+	OPENSSL_free(serial);
+	BN_free(bn);
+	OPENSSL_free(subject);
+	return r;
+}
+
 int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 {
-	const char *subject = script_param_str(st, "subject"), *output = script_param_str(st, "output");
+	const char *output = script_param_str(st, "output");
 	struct action_util_signing sg;
 	struct action_util_signed sd = { 0 };
 	struct self_sign_ctx sc;
-	char *path = NULL, serial_hex[80] = "";
-	long days = 0, pathlen = -1;
-	time_t now = time(NULL);
-	BIGNUM *bn = NULL;
-	char *bnhex = NULL;
+	char *path = NULL;
 	int r = CE_ERR_INTERNAL;
 
 	memset(&sg, 0, sizeof(sg));
+	memset(&sc, 0, sizeof(sc));
+	/* The same parse and rules as `ceremony lint` (script_profile.c). */
+	if ((r = script_profile_parse(st, time(NULL), &sc.sp, NULL)) < 0 ||
+	    (r = script_profile_lint(st, &sc.sp, 0, NULL)) < 0)
+		goto out;
 	r = run_output_path(rc, output, &path);
 	if (r < 0)
 		goto out;
-	if (script_param_int(st, "validity-days", &days) < 0 || days < 1) {
-		r = ce_err_set(CE_ERR_INVALID, "step %s: validity-days missing", st->id);
-		goto out;
-	}
-	if (script_param_int(st, "pathlen", &pathlen) < 0)
-		pathlen = -1;
-	memset(&sc, 0, sizeof(sc));
-	sc.p.subject = subject;
-	sc.p.serial_hex = script_param_str(st, "serial"); /* NULL: 16 random bytes */
-	sc.p.not_before = now;
-	sc.p.not_after = now + (time_t)days * DAY_SECONDS;
-	sc.p.path_len = (int)pathlen;
 	sc.label = script_param_str(st, "key");
+	sc.profile = sc.sp.p.name != NULL ? sc.sp.p.name : "root-ca";
 	sg.token = script_param_str(st, "token");
 	sg.label = sc.label;
 	sg.path = path;
@@ -203,20 +225,8 @@ int action_cert_self_sign(struct run_ctx *rc, const struct script_step *st)
 	r = action_util_sign_pem(rc, st, &sg, &sd);
 	if (r < 0)
 		goto out;
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(sd.obj), NULL);
-	if (bn != NULL && (bnhex = BN_bn2hex(bn)) != NULL)
-		snprintf(serial_hex, sizeof(serial_hex), "%s", bnhex);
-	r = action_util_event(rc, "cert.created", NULL,
-			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "file", action_util_base(path),
-					"sha256", sd.file_sha256, "der_sha256", sd.der_sha256,
-					"subject", subject, "serial", serial_hex));
-	if (r < 0)
-		goto out;
-	run_say(rc, "Certificate written to %s (SHA-256 %s).", path, sd.der_sha256);
-	r = run_output_record_x509(rc, path, &sd.file, "cert", sd.der_sha256);
+	r = self_sign_record(rc, path, &sd);
 out:
-	OPENSSL_free(bnhex);
-	BN_free(bn);
 	X509_free(sd.obj);
 	free(path);
 	return r;

@@ -28,6 +28,8 @@ static void check_attendance(const struct script *s, const struct script_step *s
 static void check_reshare(const struct script *s, const struct script_step *st, struct diag *d);
 static void check_cert_issue(const struct script *s, const struct script_step *st,
 			     struct diag *d);
+static void check_self_sign(const struct script *s, const struct script_step *st,
+			    struct diag *d);
 
 void (*script_profile_checker)(const struct script *s, const struct script_step *st,
 			       struct diag *d);
@@ -70,12 +72,28 @@ static const struct script_param_spec p_export_public[] = {
 static const struct script_param_spec p_self_sign[] = {
 	P_REQ("token", PT_TOKEN),
 	P_REQ("key", PT_STRING),
-	P_REQ("subject", PT_STRING),
-	P_INT("validity-days", 1, 1, 18250),
+	P_REQ("subject", PT_PROFILE),
+	P_OPT("profile", PT_PROFILE), /* default root-ca */
+	P_INT("validity-days", 0, 1, 18250),
 	P_INT("pathlen", 0, 0, 16),
 	P_OPT("serial", PT_HEX),
 	P_ENUM("digest", 0, DIGESTS),
 	P_REQ("output", PT_OUTPUT),
+	/* profile fields (script_profile.c), as cert.issue */
+	P_OPT("not-before", PT_PROFILE),
+	P_OPT("not-after", PT_PROFILE),
+	P_OPT("signature-algorithm", PT_PROFILE),
+	P_OPT("ca", PT_PROFILE),
+	P_OPT("key-usage", PT_PROFILE),
+	P_OPT("ext-key-usage", PT_PROFILE),
+	P_OPT("ext-key-usage-critical", PT_PROFILE),
+	P_OPT("policies", PT_PROFILE),
+	P_OPT("crl-urls", PT_PROFILE),
+	P_OPT("ocsp-urls", PT_PROFILE),
+	P_OPT("ca-issuers-urls", PT_PROFILE),
+	P_OPT("name-constraints", PT_PROFILE),
+	P_OPT("ocsp-nocheck", PT_PROFILE),
+	P_OPT("ski-method", PT_PROFILE),
 	P_END
 };
 static const struct script_param_spec p_csr_create[] = {
@@ -175,7 +193,7 @@ const struct script_action script_actions[] = {
 	{ "quorum.login", p_quorum_login, NULL, "key holders enter shares, then login", 0 },
 	{ "key.generate", p_key_generate, check_keygen, "generate a key pair on the token", 1 },
 	{ "key.export-public", p_export_public, NULL, "write the public key", 1 },
-	{ "cert.self-sign", p_self_sign, script_self_sign_check, "self-signed CA certificate", 1 },
+	{ "cert.self-sign", p_self_sign, check_self_sign, "self-signed CA certificate", 1 },
 	{ "csr.create", p_csr_create, NULL, "certificate signing request", 1 },
 	{ "cert.issue", p_cert_issue, check_cert_issue, "sign a certificate from a CSR", 1 },
 	{ "crl.sign", p_crl_sign, script_crl_check, "sign a CRL", 1 },
@@ -508,4 +526,15 @@ static void check_cert_issue(const struct script *s, const struct script_step *s
 {
 	if (script_profile_checker != NULL)
 		script_profile_checker(s, st, d);
+}
+
+/* cert.self-sign: the same profile parse and lint as cert.issue (profile
+ * root-ca unless named); without the checker, the root-ca validity cap. */
+static void check_self_sign(const struct script *s, const struct script_step *st,
+			    struct diag *d)
+{
+	if (script_profile_checker != NULL)
+		script_profile_checker(s, st, d);
+	else
+		script_self_sign_check(s, st, d);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ceremony/model/script_profile.c - a cert.issue step's profile from the
+ * ceremony/model/script_profile.c - a cert.issue or cert.self-sign step's profile from the
  * script's YAML into struct x509_profile, and its lint with places.
  */
 #include "ceremony/model/script_profile.h"
@@ -222,9 +222,13 @@ int script_profile_parse(const struct script_step *st, time_t now, struct script
 	const struct ynode *v, *name = script_param(st, "profile");
 	long n;
 
+	const char *act = st->action != NULL ? st->action->name : "cert.issue";
+	/* cert.self-sign makes a root unless it names another profile. */
+	const char *pname = name != NULL ? (name->type == YNODE_SCALAR ? name->str : NULL)
+			    : strcmp(act, "cert.self-sign") == 0 ? "root-ca" : NULL;
+
 	memset(sp, 0, sizeof(*sp));
-	if (name == NULL || name->type != YNODE_SCALAR ||
-	    x509_profile_ready(name->str, &sp->p) < 0) {
+	if (pname == NULL || x509_profile_ready(pname, &sp->p) < 0) {
 		diag_error(dd, name ? &name->mark : &st->mark, "profile: one of %s",
 			   x509_profile_names());
 		return diag_scope_end(&sc, 0, CE_ERR_FORMAT);
@@ -237,8 +241,8 @@ int script_profile_parse(const struct script_step *st, time_t now, struct script
 	if (script_param_int(st, "validity-days", &n) == 0)
 		sp->p.validity_days = (unsigned int)n;
 	if (sp->p.not_after == 0 && sp->p.validity_days == 0)
-		diag_error(dd, &st->mark, "step '%s': cert.issue needs not-after or validity-days",
-			   st->id);
+		diag_error(dd, &st->mark, "step '%s': %s needs not-after or validity-days",
+			   st->id, act);
 	if ((v = script_param(st, "signature-algorithm")) != NULL)
 		sp->p.sig_alg = yfield_scalar(dd, v, "signature-algorithm");
 	if ((v = script_param(st, "subject")) != NULL)

@@ -184,6 +184,63 @@ out:
 	return r;
 }
 
+/* The subject of a self-signed certificate: the profile's RDN list, else its
+ * string. */
+static int self_subject(const struct x509_profile *p, X509_NAME **name)
+{
+	*name = NULL;
+	if (p->n_subject_attrs > 0)
+		return x509_name_build(p->subject_attrs, p->n_subject_attrs, name);
+	if (p->subject != NULL)
+		return x509_name_parse(p->subject, name);
+	return ce_err_set(CE_ERR_INVALID, "a self-signed certificate needs a subject");
+}
+
+int x509_self_sign(const struct p11_ossl_key *k, const struct x509_profile *p, X509 **out)
+{
+	int r = CE_ERR_INTERNAL;
+	X509 *x = NULL;
+	X509_NAME *name = NULL;
+	struct x509_prelint pl = { 0 };
+	struct x509_lint l = { 0 };
+	time_t nb, na;
+
+	*out = NULL;
+	ERR_clear_error();
+	if ((r = x509_profile_check(p)) < 0)
+		goto out;
+	/* The profile's own rules, before anything is built. */
+	x509_lint_profile(p, 0, &l);
+	if ((r = x509_lint_result(&l, "the profile")) < 0)
+		goto out;
+	nb = p->not_before != 0 ? p->not_before : time(NULL);
+	na = p->not_after != 0 ? p->not_after
+			       : nb + (time_t)p->validity_days * X509_SECONDS_PER_DAY;
+	if ((r = self_subject(p, &name)) < 0 ||
+	    (r = cert_new(k, name, name, k->pub, p->serial_hex, nb, na, &x)) < 0 ||
+	    (r = x509_profile_extensions(x, p, NULL)) < 0 ||
+	    (r = x509_prelint_cert(k, x, p, NULL, &pl)) < 0 ||
+	    (r = x509_sign_verified(k, X509_KIND_CERT, x, "self-signed certificate")) < 0 ||
+	    (r = x509_postlint_cert(x, p, NULL, &pl)) < 0 ||
+	    (r = x509_sign_key_check(X509_get0_pubkey(x), k->pub, "the self-signed certificate",
+				     k->uri)) < 0)
+		goto out;
+	if (k->priv != NULL && EVP_PKEY_eq(k->priv, X509_get0_pubkey(x)) != 1) {
+		ERR_clear_error();
+		r = ce_err_set(CE_ERR_VERIFY, "the self-signed certificate does not carry the key %s",
+			       k->uri);
+		goto out;
+	}
+	*out = x;
+	x = NULL; /* transferred */
+	r = 0;
+out:
+	x509_prelint_free(&pl);
+	X509_NAME_free(name);
+	X509_free(x);
+	return r;
+}
+
 int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **out)
 {
 	int r = CE_ERR_INTERNAL;

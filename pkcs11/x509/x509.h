@@ -177,6 +177,18 @@ enum x509_kind { X509_KIND_CERT, X509_KIND_CSR, X509_KIND_CRL };
 int x509_ca_self_sign(const struct p11_ossl_key *k, const struct x509_ca_params *p, X509 **out)
 	__attribute__((warn_unused_result));
 
+/*
+ * Self-signed certificate for the token key k under profile p (a ready
+ * profile with the caller's overrides, normally root-ca): subject ==
+ * issuer from p->subject_attrs or p->subject, the profile's extensions, AKI
+ * equal to the SKI. The profile's rules run first (x509_lint_profile, no
+ * issuer), then the certificate is linted with a throwaway key before k
+ * signs and checked again after (prelint.c). Returns as x509_ca_self_sign,
+ * and CE_ERR_POLICY for a broken lint rule.
+ */
+int x509_self_sign(const struct p11_ossl_key *k, const struct x509_profile *p, X509 **out)
+	__attribute__((warn_unused_result));
+
 /* PKCS#10 request for the token key k with the given subject, no attributes.
  * Returns as x509_ca_self_sign. */
 int x509_csr_make(const struct p11_ossl_key *k, const char *subject, X509_REQ **out)
