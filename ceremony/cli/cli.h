@@ -91,7 +91,7 @@ int cli_usage_error_sub(const struct cli_verb *v, const char *sub, const char *f
 #define CLI_OPTS_FAIL (-3)  /* a failure (a table over CLI_OPTS_MAX), printed: exit 1 */
 
 /* Options in one table, -h/--help not counted. */
-#define CLI_OPTS_MAX 24
+#define CLI_OPTS_MAX 40
 
 struct cli_opt {
 	const char *name; /* long name, without the "--"; NULL ends the table */

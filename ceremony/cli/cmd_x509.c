@@ -57,7 +57,12 @@ struct x509_opts {
 	const char *ca_issuers_urls[X509_CLI_MAX_URLS];
 	size_t n_crl_urls, n_ocsp_urls, n_ca_issuers_urls;
 	const char *sig_alg;   /* issue: expected signature algorithm */
-	time_t not_after;      /* issue: explicit notAfter instead of --days */
+	time_t not_after;      /* issue, self-sign: explicit notAfter instead of --days */
+	const char *nc_permitted[X509_CLI_MAX_URLS], *nc_excluded[X509_CLI_MAX_URLS];
+	size_t n_nc_permitted, n_nc_excluded;
+	int ocsp_nocheck;      /* 1: add it, -1: leave it out, 0: the profile's */
+	int eku_critical;      /* 1: EKU critical, -1: not, 0: the profile's */
+	int ski_method;        /* 1: sha1, 2: sha256, 0: the profile's */
 	const char *previous; /* crl: the previous CRL */
 	long max_days;        /* crl: nextUpdate cap, 0: 365 */
 	long days;
@@ -75,6 +80,9 @@ static void x509_help(FILE *f)
 	fprintf(f,
 		"usage: ceremony x509 self-sign --key URI --subject DN --days N [--pathlen N]\n"
 		"                     --out FILE [--module PATH] [--pin-fd N]\n"
+		"       ceremony x509 self-sign --profile NAME --key URI --subject DN\n"
+		"                     (--days N | --not-after TIME) [issue's profile options]\n"
+		"                     --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 csr --key URI --subject DN --out FILE [--module PATH]\n"
 		"                     [--pin-fd N]\n"
 		"       ceremony x509 issue --key URI --issuer-cert FILE --csr FILE --days N\n"
@@ -82,7 +90,10 @@ static void x509_help(FILE *f)
 		"                     [--eku LIST] [--policy OID[=CPS]]... [--crl-url URL]...\n"
 		"                     [--ocsp-url URL]... [--ca-issuers-url URL]...\n"
 		"                     [--signature-algorithm NAME] [--not-after TIME]\n"
-		"                     [--subject DN] --out FILE [--module PATH] [--pin-fd N]\n"
+		"                     [--subject DN] [--permitted NAME]... [--excluded NAME]...\n"
+		"                     [--ocsp-nocheck|--no-ocsp-nocheck] [--ski-method M]\n"
+		"                     [--eku-critical|--eku-not-critical]\n"
+		"                     --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
 		"                     [--revoke SERIAL[:REASON[:TIME]]]... [--previous CRL]\n"
 		"                     [--max-days N] --out FILE [--module PATH] [--pin-fd N]\n"
@@ -94,7 +105,9 @@ static void x509_help(FILE *f)
 		"before it is written; outputs are never overwritten. Prints\n"
 		"\"sha256:<fingerprint of the DER>  <file>\".\n\n"
 		"  self-sign  self-signed CA certificate: CA:TRUE (critical), keyUsage\n"
-		"             keyCertSign+cRLSign (critical), SKI, AKI, 16-byte random serial\n"
+		"             keyCertSign+cRLSign (critical), SKI, AKI, 16-byte random serial;\n"
+		"             with --profile (or --not-after), the ready profile (root-ca by\n"
+		"             default) with issue's options as overrides, its rules checked\n"
 		"  csr        PKCS#10 request for the key\n"
 		"  issue      certificate from a CSR (its signature checked first), signed\n"
 		"             by the key whose certificate is --issuer-cert\n"
@@ -119,7 +132,8 @@ static void x509_help(FILE *f)
 		"                     keyCertSign,cRLSign; end entity digitalSignature)\n"
 		"  --eku LIST         extendedKeyUsage, e.g. serverAuth,clientAuth\n"
 		"  --number N         cRLNumber\n"
-		"  --profile NAME     issue: a ready profile (root-ca, sub-ca, ocsp-responder,\n"
+		"  --profile NAME     issue, self-sign: a ready profile (root-ca, sub-ca,\n"
+		"                     ocsp-responder,\n"
 		"                     tsu, cross, end-entity); options given override it\n"
 		"  --policy OID[=CPS] certificatePolicies entry (with its CPS URI); repeatable\n"
 		"  --crl-url URL      cRLDistributionPoints URL; repeatable\n"
@@ -127,8 +141,14 @@ static void x509_help(FILE *f)
 		"  --ca-issuers-url URL  authorityInfoAccess caIssuers URL; repeatable\n"
 		"  --signature-algorithm NAME  issue: the algorithm the signature must use\n"
 		"                     (ecdsa-with-SHA384, sha256WithRSAEncryption...)\n"
-		"  --not-after TIME   issue: explicit notAfter (YYYY-MM-DD[THH:MM:SSZ], UTC)\n"
-		"                     instead of --days\n"
+		"  --not-after TIME   issue, self-sign: explicit notAfter\n"
+		"                     (YYYY-MM-DD[THH:MM:SSZ], UTC) instead of --days\n"
+		"  --permitted NAME   nameConstraints permitted subtree (dns:x, email:x, uri:x,\n"
+		"                     ip:10.0.0.0/8); repeatable\n"
+		"  --excluded NAME    nameConstraints excluded subtree; repeatable\n"
+		"  --ocsp-nocheck, --no-ocsp-nocheck  add or leave out id-pkix-ocsp-nocheck\n"
+		"  --ski-method M     subjectKeyIdentifier: sha1 (RFC 5280) or sha256 (RFC 7093)\n"
+		"  --eku-critical, --eku-not-critical  extendedKeyUsage criticality\n"
 		"  --previous CRL     crl, lint: the previous CRL (cRLNumber must grow)\n"
 		"  --max-days N       crl, lint: nextUpdate cap in days (default 365)\n"
 		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
@@ -195,7 +215,9 @@ enum {
 	OPT_CA = CLI_OPT_KEY, OPT_MODULE, OPT_KEY, OPT_SUBJECT, OPT_OUT, OPT_ISSUER_CERT, OPT_CSR,
 	OPT_KEY_USAGE, OPT_EKU, OPT_DAYS, OPT_PATHLEN, OPT_PIN_FD, OPT_NUMBER, OPT_REVOKE,
 	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS, OPT_POLICY, OPT_CRL_URL, OPT_OCSP_URL,
-	OPT_CA_ISSUERS_URL, OPT_SIG_ALG, OPT_NOT_AFTER
+	OPT_CA_ISSUERS_URL, OPT_SIG_ALG, OPT_NOT_AFTER, OPT_PERMITTED, OPT_EXCLUDED,
+	OPT_OCSP_NOCHECK, OPT_NO_OCSP_NOCHECK, OPT_SKI_METHOD, OPT_EKU_CRITICAL,
+	OPT_EKU_NOT_CRITICAL
 };
 
 /* One table for every sub-verb: an option a sub-verb does not use is
@@ -224,6 +246,13 @@ static const struct cli_opt x509_opts_table[] = {
 	{ "ca-issuers-url", OPT_CA_ISSUERS_URL, 1 },
 	{ "signature-algorithm", OPT_SIG_ALG, 1 },
 	{ "not-after", OPT_NOT_AFTER, 1 },
+	{ "permitted", OPT_PERMITTED, 1 },
+	{ "excluded", OPT_EXCLUDED, 1 },
+	{ "ocsp-nocheck", OPT_OCSP_NOCHECK, 0 },
+	{ "no-ocsp-nocheck", OPT_NO_OCSP_NOCHECK, 0 },
+	{ "ski-method", OPT_SKI_METHOD, 1 },
+	{ "eku-critical", OPT_EKU_CRITICAL, 0 },
+	{ "eku-not-critical", OPT_EKU_NOT_CRITICAL, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -286,6 +315,24 @@ static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
 	case OPT_CA_ISSUERS_URL:
 		return url_add(p, "--ca-issuers-url", val, o->ca_issuers_urls,
 			       &o->n_ca_issuers_urls);
+	case OPT_PERMITTED:
+		return url_add(p, "--permitted", val, o->nc_permitted, &o->n_nc_permitted);
+	case OPT_EXCLUDED:
+		return url_add(p, "--excluded", val, o->nc_excluded, &o->n_nc_excluded);
+	case OPT_OCSP_NOCHECK:
+	case OPT_NO_OCSP_NOCHECK:
+		o->ocsp_nocheck = c == OPT_OCSP_NOCHECK ? 1 : -1;
+		return 0;
+	case OPT_EKU_CRITICAL:
+	case OPT_EKU_NOT_CRITICAL:
+		o->eku_critical = c == OPT_EKU_CRITICAL ? 1 : -1;
+		return 0;
+	case OPT_SKI_METHOD:
+		if (strcmp(val, "sha1") != 0 && strcmp(val, "sha256") != 0)
+			return cli_opts_usage(p, "--ski-method '%s': sha1 (RFC 5280 4.2.1.2) or "
+					      "sha256 (RFC 7093 2)", val);
+		o->ski_method = strcmp(val, "sha1") == 0 ? 1 : 2;
+		return 0;
 	case OPT_DAYS:
 		return parse_long(p, val, "--days", 1, 36525, &o->days);
 	case OPT_PATHLEN:
@@ -329,10 +376,13 @@ static int x509_parse(int argc, char **argv, struct x509_opts *o)
 		return cli_opts_usage(&p, "needs --key and --out");
 	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL)
 		return cli_opts_usage(&p, "needs --subject");
-	if (o->cmd != CMD_CSR && o->days < 0 && !(o->cmd == CMD_ISSUE && o->not_after != 0))
+	if (o->cmd != CMD_CSR && o->days < 0 &&
+	    !((o->cmd == CMD_ISSUE || o->cmd == CMD_SELF_SIGN) && o->not_after != 0))
 		return cli_opts_usage(&p, "needs --days");
-	if (o->not_after != 0 && (o->cmd != CMD_ISSUE || o->days >= 0))
-		return cli_opts_usage(&p, "--not-after is for issue, instead of --days");
+	if (o->not_after != 0 &&
+	    ((o->cmd != CMD_ISSUE && o->cmd != CMD_SELF_SIGN) || o->days >= 0))
+		return cli_opts_usage(&p, "--not-after is for issue and self-sign, instead of "
+				      "--days");
 	if ((o->cmd == CMD_ISSUE || o->cmd == CMD_CRL) && o->issuer_cert == NULL)
 		return cli_opts_usage(&p, "needs --issuer-cert");
 	if (o->cmd == CMD_ISSUE && o->csr == NULL)
@@ -419,7 +469,38 @@ static int issue_profile(const struct x509_opts *o, time_t now, struct x509_prof
 	p->n_ocsp_urls = o->n_ocsp_urls;
 	p->ca_issuers_urls = o->ca_issuers_urls;
 	p->n_ca_issuers_urls = o->n_ca_issuers_urls;
+	p->nc_permitted = o->nc_permitted;
+	p->n_nc_permitted = o->n_nc_permitted;
+	p->nc_excluded = o->nc_excluded;
+	p->n_nc_excluded = o->n_nc_excluded;
+	if (o->ocsp_nocheck != 0)
+		p->ocsp_nocheck = o->ocsp_nocheck > 0;
+	if (o->eku_critical != 0)
+		p->eku_critical = o->eku_critical > 0;
+	if (o->ski_method != 0)
+		p->ski_method = o->ski_method == 2 ? X509_SKI_SHA256 : X509_SKI_SHA1;
 	return 0;
+}
+
+/* self-sign: with --profile or --not-after, the ready profile (root-ca by
+ * default) with the options as overrides (x509_self_sign); else the legacy
+ * root (x509_ca_self_sign). */
+static int self_sign(const struct p11_ossl_key *k, struct x509_opts *o, time_t now, X509 **cert)
+{
+	struct x509_ca_params cp = { .subject = o->subject, .not_before = now,
+				     .not_after = now + o->days * X509_DAY_SECONDS,
+				     .path_len = (int)o->path_len };
+	struct x509_profile p;
+	int r;
+
+	if (o->profile == NULL && o->not_after == 0)
+		return x509_ca_self_sign(k, &cp, cert);
+	if (o->profile == NULL)
+		o->profile = "root-ca";
+	r = issue_profile(o, now, &p);
+	if (r < 0)
+		return r;
+	return x509_self_sign(k, &p, cert);
 }
 
 static int x509_do(struct x509_opts *o)
@@ -484,14 +565,10 @@ static int x509_do(struct x509_opts *o)
 			       (void **)&issuer)) < 0)
 		goto out;
 	switch (o->cmd) {
-	case CMD_SELF_SIGN: {
-		struct x509_ca_params p = { .subject = o->subject, .not_before = now,
-					    .not_after = now + o->days * X509_DAY_SECONDS,
-					    .path_len = (int)o->path_len };
-		r = x509_ca_self_sign(&k, &p, &cert);
+	case CMD_SELF_SIGN:
+		r = self_sign(&k, o, now, &cert);
 		obj = cert;
 		break;
-	}
 	case CMD_CSR:
 		r = x509_csr_make(&k, o->subject, &csr);
 		obj = csr;

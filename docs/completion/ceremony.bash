@@ -69,8 +69,10 @@ _ceremony()
 	--today|--group|--group-threshold|--iteration-exponent|--random|--holder|--label|\
 	--days|--pathlen|--number|--revoke|--pin-fd|--subject|--key|--key-usage|--eku|\
 	--max-days|--policy|--crl-url|--ocsp-url|--ca-issuers-url|--signature-algorithm|\
-	--not-after)
+	--not-after|--permitted|--excluded)
 		return ;;
+	--ski-method)
+		COMPREPLY=($(compgen -W "sha1 sha256" -- "$cur")); return ;;
 	--members|--ceremony|--date|--share-fd)
 		return ;;
 	--secret-format)
@@ -118,11 +120,15 @@ _ceremony()
 	x509)
 		subs="self-sign csr issue crl lint"
 		case $sub in
-		self-sign) opts="--key --subject --days --pathlen --out --module --pin-fd" ;;
+		self-sign) opts="--key --subject --days --pathlen --out --module --pin-fd
+			--profile --not-after --key-usage --eku --policy --permitted --excluded
+			--ski-method --signature-algorithm" ;;
 		csr) opts="--key --subject --out --module --pin-fd" ;;
 		issue) opts="--key --issuer-cert --csr --days --ca --pathlen --key-usage --eku
 			--subject --profile --policy --crl-url --ocsp-url --ca-issuers-url
-			--signature-algorithm --not-after --out --module --pin-fd" ;;
+			--signature-algorithm --not-after --out --module --pin-fd
+			--permitted --excluded --ocsp-nocheck --no-ocsp-nocheck --ski-method
+			--eku-critical --eku-not-critical" ;;
 		crl) opts="--key --issuer-cert --days --number --revoke --previous --max-days
 			--out --module --pin-fd" ;;
 		lint) opts="--issuer-cert --profile --previous --max-days"; args=pem ;;

@@ -128,10 +128,11 @@ test_expect_success 'the certificate says what the profile fields say (x509_stri
 	test_grep "certificate OK" out
 '
 
-# ski_of PEM DGST: the leftmost 160 bits of DGST over the key BIT STRING (P-384).
+# ski_of PEM DGST [LEN]: the leftmost 160 bits of DGST over the key BIT
+# STRING, its last LEN bytes (97: P-384, 65: P-256).
 ski_of() {
 	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
-		tail -c 97 | openssl dgst "-$2" -binary | head -c 20 | od -An -tx1 | tr -d " \n"
+		tail -c "${3:-97}" | openssl dgst "-$2" -binary | head -c 20 | od -An -tx1 | tr -d " \n"
 }
 ski_in() {
 	openssl x509 -in "$1" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d " :" |
@@ -148,6 +149,89 @@ test_expect_success 'a run of a refused profile stops at lint; nothing is signed
 		--issued-in "$TEST_TMP/root-init/transcript.jsonl" >log 2>&1 &&
 	test_grep -F "[root-no-eku, CA/B BR 7.1.2.1.2]" log &&
 	! test -e "$TEST_TMP/eku/root-ca.pem"
+'
+
+softhsm_token CLI
+printf '%s\n' "$TEST_USER_PIN" >"$TEST_TMP/pin"
+pkcs11-tool --module $SOFTHSM_MODULE --token-label CLI --login --pin $TEST_USER_PIN \
+	--keypairgen --key-type EC:secp384r1 --label r --id 01 >/dev/null 2>&1 &&
+pkcs11-tool --module $SOFTHSM_MODULE --token-label CLI --login --pin $TEST_USER_PIN \
+	--keypairgen --key-type EC:prime256v1 --label ee --id 02 >/dev/null 2>&1 || exit 1
+M="--module $SOFTHSM_MODULE"
+P="--pin-fd 3"
+K="pkcs11:token=CLI;object=r"
+H=$TEST_TMP/h
+mkdir -p "$H"
+
+test_expect_success 'x509 self-sign --profile root-ca with overrides: the fields as asked' '
+	cd "$H" &&
+	ceremony x509 self-sign --profile root-ca --key "$K" $M $P --subject "/C=FR/O=T/CN=R" \
+		--not-after 2040-01-01 --pathlen 0 --policy 1.3.6.1.4.1.99999.1.2 \
+		--permitted dns:example.test --ski-method sha256 --out r.pem 3<"$TEST_TMP/pin" \
+		>/dev/null &&
+	openssl verify -x509_strict -CAfile r.pem r.pem &&
+	openssl x509 -in r.pem -noout -text >txt &&
+	test_grep "Not After : Jan  1 00:00:00 2040 GMT" txt &&
+	test_grep "Policy: 1.3.6.1.4.1.99999.1.2" txt &&
+	test_grep "DNS:example.test" txt &&
+	test "$(ski_in r.pem)" = "$(ski_of r.pem sha256)" &&
+	ceremony x509 lint r.pem --profile root-ca >out && test_grep "certificate OK" out
+'
+
+test_expect_success 'failing twin: self-sign --profile root-ca with an EKU is refused, nothing written' '
+	cd "$H" &&
+	test_exit_code 1 ceremony x509 self-sign --profile root-ca --key "$K" $M $P \
+		--subject "/CN=R2" --days 365 --eku serverAuth --out r2.pem 3<"$TEST_TMP/pin" \
+		>/dev/null 2>err &&
+	test_grep -F "[root-no-eku, CA/B BR 7.1.2.1.2]" err && test ! -e r2.pem
+'
+
+test_expect_success 'failing twin: a self-signed root past the root-ca cap, and a bad --ski-method' '
+	cd "$H" &&
+	test_exit_code 1 ceremony x509 self-sign --profile root-ca --key "$K" $M $P \
+		--subject "/CN=R3" --days 9500 --out r3.pem 3<"$TEST_TMP/pin" >/dev/null 2>err &&
+	test_grep -F "[validity-max, profile (docs/x509.md); CA/B BR 6.3.2]" err && test ! -e r3.pem &&
+	test_exit_code 2 ceremony x509 self-sign --profile root-ca --key "$K" $M $P \
+		--subject "/CN=R3" --days 30 --ski-method md5 --out r3.pem 3<"$TEST_TMP/pin" \
+		>/dev/null 2>err &&
+	test_grep "ski-method .md5.: sha1" err && test ! -e r3.pem
+'
+
+test_expect_success 'x509 issue --eku-not-critical, --no-ocsp-nocheck: the tsu and OCSP rules refuse them' '
+	cd "$H" &&
+	ceremony x509 csr --key "pkcs11:token=CLI;object=ee" $M $P --subject "/CN=E" \
+		--out ee.csr 3<"$TEST_TMP/pin" >/dev/null &&
+	test_exit_code 1 ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr \
+		--days 30 --profile tsu --policy 0.4.0.2023.1.1 --crl-url http://c.example.test/r.crl \
+		--ca-issuers-url http://c.example.test/r.cer --eku-not-critical --out t.pem \
+		3<"$TEST_TMP/pin" >/dev/null 2>err &&
+	test_grep -F "[tsu-eku, RFC 3161 2.3" err && test ! -e t.pem &&
+	test_exit_code 1 ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr \
+		--days 30 --profile ocsp-responder --no-ocsp-nocheck --out o.pem \
+		3<"$TEST_TMP/pin" >/dev/null 2>err &&
+	test_grep -F "[ocsp-nocheck, RFC 6960 4.2.2.2.1" err && test ! -e o.pem
+'
+
+test_expect_success 'twin: x509 issue --eku-critical, --ski-method, nameConstraints are written' '
+	cd "$H" &&
+	ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr --days 30 \
+		--profile end-entity --eku clientAuth --eku-critical --ski-method sha256 \
+		--out e.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl x509 -in e.pem -noout -text >txt &&
+	test_grep "Extended Key Usage: critical" txt &&
+	test "$(ski_in e.pem)" = "$(ski_of e.pem sha256 65)" &&
+	test_exit_code 1 ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr \
+		--days 30 --profile end-entity --ocsp-nocheck --out n.pem 3<"$TEST_TMP/pin" \
+		>/dev/null 2>err &&
+	test_grep -F "[nocheck-ocsp-only, RFC 6960 4.2.2.2.1]" err && test ! -e n.pem &&
+	ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr --days 30 \
+		--profile sub-ca --policy 1.3.6.1.4.1.99999.1.2 --crl-url http://c.example.test/r.crl \
+		--ca-issuers-url http://c.example.test/r.cer --permitted dns:a.example.test \
+		--excluded dns:b.example.test --out s.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl x509 -in s.pem -noout -text >txt &&
+	test_grep -A4 "Name Constraints" txt >nc &&
+	test_grep -A1 "Permitted" nc | test_grep "DNS:a.example.test" &&
+	test_grep -A1 "Excluded" nc | test_grep "DNS:b.example.test"
 '
 
 test_done
