@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -277,6 +278,206 @@ static void test_crl_rules(void **state)
 	EVP_PKEY_free(k);
 }
 
+/* ---- rules only a crafted file breaks (docs/x509.md "none yet" rows) ---- */
+
+/* A fresh copy of x through DER: no cached extension data. */
+static X509 *reload(X509 *x)
+{
+	unsigned char *der = NULL;
+	const unsigned char *q;
+	int n = i2d_X509(x, &der);
+	X509 *y;
+
+	assert_true(n > 0);
+	q = der;
+	y = d2i_X509(NULL, &q, n);
+	assert_non_null(y);
+	OPENSSL_free(der);
+	X509_free(x);
+	return y;
+}
+
+static void mut_serial_long(X509 *x)
+{
+	BIGNUM *bn = NULL;
+
+	/* 21 octets, positive */
+	assert_true(BN_hex2bn(&bn, "0102030405060708090a0b0c0d0e0f101112131415") > 0);
+	assert_non_null(BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)));
+	BN_free(bn);
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign,cRLSign");
+}
+
+static void mut_ext_twice(X509 *x)
+{
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign,cRLSign");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign");
+}
+
+static void mut_issuer_other(X509 *x)
+{
+	X509_NAME *n = NULL;
+
+	assert_int_equal(x509_name_parse("/C=FR/O=Example TSP/CN=Someone Else", &n), 0);
+	X509_set_issuer_name(x, n);
+	X509_NAME_free(n);
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign,cRLSign");
+}
+
+/* notBefore in 2026 as GeneralizedTime: RFC 5280 wants UTCTime. */
+static void mut_gentime(X509 *x)
+{
+	ASN1_GENERALIZEDTIME *g = ASN1_GENERALIZEDTIME_set(NULL, time(NULL));
+
+	assert_non_null(g);
+	assert_int_equal(X509_set1_notBefore(x, g), 1);
+	ASN1_GENERALIZEDTIME_free(g);
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign,cRLSign");
+}
+
+/* rule broken by mutate, linted with profile (NULL: none). */
+static void cert_breaks(EVP_PKEY *k, void (*mutate)(X509 *), const char *profile,
+			const char *rule)
+{
+	struct x509_lint l;
+	X509 *x = reload(ca_make(k, 7, mutate));
+
+	lint_of(x, profile, &l);
+	if (!has_rule(&l, rule))
+		fail_msg("rule %s not reported", rule);
+	X509_free(x);
+}
+
+static void test_crafted_cert_rules(void **state)
+{
+	EVP_PKEY *k = key_ec();
+	struct x509_lint l;
+	X509 *x;
+	X509_ALGOR *alg = NULL;
+	int loc;
+
+	(void)state;
+	cert_breaks(k, mut_serial_long, NULL, "serial-length");
+	cert_breaks(k, mut_ext_twice, NULL, "ext-unique");
+	cert_breaks(k, mut_issuer_other, "root-ca", "root-self-signed");
+	cert_breaks(k, mut_gentime, NULL, "time-encoding");
+	/* the clean twin has none of them */
+	x = reload(ca_make(k, 0x1234567890abcdefL, NULL));
+	lint_of(x, "root-ca", &l);
+	assert_int_equal(l.n, 0);
+	/* a CA without SKI */
+	loc = X509_get_ext_by_NID(x, NID_subject_key_identifier, -1);
+	assert_true(loc >= 0);
+	X509_EXTENSION_free(X509_delete_ext(x, loc));
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	x = reload(x);
+	lint_of(x, NULL, &l);
+	assert_true(has_rule(&l, "ski-ca"));
+	X509_free(x);
+	/* outer signatureAlgorithm not the TBS one */
+	x = ca_make(k, 0x1234567890abcdefL, NULL);
+	X509_get0_signature(NULL, (const X509_ALGOR **)&alg, x);
+	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_ecdsa_with_SHA384), V_ASN1_UNDEF, NULL);
+	x = reload(x);
+	lint_of(x, NULL, &l);
+	assert_true(has_rule(&l, "sig-alg-match"));
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+/* A fresh copy of c through DER. */
+static X509_CRL *crl_reload(X509_CRL *c)
+{
+	unsigned char *der = NULL;
+	const unsigned char *q;
+	int n = i2d_X509_CRL(c, &der);
+	X509_CRL *y;
+
+	assert_true(n > 0);
+	q = der;
+	y = d2i_X509_CRL(NULL, &q, n);
+	assert_non_null(y);
+	OPENSSL_free(der);
+	X509_CRL_free(c);
+	return y;
+}
+
+/* The clean CRL with extension nid removed (0: none), re-signed, linted. */
+static void crl_without(X509 *ca, EVP_PKEY *k, int nid, const char *rule)
+{
+	X509_CRL *c = crl_make(ca, k, 30, 1, 0, -DAY);
+	struct x509_lint l;
+
+	if (nid != 0) {
+		int loc = X509_CRL_get_ext_by_NID(c, nid, -1);
+
+		assert_true(loc >= 0);
+		X509_EXTENSION_free(X509_CRL_delete_ext(c, loc));
+	}
+	assert_true(X509_CRL_sign(c, k, EVP_sha256()) > 0);
+	c = crl_reload(c);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, ca, NULL, 0, &l);
+	if (rule == NULL)
+		assert_int_equal(l.n, 0);
+	else if (!has_rule(&l, rule))
+		fail_msg("rule %s not reported", rule);
+	X509_CRL_free(c);
+}
+
+static void test_crafted_crl_rules(void **state)
+{
+	EVP_PKEY *k = key_ec();
+	X509 *ca = ca_make(k, 9, NULL);
+	X509_CRL *c;
+	struct x509_lint l;
+
+	(void)state;
+	crl_without(ca, k, 0, NULL); /* the clean twin */
+	crl_without(ca, k, NID_crl_number, "crl-number");
+	crl_without(ca, k, NID_authority_key_identifier, "crl-aki");
+	/* version 1 */
+	c = crl_make(ca, k, 30, 1, 0, -DAY);
+	X509_CRL_set_version(c, 0);
+	assert_true(X509_CRL_sign(c, k, EVP_sha256()) > 0);
+	c = crl_reload(c);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, ca, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-version-2"));
+	X509_CRL_free(c);
+	/* an issuingDistributionPoint that is not critical */
+	c = crl_make(ca, k, 30, 1, 0, -DAY);
+	{
+		ISSUING_DIST_POINT *idp = ISSUING_DIST_POINT_new();
+		GENERAL_NAME *gn = a2i_GENERAL_NAME(NULL, NULL, NULL, GEN_URI,
+						    "http://crl.example.org/x.crl", 0);
+
+		assert_non_null(idp);
+		assert_non_null(gn);
+		idp->distpoint = DIST_POINT_NAME_new();
+		assert_non_null(idp->distpoint);
+		idp->distpoint->type = 0;
+		idp->distpoint->name.fullname = sk_GENERAL_NAME_new_null();
+		assert_true(sk_GENERAL_NAME_push(idp->distpoint->name.fullname, gn) > 0);
+		/* not critical */
+		assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_issuing_distribution_point, idp, 0, 0),
+				 1);
+		ISSUING_DIST_POINT_free(idp);
+	}
+	assert_true(X509_CRL_sign(c, k, EVP_sha256()) > 0);
+	c = crl_reload(c);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, ca, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-idp-critical"));
+	X509_CRL_free(c);
+	X509_free(ca);
+	EVP_PKEY_free(k);
+}
+
 static void test_names(void **state)
 {
 	X509_NAME *n = NULL;
@@ -318,6 +519,8 @@ int main(void)
 		cmocka_unit_test(test_issued_rules),
 		cmocka_unit_test(test_crl_rules),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_crafted_cert_rules),
+		cmocka_unit_test(test_crafted_crl_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
