@@ -207,7 +207,8 @@ static X509_CRL *crl_make(X509 *ca, EVP_PKEY *k, long next_days, int reason, int
 	X509_gmtime_adj(t, 0);
 	X509_CRL_set1_lastUpdate(c, t);
 	X509_gmtime_adj(t, next_days * DAY);
-	X509_CRL_set1_nextUpdate(c, t);
+	if (next_days != 0) /* 0: no nextUpdate */
+		X509_CRL_set1_nextUpdate(c, t);
 	for (i = 0; i < 1 + dup; i++) {
 		ASN1_INTEGER *sn = ASN1_INTEGER_new();
 		ASN1_ENUMERATED *e = ASN1_ENUMERATED_new();
@@ -478,6 +479,105 @@ static void test_crafted_crl_rules(void **state)
 	EVP_PKEY_free(k);
 }
 
+static void mut_subject_empty(X509 *x)
+{
+	X509_NAME *n = X509_NAME_new();
+
+	assert_non_null(n);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, n);
+	X509_NAME_free(n);
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign,cRLSign");
+}
+
+static void mut_cn_empty(X509 *x)
+{
+	X509_NAME *n = X509_NAME_dup(X509_get_subject_name(x));
+	X509_NAME_ENTRY *e = X509_NAME_ENTRY_new();
+
+	assert_non_null(n);
+	assert_non_null(e);
+	/* V_ASN1_UTF8STRING directly: the string table refuses an empty OU */
+	assert_int_equal(X509_NAME_ENTRY_set_object(e, OBJ_nid2obj(NID_organizationalUnitName)), 1);
+	assert_int_equal(X509_NAME_ENTRY_set_data(e, V_ASN1_UTF8STRING,
+						  (const unsigned char *)"", 0), 1);
+	assert_int_equal(X509_NAME_add_entry(n, e, -1, 0), 1);
+	X509_NAME_ENTRY_free(e);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, n);
+	X509_NAME_free(n);
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign,cRLSign");
+}
+
+static void mut_no_crlsign(X509 *x)
+{
+	ext(x, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext(x, NULL, NID_key_usage, "critical,keyCertSign");
+}
+
+static void test_crafted_more(void **state)
+{
+	EVP_PKEY *k = key_ec(), *weak = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	X509 *ca, *x;
+	X509_CRL *c;
+	struct x509_lint l;
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *big;
+	int loc;
+
+	(void)state;
+	assert_non_null(weak);
+	cert_breaks(k, mut_subject_empty, NULL, "subject-present");
+	cert_breaks(k, mut_cn_empty, NULL, "dn-empty-value");
+	cert_breaks(weak, mut_issuer_other, NULL, "subject-key"); /* not self-signed */
+	/* CRLs: no nextUpdate; nextUpdate before thisUpdate; a 21-octet
+	 * cRLNumber; an issuer without cRLSign; another issuer's name */
+	ca = ca_make(k, 9, NULL);
+	c = crl_make(ca, k, 0, 1, 0, -DAY);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, ca, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-next-update"));
+	X509_CRL_free(c);
+	c = crl_make(ca, k, -2, 1, 0, -3 * DAY);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, ca, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-time-order"));
+	X509_CRL_free(c);
+	c = crl_make(ca, k, 30, 1, 0, -DAY);
+	loc = X509_CRL_get_ext_by_NID(c, NID_crl_number, -1);
+	assert_true(loc >= 0);
+	X509_EXTENSION_free(X509_CRL_delete_ext(c, loc));
+	assert_true(BN_hex2bn(&bn, "0102030405060708090a0b0c0d0e0f101112131415") > 0);
+	big = BN_to_ASN1_INTEGER(bn, NULL);
+	assert_non_null(big);
+	assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_crl_number, big, 0, 0), 1);
+	assert_true(X509_CRL_sign(c, k, EVP_sha256()) > 0);
+	c = crl_reload(c);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, ca, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-number-range"));
+	X509_CRL_free(c);
+	ASN1_INTEGER_free(big);
+	BN_free(bn);
+	x = reload(ca_make(k, 9, mut_no_crlsign));
+	c = crl_make(ca, k, 30, 1, 0, -DAY);
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, x, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-issuer-crlsign"));
+	X509_free(x);
+	x = reload(ca_make(k, 9, mut_subject_empty)); /* same key, another name */
+	memset(&l, 0, sizeof(l));
+	x509_lint_crl(c, x, NULL, 0, &l);
+	assert_true(has_rule(&l, "crl-issuer-name"));
+	X509_free(x);
+	X509_CRL_free(c);
+	X509_free(ca);
+	EVP_PKEY_free(weak);
+	EVP_PKEY_free(k);
+}
+
 static void test_names(void **state)
 {
 	X509_NAME *n = NULL;
@@ -521,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_crafted_cert_rules),
 		cmocka_unit_test(test_crafted_crl_rules),
+		cmocka_unit_test(test_crafted_more),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
