@@ -36,6 +36,7 @@
 #define X509_MAX_REVOKED 1024
 #define X509_DAY_SECONDS 86400L
 #define X509_CLI_MAX_URLS 8
+#define X509_CLI_MAX_RDN 32
 
 enum x509_cmd { CMD_SELF_SIGN, CMD_CSR, CMD_ISSUE, CMD_CRL, CMD_LINT };
 
@@ -63,6 +64,8 @@ struct x509_opts {
 	int ocsp_nocheck;      /* 1: add it, -1: leave it out, 0: the profile's */
 	int eku_critical;      /* 1: EKU critical, -1: not, 0: the profile's */
 	int ski_method;        /* 1: sha1, 2: sha256, 0: the profile's */
+	struct x509_name_attr rdn[X509_CLI_MAX_RDN]; /* --rdn, in order */
+	size_t n_rdn;
 	const char *previous; /* crl: the previous CRL */
 	long max_days;        /* crl: nextUpdate cap, 0: 365 */
 	long days;
@@ -92,7 +95,7 @@ static void x509_help(FILE *f)
 		"                     [--signature-algorithm NAME] [--not-after TIME]\n"
 		"                     [--subject DN] [--permitted NAME]... [--excluded NAME]...\n"
 		"                     [--ocsp-nocheck|--no-ocsp-nocheck] [--ski-method M]\n"
-		"                     [--eku-critical|--eku-not-critical]\n"
+		"                     [--eku-critical|--eku-not-critical] [--rdn [+]TYPE=VALUE]...\n"
 		"                     --out FILE [--module PATH] [--pin-fd N]\n"
 		"       ceremony x509 crl --key URI --issuer-cert FILE --days N --number N\n"
 		"                     [--revoke SERIAL[:REASON[:TIME]]]... [--previous CRL]\n"
@@ -149,6 +152,9 @@ static void x509_help(FILE *f)
 		"  --ocsp-nocheck, --no-ocsp-nocheck  add or leave out id-pkix-ocsp-nocheck\n"
 		"  --ski-method M     subjectKeyIdentifier: sha1 (RFC 5280) or sha256 (RFC 7093)\n"
 		"  --eku-critical, --eku-not-critical  extendedKeyUsage criticality\n"
+		"  --rdn [+]TYPE=VALUE  issue, self-sign: the subject as an ordered list, one\n"
+		"                     attribute each (C=FR, O=..., CN=...); a leading '+' joins\n"
+		"                     the previous RDN (multi-valued); instead of --subject\n"
 		"  --previous CRL     crl, lint: the previous CRL (cRLNumber must grow)\n"
 		"  --max-days N       crl, lint: nextUpdate cap in days (default 365)\n"
 		"  --revoke S[:R[:T]] revoke serial S (hex), CRLReason R (0-10 but 7,\n"
@@ -217,7 +223,7 @@ enum {
 	OPT_PROFILE, OPT_PREVIOUS, OPT_MAX_DAYS, OPT_POLICY, OPT_CRL_URL, OPT_OCSP_URL,
 	OPT_CA_ISSUERS_URL, OPT_SIG_ALG, OPT_NOT_AFTER, OPT_PERMITTED, OPT_EXCLUDED,
 	OPT_OCSP_NOCHECK, OPT_NO_OCSP_NOCHECK, OPT_SKI_METHOD, OPT_EKU_CRITICAL,
-	OPT_EKU_NOT_CRITICAL
+	OPT_EKU_NOT_CRITICAL, OPT_RDN
 };
 
 /* One table for every sub-verb: an option a sub-verb does not use is
@@ -253,6 +259,7 @@ static const struct cli_opt x509_opts_table[] = {
 	{ "ski-method", OPT_SKI_METHOD, 1 },
 	{ "eku-critical", OPT_EKU_CRITICAL, 0 },
 	{ "eku-not-critical", OPT_EKU_NOT_CRITICAL, 0 },
+	{ "rdn", OPT_RDN, 1 },
 	{ NULL, 0, 0 },
 };
 
@@ -327,6 +334,27 @@ static int x509_opt_set(const struct cli_opts *p, struct x509_opts *o, int c)
 	case OPT_EKU_NOT_CRITICAL:
 		o->eku_critical = c == OPT_EKU_CRITICAL ? 1 : -1;
 		return 0;
+	case OPT_RDN: {
+		struct x509_name_attr *a = &o->rdn[o->n_rdn];
+		char *eq;
+
+		if (o->n_rdn >= X509_CLI_MAX_RDN)
+			return cli_opts_usage(p, "--rdn: at most %d", X509_CLI_MAX_RDN);
+		a->same_rdn = val[0] == '+';
+		if (a->same_rdn && o->n_rdn == 0)
+			return cli_opts_usage(p, "--rdn '%s': the first attribute has no RDN to "
+					      "join", val);
+		if (a->same_rdn)
+			val++;
+		eq = strchr(val, '=');
+		if (eq == NULL || eq == val || eq[1] == '\0')
+			return cli_opts_usage(p, "--rdn '%s': TYPE=VALUE", val);
+		*eq = '\0';
+		a->type = val;
+		a->value = eq + 1;
+		o->n_rdn++;
+		return 0;
+	}
 	case OPT_SKI_METHOD:
 		if (strcmp(val, "sha1") != 0 && strcmp(val, "sha256") != 0)
 			return cli_opts_usage(p, "--ski-method '%s': sha1 (RFC 5280 4.2.1.2) or "
@@ -374,7 +402,12 @@ static int x509_parse(int argc, char **argv, struct x509_opts *o)
 		return c;
 	if (o->key == NULL || o->out == NULL)
 		return cli_opts_usage(&p, "needs --key and --out");
-	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL)
+	if (o->n_rdn > 0 && o->subject != NULL)
+		return cli_opts_usage(&p, "give --subject or --rdn, not both");
+	if (o->n_rdn > 0 && o->cmd != CMD_ISSUE && o->cmd != CMD_SELF_SIGN)
+		return cli_opts_usage(&p, "--rdn is for issue and self-sign");
+	if ((o->cmd == CMD_SELF_SIGN || o->cmd == CMD_CSR) && o->subject == NULL &&
+	    o->n_rdn == 0)
 		return cli_opts_usage(&p, "needs --subject");
 	if (o->cmd != CMD_CSR && o->days < 0 &&
 	    !((o->cmd == CMD_ISSUE || o->cmd == CMD_SELF_SIGN) && o->not_after != 0))
@@ -453,6 +486,8 @@ static int issue_profile(const struct x509_opts *o, time_t now, struct x509_prof
 		p->path_len = (int)o->path_len;
 	}
 	p->subject = o->subject;
+	p->subject_attrs = o->n_rdn > 0 ? o->rdn : NULL;
+	p->n_subject_attrs = o->n_rdn;
 	p->not_before = now;
 	p->validity_days = o->not_after != 0 ? 0 : (unsigned int)o->days;
 	p->not_after = o->not_after;
@@ -493,7 +528,7 @@ static int self_sign(const struct p11_ossl_key *k, struct x509_opts *o, time_t n
 	struct x509_profile p;
 	int r;
 
-	if (o->profile == NULL && o->not_after == 0)
+	if (o->profile == NULL && o->not_after == 0 && o->n_rdn == 0)
 		return x509_ca_self_sign(k, &cp, cert);
 	if (o->profile == NULL)
 		o->profile = "root-ca";

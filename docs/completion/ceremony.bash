@@ -69,7 +69,7 @@ _ceremony()
 	--today|--group|--group-threshold|--iteration-exponent|--random|--holder|--label|\
 	--days|--pathlen|--number|--revoke|--pin-fd|--subject|--key|--key-usage|--eku|\
 	--max-days|--policy|--crl-url|--ocsp-url|--ca-issuers-url|--signature-algorithm|\
-	--not-after|--permitted|--excluded)
+	--not-after|--permitted|--excluded|--rdn)
 		return ;;
 	--ski-method)
 		COMPREPLY=($(compgen -W "sha1 sha256" -- "$cur")); return ;;
@@ -122,13 +122,13 @@ _ceremony()
 		case $sub in
 		self-sign) opts="--key --subject --days --pathlen --out --module --pin-fd
 			--profile --not-after --key-usage --eku --policy --permitted --excluded
-			--ski-method --signature-algorithm" ;;
+			--ski-method --signature-algorithm --rdn" ;;
 		csr) opts="--key --subject --out --module --pin-fd" ;;
 		issue) opts="--key --issuer-cert --csr --days --ca --pathlen --key-usage --eku
 			--subject --profile --policy --crl-url --ocsp-url --ca-issuers-url
 			--signature-algorithm --not-after --out --module --pin-fd
 			--permitted --excluded --ocsp-nocheck --no-ocsp-nocheck --ski-method
-			--eku-critical --eku-not-critical" ;;
+			--eku-critical --eku-not-critical --rdn" ;;
 		crl) opts="--key --issuer-cert --days --number --revoke --previous --max-days
 			--out --module --pin-fd" ;;
 		lint) opts="--issuer-cert --profile --previous --max-days"; args=pem ;;

@@ -234,4 +234,31 @@ test_expect_success 'twin: x509 issue --eku-critical, --ski-method, nameConstrai
 	test_grep -A1 "Excluded" nc | test_grep "DNS:b.example.test"
 '
 
+test_expect_success 'x509 issue and self-sign --rdn: an ordered subject with a multi-valued RDN' '
+	cd "$H" &&
+	ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr --days 30 \
+		--profile end-entity --rdn C=FR --rdn "O=Example TSP" --rdn CN=E1 --rdn +OU=Unit \
+		--out rdn.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl x509 -in rdn.pem -noout -subject -nameopt RFC2253 >s &&
+	{ test_grep -F "subject=CN=E1+OU=Unit,O=Example TSP,C=FR" s ||
+	  test_grep -F "subject=OU=Unit+CN=E1,O=Example TSP,C=FR" s; } &&
+	ceremony x509 self-sign --profile root-ca --key "$K" $M $P --rdn C=FR --rdn CN=R4 \
+		--days 30 --out r4.pem 3<"$TEST_TMP/pin" >/dev/null &&
+	openssl x509 -in r4.pem -noout -subject -nameopt RFC2253 | test_grep -F "subject=CN=R4,C=FR"
+'
+
+test_expect_success 'failing twins: --rdn joining nothing, --rdn with --subject, a bad country' '
+	cd "$H" &&
+	test_exit_code 2 ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr \
+		--days 30 --rdn +CN=E --out x.pem 3<"$TEST_TMP/pin" >/dev/null 2>err &&
+	test_grep "the first attribute has no RDN to join" err &&
+	test_exit_code 2 ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr \
+		--days 30 --rdn CN=E --subject /CN=E --out x.pem 3<"$TEST_TMP/pin" >/dev/null 2>err &&
+	test_grep "give --subject or --rdn, not both" err &&
+	test_exit_code 1 ceremony x509 issue --key "$K" $M $P --issuer-cert r.pem --csr ee.csr \
+		--days 30 --profile end-entity --rdn C=France --rdn CN=E --out x.pem \
+		3<"$TEST_TMP/pin" >/dev/null 2>err &&
+	test_grep "France" err && test ! -e x.pem
+'
+
 test_done
