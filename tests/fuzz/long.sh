@@ -61,7 +61,7 @@ for bin in "$FUZZ_B"/fuzz_*; do
 	secs=$((t1 - t0))
 	[ "$secs" -gt 0 ] || secs=1
 	runs=${runs:-0}
-	cpu_rate=$(awk -v r="$runs" '{ c = $1 + $2; printf "%d", c > 0 ? r / c : r }' "$work/cpu" 2>/dev/null)
+	cpu_rate=$(awk -v r="$runs" '{ c = $1 + $2; printf "%d", (c > 0 ? r / c : r) }' "$work/cpu" 2>/dev/null)
 	row="| $name | $runs | $((runs / secs)) | ${cpu_rate:-?} | ${edges:-?} | $crashes | $secs | $(date -u +%Y-%m-%dT%H:%MZ) |"
 	echo "$row" >>"$table"
 	if [ "$runs" -lt "$FUZZ_RUNS" ] && [ "$crashes" = 0 ]; then
