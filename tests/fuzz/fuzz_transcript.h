@@ -140,10 +140,20 @@ static __attribute__((unused)) int fuzz_count_line(void *ctx, uint64_t lineno, c
 	return 0;
 }
 
-/* What every verdict must satisfy, whatever the input. */
+/* What every verdict must satisfy, whatever the input. FUZZ_VERBOSE=1 in
+ * the environment prints each verdict (to see what an input reaches:
+ * build/fuzz/fuzz_verify_signed FILE). */
 static __attribute__((unused)) void fuzz_verdict_check(const char *path, const struct verify_report *rep, int may_be_ok)
 {
+	static int verbose = -1;
 	json_t *j;
+
+	if (verbose < 0)
+		verbose = getenv("FUZZ_VERBOSE") != NULL;
+	if (verbose)
+		fprintf(stderr, "verdict %s, %llu events, signature_ok %d, line %llu: %s\n",
+			verify_verdict_name(rep->verdict), (unsigned long long)rep->events,
+			rep->signature_ok, (unsigned long long)rep->fail_line, rep->reason);
 
 	if (rep->verdict != VERIFY_OK && rep->verdict != VERIFY_INCOMPLETE &&
 	    rep->verdict != VERIFY_FAILED)
