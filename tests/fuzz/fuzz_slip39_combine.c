@@ -10,8 +10,9 @@
  *     then the passphrase, then up to 16 shares of sizeof(struct
  *     slip39_share) bytes each, field for field (identifier, thresholds,
  *     indices, value...). Reaches every consistency check of combine.
- *   bit 7 set - a split, then a combine of a subset: byte 1-2 the group
- *     layout, then which shares to take and one field to spoil. Combining an
+ *   bit 7 set - a split, then a combine of a subset: bytes 1-3 the layout,
+ *     the spoiling and the secret length, a byte a group, then which shares
+ *     to take and one field to spoil (the secret is a fixed pattern). Combining an
  *     unspoilt subset that meets the thresholds must give the secret back,
  *     and a combine of unspoilt shares that succeeds gives exactly it. (A
  *     spoilt share may still combine: a changed identifier or exponent
@@ -30,6 +31,52 @@
 #define FUZZ_SHARES_MAX 16
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Splits are kept by what they were made from (parameters, secret): a
+ * split costs five times the combine under test (secmem mappings for the
+ * whole share set), and the fuzzer mostly mutates which shares are taken
+ * and how they are spoilt. The same input also gets the same shares again
+ * within a run. */
+#define FUZZ_SPLIT_CACHE 128
+static struct {
+	uint64_t key;
+	struct slip39_share_set *set;
+} split_cache[FUZZ_SPLIT_CACHE];
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static struct slip39_share_set *split_cached(const uint8_t *secret, size_t len,
+					     const struct slip39_split_params *p)
+{
+	uint64_t key = 0xcbf29ce484222325ull;
+	size_t slot;
+
+	key = fnv(key, secret, len); /* fixed by length, kept for safety */
+	key = fnv(key, &len, sizeof(len));
+	key = fnv(key, &p->group_threshold, 1);
+	key = fnv(key, &p->group_count, 1);
+	key = fnv(key, p->groups, sizeof(p->groups));
+	key = fnv(key, &p->iteration_exponent, 1);
+	key = fnv(key, &p->extendable, sizeof(p->extendable));
+	key = fnv(key, &p->passphrase_len, sizeof(p->passphrase_len));
+	slot = (size_t)(key % FUZZ_SPLIT_CACHE);
+	if (split_cache[slot].set == NULL || split_cache[slot].key != key) {
+		slip39_share_set_free(split_cache[slot].set);
+		split_cache[slot].set = NULL;
+		if (slip39_split(secret, len, p, &split_cache[slot].set) != 0)
+			return NULL;
+		split_cache[slot].key = key;
+	}
+	return split_cache[slot].set;
+}
 
 struct fuzz_in {
 	const uint8_t *p;
@@ -89,10 +136,13 @@ static void split_mode(struct fuzz_in *in, struct slip39_share *sh, uint8_t *sec
 	p.extendable = layout >> 3 & 1;
 	p.passphrase = (const uint8_t *)"TREZOR";
 	p.passphrase_len = (spoil & 0x80) ? 6 : 0;
+	/* the secret's bytes steer no branch of combine: a fixed pattern, so
+	 * that a split is made once per layout */
 	for (i = 0; i < len; i++)
-		secret[i] = take(in);
-	if (slip39_split(secret, len, &p, &set) != 0)
-		goto out;
+		secret[i] = (uint8_t)(0x5a ^ (i * 29));
+	set = split_cached(secret, len, &p);
+	if (set == NULL)
+		return;
 	/* which members of each group are taken: one byte a group, a bit a member */
 	for (g = 0; g < set->group_count; g++) {
 		uint8_t pick = take(in);
@@ -141,8 +191,6 @@ static void split_mode(struct fuzz_in *in, struct slip39_share *sh, uint8_t *sec
 			abort();
 		}
 	}
-out:
-	slip39_share_set_free(set);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
