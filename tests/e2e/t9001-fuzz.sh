@@ -41,6 +41,22 @@ for dir in "$TEST_TOP"/tests/fuzz/regress/*/; do
 	'
 done
 
+# Found by fuzz_verify_script (make fuzz-long): a transcript FAILED for its
+# step order, with a line after it that is not JSON, lost its verdict to the
+# reader error of the reason refinement (exit 1 instead of FAILED).
+test_expect_success 'verify --script: steps out of order, then a line not JSON: FAILED (exit 4), the order named' '
+	R=$TEST_TOP/tests/fuzz/regress/verify-script-order-then-bad-line.jsonl &&
+	{ "$TEST_BUILD/ceremony" verify "$R" --script "$TEST_TOP/scripts/root-ca.yaml" \
+		--roster "$TEST_TOP/scripts/example-roster.yaml" >out 2>&1; test $? = 4; } &&
+	test_grep "line 14: step keygen .* steps out of the script.s order" out
+'
+
+test_expect_success 'twin: without the script the same file FAILED at its bad line (the reader does refuse it)' '
+	R=$TEST_TOP/tests/fuzz/regress/verify-script-order-then-bad-line.jsonl &&
+	{ "$TEST_BUILD/ceremony" verify "$R" >out 2>&1; test $? = 4; } &&
+	test_grep "line 16" out
+'
+
 MARK="CE_FUZZ_FAST_KDF: SLIP-39 KDF reduced"
 test_expect_success 'the reduced SLIP-39 KDF is in the fuzz build (the check below can see it)' '
 	grep -q -a "$MARK" "$FUZZ_B/libshares.a" &&
