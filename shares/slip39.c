@@ -19,6 +19,18 @@
 #define SLIP39_RADIX_BITS 10
 #define SLIP39_ROUNDS 4
 #define SLIP39_BASE_ITERATIONS 10000u
+/* The fuzz build only (mk/fuzz.mk, tests/fuzz/fuzz_slip39_combine.c): one
+ * PBKDF2 iteration per round, so a fuzzer reaches the decryption at 2,000+
+ * inputs a second. Never in the product: it needs the libFuzzer convention's
+ * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION too, the Makefile refuses both
+ * outside build/fuzz, and t9001 checks the product has no trace of it. */
+#ifdef CE_FUZZ_FAST_KDF
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#error "CE_FUZZ_FAST_KDF is for the fuzz build only (mk/fuzz.mk)"
+#endif
+__attribute__((used)) static const char slip39_fuzz_fast_kdf_marker[] =
+	"CE_FUZZ_FAST_KDF: SLIP-39 KDF reduced, NOT FOR PRODUCTION";
+#endif
 #define SLIP39_SALT_PREFIX "shamir"
 #define SLIP39_SALT_PREFIX_LEN 6
 #define SLIP39_ID_BYTES 2
@@ -57,6 +69,10 @@ static int slip39_feistel(int decrypt, const uint8_t *in, size_t len, const uint
 	uint8_t *key = NULL, *salt = NULL, *lr = NULL, *f = NULL;
 	uint32_t iterations = (SLIP39_BASE_ITERATIONS << e) / SLIP39_ROUNDS;
 	int round;
+
+#ifdef CE_FUZZ_FAST_KDF
+	iterations = 1;
+#endif
 
 	if (len % 2 != 0 || len > SLIP39_MAX_SECRET_BYTES || e > SLIP39_MAX_ITERATION_EXP) {
 		r = ce_err_set(CE_ERR_INVALID, "bad length %zu or iteration exponent %u", len,

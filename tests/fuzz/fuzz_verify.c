@@ -1,29 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer target: transcript verification (verify_transcript) on arbitrary
- * bytes, then the event iterator the second passes use (verify_lines_each,
- * the one reader). The bytes go into a memfd so the verifier reads them
- * through its ordinary path-based entry point
- * (/proc/self/fd/N): the code under test is exactly what `ceremony verify` runs.
- * No signature file exists for that path, so the signature step sees "unsigned".
+ * libFuzzer target: transcript verification (verify_transcript), structure
+ * aware. The fuzzer's bytes are re-chained first (fuzz_transcript.h: seq and
+ * prev fixed line by line with transcript_chain_link), so a mutation of line
+ * 5 reaches the rules about line 5 (roles, quorum, witnesses, step order,
+ * outputs, times) instead of failing the chain there. Then the event
+ * iterator the second passes use (verify_lines_each). No signature exists,
+ * so the verdict is never OK. The signed path: fuzz_verify_signed.c; with a
+ * script and roster: fuzz_verify_script.c; the raw line reader: fuzz_tjson.c.
  */
-#include "ceremony/verify/verify.h"
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include "tests/fuzz/fuzz_transcript.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int fuzz_count_line(void *ctx, uint64_t lineno, const struct tj_doc *d)
-{
-	(void)lineno;
-	(void)d;
-	(*(uint64_t *)ctx)++;
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,29 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct verify_report rep;
 	char path[64];
 	uint64_t n = 0;
-	size_t done = 0;
-	int fd = memfd_create("fuzz-transcript", 0);
+	size_t len = 0;
+	char *t = fuzz_rechain(data, size, NULL, NULL, &len);
+	int fd = fuzz_memfd("fuzz-transcript", t, len, path, sizeof(path));
 
-	if (fd < 0)
-		abort();
-	while (done < size) {
-		ssize_t w = write(fd, data + done, size - done);
-
-		if (w <= 0)
-			abort();
-		done += (size_t)w;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (verify_transcript(path, &opts, &rep) == 0) {
-		if (rep.verdict != VERIFY_OK && rep.verdict != VERIFY_INCOMPLETE &&
-		    rep.verdict != VERIFY_FAILED)
-			abort();
-		/* unsigned bytes never verify OK */
-		if (rep.verdict == VERIFY_OK)
-			abort();
-		json_decref(verify_report_json(path, &rep));
-	}
+	if (verify_transcript(path, &opts, &rep) == 0)
+		fuzz_verdict_check(path, &rep, 0); /* unsigned: never OK */
 	(void)verify_lines_each(path, fuzz_count_line, &n);
 	close(fd);
+	free(t);
 	return 0;
 }

@@ -11,6 +11,15 @@
 cd "$(dirname "$0")/../.." || exit 1
 FUZZ_B=${FUZZ_B:-build/fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+# transcripts are kilobytes; the rest is short
+max_len() {
+	case "$1" in
+	verify*) echo 65536 ;;
+	script|roster|backup|slip39_text|answers) echo 16384 ;;
+	entry) echo 2048 ;; # a refused share costs its single-word fixes: 59 x 1,024 checksums
+	*) echo 8192 ;;
+	esac
+}
 status=0
 for bin in "$FUZZ_B"/fuzz_*; do
 	[ -x "$bin" ] && [ -f "$bin" ] || continue
@@ -26,7 +35,7 @@ for bin in "$FUZZ_B"/fuzz_*; do
 	t0=$(date +%s)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2048 \
-		-max_len=8192 -artifact_prefix="$found/" -print_final_stats=1 \
+		-max_len="$(max_len "$name")" -artifact_prefix="$found/" -print_final_stats=1 \
 		"$work" "$seeds" >"$log" 2>&1
 	rc=$?
 	t1=$(date +%s)

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tests/fuzz/fuzz_transcript.h - what the structure-aware transcript targets
+ * (fuzz_verify.c, fuzz_verify_signed.c, fuzz_verify_script.c) share.
+ *
+ * A random mutation of a transcript breaks the hash chain at the line it
+ * touched, so the verifier would stop there and never reach its semantic
+ * rules. fuzz_rechain() repairs what a mutation breaks by accident and keeps
+ * what it changes on purpose: every line jansson reads as a JSON object gets
+ * seq = its 0-based index and prev = the link (transcript_chain_link, the
+ * writer's and verifier's own function) of the line before as rewritten,
+ * written back as the writer writes (JSON_COMPACT | JSON_SORT_KEYS |
+ * JSON_ENSURE_ASCII). A patch hook may fix more (the announced key, the
+ * script's hashes). A line that is not a JSON object is kept byte for byte
+ * (the verifier must refuse it there), as is a last line without newline
+ * (a partial line). The raw reader itself is fuzzed by fuzz_tjson.c.
+ *
+ * Header-only (static functions): each target is one .c file.
+ */
+#ifndef CE_FUZZ_TRANSCRIPT_H
+#define CE_FUZZ_TRANSCRIPT_H
+
+#include "ceremony/transcript/format.h"
+#include "ceremony/verify/verify.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Called for each line read as an object, before seq/prev are set. */
+typedef void (*fuzz_patch_fn)(json_t *obj, size_t lineno0, void *ctx);
+
+struct fuzz_out {
+	char *p;
+	size_t len, cap;
+};
+
+static __attribute__((unused)) void fuzz_out_add(struct fuzz_out *o, const void *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = (o->len + n + 1) * 2;
+		char *p = realloc(o->p, cap);
+
+		if (p == NULL)
+			abort();
+		o->p = p;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static __attribute__((unused)) struct transcript_chain *fuzz_chain(void)
+{
+	static struct transcript_chain c;
+	static int made;
+
+	if (!made) {
+		if (transcript_chain_init(&c) != 0)
+			abort();
+		made = 1;
+	}
+	return &c;
+}
+
+/* The re-chained transcript (malloc'd, *out_len bytes). */
+static __attribute__((unused)) char *fuzz_rechain(const uint8_t *data, size_t size, fuzz_patch_fn patch, void *ctx,
+			  size_t *out_len)
+{
+	struct fuzz_out o = { 0 };
+	char prev[TRANSCRIPT_HASH_HEX_LEN + 1];
+	size_t pos = 0, lineno0 = 0;
+
+	memcpy(prev, TRANSCRIPT_GENESIS_PREV, sizeof(prev));
+	fuzz_out_add(&o, "", 0);
+	while (pos < size) {
+		const uint8_t *nl = memchr(data + pos, '\n', size - pos);
+		size_t len = nl != NULL ? (size_t)(nl - (data + pos)) : size - pos;
+		const char *line = (const char *)data + pos;
+		size_t start = o.len;
+		json_t *obj = NULL;
+		char *text = NULL;
+
+		if (nl != NULL)
+			obj = json_loadb(line, len, 0, NULL);
+		if (obj != NULL && json_is_object(obj)) {
+			if (patch != NULL)
+				patch(obj, lineno0, ctx);
+			json_object_set_new(obj, "seq", json_integer((json_int_t)lineno0));
+			json_object_set_new(obj, "prev", json_string(prev));
+			text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+		}
+		if (text != NULL)
+			fuzz_out_add(&o, text, strlen(text));
+		else
+			fuzz_out_add(&o, line, len);
+		free(text);
+		json_decref(obj);
+		if (transcript_chain_link(fuzz_chain(), o.p + start, o.len - start, prev) != 0)
+			abort();
+		if (nl != NULL)
+			fuzz_out_add(&o, "\n", 1);
+		pos += len + 1;
+		lineno0++;
+	}
+	*out_len = o.len;
+	return o.p;
+}
+
+/* A memfd holding the bytes, and its /proc/self/fd path (the verifier's
+ * ordinary path-based entry point). Returns the fd. */
+static __attribute__((unused)) int fuzz_memfd(const char *name, const void *p, size_t n, char *path, size_t cap)
+{
+	int fd = memfd_create(name, 0);
+	size_t done = 0;
+
+	if (fd < 0)
+		abort();
+	while (done < n) {
+		ssize_t w = write(fd, (const char *)p + done, n - done);
+
+		if (w <= 0)
+			abort();
+		done += (size_t)w;
+	}
+	snprintf(path, cap, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+static __attribute__((unused)) int fuzz_count_line(void *ctx, uint64_t lineno, const struct tj_doc *d)
+{
+	(void)lineno;
+	(void)d;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* What every verdict must satisfy, whatever the input. FUZZ_VERBOSE=1 in
+ * the environment prints each verdict (to see what an input reaches:
+ * build/fuzz/fuzz_verify_signed FILE). */
+static __attribute__((unused)) void fuzz_verdict_check(const char *path, const struct verify_report *rep, int may_be_ok)
+{
+	static int verbose = -1;
+	json_t *j;
+
+	if (verbose < 0)
+		verbose = getenv("FUZZ_VERBOSE") != NULL;
+	if (verbose)
+		fprintf(stderr, "verdict %s, %llu events, signature_ok %d, line %llu: %s\n",
+			verify_verdict_name(rep->verdict), (unsigned long long)rep->events,
+			rep->signature_ok, (unsigned long long)rep->fail_line, rep->reason);
+
+	if (rep->verdict != VERIFY_OK && rep->verdict != VERIFY_INCOMPLETE &&
+	    rep->verdict != VERIFY_FAILED)
+		abort();
+	if (rep->verdict == VERIFY_OK && (!may_be_ok || !rep->signature_ok || rep->key_line == 0))
+		abort(); /* OK needs a verified signature by the announced key */
+	if (rep->verdict != VERIFY_OK && rep->reason[0] == '\0')
+		abort(); /* every refusal says why */
+	if (memchr(rep->reason, '\0', sizeof(rep->reason)) == NULL ||
+	    memchr(rep->proof, '\0', sizeof(rep->proof)) == NULL)
+		abort();
+	j = verify_report_json(path, rep);
+	if (j == NULL)
+		abort();
+	json_decref(j);
+}
+
+#endif
