@@ -57,6 +57,19 @@ int p11_uri_parse(const char *uri, int for_what, P11KitUri **out)
 	r = p11_uri_query_check(uri); /* unknown query attributes: never ignored */
 	if (r < 0)
 		goto out;
+	/* ... also as p11-kit understood them: text it files under the query
+	 * (";odel=x" after "pkcs11:;") shows in its canonical form only */
+	{
+		char *canon = NULL;
+
+		if (p11_kit_uri_format(u, P11_KIT_URI_FOR_ANY, &canon) == P11_KIT_URI_OK &&
+		    canon != NULL) {
+			r = p11_uri_query_check(canon);
+			free(canon);
+			if (r < 0)
+				goto out;
+		}
+	}
 	/* A misspelt attribute would otherwise match every token. */
 	if (p11_kit_uri_any_unrecognized(u)) {
 		r = ce_err_set(CE_ERR_FORMAT, "PKCS#11 URI '%s' has an attribute p11-kit does not "

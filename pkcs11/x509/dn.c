@@ -46,6 +46,40 @@ static int ia5_ok(const char *v)
 	return 1;
 }
 
+/* s is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), as a UTF8String must be. */
+static int utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	int n, k;
+
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0)
+			n = 1, cp = *p & 0x1f;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 2, cp = *p & 0x0f;
+		else if ((*p & 0xf8) == 0xf0)
+			n = 3, cp = *p & 0x07;
+		else
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
 static int attr_add(X509_NAME *name, const struct x509_name_attr *a, size_t i)
 {
 	int nid = OBJ_txt2nid(a->type), type;
@@ -59,6 +93,9 @@ static int attr_add(X509_NAME *name, const struct x509_name_attr *a, size_t i)
 	}
 	if (a->value == NULL || a->value[0] == '\0')
 		return ce_err_set(CE_ERR_INVALID, "subject attribute %zu (%s): empty value", i + 1,
+				  a->type);
+	if (!utf8_ok(a->value))
+		return ce_err_set(CE_ERR_INVALID, "subject attribute %zu (%s): not valid UTF-8", i + 1,
 				  a->type);
 	if (i == 0 && a->same_rdn)
 		return ce_err_set(CE_ERR_INVALID, "subject attribute 1 cannot join a previous RDN");
