@@ -48,7 +48,10 @@ static char *transcript_sig(EVP_PKEY *k, X509 *x, size_t *len)
 	assert_non_null(cms);
 	assert_int_equal(PEM_write_bio_CMS(mem, cms), 1);
 	pl = BIO_get_mem_data(mem, &p);
-	out = strndup(p, (size_t)pl);
+	out = malloc((size_t)pl + 1); /* the BIO's bytes are not NUL-terminated */
+	assert_non_null(out);
+	memcpy(out, p, (size_t)pl);
+	out[pl] = '\0';
 	*len = (size_t)pl;
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
