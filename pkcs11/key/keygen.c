@@ -66,6 +66,30 @@ void p11_keygen_undo(struct p11_session *s, CK_OBJECT_HANDLE priv, CK_OBJECT_HAN
 	p11_keygen_destroy_quietly(s, pub);
 }
 
+/* The token refused the templates: name the attributes ceremony asked for
+ * beyond the key's type and size (a token does not say which one), keeping
+ * the PKCS#11 failure as recorded. Returns code. */
+static int keygen_refused_attrs(int code, const struct p11_keygen *p)
+{
+	const struct p11_failure *cur = p11_failure_current();
+	struct p11_failure fail = { 0 };
+	int have = cur != NULL;
+	char keep[768];
+
+	if (have)
+		fail = *cur;
+	snprintf(keep, sizeof(keep), "%s", ce_err_detail());
+	ce_err_set(code, "%s (asked for the private key: CKA_TOKEN=TRUE, CKA_PRIVATE=TRUE, "
+			 "CKA_SENSITIVE=TRUE, CKA_SIGN=TRUE, CKA_EXTRACTABLE=%s, no decryption%s; "
+			 "the token does not say which it refuses: see docs/pkcs11.md \"Token "
+			 "quirks\")",
+		   keep, p->extractable ? "TRUE" : "FALSE",
+		   p->extractable ? " - a script without extractable: true may fit this token" : "");
+	if (have)
+		p11_failure_record(fail.rv, fail.function, fail.what);
+	return code;
+}
+
 /* The two templates of C_GenerateKeyPair for p. */
 static void keygen_templates(const struct p11_keygen *p, struct p11_attr_tmpl *pub,
 			     struct p11_attr_tmpl *priv)
@@ -123,6 +147,8 @@ int p11_key_generate(struct p11_session *s, const struct p11_keygen *p, struct p
 	}
 	if (rv != CKR_OK) {
 		r = p11_rv_fail(rv, "C_GenerateKeyPair", what);
+		if (rv == CKR_TEMPLATE_INCONSISTENT || rv == CKR_ATTRIBUTE_VALUE_INVALID)
+			r = keygen_refused_attrs(r, p);
 		hpub = hpriv = CK_INVALID_HANDLE;
 		goto out;
 	}

@@ -128,4 +128,23 @@ test_expect_success 'twin of the twin: without the quirk the same two tokens are
 	! grep -q "they report the same serial" log
 '
 
+test_expect_success 'refuse-attr: a token refusing CKA_EXTRACTABLE=TRUE on EC keys stops root-ca at its key, naming the attributes asked' '
+	rm -rf "$TOK" && mkdir -p "$TOK" &&
+	quirk_rehearsal "" token-init.yaml "$(run_answers token-init)" "$TEST_TMP/ra-init" \
+		>"$TEST_TMP/ra-init.log" 2>&1 &&
+	test_must_fail quirk_rehearsal refuse-attr=CKA_EXTRACTABLE:EC root-ca.yaml \
+		"$(run_answers root-ca)" "$TEST_TMP/ra-root" \
+		--issued-in "$TEST_TMP/ra-init/transcript.jsonl" >log 2>&1 &&
+	test_grep "C_GenerateKeyPair" log &&
+	test_grep "CKA_EXTRACTABLE=TRUE" log &&
+	test_grep "a script without extractable: true may fit this token" log &&
+	! grep -q "Ceremony completed" log
+'
+
+test_expect_success 'twin: the same token without the quirk runs root-ca to the end' '
+	quirk_rehearsal "" root-ca.yaml "$(run_answers root-ca)" "$TEST_TMP/ra-root2" \
+		--issued-in "$TEST_TMP/ra-init/transcript.jsonl" >log 2>&1 &&
+	test_grep "Ceremony completed" log
+'
+
 test_done
