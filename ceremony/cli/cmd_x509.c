@@ -538,6 +538,30 @@ static int self_sign(const struct p11_ossl_key *k, struct x509_opts *o, time_t n
 	return x509_self_sign(k, &p, cert);
 }
 
+/* x509 crl: the CRL's parameters from the options (and --previous), signed
+ * by k. *crl owned by the caller. */
+static int crl_do(const struct x509_opts *o, const struct p11_ossl_key *k, X509 *issuer,
+		  struct p11_ossl *ossl, time_t now, X509_CRL **crl)
+{
+	struct x509_crl_params p = { .this_update = now,
+				     .next_update = now + o->days * X509_DAY_SECONDS,
+				     .crl_number = o->crl_number,
+				     .revoked = o->revoked,
+				     .n_revoked = o->n_revoked,
+				     .max_next_days = (unsigned int)o->max_days };
+	X509_CRL *prev = NULL;
+	int r;
+
+	if (o->previous != NULL &&
+	    (r = x509_pem_read(o->previous, X509_KIND_CRL, p11_ossl_libctx(ossl),
+			       (void **)&prev)) < 0)
+		return r;
+	p.previous = prev;
+	r = x509_crl_make(k, issuer, &p, crl);
+	X509_CRL_free(prev);
+	return r;
+}
+
 static int x509_do(struct x509_opts *o)
 {
 	int r = CE_ERR_INTERNAL;
@@ -621,26 +645,11 @@ static int x509_do(struct x509_opts *o)
 		obj = cert;
 		break;
 	}
-	case CMD_CRL: {
-		struct x509_crl_params p = { .this_update = now,
-					     .next_update = now + o->days * X509_DAY_SECONDS,
-					     .crl_number = o->crl_number,
-					     .revoked = o->revoked,
-					     .n_revoked = o->n_revoked,
-					     .max_next_days = (unsigned int)o->max_days };
-		X509_CRL *prev = NULL;
-
-		if (o->previous != NULL &&
-		    (r = x509_pem_read(o->previous, X509_KIND_CRL, p11_ossl_libctx(ossl),
-				       (void **)&prev)) < 0)
-			break;
-		p.previous = prev;
-		r = x509_crl_make(&k, issuer, &p, &crl);
-		X509_CRL_free(prev);
+	case CMD_CRL:
+		r = crl_do(o, &k, issuer, ossl, now, &crl);
 		obj = crl;
 		kind = X509_KIND_CRL;
 		break;
-	}
 	case CMD_LINT: /* cmd_x509_lint.c */
 		r = ce_err_set(CE_ERR_INTERNAL, "x509 lint is not signed");
 		break;
