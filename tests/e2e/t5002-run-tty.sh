@@ -40,8 +40,8 @@ start_term() {
 }
 screen() { T capture-pane -p -t t; }
 history() { T capture-pane -p -S - -t t; }
-wait_for() { # PATTERN (30 s at most)
-	for _ in $(seq 300); do
+wait_for() { # PATTERN (90 s at most: the machine may be loaded)
+	for _ in $(seq 900); do
 		screen | grep -q -- "$1" && return 0
 		sleep 0.1
 	done
