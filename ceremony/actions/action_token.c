@@ -20,36 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The script's URI without its token= attribute: matches the blank token
- * of the same model/manufacturer/serial. */
-static int blank_uri(const char *uri, char **out)
-{
-	const char *p = uri + strlen("pkcs11:"), *e;
-	size_t n;
-	char *b;
-
-	b = malloc(strlen(uri) + 1);
-	if (b == NULL)
-		return CE_ERR_NOMEM;
-	strcpy(b, "pkcs11:");
-	n = strlen(b);
-	while (*p) {
-		e = strchr(p, ';');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (strncmp(p, "token=", 6) != 0) {
-			if (b[n - 1] != ':')
-				b[n++] = ';';
-			memcpy(b + n, p, (size_t)(e - p));
-			n += (size_t)(e - p);
-		}
-		p = *e ? e + 1 : e;
-	}
-	b[n] = '\0';
-	*out = b;
-	return 0;
-}
-
 /* The blank token for the script token `tname`: refused when the script's
  * URI already finds an initialised one (only a step with reinit: true
  * re-initialises, reinit_find).
@@ -75,7 +45,7 @@ static int blank_find(struct run_ctx *rc, const char *tname, const struct script
 		goto out;
 	}
 	ce_err_clear();
-	r = blank_uri(spec->uri, &buri);
+	r = script_uri_without_token(spec->uri, &buri);
 	if (r < 0)
 		goto out;
 	r = p11_token_find_blank(run_p11(rc), buri, out);
@@ -107,7 +77,7 @@ static int reinit_find(struct run_ctx *rc, const char *tname, const struct scrip
 	r = p11_token_find(run_p11(rc), spec->uri, out);
 	if (r == CE_ERR_NOT_FOUND) {
 		ce_err_clear();
-		r = blank_uri(spec->uri, &buri);
+		r = script_uri_without_token(spec->uri, &buri);
 		if (r < 0)
 			goto out;
 		r = p11_token_find(run_p11(rc), buri, out);

@@ -244,6 +244,10 @@ role_set script_role_set(const struct script *s);
 int script_name_valid(const char *s);
 /* pkcs11: URI naming a token, without PIN; on error *why says what. */
 int script_uri_check(const char *uri, const char **why);
+/* The script's token URI without its token= attribute: it finds the blank
+ * (or factory) token of the same model/manufacturer/serial that token.init
+ * initialises. *out malloc'ed (caller frees). 0 or CE_ERR_NOMEM. */
+int script_uri_without_token(const char *uri, char **out);
 /* Parse a decimal integer scalar; 0 or CE_ERR_FORMAT. */
 int script_parse_long(const char *s, long *out);
 

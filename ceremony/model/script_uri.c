@@ -6,6 +6,7 @@
 #include "common/err.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* RFC 7512 path attributes that name a token (or its library / slot). */
@@ -111,5 +112,32 @@ int script_uri_check(const char *uri, const char **why)
 			p = amp ? amp + 1 : aend;
 		}
 	}
+	return 0;
+}
+
+int script_uri_without_token(const char *uri, char **out)
+{
+	const char *p = uri + strlen("pkcs11:"), *e;
+	size_t n = strlen("pkcs11:");
+	char *b = malloc(strlen(uri) + 1);
+
+	*out = NULL;
+	if (b == NULL)
+		return CE_ERR_NOMEM;
+	memcpy(b, "pkcs11:", n);
+	while (*p) {
+		e = strchr(p, ';');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, "token=", 6) != 0) {
+			if (b[n - 1] != ':')
+				b[n++] = ';';
+			memcpy(b + n, p, (size_t)(e - p));
+			n += (size_t)(e - p);
+		}
+		p = *e ? e + 1 : e;
+	}
+	b[n] = '\0';
+	*out = b;
 	return 0;
 }

@@ -126,34 +126,6 @@ int pin_plan_fit(const struct script_step *st, const char *token_what, unsigned 
 	return diag_scope_end(&sc, 0, CE_ERR_INVALID);
 }
 
-/* The URI without its token= attribute (the blank token of the same
- * model/manufacturer/serial). *out owned by the caller. */
-static int uri_without_token(const char *uri, char **out)
-{
-	const char *p = uri + strlen("pkcs11:"), *e;
-	size_t n = strlen("pkcs11:");
-	char *b = malloc(strlen(uri) + 1);
-
-	if (b == NULL)
-		return CE_ERR_NOMEM;
-	memcpy(b, "pkcs11:", n);
-	while (*p) {
-		e = strchr(p, ';');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (strncmp(p, "token=", 6) != 0) {
-			if (b[n - 1] != ':')
-				b[n++] = ';';
-			memcpy(b + n, p, (size_t)(e - p));
-			n += (size_t)(e - p);
-		}
-		p = *e ? e + 1 : e;
-	}
-	b[n] = '\0';
-	*out = b;
-	return 0;
-}
-
 /* The token a PIN-making step acts on, as the module reports it, or NULL
  * (not found: a warning in d). */
 static int step_token(const struct script *s, const struct script_step *st, struct p11_ctx *ctx,
@@ -174,7 +146,7 @@ static int step_token(const struct script *s, const struct script_step *st, stru
 	}
 	ce_err_clear();
 	if (strcmp(st->action->name, "token.init") == 0) {
-		r = uri_without_token(spec->uri, &buri);
+		r = script_uri_without_token(spec->uri, &buri);
 		if (r < 0)
 			goto out;
 		if (p11_token_find_blank(ctx, buri, tok) == 0) {

@@ -14,34 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The script's URI without its token= attribute (as token.init finds the
- * blank token: ceremony/actions/action_token.c). */
-static char *blank_uri(const char *uri)
-{
-	const char *p = uri + strlen("pkcs11:"), *e;
-	char *b = malloc(strlen(uri) + 1);
-	size_t n;
-
-	if (b == NULL)
-		return NULL;
-	strcpy(b, "pkcs11:");
-	n = strlen(b);
-	while (*p) {
-		e = strchr(p, ';');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (strncmp(p, "token=", 6) != 0) {
-			if (b[n - 1] != ':')
-				b[n++] = ';';
-			memcpy(b + n, p, (size_t)(e - p));
-			n += (size_t)(e - p);
-		}
-		p = *e ? e + 1 : e;
-	}
-	b[n] = '\0';
-	return b;
-}
-
 /* The first step that names token `name` or logs in to it (shares.reshare
  * of its PIN), or NULL. */
 static const struct script_step *first_use(const struct script *s, const char *name)
@@ -71,7 +43,7 @@ static int tok_find_reinit(struct pf_ctx *pc, struct pf_tok *t, const struct scr
 	*found = 0;
 	if (p11_token_find(pc->p11, t->spec->uri, &t->tok) != 0) {
 		ce_err_clear();
-		buri = blank_uri(t->spec->uri);
+		(void)script_uri_without_token(t->spec->uri, &buri);
 		if (buri == NULL)
 			return ce_err_set(CE_ERR_NOMEM, "out of memory");
 		if (p11_token_find(pc->p11, buri, &t->tok) != 0) {
@@ -172,7 +144,7 @@ static int tok_open(struct pf_ctx *pc, struct pf_tok *t)
 		goto out;
 	} else if (t->inited) {
 		ce_err_clear();
-		buri = blank_uri(t->spec->uri);
+		(void)script_uri_without_token(t->spec->uri, &buri);
 		if (buri == NULL) {
 			r = ce_err_set(CE_ERR_NOMEM, "out of memory");
 			goto out;
