@@ -28,7 +28,11 @@ people:
   - {id: frank, name: Frank Morel, roles: [key-holder], vetting: $today, training: $today}
 EOF2
 
-T() { tmux -S "$TEST_TMP/tmux.$test_count.sock" "$@"; }
+# A socket per terminal started: a server just killed may still be exiting
+# on the old socket, and a client that reaches it is told "server exited
+# unexpectedly" (seen under ASan on a loaded machine).
+term_gen=0
+T() { tmux -S "$TEST_TMP/tmux.$test_count.$term_gen.sock" "$@"; }
 kill_terms() {
 	for s in "$TEST_TMP"/tmux.*.sock; do
 		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
@@ -38,6 +42,7 @@ kill_terms() {
 trap kill_terms EXIT
 
 start_term() { # [COLUMNS LINES]
+	term_gen=$((term_gen + 1)) &&
 	T new-session -d -s t -x "${1:-110}" -y "${2:-60}" -c "$PWD" "bash --norc --noprofile -i" &&
 	T send-keys -t t "PS1='$ '; export PATH='$PATH' SOFTHSM2_CONF='$SOFTHSM2_CONF'" Enter &&
 	wait_for '^\$ *$'
@@ -45,8 +50,8 @@ start_term() { # [COLUMNS LINES]
 screen() { T capture-pane -p -t t; }
 screen_j() { T capture-pane -p -J -t t; } # wrapped lines joined
 history() { T capture-pane -p -S - -t t; }
-wait_for() { # PATTERN (30 s at most)
-	for _ in $(seq 300); do
+wait_for() { # PATTERN (90 s at most: a run under ASan on a loaded machine is slow)
+	for _ in $(seq 900); do
 		screen | grep -q -- "$1" && return 0
 		sleep 0.1
 	done
