@@ -60,11 +60,26 @@ static int si_sign(const struct p11_key *k, X509 *cert, CMS_SignerInfo *si)
 	int der_len = 0, r;
 	uint8_t *sig = NULL;
 	size_t sig_len = 0;
-	ASN1_OCTET_STRING *sv;
+	ASN1_OCTET_STRING *sv, *mdv, *md = NULL;
 
-	if (now == NULL || CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
-						       ASN1_STRING_type(now), now, -1) != 1) {
-		r = cms_fail(CE_ERR_CRYPTO, "signingTime");
+	/* contentType, signingTime, messageDigest: the DER order of the SET (the
+	 * order it is written in and verified from once read back) */
+	mdv = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
+					  V_ASN1_OCTET_STRING);
+	md = mdv != NULL ? ASN1_OCTET_STRING_dup(mdv) : NULL;
+	if (now == NULL || md == NULL) {
+		r = cms_fail(CE_ERR_CRYPTO, "no message digest to co-sign");
+		goto out;
+	}
+	while (CMS_signed_get_attr_count(si) > 0)
+		X509_ATTRIBUTE_free(CMS_signed_delete_attr(si, 0));
+	if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+					OBJ_nid2obj(NID_pkcs7_data), -1) != 1 ||
+	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, ASN1_STRING_type(now), now,
+					-1) != 1 ||
+	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+					ASN1_STRING_get0_data(md), ASN1_STRING_length(md)) != 1) {
+		r = cms_fail(CE_ERR_CRYPTO, "signed attributes");
 		goto out;
 	}
 	r = attrs_der(si, &der, &der_len);
@@ -86,6 +101,7 @@ static int si_sign(const struct p11_key *k, X509 *cert, CMS_SignerInfo *si)
 out:
 	free(sig);
 	OPENSSL_free(der);
+	ASN1_OCTET_STRING_free(md);
 	ASN1_TIME_free(now);
 	return r;
 }

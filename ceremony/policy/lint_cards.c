@@ -29,7 +29,7 @@ static void certs_present(const struct script *s, const struct roster *r, struct
 			     script_cosigner_is(s, p->id, (enum role)ro)))
 				asked = 1;
 		if (asked)
-			diag_error(d, &p->mark, "person '%s' has no certificate: (the script %s)", p->id,
+			diag_warn(d, &p->mark, "person '%s' has no certificate: (the script %s)", p->id,
 				   s->attendance == SCRIPT_ATTEND_CARD ? "seats persons by card"
 								       : "asks them to co-sign");
 	}
@@ -38,6 +38,7 @@ static void certs_present(const struct script *s, const struct roster *r, struct
 void lint_cards(const struct script *s, const struct roster *r, const struct roster_date *today,
 		struct diag *d)
 {
+	const struct roster_person *q;
 	size_t i;
 	enum role ro;
 
@@ -51,8 +52,11 @@ void lint_cards(const struct script *s, const struct roster *r, const struct ros
 				if (s->roles[ro] == 0)
 					diag_error(d, &n->mark, "cosigners: role '%s' is not one of the script's roles",
 						   n->str);
-			} else if (roster_person_find(r, n->str) == NULL) {
+			} else if ((q = roster_person_find(r, n->str)) == NULL) {
 				diag_error(d, &n->mark, "cosigners: '%s' is neither a role nor a person of the roster",
+					   n->str);
+			} else if (q->certificate == NULL) {
+				diag_error(d, &n->mark, "cosigners: person '%s' has no certificate: in the roster",
 					   n->str);
 			}
 		}

@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Personal tokens in a whole ceremony (issue 14): one SoftHSM token per person
+# as the stand-in card (key generated on the card by pkcs11-tool, its
+# certificate issued by a software CA from the card's public key, both in the
+# roster: certificate:, token:). tests/vectors/run/witness.yaml with
+# attendance: card: each seated person's card signs the attendance
+# challenge (recorded in the attendance event, re-checked by verify
+# --roster); after ceremony.end each co-signs the transcript on their card.
+# Then verify --require-cosigners all is OK and stock openssl cms -verify
+# checks every signer. Failing twins: another person's card (refused naming
+# whose it is), an expired certificate (lint), a wrong card PIN (tries left
+# said, then the right one), a skipped co-signer (FAILED naming who), a card
+# never inserted (timeout), a forged transcript re-signed with a fresh key,
+# a changed attendance signature.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-softhsm.sh"
+. "$(dirname "$0")/lib-run.sh"
+
+softhsm_setup
+run_scripts_setup
+S=$TEST_TMP/scripts
+K=$S/cards
+TODAY=$(date -u +%F)
+M=$SOFTHSM_MODULE
+RUN="ceremony run --rehearsal --today $TODAY --module $M"
+export CE_CARD_WAIT_S=2
+
+# A stand-in card for ID: a SoftHSM token card-ID (user PIN pin-ID), an EC
+# key generated on it, its certificate from the card CA into $K/ID.pem.
+card() { # ID
+	softhsm_token "card-$1" "$TEST_SO_PIN" "pin-$1" &&
+	pkcs11-tool --module "$M" --token-label "card-$1" --login --pin "pin-$1" --keypairgen \
+		--key-type EC:prime256v1 --id 01 --label "$1 card" >/dev/null 2>&1 &&
+	pkcs11-tool --module "$M" --token-label "card-$1" --read-object --type pubkey --id 01 \
+		-o "$K/$1.pub.der" >/dev/null 2>&1 &&
+	openssl pkey -pubin -inform DER -in "$K/$1.pub.der" -out "$K/$1.pub.pem" &&
+	openssl req -new -key "$K/ca.key" -subj "/CN=$1 card" -out "$K/$1.csr" 2>/dev/null &&
+	printf "keyUsage=critical,digitalSignature\n" >"$K/ext" &&
+	openssl x509 -req -in "$K/$1.csr" -CA "$K/ca.pem" -CAkey "$K/ca.key" -CAcreateserial \
+		-force_pubkey "$K/$1.pub.pem" -days 365 -extfile "$K/ext" -out "$K/$1.pem" 2>/dev/null
+}
+# The roster line for ID: its certificate and its card's URI (default: its own).
+roster_card() { # ID [TOKEN-LABEL]
+	sed -i "s|^  - id: $1\$|&\n    certificate: cards/$1.pem\n    token: pkcs11:token=${2:-card-$1}|" \
+		"$S/example-roster.yaml"
+}
+answers() { # extra lines on stdin appended
+	cat >answers <<-EOF
+	operator = alice
+	seat.security-officer.1 = alice
+	seat.system-auditor.1 = olivia
+	seat.key-holder.1 = olivia
+	seat.key-holder.2 = bob
+	present.alice = alice
+	present.olivia = olivia
+	present.bob = bob
+	identity.attendance.alice = confirm
+	transcript-key.olivia = confirm
+	witness.attendance.olivia = confirm
+	actor-of.check.key-holder.1 = bob
+	witness-of.check.system-auditor.1 = olivia
+	record.check.envelopes = 5
+	witness.check.olivia = confirm
+	EOF
+	cat >>answers
+}
+cosign_all() { printf "cosign.alice = card\ncosign.olivia = card\ncosign.bob = card\n"; }
+pins() { printf "%s\n" "$@"; }
+verify_cards() { # DIR [ARG...]
+	vc_dir=$1; shift
+	ceremony verify "$vc_dir/transcript.jsonl" --script "$S/cards.yaml" \
+		--roster "$S/example-roster.yaml" "$@"
+}
+
+test_expect_success 'setup: a card per person (key made on the card), certificates in the roster' '
+	mkdir -p "$K" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$K/ca.key" \
+		-subj "/CN=cards CA" -days 3650 -out "$K/ca.pem" 2>/dev/null &&
+	for id in alice olivia bob carol; do card $id || exit 1; done &&
+	for id in alice olivia bob carol; do roster_card $id || exit 1; done &&
+	sed -e "s|^roster: .*|roster: example-roster.yaml|" -e "s|^roles:|attendance: card\n&|" \
+		"$TEST_TOP/tests/vectors/run/witness.yaml" >"$S/cards.yaml" &&
+	ceremony roster check "$S/example-roster.yaml" --today $TODAY >out &&
+	test "$(grep -c "^card " out)" = 4 && test_grep "0 errors" out &&
+	ceremony lint "$S/cards.yaml" --today $TODAY >out 2>&1 &&
+	test_grep "has no certificate: (the script seats persons by card)" out
+'
+
+test_expect_success 'a whole ceremony: attendance by card, everyone co-signs; verify and stock openssl' '
+	answers </dev/null && cosign_all >>answers &&
+	mkdir out &&
+	pins pin-alice pin-olivia pin-bob pin-alice pin-olivia pin-bob |
+		$RUN "$S/cards.yaml" --input answers --outdir out >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	test "$(grep -c "card checked (challenge signed" log)" = 3 &&
+	test "$(grep -c "co-signed the transcript" log)" = 3 &&
+	! grep -q "pin-" out/transcript.jsonl log &&
+	test "$(grep -c "\"type\":\"attendance\"" out/transcript.jsonl)" = 3 &&
+	test "$(grep "\"type\":\"attendance\"" out/transcript.jsonl | grep -c "\"signature\":")" = 3 &&
+	verify_cards out --require-cosigners all >vout &&
+	test_grep "transcript.jsonl: OK" vout &&
+	test "$(grep -c "^  co-signed:   " vout)" = 3 &&
+	cat out/transcript-signer.pem "$K/ca.pem" >anchors.pem &&
+	openssl cms -verify -binary -inform PEM -in out/transcript.jsonl.p7s \
+		-content out/transcript.jsonl -CAfile anchors.pem -purpose any -out /dev/null 2>err &&
+	test_grep "CMS Verification successful" err &&
+	openssl cms -cmsout -print -inform PEM -in out/transcript.jsonl.p7s >dump &&
+	test "$(grep -c "d.issuerAndSerialNumber" dump)" = 4 &&
+	cp -r out "$TEST_TMP/good"
+'
+
+test_expect_success 'failing twin: a changed byte of the transcript fails stock openssl for every signer' '
+	cp -r "$TEST_TMP/good" g && sed -i "s/\"envelopes\":\"5\"/\"envelopes\":\"6\"/" g/transcript.jsonl &&
+	cat g/transcript-signer.pem "$K/ca.pem" >anchors.pem &&
+	test_must_fail openssl cms -verify -binary -inform PEM -in g/transcript.jsonl.p7s \
+		-content g/transcript.jsonl -CAfile anchors.pem -purpose any -out /dev/null
+'
+
+test_expect_success 'failing twin: a skipped co-signer; --require-cosigners all is FAILED naming her' '
+	answers </dev/null &&
+	printf "cosign.alice = card\ncosign.olivia = skip\ncosign.bob = card\n" >>answers &&
+	mkdir out &&
+	pins pin-alice pin-olivia pin-bob pin-alice pin-bob |
+		$RUN "$S/cards.yaml" --input answers --outdir out >log 2>&1 &&
+	test_grep "SKIPPED: Olivia Chen (olivia) does not co-sign" log &&
+	test -s out/transcript.jsonl.p7s &&
+	verify_cards out >vout && test_grep "transcript.jsonl: OK" vout &&
+	test_exit_code 4 verify_cards out --require-cosigners all >vout &&
+	test_grep "transcript.jsonl: FAILED" vout &&
+	test_grep "missing co-signature (--require-cosigners): Olivia Chen (olivia" vout
+'
+
+test_expect_success 'failing twin: a wrong card PIN says the tries left; the right one then seats her' '
+	answers </dev/null <<-EOF &&
+	present.olivia = olivia
+	cosign.alice = skip
+	cosign.olivia = skip
+	cosign.bob = skip
+	EOF
+	mkdir out &&
+	pins pin-alice wrong-pin pin-olivia pin-bob |
+		$RUN "$S/cards.yaml" --input answers --outdir out >log 2>&1 &&
+	test_grep "REFUSED: olivia is not seated: C_Login .*CKR_PIN_INCORRECT" log &&
+	test_grep "Ceremony completed" log &&
+	! grep -q "wrong-pin" log out/transcript.jsonl
+'
+
+test_expect_success 'failing twin: the card of another person is refused, naming whose card it is' '
+	cp "$S/example-roster.yaml" roster.bak &&
+	sed -i "s|token: pkcs11:token=card-carol|token: pkcs11:token=card-bob|" "$S/example-roster.yaml" &&
+	sed -e "s/seat.key-holder.2 = bob/seat.key-holder.2 = carol/" -e "s/present.bob = bob/present.carol = carol/" \
+		-e "s/actor-of.check.key-holder.1 = bob/actor-of.check.key-holder.1 = carol/" \
+		<(answers </dev/null; cat answers) >a2 &&
+	mkdir out &&
+	pins pin-alice pin-olivia pin-bob | test_must_fail $RUN "$S/cards.yaml" --input a2 --outdir out >log 2>&1;
+	cp roster.bak "$S/example-roster.yaml" &&
+	test_grep "REFUSED: carol is not seated: this is the card of Bob Laurent (bob), not of Carol Petit (carol)" log
+'
+
+test_expect_success 'failing twin: a card never inserted: the prompt, then the timeout' '
+	cp "$S/example-roster.yaml" roster.bak &&
+	sed -i "s|token: pkcs11:token=card-bob|token: pkcs11:token=card-nobody|" "$S/example-roster.yaml" &&
+	answers </dev/null && mkdir out &&
+	pins pin-alice pin-olivia | test_must_fail $RUN "$S/cards.yaml" --input answers --outdir out >log 2>&1;
+	cp roster.bak "$S/example-roster.yaml" &&
+	test_grep "Insert the card of Bob Laurent (bob) ... (waiting up to 2 s)" log &&
+	test_grep "the card of Bob Laurent (bob) was not inserted: no token matches .pkcs11:token=card-nobody. after 2 s" log
+'
+
+test_expect_success 'failing twin: an expired card certificate is refused by lint' '
+	ceremony lint "$S/cards.yaml" --today $TODAY >out 2>&1 &&
+	test_exit_code 1 ceremony lint "$S/cards.yaml" --today 2028-06-01 >out 2>&1 ;
+	test_grep "certificate of person .alice. expired on" out
+'
+
+test_expect_success 'failing twin: the transcript forged and re-signed with a fresh key alone is FAILED' '
+	cp -r "$TEST_TMP/good" g &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout f.key \
+		-subj "/CN=forger" -days 30 -out f.pem 2>/dev/null &&
+	openssl cms -sign -binary -md sha256 -nosmimecap -in g/transcript.jsonl -signer f.pem \
+		-inkey f.key -outform PEM -out g/transcript.jsonl.p7s &&
+	test_exit_code 4 verify_cards g --require-cosigners all >vout ;
+	test_grep "transcript.jsonl: FAILED" vout
+'
+
+test_expect_success 'failing twin: a changed attendance signature is FAILED naming the person' '
+	cp -r "$TEST_TMP/good" g &&
+	python3 - g/transcript.jsonl <<-PY &&
+	import json, sys
+	lines = open(sys.argv[1]).read().splitlines()
+	out = []
+	for l in lines:
+	    e = json.loads(l)
+	    if e["type"] == "attendance" and e["persons"][0]["id"] == "bob":
+	        c = e["details"]["card"]
+	        c["nonce"] = "00" * 32
+	        l = json.dumps(e, separators=(",", ":"), sort_keys=True)
+	    out.append(l)
+	open("events", "w").write("\n".join(out) + "\n")
+	PY
+	cp events g/transcript.jsonl &&
+	test_must_fail verify_cards g >vout ;
+	test_grep "FAILED" vout
+'
+
+test_done
