@@ -198,6 +198,15 @@ static int card_login(struct run_ctx *rc, const struct roster_person *p, struct 
 	r = p11_session_login(s, P11_USER_NORMAL, pin, n);
 	secmem_free(pin);
 	pin = NULL;
+	if (r == CE_ERR_PIN) {
+		char keep[1024];
+		unsigned fl = p11_token_info(p11_session_token(s))->flags;
+
+		snprintf(keep, sizeof(keep), "%s", ce_err_detail());
+		if (!(fl & (P11_TOKEN_USER_PIN_COUNT_LOW | P11_TOKEN_USER_PIN_FINAL_TRY |
+			    P11_TOKEN_USER_PIN_LOCKED)))
+			ce_err_set(r, "%s [tries left: the card reports no low count]", keep);
+	}
 out:
 	secmem_free(pin);
 	return r;

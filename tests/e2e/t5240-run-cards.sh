@@ -141,9 +141,46 @@ test_expect_success 'failing twin: a wrong card PIN says the tries left; the rig
 	mkdir out &&
 	pins pin-alice wrong-pin pin-olivia pin-bob |
 		$RUN "$S/cards.yaml" --input answers --outdir out >log 2>&1 &&
-	test_grep "REFUSED: olivia is not seated: C_Login .*CKR_PIN_INCORRECT" log &&
+	test_grep "REFUSED: olivia is not seated: C_Login .*CKR_PIN_INCORRECT.*\[few tries left\]" log &&
+	test_grep "Warning: the card of Olivia Chen (olivia) reports few PIN tries left." log &&
 	test_grep "Ceremony completed" log &&
 	! grep -q "wrong-pin" log out/transcript.jsonl
+'
+
+# The ceremony through the fault module, every card reporting user PIN flags Q.
+fm_run() { # Q ANSWERS OUT
+	mkdir -p "$3" &&
+	env FAULTMOD_MODULE="$M" FAULTMOD_QUIRKS="user-pin=$1" ceremony run --rehearsal --today $TODAY \
+		--module "$TEST_BUILD/tests/libfaultmod.so" "$S/cards.yaml" --input "$2" --outdir "$3"
+}
+
+test_expect_success 'a card on its final PIN try: said first, tried only after an explicit yes' '
+	answers <<-EOF &&
+	card-final-try.alice = yes
+	card-final-try.olivia = yes
+	card-final-try.bob = yes
+	cosign.alice = skip
+	cosign.olivia = skip
+	cosign.bob = skip
+	EOF
+	pins pin-alice pin-olivia pin-bob | fm_run final answers out >log 2>&1 &&
+	test_grep "WARNING: the card of Alice Martin (alice) has ONE PIN try left: a wrong PIN now locks the card." log &&
+	test_grep "Ceremony completed" log
+'
+
+test_expect_success 'failing twin: final try and no yes: no PIN is tried, the person is not seated' '
+	answers <<-EOF &&
+	card-final-try.alice = no
+	EOF
+	pins pin-alice | test_must_fail fm_run final answers out >log 2>&1 ;
+	test_grep "REFUSED: alice is not seated: Alice Martin (alice) did not try the last PIN try of their card" log &&
+	! grep -q "Ceremony completed" log
+'
+
+test_expect_success 'failing twin: a locked card PIN is refused before any PIN is typed' '
+	answers </dev/null &&
+	: | test_must_fail fm_run locked answers out >log 2>&1 ;
+	test_grep "REFUSED: alice is not seated: the PIN of the card of Alice Martin (alice) is locked" log
 '
 
 test_expect_success 'failing twin: the card of another person is refused, naming whose card it is' '
