@@ -147,6 +147,23 @@ test_expect_success 'failing twin: a wrong card PIN says the tries left; the rig
 	! grep -q "wrong-pin" log out/transcript.jsonl
 '
 
+test_expect_success 'cosigners: a role list asks only those; lint refuses an unknown co-signer' '
+	sed "s|^attendance: card|attendance: card\ncosigners: [key-holder]|" "$S/cards.yaml" >"$S/kh.yaml" &&
+	answers <<-EOF &&
+	cosign.olivia = card
+	cosign.bob = card
+	EOF
+	mkdir out &&
+	pins pin-alice pin-olivia pin-bob pin-olivia pin-bob |
+		ceremony run --rehearsal --today $TODAY --module $M "$S/kh.yaml" --input answers --outdir out >log 2>&1 &&
+	test_grep "Co-signatures: 2 made, 0 skipped." log &&
+	! grep -q "cosign.alice" log &&
+	sed "s|^attendance: card|cosigners: [bob, zed]|" "$S/cards.yaml" >"$S/zed.yaml" &&
+	test_exit_code 1 ceremony lint "$S/zed.yaml" --today $TODAY >lint.out 2>&1 ;
+	test_grep "cosigners: .zed. is neither a role nor a person of the roster" lint.out &&
+	! grep -q "cosigners: .bob." lint.out
+'
+
 # The ceremony through the fault module, every card reporting user PIN flags Q.
 fm_run() { # Q ANSWERS OUT
 	mkdir -p "$3" &&
