@@ -5,9 +5,12 @@
  * pkcs11/card_cms.c.
  */
 #include "pkcs11/card.h"
+#include "pkcs11/key/key_internal.h"
 #include "common/err.h"
 
 #include <openssl/err.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,60 @@ int p11_card_wait(struct p11_ctx *ctx, const char *uri, unsigned timeout_ms,
 			  timeout_ms / 1000);
 }
 
+/* 1 when spki is listed in out[0..n) already. */
+static int card_key_listed(const struct p11_card_key *out, size_t n, const uint8_t spki[32])
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(out[i].spki_sha256, spki, 32) == 0)
+			return 1;
+	return 0;
+}
+
+/* The certificates on the card (public objects, as PIV cards and NSS
+ * softokn keep them, where a public-key object may be missing): their key's
+ * SPKI SHA-256 and CKA_ID, appended to out. */
+static void card_cert_keys(struct p11_session *s, struct p11_card_key *out, size_t cap,
+			   size_t *n)
+{
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_ATTRIBUTE t[1] = { { CKA_CLASS, &cls, sizeof(cls) } };
+	CK_OBJECT_HANDLE found[16];
+	CK_ULONG nf = 0, i;
+
+	if (p11_find_objects(s, t, 1, found, 16, &nf) < 0) {
+		ce_err_clear();
+		return;
+	}
+	for (i = 0; i < nf && *n < cap; i++) {
+		uint8_t *val = NULL, *id = NULL, *der = NULL, h[32];
+		size_t vl = 0, il = 0;
+		const unsigned char *p;
+		X509 *x = NULL;
+		int dl;
+
+		if (p11_attr_get(s, found[i], CKA_VALUE, &val, &vl) == 0 &&
+		    p11_attr_get(s, found[i], CKA_ID, &id, &il) == 0 && il > 0 &&
+		    il <= P11_ID_MAX_BYTES && (p = val, x = d2i_X509(NULL, &p, (long)vl)) != NULL &&
+		    (dl = i2d_PUBKEY(X509_get0_pubkey(x), &der)) > 0) {
+			SHA256(der, (size_t)dl, h);
+			if (!card_key_listed(out, *n, h)) {
+				memcpy(out[*n].spki_sha256, h, 32);
+				memcpy(out[*n].id, id, il);
+				out[*n].id_len = il;
+				(*n)++;
+			}
+		}
+		ce_err_clear();
+		ERR_clear_error();
+		OPENSSL_free(der);
+		X509_free(x);
+		free(val);
+		free(id);
+	}
+}
+
 int p11_card_keys(struct p11_session *s, struct p11_card_key *out, size_t cap, size_t *n)
 {
 	struct p11_object *objs = NULL;
@@ -65,11 +122,14 @@ int p11_card_keys(struct p11_session *s, struct p11_card_key *out, size_t cap, s
 		}
 		p11_key_free(k);
 		k = NULL;
+		if (card_key_listed(out, *n, out[*n].spki_sha256))
+			continue;
 		memcpy(out[*n].id, objs[i].id, objs[i].id_len);
 		out[*n].id_len = objs[i].id_len;
 		(*n)++;
 	}
 	p11_objects_free(objs, no);
+	card_cert_keys(s, out, cap, n);
 	return 0;
 }
 

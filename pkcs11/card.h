@@ -38,9 +38,10 @@ struct p11_card_key {
 	size_t id_len;
 };
 
-/* The public keys visible on s (no login needed), at most cap of them.
- * 0; p11_session_objects' codes. A public key of a type we do not read is
- * left out. */
+/* The keys visible on s without login, at most cap of them: each public-key
+ * object, then each certificate object's key (PIV cards, NSS softokn), each
+ * key once. 0; p11_session_objects' codes. A key of a type we do not read
+ * is left out. */
 int p11_card_keys(struct p11_session *s, struct p11_card_key *out, size_t cap,
 		  size_t *n) P11_WARN;
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CARD_PIN_MAX 128
@@ -94,22 +95,84 @@ static int card_pin_read(struct run_ctx *rc, const struct roster_person *p, char
 			  p->id);
 }
 
+/* uri without its module-path= (copied into path, cap bytes) and
+ * module-name= attributes, into out: the module a card ctx was opened on. */
+static void uri_module_split(const char *uri, char *out, size_t ocap, char *path, size_t pcap)
+{
+	const char *q = uri + strlen("pkcs11:"), *e;
+	size_t used;
+
+	path[0] = '\0';
+	used = (size_t)snprintf(out, ocap, "pkcs11:");
+	while (*q != '\0' && *q != '?' && used < ocap) {
+		e = q + strcspn(q, ";?");
+		if (strncmp(q, "module-path=", 12) == 0)
+			snprintf(path, pcap, "%.*s", (int)(e - q - 12), q + 12);
+		else if (strncmp(q, "module-name=", 12) != 0 && e > q)
+			used += (size_t)snprintf(out + used, ocap - used, "%s%.*s",
+						 out[used - 1] == ':' ? "" : ";", (int)(e - q), q);
+		q = *e == ';' ? e + 1 : e;
+	}
+}
+
+/* The ctx for cards outside the run's module: the module the URI names
+ * (module-path=, a library or a p11-kit .module file), else every module
+ * registered with p11-kit. Opened once, kept until the run ends. */
+static struct p11_ctx *cards_ctx(struct run_ctx *rc, const char *path)
+{
+	if (rc->cards_p11 == NULL && p11_ctx_open(path[0] ? path : NULL, &rc->cards_p11) < 0) {
+		console_say(rc->con, "  (other PKCS#11 modules not loaded: %s)", ce_err_detail());
+		ce_err_clear();
+		rc->cards_p11 = NULL;
+	}
+	return rc->cards_p11;
+}
+
+/* One look for p's card: the run's module (unless the URI names another),
+ * then the others. CE_ERR_NOT_FOUND when absent. */
+static int card_look(struct run_ctx *rc, const struct roster_person *p, struct p11_token **tok)
+{
+	char uri[1024], path[512];
+	struct p11_ctx *other;
+	int r = CE_ERR_NOT_FOUND;
+
+	uri_module_split(p->token, uri, sizeof(uri), path, sizeof(path));
+	if (path[0] == '\0') {
+		r = p11_card_wait(run_p11(rc), p->token, 0, tok);
+		if (r != CE_ERR_NOT_FOUND)
+			return r;
+		ce_err_clear();
+	}
+	other = cards_ctx(rc, path);
+	if (other != NULL)
+		r = p11_card_wait(other, path[0] ? uri : p->token, 0, tok);
+	if (r == CE_ERR_NOT_FOUND)
+		ce_err_clear();
+	return r;
+}
+
 /* The card found, and waited for with a prompt when absent. */
 static int card_find(struct run_ctx *rc, const struct roster_person *p, struct p11_token **tok)
 {
-	unsigned ms = card_wait_ms();
+	unsigned ms = card_wait_ms(), waited = 0;
 	int r;
 
 	if (p->token == NULL)
 		return ce_err_set(CE_ERR_NOT_FOUND, "%s (%s) has no token: in the roster: which card?",
 				  p->name, p->id);
-	r = p11_card_wait(run_p11(rc), p->token, 0, tok);
+	r = card_look(rc, p, tok);
 	if (r != CE_ERR_NOT_FOUND)
 		return r;
-	ce_err_clear();
 	console_say(rc->con, "Insert the card of %s (%s) ... (waiting up to %u s)", p->name, p->id,
 		    ms / 1000);
-	r = p11_card_wait(run_p11(rc), p->token, ms, tok);
+	while (r == CE_ERR_NOT_FOUND && waited < ms) {
+		struct timespec ts = { 0, P11_CARD_POLL_MS * 1000000L };
+
+		while (nanosleep(&ts, &ts) != 0)
+			;
+		waited += P11_CARD_POLL_MS;
+		r = card_look(rc, p, tok);
+	}
 	if (r == CE_ERR_NOT_FOUND)
 		r = ce_err_set(CE_ERR_NOT_FOUND, "the card of %s (%s) was not inserted: no token "
 						 "matches '%s' after %u s", p->name, p->id, p->token,

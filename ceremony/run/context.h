@@ -74,6 +74,7 @@ struct run_ctx {
 	char ceremony_id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
 	const char *outdir;
 	struct p11_ctx *p11;
+	struct p11_ctx *cards_p11; /* other modules, for personal tokens (card_present.c) */
 	struct run_token_state *toks; /* s->ntokens */
 
 	const struct roster_person *operator; /* who runs the console */
