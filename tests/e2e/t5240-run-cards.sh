@@ -8,9 +8,10 @@
 # challenge (recorded in the attendance event, re-checked by verify
 # --roster); after ceremony.end each co-signs the transcript on their card.
 # Then verify --require-cosigners all is OK and stock openssl cms -verify
-# checks every signer. Failing twins: another person's card (refused naming
+# checks every signer; one person's card is NSS softokn, another module
+# named by its module file in the roster's token: URI. Failing twins: another person's card (refused naming
 # whose it is), an expired certificate (lint), a wrong card PIN (tries left
-# said, then the right one), a skipped co-signer (FAILED naming who), a card
+# said, then the right one; a final try needs yes; a locked PIN), a skipped co-signer (FAILED naming who), a card
 # never inserted (timeout), a forged transcript re-signed with a fresh key,
 # a changed attendance signature.
 . "$(dirname "$0")/lib.sh"
@@ -226,6 +227,35 @@ test_expect_success 'failing twin: an expired card certificate is refused by lin
 	ceremony lint "$S/cards.yaml" --today $TODAY >out 2>&1 &&
 	test_exit_code 1 ceremony lint "$S/cards.yaml" --today 2028-06-01 >out 2>&1 ;
 	test_grep "certificate of person .alice. expired on" out
+'
+
+test_expect_success 'a card of another implementation in another module: NSS softokn (its module file named in token:)' '
+	N=$TEST_TMP/nss &&
+	nss_setup "$N" nss-pin-carol &&
+	printf "nss-pin-carol\n" >pw && head -c 64 /dev/urandom >noise &&
+	certutil -S -d "sql:$N" -n carol -s "CN=carol nss card" -x -t ",," -k ec -q nistp256 \
+		--keyUsage digitalSignature -f pw -z noise -v 12 >/dev/null 2>&1 &&
+	rm -f pw &&
+	certutil -L -d "sql:$N" -n carol -a >"$K/carol-nss.pem" &&
+	cp "$S/example-roster.yaml" "$S/nss-roster.yaml" &&
+	sed -i -e "s|certificate: cards/carol.pem|certificate: cards/carol-nss.pem|" \
+		-e "s|token: pkcs11:token=card-carol|token: \"pkcs11:token=NSS%20Certificate%20DB;module-path=$N/nss.module\"|" \
+		"$S/nss-roster.yaml" &&
+	sed -e "s|^roster: .*|roster: nss-roster.yaml|" "$S/cards.yaml" >"$S/nss.yaml" &&
+	sed -e "s/seat.key-holder.2 = bob/seat.key-holder.2 = carol/" -e "s/present.bob = bob/present.carol = carol/" \
+		-e "s/actor-of.check.key-holder.1 = bob/actor-of.check.key-holder.1 = carol/" \
+		<(answers </dev/null; cat answers) >a2 &&
+	printf "cosign.alice = card\ncosign.olivia = card\ncosign.carol = card\n" >>a2 &&
+	mkdir out &&
+	pins pin-alice pin-olivia nss-pin-carol pin-alice pin-olivia nss-pin-carol |
+		$RUN "$S/nss.yaml" --input a2 --outdir out >log 2>&1 &&
+	test_grep "Carol Petit (carol): card checked" log &&
+	test_grep "Carol Petit (carol) co-signed the transcript." log &&
+	ceremony verify out/transcript.jsonl --script "$S/nss.yaml" --roster "$S/nss-roster.yaml" \
+		--require-cosigners all >vout &&
+	test_grep "transcript.jsonl: OK" vout &&
+	test "$(grep -c "^  co-signed:   " vout)" = 3 &&
+	test_grep "\"label\":\"NSS Certificate DB\"" out/transcript.jsonl
 '
 
 # The good transcript re-written event by event (PY applied to each event e)
