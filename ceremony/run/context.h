@@ -209,7 +209,7 @@ int cosign_run(struct run_ctx *rc, char **pem, size_t *pem_len)
 int attend_card_check(struct run_ctx *rc, size_t k, uint64_t seq)
 	__attribute__((warn_unused_result));
 /* The challenge signed: "ceremony attendance v1 ID SEQ PERSON NONCEHEX". */
-#define ATTEND_CHALLENGE_MAX 192
+#define ATTEND_CHALLENGE_MAX 512
 
 /* card_present.c */
 /* Present p's card: c filled (card_release). CE_ERR_NOT_FOUND (no card, no

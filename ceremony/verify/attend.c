@@ -60,7 +60,7 @@ int vsem_attend_card(const struct script *s, const struct roster *r, const char 
 	const char *status = tj_str(d, tj_get(d, det, "status"));
 	const char *spki, *nonce, *chal, *sig;
 	const struct roster_person *rp = id != NULL ? roster_person_find(r, id) : NULL;
-	char want[256], hex[2 * sizeof(want) + 1], mine[65];
+	char want[512], hex[2 * sizeof(want) + 1], mine[65];
 	uint8_t sb[ATTEND_SIG_MAX + 3];
 	size_t sl = 0;
 

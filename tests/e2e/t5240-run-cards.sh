@@ -106,6 +106,13 @@ test_expect_success 'a whole ceremony: attendance by card, everyone co-signs; ve
 	openssl cms -verify -binary -inform PEM -in out/transcript.jsonl.p7s \
 		-content out/transcript.jsonl -CAfile anchors.pem -purpose any -out /dev/null 2>err &&
 	test_grep "CMS Verification successful" err &&
+	cat out/transcript-signer.pem "$K/alice.pem" "$K/olivia.pem" >cards.pem &&
+	test_must_fail openssl cms -verify -binary -inform PEM -in out/transcript.jsonl.p7s -partial_chain \
+		-content out/transcript.jsonl -CAfile cards.pem -purpose any -out /dev/null 2>/dev/null &&
+	cat "$K/bob.pem" >>cards.pem &&
+	openssl cms -verify -binary -inform PEM -in out/transcript.jsonl.p7s -partial_chain \
+		-content out/transcript.jsonl -CAfile cards.pem -purpose any -out /dev/null 2>err &&
+	test_grep "CMS Verification successful" err &&
 	openssl cms -cmsout -print -inform PEM -in out/transcript.jsonl.p7s >dump &&
 	test "$(grep -c "d.issuerAndSerialNumber" dump)" = 4 &&
 	cp -r out "$TEST_TMP/good"
