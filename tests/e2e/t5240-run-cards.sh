@@ -8,7 +8,8 @@
 # challenge (recorded in the attendance event, re-checked by verify
 # --roster); after ceremony.end each co-signs the transcript on their card.
 # Then verify --require-cosigners all is OK and stock openssl cms -verify
-# checks every signer; one person's card is NSS softokn, another module
+# checks every signer; at a terminal (script(1)) the PINs are typed without
+# echo; one person's card is NSS softokn, another module
 # named by its module file in the roster's token: URI. Failing twins: another person's card (refused naming
 # whose it is), an expired certificate (lint), a wrong card PIN (tries left
 # said, then the right one; a final try needs yes; a locked PIN), a skipped co-signer (FAILED naming who), a card
@@ -116,6 +117,34 @@ test_expect_success 'a whole ceremony: attendance by card, everyone co-signs; ve
 	openssl cms -cmsout -print -inform PEM -in out/transcript.jsonl.p7s >dump &&
 	test "$(grep -c "d.issuerAndSerialNumber" dump)" = 4 &&
 	cp -r out "$TEST_TMP/good"
+'
+
+# At a terminal (script(1) gives the run one): each card PIN typed once its
+# prompt shows, without echo.
+tty_cards() { # OUT LOG PIN...
+	tc_out=$1 tc_log=$2
+	shift 2
+	(n=0
+	 for pin in "$@"; do
+		n=$((n + 1))
+		for _ in $(seq 300); do
+			[ "$(grep -o "the PIN of your card (not shown): " "$tc_log" 2>/dev/null | wc -l)" -ge $n ] && break
+			sleep 0.1
+		done
+		printf "%s\r" "$pin"
+	 done
+	 sleep 1) |
+	script -qec "ceremony run $S/cards.yaml --rehearsal --today $TODAY --module $M \
+		--input answers --outdir $tc_out" /dev/null >"$tc_log" 2>&1
+}
+
+test_expect_success 'at a terminal each owner types the card PIN without echo' '
+	answers </dev/null && cosign_all >>answers &&
+	tty_cards out log pin-alice pin-olivia pin-bob pin-alice pin-olivia pin-bob &&
+	test "$(grep -c "Olivia Chen (olivia): the PIN of your card (not shown): " log)" = 2 &&
+	test_grep "Ceremony completed" log &&
+	test "$(grep -c "co-signed the transcript" log)" = 3 &&
+	! grep -q "pin-" log out/transcript.jsonl
 '
 
 test_expect_success 'failing twin: a changed byte of the transcript fails stock openssl for every signer' '
