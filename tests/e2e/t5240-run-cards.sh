@@ -4,17 +4,18 @@
 # as the stand-in card (key generated on the card by pkcs11-tool, its
 # certificate issued by a software CA from the card's public key, both in the
 # roster: certificate:, token:). tests/vectors/run/witness.yaml with
-# attendance: card: each seated person's card signs the attendance
-# challenge (recorded in the attendance event, re-checked by verify
-# --roster); after ceremony.end each co-signs the transcript on their card.
-# Then verify --require-cosigners all is OK and stock openssl cms -verify
-# checks every signer; at a terminal (script(1)) the PINs are typed without
-# echo; one person's card is NSS softokn, another module
-# named by its module file in the roster's token: URI. Failing twins: another person's card (refused naming
-# whose it is), an expired certificate (lint), a wrong card PIN (tries left
-# said, then the right one; a final try needs yes; a locked PIN), a skipped co-signer (FAILED naming who), a card
-# never inserted (timeout), a forged transcript re-signed with a fresh key,
-# a changed attendance signature.
+# attendance: card: each seated person's card signs the attendance challenge
+# (recorded in the attendance event, re-checked by verify --script/--roster);
+# after ceremony.end each co-signs the transcript on their card. Then verify
+# --require-cosigners all is OK and stock openssl cms -verify checks every
+# signer. At a terminal (script(1)) the PINs are typed without echo; one
+# person's card is NSS softokn, in another module named by its module file
+# in the roster's token: URI. Failing twins: another person's card (refused
+# naming whose it is), an expired certificate (lint), a wrong card PIN (tries
+# left said, then the right one), a final try (tried only after yes), a locked
+# PIN, a skipped co-signer (FAILED naming who), a card never inserted
+# (timeout), a forged transcript re-signed with a fresh key, a wrong or
+# missing attendance signature, an unknown co-signer (lint).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
