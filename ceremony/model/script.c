@@ -297,7 +297,8 @@ static int parse_roster_path(struct script *s, const struct ynode *n, struct dia
 static int script_parse(struct script *s, struct diag *d)
 {
 	static const char *const keys[] = { "format", "name", "version", "description", "roster",
-					    "tokens", "roles", "secrets", "steps", NULL };
+					    "tokens", "roles", "secrets", "steps", "attendance",
+					    "cosigners", NULL };
 	const struct ynode *root = s->tree->root, *n;
 	long v;
 	size_t i;
@@ -322,6 +323,7 @@ static int script_parse(struct script *s, struct diag *d)
 	n = yfield_need(d, root, "roster", "script");
 	if (n != NULL && (r = parse_roster_path(s, n, d)) < 0)
 		return r;
+	script_cards_parse(s, root, d);
 	n = ynode_get(root, "tokens");
 	if (n != NULL && (r = parse_tokens(s, n, d)) < 0)
 		return r;

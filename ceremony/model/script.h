@@ -146,6 +146,12 @@ struct script_step {
 	struct diag_mark mark, actors_mark, witnesses_mark;
 };
 
+/* attendance: (ceremony/model/script_cards.c) */
+enum script_attendance { SCRIPT_ATTEND_CONFIRM = 0, SCRIPT_ATTEND_CARD };
+/* cosigners: absent (everyone who acted or witnessed when attendance is by
+ * card, else nobody), none, or a list of roles and person ids. */
+enum script_cosign { SCRIPT_COSIGN_DEFAULT = 0, SCRIPT_COSIGN_NONE, SCRIPT_COSIGN_LIST };
+
 struct script {
 	struct ytree *tree;      /* tree->sha256: SHA-256 of the bytes parsed */
 	const char *path;        /* as given to script_load (borrowed from tree) */
@@ -163,7 +169,20 @@ struct script {
 	struct script_secret *secrets;
 	size_t nsteps;
 	struct script_step *steps;
+	enum script_attendance attendance;
+	enum script_cosign cosign;
+	const struct ynode *cosigners; /* the list (SCRIPT_COSIGN_LIST), else NULL */
+	struct diag_mark attendance_mark, cosigners_mark;
 };
+
+/* Parse attendance: and cosigners: of the script's root map (script_cards.c). */
+void script_cards_parse(struct script *s, const struct ynode *root, struct diag *d);
+/* 1 when the script co-signs (cosigners: a list, or absent with attendance:
+ * card), else 0. */
+int script_cosigns(const struct script *s);
+/* 1 when the person `id` seated in role ro is a co-signer (every seated
+ * person by default; a listed role or id), else 0. */
+int script_cosigner_is(const struct script *s, const char *id, enum role ro);
 
 /* Load and validate path. On success *out is the model (script_free) and 0 is
  * returned. On a schema error returns CE_ERR_FORMAT with every problem in d

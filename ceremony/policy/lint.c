@@ -112,6 +112,8 @@ int lint_load(const char *script_path, const char *roster_path,
 		(void)policy_check_roster_for(r, today, used, d);
 	if (s != NULL && r != NULL)
 		(void)policy_check_lint(s, r, today, d);
+	if (s != NULL && r != NULL)
+		lint_cards(s, r, today, d);
 	if (s != NULL) {
 		lint_files(s, outdir, d);
 		pin_plan_lint(s, d);

@@ -26,6 +26,10 @@ int lint_load(const char *script_path, const char *roster_path,
 
 /* The file checks alone: outputs already present in outdir (errors),
  * inputs not written by an earlier step and absent (warnings). */
+/* Personal tokens (lint_cards.c): cosigners: names, certificates present and
+ * valid on today, when the script seats by card or co-signs. */
+void lint_cards(const struct script *s, const struct roster *r, const struct roster_date *today,
+		struct diag *d);
 void lint_files(const struct script *s, const char *outdir, struct diag *d);
 
 #endif

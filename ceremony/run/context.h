@@ -7,7 +7,10 @@
  * concern:
  *   flow.c      run_ceremony: start, the steps, the end (calls all below)
  *   start.c     ceremony.start and what it records of the host and modules
+ *   cosign_run.c the co-signatures by card after the transcript key's
  *   people.c    the prompts that seat persons and choose a step's people
+ *   attend_card.c the attendance by card (challenge signed, checked)
+ *   card_present.c a person presents their card: found, matched, PIN, login
  *   login.c     run_token_login: tokens.c's login, then tkey.c's key
  *   tkey.c      the transcript key: made, confirmed, signs, destroyed
  *   tokens.c    tokens, sessions, OpenSSL contexts, keys, logouts
@@ -32,6 +35,7 @@
 #include "ceremony/run/internal.h"
 #include "ceremony/run/seats.h"
 #include "ceremony/transcript/transcript.h"
+#include "pkcs11/card.h"
 #include "pkcs11/x509/ossl.h"
 
 #include <openssl/evp.h>
@@ -44,6 +48,16 @@ struct run_token_state {
 	enum p11_user login_user;  /* of the last login */
 	json_t *login_persons;     /* who logged in (owned reference), for the logout event */
 	struct p11_ossl *ossl;     /* owned, opened on first use */
+};
+
+/* A person's card, presented and logged in (card_present.c). */
+struct run_card {
+	const struct roster_person *person;
+	struct p11_token *tok;    /* owned */
+	struct p11_session *sess; /* owned */
+	int logged_in;
+	struct p11_key *key;      /* owned: the private key of the roster certificate */
+	uint8_t spki_sha256[32];
 };
 
 struct run_summary {
@@ -60,6 +74,7 @@ struct run_ctx {
 	char ceremony_id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
 	const char *outdir;
 	struct p11_ctx *p11;
+	struct p11_ctx *cards_p11; /* other modules, for personal tokens (card_present.c) */
 	struct run_token_state *toks; /* s->ntokens */
 
 	const struct roster_person *operator; /* who runs the console */
@@ -91,6 +106,8 @@ struct run_ctx {
 
 	struct run_summary *sum;
 	size_t nsum;
+
+	json_t *att_card[SEATS_MAX]; /* attendance by card: details.card per seat */
 };
 
 /* events.c: append an event with an explicit step id (NULL: outside steps);
@@ -178,6 +195,29 @@ int people_witnesses_confirm(struct run_ctx *rc, const struct script_step *st)
 	__attribute__((warn_unused_result));
 /* Who runs the console (asked before the transcript opens). */
 int people_operator_ask(struct run_ctx *rc) __attribute__((warn_unused_result));
+
+/* cosign_run.c: after tkey_sign_held made *pem (heap, verified), each
+ * co-signer of the script in seating order presents their card and adds a
+ * SignerInfo; a co-signer may retry or type skip. *pem is replaced. Never
+ * fails for a co-signer's card (said on the console); CE_ERR_ABORTED. */
+int cosign_run(struct run_ctx *rc, char **pem, size_t *pem_len)
+	__attribute__((warn_unused_result));
+
+/* attend_card.c: seat k's person signs a challenge for the attendance event
+ * of sequence seq with their card; on success rc->att_card[k] is set.
+ * Refusals: card_present's codes, CE_ERR_VERIFY. */
+int attend_card_check(struct run_ctx *rc, size_t k, uint64_t seq)
+	__attribute__((warn_unused_result));
+/* The challenge signed: "ceremony attendance v1 ID SEQ PERSON NONCEHEX". */
+#define ATTEND_CHALLENGE_MAX 512
+
+/* card_present.c */
+/* Present p's card: c filled (card_release). CE_ERR_NOT_FOUND (no card, no
+ * key of p's certificate), CE_ERR_MISMATCH (another person's card, named),
+ * CE_ERR_PIN (wrong PIN, tries said; locked), CE_ERR_TTY, p11's codes. */
+int card_present(struct run_ctx *rc, const struct roster_person *p, struct run_card *c)
+	__attribute__((warn_unused_result));
+void card_release(struct run_card *c);
 
 /* start.c: the ceremony.start event. */
 int start_event_write(struct run_ctx *rc) __attribute__((warn_unused_result));

@@ -217,6 +217,12 @@ static int end_write(struct run_ctx *rc, json_t *op, const char *status, int *si
 			r = transcript_hold_release(rc->t, 1);
 			if (r == 0)
 				r = transcript_close(rc->t);
+			if (r == 0 && cosign_run(rc, &pem, &pl) < 0) {
+				/* an abort among the co-signers: the signature is written
+				 * with the co-signatures made so far */
+				console_say(rc->con, "Co-signatures stopped: %s", ce_err_detail());
+				ce_err_clear();
+			}
 			if (r == 0)
 				r = tkey_sig_write(rc, pem, pl);
 			if (r == 0)
@@ -616,7 +622,10 @@ static void ctx_free(struct run_ctx *rc)
 	free(rc->issued_pins);
 	EVP_PKEY_free(rc->tkey_soft);
 	json_decref(rc->step_details);
+	for (size_t k = 0; k < SEATS_MAX; k++)
+		json_decref(rc->att_card[k]);
 	transcript_free(rc->t);
+	p11_ctx_free(rc->cards_p11); /* first: it never finalizes a module the run's ctx holds */
 	p11_ctx_free(rc->p11);
 	console_free(rc->con);
 	roster_free(rc->r);

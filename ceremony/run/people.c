@@ -122,24 +122,54 @@ static int slots_fill(struct run_ctx *rc)
 	return 0;
 }
 
-/* Each person confirms presence, once per person. */
+/* attendance: card: seat k's person presents their card until it is
+ * accepted (each refusal said; the person is not seated until then). seq:
+ * the sequence number their attendance event will have. */
+static int presence_card(struct run_ctx *rc, size_t k, uint64_t seq, const char *key,
+			 const char *prompt)
+{
+	const struct roster_person *p = rc->seats.att[k].person;
+	int r;
+
+	for (;;) {
+		r = attend_card_check(rc, k, seq);
+		if (r == 0 || r == CE_ERR_ABORTED)
+			return r;
+		console_say(rc->con, "  REFUSED: %s is not seated: %s", p->id,
+			    ce_err_detail()[0] ? ce_err_detail() : ce_strerror(r));
+		ce_err_clear();
+		r = run_confirm(rc, key, prompt, p->id);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* Each person confirms presence, once per person (by card when the script
+ * says attendance: card). */
 static int presence_confirm(struct run_ctx *rc)
 {
 	char key[CONSOLE_KEY_MAX], prompt[512];
 	const struct roster_person *p;
+	uint64_t seq = transcript_next_seq(rc->t);
 	size_t k;
-	int r;
+	int r, card = rc->s->attendance == SCRIPT_ATTEND_CARD;
 
 	for (k = 0; k < rc->seats.natt; k++) {
-		if (!seats_attendance_first(&rc->seats, k))
+		if (!seats_attendance_first(&rc->seats, k)) {
+			seq++; /* its role.assign */
 			continue;
+		}
 		p = rc->seats.att[k].person;
 		snprintf(key, sizeof(key), "present.%s", p->id);
-		snprintf(prompt, sizeof(prompt), "%s: type your id to confirm you are present:",
+		snprintf(prompt, sizeof(prompt), card ? "%s: insert your card, then type your id:"
+						      : "%s: type your id to confirm you are present:",
 			 p->name);
 		r = run_confirm(rc, key, prompt, p->id);
+		if (r == 0 && card)
+			r = presence_card(rc, k, seq, key, prompt);
 		if (r < 0)
 			return r;
+		seq += 2; /* attendance, role.assign */
 	}
 	return 0;
 }
@@ -161,6 +191,11 @@ static int attendance_record(struct run_ctx *rc)
 		}
 		if (seats_attendance_first(&rc->seats, k)) {
 			d = json_pack("{s:s}", "status", "present");
+			if (d != NULL && rc->att_card[k] != NULL &&
+			    json_object_set(d, "card", rc->att_card[k]) != 0) {
+				json_decref(d);
+				d = NULL;
+			}
 			r = d == NULL ? CE_ERR_NOMEM
 				      : events_append_at(rc, "attendance", NULL, persons, NULL, d);
 			json_decref(d);

@@ -309,7 +309,7 @@ static const struct {
 			    "pkcs11_provider module module_sha256 token issued_in " },
 	{ "transcript.key", " spki_sha256 fingerprint public_key_pem ephemeral key_type uri key_store "
 			    "locked_memory " },
-	{ "attendance", " status " },
+	{ "attendance", " status card " },
 	{ "role.assign", " role change acknowledged roster_sha256 " },
 	{ "role.revoke", " role change acknowledged roster_sha256 " },
 	{ "step.start", " title action " },

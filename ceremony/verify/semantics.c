@@ -29,6 +29,7 @@ struct vsem {
 	struct script *s;
 	struct roster *r;
 	struct roster_date day; /* the ceremony's date: UTC date of ceremony.start */
+	char ceremony_id[64];   /* of ceremony.start (attend.c) */
 	size_t next;            /* index of the next script step expected */
 	const struct script_step *cur; /* the step running, NULL between steps */
 	int attendance_done;
@@ -189,6 +190,8 @@ static int ceremony_start(struct vsem *vs, uint64_t ln, const struct tj_doc *d, 
 	int rehearsal = tj_is(d, tj_get(d, det, "rehearsal"), TJ_TRUE);
 	char hex[2 * YTREE_SHA256_BYTES + 1], day[11];
 
+	snprintf(vs->ceremony_id, sizeof(vs->ceremony_id), "%s",
+		 tj_str(d, tj_get(d, det, "ceremony_id")) ? tj_str(d, tj_get(d, det, "ceremony_id")) : "");
 	hex_encode(vs->s->tree->sha256, YTREE_SHA256_BYTES, hex);
 	if (sh == NULL || strcmp(sh, hex) != 0)
 		return vsem_fail(why, cap, wl, ln,
@@ -651,6 +654,10 @@ int vsem_event(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *why, 
 		return k;
 	if (strcmp(type, "attendance") == 0) {
 		const char *status = tj_str(d, tj_get(d, det, "status"));
+
+		k = vsem_attend_card(vs->s, vs->r, vs->ceremony_id, ln, d, why, cap, why_line);
+		if (k != 0)
+			return k;
 
 		TJ_ARR_EACH(d, persons, i, p) {
 			const struct roster_person *rp =

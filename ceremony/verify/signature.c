@@ -6,6 +6,7 @@
  * read here: its SHA-256 comes from the one streaming pass (frame.c), so a
  * file changed between the line checks and the signature check cannot pass.
  */
+#include "ceremony/model/roster_cert.h"
 #include "ceremony/verify/verify_internal.h"
 #include "common/buf.h"
 #include "common/err.h"
@@ -344,6 +345,43 @@ static int sig_digest_check(CMS_ContentInfo *cms, CMS_SignerInfo *si, const uint
 	return 0;
 }
 
+/* A SignedData's SignerInfos are a DER SET, written sorted by their bytes:
+ * with co-signatures the transcript key's need not come first. Move the one
+ * whose certificate holds the announced key (spki) to the front, so that
+ * what follows reads "the first is the transcript key's, co-signers after";
+ * none of them holding it is left to the signer check to refuse. */
+static void sig_tkey_first(CMS_ContentInfo *cms, const char *spki)
+{
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
+	STACK_OF(X509) *certs = CMS_get1_certs(cms);
+	int i, j, n = sk_CMS_SignerInfo_num(sis);
+	uint8_t h[32];
+	char hex[65];
+
+	for (j = 0; j < sk_X509_num(certs); j++) {
+		X509 *x = sk_X509_value(certs, j);
+
+		if (roster_spki_sha256(X509_get0_pubkey(x), h) != 0)
+			continue;
+		hex_encode(h, 32, hex);
+		if (strcmp(hex, spki) != 0)
+			continue;
+		for (i = 1; i < n; i++) {
+			CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i), *s0;
+
+			if (CMS_SignerInfo_cert_cmp(si, x) != 0)
+				continue;
+			s0 = sk_CMS_SignerInfo_value(sis, 0);
+			(void)sk_CMS_SignerInfo_set(sis, 0, si);
+			(void)sk_CMS_SignerInfo_set(sis, i, s0);
+			break;
+		}
+		break;
+	}
+	sk_X509_pop_free(certs, X509_free);
+	ERR_clear_error();
+}
+
 int verify_signature_check(const uint8_t digest[32], const char *path, const char *sig_path,
 			   const char *signer_path, struct verify_report *rep)
 {
@@ -363,6 +401,7 @@ int verify_signature_check(const uint8_t digest[32], const char *path, const cha
 	r = sig_versions_check(cms, sig_path, rep);
 	if (r != 0)
 		goto out;
+	sig_tkey_first(cms, rep->key_spki_sha256);
 	r = sig_digest_check(cms, sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0), digest,
 			     sig_path, rep);
 	if (r != 0)

@@ -193,6 +193,14 @@ int vsem_event(struct vsem *vs, uint64_t lineno, const struct tj_doc *d, char *w
 int vsem_refine(struct vsem *vs, const char *path, char *why, size_t cap, uint64_t *why_line)
 	__attribute__((warn_unused_result));
 
+/* attend.c: an attendance event's details.card (attendance by card) checked
+ * against the roster certificate of its person; a script with attendance:
+ * card wants one on every present. 0, or 1 with why (as vsem_event). */
+struct script;
+struct roster;
+int vsem_attend_card(const struct script *s, const struct roster *r, const char *ceremony_id,
+		     uint64_t ln, const struct tj_doc *d, char *why, size_t cap, uint64_t *wl);
+
 /* --- signature.c --- */
 
 /* The detached CMS signature at sig_path over the transcript whose bytes

@@ -53,6 +53,9 @@
  *                    slot: CKF_SO_PIN_COUNT_LOW after one, CKF_SO_PIN_FINAL_TRY
  *                    after two, then CKF_SO_PIN_LOCKED and CKR_PIN_LOCKED
  *                    (counted in this process only).
+ *       user-pin=low|final|locked  every token reports CKF_USER_PIN_COUNT_LOW,
+ *                    CKF_USER_PIN_FINAL_TRY (with COUNT_LOW) or CKF_USER_PIN_LOCKED
+ *                    (the flags only: C_Login is SoftHSM's).
  *                    e.g. FAULTMOD_QUIRKS=pin-range=4-8,refuse-attr=CKA_EXTRACTABLE:EC
  *   FAULTMOD_LOG     append one line per call, "C_Name 0xRV" (after the
  *                    call; injected failures end with " injected"), so a

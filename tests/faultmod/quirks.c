@@ -31,6 +31,7 @@ static struct fq_refuse fq_refuse[FQ_REFUSE_MAX];
 static size_t fq_n_refuse;
 static int fq_no_priv_verify;
 static int fq_init_so;
+static CK_FLAGS fq_user_pin_flags; /* user-pin=low|final|locked: reported always */
 static char fq_factory_pin[64] = FQ_FACTORY_SO_PIN;
 static pthread_mutex_t fq_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -133,6 +134,17 @@ static int fq_parse_item(const char *item)
 		fq_init_so = 1;
 		return 0;
 	}
+	if (FQ_IS("user-pin") && v != NULL) {
+		if (strcmp(v, "low") == 0)
+			fq_user_pin_flags = CKF_USER_PIN_COUNT_LOW;
+		else if (strcmp(v, "final") == 0)
+			fq_user_pin_flags = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY;
+		else if (strcmp(v, "locked") == 0)
+			fq_user_pin_flags = CKF_USER_PIN_LOCKED;
+		else
+			return fq_error("user-pin=low|final|locked", item);
+		return 0;
+	}
 	if (v != NULL)
 		return fq_error("this quirk takes no value", item);
 	if (FQ_IS("nul-padding"))
@@ -233,6 +245,7 @@ void fq_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 		fq_nul_pad(info->model, sizeof(info->model));
 		fq_nul_pad(info->serialNumber, sizeof(info->serialNumber));
 	}
+	info->flags |= fq_user_pin_flags;
 	if (fq_init_so) {
 		/* A factory-fresh card: initialised, with a default SO PIN. */
 		info->flags |= CKF_TOKEN_INITIALIZED;
