@@ -63,4 +63,35 @@ int seal_ecdh_cek(const struct seal_msg *m, const uint8_t *z, size_t z_len, uint
 int seal_content_open(const struct seal_msg *m, const uint8_t *cek, size_t cek_len, char **mn)
 	__attribute__((warn_unused_result));
 
+/* ---- seal_card.c: the runner's side ---- */
+struct run_ctx;
+struct roster_person;
+struct registry_share;
+struct slip39_share;
+
+#define SEAL_REL_MAX 256
+
+/* Seal share (g, m) of set `set` of secret, mnemonic (SECRET, borrowed), to
+ * holder's certificate and write it to OUTDIR/sealed/<secret>-<holder>-<set>-
+ * <g>-<m>.p7m (0644, never overwritten; the folder made 0755 if absent).
+ * rel: that path under OUTDIR; sha_hex: the file's SHA-256. 0; CE_ERR_EXISTS,
+ * CE_ERR_IO, CE_ERR_CRYPTO, CE_ERR_POLICY (holder has no usable card). */
+int seal_share_write(struct run_ctx *rc, const struct roster_person *holder, const char *secret,
+		     const char *set, unsigned g, unsigned m, const char *mnemonic,
+		     char rel[SEAL_REL_MAX], char sha_hex[65]) __attribute__((warn_unused_result));
+
+/* The holder opens e's sealed file with their card: the file read (its
+ * SHA-256 the transcript's), addressed to holder's certificate, the card
+ * found by holder's token: pattern and its key pair by the certificate's
+ * public key, the card PIN typed (rehearsal: read from the holder's
+ * <holder>.card-pin file in e's rehearsal folder), the content key
+ * decrypted on the card, the words decoded into *share (SECRET, caller's
+ * secmem). Nothing of the share is shown. 0; CE_ERR_NOT_FOUND (no file, no
+ * card); CE_ERR_VERIFY (sealed to another person, changed file, does not
+ * open) with a sentence for the holder; CE_ERR_PIN (wrong PIN, tries left
+ * said; a locked PIN refused before any try); CE_ERR_PKCS11; CE_ERR_MLOCK. */
+int seal_share_open(struct run_ctx *rc, const struct roster_person *holder,
+		    const struct registry_share *e, struct slip39_share *share)
+	__attribute__((warn_unused_result));
+
 #endif
