@@ -172,7 +172,11 @@ static int seal_check_file(struct run_ctx *rc, const struct roster_person *holde
 		goto out;
 	if (!seal_msg_is_for(*msg, holder->cert)) {
 		to = seal_recipient(rc, *msg);
-		if (to != NULL)
+		if (to == NULL && strcmp(sha, e->sealed_sha256) != 0)
+			r = ce_err_set(CE_ERR_VERIFY, "%s was changed after it was sealed: it is no "
+						      "longer addressed to anyone in the roster",
+				       e->sealed_file);
+		else if (to != NULL)
 			r = ce_err_set(CE_ERR_VERIFY, "%s: this share is sealed to %s (%s), not to "
 						      "the card presented (%s's)",
 				       e->sealed_file, to->name, to->id, holder->id);

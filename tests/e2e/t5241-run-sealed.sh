@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Shares sealed to cards (delivery: card, docs/share-format.md "Sealed
+# shares"): one SoftHSM token per key holder stands in for their card (the
+# key made on the card with pkcs11-tool --keypairgen: RSA 2048 for bob, dave,
+# grace; EC P-256 for carol, frank; the certificate made with openssl from the
+# card's public key). A token-init seals the user PIN's shares to the cards;
+# a later root-ca opens the quorum with the cards and logs in. Failing twins:
+# a share sealed to carol opened with bob's card, a wrong card PIN, a
+# tampered sealed file, lint refusing card delivery for a holder without a
+# certificate.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-softhsm.sh"
+. "$(dirname "$0")/lib-run.sh"
+
+softhsm_setup
+run_scripts_setup
+C=$TEST_TMP/cards
+S=$TEST_TMP/scripts
+INIT=$TEST_TMP/init
+CARD_PIN=24681357
+
+card() { # ID KEYTYPE: token ID-card, a key pair on it, $C/ID.pem
+	softhsm_token "$1-card" "$TEST_SO_PIN" "$CARD_PIN" &&
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$1-card" --login \
+		--pin "$CARD_PIN" --keypairgen --key-type "$2" --label card --id 01 \
+		>/dev/null 2>&1 &&
+	pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$1-card" --read-object \
+		--type pubkey --id 01 -o "$C/$1.pub.der" >/dev/null 2>&1 &&
+	openssl pkey -pubin -inform DER -in "$C/$1.pub.der" -out "$C/$1.pub.pem" &&
+	openssl x509 -new -subj "/CN=$1 card" -key "$C/ca.key" -force_pubkey "$C/$1.pub.pem" \
+		-days 365 -out "$C/$1.pem" 2>/dev/null
+}
+roster_card() { # ID: certificate: and token: for ID in the test roster
+	sed -i "/^  - id: $1\$/,/^  - id:/ s|^    roles: \[key-holder\]\$|&\n    certificate: $C/$1.pem\n    token: pkcs11:token=$1-card|" \
+		"$S/example-roster.yaml"
+}
+pins() { # DIR: the card PINs as a rehearsal reads them
+	for h in bob carol dave frank grace; do
+		printf "%s\n" "$CARD_PIN" >"$1/rehearsal/$h.card-pin" || return 1
+	done
+}
+later() { # OUTDIR [ARG...]: root-ca.yaml, the quorum opened with the cards
+	lo=$1
+	shift
+	run_rehearsal root-ca.yaml "$(run_answers root-ca)" "$lo" --issued-in "$INIT/transcript.jsonl" "$@"
+}
+
+test_expect_success 'setup: five cards, their certificates in the roster, user-pin delivered to cards' '
+	mkdir -p "$C" &&
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$C/ca.key" 2>/dev/null &&
+	card bob rsa:2048 && card carol EC:prime256v1 && card dave rsa:2048 &&
+	card frank EC:prime256v1 && card grace rsa:2048 &&
+	for h in bob carol dave frank grace; do roster_card $h || exit 1; done &&
+	sed -i -e "s/^    roles: \[system-auditor, key-holder\]/    roles: [system-auditor]/" \
+		-e "/^  - id: irene\$/,/^  - id:/ s/roles: \[key-holder\]/roles: [system-auditor]/" \
+		-e "/^  - id: judy\$/,/^  - id:/ s/roles: \[key-holder\]/roles: [system-auditor]/" \
+		"$S/example-roster.yaml" &&
+	sed -i "s/^\(  user-pin: .*group-threshold: 1\)}/\1, delivery: card}/" "$S/token-init.yaml" &&
+	test_grep "delivery: card" "$S/token-init.yaml" &&
+	ceremony lint "$S/token-init.yaml" >lint.out 2>&1
+'
+
+test_expect_success 'token-init seals each user PIN share to its holder card, never the words' '
+	run_rehearsal token-init.yaml "$(run_answers token-init)" "$INIT" >init.log 2>&1 &&
+	test_grep "sealed to their card: .*/sealed/user-pin-bob-" init.log &&
+	ls "$INIT/sealed" >files &&
+	test $(grep -c "^user-pin-.*\.p7m\$" files) = 5 &&
+	test_grep "^user-pin-carol-" files &&
+	! grep -q "^user-pin " "$INIT/rehearsal/bob.shares" &&
+	grep "\"type\":\"share.issued\"" "$INIT/transcript.jsonl" | grep "\"secret\":\"user-pin\"" >issued &&
+	test $(grep -c "\"delivery\":\"card\"" issued) = 5 &&
+	test_grep "\"sealed_to\":\"[0-9a-f]\{64\}\"" issued &&
+	f=$(ls "$INIT"/sealed/user-pin-bob-*.p7m) &&
+	sha=$(sha256sum "$f" | cut -c1-64) &&
+	test_grep "\"sealed_sha256\":\"$sha\"" issued &&
+	head -n 1 "$f" | grep -q "BEGIN CMS" &&
+	run_verified "$INIT"
+'
+
+test_expect_success 'a sealed file is CMS EnvelopedData: RSA-OAEP to an RSA card, ECDH to an EC card' '
+	openssl cms -cmsout -print -inform PEM -in "$(ls "$INIT"/sealed/user-pin-bob-*.p7m)" >bob.txt &&
+	test_grep "algorithm: rsaesOaep" bob.txt &&
+	test_grep "algorithm: aes-256-cbc" bob.txt &&
+	openssl cms -cmsout -print -inform PEM -in "$(ls "$INIT"/sealed/user-pin-carol-*.p7m)" >carol.txt &&
+	test_grep "algorithm: dhSinglePass-stdDH-sha256kdf-scheme" carol.txt &&
+	test_grep "OBJECT *:id-aes256-wrap" carol.txt
+'
+
+test_expect_success 'a later ceremony opens the quorum with the cards and logs in' '
+	pins "$INIT" &&
+	later "$TEST_TMP/root" >root.log 2>&1 &&
+	test_grep "Bob Laurent (bob): insert your card and type its PIN" root.log &&
+	test_grep "opened with the card and accepted" root.log &&
+	test_grep "Quorum met for user-pin" root.log &&
+	grep "\"type\":\"quorum.share\"" "$TEST_TMP/root/transcript.jsonl" >qs &&
+	test $(grep -c "\"delivery\":\"card\"" qs) = 3 &&
+	run_verified "$TEST_TMP/root"
+'
+
+test_expect_success 'failing twin: a share sealed to carol presented with bob card' '
+	f=$(ls "$INIT"/sealed/user-pin-bob-*.p7m) && cp "$f" bob.keep &&
+	cp "$(ls "$INIT"/sealed/user-pin-carol-*.p7m)" "$f" &&
+	test_exit_code 1 later "$TEST_TMP/swap" >swap.log 2>&1;
+	rc=$?; cp bob.keep "$f"; test $rc = 0 &&
+	test_grep "this share is sealed to .* (carol), not to the card presented (bob" swap.log
+'
+
+test_expect_success 'failing twin: a wrong card PIN is refused, tries left said' '
+	printf "99999999\n" >"$INIT/rehearsal/bob.card-pin" &&
+	test_exit_code 1 later "$TEST_TMP/wrongpin" >pin.log 2>&1;
+	rc=$?; pins "$INIT"; test $rc = 0 &&
+	test_grep "bob.s card PIN refused" pin.log &&
+	test_grep "CKR_PIN_INCORRECT" pin.log &&
+	test_grep "tries left" pin.log
+'
+
+test_expect_success 'failing twin: a tampered sealed file is refused' '
+	f=$(ls "$INIT"/sealed/user-pin-dave-*.p7m) && cp "$f" dave.keep &&
+	n=$(wc -l <"$f") && sed -i "$((n - 1))s/^\(.\)\(.\)/\2\1/" "$f" &&
+	! cmp -s "$f" dave.keep &&
+	test_exit_code 1 later "$TEST_TMP/tamper" >tamper.log 2>&1;
+	rc=$?; cp dave.keep "$f"; test $rc = 0 &&
+	test_grep "was changed after it was sealed" tamper.log
+'
+
+test_expect_success 'failing twin: lint refuses card delivery for a key holder without certificate' '
+	sed -i "/^    certificate: .*frank.pem\$/d" "$S/example-roster.yaml" &&
+	test_exit_code 1 ceremony lint "$S/token-init.yaml" >lint2.out 2>&1;
+	rc=$?; roster_card frank; test $rc = 0 &&
+	test_grep "example-roster.yaml:[0-9]*:[0-9]*: error: secret .user-pin. is delivered to cards (delivery: card) but key holder .frank. (Frank [A-Za-z]*): no certificate: in the roster" lint2.out
+'
+
+test_done
