@@ -125,10 +125,27 @@ test_expect_success 'failing twin: a tampered sealed file is refused' '
 '
 
 test_expect_success 'failing twin: lint refuses card delivery for a key holder without certificate' '
+	cp "$S/example-roster.yaml" roster.keep &&
 	sed -i "/^    certificate: .*frank.pem\$/d" "$S/example-roster.yaml" &&
 	test_exit_code 1 ceremony lint "$S/token-init.yaml" >lint2.out 2>&1;
-	rc=$?; roster_card frank; test $rc = 0 &&
+	rc=$?; cp roster.keep "$S/example-roster.yaml"; test $rc = 0 &&
 	test_grep "example-roster.yaml:[0-9]*:[0-9]*: error: secret .user-pin. is delivered to cards (delivery: card) but key holder .frank. (Frank [A-Za-z]*): no certificate: in the roster" lint2.out
+'
+
+test_expect_success 'pin.rotate with sealed shares: opened with the cards, new shares sealed, a later login opens them' '
+	sed -i "s/^\(  user-pin: .*group-threshold: 1\)}/\1, delivery: card}/" "$S/pin-rotate.yaml" &&
+	run_rehearsal pin-rotate.yaml "$(run_answers pin-rotate)" "$TEST_TMP/rot" \
+		--issued-in "$INIT/transcript.jsonl" >rot.log 2>&1 &&
+	test_grep "opened with the card and accepted" rot.log &&
+	test $(ls "$TEST_TMP/rot/sealed" | grep -c "^user-pin-.*\.p7m\$") = 5 &&
+	pins "$TEST_TMP/rot" &&
+	mkdir -p "$TEST_TMP/crl" && cp "$TEST_TMP/root/root-ca.pem" "$TEST_TMP/crl/" &&
+	run_crl_answers bob carol dave >crl.answers &&
+	run_rehearsal crl.yaml crl.answers "$TEST_TMP/crl" --issued-in "$INIT/transcript.jsonl" \
+		--issued-in "$TEST_TMP/rot/transcript.jsonl" >crl.log 2>&1 &&
+	test $(grep -c "opened with the card and accepted" crl.log) = 3 &&
+	test_grep "Quorum met for user-pin" crl.log &&
+	run_verified "$TEST_TMP/crl"
 '
 
 test_done
