@@ -56,8 +56,10 @@ test_expect_success 'setup: five cards, their certificates in the roster, user-p
 		-e "/^  - id: irene\$/,/^  - id:/ s/roles: \[key-holder\]/roles: [system-auditor]/" \
 		-e "/^  - id: judy\$/,/^  - id:/ s/roles: \[key-holder\]/roles: [system-auditor]/" \
 		"$S/example-roster.yaml" &&
-	sed -i "s/^\(  user-pin: .*group-threshold: 1\)}/\1, delivery: card}/" "$S/token-init.yaml" &&
-	test_grep "delivery: card" "$S/token-init.yaml" &&
+	sed -i -e "s/^\(  user-pin: .*group-threshold: 1\)}/\1, delivery: card}/" \
+		-e "s/^\(  so-pin: .*group-threshold: 1\)}/\1, delivery: both}/" "$S/token-init.yaml" &&
+	test_grep "user-pin: .*delivery: card" "$S/token-init.yaml" &&
+	test_grep "so-pin: .*delivery: both" "$S/token-init.yaml" &&
 	ceremony lint "$S/token-init.yaml" >lint.out 2>&1
 '
 
@@ -76,6 +78,16 @@ test_expect_success 'token-init seals each user PIN share to its holder card, ne
 	test_grep "\"sealed_sha256\":\"$sha\"" issued &&
 	head -n 1 "$f" | grep -q "BEGIN CMS" &&
 	run_verified "$INIT"
+'
+
+test_expect_success 'delivery both: the SO PIN shares are shown and typed back as words, and sealed too' '
+	ls "$INIT/sealed" >files &&
+	test $(grep -c "^so-pin-.*\.p7m\$" files) = 3 &&
+	grep -q "^so-pin " "$INIT/rehearsal/bob.shares" &&
+	grep "\"type\":\"share.issued\"" "$INIT/transcript.jsonl" | grep "\"secret\":\"so-pin\"" >so &&
+	test $(grep -c "\"delivery\":\"both\"" so) = 3 &&
+	grep "\"type\":\"share.verified\"" "$INIT/transcript.jsonl" | grep "\"secret\":\"so-pin\"" >sov &&
+	test $(grep -c "\"result\":\"ok\"" sov) = 3
 '
 
 test_expect_success 'a sealed file is CMS EnvelopedData: RSA-OAEP to an RSA card, ECDH to an EC card' '
