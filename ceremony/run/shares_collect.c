@@ -305,6 +305,26 @@ static int share_refused(struct collect *c, const struct run_seat *seat, const c
 	return console_ack(run_console(rc), c->key, text);
 }
 
+/* A sealed share the card did not open (code, the detail says why): final in
+ * a rehearsal and at the last try (the error returned as it came); else the
+ * reason stays on the screen and the holder presents the card again. */
+static int share_card_refused(struct collect *c, const struct run_seat *seat, int code,
+			      int tries)
+{
+	struct run_ctx *rc = c->rc;
+	char why[768], text[1024];
+	int left = RUN_SHARE_TRIES - (tries + 1);
+
+	snprintf(why, sizeof(why), "%s", ce_err_detail());
+	if (run_is_rehearsal(rc) || left <= 0)
+		return ce_err_set(code, "%s", why);
+	ce_err_clear();
+	snprintf(text, sizeof(text), "%s: the card did not open the share: %s. Present your "
+				     "card again: %d tr%s left.",
+		 seat->person->name, why, left, left == 1 ? "y" : "ies");
+	return console_ack(run_console(rc), c->key, text);
+}
+
 /* "Quorum progress: 1/3" (shares_ui_progress_format), into buf. */
 static void share_progress(const struct collect *c, char *buf, size_t cap)
 {
@@ -326,6 +346,12 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 
 	for (tries = 0;; tries++) {
 		r = share_enter(c, seat, share);
+		if (c->by_card && (r == CE_ERR_PIN || r == CE_ERR_VERIFY || r == CE_ERR_NOT_FOUND)) {
+			r = share_card_refused(c, seat, r, tries);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (r == CE_ERR_NOT_FOUND && run_is_rehearsal(rc)) {
 			run_say(rc, "  %s has no share to present: %s", seat->person->name,
 				ce_err_detail());
