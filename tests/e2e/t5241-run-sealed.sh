@@ -4,8 +4,11 @@
 # shares"): one SoftHSM token per key holder stands in for their card (the
 # key made on the card with pkcs11-tool --keypairgen: RSA 2048 for bob, dave,
 # grace; EC P-256 for carol, frank; the certificate made with openssl from the
-# card's public key). A token-init seals the user PIN's shares to the cards;
-# a later root-ca opens the quorum with the cards and logs in. Failing twins:
+# card's public key; irene and judy have cards too). A token-init seals the
+# user PIN's shares to the cards (the SO PIN's: delivery both, words and
+# sealed); a later root-ca opens the quorum with the cards and logs in;
+# pin.rotate and shares.reshare open and reseal, a later login opens the new
+# sealed shares. Failing twins:
 # a share sealed to carol opened with bob's card, a wrong card PIN, a
 # tampered sealed file, lint refusing card delivery for a holder without a
 # certificate.
@@ -36,7 +39,7 @@ roster_card() { # ID: certificate: and token: for ID in the test roster
 		"$S/example-roster.yaml"
 }
 pins() { # DIR: the card PINs as a rehearsal reads them
-	for h in bob carol dave frank grace; do
+	for h in bob carol dave frank grace irene judy; do
 		printf "%s\n" "$CARD_PIN" >"$1/rehearsal/$h.card-pin" || return 1
 	done
 }
@@ -46,15 +49,14 @@ later() { # OUTDIR [ARG...]: root-ca.yaml, the quorum opened with the cards
 	run_rehearsal root-ca.yaml "$(run_answers root-ca)" "$lo" --issued-in "$INIT/transcript.jsonl" "$@"
 }
 
-test_expect_success 'setup: five cards, their certificates in the roster, user-pin delivered to cards' '
+test_expect_success 'setup: seven cards, their certificates in the roster, user-pin delivered to cards' '
 	mkdir -p "$C" &&
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$C/ca.key" 2>/dev/null &&
 	card bob rsa:2048 && card carol EC:prime256v1 && card dave rsa:2048 &&
-	card frank EC:prime256v1 && card grace rsa:2048 &&
-	for h in bob carol dave frank grace; do roster_card $h || exit 1; done &&
+	card frank EC:prime256v1 && card grace rsa:2048 && card irene rsa:2048 &&
+	card judy EC:prime256v1 &&
+	for h in bob carol dave frank grace irene judy; do roster_card $h || exit 1; done &&
 	sed -i -e "s/^    roles: \[system-auditor, key-holder\]/    roles: [system-auditor]/" \
-		-e "/^  - id: irene\$/,/^  - id:/ s/roles: \[key-holder\]/roles: [system-auditor]/" \
-		-e "/^  - id: judy\$/,/^  - id:/ s/roles: \[key-holder\]/roles: [system-auditor]/" \
 		"$S/example-roster.yaml" &&
 	sed -i -e "s/^\(  user-pin: .*group-threshold: 1\)}/\1, delivery: card}/" \
 		-e "s/^\(  so-pin: .*group-threshold: 1\)}/\1, delivery: both}/" "$S/token-init.yaml" &&
@@ -158,6 +160,27 @@ test_expect_success 'pin.rotate with sealed shares: opened with the cards, new s
 	test $(grep -c "opened with the card and accepted" crl.log) = 3 &&
 	test_grep "Quorum met for user-pin" crl.log &&
 	run_verified "$TEST_TMP/crl"
+'
+
+test_expect_success 'shares.reshare with sealed shares: opened with the cards, resealed to the new holders (judy)' '
+	sed -i "s/^\(  user-pin: .*group-threshold: 1\)}/\1, delivery: card}/" "$S/reshare.yaml" &&
+	run_rehearsal reshare.yaml "$(run_answers reshare)" "$TEST_TMP/rs" \
+		--issued-in "$INIT/transcript.jsonl" --issued-in "$TEST_TMP/rot/transcript.jsonl" \
+		>rs.log 2>&1 &&
+	test $(grep -c "opened with the card and accepted" rs.log) = 3 &&
+	ls "$TEST_TMP/rs/sealed" >files &&
+	test $(grep -c "^user-pin-.*\.p7m\$" files) = 5 &&
+	test_grep "^user-pin-judy-" files &&
+	! grep -q "^user-pin-bob-" files &&
+	pins "$TEST_TMP/rs" &&
+	mkdir -p "$TEST_TMP/crl2" && cp "$TEST_TMP/root/root-ca.pem" "$TEST_TMP/crl2/" &&
+	run_crl_answers judy grace carol >crl2.answers &&
+	run_rehearsal crl.yaml crl2.answers "$TEST_TMP/crl2" --issued-in "$INIT/transcript.jsonl" \
+		--issued-in "$TEST_TMP/rot/transcript.jsonl" --issued-in "$TEST_TMP/rs/transcript.jsonl" \
+		>crl2.log 2>&1 &&
+	test $(grep -c "opened with the card and accepted" crl2.log) = 3 &&
+	test_grep "Judy Mercier (judy): insert your card" crl2.log &&
+	run_verified "$TEST_TMP/rs"
 '
 
 test_done
