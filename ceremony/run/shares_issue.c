@@ -10,10 +10,9 @@
 #include "ceremony/run/internal.h"
 
 #include "ceremony/model/roster_cert.h"
-
+#include "ceremony/policy/seal_lint.h"
 #include "ceremony/run/rehearsal.h"
 #include "ceremony/run/seal.h"
-#include "ceremony/policy/seal_lint.h"
 #include "common/ct.h"
 #include "common/err.h"
 #include "common/hex.h"

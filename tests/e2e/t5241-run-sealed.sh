@@ -9,7 +9,8 @@
 # sealed); a later root-ca opens the quorum with the cards and logs in;
 # pin.rotate and shares.reshare open and reseal, a later login opens the new
 # sealed shares. Failing twins:
-# a share sealed to carol opened with bob's card, a wrong card PIN, a
+# a share sealed to carol opened with bob's card, bob presenting carol's card, a
+# wrong card PIN, a
 # tampered sealed file, lint refusing card delivery for a holder without a
 # certificate.
 . "$(dirname "$0")/lib.sh"
@@ -118,6 +119,15 @@ test_expect_success 'failing twin: a share sealed to carol presented with bob ca
 	test_exit_code 1 later "$TEST_TMP/swap" >swap.log 2>&1;
 	rc=$?; cp bob.keep "$f"; test $rc = 0 &&
 	test_grep "this share is sealed to .* (carol), not to the card presented (bob" swap.log
+'
+
+test_expect_success 'failing twin: bob presents carol card (his roster token pattern finds hers)' '
+	cp "$S/example-roster.yaml" roster.keep &&
+	sed -i "s|token: pkcs11:token=bob-card|token: pkcs11:token=carol-card|" "$S/example-roster.yaml" &&
+	test_exit_code 1 later "$TEST_TMP/wrongcard" >card.log 2>&1;
+	rc=$?; cp roster.keep "$S/example-roster.yaml"; test $rc = 0 &&
+	test_grep "the card presented is not the card of Bob Laurent (bob)" card.log &&
+	test_grep "carol-card.* holds no key pair with the certificate" card.log
 '
 
 test_expect_success 'failing twin: a wrong card PIN is refused, tries left said' '
