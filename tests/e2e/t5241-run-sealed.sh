@@ -8,11 +8,9 @@
 # user PIN's shares to the cards (the SO PIN's: delivery both, words and
 # sealed); a later root-ca opens the quorum with the cards and logs in;
 # pin.rotate and shares.reshare open and reseal, a later login opens the new
-# sealed shares. Failing twins:
-# a share sealed to carol opened with bob's card, bob presenting carol's card, a
-# wrong card PIN, a
-# tampered sealed file, lint refusing card delivery for a holder without a
-# certificate.
+# sealed shares. Failing twins: a share sealed to carol opened with bob's
+# card, bob presenting carol's card, a wrong card PIN, a tampered sealed file,
+# lint refusing card delivery for a holder without a certificate.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -191,6 +189,75 @@ test_expect_success 'shares.reshare with sealed shares: opened with the cards, r
 	test $(grep -c "opened with the card and accepted" crl2.log) = 3 &&
 	test_grep "Judy Mercier (judy): insert your card" crl2.log &&
 	run_verified "$TEST_TMP/rs"
+'
+
+cat >"$S/so-login.yaml" <<'YAML'
+format: 1
+name: Root token SO login
+version: "1.0"
+roster: example-roster.yaml
+tokens:
+  root: "pkcs11:token=Root%20CA%202026"
+roles: {security-officer: 1, system-auditor: 1, hsm-administrator: 1, key-holder: 3}
+secrets:
+  so-pin: {kind: so-pin, token: root, groups: [{threshold: 2, count: 3}], group-threshold: 1}
+steps:
+  - id: attendance
+    title: Attendance and identity check
+    action: attendance
+    actors: [security-officer]
+    witnesses: [system-auditor]
+  - id: so-login
+    title: Key holders log in to the root token as SO
+    action: quorum.login
+    with: {token: root, secret: so-pin}
+    actors: {key-holder: 2}
+    witnesses: [security-officer, hsm-administrator]
+YAML
+cat >"$TEST_TMP/so-login.answers" <<'ANS'
+operator = hugo
+seat.security-officer.1 = alice
+seat.system-auditor.1 = sam
+seat.hsm-administrator.1 = hugo
+seat.key-holder.1 = bob
+seat.key-holder.2 = carol
+seat.key-holder.3 = dave
+present.alice = alice
+present.sam = sam
+present.hugo = hugo
+present.bob = bob
+present.carol = carol
+present.dave = dave
+identity.attendance.alice = confirm
+transcript-key.sam = confirm
+witness.attendance.sam = confirm
+actor-of.so-login.key-holder.1 = bob
+actor-of.so-login.key-holder.2 = carol
+holder.so-login.1 = bob
+delivery.so-login.bob = card
+holder.so-login.2 = carol
+delivery.so-login.carol = words
+witness.so-login.alice = confirm
+witness.so-login.hugo = confirm
+ANS
+
+test_expect_success 'delivery both at a quorum: bob opens his SO PIN share with the card, carol types the words' '
+	run_rehearsal so-login.yaml "$TEST_TMP/so-login.answers" "$TEST_TMP/sol" \
+		--issued-in "$INIT/transcript.jsonl" >sol.log 2>&1 &&
+	test_grep "Bob Laurent: share .* opened with the card and accepted" sol.log &&
+	test_grep "Carol Petit: share .* accepted" sol.log &&
+	! grep -q "Carol Petit: share .* opened with the card" sol.log &&
+	test_grep "Quorum met for so-pin" sol.log &&
+	grep "\"type\":\"quorum.share\"" "$TEST_TMP/sol/transcript.jsonl" >qs &&
+	test $(grep -c "\"delivery\":\"card\"" qs) = 1
+'
+
+test_expect_success 'failing twin: delivery both, an answer neither card nor words' '
+	sed "s/^delivery.so-login.bob = card/delivery.so-login.bob = maybe/" \
+		"$TEST_TMP/so-login.answers" >bad.answers &&
+	test_exit_code 1 run_rehearsal so-login.yaml bad.answers "$TEST_TMP/sol2" \
+		--issued-in "$INIT/transcript.jsonl" >sol2.log 2>&1 &&
+	test_grep "delivery.so-login.bob.: answer card or words" sol2.log
 '
 
 test_done
