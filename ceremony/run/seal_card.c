@@ -198,37 +198,54 @@ out:
 	return r;
 }
 
+/* REHEARSAL: the first line of DIR/<holder>.card-pin into pin; 0, or
+ * CE_ERR_NOT_FOUND when there is no such file. */
+static int seal_pin_file(const char *dir, const char *holder, char *pin, size_t *len)
+{
+	char path[4096];
+	ssize_t k;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s.card-pin", dir, holder);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return CE_ERR_NOT_FOUND;
+	k = read(fd, pin, SEAL_PIN_MAX - 1);
+	close(fd);
+	if (k <= 0)
+		return ce_err_set(CE_ERR_IO, "REHEARSAL: %s is empty", path);
+	while (k > 0 && (pin[k - 1] == '\n' || pin[k - 1] == '\r'))
+		k--;
+	pin[k] = '\0';
+	*len = (size_t)k;
+	return 0;
+}
+
 /* The card PIN into pin (secmem, SEAL_PIN_MAX): typed at the terminal with
- * no echo, or (rehearsal) the first line of <holder>.card-pin in the
- * rehearsal folder of the share. */
+ * no echo, or (rehearsal) read from <holder>.card-pin in the rehearsal
+ * folder of the share, else of any share the registry knows (a share issued
+ * in this run: this run's folder cannot have been prepared). */
 static int seal_pin_read(struct run_ctx *rc, const struct roster_person *holder,
 			 const struct registry_share *e, char *pin, size_t *len)
 {
 	const struct shares_ui_term *t = NULL;
-	char path[4096], prompt[512];
-	ssize_t k;
-	int fd, r;
+	const struct registry *g = run_registry(rc);
+	char prompt[512];
+	size_t i;
+	int r;
 
 	*len = 0;
 	if (run_is_rehearsal(rc)) {
-		if (e->rehearsal_dir != NULL)
-			snprintf(path, sizeof(path), "%s/%s.card-pin", e->rehearsal_dir, holder->id);
-		else
-			snprintf(path, sizeof(path), "%s/rehearsal/%s.card-pin", run_outdir(rc),
-				 holder->id);
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return ce_err_set(CE_ERR_NOT_FOUND, "REHEARSAL: no card PIN for %s at %s",
-					  holder->id, path);
-		k = read(fd, pin, SEAL_PIN_MAX - 1);
-		close(fd);
-		if (k <= 0)
-			return ce_err_set(CE_ERR_IO, "REHEARSAL: %s is empty", path);
-		while (k > 0 && (pin[k - 1] == '\n' || pin[k - 1] == '\r'))
-			k--;
-		pin[k] = '\0';
-		*len = (size_t)k;
-		return 0;
+		r = e->rehearsal_dir != NULL ? seal_pin_file(e->rehearsal_dir, holder->id, pin, len)
+					     : CE_ERR_NOT_FOUND;
+		for (i = 0; r == CE_ERR_NOT_FOUND && i < g->n; i++)
+			if (g->shares[i].rehearsal_dir != NULL)
+				r = seal_pin_file(g->shares[i].rehearsal_dir, holder->id, pin, len);
+		if (r == CE_ERR_NOT_FOUND)
+			r = ce_err_set(CE_ERR_NOT_FOUND, "REHEARSAL: no %s.card-pin for %s in the "
+							 "rehearsal folders of the shares",
+				       holder->id, holder->id);
+		return r;
 	}
 	r = console_term(run_console(rc), &t);
 	if (r < 0)

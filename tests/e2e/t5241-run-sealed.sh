@@ -7,6 +7,7 @@
 # card's public key; irene and judy have cards too). A token-init seals the
 # user PIN's shares to the cards (the SO PIN's: delivery both, words and
 # sealed); a later root-ca opens the quorum with the cards and logs in;
+# key.backup seals the wrapping key and key.restore opens it with the cards;
 # pin.rotate and shares.reshare open and reseal, a later login opens the new
 # sealed shares. Failing twins: a share sealed to carol opened with bob's
 # card, bob presenting carol's card, a wrong card PIN, a tampered sealed file,
@@ -109,6 +110,21 @@ test_expect_success 'a later ceremony opens the quorum with the cards and logs i
 	grep "\"type\":\"quorum.share\"" "$TEST_TMP/root/transcript.jsonl" >qs &&
 	test $(grep -c "\"delivery\":\"card\"" qs) = 3 &&
 	run_verified "$TEST_TMP/root"
+'
+
+test_expect_success 'key.backup seals the wrapping key shares; key.restore opens them with the cards in the same ceremony' '
+	run_rehearsal backup-token-init.yaml "$(run_answers backup-token-init)" \
+		"$TEST_TMP/backup-init" >bi.log 2>&1 &&
+	sed -i "s/^\(  wrap-key: .*group-threshold: 1\)}/\1, delivery: card}/" "$S/backup-restore.yaml" &&
+	run_rehearsal backup-restore.yaml "$(run_answers backup-restore)" "$TEST_TMP/br" \
+		--issued-in "$INIT/transcript.jsonl" \
+		--issued-in "$TEST_TMP/backup-init/transcript.jsonl" >br.log 2>&1 &&
+	ls "$TEST_TMP/br/sealed" >files &&
+	test $(grep -c "^wrap-key-.*\.p7m\$" files) = 3 &&
+	test_grep "Frank [A-Za-z]*: share .* of wrap-key sealed to their card" br.log &&
+	test_grep "Grace [A-Za-z]*: share .* opened with the card and accepted" br.log &&
+	test_grep "Quorum met for wrap-key" br.log &&
+	run_verified "$TEST_TMP/br"
 '
 
 test_expect_success 'failing twin: a share sealed to carol presented with bob card' '
