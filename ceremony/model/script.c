@@ -82,7 +82,8 @@ static int parse_tokens(struct script *s, const struct ynode *n, struct diag *d)
 
 static int parse_secrets(struct script *s, const struct ynode *n, struct diag *d)
 {
-	static const char *const keys[] = { "kind", "token", "groups", "group-threshold", NULL };
+	static const char *const keys[] = { "kind", "token", "groups", "group-threshold", "delivery",
+					    NULL };
 	size_t i;
 
 	if (!yfield_want(d, n, YNODE_MAP, "secrets"))
@@ -92,7 +93,7 @@ static int parse_secrets(struct script *s, const struct ynode *n, struct diag *d
 		return CE_ERR_NOMEM;
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *k = ynode_key(n, i), *v = ynode_val(n, i);
-		const struct ynode *kind, *tok, *groups, *gt;
+		const struct ynode *kind, *tok, *groups, *gt, *del;
 		struct script_secret *sec = &s->secrets[s->nsecrets];
 		char what[96];
 
@@ -108,6 +109,16 @@ static int parse_secrets(struct script *s, const struct ynode *n, struct diag *d
 		groups = yfield_need(d, v, "groups", what);
 		gt = yfield_need(d, v, "group-threshold", what);
 		tok = ynode_get(v, "token");
+		del = ynode_get(v, "delivery");
+		if (del != NULL && yfield_scalar(d, del, "delivery") != NULL) {
+			if (strcmp(del->str, "card") == 0)
+				sec->delivery = DELIVERY_CARD;
+			else if (strcmp(del->str, "both") == 0)
+				sec->delivery = DELIVERY_BOTH;
+			else if (strcmp(del->str, "words") != 0)
+				diag_error(d, &del->mark, "%s: unknown delivery '%s' (words, card, both)",
+					   what, del->str);
+		}
 		if (kind != NULL && yfield_scalar(d, kind, "kind") != NULL) {
 			if (strcmp(kind->str, "pin") == 0)
 				sec->kind = SECRET_PIN;

@@ -58,9 +58,15 @@ unsigned script_layout_quorum(const struct script_layout *l);
 /* Shares issued: the sum of the group counts. */
 unsigned script_layout_total(const struct script_layout *l);
 
+/* How a secret's shares reach their holders (delivery:, docs/script-format.md):
+ * words shown on the screen; sealed to the holder's card (a file only that
+ * card opens); both. */
+enum secret_delivery { DELIVERY_WORDS = 0, DELIVERY_CARD, DELIVERY_BOTH };
+
 struct script_secret {
 	const char *name;
 	enum secret_kind kind;
+	enum secret_delivery delivery;
 	const struct script_token *token; /* NULL for wrapping keys */
 	struct script_layout layout;
 	struct diag_mark mark;

@@ -5,6 +5,7 @@
 #include "ceremony/policy/lint.h"
 #include "ceremony/policy/pinplan.h"
 #include "ceremony/policy/policy.h"
+#include "ceremony/policy/seal_lint.h"
 #include "common/err.h"
 
 #include <errno.h>
@@ -114,6 +115,8 @@ int lint_load(const char *script_path, const char *roster_path,
 		(void)policy_check_lint(s, r, today, d);
 	if (s != NULL && r != NULL)
 		lint_cards(s, r, today, d);
+	if (s != NULL && r != NULL)
+		seal_lint(s, r, d);
 	if (s != NULL) {
 		lint_files(s, outdir, d);
 		pin_plan_lint(s, d);

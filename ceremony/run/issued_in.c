@@ -48,6 +48,37 @@ static unsigned load_generation(struct load_ctx *lc, const char *secret, const c
 	return registry_generation_next(lc->g);
 }
 
+/* A sealed share (share.issued sealed_file, sealed_sha256, delivery): its
+ * file beside the transcript, under sealed/ (e->sealed_file malloc'ed). */
+static int load_sealed(struct load_ctx *lc, const struct tj_doc *doc, int d, uint64_t lineno,
+		       struct registry_share *e)
+{
+	const char *rel = tj_str(doc, tj_get(doc, d, "sealed_file"));
+	const char *sha = tj_str(doc, tj_get(doc, d, "sealed_sha256"));
+	const char *del = tj_str(doc, tj_get(doc, d, "delivery"));
+	const char *slash = strrchr(lc->path, '/');
+	int k;
+
+	if (rel == NULL)
+		return 0;
+	if (sha == NULL || strlen(sha) != 64 || strncmp(rel, "sealed/", 7) != 0 ||
+	    strstr(rel, "..") != NULL || strchr(rel + 7, '/') != NULL)
+		return ce_err_set(CE_ERR_FORMAT, "--issued-in %s:%llu: share.issued with a "
+						 "sealed_file not under sealed/ or no sealed_sha256",
+				  lc->path, (unsigned long long)lineno);
+	memcpy(e->sealed_sha256, sha, 65);
+	e->sealed_both = del != NULL && strcmp(del, "both") == 0;
+	if (slash == NULL)
+		k = asprintf(&e->sealed_file, "%s", rel);
+	else
+		k = asprintf(&e->sealed_file, "%.*s/%s", (int)(slash - lc->path), lc->path, rel);
+	if (k < 0) {
+		e->sealed_file = NULL;
+		return CE_ERR_NOMEM;
+	}
+	return 0;
+}
+
 /* The share.issued events of a verified transcript, read with the
  * verifier's reader (tjson). */
 static int load_event(void *ctx, uint64_t lineno, const struct tj_doc *doc)
@@ -92,11 +123,15 @@ static int load_event(void *ctx, uint64_t lineno, const struct tj_doc *doc)
 	e.secret_name = (char *)secret; /* registry_add copies */
 	e.holder = (char *)holder;
 	e.rehearsal_dir = lc->dir;
+	r = load_sealed(lc, doc, d, lineno, &e);
+	if (r < 0)
+		return r;
 	snprintf(e.set, sizeof(e.set), "%s", set);
 	e.group = (unsigned)group;
 	e.member = (unsigned)member;
 	e.generation = load_generation(lc, secret, set);
 	r = registry_add(lc->g, &e);
+	free(e.sealed_file);
 	if (r < 0)
 		return ce_err_prefix(r, "--issued-in %s:%llu", lc->path, (unsigned long long)lineno);
 	return 0;

@@ -25,7 +25,8 @@ static void share_strings_free(struct registry_share *e)
 	free(e->secret_name);
 	free(e->holder);
 	free(e->rehearsal_dir);
-	e->secret_name = e->holder = e->rehearsal_dir = NULL;
+	free(e->sealed_file);
+	e->secret_name = e->holder = e->rehearsal_dir = e->sealed_file = NULL;
 }
 
 void registry_free(struct registry *g)
@@ -101,8 +102,10 @@ int registry_add(struct registry *g, const struct registry_share *share)
 	e.secret_name = strdup(share->secret_name);
 	e.holder = strdup(share->holder);
 	e.rehearsal_dir = share->rehearsal_dir != NULL ? strdup(share->rehearsal_dir) : NULL;
+	e.sealed_file = share->sealed_file != NULL ? strdup(share->sealed_file) : NULL;
 	if (e.secret_name == NULL || e.holder == NULL ||
-	    (share->rehearsal_dir != NULL && e.rehearsal_dir == NULL)) {
+	    (share->rehearsal_dir != NULL && e.rehearsal_dir == NULL) ||
+	    (share->sealed_file != NULL && e.sealed_file == NULL)) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}

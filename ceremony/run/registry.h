@@ -52,6 +52,13 @@ struct registry_share {
 	 * pin_derivation); "" when the secret is the PIN itself (sets issued
 	 * before derived PINs) or not a PIN. The same for every share of a set. */
 	char pin_derivation[REGISTRY_DERIVATION_MAX];
+	/* a share sealed to its holder's card (ceremony/run/seal.h): the
+	 * sealed file's path as this run finds it, or NULL (words only), and
+	 * its SHA-256 as the transcript recorded it (hex); both: the holder
+	 * may also enter the words (delivery both) */
+	char *sealed_file;
+	char sealed_sha256[65];
+	int sealed_both;
 };
 
 /* The registry. Read the fields, change them only through registry_*. */

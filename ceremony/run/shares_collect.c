@@ -13,6 +13,7 @@
 
 #include "ceremony/policy/quorum.h"
 #include "ceremony/run/rehearsal.h"
+#include "ceremony/run/seal.h"
 #include "ceremony/run/seats.h"
 #include "common/err.h"
 #include "common/secmem.h"
@@ -40,6 +41,7 @@ struct collect {
 	char set[REGISTRY_SET_MAX_LEN]; /* of the last share presented */
 	char key[CONSOLE_KEY_MAX];      /* of the current holder's prompt */
 	char name[128];                 /* of the last share presented (registry_share_name) */
+	int by_card;                    /* the last share was opened with the holder's card */
 };
 
 /* The key-holder actor of the step with this id, or NULL. */
@@ -143,15 +145,55 @@ static int holder_ask(struct collect *c, const struct run_seat **out)
 	}
 }
 
-/* The holder enters their share into *share (rehearsal: from their file). */
+/* The holder's share of the current set is sealed to their card: 1 when it
+ * is opened with the card (delivery both: the holder chooses), else 0. */
+static int share_sealed(struct collect *c, const struct run_seat *seat,
+			const struct registry_share **out)
+{
+	const struct registry_share *e;
+	char key[CONSOLE_KEY_MAX], prompt[512], ans[RUN_ANSWER_MAX];
+	int r;
+
+	e = registry_holder_find(run_registry(c->rc), c->sec->name, seat->person->id);
+	*out = e;
+	if (e == NULL || e->sealed_file == NULL)
+		return 0;
+	if (!e->sealed_both)
+		return 1;
+	snprintf(key, sizeof(key), "delivery.%s.%s", c->st->id, seat->person->id);
+	snprintf(prompt, sizeof(prompt), "%s: present your share of %s with your card or as "
+					 "words? (card/words)", seat->person->name, c->sec->name);
+	for (;;) {
+		r = run_ask(c->rc, key, prompt, ans, sizeof(ans));
+		if (r < 0)
+			return r;
+		if (strcmp(ans, "card") == 0 || strcmp(ans, "words") == 0)
+			return strcmp(ans, "card") == 0;
+		run_say(c->rc, "  Answer card or words.");
+		if (console_is_scripted(run_console(c->rc)))
+			return ce_err_set(CE_ERR_FORMAT, "[%s]: answer card or words", key);
+	}
+}
+
+/* The holder enters their share into *share (rehearsal: from their file;
+ * sealed: opened with their card). */
 static int share_enter(struct collect *c, const struct run_seat *seat,
 		       struct slip39_share *share)
 {
 	struct run_ctx *rc = c->rc;
 	const struct shares_ui_term *t = NULL;
+	const struct registry_share *e = NULL;
 	char prompt[512];
 	int r;
 
+	c->by_card = 0;
+	r = share_sealed(c, seat, &e);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		c->by_card = 1;
+		return seal_share_open(rc, seat->person, e, share);
+	}
 	if (run_is_rehearsal(rc))
 		return rehearsal_file_read(run_outdir(rc), run_registry(rc), seat->person->id,
 					   c->sec->name, share);
@@ -233,7 +275,8 @@ static int share_record(struct collect *c, const struct run_seat *seat,
 		      (int)(share->member_index + 1u), "holder", seat->person->id, "accepted",
 		      verdict == 0);
 	if (persons == NULL || d == NULL ||
-	    (verdict != 0 && json_object_set_new(d, "reason", json_string(why)) != 0)) {
+	    (verdict != 0 && json_object_set_new(d, "reason", json_string(why)) != 0) ||
+	    (c->by_card && json_object_set_new(d, "delivery", json_string("card")) != 0)) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -262,6 +305,26 @@ static int share_refused(struct collect *c, const struct run_seat *seat, const c
 	return console_ack(run_console(rc), c->key, text);
 }
 
+/* A sealed share the card did not open (code, the detail says why): final in
+ * a rehearsal and at the last try (the error returned as it came); else the
+ * reason stays on the screen and the holder presents the card again. */
+static int share_card_refused(struct collect *c, const struct run_seat *seat, int code,
+			      int tries)
+{
+	struct run_ctx *rc = c->rc;
+	char why[768], text[1024];
+	int left = RUN_SHARE_TRIES - (tries + 1);
+
+	snprintf(why, sizeof(why), "%s", ce_err_detail());
+	if (run_is_rehearsal(rc) || left <= 0)
+		return ce_err_set(code, "%s", why);
+	ce_err_clear();
+	snprintf(text, sizeof(text), "%s: the card did not open the share: %s. Present your "
+				     "card again: %d tr%s left.",
+		 seat->person->name, why, left, left == 1 ? "y" : "ies");
+	return console_ack(run_console(rc), c->key, text);
+}
+
 /* "Quorum progress: 1/3" (shares_ui_progress_format), into buf. */
 static void share_progress(const struct collect *c, char *buf, size_t cap)
 {
@@ -283,6 +346,12 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 
 	for (tries = 0;; tries++) {
 		r = share_enter(c, seat, share);
+		if (c->by_card && (r == CE_ERR_PIN || r == CE_ERR_VERIFY || r == CE_ERR_NOT_FOUND)) {
+			r = share_card_refused(c, seat, r, tries);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (r == CE_ERR_NOT_FOUND && run_is_rehearsal(rc)) {
 			run_say(rc, "  %s has no share to present: %s", seat->person->name,
 				ce_err_detail());
@@ -305,7 +374,8 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 			c->n++;
 			/* stays above the next holder's gate, which clears it */
 			share_progress(c, why, sizeof(why));
-			run_say(rc, "  %s: %s accepted. %s", seat->person->name, c->name, why);
+			run_say(rc, "  %s: %s %saccepted. %s", seat->person->name, c->name,
+				c->by_card ? "opened with the card and " : "", why);
 			return 0;
 		}
 		ce_wipe(share, sizeof(*share));

@@ -9,7 +9,10 @@
  */
 #include "ceremony/run/internal.h"
 
+#include "ceremony/model/roster_cert.h"
+#include "ceremony/policy/seal_lint.h"
 #include "ceremony/run/rehearsal.h"
+#include "ceremony/run/seal.h"
 #include "common/ct.h"
 #include "common/err.h"
 #include "common/hex.h"
@@ -40,6 +43,8 @@ struct issue {
 	char key[CONSOLE_KEY_MAX];
 	char label[256];
 	char name[128]; /* "share M of N, group G of K, set XXXX" (registry_share_name) */
+	char sealed[SEAL_REL_MAX]; /* delivery card/both: OUTDIR/sealed/... ("" none) */
+	char sealed_sha[65];
 	struct shares_ui_position pos;
 	json_t *persons; /* the holder */
 };
@@ -94,6 +99,28 @@ static int issue_show(struct issue *is, int tries)
 	return r;
 }
 
+/* share.issued of a sealed share: delivery, sealed_file, sealed_sha256,
+ * sealed_to (the SPKI SHA-256 of the holder's certificate). */
+static int issue_record_sealed(const struct issue *is, json_t *d)
+{
+	uint8_t spki[32];
+	char hex[65];
+
+	if (is->sec->delivery == DELIVERY_WORDS)
+		return 0;
+	if (roster_spki_sha256(X509_get0_pubkey(is->holder->person->cert), spki) < 0)
+		return -1;
+	hex_encode(spki, sizeof(spki), hex);
+	if (json_object_set_new(d, "delivery", json_string(is->sec->delivery == DELIVERY_CARD
+								   ? "card"
+								   : "both")) != 0 ||
+	    json_object_set_new(d, "sealed_file", json_string(is->sealed)) != 0 ||
+	    json_object_set_new(d, "sealed_sha256", json_string(is->sealed_sha)) != 0 ||
+	    json_object_set_new(d, "sealed_to", json_string(hex)) != 0)
+		return -1;
+	return 0;
+}
+
 /* share.issued: the commitment, before the share is typed back. */
 static int issue_record(struct issue *is)
 {
@@ -104,7 +131,8 @@ static int issue_record(struct issue *is)
 		      is->set, "group", (int)is->g, "member", (int)is->m, "holder",
 		      is->holder->person->id, "salt", is->salt_hex, "commitment", is->com_hex);
 	if (d == NULL || (is->derivation != NULL &&
-			  json_object_set_new(d, "pin_derivation", json_string(is->derivation)) != 0)) {
+			  json_object_set_new(d, "pin_derivation", json_string(is->derivation)) != 0) ||
+	    issue_record_sealed(is, d) < 0) {
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
@@ -203,8 +231,16 @@ static int issue_register(struct issue *is, unsigned generation)
 	struct registry_share e;
 	char own[4096];
 
+	char sealed[4096 + SEAL_REL_MAX];
+
 	memset(&e, 0, sizeof(e));
 	snprintf(own, sizeof(own), "%s/%s", run_outdir(is->rc), REHEARSAL_DIR);
+	if (is->sealed[0] != '\0') {
+		snprintf(sealed, sizeof(sealed), "%s/%s", run_outdir(is->rc), is->sealed);
+		e.sealed_file = sealed;
+		memcpy(e.sealed_sha256, is->sealed_sha, sizeof(e.sealed_sha256));
+		e.sealed_both = is->sec->delivery == DELIVERY_BOTH;
+	}
 	e.secret_name = (char *)is->sec->name; /* registry_add copies */
 	e.holder = (char *)is->holder->person->id;
 	e.rehearsal_dir = run_is_rehearsal(is->rc) ? own : NULL;
@@ -217,6 +253,38 @@ static int issue_register(struct issue *is, unsigned generation)
 	if (is->derivation != NULL)
 		snprintf(e.pin_derivation, sizeof(e.pin_derivation), "%s", is->derivation);
 	return registry_add(run_registry(is->rc), &e);
+}
+
+/* delivery card: the share sealed to the holder's card is its only copy;
+ * share.verified says "sealed" (the file was read back and is addressed to
+ * the holder's certificate: nobody typed anything back). */
+static int issue_sealed_only(struct issue *is, unsigned generation)
+{
+	json_t *d = NULL;
+	int r;
+
+	r = issue_record(is);
+	if (r < 0)
+		goto out;
+	d = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s}", "secret", is->sec->name, "set", is->set,
+		      "group", (int)is->g, "member", (int)is->m, "holder",
+		      is->holder->person->id, "result", "sealed");
+	if (d == NULL) {
+		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	r = run_event(is->rc, "share.verified", is->persons, NULL, d);
+	if (r < 0)
+		goto out;
+	r = issue_register(is, generation);
+	if (r < 0)
+		goto out;
+	run_say(is->rc, "  %s: %s of %s sealed to their card: %s/%s (safe to store anywhere: "
+			"only that card opens it).",
+		is->holder->person->name, is->name, is->sec->name, run_outdir(is->rc), is->sealed);
+out:
+	json_decref(d);
+	return r;
 }
 
 static int issue_one(struct issue *is, unsigned generation)
@@ -235,6 +303,16 @@ static int issue_one(struct issue *is, unsigned generation)
 	is->persons = run_seat_list_json(is->holder);
 	if (is->persons == NULL) {
 		r = CE_ERR_NOMEM;
+		goto out;
+	}
+	if (is->sec->delivery != DELIVERY_WORDS) {
+		r = seal_share_write(rc, is->holder->person, is->sec->name, is->set, is->g, is->m,
+				     is->mn, is->sealed, is->sealed_sha);
+		if (r < 0)
+			goto out;
+	}
+	if (is->sec->delivery == DELIVERY_CARD) {
+		r = issue_sealed_only(is, generation);
 		goto out;
 	}
 	r = issue_step_up(is);
@@ -338,6 +416,24 @@ static int issue_split(struct run_ctx *rc, const struct script_secret *sec,
 			  sec->name, ISSUE_SPLIT_TRIES);
 }
 
+/* delivery card/both: every holder who gets a share has a card to seal it
+ * to, before anything is issued. */
+static int issue_cards_check(struct run_ctx *rc, const struct script_secret *sec,
+			     const struct run_seat *const *hs, size_t n)
+{
+	char why[160];
+	size_t i;
+
+	if (sec->delivery == DELIVERY_WORDS)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (seal_lint_person(hs[i]->person, why, sizeof(why)))
+			return ce_err_set(CE_ERR_POLICY, "%s is delivered to cards but key holder "
+							 "%s (%s): %s",
+					  sec->name, hs[i]->person->name, hs[i]->person->id, why);
+	return 0;
+}
+
 static int issue_all(struct run_ctx *rc, const struct script_secret *sec,
 		     const struct script_layout *layout, const uint8_t *secret, size_t len,
 		     const char *derivation)
@@ -358,6 +454,9 @@ static int issue_all(struct run_ctx *rc, const struct script_secret *sec,
 			       sec->name, total, nh, run_step(rc)->id);
 		goto out;
 	}
+	r = issue_cards_check(rc, sec, hs, total);
+	if (r < 0)
+		goto out;
 	r = issue_split(rc, sec, layout, secret, len, &set, set_id);
 	if (r < 0)
 		goto out;

@@ -320,9 +320,10 @@ static const struct {
 	{ "logout", " user token when " },
 	{ "token.initialised", " label serial token so_pin_source pin_derivation entropy_bits reinit previous_label " },
 	{ "pin.changed", " user token pin_source secret pin_derivation entropy_bits " },
-	{ "share.issued", " set member group holder salt commitment secret pin_derivation " },
+	{ "share.issued", " set member group holder salt commitment secret pin_derivation "
+			  "delivery sealed_file sealed_sha256 sealed_to " },
 	{ "share.verified", " set member group holder result secret " },
-	{ "quorum.share", " set member group holder accepted reason secret " },
+	{ "quorum.share", " set member group holder accepted reason secret delivery " },
 	{ "quorum.met", " set threshold holders secret group_threshold groups " },
 	{ "key.generated", " key_type label id public_key_sha256 token sensitive extractable "
 			   "restored_from backup_sha256 backup_ceremony_id " },
