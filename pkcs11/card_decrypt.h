@@ -32,8 +32,8 @@ int p11_card_key_match(struct p11_session *s, struct evp_pkey_st *want,
 		       uint8_t id[P11_CARD_ID_MAX], size_t *id_len) P11_WARN;
 
 /* The private key with that id on s (logged in), as p11_key_find. */
-int p11_card_key_open(struct p11_session *s, const uint8_t *id, size_t id_len,
-		      struct p11_key **out) P11_WARN;
+int p11_card_dec_key_open(struct p11_session *s, const uint8_t *id, size_t id_len,
+			  struct p11_key **out) P11_WARN;
 
 /*
  * RSA-OAEP decryption on the card: C_Decrypt with CKM_RSA_PKCS_OAEP, hash

@@ -341,7 +341,7 @@ static int seal_on_card(struct run_ctx *rc, const struct roster_person *holder,
 	r = seal_login(rc, holder, e, s);
 	if (r < 0)
 		goto out;
-	r = p11_card_key_open(s, id, id_len, &k);
+	r = p11_card_dec_key_open(s, id, id_len, &k);
 	if (r < 0)
 		goto out;
 	r = seal_cek(msg, k, &cek, &cek_len);

@@ -71,8 +71,8 @@ int p11_card_key_match(struct p11_session *s, struct evp_pkey_st *want,
 	return 0;
 }
 
-int p11_card_key_open(struct p11_session *s, const uint8_t *id, size_t id_len,
-		      struct p11_key **out)
+int p11_card_dec_key_open(struct p11_session *s, const uint8_t *id, size_t id_len,
+			  struct p11_key **out)
 {
 	char uri[32 + 3 * P11_CARD_ID_MAX];
 	size_t i, off;
