@@ -5,7 +5,7 @@
  * signs a fresh challenge naming the ceremony, the sequence number of their
  * attendance event, their id and a 32-byte random nonce; the signature is
  * checked against the roster certificate (pkcs11/card.h) and kept for the
- * attendance event. Nothing here is secret (the PIN is card_present's).
+ * attendance event. Nothing here is secret (the PIN is card_present.c's).
  */
 #include "ceremony/run/context.h"
 
@@ -54,41 +54,53 @@ out:
 	return r;
 }
 
+/* The challenge, signed on the card and checked (one try of run_card_use). */
+struct attend_op {
+	size_t k;
+	const char *chal, *nonce_hex;
+};
+
+static int attend_op(struct run_ctx *rc, const struct run_card *c, void *arg)
+{
+	const struct attend_op *a = arg;
+	const struct roster_person *p = c->person;
+	uint8_t *sig = NULL;
+	size_t sig_len = 0;
+	int r;
+
+	r = p11_card_sign(c->key, X509_get0_pubkey(p->cert), (const uint8_t *)a->chal,
+			  strlen(a->chal), &sig, &sig_len);
+	if (r < 0)
+		goto out;
+	json_decref(rc->att_card[a->k]);
+	rc->att_card[a->k] = NULL;
+	r = card_json(rc, a->k, c, a->chal, a->nonce_hex, sig, sig_len);
+out:
+	free(sig);
+	return r;
+}
+
 int attend_card_check(struct run_ctx *rc, size_t k, uint64_t seq)
 {
 	const struct roster_person *p = rc->seats.att[k].person;
-	struct run_card c;
-	uint8_t nonce[32], *sig = NULL;
-	size_t sig_len = 0;
+	const struct run_card_how how = { "the attendance (signing its challenge)", NULL, NULL };
+	struct attend_op a;
+	uint8_t nonce[32];
 	char nonce_hex[65], chal[ATTEND_CHALLENGE_MAX];
-	int r = CE_ERR_INTERNAL, have = 0;
+	int r;
 
-	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
-		r = ce_err_set(CE_ERR_CRYPTO, "no random nonce for the attendance challenge");
-		goto out;
-	}
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
+		return ce_err_set(CE_ERR_CRYPTO, "no random nonce for the attendance challenge");
 	hex_encode(nonce, sizeof(nonce), nonce_hex);
 	snprintf(chal, sizeof(chal), "ceremony attendance v1 %s %" PRIu64 " %s %s",
 		 rc->ceremony_id, seq, p->id, nonce_hex);
-	r = card_present(rc, p, &c);
+	a.k = k;
+	a.chal = chal;
+	a.nonce_hex = nonce_hex;
+	r = run_card_use(rc, p, &how, attend_op, &a);
 	if (r < 0)
-		goto out;
-	have = 1;
-	r = p11_card_sign(c.key, X509_get0_pubkey(p->cert), (const uint8_t *)chal, strlen(chal),
-			  &sig, &sig_len);
-	if (r < 0)
-		goto out;
-	json_decref(rc->att_card[k]);
-	rc->att_card[k] = NULL;
-	r = card_json(rc, k, &c, chal, nonce_hex, sig, sig_len);
-	if (r < 0)
-		goto out;
+		return r;
 	console_say(rc->con, "  %s (%s): card checked (challenge signed with the key of the roster "
 			     "certificate).", p->name, p->id);
-	r = 0;
-out:
-	free(sig);
-	if (have)
-		card_release(&c);
-	return r;
+	return 0;
 }

@@ -66,15 +66,21 @@ static int pin_line_read(int fd, char *dst, size_t cap, size_t *len)
 	return 0;
 }
 
-/* The PIN of p's card: typed without echo at the terminal; in a rehearsal
- * without one, a line of standard input. Never the answer file. */
-static int card_pin_read(struct run_ctx *rc, const struct roster_person *p, char *buf, size_t cap,
-			 size_t *n)
+/* The PIN of p's card: from pin_fn when it gives one (a rehearsal's PIN
+ * file); else typed without echo at the terminal; in a rehearsal without
+ * one, a line of standard input. Never the answer file. */
+static int card_pin_read(struct run_ctx *rc, const struct roster_person *p,
+			 const struct run_card_how *how, char *buf, size_t cap, size_t *n)
 {
 	const struct shares_ui_term *t = NULL;
 	char prompt[192];
 	int r;
 
+	if (how != NULL && how->pin_fn != NULL) {
+		r = how->pin_fn(rc, p, how->pin_arg, buf, cap, n);
+		if (r != 1)
+			return r;
+	}
 	r = console_term(rc->con, &t);
 	if (r == 0 && t->is_tty) {
 		snprintf(prompt, sizeof(prompt), "%s (%s): the PIN of your card (not shown): ",
@@ -245,7 +251,8 @@ static int card_tries_check(struct run_ctx *rc, const struct roster_person *p,
 }
 
 /* Type the PIN and log in; the PIN wiped on the line after C_Login. */
-static int card_login(struct run_ctx *rc, const struct roster_person *p, struct p11_session *s)
+static int card_login(struct run_ctx *rc, const struct roster_person *p,
+		      const struct run_card_how *how, struct p11_session *s)
 {
 	char *pin = secmem_alloc(CARD_PIN_MAX + 1);
 	size_t n = 0;
@@ -255,7 +262,7 @@ static int card_login(struct run_ctx *rc, const struct roster_person *p, struct 
 		r = ce_err_set(CE_ERR_MLOCK, "no locked memory for the card PIN");
 		goto out;
 	}
-	r = card_pin_read(rc, p, pin, CARD_PIN_MAX + 1, &n);
+	r = card_pin_read(rc, p, how, pin, CARD_PIN_MAX + 1, &n);
 	if (r < 0)
 		goto out;
 	r = p11_session_login(s, P11_USER_NORMAL, pin, n);
@@ -275,7 +282,10 @@ out:
 	return r;
 }
 
-int card_present(struct run_ctx *rc, const struct roster_person *p, struct run_card *c)
+static void card_release(struct run_card *c);
+
+static int card_present_how(struct run_ctx *rc, const struct roster_person *p,
+			    const struct run_card_how *how, struct run_card *c)
 {
 	struct p11_card_key ck;
 	int r;
@@ -298,7 +308,7 @@ int card_present(struct run_ctx *rc, const struct roster_person *p, struct run_c
 	r = card_tries_check(rc, p, c->tok);
 	if (r < 0)
 		goto out;
-	r = card_login(rc, p, c->sess);
+	r = card_login(rc, p, how, c->sess);
 	if (r < 0)
 		goto out;
 	c->logged_in = 1;
@@ -319,7 +329,7 @@ out:
 	return r;
 }
 
-void card_release(struct run_card *c)
+static void card_release(struct run_card *c)
 {
 	p11_key_free(c->key);
 	if (c->logged_in && p11_session_logout(c->sess) < 0)
@@ -327,4 +337,59 @@ void card_release(struct run_card *c)
 	p11_session_close(c->sess);
 	p11_token_free(c->tok);
 	memset(c, 0, sizeof(*c));
+}
+
+/* After op failed with r: 1 when the card is no longer in its slot
+ * (C_GetTokenInfo fails: pulled out); the operation's error kept. */
+static int card_gone(struct run_card *c, int r)
+{
+	char keep[1024];
+	int gone;
+
+	if (r != CE_ERR_PKCS11)
+		return 0;
+	snprintf(keep, sizeof(keep), "%s", ce_err_detail());
+	gone = p11_token_refresh(c->tok) < 0;
+	ce_err_set(r, "%s", keep);
+	return gone;
+}
+
+const struct p11_key *run_card_key(const struct run_card *c)
+{
+	return c->key;
+}
+
+int run_card_use(struct run_ctx *rc, const struct roster_person *p,
+		 const struct run_card_how *how, run_card_op_fn op, void *arg)
+{
+	struct run_card c;
+	char why[1024];
+	int r, pulls;
+
+	for (pulls = 0;; pulls++) {
+		r = card_present_how(rc, p, how, &c);
+		if (r < 0) {
+			if (pulls > 0 && r == CE_ERR_NOT_FOUND) {
+				snprintf(why, sizeof(why), "%s", ce_err_detail());
+				r = ce_err_set(RUN_CARD_GONE, "the card of %s (%s) was removed during %s and not "
+						  "inserted again (%s)", p->name, p->id, how->what,
+					       why);
+			}
+			return r;
+		}
+		r = op(rc, &c, arg);
+		if (r == 0 || r == CE_ERR_ABORTED || !card_gone(&c, r) ||
+		    pulls + 1 >= RUN_CARD_PULLS_MAX) {
+			card_release(&c);
+			return r;
+		}
+		snprintf(why, sizeof(why), "%s", ce_err_detail());
+		card_release(&c);
+		ce_err_clear();
+		console_say(rc->con, "CARD REMOVED: the card of %s (%s) was pulled out during %s "
+				     "(%s).", p->name, p->id, how->what, why);
+		console_say(rc->con, "  Insert the card of %s (%s) again: %s starts again with a "
+				     "fresh login (nothing of the interrupted try is kept).",
+			    p->name, p->id, how->what);
+	}
 }

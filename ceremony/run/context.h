@@ -50,7 +50,8 @@ struct run_token_state {
 	struct p11_ossl *ossl;     /* owned, opened on first use */
 };
 
-/* A person's card, presented and logged in (card_present.c). */
+/* A person's card, presented and logged in (card_present.c; run_card_use
+ * in internal.h). */
 struct run_card {
 	const struct roster_person *person;
 	struct p11_token *tok;    /* owned */
@@ -210,14 +211,6 @@ int attend_card_check(struct run_ctx *rc, size_t k, uint64_t seq)
 	__attribute__((warn_unused_result));
 /* The challenge signed: "ceremony attendance v1 ID SEQ PERSON NONCEHEX". */
 #define ATTEND_CHALLENGE_MAX 512
-
-/* card_present.c */
-/* Present p's card: c filled (card_release). CE_ERR_NOT_FOUND (no card, no
- * key of p's certificate), CE_ERR_MISMATCH (another person's card, named),
- * CE_ERR_PIN (wrong PIN, tries said; locked), CE_ERR_TTY, p11's codes. */
-int card_present(struct run_ctx *rc, const struct roster_person *p, struct run_card *c)
-	__attribute__((warn_unused_result));
-void card_release(struct run_card *c);
 
 /* start.c: the ceremony.start event. */
 int start_event_write(struct run_ctx *rc) __attribute__((warn_unused_result));

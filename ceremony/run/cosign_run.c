@@ -17,13 +17,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One co-signer: *pem replaced on success. 1: skipped. */
+struct cosign_op {
+	const char *pem;
+	size_t pem_len;
+	char *out;
+	size_t out_len;
+};
+
+static int cosign_op(struct run_ctx *rc, const struct run_card *c, void *arg)
+{
+	struct cosign_op *o = arg;
+
+	return p11_card_cms_cosign(c->key, c->person->cert, o->pem, o->pem_len, &o->out,
+				   &o->out_len);
+}
+
+/* One co-signer: *pem replaced on success. 1: skipped (typed skip, or the
+ * card pulled out and not inserted again). */
 static int cosign_one(struct run_ctx *rc, const struct roster_person *p, char **pem,
 		      size_t *pem_len)
 {
-	char key[CONSOLE_KEY_MAX], prompt[256], ans[16], *out = NULL;
-	size_t out_len = 0;
-	struct run_card c;
+	const struct run_card_how how = { "the co-signature of the transcript", NULL, NULL };
+	char key[CONSOLE_KEY_MAX], prompt[256], ans[16];
+	struct cosign_op o = { *pem, *pem_len, NULL, 0 };
 	int r;
 
 	snprintf(key, sizeof(key), "cosign.%s", p->id);
@@ -42,22 +58,24 @@ static int cosign_one(struct run_ctx *rc, const struct roster_person *p, char **
 			console_say(rc->con, "  Type \"card\" or \"skip\".");
 			continue;
 		}
-		r = card_present(rc, p, &c);
-		if (r == 0) {
-			r = p11_card_cms_cosign(c.key, p->cert, *pem, *pem_len, &out, &out_len);
-			card_release(&c);
-		}
+		r = run_card_use(rc, p, &how, cosign_op, &o);
 		if (r == 0)
 			break;
 		if (r == CE_ERR_ABORTED)
 			return r;
+		if (r == RUN_CARD_GONE) {
+			console_say(rc->con, "  SKIPPED: %s (%s) does not co-sign the transcript: %s",
+				    p->name, p->id, ce_err_detail());
+			ce_err_clear();
+			return 1;
+		}
 		console_say(rc->con, "  REFUSED: the co-signature of %s (%s): %s", p->name, p->id,
 			    ce_err_detail()[0] ? ce_err_detail() : ce_strerror(r));
 		ce_err_clear();
 	}
 	free(*pem);
-	*pem = out;
-	*pem_len = out_len;
+	*pem = o.out;
+	*pem_len = o.out_len;
 	console_say(rc->con, "  %s (%s) co-signed the transcript.", p->name, p->id);
 	return 0;
 }

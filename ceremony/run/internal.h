@@ -22,6 +22,49 @@
 /* A holder may try this many times to type a share back or present it. */
 #define RUN_SHARE_TRIES 3
 
+/* card_present.c: a person presents their card for one operation (the
+ * attendance challenge, a co-signature, a sealed share): found by the
+ * roster's token: pattern in the run's module, a module-path= module or
+ * every p11-kit module, waited for (CE_CARD_WAIT_S) with a prompt, its key
+ * matched to the roster certificate before login ("this is the card of X,
+ * not of Y"), the PIN counters said (a final try after "yes", a locked PIN
+ * refused), the PIN typed and wiped, logged in. */
+struct run_card;
+struct roster_person;
+struct p11_key;
+
+/* Where the PIN comes from besides the terminal: 0 (the PIN in pin, len
+ * bytes), 1 (none here: typed as usual), a CE_ERR code. */
+typedef int (*run_card_pin_fn)(struct run_ctx *rc, const struct roster_person *p, void *arg,
+			       char *pin, size_t cap, size_t *len);
+/* What is done with the card, logged in: 0 or a CE_ERR code. */
+typedef int (*run_card_op_fn)(struct run_ctx *rc, const struct run_card *c, void *arg);
+
+struct run_card_how {
+	const char *what;       /* "the attendance challenge": said if the card is pulled out */
+	run_card_pin_fn pin_fn; /* NULL: the terminal (rehearsal: standard input) */
+	void *pin_arg;
+};
+
+/* A card pulled out during an operation is asked back at most this often. */
+#define RUN_CARD_PULLS_MAX 3
+/* run_card_use: the card was pulled out and not inserted again in time. */
+#define RUN_CARD_GONE CE_ERR_STATE
+
+/* p presents their card and op runs with it. The card pulled out during op
+ * (op fails and the token is gone from its slot): said on the console
+ * ("CARD REMOVED: the card of X (id) was pulled out during WHAT"), asked
+ * back and waited for, then a fresh login and op again; not inserted
+ * again: RUN_CARD_GONE naming whose card and what it was doing. Else
+ * op's code, or the presentation's: CE_ERR_NOT_FOUND (no card, no key of
+ * p's certificate), CE_ERR_MISMATCH (another person's card, named),
+ * CE_ERR_PIN (wrong PIN, tries said; locked), CE_ERR_TTY, p11's codes. */
+int run_card_use(struct run_ctx *rc, const struct roster_person *p,
+		 const struct run_card_how *how, run_card_op_fn op, void *arg)
+	__attribute__((warn_unused_result));
+/* The private key of the roster certificate on c (logged in). */
+const struct p11_key *run_card_key(const struct run_card *c);
+
 /* The console of the ceremony (context.c). */
 struct console *run_console(struct run_ctx *rc);
 

@@ -5,7 +5,8 @@
  * is issued, and opening it with the card at a quorum.
  *
  * Uses the runner through run.h and internal.h, the card through
- * pkcs11/card_decrypt.h, the CMS through seal_cms.c.
+ * pkcs11/card_decrypt.h (found and logged in to by card_present.c, as for
+ * the attendance and the co-signatures), the CMS through seal_cms.c.
  */
 #include "ceremony/run/internal.h"
 
@@ -18,7 +19,6 @@
 #include "common/secmem.h"
 #include "pkcs11/card_decrypt.h"
 #include "shares/slip39.h"
-#include "shares/ui/ui.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SEAL_PIN_MAX 256
 
 /* OUTDIR/sealed, made 0755 when absent; a symbolic link or a file refused. */
 static int seal_dir(struct run_ctx *rc)
@@ -200,7 +199,8 @@ out:
 
 /* REHEARSAL: the first line of DIR/<holder>.card-pin into pin; 0, or
  * CE_ERR_NOT_FOUND when there is no such file. */
-static int seal_pin_file(const char *dir, const char *holder, char *pin, size_t *len)
+static int seal_pin_file(const char *dir, const char *holder, char *pin, size_t cap,
+			 size_t *len)
 {
 	char path[4096];
 	ssize_t k;
@@ -210,7 +210,7 @@ static int seal_pin_file(const char *dir, const char *holder, char *pin, size_t 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return CE_ERR_NOT_FOUND;
-	k = read(fd, pin, SEAL_PIN_MAX - 1);
+	k = read(fd, pin, cap - 1);
 	close(fd);
 	if (k <= 0)
 		return ce_err_set(CE_ERR_IO, "REHEARSAL: %s is empty", path);
@@ -221,78 +221,30 @@ static int seal_pin_file(const char *dir, const char *holder, char *pin, size_t 
 	return 0;
 }
 
-/* The card PIN into pin (secmem, SEAL_PIN_MAX): typed at the terminal with
- * no echo, or (rehearsal) read from <holder>.card-pin in the rehearsal
- * folder of the share, else of any share the registry knows (a share issued
- * in this run: this run's folder cannot have been prepared). */
-static int seal_pin_read(struct run_ctx *rc, const struct roster_person *holder,
-			 const struct registry_share *e, char *pin, size_t *len)
+/* REHEARSAL: the card PIN (run_card_pin_fn) from <holder>.card-pin in the
+ * rehearsal folder of the share, else of any share the registry knows (a
+ * share issued in this run: this run's folder cannot have been prepared).
+ * Not a rehearsal: 1, the PIN is typed at the card's prompt. */
+static int seal_pin_read(struct run_ctx *rc, const struct roster_person *holder, void *arg,
+			 char *pin, size_t cap, size_t *len)
 {
-	const struct shares_ui_term *t = NULL;
+	const struct registry_share *e = arg;
 	const struct registry *g = run_registry(rc);
-	char prompt[512];
 	size_t i;
 	int r;
 
 	*len = 0;
-	if (run_is_rehearsal(rc)) {
-		r = e->rehearsal_dir != NULL ? seal_pin_file(e->rehearsal_dir, holder->id, pin, len)
-					     : CE_ERR_NOT_FOUND;
-		for (i = 0; r == CE_ERR_NOT_FOUND && i < g->n; i++)
-			if (g->shares[i].rehearsal_dir != NULL)
-				r = seal_pin_file(g->shares[i].rehearsal_dir, holder->id, pin, len);
-		if (r == CE_ERR_NOT_FOUND)
-			r = ce_err_set(CE_ERR_NOT_FOUND, "REHEARSAL: no %s.card-pin for %s in the "
-							 "rehearsal folders of the shares",
-				       holder->id, holder->id);
-		return r;
-	}
-	r = console_term(run_console(rc), &t);
-	if (r < 0)
-		return r;
-	snprintf(prompt, sizeof(prompt), "%s (%s): type your card's PIN (not shown): ",
-		 holder->name, holder->id);
-	return shares_ui_secret_line_read(t->in_fd, prompt, pin, SEAL_PIN_MAX, len);
-}
-
-/* Log in to the card: its PIN state said first (a locked PIN refused). */
-static int seal_login(struct run_ctx *rc, const struct roster_person *holder,
-		      const struct registry_share *e, struct p11_session *s)
-{
-	struct p11_token *tok = p11_session_token(s);
-	char *pin = NULL;
-	size_t len = 0;
-	unsigned fl;
-	int r = CE_ERR_INTERNAL;
-
-	if (p11_token_refresh(tok) < 0)
-		ce_err_clear();
-	fl = p11_token_info(tok)->flags;
-	if (fl & P11_TOKEN_USER_PIN_LOCKED) {
-		r = ce_err_set(CE_ERR_PIN, "the PIN of %s's card is locked: unlock it with its "
-					   "PUK or SO PIN, then present it again",
-			       holder->id);
-		goto out;
-	}
-	if (fl & P11_TOKEN_USER_PIN_FINAL_TRY)
-		run_say(rc, "  WARNING: %s's card has ONE PIN try left: a wrong PIN now locks it.",
-			holder->name);
-	else if (fl & P11_TOKEN_USER_PIN_COUNT_LOW)
-		run_say(rc, "  WARNING: %s's card has few PIN tries left.", holder->name);
-	pin = secmem_alloc(SEAL_PIN_MAX);
-	if (pin == NULL) {
-		r = CE_ERR_MLOCK;
-		goto out;
-	}
-	r = seal_pin_read(rc, holder, e, pin, &len);
-	if (r < 0)
-		goto out;
-	r = p11_session_login(s, P11_USER_NORMAL, pin, len);
-	ce_wipe(pin, SEAL_PIN_MAX);
-	if (r == CE_ERR_PIN)
-		r = ce_err_prefix(r, "%s's card PIN refused", holder->id);
-out:
-	secmem_free(pin);
+	if (!run_is_rehearsal(rc))
+		return 1;
+	r = e->rehearsal_dir != NULL ? seal_pin_file(e->rehearsal_dir, holder->id, pin, cap, len)
+				     : CE_ERR_NOT_FOUND;
+	for (i = 0; r == CE_ERR_NOT_FOUND && i < g->n; i++)
+		if (g->shares[i].rehearsal_dir != NULL)
+			r = seal_pin_file(g->shares[i].rehearsal_dir, holder->id, pin, cap, len);
+	if (r == CE_ERR_NOT_FOUND)
+		r = ce_err_set(CE_ERR_NOT_FOUND, "REHEARSAL: no %s.card-pin for %s in the rehearsal "
+						 "folders of the shares",
+			       holder->id, holder->id);
 	return r;
 }
 
@@ -319,44 +271,32 @@ static int seal_cek(const struct seal_msg *msg, const struct p11_key *k, uint8_t
 	return r;
 }
 
-/* On the card found: the key pair matched, the login, the words. */
-static int seal_on_card(struct run_ctx *rc, const struct roster_person *holder,
-			const struct registry_share *e, const struct seal_msg *msg,
-			struct p11_session *s, struct slip39_share *share)
+/* The opening (a run_card_use operation): the file of o->e, parsed in
+ * o->msg, opened with the card's key into o->share. */
+struct seal_op {
+	const struct registry_share *e;
+	const struct seal_msg *msg;
+	struct slip39_share *share;
+};
+
+static int seal_op(struct run_ctx *rc, const struct run_card *c, void *arg)
 {
-	uint8_t id[P11_CARD_ID_MAX], *cek = NULL;
-	size_t id_len = 0, cek_len = 0;
-	struct p11_key *k = NULL;
+	const struct seal_op *o = arg;
+	uint8_t *cek = NULL;
+	size_t cek_len = 0;
 	char *mn = NULL;
 	int r;
 
-	r = p11_card_key_match(s, X509_get0_pubkey(holder->cert), id, &id_len);
-	if (r == CE_ERR_NOT_FOUND) {
-		r = ce_err_prefix(CE_ERR_VERIFY, "the card presented is not the card of %s (%s)",
-				  holder->name, holder->id);
-		goto out;
-	}
+	r = seal_cek(o->msg, run_card_key(c), &cek, &cek_len);
 	if (r < 0)
 		goto out;
-	r = seal_login(rc, holder, e, s);
+	r = seal_content_open(o->msg, cek, cek_len, &mn);
 	if (r < 0)
 		goto out;
-	r = p11_card_dec_key_open(s, id, id_len, &k);
+	r = slip39_mnemonic_decode(mn, strlen(mn), o->share);
 	if (r < 0)
-		goto out;
-	r = seal_cek(msg, k, &cek, &cek_len);
-	if (r < 0)
-		goto out;
-	r = seal_content_open(msg, cek, cek_len, &mn);
-	if (r < 0)
-		goto out;
-	r = slip39_mnemonic_decode(mn, strlen(mn), share);
-	if (r < 0)
-		r = ce_err_prefix(CE_ERR_VERIFY, "%s opened but holds no share", e->sealed_file);
+		r = ce_err_prefix(CE_ERR_VERIFY, "%s opened but holds no share", o->e->sealed_file);
 out:
-	p11_key_free(k);
-	if (p11_session_logout(s) < 0)
-		ce_err_clear();
 	secmem_free(cek);
 	secmem_free(mn);
 	return r;
@@ -366,8 +306,9 @@ int seal_share_open(struct run_ctx *rc, const struct roster_person *holder,
 		    const struct registry_share *e, struct slip39_share *share)
 {
 	struct seal_msg *msg = NULL;
-	struct p11_token *tok = NULL;
-	struct p11_session *s = NULL;
+	struct run_card_how how = { NULL, seal_pin_read, (void *)e };
+	struct seal_op o;
+	char what[256];
 	int r = CE_ERR_INTERNAL;
 
 	if (holder->cert == NULL || holder->token == NULL) {
@@ -380,18 +321,15 @@ int seal_share_open(struct run_ctx *rc, const struct roster_person *holder,
 	if (r < 0)
 		goto out;
 	run_say(rc, "  %s (%s): insert your card and type its PIN.", holder->name, holder->id);
-	r = p11_token_find(run_p11(rc), holder->token, &tok);
-	if (r < 0) {
-		r = ce_err_prefix(r, "%s's card (%s)", holder->id, holder->token);
-		goto out;
-	}
-	r = p11_session_open(tok, &s);
-	if (r < 0)
-		goto out;
-	r = seal_on_card(rc, holder, e, msg, s, share);
+	snprintf(what, sizeof(what), "the opening of their sealed share of %s", e->secret_name);
+	how.what = what;
+	o.e = e;
+	o.msg = msg;
+	o.share = share;
+	r = run_card_use(rc, holder, &how, seal_op, &o);
+	if (r == CE_ERR_PIN)
+		r = ce_err_prefix(r, "%s's card PIN refused", holder->id);
 out:
-	p11_session_close(s);
-	p11_token_free(tok);
 	seal_msg_free(msg);
 	return r;
 }

@@ -346,7 +346,8 @@ static int share_present(struct collect *c, const struct run_seat *seat)
 
 	for (tries = 0;; tries++) {
 		r = share_enter(c, seat, share);
-		if (c->by_card && (r == CE_ERR_PIN || r == CE_ERR_VERIFY || r == CE_ERR_NOT_FOUND)) {
+		if (c->by_card && (r == CE_ERR_PIN || r == CE_ERR_VERIFY || r == CE_ERR_NOT_FOUND ||
+				  r == CE_ERR_MISMATCH || r == RUN_CARD_GONE)) {
 			r = share_card_refused(c, seat, r, tries);
 			if (r < 0)
 				return r;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pkcs11/key/card_decrypt.c - pkcs11/card_decrypt.h: the card's key pair
- * found by a public key, RSA-OAEP decryption and ECDH on the card.
+ * pkcs11/key/card_decrypt.c - pkcs11/card_decrypt.h: RSA-OAEP decryption
+ * and ECDH on the card (the card and its key are found by pkcs11/card.c).
  */
 #include "pkcs11/card_decrypt.h"
 #include "pkcs11/key/key_internal.h"
@@ -13,75 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Does the object with uri have want as its public key? Its id into id. */
-static int card_obj_is(struct p11_session *s, const char *uri, EVP_PKEY *want, uint8_t *id,
-		       size_t *id_len)
-{
-	struct p11_key *k = NULL;
-	EVP_PKEY *pk = NULL;
-	const uint8_t *kid;
-	size_t n = 0;
-	int r;
-
-	r = p11_key_find(s, uri, &k);
-	if (r < 0) {
-		ce_err_clear();
-		return 0;
-	}
-	r = 0;
-	if (p11_key_public_evp(k, &pk) < 0) {
-		ce_err_clear();
-		goto out;
-	}
-	kid = p11_key_id(k, &n);
-	if (EVP_PKEY_eq(pk, want) == 1 && n > 0 && n <= P11_CARD_ID_MAX) {
-		memcpy(id, kid, n);
-		*id_len = n;
-		r = 1;
-	}
-out:
-	EVP_PKEY_free(pk);
-	p11_key_free(k);
-	return r;
-}
-
-int p11_card_key_match(struct p11_session *s, struct evp_pkey_st *want,
-		       uint8_t id[P11_CARD_ID_MAX], size_t *id_len)
-{
-	static const char *const kinds[] = { "pkcs11:type=public", "pkcs11:type=private" };
-	struct p11_object *objs = NULL;
-	size_t n = 0, i, k;
-	int r = CE_ERR_INTERNAL, hit = 0;
-
-	*id_len = 0;
-	for (k = 0; k < 2 && !hit; k++) {
-		r = p11_session_objects(s, kinds[k], &objs, &n);
-		if (r < 0)
-			return r;
-		for (i = 0; i < n && !hit; i++)
-			hit = card_obj_is(s, objs[i].uri, want, id, id_len);
-		p11_objects_free(objs, n);
-		objs = NULL;
-	}
-	if (!hit)
-		return ce_err_set(CE_ERR_NOT_FOUND, "%s holds no key pair with the certificate's "
-						    "public key",
-				  p11_token_what(s->tok));
-	return 0;
-}
-
-int p11_card_dec_key_open(struct p11_session *s, const uint8_t *id, size_t id_len,
-			  struct p11_key **out)
-{
-	char uri[32 + 3 * P11_CARD_ID_MAX];
-	size_t i, off;
-
-	off = (size_t)snprintf(uri, sizeof(uri), "pkcs11:type=private;id=");
-	for (i = 0; i < id_len && i < P11_CARD_ID_MAX; i++)
-		off += (size_t)snprintf(uri + off, sizeof(uri) - off, "%%%02x", id[i]);
-	return p11_key_find(s, uri, out);
-}
 
 static int card_fail(const struct p11_key *k, const char *fn, CK_RV rv)
 {
