@@ -11,7 +11,9 @@
 # pin.rotate and shares.reshare open and reseal, a later login opens the new
 # sealed shares. Failing twins: a share sealed to carol opened with bob's
 # card, bob presenting carol's card, a wrong card PIN, a tampered sealed file,
-# lint refusing card delivery for a holder without a certificate.
+# lint refusing card delivery for a holder without a certificate. grace's card
+# in another module (NSS softokn) seals and opens a wrap-key share; its twin:
+# a wrong PIN on that card.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -125,6 +127,53 @@ test_expect_success 'key.backup seals the wrapping key shares; key.restore opens
 	test_grep "Grace [A-Za-z]*: share .* opened with the card and accepted" br.log &&
 	test_grep "Quorum met for wrap-key" br.log &&
 	run_verified "$TEST_TMP/br"
+'
+
+# grace's card is NSS softokn (RSA key made in its database by certutil), in
+# another module named by its module file in her roster token: URI.
+nss_grace() {
+	N=$TEST_TMP/nss &&
+	nss_setup "$N" "$CARD_PIN" &&
+	printf "%s\n" "$CARD_PIN" >pw && head -c 64 /dev/urandom >noise &&
+	certutil -S -d "sql:$N" -n grace -s "CN=grace nss card" -x -t ",," -k rsa -g 2048 \
+		--keyUsage keyEncipherment -f pw -z noise -v 12 >/dev/null 2>&1 &&
+	rm -f pw &&
+	certutil -L -d "sql:$N" -n grace -a >"$C/grace-nss.pem" &&
+	sed -i -e "s|certificate: $C/grace.pem|certificate: $C/grace-nss.pem|" \
+		-e "s|token: pkcs11:token=grace-card|token: \"pkcs11:token=NSS%20Certificate%20DB;module-path=$N/nss.module\"|" \
+		"$S/example-roster.yaml"
+}
+
+test_expect_success 'a holder card in another module (NSS softokn): key.backup seals to it, key.restore opens with it' '
+	cp "$S/example-roster.yaml" roster.keep &&
+	nss_grace &&
+	test_grep "grace-nss.pem" "$S/example-roster.yaml" &&
+	softhsm2-util --delete-token --token "Root CA 2026 backup" >/dev/null &&
+	run_rehearsal backup-token-init.yaml "$(run_answers backup-token-init)" \
+		"$TEST_TMP/backup-init2" >bi2.log 2>&1 &&
+	run_rehearsal backup-restore.yaml "$(run_answers backup-restore)" "$TEST_TMP/br-nss" \
+		--issued-in "$INIT/transcript.jsonl" \
+		--issued-in "$TEST_TMP/backup-init2/transcript.jsonl" >nss.log 2>&1 &&
+	run_verified "$TEST_TMP/br-nss";
+	rc=$?; cp roster.keep "$S/example-roster.yaml"; test $rc = 0 &&
+	test_grep "Grace [A-Za-z]*: share .* opened with the card and accepted" nss.log &&
+	test_grep "Quorum met for wrap-key" nss.log &&
+	openssl cms -cmsout -print -inform PEM -in "$(ls "$TEST_TMP"/br-nss/sealed/wrap-key-grace-*.p7m)" >g.txt &&
+	test_grep "CN=grace nss card" g.txt
+'
+
+test_expect_success 'failing twin: the NSS card with a wrong PIN is refused, naming her card' '
+	cp "$S/example-roster.yaml" roster.keep &&
+	sed -i -e "s|certificate: $C/grace.pem|certificate: $C/grace-nss.pem|" \
+		-e "s|token: pkcs11:token=grace-card|token: \"pkcs11:token=NSS%20Certificate%20DB;module-path=$TEST_TMP/nss/nss.module\"|" \
+		"$S/example-roster.yaml" &&
+	printf "wrong-pin-1\n" >"$INIT/rehearsal/grace.card-pin" &&
+	test_exit_code 1 run_rehearsal backup-restore.yaml "$(run_answers backup-restore)" "$TEST_TMP/br-nss2" \
+		--issued-in "$INIT/transcript.jsonl" \
+		--issued-in "$TEST_TMP/backup-init2/transcript.jsonl" >nss2.log 2>&1;
+	rc=$?; cp roster.keep "$S/example-roster.yaml"; pins "$INIT"; test $rc = 0 &&
+	test_grep "grace.s card PIN refused: C_Login on token .NSS Certificate DB.* CKR_PIN_INCORRECT" nss2.log &&
+	! grep -q "Grace [A-Za-z]*: share .* opened with the card" nss2.log
 '
 
 test_expect_success 'failing twin: a share sealed to carol presented with bob card' '
