@@ -295,6 +295,66 @@ test_expect_success 'a card of another implementation in another module: NSS sof
 	test_grep "\"label\":\"NSS Certificate DB\"" out/transcript.jsonl
 '
 
+# olivia's card reached through the fault module (module-path= in her
+# token: URI), which pulls it out at its Nth C_Sign, back BACK s later (0:
+# never): FAULTMOD_QUIRKS pull=C_Sign:N:BACK. Her first C_Sign is the
+# attendance challenge, her second the co-signature.
+pull_run() { # N:BACK OUT PIN...
+	pr_q=$1 pr_out=$2
+	shift 2
+	cp "$S/example-roster.yaml" roster.bak &&
+	sed -i "s|token: pkcs11:token=card-olivia|token: \"pkcs11:token=card-olivia;module-path=$TEST_BUILD/tests/libfaultmod.so\"|" \
+		"$S/example-roster.yaml" &&
+	mkdir -p "$pr_out" &&
+	pins "$@" | env FAULTMOD_MODULE="$M" FAULTMOD_QUIRKS="pull=C_Sign:$pr_q" \
+		$RUN "$S/cards.yaml" --input answers --outdir "$pr_out"
+	pr_rc=$?
+	cp "$S/example-roster.yaml" "$S/pulled-roster.yaml"
+	cp roster.bak "$S/example-roster.yaml"
+	return $pr_rc
+}
+verify_pulled() { # DIR [ARG...]: the transcript of a pull_run
+	vp_dir=$1; shift
+	ceremony verify "$vp_dir/transcript.jsonl" --script "$S/cards.yaml" \
+		--roster "$S/pulled-roster.yaml" "$@"
+}
+
+test_expect_success 'a card pulled out during the co-signature: said, asked back, a fresh login, co-signed' '
+	answers </dev/null && cosign_all >>answers &&
+	pull_run 2:1 out pin-alice pin-olivia pin-bob pin-alice pin-olivia pin-olivia pin-bob >log 2>&1 &&
+	test_grep "CARD REMOVED: the card of Olivia Chen (olivia) was pulled out during the co-signature of the transcript (.*CKR_DEVICE_REMOVED" log &&
+	test_grep "Insert the card of Olivia Chen (olivia) again: the co-signature of the transcript starts again with a fresh login" log &&
+	test_grep "Insert the card of Olivia Chen (olivia) ... (waiting up to 2 s)" log &&
+	test "$(grep -c "co-signed the transcript" log)" = 3 &&
+	verify_pulled out --require-cosigners all >vout &&
+	test_grep "transcript.jsonl: OK" vout &&
+	test "$(grep -c "^  co-signed:   " vout)" = 3
+'
+
+test_expect_success 'failing twin: a card pulled out and not inserted again: she is skipped, said; the transcript verifies without her' '
+	answers </dev/null && cosign_all >>answers &&
+	pull_run 2:0 out pin-alice pin-olivia pin-bob pin-alice pin-olivia pin-bob >log 2>&1 &&
+	test_grep "CARD REMOVED: the card of Olivia Chen (olivia) was pulled out during the co-signature" log &&
+	test_grep "SKIPPED: Olivia Chen (olivia) does not co-sign the transcript: the card of Olivia Chen (olivia) was removed during the co-signature of the transcript and not inserted again" log &&
+	test_grep "Co-signatures: 2 made, 1 skipped." log &&
+	test_grep "Ceremony completed" log &&
+	verify_pulled out >vout && test_grep "transcript.jsonl: OK" vout &&
+	test_exit_code 4 verify_pulled out --require-cosigners all >vout &&
+	test_grep "missing co-signature (--require-cosigners): Olivia Chen (olivia" vout
+'
+
+test_expect_success 'failing twin: a card pulled out during the attendance and not back: not seated, said, nothing half-written' '
+	answers </dev/null &&
+	test_must_fail pull_run 1:0 out pin-alice pin-olivia >log 2>&1;
+	test_grep "CARD REMOVED: the card of Olivia Chen (olivia) was pulled out during the attendance (signing its challenge)" log &&
+	test_grep "REFUSED: olivia is not seated: the card of Olivia Chen (olivia) was removed during the attendance (signing its challenge) and not inserted again" log &&
+	test_grep "The transcript out/transcript.jsonl is kept: .ceremony verify. reports it as INCOMPLETE" log &&
+	test_exit_code 3 verify_pulled out >vout;
+	rc=$?; cat vout >&2; test $rc = 0 &&
+	test_grep "transcript.jsonl: INCOMPLETE" vout &&
+	test_grep "signature:   valid" vout
+'
+
 # The good transcript re-written event by event (PY applied to each event e)
 # by transcript-sample: re-chained and signed by a fresh key that its own
 # transcript.key announces, as a compromised workstation could; into OUT.

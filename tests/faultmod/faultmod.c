@@ -56,6 +56,16 @@
  *       user-pin=low|final|locked  every token reports CKF_USER_PIN_COUNT_LOW,
  *                    CKF_USER_PIN_FINAL_TRY (with COUNT_LOW) or CKF_USER_PIN_LOCKED
  *                    (the flags only: C_Login is SoftHSM's).
+ *       pull=CALL:N[:BACK]  a card pulled out mid-ceremony: the Nth call of
+ *                    CALL (C_Sign, C_Decrypt, C_DeriveKey, or op: any of
+ *                    them) returns CKR_DEVICE_REMOVED without reaching the
+ *                    token, and from then the token of that call's slot is
+ *                    out: left out of C_GetSlotList(tokenPresent), no
+ *                    CKF_TOKEN_PRESENT in C_GetSlotInfo, CKR_TOKEN_NOT_PRESENT
+ *                    from C_GetTokenInfo and C_OpenSession, CKR_DEVICE_REMOVED
+ *                    from those calls on its sessions; BACK seconds later
+ *                    (default 0: never) it is in again (old sessions stay
+ *                    open in the real module: the caller closes them).
  *                    e.g. FAULTMOD_QUIRKS=pin-range=4-8,refuse-attr=CKA_EXTRACTABLE:EC
  *   FAULTMOD_LOG     append one line per call, "C_Name 0xRV" (after the
  *                    call; injected failures end with " injected"), so a
@@ -421,6 +431,8 @@ static CK_RV fm_C_GetSlotList(unsigned char token_present, CK_SLOT_ID *slot_list
 	if (fm_enter(FM_C_GetSlotList, &rv))
 		return fm_leave(FM_C_GetSlotList, rv);
 	rv = fm_real->C_GetSlotList(token_present, slot_list, count);
+	if (rv == CKR_OK && token_present)
+		fq_slot_list(slot_list, count);
 	return fm_leave(FM_C_GetSlotList, rv);
 }
 
@@ -433,6 +445,8 @@ static CK_RV fm_C_GetSlotInfo(CK_SLOT_ID slot_id, CK_SLOT_INFO *info)
 	rv = fm_real->C_GetSlotInfo(slot_id, info);
 	if (rv == CKR_OK)
 		fq_slot_info(info);
+	if (rv == CKR_OK && info != NULL && fq_gone(slot_id))
+		info->flags &= ~(CK_FLAGS)CKF_TOKEN_PRESENT;
 	return fm_leave(FM_C_GetSlotInfo, rv);
 }
 
@@ -442,7 +456,7 @@ static CK_RV fm_C_GetTokenInfo(CK_SLOT_ID slot_id, CK_TOKEN_INFO *info)
 
 	if (fm_enter(FM_C_GetTokenInfo, &rv))
 		return fm_leave(FM_C_GetTokenInfo, rv);
-	rv = fm_real->C_GetTokenInfo(slot_id, info);
+	rv = fq_gone(slot_id) ? CKR_TOKEN_NOT_PRESENT : fm_real->C_GetTokenInfo(slot_id, info);
 	if (rv == CKR_OK)
 		fq_token_info(slot_id, info);
 	return fm_leave(FM_C_GetTokenInfo, rv);
@@ -527,7 +541,8 @@ static CK_RV fm_C_OpenSession(CK_SLOT_ID slot_id, CK_FLAGS flags, void *applicat
 
 	if (fm_enter(FM_C_OpenSession, &rv))
 		return fm_leave(FM_C_OpenSession, rv);
-	rv = fm_real->C_OpenSession(slot_id, flags, application, notify, session);
+	rv = fq_gone(slot_id) ? CKR_TOKEN_NOT_PRESENT
+			      : fm_real->C_OpenSession(slot_id, flags, application, notify, session);
 	return fm_leave(FM_C_OpenSession, rv);
 }
 
@@ -768,7 +783,9 @@ static CK_RV fm_C_Decrypt(CK_SESSION_HANDLE session, unsigned char *encrypted_da
 
 	if (fm_enter(FM_C_Decrypt, &rv))
 		return fm_leave(FM_C_Decrypt, rv);
-	rv = fm_real->C_Decrypt(session, encrypted_data, encrypted_data_len, data, data_len);
+	rv = fq_op("C_Decrypt", session);
+	if (rv == CKR_OK)
+		rv = fm_real->C_Decrypt(session, encrypted_data, encrypted_data_len, data, data_len);
 	return fm_leave(FM_C_Decrypt, rv);
 }
 
@@ -865,7 +882,9 @@ static CK_RV fm_C_Sign(CK_SESSION_HANDLE session, unsigned char *data, unsigned 
 
 	if (fm_enter(FM_C_Sign, &rv))
 		return fm_leave(FM_C_Sign, rv);
-	rv = fm_real->C_Sign(session, data, data_len, signature, signature_len);
+	rv = fq_op("C_Sign", session);
+	if (rv == CKR_OK)
+		rv = fm_real->C_Sign(session, data, data_len, signature, signature_len);
 	fm_corrupt(FM_C_Sign, rv, signature, signature_len);
 	return fm_leave(FM_C_Sign, rv);
 }
@@ -1100,7 +1119,9 @@ static CK_RV fm_C_DeriveKey(CK_SESSION_HANDLE session, CK_MECHANISM *mechanism,
 
 	if (fm_enter(FM_C_DeriveKey, &rv))
 		return fm_leave(FM_C_DeriveKey, rv);
-	rv = fm_real->C_DeriveKey(session, mechanism, base_key, templ, attribute_count, key);
+	rv = fq_op("C_DeriveKey", session);
+	if (rv == CKR_OK)
+		rv = fm_real->C_DeriveKey(session, mechanism, base_key, templ, attribute_count, key);
 	return fm_leave(FM_C_DeriveKey, rv);
 }
 

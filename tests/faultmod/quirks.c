@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FQ_REFUSE_MAX 8
 #define FQ_SLOTS_MAX 32
@@ -34,6 +35,12 @@ static int fq_init_so;
 static CK_FLAGS fq_user_pin_flags; /* user-pin=low|final|locked: reported always */
 static char fq_factory_pin[64] = FQ_FACTORY_SO_PIN;
 static pthread_mutex_t fq_lock = PTHREAD_MUTEX_INITIALIZER;
+/* pull=CALL:N[:BACK]: the token pulled out at the Nth CALL, back BACK s later */
+static char fq_pull_call[32];
+static unsigned long fq_pull_nth, fq_pull_back, fq_pull_calls;
+static int fq_pulled;          /* a token was pulled out (fq_pull_slot) */
+static CK_SLOT_ID fq_pull_slot;
+static struct timespec fq_pull_at;
 static struct {
 	CK_SLOT_ID slot;
 	unsigned failures;
@@ -115,6 +122,33 @@ static int fq_parse_refuse(const char *v, const char *item)
 	return 0;
 }
 
+/* pull=CALL:N[:BACK], CALL one of C_Sign, C_Decrypt, C_DeriveKey or op (any). */
+static int fq_parse_pull(const char *v, const char *item)
+{
+	const char *colon = strchr(v, ':');
+	char *end = NULL;
+	size_t n = colon != NULL ? (size_t)(colon - v) : 0;
+
+	if (colon == NULL || n == 0 || n >= sizeof(fq_pull_call))
+		return fq_error("pull=CALL:N[:BACK] (CALL C_Sign, C_Decrypt, C_DeriveKey or op)", item);
+	memcpy(fq_pull_call, v, n);
+	fq_pull_call[n] = '\0';
+	if (strcmp(fq_pull_call, "C_Sign") != 0 && strcmp(fq_pull_call, "C_Decrypt") != 0 &&
+	    strcmp(fq_pull_call, "C_DeriveKey") != 0 && strcmp(fq_pull_call, "op") != 0)
+		return fq_error("pull: CALL is C_Sign, C_Decrypt, C_DeriveKey or op", item);
+	errno = 0;
+	fq_pull_nth = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || end == colon + 1 || fq_pull_nth == 0 || (*end != ':' && *end != '\0'))
+		return fq_error("pull=CALL:N[:BACK]: N a positive number", item);
+	if (*end == ':') {
+		v = end + 1;
+		fq_pull_back = strtoul(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0')
+			return fq_error("pull=CALL:N[:BACK]: BACK seconds (0: never)", item);
+	}
+	return 0;
+}
+
 static int fq_parse_item(const char *item)
 {
 	const char *eq = strchr(item, '=');
@@ -145,6 +179,8 @@ static int fq_parse_item(const char *item)
 			return fq_error("user-pin=low|final|locked", item);
 		return 0;
 	}
+	if (FQ_IS("pull") && v != NULL)
+		return fq_parse_pull(v, item);
 	if (v != NULL)
 		return fq_error("this quirk takes no value", item);
 	if (FQ_IS("nul-padding"))
@@ -155,7 +191,8 @@ static int fq_parse_item(const char *item)
 		fq_no_priv_verify = 1;
 	else
 		return fq_error("unknown quirk (pin-range=MIN-MAX, nul-padding, same-serial, "
-				"refuse-attr=NAME[:KEYTYPE], no-priv-verify, init-needs-so-pin[=PIN])",
+				"refuse-attr=NAME[:KEYTYPE], no-priv-verify, init-needs-so-pin[=PIN], "
+				"user-pin=..., pull=CALL:N[:BACK])",
 				item);
 #undef FQ_IS
 	return 0;
@@ -390,4 +427,53 @@ CK_RV fq_verify_init(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key)
 	if (fq_real->C_GetAttributeValue(session, key, &a, 1) == CKR_OK && cls == CKO_PRIVATE_KEY)
 		return CKR_KEY_TYPE_INCONSISTENT;
 	return CKR_OK;
+}
+
+/* Is slot's token out of its slot now? Back after fq_pull_back seconds. */
+int fq_gone(CK_SLOT_ID slot)
+{
+	struct timespec now;
+	int gone;
+
+	pthread_mutex_lock(&fq_lock);
+	gone = fq_pulled && fq_pull_slot == slot;
+	if (gone && fq_pull_back > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((unsigned long)(now.tv_sec - fq_pull_at.tv_sec) >= fq_pull_back)
+			gone = fq_pulled = 0;
+	}
+	pthread_mutex_unlock(&fq_lock);
+	return gone;
+}
+
+CK_RV fq_op(const char *call, CK_SESSION_HANDLE session)
+{
+	CK_SESSION_INFO si;
+	int pull = 0;
+
+	if (fq_pull_nth == 0 || fq_real->C_GetSessionInfo(session, &si) != CKR_OK)
+		return CKR_OK;
+	if (fq_gone(si.slotID))
+		return CKR_DEVICE_REMOVED;
+	pthread_mutex_lock(&fq_lock);
+	if (!fq_pulled && (strcmp(fq_pull_call, "op") == 0 || strcmp(fq_pull_call, call) == 0) &&
+	    ++fq_pull_calls == fq_pull_nth) {
+		fq_pulled = pull = 1;
+		fq_pull_slot = si.slotID;
+		clock_gettime(CLOCK_MONOTONIC, &fq_pull_at);
+	}
+	pthread_mutex_unlock(&fq_lock);
+	return pull ? CKR_DEVICE_REMOVED : CKR_OK;
+}
+
+void fq_slot_list(CK_SLOT_ID *list, unsigned long *count)
+{
+	unsigned long i, k = 0;
+
+	if (list == NULL || count == NULL)
+		return;
+	for (i = 0; i < *count; i++)
+		if (!fq_gone(list[i]))
+			list[k++] = list[i];
+	*count = k;
 }

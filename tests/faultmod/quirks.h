@@ -28,6 +28,15 @@ CK_RV fq_keygen(const CK_MECHANISM *mech, const CK_ATTRIBUTE *t1, unsigned long 
 CK_RV fq_unwrap(const CK_ATTRIBUTE *templ, unsigned long n);
 CK_RV fq_verify_init(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key);
 
+/* pull=CALL:N[:BACK]: 1 while slot's token is pulled out. */
+int fq_gone(CK_SLOT_ID slot);
+/* Before C_Sign, C_Decrypt, C_DeriveKey (call names it): CKR_DEVICE_REMOVED
+ * at the call that pulls the token out, and while it is out. */
+CK_RV fq_op(const char *call, CK_SESSION_HANDLE session);
+/* After C_GetSlotList(tokenPresent) filled list: a pulled-out token's slot
+ * left out. */
+void fq_slot_list(CK_SLOT_ID *list, unsigned long *count);
+
 /* After the real C_InitToken: count wrong SO PINs (init-needs-so-pin). */
 CK_RV fq_init_token_done(CK_SLOT_ID slot, CK_RV rv);
 
