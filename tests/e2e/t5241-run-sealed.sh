@@ -13,7 +13,8 @@
 # card, bob presenting carol's card, a wrong card PIN, a tampered sealed file,
 # lint refusing card delivery for a holder without a certificate. grace's card
 # in another module (NSS softokn) seals and opens a wrap-key share; its twin:
-# a wrong PIN on that card.
+# a wrong PIN on that card. bob's card pulled out while it opens his share
+# (faultmod pull=): back in time, the share opens; never back, refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -24,6 +25,7 @@ C=$TEST_TMP/cards
 S=$TEST_TMP/scripts
 INIT=$TEST_TMP/init
 CARD_PIN=24681357
+export CE_CARD_WAIT_S=2
 
 card() { # ID KEYTYPE: token ID-card, a key pair on it, $C/ID.pem
 	softhsm_token "$1-card" "$TEST_SO_PIN" "$CARD_PIN" &&
@@ -174,6 +176,44 @@ test_expect_success 'failing twin: the NSS card with a wrong PIN is refused, nam
 	rc=$?; cp roster.keep "$S/example-roster.yaml"; pins "$INIT"; test $rc = 0 &&
 	test_grep "grace.s card PIN refused: C_Login on token .NSS Certificate DB.* CKR_PIN_INCORRECT" nss2.log &&
 	! grep -q "Grace [A-Za-z]*: share .* opened with the card" nss2.log
+'
+
+# bob's card reached through the fault module (module-path= in his token:
+# URI), which pulls it out at its first C_Decrypt, back BACK s later (0:
+# never); a CRL signed (crl.yaml: the quorum opened with the cards) into
+# OUT, verified while that roster holds.
+pull_later() { # BACK OUT
+	cp "$S/example-roster.yaml" roster.keep &&
+	sed -i "s|token: pkcs11:token=bob-card|token: \"pkcs11:token=bob-card;module-path=$TEST_BUILD/tests/libfaultmod.so\"|" \
+		"$S/example-roster.yaml" &&
+	mkdir -p "$2" && cp "$TEST_TMP/root/root-ca.pem" "$2/" &&
+	run_crl_answers bob carol dave >"$2.answers" &&
+	FAULTMOD_MODULE=$SOFTHSM_MODULE FAULTMOD_QUIRKS=pull=C_Decrypt:1:$1 \
+		run_rehearsal crl.yaml "$2.answers" "$2" --issued-in "$INIT/transcript.jsonl" >"$2.log" 2>&1
+	pl_rc=$?
+	if [ $pl_rc = 0 ]; then run_verified "$2" >"$2.verify" 2>&1 || pl_rc=9; else
+		ceremony verify "$2/transcript.jsonl" >"$2.verify" 2>&1; fi
+	cp roster.keep "$S/example-roster.yaml"
+	return $pl_rc
+}
+
+test_expect_success 'a card pulled out while it opens a sealed share: said, asked back, opened after a fresh login' '
+	pins "$INIT" &&
+	pull_later 1 "$TEST_TMP/pulled" &&
+	test_grep "CARD REMOVED: the card of Bob Laurent (bob) was pulled out during the opening of their sealed share of user-pin (.*CKR_DEVICE_REMOVED" "$TEST_TMP/pulled.log" &&
+	test_grep "Insert the card of Bob Laurent (bob) ... (waiting up to 2 s)" "$TEST_TMP/pulled.log" &&
+	test_grep "Bob Laurent: share .* opened with the card and accepted" "$TEST_TMP/pulled.log" &&
+	test_grep "Quorum met for user-pin" "$TEST_TMP/pulled.log" &&
+	test_grep "transcript.jsonl: OK" "$TEST_TMP/pulled.verify"
+'
+
+test_expect_success 'failing twin: the card pulled out and not inserted again: refused naming whose card and when; INCOMPLETE transcript' '
+	test_exit_code 1 pull_later 0 "$TEST_TMP/pulled2" &&
+	test_grep "CARD REMOVED: the card of Bob Laurent (bob) was pulled out during the opening" "$TEST_TMP/pulled2.log" &&
+	test_grep "the card of Bob Laurent (bob) was removed during the opening of their sealed share of user-pin and not inserted again" "$TEST_TMP/pulled2.log" &&
+	! grep -q "Quorum met" "$TEST_TMP/pulled2.log" &&
+	test_grep "transcript.jsonl: INCOMPLETE" "$TEST_TMP/pulled2.verify" &&
+	test_grep "failed at step [a-z-]*: the card of Bob Laurent (bob) was removed during the opening" "$TEST_TMP/pulled2.verify"
 '
 
 test_expect_success 'failing twin: a share sealed to carol presented with bob card' '
