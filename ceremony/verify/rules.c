@@ -670,6 +670,11 @@ int verify_rules_event(struct verify_rules *ru, const struct tj_doc *d, struct v
 		ru->open_step = NULL;
 		rules_step_people_clear(ru);
 	}
+	if (outputs_dir != NULL && strcmp(type, "share.issued") == 0) {
+		r = verify_sealed_output(rep, d, ln, det, outputs_dir);
+		if (r != 0)
+			goto out;
+	}
 	if (outputs_dir != NULL && tj_get(d, det, "sha256") >= 0 &&
 	    tj_is(d, tj_get(d, det, "file"), TJ_STR)) {
 		r = rules_output(ru, ln, det, outputs_dir);

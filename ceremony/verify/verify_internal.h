@@ -120,6 +120,12 @@ void verify_rules_free(struct verify_rules *ru);
  * forbidden role pair (policy 4.2.4), and with outputs_dir the outputs'
  * SHA-256. Fills rep (ceremony id, key, end status...). 0, 1 with the
  * failure recorded on rep, CE_ERR_NOMEM. */
+/* sealed.c: --outputs DIR: the sealed share file of a share.issued (det:
+ * its details) is DIR/sealed_file and hashes as sealed_sha256; else a
+ * failure naming the file and its holder. 0 when the share is not sealed. */
+int verify_sealed_output(struct verify_report *rep, const struct tj_doc *d, uint64_t ln, int det,
+			 const char *dir) __attribute__((warn_unused_result));
+
 int verify_rules_event(struct verify_rules *ru, const struct tj_doc *d, struct verify_report *rep,
 		       uint64_t ln, const char *outputs_dir) __attribute__((warn_unused_result));
 

@@ -15,6 +15,7 @@
 # in another module (NSS softokn) seals and opens a wrap-key share; its twin:
 # a wrong PIN on that card. bob's card pulled out while it opens his share
 # (faultmod pull=): back in time, the share opens; never back, refused.
+# verify --outputs names a missing or changed sealed file.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-softhsm.sh"
 . "$(dirname "$0")/lib-run.sh"
@@ -103,6 +104,22 @@ test_expect_success 'a sealed file is CMS EnvelopedData: RSA-OAEP to an RSA card
 	openssl cms -cmsout -print -inform PEM -in "$(ls "$INIT"/sealed/user-pin-carol-*.p7m)" >carol.txt &&
 	test_grep "algorithm: dhSinglePass-stdDH-sha256kdf-scheme" carol.txt &&
 	test_grep "OBJECT *:id-aes256-wrap" carol.txt
+'
+
+test_expect_success 'verify --outputs checks every sealed share file; a missing or changed one is FAILED, named' '
+	ceremony verify "$INIT/transcript.jsonl" --outputs "$INIT" >v.out &&
+	test_grep "transcript.jsonl: OK" v.out &&
+	cp -r "$INIT" out2 &&
+	f=$(cd out2 && ls sealed/user-pin-carol-*.p7m) &&
+	rm "out2/$f" &&
+	test_exit_code 4 ceremony verify out2/transcript.jsonl --outputs out2 >v2.out &&
+	test_grep "sealed share $f of carol is missing from out2" v2.out &&
+	cp "$INIT/$f" "out2/$f" && printf "\n" >>"out2/$f" &&
+	test_exit_code 4 ceremony verify out2/transcript.jsonl --outputs out2 >v3.out &&
+	test_grep "sealed share $f of carol in out2 has SHA-256 [0-9a-f]*, the transcript says" v3.out &&
+	cp "$INIT/$f" "out2/$f" &&
+	ceremony verify out2/transcript.jsonl --outputs out2 >v4.out &&
+	test_grep "transcript.jsonl: OK" v4.out
 '
 
 test_expect_success 'a later ceremony opens the quorum with the cards and logs in' '
