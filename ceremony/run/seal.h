@@ -82,14 +82,18 @@ int seal_share_write(struct run_ctx *rc, const struct roster_person *holder, con
 
 /* The holder opens e's sealed file with their card: the file read (its
  * SHA-256 the transcript's), addressed to holder's certificate, the card
- * found by holder's token: pattern and its key pair by the certificate's
- * public key, the card PIN typed (rehearsal: read from the holder's
- * <holder>.card-pin file in e's rehearsal folder), the content key
- * decrypted on the card, the words decoded into *share (SECRET, caller's
+ * presented as for the attendance (internal.h run_card_use: found by the
+ * holder's token: pattern in any module and waited for, its key matched to
+ * the certificate, tries said, the PIN typed; rehearsal: read from the
+ * holder's <holder>.card-pin file in e's rehearsal folder), the content key
+ * decrypted on the card (a card pulled out meanwhile asked back, the
+ * opening done again), the words decoded into *share (SECRET, caller's
  * secmem). Nothing of the share is shown. 0; CE_ERR_NOT_FOUND (no file, no
- * card); CE_ERR_VERIFY (sealed to another person, changed file, does not
- * open) with a sentence for the holder; CE_ERR_PIN (wrong PIN, tries left
- * said; a locked PIN refused before any try); CE_ERR_PKCS11; CE_ERR_MLOCK. */
+ * card); CE_ERR_MISMATCH (another person's card, named); RUN_CARD_GONE
+ * (pulled out, not inserted again); CE_ERR_VERIFY (sealed to another
+ * person, changed file, does not open) with a sentence for the holder;
+ * CE_ERR_PIN (wrong PIN, tries left said; a locked PIN refused before any
+ * try; a final try only after "yes"); CE_ERR_PKCS11; CE_ERR_MLOCK. */
 int seal_share_open(struct run_ctx *rc, const struct roster_person *holder,
 		    const struct registry_share *e, struct slip39_share *share)
 	__attribute__((warn_unused_result));
