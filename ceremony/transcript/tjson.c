@@ -6,11 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Buffers start small and grow with the longest line parsed (tj_reserve):
+ * a transcript of short lines never pays for the 1 MiB line it could hold.
+ * The limits are the same as if everything were allocated up front: a line
+ * of len bytes makes at most len tokens (each value starts at a byte of its
+ * own) and at most len + 1 bytes of decoded strings (a string's quotes pay
+ * for its NUL; an escape never decodes longer than itself). */
+#define TJ_TOKENS_FIRST 64u
+#define TJ_STR_FIRST 256u
+
 int tj_init(struct tj_doc *d, size_t max_len)
 {
 	memset(d, 0, sizeof(*d));
-	d->t = calloc(TJ_TOKENS_MAX, sizeof(*d->t));
-	d->strcap = max_len + 1;
+	d->strmax = max_len + 1;
+	d->tokcap = TJ_TOKENS_FIRST;
+	d->strcap = d->strmax < TJ_STR_FIRST ? d->strmax : TJ_STR_FIRST;
+	d->t = malloc(d->tokcap * sizeof(*d->t));
 	d->strbuf = malloc(d->strcap);
 	if (d->t == NULL || d->strbuf == NULL) {
 		tj_free(d);
@@ -24,6 +35,42 @@ void tj_free(struct tj_doc *d)
 	free(d->t);
 	free(d->strbuf);
 	memset(d, 0, sizeof(*d));
+}
+
+/* At least want, doubling, at most max (want <= max). */
+static size_t tj_grow_to(size_t cap, size_t want, size_t max)
+{
+	while (cap < want)
+		cap = cap > max / 2 ? max : cap * 2;
+	return cap;
+}
+
+/* Room for every token and string a line of len bytes can make, within
+ * the limits. 0 or CE_ERR_NOMEM. */
+static int tj_reserve(struct tj_doc *d, size_t len)
+{
+	size_t want_tok = len < TJ_TOKENS_MAX ? len + 1 : TJ_TOKENS_MAX;
+	size_t want_str = len < d->strmax ? len + 1 : d->strmax;
+
+	if (want_tok > d->tokcap) {
+		size_t cap = tj_grow_to(d->tokcap ? d->tokcap : TJ_TOKENS_FIRST, want_tok, TJ_TOKENS_MAX);
+		struct tj_tok *t = realloc(d->t, cap * sizeof(*t));
+
+		if (t == NULL)
+			return CE_ERR_NOMEM;
+		d->t = t;
+		d->tokcap = (uint32_t)cap;
+	}
+	if (want_str > d->strcap) {
+		size_t cap = tj_grow_to(d->strcap ? d->strcap : TJ_STR_FIRST, want_str, d->strmax);
+		char *b = realloc(d->strbuf, cap);
+
+		if (b == NULL)
+			return CE_ERR_NOMEM;
+		d->strbuf = b;
+		d->strcap = cap;
+	}
+	return 0;
 }
 
 struct tj_parser {
@@ -54,7 +101,7 @@ static void ws(struct tj_parser *p)
 
 static int new_tok(struct tj_parser *p, uint8_t type)
 {
-	if (p->d->n >= TJ_TOKENS_MAX)
+	if (p->d->n >= p->d->tokcap) /* tokcap < TJ_TOKENS_MAX only when the line cannot fill it */
 		return perr(p, CE_ERR_TOO_LARGE, "too many JSON values on one line");
 	p->d->t[p->d->n].type = type;
 	p->d->t[p->d->n].size = 0;
@@ -225,11 +272,12 @@ static int parse_number(struct tj_parser *p)
 	const unsigned char *s = p->s;
 	size_t a = p->pos, q = p->pos;
 	int real = 0, i;
-	int64_t v = 0;
+	uint64_t v = 0, lim = (uint64_t)INT64_MAX;
 	int neg = 0, overflow = 0;
 
 	if (q < p->len && s[q] == '-') {
 		neg = 1;
+		lim++; /* -9223372036854775808 (INT64_MIN) is in range, 9223372036854775808 is not */
 		q++;
 	}
 	if (q >= p->len || s[q] < '0' || s[q] > '9')
@@ -238,9 +286,9 @@ static int parse_number(struct tj_parser *p)
 		q++;
 	} else {
 		while (q < p->len && s[q] >= '0' && s[q] <= '9') {
-			int dgt = s[q] - '0';
+			unsigned dgt = (unsigned)(s[q] - '0');
 
-			if (v > (INT64_MAX - dgt) / 10)
+			if (v > (lim - dgt) / 10)
 				overflow = 1;
 			else
 				v = v * 10 + dgt;
@@ -271,7 +319,8 @@ static int parse_number(struct tj_parser *p)
 	i = new_tok(p, real ? TJ_REAL : TJ_INT);
 	if (i < 0)
 		return -1;
-	p->d->t[i].v.i = neg ? -v : v;
+	/* magnitude <= 2^63: negated in unsigned arithmetic, then the bit pattern */
+	p->d->t[i].v.i = neg ? (int64_t)(0 - v) : (int64_t)v;
 	p->d->t[i].next = p->d->n;
 	p->pos = q;
 	return i;
@@ -390,6 +439,10 @@ int tj_parse(struct tj_doc *d, const char *s, size_t len, char *why, size_t cap)
 	d->n = 0;
 	d->strlen_ = 0;
 	memset(&p, 0, sizeof(p));
+	if (tj_reserve(d, len) != 0) {
+		snprintf(why, cap, "out of memory for a line of %zu bytes", len);
+		return CE_ERR_NOMEM;
+	}
 	p.d = d;
 	p.s = (const unsigned char *)s;
 	p.len = len;

@@ -8,7 +8,9 @@
  * and the outputs' hashes (--outputs).
  *
  * State is in bounded tables: memory does not grow with the number of events
- * beyond SEM_STEPS_MAX steps and SEM_PERSONS_MAX persons.
+ * beyond SEM_STEPS_MAX steps and SEM_PERSONS_MAX persons. The step table
+ * starts small and doubles with the steps started (a short transcript
+ * allocates a short table).
  */
 #include "ceremony/verify/verify_internal.h"
 #include "ceremony/model/role.h"
@@ -21,7 +23,8 @@
 #include <string.h>
 
 #define SEM_STEPS_MAX 10000
-#define SEM_STEP_SLOTS 16384 /* > SEM_STEPS_MAX: the table never fills */
+#define SEM_STEP_SLOTS 16384 /* the most slots: > SEM_STEPS_MAX * 4 / 3, the table never fills */
+#define SEM_STEP_SLOTS_FIRST 32 /* doubled when three quarters full */
 #define SEM_STEP_PEOPLE_MAX 256
 #define SEM_PERSONS_MAX 1024
 #define SEM_QUORUM_MAX 256
@@ -45,7 +48,7 @@ struct sem_share {
 
 struct verify_rules {
 	struct sem_step *steps; /* every step started (open addressing) */
-	size_t nsteps;
+	size_t nsteps, nslots;
 	char *open_step; /* the step now running, NULL between steps */
 	/* the running step's people: person NULL, person_id owned */
 	struct policy_seat actors[SEM_STEP_PEOPLE_MAX];
@@ -96,7 +99,8 @@ int verify_rules_new(struct verify_rules **out)
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	ru->steps = calloc(SEM_STEP_SLOTS, sizeof(*ru->steps));
+	ru->nslots = SEM_STEP_SLOTS_FIRST;
+	ru->steps = calloc(ru->nslots, sizeof(*ru->steps));
 	if (ru->steps == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -117,7 +121,7 @@ void verify_rules_free(struct verify_rules *ru)
 		return;
 	rules_step_people_clear(ru);
 	if (ru->steps != NULL)
-		for (i = 0; i < SEM_STEP_SLOTS; i++)
+		for (i = 0; i < ru->nslots; i++)
 			free(ru->steps[i].id);
 	free(ru->steps);
 	free(ru->open_step);
@@ -257,6 +261,36 @@ static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witne
 	return 0;
 }
 
+/* The slot of step in the table: its own, or the empty one it would take. */
+static size_t rules_step_slot(const struct verify_rules *ru, const char *step)
+{
+	size_t slot = (size_t)(str_hash(step) % ru->nslots);
+
+	while (ru->steps[slot].id != NULL && strcmp(ru->steps[slot].id, step) != 0)
+		slot = (slot + 1) % ru->nslots;
+	return slot;
+}
+
+/* Twice the slots (at most SEM_STEP_SLOTS), every step moved over. 0 or
+ * CE_ERR_NOMEM. */
+static int rules_steps_grow(struct verify_rules *ru)
+{
+	struct sem_step *old = ru->steps;
+	size_t oldn = ru->nslots, i;
+
+	ru->steps = calloc(oldn * 2, sizeof(*ru->steps));
+	if (ru->steps == NULL) {
+		ru->steps = old;
+		return CE_ERR_NOMEM;
+	}
+	ru->nslots = oldn * 2;
+	for (i = 0; i < oldn; i++)
+		if (old[i].id != NULL)
+			ru->steps[rules_step_slot(ru, old[i].id)] = old[i];
+	free(old);
+	return 0;
+}
+
 static int rules_step_start(struct verify_rules *ru, uint64_t ln, const char *step)
 {
 	size_t slot;
@@ -264,15 +298,17 @@ static int rules_step_start(struct verify_rules *ru, uint64_t ln, const char *st
 	if (ru->open_step != NULL)
 		return verify_report_fail(ru->rep, ln, "step %s starts while step %s is still running",
 					  step, ru->open_step);
-	slot = (size_t)(str_hash(step) % SEM_STEP_SLOTS);
-	while (ru->steps[slot].id != NULL) {
-		if (strcmp(ru->steps[slot].id, step) == 0)
-			return verify_report_fail(ru->rep, ln, "step %s runs a second time (first at line %llu)",
-						  step, (unsigned long long)ru->steps[slot].line);
-		slot = (slot + 1) % SEM_STEP_SLOTS;
-	}
+	slot = rules_step_slot(ru, step);
+	if (ru->steps[slot].id != NULL)
+		return verify_report_fail(ru->rep, ln, "step %s runs a second time (first at line %llu)",
+					  step, (unsigned long long)ru->steps[slot].line);
 	if (ru->nsteps == SEM_STEPS_MAX)
 		return verify_report_fail(ru->rep, ln, "more than %d steps", SEM_STEPS_MAX);
+	if ((ru->nsteps + 1) * 4 > ru->nslots * 3 && ru->nslots < SEM_STEP_SLOTS) {
+		if (rules_steps_grow(ru) != 0)
+			return CE_ERR_NOMEM;
+		slot = rules_step_slot(ru, step);
+	}
 	ru->steps[slot].id = strdup(step);
 	ru->open_step = strdup(step);
 	if (ru->steps[slot].id == NULL || ru->open_step == NULL)
