@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Buffers start small and grow with the longest line parsed (tj_reserve):
- * a transcript of short lines never pays for the 1 MiB line it could hold.
- * The limits are the same as if everything were allocated up front: a line
- * of len bytes makes at most len tokens (each value starts at a byte of its
- * own) and at most len + 1 bytes of decoded strings (a string's quotes pay
- * for its NUL; an escape never decodes longer than itself). */
+/* Buffers start small and grow with the lines parsed: a transcript of short
+ * lines never pays for the 1 MiB line it could hold. Tokens double when one
+ * more is needed (new_tok), strings are reserved for the line (tj_reserve: a
+ * line of len bytes decodes to at most len + 1 bytes of strings, a string's
+ * quotes paying for its NUL and no escape decoding longer than itself). The
+ * limits are those of buffers allocated to the maximum up front. */
 #define TJ_TOKENS_FIRST 64u
 #define TJ_STR_FIRST 256u
 
@@ -45,24 +45,14 @@ static size_t tj_grow_to(size_t cap, size_t want, size_t max)
 	return cap;
 }
 
-/* Room for every token and string a line of len bytes can make, within
- * the limits. 0 or CE_ERR_NOMEM. */
+/* Room for every decoded string a line of len bytes can make (at most
+ * len + 1 bytes, within strmax). 0 or CE_ERR_NOMEM. */
 static int tj_reserve(struct tj_doc *d, size_t len)
 {
-	size_t want_tok = len < TJ_TOKENS_MAX ? len + 1 : TJ_TOKENS_MAX;
-	size_t want_str = len < d->strmax ? len + 1 : d->strmax;
+	size_t want = len < d->strmax ? len + 1 : d->strmax;
 
-	if (want_tok > d->tokcap) {
-		size_t cap = tj_grow_to(d->tokcap ? d->tokcap : TJ_TOKENS_FIRST, want_tok, TJ_TOKENS_MAX);
-		struct tj_tok *t = realloc(d->t, cap * sizeof(*t));
-
-		if (t == NULL)
-			return CE_ERR_NOMEM;
-		d->t = t;
-		d->tokcap = (uint32_t)cap;
-	}
-	if (want_str > d->strcap) {
-		size_t cap = tj_grow_to(d->strcap ? d->strcap : TJ_STR_FIRST, want_str, d->strmax);
+	if (want > d->strcap) {
+		size_t cap = tj_grow_to(d->strcap ? d->strcap : TJ_STR_FIRST, want, d->strmax);
 		char *b = realloc(d->strbuf, cap);
 
 		if (b == NULL)
@@ -101,8 +91,18 @@ static void ws(struct tj_parser *p)
 
 static int new_tok(struct tj_parser *p, uint8_t type)
 {
-	if (p->d->n >= p->d->tokcap) /* tokcap < TJ_TOKENS_MAX only when the line cannot fill it */
+	if (p->d->n >= TJ_TOKENS_MAX)
 		return perr(p, CE_ERR_TOO_LARGE, "too many JSON values on one line");
+	if (p->d->n >= p->d->tokcap) { /* doubled, up to TJ_TOKENS_MAX */
+		size_t cap = tj_grow_to(p->d->tokcap ? p->d->tokcap : TJ_TOKENS_FIRST, (size_t)p->d->n + 1,
+					TJ_TOKENS_MAX);
+		struct tj_tok *t = realloc(p->d->t, cap * sizeof(*t));
+
+		if (t == NULL)
+			return perr(p, CE_ERR_NOMEM, "out of memory");
+		p->d->t = t;
+		p->d->tokcap = (uint32_t)cap;
+	}
 	p->d->t[p->d->n].type = type;
 	p->d->t[p->d->n].size = 0;
 	return (int)p->d->n++;

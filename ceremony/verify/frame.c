@@ -13,18 +13,22 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_CHUNK_BYTES (256 * 1024)
-/* The buffer starts at FRAME_FIRST_BYTES and doubles when a line does not
- * fit, up to FRAME_MAX_BYTES (the longest line, its newline and a chunk):
- * a small transcript never pays for the longest line it could hold. */
+/* The buffer starts at the file's size (at least FRAME_LEAST_BYTES, at most
+ * FRAME_FIRST_BYTES) and doubles when a line does not fit, up to
+ * FRAME_MAX_BYTES (the longest line, its newline and a chunk): a small
+ * transcript never pays for the longest line it could hold. */
+#define FRAME_LEAST_BYTES 4096
 #define FRAME_FIRST_BYTES (64 * 1024)
 #define FRAME_MAX_BYTES (TRANSCRIPT_LINE_MAX_BYTES + 1 + READ_CHUNK_BYTES)
 
 int verify_frame_open(struct verify_frame *fr, const char *path)
 {
 	int r = CE_ERR_INTERNAL;
+	struct stat st;
 
 	memset(fr, 0, sizeof(*fr));
 	fr->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -38,6 +42,8 @@ int verify_frame_open(struct verify_frame *fr, const char *path)
 		goto out;
 	}
 	fr->cap = FRAME_FIRST_BYTES;
+	if (fstat(fr->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < FRAME_FIRST_BYTES)
+		fr->cap = st.st_size < FRAME_LEAST_BYTES ? FRAME_LEAST_BYTES : (size_t)st.st_size + 1;
 	fr->buf = malloc(fr->cap);
 	if (fr->buf == NULL) {
 		r = CE_ERR_NOMEM;

@@ -51,14 +51,15 @@ struct verify_rules {
 	size_t nsteps, nslots;
 	char *open_step; /* the step now running, NULL between steps */
 	/* the running step's people: person NULL, person_id owned */
-	struct policy_seat actors[SEM_STEP_PEOPLE_MAX];
-	size_t nactors;
-	struct policy_seat wits[SEM_STEP_PEOPLE_MAX];
-	size_t nwits;
-	struct sem_person persons[SEM_PERSONS_MAX];
-	size_t npersons;
-	struct sem_share shares[SEM_QUORUM_MAX];
-	size_t nshares;
+	/* arrays grown on demand (rules_grow), up to their _MAX */
+	struct policy_seat *actors;
+	size_t nactors, cap_actors;
+	struct policy_seat *wits;
+	size_t nwits, cap_wits;
+	struct sem_person *persons;
+	size_t npersons, cap_persons;
+	struct sem_share *shares;
+	size_t nshares, cap_shares;
 	int ended;
 	/* the set of the last share.issued and its pin_derivation ("" none) */
 	char issued_set[2 * VERIFY_NAME_LEN], issued_deriv[VERIFY_NAME_LEN];
@@ -71,6 +72,19 @@ struct verify_rules {
 static void copy_str(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+/* arr (cap elements of elsize bytes) with twice the room (8 at first), or
+ * NULL (arr untouched). Every _MAX above is a power of two: the last
+ * doubling reaches it exactly. */
+static void *rules_grow(void *arr, size_t *cap, size_t elsize)
+{
+	size_t c = *cap ? *cap * 2 : 8;
+	void *p = realloc(arr, c * elsize);
+
+	if (p != NULL)
+		*cap = c;
+	return p;
 }
 
 static void rules_step_people_clear(struct verify_rules *ru)
@@ -127,6 +141,10 @@ void verify_rules_free(struct verify_rules *ru)
 	free(ru->open_step);
 	for (i = 0; i < ru->npersons; i++)
 		free(ru->persons[i].id);
+	free(ru->persons);
+	free(ru->actors);
+	free(ru->wits);
+	free(ru->shares);
 	free(ru);
 }
 
@@ -183,6 +201,13 @@ static int rules_person_roles(struct verify_rules *ru, uint64_t ln, const char *
 	if (p == NULL) {
 		if (ru->npersons == SEM_PERSONS_MAX)
 			return verify_report_fail(ru->rep, ln, "more than %d persons", SEM_PERSONS_MAX);
+		if (ru->npersons == ru->cap_persons) {
+			struct sem_person *g = rules_grow(ru->persons, &ru->cap_persons, sizeof(*g));
+
+			if (g == NULL)
+				return CE_ERR_NOMEM;
+			ru->persons = g;
+		}
 		p = &ru->persons[ru->npersons];
 		p->id = strdup(id);
 		if (p->id == NULL)
@@ -227,8 +252,9 @@ static int seats_have(const struct policy_seat *list, size_t n, const char *id)
 static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witness)
 {
 	const struct tj_doc *d = ru->d;
-	struct policy_seat *list = witness ? ru->wits : ru->actors;
+	struct policy_seat **list = witness ? &ru->wits : &ru->actors;
 	size_t *n = witness ? &ru->nwits : &ru->nactors;
+	size_t *cap = witness ? &ru->cap_wits : &ru->cap_actors;
 	uint32_t i;
 	int p, k;
 
@@ -248,15 +274,22 @@ static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witne
 		if (!witness && policy_step_self_witness(ru->wits, ru->nwits, &me))
 			return verify_report_fail(ru->rep, ln, "step %s: %s acts in a step they witness (policy 5.2.1)",
 						  ru->open_step, me.person_id);
-		if (seats_have(list, *n, me.person_id))
+		if (seats_have(*list, *n, me.person_id))
 			continue;
 		if (*n == SEM_STEP_PEOPLE_MAX)
 			return verify_report_fail(ru->rep, ln, "more than %d people in step %s",
 						  SEM_STEP_PEOPLE_MAX, ru->open_step);
+		if (*n == *cap) {
+			struct policy_seat *g = rules_grow(*list, cap, sizeof(*g));
+
+			if (g == NULL)
+				return CE_ERR_NOMEM;
+			*list = g;
+		}
 		me.person_id = strdup(me.person_id);
 		if (me.person_id == NULL)
 			return CE_ERR_NOMEM;
-		list[(*n)++] = me;
+		(*list)[(*n)++] = me;
 	}
 	return 0;
 }
@@ -364,6 +397,13 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 	if (ru->nshares == SEM_QUORUM_MAX)
 		return verify_report_fail(ru->rep, ln, "more than %d shares in step %s", SEM_QUORUM_MAX,
 					  ru->open_step);
+	if (ru->nshares == ru->cap_shares) {
+		struct sem_share *g = rules_grow(ru->shares, &ru->cap_shares, sizeof(*g));
+
+		if (g == NULL)
+			return CE_ERR_NOMEM;
+		ru->shares = g;
+	}
 	sh = &ru->shares[ru->nshares++];
 	sh->set = strdup(set);
 	sh->holder = strdup(holder);
