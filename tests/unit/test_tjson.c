@@ -10,6 +10,8 @@
 #include "common/err.h"
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,6 +103,91 @@ static void test_access(void **state)
 	tj_free(&d);
 }
 
+/* docs/transcript-format.md section 1: integers within the 64-bit signed
+ * range, both ends included (INT64_MIN was once refused: its magnitude does
+ * not fit an int64); one past either end is refused. */
+static void test_int64_range(void **state)
+{
+	struct tj_doc d;
+	char why[128];
+	const char *s = "{\"lo\":-9223372036854775808,\"hi\":9223372036854775807,\"z\":-0}";
+
+	(void)state;
+	assert_int_equal(tj_init(&d, 4096), 0);
+	assert_int_equal(tj_parse(&d, s, strlen(s), why, sizeof(why)), 0);
+	assert_true(tj_int(&d, tj_get(&d, 0, "lo")) == INT64_MIN);
+	assert_true(tj_int(&d, tj_get(&d, 0, "hi")) == INT64_MAX);
+	assert_true(tj_int(&d, tj_get(&d, 0, "z")) == 0);
+	assert_int_equal(tj_parse(&d, "-9223372036854775808", 20, why, sizeof(why)), 0);
+	assert_true(d.t[0].type == TJ_INT && d.t[0].v.i == INT64_MIN);
+	assert_int_equal(tj_parse(&d, "-9223372036854775809", 20, why, sizeof(why)), CE_ERR_FORMAT);
+	assert_non_null(strstr(why, "integer too big"));
+	assert_int_equal(tj_parse(&d, "9223372036854775808", 19, why, sizeof(why)), CE_ERR_FORMAT);
+	assert_non_null(strstr(why, "integer too big"));
+	assert_int_equal(tj_parse(&d, "-92233720368547758080", 21, why, sizeof(why)), CE_ERR_FORMAT);
+	tj_free(&d);
+}
+
+/* The buffers start small and grow with the line: a line of many values
+ * and long strings parses the same as a short one, the document is reused
+ * after it, and the limits stay those of the maximum (TJ_TOKENS_MAX values,
+ * max_len bytes of strings). */
+static void test_growth(void **state)
+{
+	struct tj_doc d;
+	char why[128];
+	size_t n = 3 * 20000 + 2, i;
+	char *s = malloc(n + 1);
+	char *big = malloc(TJ_TOKENS_MAX * 2 + 2);
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(big);
+	/* 20,000 one-digit values: far past the first token array */
+	s[0] = '[';
+	for (i = 0; i < 20000; i++)
+		memcpy(s + 1 + 3 * i, "7, ", 3);
+	s[n - 3] = ' ';
+	s[n - 2] = ' ';
+	s[n - 1] = ']';
+	s[n - 4] = '7';
+	s[n] = '\0';
+	assert_int_equal(tj_init(&d, n + 16), 0);
+	assert_int_equal(tj_parse(&d, s, n, why, sizeof(why)), 0);
+	assert_int_equal(d.t[0].size, 20000);
+	assert_true(tj_int(&d, 20000) == 7);
+	/* a long string after it, then a short line again */
+	memset(s, 'a', n);
+	s[0] = '"';
+	s[n - 1] = '"';
+	assert_int_equal(tj_parse(&d, s, n, why, sizeof(why)), 0);
+	assert_int_equal(d.t[0].slen, n - 2);
+	assert_int_equal(tj_parse(&d, "{\"k\":1}", 7, why, sizeof(why)), 0);
+	assert_int_equal(tj_int(&d, tj_get(&d, 0, "k")), 1);
+	tj_free(&d);
+	/* strings past max_len are refused as before */
+	assert_int_equal(tj_init(&d, 8), 0);
+	assert_int_equal(tj_parse(&d, "\"aaaaaaaaaaaaaaaa\"", 18, why, sizeof(why)), CE_ERR_TOO_LARGE);
+	assert_non_null(strstr(why, "strings too long"));
+	tj_free(&d);
+	/* one value more than TJ_TOKENS_MAX: refused, not grown past it */
+	big[0] = '[';
+	for (i = 0; i < TJ_TOKENS_MAX; i++) {
+		big[1 + 2 * i] = '0';
+		big[2 + 2 * i] = ',';
+	}
+	big[2 * TJ_TOKENS_MAX] = ']';
+	assert_int_equal(tj_init(&d, 4 * TJ_TOKENS_MAX), 0);
+	assert_int_equal(tj_parse(&d, big, 2 * TJ_TOKENS_MAX + 1, why, sizeof(why)), CE_ERR_TOO_LARGE);
+	assert_non_null(strstr(why, "too many JSON values"));
+	big[2 * TJ_TOKENS_MAX - 2] = ']'; /* 65,535 elements: the array and them fit */
+	assert_int_equal(tj_parse(&d, big, 2 * TJ_TOKENS_MAX - 1, why, sizeof(why)), 0);
+	assert_int_equal(d.t[0].size, TJ_TOKENS_MAX - 1);
+	tj_free(&d);
+	free(s);
+	free(big);
+}
+
 static void test_limits(void **state)
 {
 	struct tj_doc d;
@@ -127,6 +214,8 @@ int main(void)
 		cmocka_unit_test(test_same_as_jansson),
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_int64_range),
+		cmocka_unit_test(test_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
