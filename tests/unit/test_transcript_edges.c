@@ -18,12 +18,14 @@
 #include "common/err.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[256];
@@ -241,6 +243,56 @@ static void test_open_and_refused_event(void **state)
 	assert_non_null(strstr(ce_err_detail(), "no/such/dir"));
 }
 
+static int clock_fails(struct timespec *ts)
+{
+	(void)ts;
+	errno = EPERM;
+	return -1;
+}
+
+/* Refusals before anything is written: a line over the 1 MiB bound, a
+ * string jansson cannot encode, a clock that cannot be read, hold states;
+ * the transcript stays usable after each (the twin: an event then goes in). */
+static void test_refused_before_writing(void **state)
+{
+	struct transcript *t = NULL;
+	char path[300];
+	char *big = malloc(TRANSCRIPT_LINE_MAX_BYTES + 2);
+	json_t *d;
+
+	(void)state;
+	assert_non_null(big);
+	snprintf(path, sizeof(path), "%s/refused.jsonl", dir);
+	assert_int_equal(transcript_open(path, &t), 0);
+	assert_string_equal(transcript_path(t), path);
+	memset(big, 'a', TRANSCRIPT_LINE_MAX_BYTES + 1);
+	big[TRANSCRIPT_LINE_MAX_BYTES + 1] = '\0';
+	d = json_pack("{s:s}", "user", big);
+	assert_int_equal(transcript_append(t, "logout", NULL, NULL, NULL, d), CE_ERR_TOO_LARGE);
+	assert_non_null(strstr(ce_err_detail(), "at most"));
+	json_decref(d);
+	d = json_pack("{s:s}", "status", "done");
+	assert_int_equal(transcript_append(t, "step.end", "\xff\xfe", NULL, NULL, d), CE_ERR_INVALID);
+	assert_non_null(strstr(ce_err_detail(), "cannot build the event"));
+	json_decref(d);
+	transcript_set_clock(t, clock_fails);
+	assert_int_equal(append_logout(t), CE_ERR_IO);
+	assert_non_null(strstr(ce_err_detail(), "clock_gettime"));
+	transcript_set_clock(t, NULL);
+	assert_int_equal(transcript_hold_release(t, 1), CE_ERR_STATE);
+	assert_int_equal(transcript_hold(t), 0);
+	assert_int_equal(transcript_hold(t), CE_ERR_STATE);
+	assert_int_equal(append_logout(t), 0);
+	assert_int_equal(transcript_hold_release(t, 0), 0); /* forgotten */
+	assert_int_equal(transcript_next_seq(t), 0);
+	assert_int_equal(append_logout(t), 0);
+	assert_int_equal(transcript_next_seq(t), 1);
+	assert_int_equal(transcript_close(t), 0);
+	assert_int_equal(transcript_hold(t), CE_ERR_STATE);
+	transcript_free(t);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_write_enospc),
 		cmocka_unit_test(test_write_fsync_refused),
 		cmocka_unit_test(test_open_and_refused_event),
+		cmocka_unit_test(test_refused_before_writing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
