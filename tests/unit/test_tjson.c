@@ -188,6 +188,64 @@ static void test_growth(void **state)
 	free(big);
 }
 
+/* Escapes and raw UTF-8 of every length, and the refusals of each malformed
+ * shape (overlong, surrogate, past U+10FFFF, cut short); an object of
+ * TJ_KEYS_MAX keys and one more. */
+static void test_utf8_and_keys(void **state)
+{
+	static const struct {
+		const char *s, *want; /* want: the decoded string, NULL refused */
+	} cases[] = {
+		{ "\"\\u00C9\\u20ac\"", "\xc3\x89\xe2\x82\xac" },
+		{ "\"\xe2\x82\xac\xf0\x9f\x98\x80\xc3\xa9\"", "\xe2\x82\xac\xf0\x9f\x98\x80\xc3\xa9" },
+		{ "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80" },
+		{ "\"\xe0\x80\xaf\"", NULL },     /* overlong */
+		{ "\"\xed\xa0\x80\"", NULL },     /* a surrogate in UTF-8 */
+		{ "\"\xf0\x80\x80\x80\"", NULL }, /* overlong 4 bytes */
+		{ "\"\xf4\x90\x80\x80\"", NULL }, /* past U+10FFFF */
+		{ "\"\xe2\x82\"", NULL },          /* cut short */
+		{ "\"\xf0\x9f\x98\"", NULL },
+		{ "\"\xc0\xaf\"", NULL },
+		{ "\"\\u00G0\"", NULL },
+		{ "\"abc\\", NULL },                /* ends on a backslash */
+	};
+	struct tj_doc d;
+	char why[128];
+	char *obj = malloc(16 * (TJ_KEYS_MAX + 2));
+	size_t i, off;
+
+	(void)state;
+	assert_non_null(obj);
+	assert_int_equal(tj_init(&d, 1 << 16), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = tj_parse(&d, cases[i].s, strlen(cases[i].s), why, sizeof(why));
+
+		if (cases[i].want == NULL) {
+			if (r != CE_ERR_FORMAT)
+				fail_msg("case %zu accepted", i);
+		} else {
+			if (r != 0)
+				fail_msg("case %zu refused: %s", i, why);
+			assert_string_equal(tj_str(&d, 0), cases[i].want);
+		}
+	}
+	off = (size_t)sprintf(obj, "{");
+	for (i = 0; i < TJ_KEYS_MAX; i++)
+		off += (size_t)sprintf(obj + off, "%s\"k%zu\":0", i ? "," : "", i);
+	strcpy(obj + off, "}");
+	assert_int_equal(tj_parse(&d, obj, off + 1, why, sizeof(why)), 0);
+	assert_int_equal(d.t[0].size, TJ_KEYS_MAX);
+	sprintf(obj + off, ",\"k%d\":0}", TJ_KEYS_MAX);
+	assert_int_equal(tj_parse(&d, obj, strlen(obj), why, sizeof(why)), CE_ERR_TOO_LARGE);
+	assert_non_null(strstr(why, "too many keys"));
+	tj_free(&d);
+	/* raw UTF-8 past max_len: refused, not written past the buffer */
+	assert_int_equal(tj_init(&d, 4), 0);
+	assert_int_equal(tj_parse(&d, "\"\xe2\x82\xac\xe2\x82\xac\"", 8, why, sizeof(why)), CE_ERR_TOO_LARGE);
+	tj_free(&d);
+	free(obj);
+}
+
 static void test_limits(void **state)
 {
 	struct tj_doc d;
@@ -216,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_int64_range),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_utf8_and_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +295,40 @@ static void test_refused_before_writing(void **state)
 	free(big);
 }
 
+/* Signing what cannot be read: the transcript file gone before the held
+ * lines are signed; nothing held; the hash of a folder (read refused). */
+static void test_sign_unreadable(void **state)
+{
+	struct transcript *t = NULL;
+	char path[300];
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *cert = NULL;
+	char *pem = NULL;
+	size_t pem_len = 0;
+	uint8_t h[32];
+
+	(void)state;
+	assert_non_null(key);
+	assert_int_equal(transcript_signer_cert_create(key, "0123456789abcdef0123456789abcdef", &cert), 0);
+	snprintf(path, sizeof(path), "%s/gone.jsonl", dir);
+	assert_int_equal(transcript_open(path, &t), 0);
+	assert_int_equal(append_logout(t), 0);
+	assert_int_equal(transcript_hold_sign(t, key, NULL, cert, &pem, &pem_len), CE_ERR_STATE);
+	assert_non_null(strstr(ce_err_detail(), "no held lines"));
+	assert_int_equal(transcript_hold(t), 0);
+	assert_int_equal(append_logout(t), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(transcript_hold_sign(t, key, NULL, cert, &pem, &pem_len), CE_ERR_IO);
+	assert_non_null(strstr(ce_err_detail(), "cannot read to sign"));
+	assert_null(pem);
+	assert_int_equal(transcript_hold_release(t, 0), 0);
+	transcript_free(t);
+	assert_int_equal(transcript_file_sha256(dir, h, NULL), CE_ERR_IO);
+	assert_non_null(strstr(ce_err_detail(), "read"));
+	X509_free(cert);
+	EVP_PKEY_free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_write_fsync_refused),
 		cmocka_unit_test(test_open_and_refused_event),
 		cmocka_unit_test(test_refused_before_writing),
+		cmocka_unit_test(test_sign_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
