@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ceremony/transcript/fingerprint.h"
+#include "ceremony/transcript/format.h"
 #include "ceremony/transcript/transcript.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
@@ -341,6 +342,100 @@ static void test_table_limits(void **state)
 	expect_many(SS("a"), 257, one_share, "", 259, "more than 256 shares in step a");
 }
 
+static void write_file(const char *path, const char *a, size_t alen, const char *b)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(a, 1, alen, f), alen);
+	fputs(b, f);
+	fclose(f);
+}
+
+static int count_lines(void *ctx, uint64_t lineno, const struct tj_doc *d)
+{
+	(void)lineno;
+	(void)d;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int stop_at_once(void *ctx, uint64_t lineno, const struct tj_doc *d)
+{
+	(void)ctx;
+	(void)lineno;
+	(void)d;
+	return ce_err_set(CE_ERR_INVALID, "stopped by the callback");
+}
+
+/* The line reader: a line longer than the bound (the buffer grows to it,
+ * not past it), a line that is not an object, a callback error; the frame
+ * of a line (a field missing, another version); option refusals; an empty
+ * file. */
+static void test_frame_and_options(void **state)
+{
+	struct verify_opts opts;
+	struct verify_report rep;
+	char path[300], spec[2048];
+	char *big = malloc(TRANSCRIPT_LINE_MAX_BYTES + 2);
+	int n = 0;
+
+	(void)state;
+	assert_non_null(big);
+	snprintf(path, sizeof(path), "%s/frame.jsonl", dir);
+	/* a line of exactly the bound is read; one byte more is refused */
+	memset(big, ' ', TRANSCRIPT_LINE_MAX_BYTES);
+	big[0] = '{';
+	big[TRANSCRIPT_LINE_MAX_BYTES - 1] = '}';
+	write_file(path, big, TRANSCRIPT_LINE_MAX_BYTES, "\n{}\n");
+	assert_int_equal(verify_lines_each(path, count_lines, &n), 0);
+	assert_int_equal(n, 2);
+	big[TRANSCRIPT_LINE_MAX_BYTES - 1] = ' ';
+	big[TRANSCRIPT_LINE_MAX_BYTES] = '}';
+	write_file(path, big, TRANSCRIPT_LINE_MAX_BYTES + 1, "\n");
+	assert_int_equal(verify_lines_each(path, count_lines, &n), CE_ERR_TOO_LARGE);
+	assert_non_null(strstr(ce_err_detail(), ":1: line longer than"));
+	memset(&opts, 0, sizeof(opts));
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_non_null(strstr(rep.reason, "longer than"));
+	write_file(path, "{}\n[1]\n", 8, "");
+	assert_int_equal(verify_lines_each(path, count_lines, &n), CE_ERR_FORMAT);
+	assert_non_null(strstr(ce_err_detail(), ":2: not a JSON object"));
+	assert_int_equal(verify_lines_each(path, stop_at_once, NULL), CE_ERR_INVALID);
+	/* the frame: eight of the nine fields; a version 2 line */
+	snprintf(spec, sizeof(spec),
+		 "{\"details\":{},\"persons\":[],\"prev\":\"%s\",\"seq\":0,\"step\":null,"
+		 "\"time\":\"2026-01-01T00:00:00.000000Z\",\"type\":\"logout\",\"v\":1}\n",
+		 TRANSCRIPT_GENESIS_PREV);
+	write_file(path, spec, strlen(spec), "");
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_non_null(strstr(rep.reason, "field \"witnesses\" missing"));
+	snprintf(spec, sizeof(spec),
+		 "{\"details\":{},\"persons\":[],\"prev\":\"%s\",\"seq\":0,\"step\":null,"
+		 "\"time\":\"2026-01-01T00:00:00.000000Z\",\"type\":\"logout\",\"v\":2,\"witnesses\":[]}\n",
+		 TRANSCRIPT_GENESIS_PREV);
+	write_file(path, spec, strlen(spec), "");
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_non_null(strstr(rep.reason, "format version is not 1"));
+	/* empty: nothing proven */
+	write_file(path, "", 0, "");
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_INCOMPLETE);
+	assert_non_null(strstr(rep.reason, "stopped before the first event"));
+	/* options that need a script */
+	opts.roster_path = "r.yaml";
+	assert_int_equal(verify_transcript(path, &opts, &rep), CE_ERR_INVALID);
+	assert_non_null(strstr(ce_err_detail(), "--roster needs --script"));
+	opts.roster_path = NULL;
+	opts.n_require_cosigners = 1;
+	assert_int_equal(verify_transcript(path, &opts, &rep), CE_ERR_INVALID);
+	assert_non_null(strstr(ce_err_detail(), "--require-cosigners needs --script"));
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_share_issued),
 		cmocka_unit_test(test_outputs),
 		cmocka_unit_test(test_table_limits),
+		cmocka_unit_test(test_frame_and_options),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
