@@ -17,6 +17,7 @@
 #include "ceremony/transcript/transcript.h"
 #include "ceremony/verify/verify.h"
 #include "common/err.h"
+#include "common/hex.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -436,6 +437,68 @@ static void test_frame_and_options(void **state)
 	free(big);
 }
 
+/* With --script (tests/data/verify/script.yaml and its roster): the
+ * ceremony's policy date, seats the roster does not grant, the step's
+ * people. ceremony.start carries the two files' real hashes. */
+static void expect_script(const char *start_extra, const char *events, uint64_t line, const char *want)
+{
+	static const char *const script = "tests/data/verify/script.yaml";
+	static const char *const roster = "tests/data/verify/roster.yaml";
+	struct verify_opts opts;
+	struct verify_report rep;
+	char path[320], sh[65], rh[65], *spec = malloc(16384);
+	uint8_t h[32];
+
+	assert_non_null(spec);
+	assert_int_equal(transcript_file_sha256(script, h, NULL), 0);
+	hex_encode(h, 32, sh);
+	assert_int_equal(transcript_file_sha256(roster, h, NULL), 0);
+	hex_encode(h, 32, rh);
+	snprintf(spec, 16384,
+		 "[\"ceremony.start\",null,[],[],{\"ceremony_id\":\"0123456789abcdef0123456789abcdef\","
+		 "\"tool_version\":\"1\",\"exe_sha256\":\"" H64 "\",\"host\":\"h\",\"rehearsal\":true,"
+		 "\"clock\":{},\"script_sha256\":\"%s\",\"roster_sha256\":\"%s\"%s}]\n%s",
+		 sh, rh, start_extra, events);
+	write_events(spec, path, sizeof(path));
+	memset(&opts, 0, sizeof(opts));
+	opts.script_path = script;
+	opts.roster_path = roster;
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	if (rep.verdict != VERIFY_FAILED || strstr(rep.reason, want) == NULL ||
+	    (line != 0 && rep.fail_line != line))
+		fail_msg("verdict %d line %llu \"%s\", expected FAILED at %llu with \"%s\"", rep.verdict,
+			 (unsigned long long)rep.fail_line, rep.reason, (unsigned long long)line, want);
+	free(spec);
+}
+
+#define ATT "[\"step.start\",\"attendance\",[" PR("alice", "security-officer") "],[],{}]\n"
+#define SEAT(id, role) "[\"role.assign\",\"attendance\",[" PR(id, role) "],[],{\"role\":\"" role "\"}]\n"
+
+static void test_script_seats(void **state)
+{
+	(void)state;
+	expect_script(",\"policy_date\":7", "", 1, "details.policy_date is not a string");
+	expect_script(",\"policy_date\":\"2026-13-45\"", "", 1, "is not YYYY-MM-DD");
+	expect_script(",\"policy_date\":\"2026-01-01\"", ATT SEAT("zed", "security-officer"), 3,
+		      "zed is not in the roster");
+	expect_script(",\"policy_date\":\"2026-01-01\"", ATT SEAT("bob", "security-officer"), 3,
+		      "bob is not a security-officer in the roster (policy 4.2.3)");
+	expect_script(",\"policy_date\":\"2026-01-01\"", ATT SEAT("carol", "system-operator"), 3,
+		      "a role this script does not use");
+	expect_script(",\"policy_date\":\"2026-01-01\"",
+		      ATT SEAT("alice", "security-officer") SEAT("alice", "security-officer"), 4,
+		      "alice is seated twice as security-officer");
+	expect_script(",\"policy_date\":\"2026-01-01\"",
+		      "[\"step.start\",\"attendance\",[" PR("zed", "security-officer") "],[],{}]", 2,
+		      "zed is not in the roster");
+	expect_script(",\"policy_date\":\"2026-01-01\"",
+		      "[\"step.start\",\"attendance\",[" P("zed") "],[],{}]", 2,
+		      "step attendance: actor zed is not in the roster");
+	expect_script(",\"policy_date\":\"2026-01-01\"",
+		      "[\"step.start\",\"attendance\",[" P("alice") "],[],{}]", 2,
+		      "step attendance: actor alice shows no role");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_outputs),
 		cmocka_unit_test(test_table_limits),
 		cmocka_unit_test(test_frame_and_options),
+		cmocka_unit_test(test_script_seats),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
