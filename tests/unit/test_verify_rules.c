@@ -20,6 +20,8 @@
 #include "common/hex.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +501,117 @@ static void test_script_seats(void **state)
 		      "step attendance: actor alice shows no role");
 }
 
+/* A signed transcript (the writer's own signing) whose key event announces
+ * announced (NULL: no transcript.key); its path in path. */
+static void write_signed(EVP_PKEY *signer, EVP_PKEY *announced, char *path, size_t cap)
+{
+	struct transcript *t = NULL;
+	json_t *d = NULL, *st;
+	X509 *cert = NULL;
+	json_error_t err;
+
+	snprintf(path, cap, "%s/s%u.jsonl", dir, serial++);
+	assert_int_equal(transcript_open(path, &t), 0);
+	transcript_set_sync(t, 0);
+	st = json_loadb(START, strlen(START), 0, &err);
+	assert_non_null(st);
+	assert_int_equal(transcript_append(t, "ceremony.start", NULL, NULL, NULL, json_array_get(st, 4)), 0);
+	json_decref(st);
+	if (announced != NULL) {
+		assert_int_equal(transcript_key_details(announced, 1, &d), 0);
+		assert_int_equal(transcript_append(t, "transcript.key", NULL, NULL, NULL, d), 0);
+		json_decref(d);
+	}
+	d = json_pack("{s:s}", "status", "completed");
+	assert_int_equal(transcript_append(t, "ceremony.end", NULL, NULL, NULL, d), 0);
+	json_decref(d);
+	assert_int_equal(transcript_close(t), 0);
+	assert_int_equal(transcript_signer_cert_create(signer, "0123456789abcdef0123456789abcdef", &cert), 0);
+	assert_int_equal(transcript_sign(t, signer, cert), 0);
+	transcript_free(t);
+	X509_free(cert);
+}
+
+static void verify_signed_case(const char *path, const struct verify_opts *opts, int verdict, const char *want)
+{
+	struct verify_report rep;
+
+	assert_int_equal(verify_transcript(path, opts, &rep), 0);
+	if ((int)rep.verdict != verdict || (want != NULL && strstr(rep.reason, want) == NULL))
+		fail_msg("verdict %d \"%s\", expected %d with \"%s\"", rep.verdict, rep.reason, verdict,
+			 want != NULL ? want : "");
+}
+
+/* The signature's own refusals: what is at the .p7s path, the announced key,
+ * the auditor's copy of the signer certificate (--signer). */
+static void test_signature_shapes(void **state)
+{
+	EVP_PKEY *k1 = EVP_EC_gen("P-256"), *k2 = EVP_EC_gen("P-256");
+	struct verify_opts opts;
+	char path[320], sig[340], copy[340];
+	char *pem = NULL;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(k1);
+	assert_non_null(k2);
+	memset(&opts, 0, sizeof(opts));
+	write_signed(k1, k1, path, sizeof(path));
+	verify_signed_case(path, &opts, VERIFY_OK, NULL); /* the twin of them all */
+	snprintf(sig, sizeof(sig), "%s.p7s", path);
+	f = fopen(sig, "rb");
+	assert_non_null(f);
+	pem = malloc(1 << 16);
+	n = fread(pem, 1, 1 << 16, f);
+	fclose(f);
+	/* --signer: the right copy; another certificate; an unreadable one */
+	snprintf(copy, sizeof(copy), "%s/signer-copy.pem", dir);
+	{
+		char *sp = transcript_signer_path(path);
+
+		assert_non_null(sp);
+		opts.signer_path = sp;
+		verify_signed_case(path, &opts, VERIFY_OK, NULL);
+		free(sp);
+	}
+	opts.signer_path = copy;
+	write_file(copy, "not a certificate\n", 18, "");
+	{
+		struct verify_report rep;
+
+		assert_int_equal(verify_transcript(path, &opts, &rep), CE_ERR_IO);
+		assert_non_null(strstr(ce_err_detail(), "cannot read a PEM certificate"));
+	}
+	{
+		char other[320], *sp;
+
+		write_signed(k2, k2, other, sizeof(other));
+		sp = transcript_signer_path(other);
+		opts.signer_path = sp;
+		verify_signed_case(path, &opts, VERIFY_FAILED, "is not the one given with --signer");
+		free(sp);
+	}
+	opts.signer_path = NULL;
+	/* what is at the .p7s path */
+	opts.sig_path = dir;
+	verify_signed_case(path, &opts, VERIFY_FAILED, "not a signature file");
+	opts.sig_path = copy;
+	write_file(copy, pem, n, pem); /* two PEM blocks */
+	verify_signed_case(path, &opts, VERIFY_FAILED, "not exactly one PEM CMS block");
+	write_file(copy, "-----BEGIN CMS-----\nAAAA\n-----END CMS-----\n", 43, "");
+	verify_signed_case(path, &opts, VERIFY_FAILED, "not a PEM CMS signature");
+	opts.sig_path = NULL;
+	/* signed by k2, announcing k1; announcing none */
+	write_signed(k2, k1, path, sizeof(path));
+	verify_signed_case(path, &opts, VERIFY_FAILED, "is not the key announced at line 2");
+	write_signed(k1, NULL, path, sizeof(path));
+	verify_signed_case(path, &opts, VERIFY_FAILED, "announces no transcript key");
+	free(pem);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_table_limits),
 		cmocka_unit_test(test_frame_and_options),
 		cmocka_unit_test(test_script_seats),
+		cmocka_unit_test(test_signature_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
