@@ -612,6 +612,43 @@ static void test_signature_shapes(void **state)
 	EVP_PKEY_free(k2);
 }
 
+/* --expect-key and --require-production refusals. */
+static void test_pins_and_production(void **state)
+{
+	struct verify_opts opts;
+	struct verify_report rep;
+	char path[320];
+	const char *keys[VERIFY_EXPECT_MAX + 1];
+	size_t i;
+
+	(void)state;
+	write_events(START "\n[\"logout\",null,[],[],{\"user\":\"u\"}]", path, sizeof(path));
+	memset(&opts, 0, sizeof(opts));
+	keys[0] = "not eight fingerprint words";
+	opts.expect_keys = keys;
+	opts.n_expect_keys = 1;
+	assert_int_equal(verify_transcript(path, &opts, &rep), CE_ERR_FORMAT);
+	for (i = 0; i <= VERIFY_EXPECT_MAX; i++)
+		keys[i] = H64;
+	opts.n_expect_keys = VERIFY_EXPECT_MAX + 1;
+	assert_int_equal(verify_transcript(path, &opts, &rep), CE_ERR_TOO_LARGE);
+	assert_non_null(strstr(ce_err_detail(), "more than 16 expected keys"));
+	opts.n_expect_keys = VERIFY_EXPECT_MAX; /* the twin: 16 are read */
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	memset(&opts, 0, sizeof(opts));
+	opts.require_production = 1;
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_non_null(strstr(rep.reason, "a rehearsal (ceremony.start rehearsal: true)"));
+	write_events("[\"ceremony.start\",null,[],[],{\"ceremony_id\":\"0123456789abcdef0123456789abcdef\","
+		     "\"tool_version\":\"1\",\"exe_sha256\":\"" H64 "\",\"host\":\"h\",\"rehearsal\":false,"
+		     "\"clock\":{},\"script_sha256\":\"" H64 "\",\"roster_sha256\":\"" H64 "\"}]",
+		     path, sizeof(path));
+	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+	assert_int_equal(rep.verdict, VERIFY_FAILED);
+	assert_non_null(strstr(rep.reason, "does not record rehearsal: false and scripted_input: false"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -624,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_frame_and_options),
 		cmocka_unit_test(test_script_seats),
 		cmocka_unit_test(test_signature_shapes),
+		cmocka_unit_test(test_pins_and_production),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
