@@ -499,6 +499,19 @@ static void test_script_seats(void **state)
 	expect_script(",\"policy_date\":\"2026-01-01\"",
 		      "[\"step.start\",\"attendance\",[" P("alice") "],[],{}]", 2,
 		      "step attendance: actor alice shows no role");
+	{
+		char words[FINGERPRINT_WORDS_MAX_LEN], ev[1024];
+
+		assert_int_equal(ceremony_fingerprint_words_hex(H64, words, sizeof(words)), 0);
+		snprintf(ev, sizeof(ev),
+			 "%s[\"transcript.key\",\"attendance\",[],[],{\"spki_sha256\":\"" H64 "\","
+			 "\"fingerprint\":\"%s\",\"public_key_pem\":\"p\",\"ephemeral\":true,"
+			 "\"key_store\":\"software\"}]",
+			 ATT, words);
+		/* the script logs in as user (step login): its key is made on the token */
+		expect_script(",\"policy_date\":\"2026-01-01\"", ev, 3,
+			      "transcript.key: a software key, but step login (script line 17) logs in as user");
+	}
 }
 
 /* A signed transcript (the writer's own signing) whose key event announces
