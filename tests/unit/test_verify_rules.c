@@ -660,6 +660,17 @@ static void test_pins_and_production(void **state)
 	assert_int_equal(verify_transcript(path, &opts, &rep), 0);
 	assert_int_equal(rep.verdict, VERIFY_FAILED);
 	assert_non_null(strstr(rep.reason, "does not record rehearsal: false and scripted_input: false"));
+	/* the parser's own bounds, and a pin against no key or a bad one */
+	{
+		char small[8], pin[VERIFY_PIN_LEN];
+
+		assert_int_equal(verify_pin_parse(H64, small, sizeof(small)), CE_ERR_INVALID);
+		assert_int_equal(verify_pin_parse(H64, pin, sizeof(pin)), 0);
+		assert_int_equal(verify_pin_matches(pin, H64), 1);
+		assert_int_equal(verify_pin_matches(pin, ""), 0);
+		assert_int_equal(verify_pin_matches("academic academic academic academic academic academic academic academic", "xyz"), 0);
+		assert_int_equal(verify_pin_matches("", H64), 0);
+	}
 }
 
 int main(void)
