@@ -327,6 +327,16 @@ static void test_sign_unreadable(void **state)
 	assert_non_null(strstr(ce_err_detail(), "read"));
 	X509_free(cert);
 	EVP_PKEY_free(key);
+	/* a key that cannot sign (X25519): the signer certificate is refused
+	 * with OpenSSL's reason, nothing made */
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	assert_non_null(key);
+	cert = NULL;
+	assert_int_equal(transcript_signer_cert_create(key, "0123456789abcdef0123456789abcdef", &cert),
+			 CE_ERR_CRYPTO);
+	assert_non_null(strstr(ce_err_detail(), "failed"));
+	assert_null(cert);
+	EVP_PKEY_free(key);
 }
 
 int main(void)
