@@ -6,11 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Buffers start small and grow with the lines parsed: a transcript of short
+ * lines never pays for the 1 MiB line it could hold. Tokens double when one
+ * more is needed (new_tok), strings are reserved for the line (tj_reserve: a
+ * line of len bytes decodes to at most len + 1 bytes of strings, a string's
+ * quotes paying for its NUL and no escape decoding longer than itself). The
+ * limits are those of buffers allocated to the maximum up front. */
+#define TJ_TOKENS_FIRST 64u
+#define TJ_STR_FIRST 256u
+
 int tj_init(struct tj_doc *d, size_t max_len)
 {
 	memset(d, 0, sizeof(*d));
-	d->t = calloc(TJ_TOKENS_MAX, sizeof(*d->t));
-	d->strcap = max_len + 1;
+	d->strmax = max_len + 1;
+	d->tokcap = TJ_TOKENS_FIRST;
+	d->strcap = d->strmax < TJ_STR_FIRST ? d->strmax : TJ_STR_FIRST;
+	d->t = malloc(d->tokcap * sizeof(*d->t));
 	d->strbuf = malloc(d->strcap);
 	if (d->t == NULL || d->strbuf == NULL) {
 		tj_free(d);
@@ -24,6 +35,32 @@ void tj_free(struct tj_doc *d)
 	free(d->t);
 	free(d->strbuf);
 	memset(d, 0, sizeof(*d));
+}
+
+/* At least want, doubling, at most max (want <= max). */
+static size_t tj_grow_to(size_t cap, size_t want, size_t max)
+{
+	while (cap < want)
+		cap = cap > max / 2 ? max : cap * 2;
+	return cap;
+}
+
+/* Room for every decoded string a line of len bytes can make (at most
+ * len + 1 bytes, within strmax). 0 or CE_ERR_NOMEM. */
+static int tj_reserve(struct tj_doc *d, size_t len)
+{
+	size_t want = len < d->strmax ? len + 1 : d->strmax;
+
+	if (want > d->strcap) {
+		size_t cap = tj_grow_to(d->strcap ? d->strcap : TJ_STR_FIRST, want, d->strmax);
+		char *b = realloc(d->strbuf, cap);
+
+		if (b == NULL)
+			return CE_ERR_NOMEM;
+		d->strbuf = b;
+		d->strcap = cap;
+	}
+	return 0;
 }
 
 struct tj_parser {
@@ -56,6 +93,16 @@ static int new_tok(struct tj_parser *p, uint8_t type)
 {
 	if (p->d->n >= TJ_TOKENS_MAX)
 		return perr(p, CE_ERR_TOO_LARGE, "too many JSON values on one line");
+	if (p->d->n >= p->d->tokcap) { /* doubled, up to TJ_TOKENS_MAX */
+		size_t cap = tj_grow_to(p->d->tokcap ? p->d->tokcap : TJ_TOKENS_FIRST, (size_t)p->d->n + 1,
+					TJ_TOKENS_MAX);
+		struct tj_tok *t = realloc(p->d->t, cap * sizeof(*t));
+
+		if (t == NULL)
+			return perr(p, CE_ERR_NOMEM, "out of memory");
+		p->d->t = t;
+		p->d->tokcap = (uint32_t)cap;
+	}
 	p->d->t[p->d->n].type = type;
 	p->d->t[p->d->n].size = 0;
 	return (int)p->d->n++;
@@ -225,11 +272,12 @@ static int parse_number(struct tj_parser *p)
 	const unsigned char *s = p->s;
 	size_t a = p->pos, q = p->pos;
 	int real = 0, i;
-	int64_t v = 0;
+	uint64_t v = 0, lim = (uint64_t)INT64_MAX;
 	int neg = 0, overflow = 0;
 
 	if (q < p->len && s[q] == '-') {
 		neg = 1;
+		lim++; /* -9223372036854775808 (INT64_MIN) is in range, 9223372036854775808 is not */
 		q++;
 	}
 	if (q >= p->len || s[q] < '0' || s[q] > '9')
@@ -238,9 +286,9 @@ static int parse_number(struct tj_parser *p)
 		q++;
 	} else {
 		while (q < p->len && s[q] >= '0' && s[q] <= '9') {
-			int dgt = s[q] - '0';
+			unsigned dgt = (unsigned)(s[q] - '0');
 
-			if (v > (INT64_MAX - dgt) / 10)
+			if (v > (lim - dgt) / 10)
 				overflow = 1;
 			else
 				v = v * 10 + dgt;
@@ -271,7 +319,8 @@ static int parse_number(struct tj_parser *p)
 	i = new_tok(p, real ? TJ_REAL : TJ_INT);
 	if (i < 0)
 		return -1;
-	p->d->t[i].v.i = neg ? -v : v;
+	/* magnitude <= 2^63: negated in unsigned arithmetic, then the bit pattern */
+	p->d->t[i].v.i = neg ? (int64_t)(0 - v) : (int64_t)v;
 	p->d->t[i].next = p->d->n;
 	p->pos = q;
 	return i;
@@ -390,6 +439,10 @@ int tj_parse(struct tj_doc *d, const char *s, size_t len, char *why, size_t cap)
 	d->n = 0;
 	d->strlen_ = 0;
 	memset(&p, 0, sizeof(p));
+	if (tj_reserve(d, len) != 0) {
+		snprintf(why, cap, "out of memory for a line of %zu bytes", len);
+		return CE_ERR_NOMEM;
+	}
 	p.d = d;
 	p.s = (const unsigned char *)s;
 	p.len = len;

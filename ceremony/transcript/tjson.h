@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ceremony/transcript/tjson.h - a strict, allocation-free JSON reader for transcript
+ * ceremony/transcript/tjson.h - a strict JSON reader, without allocation per line, for transcript
  * lines (RFC 8259: UTF-8 checked, no duplicate keys, no NUL in strings).
  *
  * The verifier parses every line of a transcript; jansson builds a tree of
@@ -41,18 +41,23 @@ struct tj_tok {
 struct tj_doc {
 	struct tj_tok *t;
 	uint32_t n;
+	uint32_t tokcap; /* tokens allocated, grown by tj_parse up to TJ_TOKENS_MAX */
 	char *strbuf;
-	size_t strcap;
+	size_t strcap;   /* string bytes allocated, grown by tj_parse up to strmax */
+	size_t strmax;   /* max_len + 1 */
 	size_t strlen_;
 };
 
-/* Allocate buffers for lines up to max_len bytes. 0 or CE_ERR_NOMEM. */
+/* A document for lines up to max_len bytes. The buffers start small and
+ * grow with the longest line parsed (never beyond what a max_len line
+ * needs), so memory follows the input. 0 or CE_ERR_NOMEM. */
 int tj_init(struct tj_doc *d, size_t max_len) __attribute__((warn_unused_result));
 void tj_free(struct tj_doc *d);
 
 /* Parse s[0..len) as exactly one JSON value (no leading or trailing bytes
  * other than JSON whitespace). Returns 0, or CE_ERR_FORMAT / CE_ERR_TOO_LARGE
- * with a reason ("column N: ...") in why. */
+ * with a reason ("column N: ...") in why, or CE_ERR_NOMEM (the buffers could
+ * not grow for a line this long: not a verdict on the line). */
 int tj_parse(struct tj_doc *d, const char *s, size_t len, char *why, size_t cap)
 	__attribute__((warn_unused_result));
 

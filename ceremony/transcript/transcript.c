@@ -199,6 +199,8 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	}
 	/* The verifier's own check, on the very bytes about to be written. */
 	r = tj_parse(&t->doc, line, len, why, sizeof(why));
+	if (r == CE_ERR_NOMEM)
+		goto out;
 	if (r == 0)
 		r = transcript_event_check(&t->doc, why, sizeof(why));
 	if (r < 0) {

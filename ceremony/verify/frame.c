@@ -13,13 +13,22 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_CHUNK_BYTES (256 * 1024)
+/* The buffer starts at the file's size (at least FRAME_LEAST_BYTES, at most
+ * FRAME_FIRST_BYTES) and doubles when a line does not fit, up to
+ * FRAME_MAX_BYTES (the longest line, its newline and a chunk): a small
+ * transcript never pays for the longest line it could hold. */
+#define FRAME_LEAST_BYTES 4096
+#define FRAME_FIRST_BYTES (64 * 1024)
+#define FRAME_MAX_BYTES (TRANSCRIPT_LINE_MAX_BYTES + 1 + READ_CHUNK_BYTES)
 
 int verify_frame_open(struct verify_frame *fr, const char *path)
 {
 	int r = CE_ERR_INTERNAL;
+	struct stat st;
 
 	memset(fr, 0, sizeof(*fr));
 	fr->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -32,7 +41,9 @@ int verify_frame_open(struct verify_frame *fr, const char *path)
 		r = ce_err_set(CE_ERR_CRYPTO, "%s: SHA-256 not available", path);
 		goto out;
 	}
-	fr->cap = TRANSCRIPT_LINE_MAX_BYTES + 1 + READ_CHUNK_BYTES;
+	fr->cap = FRAME_FIRST_BYTES;
+	if (fstat(fr->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < FRAME_FIRST_BYTES)
+		fr->cap = st.st_size < FRAME_LEAST_BYTES ? FRAME_LEAST_BYTES : (size_t)st.st_size + 1;
 	fr->buf = malloc(fr->cap);
 	if (fr->buf == NULL) {
 		r = CE_ERR_NOMEM;
@@ -67,7 +78,9 @@ int verify_frame_digest(struct verify_frame *fr, uint8_t out[32])
 	return 0;
 }
 
-/* Read more bytes after the kept ones. 0 or CE_ERR_IO. */
+/* Read more bytes after the kept ones (at most TRANSCRIPT_LINE_MAX_BYTES of
+ * them: verify_frame_next checks first), the buffer grown when they fill
+ * it. 0, CE_ERR_IO, CE_ERR_NOMEM. */
 static int frame_fill(struct verify_frame *fr, const char *path)
 {
 	ssize_t n;
@@ -76,6 +89,15 @@ static int frame_fill(struct verify_frame *fr, const char *path)
 		memmove(fr->buf, fr->buf + fr->start, fr->end - fr->start);
 		fr->end -= fr->start;
 		fr->start = 0;
+	}
+	if (fr->end == fr->cap) { /* < FRAME_MAX_BYTES: the kept bytes are one line at most */
+		size_t cap = fr->cap > FRAME_MAX_BYTES / 2 ? FRAME_MAX_BYTES : fr->cap * 2;
+		char *b = realloc(fr->buf, cap);
+
+		if (b == NULL)
+			return CE_ERR_NOMEM;
+		fr->buf = b;
+		fr->cap = cap;
 	}
 	do
 		n = read(fr->fd, fr->buf + fr->end, fr->cap - fr->end);
@@ -178,7 +200,11 @@ static int tj_line(void *ctx, const char *path, uint64_t lineno, const char *lin
 	struct tj_each *te = ctx;
 	char why[128];
 
-	if (tj_parse(&te->doc, line, len, why, sizeof(why)) != 0 || !tj_is(&te->doc, 0, TJ_OBJ))
+	int k = tj_parse(&te->doc, line, len, why, sizeof(why));
+
+	if (k == CE_ERR_NOMEM)
+		return k;
+	if (k != 0 || !tj_is(&te->doc, 0, TJ_OBJ))
 		return ce_err_set(CE_ERR_FORMAT, "%s:%llu: not a JSON object", path,
 				  (unsigned long long)lineno);
 	return te->fn(te->ctx, lineno, &te->doc);
@@ -228,12 +254,15 @@ int verify_frame_check(struct tj_doc *d, struct verify_report *rep, uint64_t ln,
 	char why[256];
 	const char *unknown;
 	size_t i;
-	int val;
+	int val, k;
 
 	if (len == 0 || line[0] != '{' || line[len - 1] != '}' || memchr(line, '\r', len) != NULL)
 		return verify_report_fail(rep, ln, len == 0 ? "empty line" :
 							      "not one JSON object on the line");
-	if (tj_parse(d, line, len, why, sizeof(why)) != 0)
+	k = tj_parse(d, line, len, why, sizeof(why));
+	if (k == CE_ERR_NOMEM)
+		return k; /* not a verdict on the line */
+	if (k != 0)
 		return verify_report_fail(rep, ln, "not valid JSON (%s)", why);
 	/* Keys are unique, so all nine present and nine in all means no other. */
 	for (i = 0; i < FRAME_FIELDS; i++)

@@ -8,7 +8,9 @@
  * and the outputs' hashes (--outputs).
  *
  * State is in bounded tables: memory does not grow with the number of events
- * beyond SEM_STEPS_MAX steps and SEM_PERSONS_MAX persons.
+ * beyond SEM_STEPS_MAX steps and SEM_PERSONS_MAX persons. The step table
+ * starts small and doubles with the steps started (a short transcript
+ * allocates a short table).
  */
 #include "ceremony/verify/verify_internal.h"
 #include "ceremony/model/role.h"
@@ -21,7 +23,8 @@
 #include <string.h>
 
 #define SEM_STEPS_MAX 10000
-#define SEM_STEP_SLOTS 16384 /* > SEM_STEPS_MAX: the table never fills */
+#define SEM_STEP_SLOTS 16384 /* the most slots: > SEM_STEPS_MAX * 4 / 3, the table never fills */
+#define SEM_STEP_SLOTS_FIRST 32 /* doubled when three quarters full */
 #define SEM_STEP_PEOPLE_MAX 256
 #define SEM_PERSONS_MAX 1024
 #define SEM_QUORUM_MAX 256
@@ -45,17 +48,18 @@ struct sem_share {
 
 struct verify_rules {
 	struct sem_step *steps; /* every step started (open addressing) */
-	size_t nsteps;
+	size_t nsteps, nslots;
 	char *open_step; /* the step now running, NULL between steps */
 	/* the running step's people: person NULL, person_id owned */
-	struct policy_seat actors[SEM_STEP_PEOPLE_MAX];
-	size_t nactors;
-	struct policy_seat wits[SEM_STEP_PEOPLE_MAX];
-	size_t nwits;
-	struct sem_person persons[SEM_PERSONS_MAX];
-	size_t npersons;
-	struct sem_share shares[SEM_QUORUM_MAX];
-	size_t nshares;
+	/* arrays grown on demand (rules_grow), up to their _MAX */
+	struct policy_seat *actors;
+	size_t nactors, cap_actors;
+	struct policy_seat *wits;
+	size_t nwits, cap_wits;
+	struct sem_person *persons;
+	size_t npersons, cap_persons;
+	struct sem_share *shares;
+	size_t nshares, cap_shares;
 	int ended;
 	/* the set of the last share.issued and its pin_derivation ("" none) */
 	char issued_set[2 * VERIFY_NAME_LEN], issued_deriv[VERIFY_NAME_LEN];
@@ -68,6 +72,19 @@ struct verify_rules {
 static void copy_str(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+/* arr (cap elements of elsize bytes) with twice the room (8 at first), or
+ * NULL (arr untouched). Every _MAX above is a power of two: the last
+ * doubling reaches it exactly. */
+static void *rules_grow(void *arr, size_t *cap, size_t elsize)
+{
+	size_t c = *cap ? *cap * 2 : 8;
+	void *p = realloc(arr, c * elsize);
+
+	if (p != NULL)
+		*cap = c;
+	return p;
 }
 
 static void rules_step_people_clear(struct verify_rules *ru)
@@ -96,7 +113,8 @@ int verify_rules_new(struct verify_rules **out)
 		r = CE_ERR_NOMEM;
 		goto out;
 	}
-	ru->steps = calloc(SEM_STEP_SLOTS, sizeof(*ru->steps));
+	ru->nslots = SEM_STEP_SLOTS_FIRST;
+	ru->steps = calloc(ru->nslots, sizeof(*ru->steps));
 	if (ru->steps == NULL) {
 		r = CE_ERR_NOMEM;
 		goto out;
@@ -117,12 +135,16 @@ void verify_rules_free(struct verify_rules *ru)
 		return;
 	rules_step_people_clear(ru);
 	if (ru->steps != NULL)
-		for (i = 0; i < SEM_STEP_SLOTS; i++)
+		for (i = 0; i < ru->nslots; i++)
 			free(ru->steps[i].id);
 	free(ru->steps);
 	free(ru->open_step);
 	for (i = 0; i < ru->npersons; i++)
 		free(ru->persons[i].id);
+	free(ru->persons);
+	free(ru->actors);
+	free(ru->wits);
+	free(ru->shares);
 	free(ru);
 }
 
@@ -179,6 +201,13 @@ static int rules_person_roles(struct verify_rules *ru, uint64_t ln, const char *
 	if (p == NULL) {
 		if (ru->npersons == SEM_PERSONS_MAX)
 			return verify_report_fail(ru->rep, ln, "more than %d persons", SEM_PERSONS_MAX);
+		if (ru->npersons == ru->cap_persons) {
+			struct sem_person *g = rules_grow(ru->persons, &ru->cap_persons, sizeof(*g));
+
+			if (g == NULL)
+				return CE_ERR_NOMEM;
+			ru->persons = g;
+		}
 		p = &ru->persons[ru->npersons];
 		p->id = strdup(id);
 		if (p->id == NULL)
@@ -223,8 +252,9 @@ static int seats_have(const struct policy_seat *list, size_t n, const char *id)
 static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witness)
 {
 	const struct tj_doc *d = ru->d;
-	struct policy_seat *list = witness ? ru->wits : ru->actors;
+	struct policy_seat **list = witness ? &ru->wits : &ru->actors;
 	size_t *n = witness ? &ru->nwits : &ru->nactors;
+	size_t *cap = witness ? &ru->cap_wits : &ru->cap_actors;
 	uint32_t i;
 	int p, k;
 
@@ -244,16 +274,53 @@ static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witne
 		if (!witness && policy_step_self_witness(ru->wits, ru->nwits, &me))
 			return verify_report_fail(ru->rep, ln, "step %s: %s acts in a step they witness (policy 5.2.1)",
 						  ru->open_step, me.person_id);
-		if (seats_have(list, *n, me.person_id))
+		if (seats_have(*list, *n, me.person_id))
 			continue;
 		if (*n == SEM_STEP_PEOPLE_MAX)
 			return verify_report_fail(ru->rep, ln, "more than %d people in step %s",
 						  SEM_STEP_PEOPLE_MAX, ru->open_step);
+		if (*n == *cap) {
+			struct policy_seat *g = rules_grow(*list, cap, sizeof(*g));
+
+			if (g == NULL)
+				return CE_ERR_NOMEM;
+			*list = g;
+		}
 		me.person_id = strdup(me.person_id);
 		if (me.person_id == NULL)
 			return CE_ERR_NOMEM;
-		list[(*n)++] = me;
+		(*list)[(*n)++] = me;
 	}
+	return 0;
+}
+
+/* The slot of step in the table: its own, or the empty one it would take. */
+static size_t rules_step_slot(const struct verify_rules *ru, const char *step)
+{
+	size_t slot = (size_t)(str_hash(step) % ru->nslots);
+
+	while (ru->steps[slot].id != NULL && strcmp(ru->steps[slot].id, step) != 0)
+		slot = (slot + 1) % ru->nslots;
+	return slot;
+}
+
+/* Twice the slots (at most SEM_STEP_SLOTS), every step moved over. 0 or
+ * CE_ERR_NOMEM. */
+static int rules_steps_grow(struct verify_rules *ru)
+{
+	struct sem_step *old = ru->steps;
+	size_t oldn = ru->nslots, i;
+
+	ru->steps = calloc(oldn * 2, sizeof(*ru->steps));
+	if (ru->steps == NULL) {
+		ru->steps = old;
+		return CE_ERR_NOMEM;
+	}
+	ru->nslots = oldn * 2;
+	for (i = 0; i < oldn; i++)
+		if (old[i].id != NULL)
+			ru->steps[rules_step_slot(ru, old[i].id)] = old[i];
+	free(old);
 	return 0;
 }
 
@@ -264,15 +331,17 @@ static int rules_step_start(struct verify_rules *ru, uint64_t ln, const char *st
 	if (ru->open_step != NULL)
 		return verify_report_fail(ru->rep, ln, "step %s starts while step %s is still running",
 					  step, ru->open_step);
-	slot = (size_t)(str_hash(step) % SEM_STEP_SLOTS);
-	while (ru->steps[slot].id != NULL) {
-		if (strcmp(ru->steps[slot].id, step) == 0)
-			return verify_report_fail(ru->rep, ln, "step %s runs a second time (first at line %llu)",
-						  step, (unsigned long long)ru->steps[slot].line);
-		slot = (slot + 1) % SEM_STEP_SLOTS;
-	}
+	slot = rules_step_slot(ru, step);
+	if (ru->steps[slot].id != NULL)
+		return verify_report_fail(ru->rep, ln, "step %s runs a second time (first at line %llu)",
+					  step, (unsigned long long)ru->steps[slot].line);
 	if (ru->nsteps == SEM_STEPS_MAX)
 		return verify_report_fail(ru->rep, ln, "more than %d steps", SEM_STEPS_MAX);
+	if ((ru->nsteps + 1) * 4 > ru->nslots * 3 && ru->nslots < SEM_STEP_SLOTS) {
+		if (rules_steps_grow(ru) != 0)
+			return CE_ERR_NOMEM;
+		slot = rules_step_slot(ru, step);
+	}
 	ru->steps[slot].id = strdup(step);
 	ru->open_step = strdup(step);
 	if (ru->steps[slot].id == NULL || ru->open_step == NULL)
@@ -328,6 +397,13 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 	if (ru->nshares == SEM_QUORUM_MAX)
 		return verify_report_fail(ru->rep, ln, "more than %d shares in step %s", SEM_QUORUM_MAX,
 					  ru->open_step);
+	if (ru->nshares == ru->cap_shares) {
+		struct sem_share *g = rules_grow(ru->shares, &ru->cap_shares, sizeof(*g));
+
+		if (g == NULL)
+			return CE_ERR_NOMEM;
+		ru->shares = g;
+	}
 	sh = &ru->shares[ru->nshares++];
 	sh->set = strdup(set);
 	sh->holder = strdup(holder);

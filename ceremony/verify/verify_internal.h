@@ -50,9 +50,10 @@ struct verify_frame {
 
 enum { VERIFY_FRAME_EOF = 0, VERIFY_FRAME_LINE = 1, VERIFY_FRAME_PARTIAL = 2 };
 
-/* Open path for reading with a buffer of TRANSCRIPT_LINE_MAX_BYTES plus a
- * chunk: memory never grows with the file. 0, CE_ERR_IO, CE_ERR_NOMEM; on
- * failure fr needs no close. */
+/* Open path for reading with a buffer that grows with the longest line, at
+ * most TRANSCRIPT_LINE_MAX_BYTES plus a chunk: memory never grows with the
+ * number of lines. 0, CE_ERR_IO, CE_ERR_NOMEM; on failure fr needs no
+ * close. */
 int verify_frame_open(struct verify_frame *fr, const char *path)
 	__attribute__((warn_unused_result));
 /* Accepts a zeroed frame (fd must then be -1) or a closed one. */

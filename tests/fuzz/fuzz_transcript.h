@@ -15,6 +15,13 @@
  * (the verifier must refuse it there), as is a last line without newline
  * (a partial line). The raw reader itself is fuzzed by fuzz_tjson.c.
  *
+ * jansson allocates a node per value: under ASan each malloc is a fresh
+ * redzoned chunk, and the re-chaining cost more than the verification it
+ * feeds. While fuzz_rechain runs (and only then: every jansson value it
+ * makes is freed before it returns), jansson allocates from a bump arena
+ * reset per input (fuzz_arena_*), falling back to malloc when full. Nothing
+ * of the product's own allocation changes.
+ *
  * Header-only (static functions): each target is one .c file.
  */
 #ifndef CE_FUZZ_TRANSCRIPT_H
@@ -68,6 +75,44 @@ static __attribute__((unused)) struct transcript_chain *fuzz_chain(void)
 	return &c;
 }
 
+#define FUZZ_ARENA_BYTES (16u << 20)
+static unsigned char *fuzz_arena;
+static size_t fuzz_arena_used;
+
+static void *fuzz_arena_malloc(size_t n)
+{
+	size_t at = (fuzz_arena_used + 15) & ~(size_t)15;
+
+	if (fuzz_arena == NULL || n > FUZZ_ARENA_BYTES || at > FUZZ_ARENA_BYTES - n)
+		return malloc(n);
+	fuzz_arena_used = at + n;
+	return fuzz_arena + at;
+}
+
+static void fuzz_arena_free(void *p)
+{
+	if (fuzz_arena == NULL || (unsigned char *)p < fuzz_arena ||
+	    (unsigned char *)p >= fuzz_arena + FUZZ_ARENA_BYTES)
+		free(p);
+}
+
+/* jansson on the arena until fuzz_arena_end (fuzz_arena_end: malloc again). */
+static __attribute__((unused)) void fuzz_arena_begin(void)
+{
+	if (fuzz_arena == NULL) {
+		fuzz_arena = malloc(FUZZ_ARENA_BYTES);
+		if (fuzz_arena == NULL)
+			abort();
+	}
+	fuzz_arena_used = 0;
+	json_set_alloc_funcs(fuzz_arena_malloc, fuzz_arena_free);
+}
+
+static __attribute__((unused)) void fuzz_arena_end(void)
+{
+	json_set_alloc_funcs(malloc, free);
+}
+
 /* The re-chained transcript (malloc'd, *out_len bytes). */
 static __attribute__((unused)) char *fuzz_rechain(const uint8_t *data, size_t size, fuzz_patch_fn patch, void *ctx,
 			  size_t *out_len)
@@ -78,6 +123,7 @@ static __attribute__((unused)) char *fuzz_rechain(const uint8_t *data, size_t si
 
 	memcpy(prev, TRANSCRIPT_GENESIS_PREV, sizeof(prev));
 	fuzz_out_add(&o, "", 0);
+	fuzz_arena_begin();
 	while (pos < size) {
 		const uint8_t *nl = memchr(data + pos, '\n', size - pos);
 		size_t len = nl != NULL ? (size_t)(nl - (data + pos)) : size - pos;
@@ -99,7 +145,7 @@ static __attribute__((unused)) char *fuzz_rechain(const uint8_t *data, size_t si
 			fuzz_out_add(&o, text, strlen(text));
 		else
 			fuzz_out_add(&o, line, len);
-		free(text);
+		fuzz_arena_free(text);
 		json_decref(obj);
 		if (transcript_chain_link(fuzz_chain(), o.p + start, o.len - start, prev) != 0)
 			abort();
@@ -108,6 +154,7 @@ static __attribute__((unused)) char *fuzz_rechain(const uint8_t *data, size_t si
 		pos += len + 1;
 		lineno0++;
 	}
+	fuzz_arena_end();
 	*out_len = o.len;
 	return o.p;
 }

@@ -6,7 +6,11 @@
 # scripts and rosters (scripts/, tests/data/lint, tests/data/verify), answer
 # files (scripts/demo), the official SLIP-39 vectors (../shared/vectors,
 # tests/vectors), PKCS#11 URIs and subjects found in scripts, tests and docs,
-# and every ```json / ```yaml example of docs/. Files already there are kept
+# and every ```json / ```yaml example of docs/, and the transcripts the
+# end-to-end tests make with build/tests/transcript-sample (complete, signed,
+# aborted, cut, production, each rule violation, and every *.events file of
+# tests/ against its script and roster; skipped when the tool is not built:
+# SAMPLE=path overrides). Files already there are kept
 # (what earlier runs found stays); a seed is named by its SHA-1, as libFuzzer
 # names its own.
 cd "$(dirname "$0")/../.." || exit 1
@@ -19,9 +23,36 @@ for d in tests/fuzz/corpus/*/; do
 	mkdir -p "$out/$t"
 	for f in "$d"*; do [ -f "$f" ] && cp -n "$f" "$out/$t/$(sha1sum <"$f" | cut -c1-40)"; done
 done
-python3 - "$out" "$vectors" <<'PY'
+# transcripts written by the real writer, as the e2e tests write them
+SAMPLE=${SAMPLE:-build/tests/transcript-sample}
+gen=$(mktemp -d "${TMPDIR:-/tmp}/ceremony-seed.XXXXXX") || exit 1
+trap 'rm -rf "$gen"' EXIT
+if [ -x "$SAMPLE" ]; then
+	n=0
+	for opts in "" "--no-sign" "--abort" "--no-end" "--production" "--events 20" \
+		"--violation quorum-twice" "--violation witness-actor" "--violation step-twice" \
+		"--violation forbidden-pair" "--violation quorum-short"; do
+		n=$((n + 1))
+		mkdir -p "$gen/o$n"
+		# shellcheck disable=SC2086 # the options are words
+		"$SAMPLE" $opts --outputs "$gen/o$n" "$gen/s$n.jsonl" >/dev/null 2>&1 || true
+	done
+	for ev in $(find tests -name '*.events' | sort); do
+		n=$((n + 1))
+		d=$(dirname "$ev")
+		if [ -f "$d/script.yaml" ] && [ -f "$d/roster.yaml" ]; then
+			"$SAMPLE" --from "$ev" --script "$d/script.yaml" --roster "$d/roster.yaml" \
+				"$gen/s$n.jsonl" >/dev/null 2>&1 || true
+		else
+			"$SAMPLE" --from "$ev" "$gen/s$n.jsonl" >/dev/null 2>&1 || true
+		fi
+	done
+else
+	echo "seed: $SAMPLE not built (make): no generated transcripts" >&2
+fi
+python3 - "$out" "$vectors" "$gen" <<'PY'
 import glob, hashlib, json, os, re, sys
-out, vectors = sys.argv[1], sys.argv[2]
+out, vectors, gen = sys.argv[1], sys.argv[2], sys.argv[3]
 def put(target, data):
     if isinstance(data, str):
         data = data.encode()
@@ -39,7 +70,7 @@ def files(*pats):
                 yield f
 texts = list(files("tests/**/*", "scripts/**/*", "docs/**/*"))
 # transcripts: whole files for the verifiers, lines for the reader
-for f in files("tests/**/*.jsonl", "tests/fuzz/corpus/verify/*"):
+for f in files("tests/**/*.jsonl", "tests/fuzz/corpus/verify/*", os.path.join(gen, "*.jsonl")):
     b = open(f, "rb").read()
     for t in ("verify", "verify_signed", "verify_script"):
         put(t, b)
