@@ -151,10 +151,25 @@ test_expect_success 'flipping any byte (every 37th of the file) is FAILED, never
 	done
 '
 
+# 0 when the PEM files A and B carry the same DER (a flip in the unused low
+# bits of the base64 character before "=" padding changes no byte of the
+# signature: nothing was tampered with, such an offset is not asked to fail)
+same_der() {
+	python3 -c 'import base64, sys
+def der(p):
+    ls = open(p, "rb").read().split(b"\n")
+    return base64.b64decode(b"".join(l for l in ls if l and not l.startswith(b"-----")), validate=True)
+try:
+    sys.exit(0 if der(sys.argv[1]) == der(sys.argv[2]) else 1)
+except Exception:
+    sys.exit(1)' "$1" "$2"
+}
+
 test_expect_success 'flipping any byte of the signature (every 5th) is FAILED, never OK' '
 	genuine && rm t-signer.pem && size=$(wc -c <t.jsonl.p7s) && o=0 &&
 	while [ $o -lt $size ]; do
 		cp t.jsonl x.jsonl && cp t.jsonl.p7s x.jsonl.p7s && flip $o x.jsonl.p7s &&
+		if same_der t.jsonl.p7s x.jsonl.p7s; then o=$((o + 5)); continue; fi &&
 		ceremony verify x.jsonl >o 2>&1; rc=$?;
 		if [ $rc != 4 ]; then echo "offset $o: exit $rc"; cat o; exit 1; fi;
 		o=$((o + 5));
