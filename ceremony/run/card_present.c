@@ -12,6 +12,7 @@
 #include "ceremony/run/context.h"
 #include "ceremony/model/roster_cert.h"
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
 
@@ -41,28 +42,18 @@ static unsigned card_wait_ms(void)
 /* One line of fd into dst (secmem, cap bytes), without its newline. */
 static int pin_line_read(int fd, char *dst, size_t cap, size_t *len)
 {
-	size_t n = 0;
-	char c = 0;
-	ssize_t k;
+	int r = buf_read_secret_line(fd, dst, cap, len);
 
-	for (;;) {
-		k = read(fd, &c, 1);
-		if (k < 0)
-			return ce_err_set(CE_ERR_IO, "reading the card PIN from standard input");
-		if (k == 0 || c == '\n')
-			break;
-		if (n + 1 >= cap) {
-			ce_wipe(dst, cap);
-			ce_wipe(&c, sizeof(c));
-			return ce_err_set(CE_ERR_TOO_LARGE, "the card PIN is too long");
-		}
-		dst[n++] = c;
+	if (r == CE_ERR_TOO_LARGE)
+		return ce_err_set(r, "the card PIN is longer than %zu characters", cap - 1);
+	if (r < 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s", ce_err_detail());
+		return ce_err_set(r, "reading the card PIN from standard input: %s", why);
 	}
-	ce_wipe(&c, sizeof(c));
-	if (n > 0 && dst[n - 1] == '\r')
-		dst[--n] = '\0';
-	dst[n] = '\0';
-	*len = n;
+	if (*len > 0 && dst[*len - 1] == '\r')
+		dst[--*len] = '\0';
 	return 0;
 }
 
@@ -123,15 +114,28 @@ static void uri_module_split(const char *uri, char *out, size_t ocap, char *path
 
 /* The ctx for cards outside the run's module: the module the URI names
  * (module-path=, a library or a p11-kit .module file), else every module
- * registered with p11-kit. Opened once, kept until the run ends. */
+ * registered with p11-kit. Each opened once, kept until the run ends; NULL
+ * (said on the console) when it cannot be loaded or every slot is taken. */
 static struct p11_ctx *cards_ctx(struct run_ctx *rc, const char *path)
 {
-	if (rc->cards_p11 == NULL && p11_ctx_open(path[0] ? path : NULL, &rc->cards_p11) < 0) {
+	size_t k;
+
+	for (k = 0; k < RUN_CARD_MODULES_MAX && rc->cards_p11[k].ctx != NULL; k++)
+		if (strcmp(rc->cards_p11[k].path, path) == 0)
+			return rc->cards_p11[k].ctx;
+	if (k == RUN_CARD_MODULES_MAX) {
+		console_say(rc->con, "  (no more than %d card modules in one ceremony: %s not loaded)",
+			    RUN_CARD_MODULES_MAX, path[0] ? "this one" : "the registered ones");
+		return NULL;
+	}
+	if (p11_ctx_open(path[0] ? path : NULL, &rc->cards_p11[k].ctx) < 0) {
 		console_say(rc->con, "  (other PKCS#11 modules not loaded: %s)", ce_err_detail());
 		ce_err_clear();
-		rc->cards_p11 = NULL;
+		rc->cards_p11[k].ctx = NULL;
+		return NULL;
 	}
-	return rc->cards_p11;
+	snprintf(rc->cards_p11[k].path, sizeof(rc->cards_p11[k].path), "%s", path);
+	return rc->cards_p11[k].ctx;
 }
 
 /* One look for p's card: the run's module (unless the URI names another),

@@ -50,6 +50,9 @@ struct run_token_state {
 	struct p11_ossl *ossl;     /* owned, opened on first use */
 };
 
+/* Card modules one run may load besides its own (card_present.c). */
+#define RUN_CARD_MODULES_MAX 8
+
 /* A person's card, presented and logged in (card_present.c; run_card_use
  * in internal.h). */
 struct run_card {
@@ -75,7 +78,13 @@ struct run_ctx {
 	char ceremony_id[TRANSCRIPT_CEREMONY_ID_HEX_LEN + 1];
 	const char *outdir;
 	struct p11_ctx *p11;
-	struct p11_ctx *cards_p11; /* other modules, for personal tokens (card_present.c) */
+	/* other modules, for personal tokens (card_present.c): one per module a
+	 * roster token: names (module-path=), "" for every module p11-kit
+	 * registers; opened on first use, kept until the run ends */
+	struct {
+		char path[512];
+		struct p11_ctx *ctx;
+	} cards_p11[RUN_CARD_MODULES_MAX];
 	struct run_token_state *toks; /* s->ntokens */
 
 	const struct roster_person *operator; /* who runs the console */

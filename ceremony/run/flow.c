@@ -625,7 +625,8 @@ static void ctx_free(struct run_ctx *rc)
 	for (size_t k = 0; k < SEATS_MAX; k++)
 		json_decref(rc->att_card[k]);
 	transcript_free(rc->t);
-	p11_ctx_free(rc->cards_p11); /* first: it never finalizes a module the run's ctx holds */
+	for (size_t k = 0; k < RUN_CARD_MODULES_MAX; k++) /* first: they never finalize */
+		p11_ctx_free(rc->cards_p11[k].ctx);       /* a module the run's ctx holds */
 	p11_ctx_free(rc->p11);
 	console_free(rc->con);
 	roster_free(rc->r);

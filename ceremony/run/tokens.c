@@ -7,6 +7,7 @@
 #include "ceremony/run/context.h"
 #include "ceremony/run/internal.h"
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/secmem.h"
 #include "pkcs11/p11.h"
@@ -398,32 +399,18 @@ void tokens_logout_all(struct run_ctx *rc)
  * (cap bytes of secmem), without its end of line. */
 static int fd_line_read(int fd, char *dst, size_t cap, size_t *len)
 {
-	size_t n = 0;
-	char c = 0;
-	ssize_t got;
+	int r = buf_read_secret_line(fd, dst, cap, len);
 
-	for (;;) {
-		got = read(fd, &c, 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return ce_err_set(CE_ERR_IO, "reading the current SO PIN from standard input: %s",
-					  strerror(errno));
-		if (got == 0 || c == '\n')
-			break;
-		if (n + 1 >= cap) {
-			ce_wipe(dst, cap);
-			ce_wipe(&c, sizeof(c));
-			return ce_err_set(CE_ERR_TOO_LARGE, "the current SO PIN typed is longer than "
-							    "%zu characters", cap - 1);
-		}
-		dst[n++] = c;
+	if (r == CE_ERR_TOO_LARGE)
+		return ce_err_set(r, "the current SO PIN typed is longer than %zu characters", cap - 1);
+	if (r < 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s", ce_err_detail());
+		return ce_err_set(r, "reading the current SO PIN from standard input: %s", why);
 	}
-	ce_wipe(&c, sizeof(c));
-	if (n > 0 && dst[n - 1] == '\r')
-		dst[--n] = '\0';
-	dst[n] = '\0';
-	*len = n;
+	if (*len > 0 && dst[*len - 1] == '\r')
+		dst[--*len] = '\0';
 	return 0;
 }
 

@@ -295,6 +295,27 @@ test_expect_success 'a card of another implementation in another module: NSS sof
 	test_grep "\"label\":\"NSS Certificate DB\"" out/transcript.jsonl
 '
 
+test_expect_success 'cards in three modules at once: the run module, NSS softokn and another library (each named in token:)' '
+	cp "$S/nss-roster.yaml" "$S/multi-roster.yaml" &&
+	sed -i "s|token: pkcs11:token=card-olivia|token: \"pkcs11:token=card-olivia;module-path=$TEST_BUILD/tests/libfaultmod.so\"|" \
+		"$S/multi-roster.yaml" &&
+	sed -e "s|^roster: .*|roster: multi-roster.yaml|" "$S/cards.yaml" >"$S/multi.yaml" &&
+	sed -e "s/seat.key-holder.2 = bob/seat.key-holder.2 = carol/" -e "s/present.bob = bob/present.carol = carol/" \
+		-e "s/actor-of.check.key-holder.1 = bob/actor-of.check.key-holder.1 = carol/" \
+		<(answers </dev/null; cat answers) >a2 &&
+	printf "cosign.alice = card\ncosign.olivia = card\ncosign.carol = card\n" >>a2 &&
+	mkdir out3 &&
+	pins pin-alice pin-olivia nss-pin-carol pin-alice pin-olivia nss-pin-carol |
+		env FAULTMOD_MODULE="$M" $RUN "$S/multi.yaml" --input a2 --outdir out3 >log3 2>&1 &&
+	test_grep "Olivia Chen (olivia): card checked" log3 &&
+	test_grep "Carol Petit (carol): card checked" log3 &&
+	test "$(grep -c "co-signed the transcript." log3)" = 3 &&
+	ceremony verify out3/transcript.jsonl --script "$S/multi.yaml" --roster "$S/multi-roster.yaml" \
+		--require-cosigners all >vout3 &&
+	test_grep "transcript.jsonl: OK" vout3 &&
+	test "$(grep -c "^  co-signed:   " vout3)" = 3
+'
+
 # olivia's card reached through the fault module (module-path= in her
 # token: URI), which pulls it out at its Nth C_Sign, back BACK s later (0:
 # never): FAULTMOD_QUIRKS pull=C_Sign:N:BACK. Her first C_Sign is the
