@@ -92,24 +92,72 @@ static int card_pin_read(struct run_ctx *rc, const struct roster_person *p,
 			  p->id);
 }
 
-/* uri without its module-path= (copied into path, cap bytes) and
- * module-name= attributes, into out: the module a card ctx was opened on. */
+/* Append n bytes of src to out (cap bytes, *used so far), after sep when
+ * out does not end the part sep starts (':' for the path, '?' the query). */
+static void uri_put(char *out, size_t cap, size_t *used, char sep, const char *src, size_t n)
+{
+	if (*used >= cap)
+		return;
+	if (out[*used - 1] != ':' && out[*used - 1] != '?')
+		*used += (size_t)snprintf(out + *used, cap - *used, "%c", sep);
+	if (*used < cap)
+		*used += (size_t)snprintf(out + *used, cap - *used, "%.*s", (int)n, src);
+}
+
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The value v (n bytes, percent-encoded) into dst (cap bytes), decoded. */
+static void uri_value_decode(const char *v, size_t n, char *dst, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < cap; i++) {
+		if (v[i] == '%' && i + 2 < n && hex_val(v[i + 1]) >= 0 && hex_val(v[i + 2]) >= 0) {
+			dst[o++] = (char)(hex_val(v[i + 1]) * 16 + hex_val(v[i + 2]));
+			i += 2;
+		} else {
+			dst[o++] = v[i];
+		}
+	}
+	dst[o] = '\0';
+}
+
+/* uri without its module-path= (decoded into path, cap bytes) and
+ * module-name= attributes, into out: the module a card ctx was opened on.
+ * Both forms are read: the RFC 7512 query (?module-path=) and the path
+ * attribute some tools write (;module-path=). */
 static void uri_module_split(const char *uri, char *out, size_t ocap, char *path, size_t pcap)
 {
 	const char *q = uri + strlen("pkcs11:"), *e;
 	size_t used;
+	int query = 0;
 
 	path[0] = '\0';
 	used = (size_t)snprintf(out, ocap, "pkcs11:");
-	while (*q != '\0' && *q != '?' && used < ocap) {
-		e = q + strcspn(q, ";?");
+	while (*q != '\0' && used < ocap) {
+		e = q + strcspn(q, query ? "&" : ";?");
 		if (strncmp(q, "module-path=", 12) == 0)
-			snprintf(path, pcap, "%.*s", (int)(e - q - 12), q + 12);
+			uri_value_decode(q + 12, (size_t)(e - q - 12), path, pcap);
 		else if (strncmp(q, "module-name=", 12) != 0 && e > q)
-			used += (size_t)snprintf(out + used, ocap - used, "%s%.*s",
-						 out[used - 1] == ':' ? "" : ";", (int)(e - q), q);
-		q = *e == ';' ? e + 1 : e;
+			uri_put(out, ocap, &used, query ? '&' : ';', q, (size_t)(e - q));
+		if (*e == '?' && !query) {
+			query = 1;
+			if (used < ocap)
+				used += (size_t)snprintf(out + used, ocap - used, "?");
+		}
+		q = *e != '\0' ? e + 1 : e;
 	}
+	if (used > 0 && used < ocap && out[used - 1] == '?')
+		out[used - 1] = '\0';
 }
 
 /* The ctx for cards outside the run's module: the module the URI names
