@@ -134,17 +134,22 @@ static void uri_value_decode(const char *v, size_t n, char *dst, size_t cap)
 /* uri without its module-path= (decoded into path, cap bytes) and
  * module-name= attributes, into out: the module a card ctx was opened on.
  * Both forms are read: the RFC 7512 query (?module-path=) and the path
- * attribute some tools write (;module-path=). */
-static void uri_module_split(const char *uri, char *out, size_t ocap, char *path, size_t pcap)
+ * attribute some tools write (;module-path=). *named is 1 when the URI
+ * names a module either way (module-path= or module-name=). */
+static void uri_module_split(const char *uri, char *out, size_t ocap, char *path, size_t pcap,
+			     int *named)
 {
 	const char *q = uri + strlen("pkcs11:"), *e;
 	size_t used;
 	int query = 0;
 
 	path[0] = '\0';
+	*named = 0;
 	used = (size_t)snprintf(out, ocap, "pkcs11:");
 	while (*q != '\0' && used < ocap) {
 		e = q + strcspn(q, query ? "&" : ";?");
+		if (strncmp(q, "module-path=", 12) == 0 || strncmp(q, "module-name=", 12) == 0)
+			*named = 1;
 		if (strncmp(q, "module-path=", 12) == 0)
 			uri_value_decode(q + 12, (size_t)(e - q - 12), path, pcap);
 		else if (strncmp(q, "module-name=", 12) != 0 && e > q)
@@ -186,16 +191,20 @@ static struct p11_ctx *cards_ctx(struct run_ctx *rc, const char *path)
 	return rc->cards_p11[k].ctx;
 }
 
-/* One look for p's card: the run's module (unless the URI names another),
- * then the others. CE_ERR_NOT_FOUND when absent. */
+/* One look for p's card: the run's module (unless the URI names a module),
+ * then the module module-path= names, or else every module p11-kit
+ * registers (a module-name= alone: among those, whatever their name; the
+ * key found must still be the roster certificate's). CE_ERR_NOT_FOUND when
+ * absent. */
 static int card_look(struct run_ctx *rc, const struct roster_person *p, struct p11_token **tok)
 {
 	char uri[1024], path[512];
+	int named;
 	struct p11_ctx *other;
 	int r = CE_ERR_NOT_FOUND;
 
-	uri_module_split(p->token, uri, sizeof(uri), path, sizeof(path));
-	if (path[0] == '\0') {
+	uri_module_split(p->token, uri, sizeof(uri), path, sizeof(path), &named);
+	if (!named) { /* a module named is looked for among those p11-kit registers */
 		r = p11_card_wait(run_p11(rc), p->token, 0, tok);
 		if (r != CE_ERR_NOT_FOUND)
 			return r;
@@ -203,7 +212,7 @@ static int card_look(struct run_ctx *rc, const struct roster_person *p, struct p
 	}
 	other = cards_ctx(rc, path);
 	if (other != NULL)
-		r = p11_card_wait(other, path[0] ? uri : p->token, 0, tok);
+		r = p11_card_wait(other, uri, 0, tok); /* the card's key is matched by its SPKI */
 	if (r == CE_ERR_NOT_FOUND)
 		ce_err_clear();
 	return r;

@@ -295,10 +295,12 @@ test_expect_success 'a card of another implementation in another module: NSS sof
 	test_grep "\"label\":\"NSS Certificate DB\"" out/transcript.jsonl
 '
 
-test_expect_success 'cards in three modules at once: the run module, NSS softokn (RFC 7512 ?module-path=) and another library (;module-path=)' '
+test_expect_success 'cards in three modules at once: the run module, NSS softokn (RFC 7512 ?module-path=), another library (;module-path=), a module by name' '
 	cp "$S/nss-roster.yaml" "$S/multi-roster.yaml" &&
 	sed -i "s|NSS%20Certificate%20DB;module-path=|NSS%20Certificate%20DB?module-path=|" "$S/multi-roster.yaml" &&
 	grep -q "DB?module-path=" "$S/multi-roster.yaml" &&
+	sed -i "s|token: pkcs11:token=card-alice\$|token: \"pkcs11:token=card-alice?module-name=softhsm2\"|" "$S/multi-roster.yaml" &&
+	grep -q "card-alice?module-name=softhsm2" "$S/multi-roster.yaml" &&
 	sed -i "s|token: pkcs11:token=card-olivia|token: \"pkcs11:token=card-olivia;module-path=$TEST_BUILD/tests/libfaultmod.so\"|" \
 		"$S/multi-roster.yaml" &&
 	sed -e "s|^roster: .*|roster: multi-roster.yaml|" "$S/cards.yaml" >"$S/multi.yaml" &&
