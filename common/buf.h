@@ -61,8 +61,10 @@ int buf_read_secret_file(const char *path, size_t max, uint8_t **out, size_t *ou
 /* Read one line of secret input from fd into dst (capacity cap, secmem),
  * without the newline, NUL-terminated; *len its length. Returns 1 for a line,
  * 0 at end of input with nothing read, <0 on error (CE_ERR_TOO_LARGE if the
- * line does not fit; the partial line is wiped). Reads one byte at a time so
- * nothing past the line is consumed or buffered outside dst. */
+ * line does not fit; the partial line is wiped). Nothing past the line is
+ * consumed or buffered outside dst: a pipe or terminal is read one byte at a
+ * time; a file that can seek is read a block at a time into dst, the bytes
+ * after the line wiped and the offset set back to just after the line. */
 int buf_read_secret_line(int fd, char *dst, size_t cap, size_t *len)
 	__attribute__((warn_unused_result));
 

@@ -46,14 +46,39 @@ void rs1024_create(int extendable, const uint16_t *data, size_t n, uint16_t cs[R
 		cs[i] = (uint16_t)((chk >> (10 * (2 - i))) & 1023);
 }
 
-int rs1024_verify(int extendable, const uint16_t *words, size_t n)
+uint32_t rs1024_residue(int extendable, const uint16_t *words, size_t n)
 {
 	uint32_t chk = polymod_prefix(extendable);
 	size_t i;
 
-	if (n < RS1024_CHECKSUM_WORDS)
-		return 0;
 	for (i = 0; i < n; i++)
 		chk = polymod_step(chk, words[i]);
-	return (int)(ct_u32_eq(chk, 1) & 1);
+	return chk;
+}
+
+int rs1024_verify(int extendable, const uint16_t *words, size_t n)
+{
+	if (n < RS1024_CHECKSUM_WORDS)
+		return 0;
+	return (int)(ct_u32_eq(rs1024_residue(extendable, words, n), 1) & 1);
+}
+
+/*
+ * polymod_step is linear over GF(2) in (chk, v): the residue of a string is
+ * the prefix's part, shifted through n steps, XOR the part of each word.
+ * Word p's part is word p shifted through the n - 1 - p steps after it with
+ * zero input, so XORing e into word p XORs into the residue the images of
+ * e's bits: basis[j], bit j of word p shifted through those steps.
+ */
+void rs1024_position_basis(size_t n, size_t p, uint32_t basis[RS1024_WORD_BITS])
+{
+	size_t j, k;
+
+	for (j = 0; j < RS1024_WORD_BITS; j++) {
+		uint32_t x = (uint32_t)1 << j;
+
+		for (k = p + 1; k < n; k++)
+			x = polymod_step(x, 0);
+		basis[j] = x;
+	}
 }

@@ -364,33 +364,6 @@ out:
 	return r;
 }
 
-/* The letters of word idx (secret) into w, by scanning the whole list so no
- * memory index depends on idx; returns its length, which is public as the
- * length of a typed word is. */
-static size_t word_copy_ct(uint16_t idx, char w[SLIP39_WORD_MAX_LEN])
-{
-	uint32_t i, k, len = 0;
-
-	memset(w, 0, SLIP39_WORD_MAX_LEN);
-	for (i = 0; i < SLIP39_WORDS; i++) {
-		const char *c = slip39_wordlist[i];
-		uint32_t m = ct_u32_eq(i, idx);
-		uint32_t end = 0;
-
-		for (k = 0; k < SLIP39_WORD_MAX_LEN; k++) {
-			/* public: the list's own words */
-			uint8_t ch = end ? 0 : (uint8_t)c[k];
-
-			end = (ch == 0);
-			w[k] = (char)ct_u8_select(m, ch, (uint8_t)w[k]);
-		}
-	}
-	for (k = 0; k < SLIP39_WORD_MAX_LEN; k++)
-		len += 1u ^ (ct_u32_is_zero((uint8_t)w[k]) & 1u);
-	CE_DECLASSIFY(&len, sizeof(len));
-	return len;
-}
-
 int slip39_mnemonic_encode(const struct slip39_share *share, char *out, size_t cap)
 {
 	int r = CE_ERR_INTERNAL;
@@ -411,7 +384,7 @@ int slip39_mnemonic_encode(const struct slip39_share *share, char *out, size_t c
 	n = (size_t)k;
 	for (i = 0; i < n; i++) {
 		char w[SLIP39_WORD_MAX_LEN];
-		size_t wl = word_copy_ct(words[i], w);
+		size_t wl = slip39_word_copy_ct(words[i], w);
 
 		if (off + wl + 2 > cap) {
 			r = ce_err_set(CE_ERR_TOO_LARGE, "mnemonic buffer of %zu bytes too small", cap);

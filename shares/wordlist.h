@@ -25,6 +25,16 @@ extern const char *const slip39_wordlist[SLIP39_WORDS];
  * the whole word). Returns the index 0..1023, or -1 if not a word. */
 int slip39_word_index(const char *w, size_t len) __attribute__((warn_unused_result));
 
+/* Copy word idx (secret) of the list into w, zero-padded to 8 bytes, reading
+ * the whole list so that neither timing nor memory access depends on idx;
+ * returns the word's length, public as the length of a typed word is. */
+size_t slip39_word_copy_ct(uint16_t idx, char w[SLIP39_WORD_MAX_LEN]);
+
+/* 1 if some word of the list begins with w[0..len) (letters, either case),
+ * else 0; scans the whole list the same way whatever was typed (len, the
+ * count of keys, is public). An empty w is a prefix of every word. */
+int slip39_word_prefix_exists(const char *w, size_t len) __attribute__((warn_unused_result));
+
 /* Up to max nearest words (by edit distance, then alphabetical) to a word that
  * is not in the list; writes their indices to out, returns how many. */
 size_t slip39_word_suggest(const char *w, size_t len, uint16_t *out, size_t max);

@@ -61,41 +61,6 @@ static uint8_t entry_lower(char c)
 	return (l >= 'a' && l <= 'z') ? l : 0;
 }
 
-/* entry_lower() without a branch on the letter: 0 for a non-letter. */
-static uint8_t entry_lower_ct(char c)
-{
-	uint32_t l = (uint32_t)((uint8_t)c | 0x20);
-	uint32_t is_alpha = ~ct_u32_lt(l, 'a') & ct_u32_lt(l, 'z' + 1);
-
-	return (uint8_t)(l & is_alpha);
-}
-
-/* Does some word of the list begin with typed[0..len)? Scans the whole list
- * the same way whatever was typed (len, the count of keys, is public). */
-static int entry_prefix_exists(const char *typed, size_t len)
-{
-	uint8_t in[SLIP39_WORD_MAX_LEN];
-	uint32_t any = 0;
-	size_t i, k;
-
-	if (len > SLIP39_WORD_MAX_LEN)
-		return 0;
-	for (k = 0; k < SLIP39_WORD_MAX_LEN; k++)
-		in[k] = k < len ? entry_lower_ct(typed[k]) : 0;
-	for (i = 0; i < SLIP39_WORDS; i++) {
-		const char *w = slip39_wordlist[i];
-		uint32_t diff = 0, wlen = (uint32_t)strlen(w);
-		for (k = 0; k < SLIP39_WORD_MAX_LEN; k++) {
-			uint32_t wc = k < wlen ? (uint8_t)w[k] : 0;
-			uint32_t mask = ct_u32_lt((uint32_t)k, (uint32_t)len);
-			diff |= (wc ^ in[k]) & mask;
-		}
-		any |= ct_u32_is_zero(diff);
-	}
-	ce_wipe(in, sizeof(in));
-	return (int)(any & 1);
-}
-
 static void entry_print_suggestions(FILE *out, const char *typed, size_t len)
 {
 	uint16_t near[ENTRY_SUGGEST_MAX];
@@ -343,7 +308,7 @@ static int entry_typed_possible(const struct entry_state *st)
 {
 	if (st->typed_len <= 5 && strncasecmp(st->typed, "abort", st->typed_len) == 0)
 		return 1;
-	return entry_prefix_exists(st->typed, st->typed_len);
+	return slip39_word_prefix_exists(st->typed, st->typed_len);
 }
 
 static int entry_from_tty(const struct shares_ui_term *t, const char *prompt,

@@ -113,6 +113,17 @@ static int check_words_rs1024(void)
 	SECRET(word, 8);
 	idx = slip39_word_index(word, 8);
 	sink = (uint8_t)idx;
+	idx = slip39_word_index(word, 4); /* the prefix form */
+	sink = (uint8_t)idx;
+	sink = (uint8_t)slip39_word_prefix_exists(word, 3);
+	{
+		uint16_t secret_idx = 17;
+		char out[SLIP39_WORD_MAX_LEN];
+
+		SECRET(&secret_idx, sizeof(secret_idx));
+		sink = (uint8_t)slip39_word_copy_ct(secret_idx, out);
+		sink_bytes(out, sizeof(out));
+	}
 	for (i = 0; i < 20; i++)
 		data[i] = (uint16_t)(i * 37 % 1024);
 	SECRET(data, sizeof(data));

@@ -22,15 +22,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* made once: an mlock'ed mapping per input costs more than the input */
 	static FILE *devnull;
+	static struct slip39_share *sh;
+	static char *text;
 	struct shares_ui_term t;
-	struct slip39_share *sh = secmem_alloc(2 * sizeof(*sh));
-	char *text = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
 	char path[64];
 	int fd, r, rounds = 0;
 
-	if (devnull == NULL)
+	if (devnull == NULL) {
 		devnull = fopen("/dev/null", "w");
+		sh = secmem_alloc(2 * sizeof(*sh));
+		text = secmem_alloc(SLIP39_MNEMONIC_MAX_LEN);
+	}
 	if (devnull == NULL || sh == NULL || text == NULL)
 		abort();
 	fd = fuzz_memfd("fuzz-entry", data, size, path, sizeof(path));
@@ -48,7 +52,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* what entry accepts, the codec accepts */
 	} while (r == 0 && ++rounds < 64);
 	close(fd);
-	secmem_free(text);
-	secmem_free(sh);
 	return 0;
 }

@@ -224,6 +224,74 @@ static void test_buf(void **state)
 	assert_non_null(strstr(ce_err_detail(), "/nonexistent/x"));
 }
 
+/* One reader's results for input through a pipe (byte at a time) and from a
+ * file (blocks, offset set back): the same lines, codes and offsets. */
+static void read_lines_both(const char *in, size_t cap, int *codes, char (*lines)[16], off_t *offs,
+			    int from_file, size_t count)
+{
+	char *line = secmem_alloc(cap);
+	size_t i, n;
+	int fd, p[2];
+
+	assert_non_null(line);
+	if (from_file) {
+		FILE *f = tmpfile();
+
+		assert_non_null(f);
+		fd = dup(fileno(f));
+		fclose(f);
+		assert_int_equal(write(fd, in, strlen(in)), (ssize_t)strlen(in));
+		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	} else {
+		assert_int_equal(pipe(p), 0);
+		assert_int_equal(write(p[1], in, strlen(in)), (ssize_t)strlen(in));
+		close(p[1]);
+		fd = p[0];
+	}
+	for (i = 0; i < count; i++) {
+		codes[i] = buf_read_secret_line(fd, line, cap, &n);
+		snprintf(lines[i], 16, "%s", codes[i] == 1 ? line : "-");
+		offs[i] = from_file ? lseek(fd, 0, SEEK_CUR) : -1;
+		if (codes[i] < 0)
+			assert_true(ct_is_zero(line, cap));
+	}
+	close(fd);
+	secmem_free(line);
+}
+
+static void test_read_line_file_and_pipe(void **state)
+{
+	/* cap 8: 7 letters fit, 8 do not; an empty line; a last line without \n */
+	static const char *const inputs[] = { "ab\n\nabcdefg\nxyz", "abcdefgh\nz\n", "\n\n", "", "q" };
+	static const off_t want_offs[][6] = {
+		{ 3, 4, 12, 15, 15, 15 }, { 8, 8, 8, 8, 8, 8 }, { 1, 2, 2, 2, 2, 2 }, { 0, 0, 0, 0, 0, 0 },
+		{ 1, 1, 1, 1, 1, 1 },
+	};
+	int ca[6], cb[6];
+	char la[6][16], lb[6][16];
+	off_t oa[6], ob[6];
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < sizeof(inputs) / sizeof(inputs[0]); t++) {
+		read_lines_both(inputs[t], 8, ca, la, oa, 0, 6);
+		read_lines_both(inputs[t], 8, cb, lb, ob, 1, 6);
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(ca[i], cb[i]);
+			assert_string_equal(la[i], lb[i]);
+			if (cb[i] >= 0)
+				assert_int_equal(ob[i], want_offs[t][i]);
+			if (ca[i] < 0)
+				break; /* a refused line: the caller stops there */
+		}
+	}
+	read_lines_both(inputs[0], 8, cb, lb, ob, 1, 4);
+	assert_string_equal(lb[2], "abcdefg");
+	assert_string_equal(lb[3], "xyz");
+	read_lines_both(inputs[1], 8, cb, lb, ob, 1, 1);
+	assert_int_equal(cb[0], CE_ERR_TOO_LARGE);
+}
+
 static void test_outfile(void **state)
 {
 	char dir[] = "/tmp/ce-outfile-XXXXXX";
@@ -355,6 +423,7 @@ static void test_esc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_line_file_and_pipe),
 		cmocka_unit_test(test_err_messages),
 		cmocka_unit_test(test_secmem_basic),
 		cmocka_unit_test(test_secmem_guards),

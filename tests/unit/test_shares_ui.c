@@ -147,6 +147,84 @@ static void test_fixes_none_for_two_errors_or_valid(void **state)
 	assert_int_equal(shares_ui_suggest_fixes(words, 19, fixes, 8), 0);
 }
 
+/* The old way, a whole checksum per candidate: the reference for the fast one. */
+static size_t fixes_brute(const uint16_t *words, size_t n, struct shares_ui_fix *out, size_t max)
+{
+	uint16_t cand[SLIP39_MAX_WORDS];
+	size_t found = 0, p;
+	uint16_t w;
+
+	memcpy(cand, words, n * sizeof(*cand));
+	for (p = 0; p < n && found < max; p++) {
+		uint16_t orig = cand[p];
+
+		for (w = 0; w < SLIP39_WORDS && found < max; w++) {
+			if (w == orig)
+				continue;
+			cand[p] = w;
+			if (rs1024_verify(slip39_words_extendable(cand, n), cand, n)) {
+				out[found].position = (uint8_t)p;
+				out[found].word = w;
+				found++;
+			}
+		}
+		cand[p] = orig;
+	}
+	return found;
+}
+
+/* The linear shortcut of shares_ui_suggest_fixes finds what a checksum of
+ * every candidate finds, in the same order: every position of shares of
+ * 20, 33 and 59 words, both flags, including a change of word 2 that flips
+ * the extendable flag (checked in full), and two wrong words. */
+static void test_fixes_agree_with_brute_force(void **state)
+{
+	static const size_t lens[] = { 20, 33, 59 };
+	uint16_t words[SLIP39_MAX_WORDS], bad[SLIP39_MAX_WORDS];
+	struct shares_ui_fix a[8], b[8];
+	size_t li, p, i, na, nb, cases = 0, hits = 0;
+	int ext;
+
+	(void)state;
+	for (li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		size_t n = lens[li];
+
+		for (ext = 0; ext < 2; ext++) {
+			for (i = 0; i < n - 3; i++)
+				words[i] = (uint16_t)((i * 389 + 11 * n + 7 * (size_t)ext) % 1024);
+			words[1] = (uint16_t)((words[1] & ~(1u << 4)) | ((unsigned)ext << 4));
+			rs1024_create(ext, words, n - 3, words + n - 3);
+			assert_true(rs1024_verify(ext, words, n));
+			for (p = 0; p < n; p++) {
+				memcpy(bad, words, n * sizeof(*bad));
+				/* word 2: flip the extendable bit itself on odd lengths */
+				bad[p] = (uint16_t)(p == 1 && (n & 1) ? bad[p] ^ (1u << 4) : (bad[p] + 1 + p) % 1024);
+				na = shares_ui_suggest_fixes(bad, n, a, 8);
+				nb = fixes_brute(bad, n, b, 8);
+				assert_int_equal(na, nb);
+				for (i = 0; i < na; i++) {
+					assert_int_equal(a[i].position, b[i].position);
+					assert_int_equal(a[i].word, b[i].word);
+					hits += a[i].position == p && a[i].word == words[p];
+				}
+				cases++;
+				/* and a second wrong word */
+				bad[(p + 5) % n] = (uint16_t)((bad[(p + 5) % n] + 3) % 1024);
+				na = shares_ui_suggest_fixes(bad, n, a, 8);
+				nb = fixes_brute(bad, n, b, 8);
+				assert_int_equal(na, nb);
+				for (i = 0; i < na; i++) {
+					assert_int_equal(a[i].position, b[i].position);
+					assert_int_equal(a[i].word, b[i].word);
+				}
+			}
+		}
+	}
+	/* every single wrong word was found back */
+	assert_int_equal(hits, cases);
+	assert_int_equal(secmem_live(), 0);
+}
+
 static void test_enter_pipe_valid_share(void **state)
 {
 	struct slip39_share *orig = secmem_alloc(sizeof(*orig));
@@ -509,6 +587,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixes_find_single_word),
 		cmocka_unit_test(test_fixes_none_for_two_errors_or_valid),
+		cmocka_unit_test(test_fixes_agree_with_brute_force),
 		cmocka_unit_test(test_enter_pipe_valid_share),
 		cmocka_unit_test(test_enter_pipe_prefixes_and_case),
 		cmocka_unit_test(test_enter_pipe_unknown_word),

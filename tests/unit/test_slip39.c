@@ -8,6 +8,7 @@
 
 #include "shares/shamir.h"
 #include "shares/slip39.h"
+#include "shares/wordlist.h"
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/secmem.h"
@@ -443,9 +444,52 @@ static void test_tampered_words(void **state)
 	assert_int_equal(secmem_live(), 0);
 }
 
+/* The packed, constant-time lookups against plain string code over the
+ * whole list: every word, its prefix, upper case, a wrong letter, a non-letter. */
+static void test_wordlist_lookups(void **state)
+{
+	size_t i, k, len;
+
+	(void)state;
+	for (i = 0; i < SLIP39_WORDS; i++) {
+		const char *w = slip39_wordlist[i];
+		char buf[16], out[SLIP39_WORD_MAX_LEN + 1];
+
+		len = strlen(w);
+		assert_int_equal(slip39_word_index(w, len), (int)i);
+		assert_int_equal(slip39_word_index(w, 4), (int)i);
+		for (k = 0; k < len; k++)
+			buf[k] = (char)(w[k] - 32);
+		assert_int_equal(slip39_word_index(buf, len), (int)i);
+		memcpy(buf, w, len);
+		buf[len - 1] = buf[len - 1] == 'z' ? 'a' : (char)(buf[len - 1] + 1);
+		if (len > 4) /* one letter off at the end: another word or none */
+			assert_true(slip39_word_index(buf, len) != (int)i);
+		memcpy(buf, w, len);
+		buf[2] = '-';
+		assert_int_equal(slip39_word_index(buf, len), -1);
+		assert_int_equal(slip39_word_prefix_exists(buf, 3), 0);
+		memset(out, 'x', sizeof(out));
+		assert_int_equal(slip39_word_copy_ct((uint16_t)i, out), len);
+		assert_memory_equal(out, w, len);
+		for (k = len; k < SLIP39_WORD_MAX_LEN; k++)
+			assert_int_equal(out[k], 0);
+		for (k = 0; k <= len; k++)
+			assert_int_equal(slip39_word_prefix_exists(w, k), 1);
+	}
+	assert_int_equal(slip39_word_index("acadx", 5), -1);
+	assert_int_equal(slip39_word_index("aca", 3), -1);
+	assert_int_equal(slip39_word_index("academicx", 9), -1);
+	assert_int_equal(slip39_word_prefix_exists("qq", 2), 0);
+	assert_int_equal(slip39_word_prefix_exists("acadx", 5), 0);
+	assert_int_equal(slip39_word_prefix_exists("acid1", 5), 0);
+	assert_int_equal(slip39_word_prefix_exists("academicx", 9), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wordlist_lookups),
 		cmocka_unit_test(test_official_vectors),
 		cmocka_unit_test(test_mnemonic_errors),
 		cmocka_unit_test(test_shamir_bounds),
