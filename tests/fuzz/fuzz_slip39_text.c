@@ -6,9 +6,9 @@
  * re-encoded and must decode to the same share (round trip), and its words
  * (slip39_share_to_words) must decode through the word-index entry point
  * share entry uses (slip39_words_decode) to the same share again. Each word
- * costs a constant-time scan of the whole wordlist (1,024 masked compares),
- * which bounds this target to about 1,000 inputs a CPU-second; the share
- * logic behind the lookup is fuzzed at several thousand by
+ * costs a constant-time scan of the whole wordlist (1,024 XORs of packed
+ * words, shares/wordlist_lookup.c); the share logic behind the lookup is
+ * fuzzed at many thousands of inputs a second by
  * fuzz_slip39_decode.c (word indices, checksum fixed). Combining:
  * fuzz_slip39_combine.c; the agreement with a reference decoder:
  * tests/tools/slip39-diff.py.

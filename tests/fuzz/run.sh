@@ -16,7 +16,7 @@ max_len() {
 	case "$1" in
 	verify*) echo 65536 ;;
 	script|roster|backup|slip39_text|answers) echo 16384 ;;
-	entry) echo 2048 ;; # a refused share costs its single-word fixes: 59 x 1,024 checksums
+	entry) echo 2048 ;; # a refused share costs its single-word fixes: 59 x 1,023 candidates
 	*) echo 8192 ;;
 	esac
 }
