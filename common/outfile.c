@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* No allocation here: outfile_commit calls it once the file is in place,
+ * where an error for want of memory would report a made file as not made. */
 int outfile_sync_dir(const char *path)
 {
 	int r = CE_ERR_INTERNAL;
-	char *copy = NULL;
+	char copy[PATH_MAX];
+	size_t n = strlen(path);
 	int fd = -1;
 
-	copy = strdup(path);
-	if (copy == NULL) {
-		r = CE_ERR_NOMEM;
+	if (n >= sizeof(copy)) {
+		r = ce_err_set(CE_ERR_INVALID, "%.200s...: path too long to sync its directory", path);
 		goto out;
 	}
+	memcpy(copy, path, n + 1);
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
 		r = ce_err_set(CE_ERR_IO, "%s: sync directory: %s", path, strerror(errno));
@@ -32,7 +36,6 @@ int outfile_sync_dir(const char *path)
 out:
 	if (fd >= 0)
 		close(fd);
-	free(copy);
 	return r;
 }
 
@@ -58,7 +61,7 @@ int outfile_create(struct outfile *of, const char *path, mode_t mode)
 	n = strlen(path) + 32;
 	of->tmp_path = malloc(n);
 	if (of->path == NULL || of->tmp_path == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))

@@ -42,7 +42,7 @@ int transcript_chain_init(struct transcript_chain *c)
 	/* Fetched once: an implicit fetch per line costs more than the hash. */
 	c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	if (c->md == NULL || c->sha256 == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "transcript chain: out of memory for SHA-256");
 		goto out;
 	}
 	r = 0;

@@ -45,7 +45,7 @@ int transcript_cosign_add(const char *pem, size_t pem_len, EVP_PKEY *key, X509 *
 	in = BIO_new_mem_buf(pem, (int)pem_len);
 	mem = BIO_new(BIO_s_mem());
 	if (in == NULL || mem == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "co-signature: out of memory");
 		goto out;
 	}
 	cms = PEM_read_bio_CMS(in, NULL, NULL, NULL);
@@ -73,7 +73,7 @@ int transcript_cosign_add(const char *pem, size_t pem_len, EVP_PKEY *key, X509 *
 	}
 	*out = malloc((size_t)pl + 1);
 	if (*out == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "co-signature: out of memory");
 		goto out;
 	}
 	memcpy(*out, p, (size_t)pl);

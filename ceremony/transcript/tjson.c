@@ -25,7 +25,7 @@ int tj_init(struct tj_doc *d, size_t max_len)
 	d->strbuf = malloc(d->strcap);
 	if (d->t == NULL || d->strbuf == NULL) {
 		tj_free(d);
-		return CE_ERR_NOMEM;
+		return ce_err_set(CE_ERR_NOMEM, "JSON reader: out of memory");
 	}
 	return 0;
 }

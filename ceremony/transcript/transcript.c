@@ -68,14 +68,14 @@ int transcript_open(const char *path, struct transcript **out)
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory opening the transcript", path);
 		goto out;
 	}
 	t->fd = -1;
 	t->sync = 1;
 	t->path = strdup(path);
 	if (t->path == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory opening the transcript", path);
 		goto out;
 	}
 	r = transcript_chain_init(&t->chain);
@@ -168,7 +168,7 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	if (details == NULL)
 		details = empty_d = json_object();
 	if (persons == NULL || witnesses == NULL || details == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "transcript: out of memory building event %s", type);
 		goto out;
 	}
 	transcript_time_format(sec, usec, tbuf);
@@ -188,7 +188,7 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	}
 	line = json_dumps(ev, TRANSCRIPT_JSON_FLAGS);
 	if (line == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "transcript: out of memory encoding event %s", type);
 		goto out;
 	}
 	len = strlen(line);
@@ -199,8 +199,10 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 	}
 	/* The verifier's own check, on the very bytes about to be written. */
 	r = tj_parse(&t->doc, line, len, why, sizeof(why));
-	if (r == CE_ERR_NOMEM)
+	if (r == CE_ERR_NOMEM) {
+		r = ce_err_set(r, "transcript: %s event: %s", type, why);
 		goto out;
+	}
 	if (r == 0)
 		r = transcript_event_check(&t->doc, why, sizeof(why));
 	if (r < 0) {
@@ -216,7 +218,7 @@ static int write_line(struct transcript *t, const char *type, const char *step, 
 		char *h = realloc(t->held, t->held_len + len + 1);
 
 		if (h == NULL) {
-			r = CE_ERR_NOMEM;
+			r = ce_err_set(CE_ERR_NOMEM, "transcript: out of memory holding event %s", type);
 			goto out;
 		}
 		memcpy(h + t->held_len, line, len + 1);
@@ -268,7 +270,7 @@ int transcript_append(struct transcript *t, const char *type, const char *step, 
 		transcript_time_format(sec, usec, obs);
 		held = json_pack("{s:s}", "observed", obs);
 		if (held == NULL) {
-			r = CE_ERR_NOMEM;
+			r = ce_err_set(CE_ERR_NOMEM, "transcript: out of memory for the clock.held event");
 			goto out;
 		}
 		sec = t->last_sec;
@@ -382,7 +384,7 @@ static int cms_sign_mem(const char *what, const char *content, size_t len, EVP_P
 	in = BIO_new_mem_buf(content, (int)len);
 	mem = BIO_new(BIO_s_mem());
 	if (in == NULL || mem == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory", what);
 		goto out;
 	}
 	if (tk != NULL) {
@@ -418,7 +420,7 @@ static int cms_sign_mem(const char *what, const char *content, size_t len, EVP_P
 	}
 	*pem = malloc((size_t)pl + 1);
 	if (*pem == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory", what);
 		goto out;
 	}
 	memcpy(*pem, p, (size_t)pl);
@@ -484,7 +486,7 @@ int transcript_hold_sign(struct transcript *t, EVP_PKEY *key, const struct p11_o
 	}
 	all = malloc((size_t)sz + t->held_len + 1);
 	if (all == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory reading it to sign", t->path);
 		goto out;
 	}
 	n = fread(all, 1, (size_t)sz, f);
@@ -556,7 +558,7 @@ int transcript_sig_write(struct transcript *t, const char *pem, size_t pem_len, 
 	}
 	cmem = BIO_new(BIO_s_mem());
 	if (sig_path == NULL || signer_path == NULL || cmem == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory writing the signature", t->path);
 		goto out;
 	}
 	if (PEM_write_bio_X509(cmem, cert) != 1 || (cpem_len = BIO_get_mem_data(cmem, &cpem)) <= 0) {
@@ -643,7 +645,7 @@ int transcript_key_details(EVP_PKEY *key, int ephemeral, json_t **out)
 		      "public_key_pem", pem, (size_t)pl, "ephemeral", ephemeral, "key_type",
 		      EVP_PKEY_get0_type_name(key) != NULL ? EVP_PKEY_get0_type_name(key) : "unknown");
 	if (d == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "transcript.key details: out of memory");
 		goto out;
 	}
 	*out = d;
@@ -678,7 +680,7 @@ static int signer_cert(EVP_PKEY *key, const struct p11_ossl_key *tk, const char 
 	name = X509_NAME_new();
 	bn = BN_new();
 	if (x == NULL || name == NULL || bn == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "transcript signer certificate: out of memory");
 		goto out;
 	}
 	if (X509_set_version(x, X509_VERSION_3) != 1 || BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
@@ -799,7 +801,7 @@ int transcript_host_details(json_t *details)
 	}
 	if (clock == NULL || json_object_set_new(details, "clock", clock) != 0) {
 		clock = NULL;
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "ceremony.start details: out of memory");
 		goto out;
 	}
 	clock = NULL;
@@ -808,7 +810,7 @@ int transcript_host_details(json_t *details)
 	    json_object_set_new(details, "host", json_string(host)) != 0 ||
 	    json_object_set_new(details, "openssl_version",
 				json_string(OpenSSL_version(OPENSSL_VERSION))) != 0) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "ceremony.start details: out of memory");
 		goto out;
 	}
 	r = 0;

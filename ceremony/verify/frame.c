@@ -46,7 +46,7 @@ int verify_frame_open(struct verify_frame *fr, const char *path)
 		fr->cap = st.st_size < FRAME_LEAST_BYTES ? FRAME_LEAST_BYTES : (size_t)st.st_size + 1;
 	fr->buf = malloc(fr->cap);
 	if (fr->buf == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory for a read buffer", path);
 		goto out;
 	}
 	r = 0;
@@ -95,7 +95,7 @@ static int frame_fill(struct verify_frame *fr, const char *path)
 		char *b = realloc(fr->buf, cap);
 
 		if (b == NULL)
-			return CE_ERR_NOMEM;
+			return ce_err_set(CE_ERR_NOMEM, "%s: out of memory for a line of %zu bytes", path, cap);
 		fr->buf = b;
 		fr->cap = cap;
 	}
@@ -203,7 +203,7 @@ static int tj_line(void *ctx, const char *path, uint64_t lineno, const char *lin
 	int k = tj_parse(&te->doc, line, len, why, sizeof(why));
 
 	if (k == CE_ERR_NOMEM)
-		return k;
+		return ce_err_set(k, "%s:%llu: %s", path, (unsigned long long)lineno, why);
 	if (k != 0 || !tj_is(&te->doc, 0, TJ_OBJ))
 		return ce_err_set(CE_ERR_FORMAT, "%s:%llu: not a JSON object", path,
 				  (unsigned long long)lineno);
@@ -260,8 +260,8 @@ int verify_frame_check(struct tj_doc *d, struct verify_report *rep, uint64_t ln,
 		return verify_report_fail(rep, ln, len == 0 ? "empty line" :
 							      "not one JSON object on the line");
 	k = tj_parse(d, line, len, why, sizeof(why));
-	if (k == CE_ERR_NOMEM)
-		return k; /* not a verdict on the line */
+	if (k == CE_ERR_NOMEM) /* not a verdict on the line */
+		return ce_err_set(k, "verify: line %llu: %s", (unsigned long long)ln, why);
 	if (k != 0)
 		return verify_report_fail(rep, ln, "not valid JSON (%s)", why);
 	/* Keys are unique, so all nine present and nine in all means no other. */

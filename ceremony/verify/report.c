@@ -6,8 +6,24 @@
  */
 #include "ceremony/verify/verify_internal.h"
 
+#include "common/err.h"
+
+#include <openssl/err.h>
 #include <stdarg.h>
 #include <stdio.h>
+
+/* 1 when OpenSSL's error queue holds an allocation failure (the queue is
+ * emptied): the check that failed said nothing about the transcript. */
+static int ossl_out_of_memory(void)
+{
+	unsigned long e;
+	int nomem = 0;
+
+	while ((e = ERR_get_error()) != 0)
+		if (ERR_GET_REASON(e) == ERR_GET_REASON(ERR_R_MALLOC_FAILURE))
+			nomem = 1;
+	return nomem;
+}
 
 int verify_report_fail(struct verify_report *rep, uint64_t line, const char *fmt, ...)
 {
@@ -19,6 +35,13 @@ int verify_report_fail(struct verify_report *rep, uint64_t line, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (ossl_out_of_memory()) {
+		/* no verdict: an error; FAILED only for a caller that would
+		 * not look at it, never OK */
+		rep->verdict = VERIFY_FAILED;
+		snprintf(rep->reason, sizeof(rep->reason), "out of memory while checking (%.300s)", msg);
+		return ce_err_set(CE_ERR_NOMEM, "verify: out of memory in OpenSSL while checking (%s)", msg);
+	}
 	rep->verdict = VERIFY_FAILED;
 	rep->fail_line = line;
 	if (line > 0)
@@ -27,6 +50,13 @@ int verify_report_fail(struct verify_report *rep, uint64_t line, const char *fmt
 	else
 		snprintf(rep->reason, sizeof(rep->reason), "%s", msg);
 	return 1;
+}
+
+int verify_ossl_silent(const char *what)
+{
+	if (ERR_peek_error() != 0)
+		return 0;
+	return ce_err_set(CE_ERR_NOMEM, "%s: OpenSSL failed and gave no reason (out of memory)", what);
 }
 
 int verify_exit_code(enum verify_verdict v)

@@ -110,13 +110,13 @@ int verify_rules_new(struct verify_rules **out)
 	*out = NULL;
 	ru = calloc(1, sizeof(*ru));
 	if (ru == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "verify: out of memory for the rules");
 		goto out;
 	}
 	ru->nslots = SEM_STEP_SLOTS_FIRST;
 	ru->steps = calloc(ru->nslots, sizeof(*ru->steps));
 	if (ru->steps == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "verify: out of memory for the rules");
 		goto out;
 	}
 	*out = ru;
@@ -205,13 +205,15 @@ static int rules_person_roles(struct verify_rules *ru, uint64_t ln, const char *
 			struct sem_person *g = rules_grow(ru->persons, &ru->cap_persons, sizeof(*g));
 
 			if (g == NULL)
-				return CE_ERR_NOMEM;
+				return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for persons",
+						  (unsigned long long)ln);
 			ru->persons = g;
 		}
 		p = &ru->persons[ru->npersons];
 		p->id = strdup(id);
 		if (p->id == NULL)
-			return CE_ERR_NOMEM;
+			return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for persons",
+					  (unsigned long long)ln);
 		p->roles = 0;
 		ru->npersons++;
 	}
@@ -283,12 +285,14 @@ static int rules_people(struct verify_rules *ru, uint64_t ln, int arr, int witne
 			struct policy_seat *g = rules_grow(*list, cap, sizeof(*g));
 
 			if (g == NULL)
-				return CE_ERR_NOMEM;
+				return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for the people of step %s",
+						  (unsigned long long)ln, ru->open_step);
 			*list = g;
 		}
 		me.person_id = strdup(me.person_id);
 		if (me.person_id == NULL)
-			return CE_ERR_NOMEM;
+			return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for the people of step %s",
+					  (unsigned long long)ln, ru->open_step);
 		(*list)[(*n)++] = me;
 	}
 	return 0;
@@ -314,7 +318,7 @@ static int rules_steps_grow(struct verify_rules *ru)
 	ru->steps = calloc(oldn * 2, sizeof(*ru->steps));
 	if (ru->steps == NULL) {
 		ru->steps = old;
-		return CE_ERR_NOMEM;
+		return ce_err_set(CE_ERR_NOMEM, "verify: out of memory for %zu steps", oldn * 2);
 	}
 	ru->nslots = oldn * 2;
 	for (i = 0; i < oldn; i++)
@@ -339,13 +343,14 @@ static int rules_step_start(struct verify_rules *ru, uint64_t ln, const char *st
 		return verify_report_fail(ru->rep, ln, "more than %d steps", SEM_STEPS_MAX);
 	if ((ru->nsteps + 1) * 4 > ru->nslots * 3 && ru->nslots < SEM_STEP_SLOTS) {
 		if (rules_steps_grow(ru) != 0)
-			return CE_ERR_NOMEM;
+			return CE_ERR_NOMEM; /* rules_steps_grow said why */
 		slot = rules_step_slot(ru, step);
 	}
 	ru->steps[slot].id = strdup(step);
 	ru->open_step = strdup(step);
 	if (ru->steps[slot].id == NULL || ru->open_step == NULL)
-		return CE_ERR_NOMEM;
+		return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for step %s",
+				  (unsigned long long)ln, step);
 	ru->steps[slot].line = ln;
 	ru->nsteps++;
 	rules_step_people_clear(ru);
@@ -401,7 +406,8 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 		struct sem_share *g = rules_grow(ru->shares, &ru->cap_shares, sizeof(*g));
 
 		if (g == NULL)
-			return CE_ERR_NOMEM;
+			return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for shares",
+					  (unsigned long long)ln);
 		ru->shares = g;
 	}
 	sh = &ru->shares[ru->nshares++];
@@ -411,7 +417,8 @@ static int rules_quorum_share(struct verify_rules *ru, uint64_t ln, int det)
 	sh->member = member;
 	sh->line = ln;
 	if (sh->set == NULL || sh->holder == NULL)
-		return CE_ERR_NOMEM;
+		return ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for shares",
+				  (unsigned long long)ln);
 	return 0;
 }
 
@@ -582,7 +589,8 @@ static int rules_output(struct verify_rules *ru, uint64_t ln, int det, const cha
 	n = strlen(dir) + strlen(base) + 2;
 	p = malloc(n);
 	if (p == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory for the output path",
+			       (unsigned long long)ln);
 		goto out;
 	}
 	snprintf(p, n, "%s/%s", dir, base);

@@ -69,32 +69,41 @@ int vsem_open(const char *script_path, const char *roster_path, struct vsem **ou
 {
 	int r = CE_ERR_INTERNAL;
 	struct vsem *vs = NULL;
+	unsigned long serial;
 	size_t n;
 
 	*out = NULL;
 	vs = calloc(1, sizeof(*vs));
 	if (vs == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "verify: out of memory for the script checks");
 		goto out;
 	}
+	serial = ce_err_serial();
 	r = script_load(script_path, &vs->s, NULL);
 	if (r < 0)
-		goto out;
+		goto said;
+	serial = ce_err_serial();
 	r = roster_load(roster_path != NULL ? roster_path : vs->s->roster_path, &vs->r, NULL);
 	if (r < 0)
-		goto out;
+		goto said;
 	n = vs->r->npeople ? vs->r->npeople : 1;
 	vs->seats = calloc(n * ROLE_COUNT, sizeof(*vs->seats));
 	vs->seat_line = calloc(n * ROLE_COUNT, sizeof(*vs->seat_line));
 	vs->present = calloc(n, 1);
 	vs->shown = calloc(n, sizeof(*vs->shown));
 	if (vs->seats == NULL || vs->seat_line == NULL || vs->present == NULL || vs->shown == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "verify: out of memory for the roster's seats");
 		goto out;
 	}
 	*out = vs;
 	vs = NULL; /* transferred */
 	r = 0;
+	goto out;
+said: /* the YAML reader returns some failures (memory, hashing) without a detail */
+	if (ce_err_serial() == serial)
+		r = ce_err_set(r, "verify: cannot load %s: %s",
+			       vs->s == NULL ? script_path : roster_path != NULL ? roster_path : vs->s->roster_path,
+			       ce_strerror(r));
 out:
 	vsem_free(vs);
 	return r;
@@ -457,7 +466,7 @@ static int step_end(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char *
 	}
 	att = calloc(vs->nseats ? vs->nseats : 1, sizeof(*att));
 	if (att == NULL) {
-		res = CE_ERR_NOMEM;
+		res = ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory", (unsigned long long)ln);
 		goto out;
 	}
 	natt = seats_present(vs, att);
@@ -544,7 +553,7 @@ static int quorum_met(struct vsem *vs, uint64_t ln, const struct tj_doc *d, char
 	ids = calloc(d->t[holders].size ? d->t[holders].size : 1, sizeof(*ids));
 	att = calloc(vs->nseats ? vs->nseats : 1, sizeof(*att));
 	if (ids == NULL || att == NULL) {
-		res = CE_ERR_NOMEM;
+		res = ce_err_set(CE_ERR_NOMEM, "verify: line %llu: out of memory", (unsigned long long)ln);
 		goto out;
 	}
 	TJ_ARR_EACH(d, holders, i, h) {

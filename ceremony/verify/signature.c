@@ -64,10 +64,13 @@ static int sig_read(const char *sig_path, struct verify_report *rep, CMS_Content
 	}
 	sb = BIO_new_mem_buf(sigbuf.p, (int)sigbuf.len);
 	if (sb == NULL) {
-		r = ce_err_set(CE_ERR_IO, "%s: cannot read", sig_path);
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory reading the signature", sig_path);
 		goto out;
 	}
+	ERR_clear_error();
 	cms = PEM_read_bio_CMS(sb, NULL, NULL, NULL);
+	if (cms == NULL && (r = verify_ossl_silent(sig_path)) < 0)
+		goto out;
 	if (cms == NULL) {
 		r = verify_report_fail(rep, 0, "%s: not a PEM CMS signature", sig_path);
 		goto out;
@@ -142,7 +145,11 @@ static int sig_signer_check(const char *path, const char *sig_path, const char *
 		r = verify_report_fail(rep, 0, "the transcript announces no transcript key (no transcript.key event)");
 		goto out;
 	}
-	if (pk == NULL || transcript_spki_sha256(pk, h) != 0) {
+	/* a key OpenSSL parsed encodes again unless memory or OpenSSL fails:
+	 * an error (transcript_spki_sha256 says what), not a verdict */
+	if (pk != NULL && (r = transcript_spki_sha256(pk, h)) < 0)
+		goto out;
+	if (pk == NULL || r != 0) {
 		r = verify_report_fail(rep, 0, "the signer certificate's public key cannot be read");
 		goto out;
 	}
@@ -172,7 +179,7 @@ static int sig_signer_check(const char *path, const char *sig_path, const char *
 	}
 	beside_path = transcript_signer_path(path);
 	if (beside_path == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	if (stat(beside_path, &st) == 0) {
@@ -208,7 +215,7 @@ static int sig_digest_set_check(CMS_ContentInfo *cms, const char *sig_path,
 
 	n = i2d_CMS_ContentInfo(cms, &der);
 	if (n <= 0)
-		return CE_ERR_NOMEM;
+		return ce_err_set(CE_ERR_NOMEM, "signature: out of memory encoding the CMS");
 	p = der;
 	end = der + n;
 	/* ContentInfo SEQUENCE, contentType OID, [0] EXPLICIT, SignedData
@@ -236,7 +243,7 @@ out:
 	X509_ALGOR_free(alg);
 	OPENSSL_free(der);
 	if (r == 1)
-		verify_report_fail(rep, 0, "%s: the signature's digest algorithms are not exactly SHA-256",
+		r = verify_report_fail(rep, 0, "%s: the signature's digest algorithms are not exactly SHA-256",
 				   sig_path);
 	return r;
 }
@@ -280,7 +287,7 @@ static int sig_versions_check(CMS_ContentInfo *cms, const char *sig_path,
 
 	n = i2d_CMS_ContentInfo(cms, &der);
 	if (n <= 0)
-		return CE_ERR_NOMEM;
+		return ce_err_set(CE_ERR_NOMEM, "signature: out of memory encoding the CMS");
 	p = der;
 	end = der + n;
 	/* ContentInfo SEQUENCE { contentType, [0] { SignedData SEQUENCE { */
@@ -313,7 +320,7 @@ static int sig_versions_check(CMS_ContentInfo *cms, const char *sig_path,
 out:
 	OPENSSL_free(der);
 	if (r == 1)
-		verify_report_fail(rep, 0, "%s: the signature's SignedData or SignerInfo version is "
+		r = verify_report_fail(rep, 0, "%s: the signature's SignedData or SignerInfo version is "
 					   "not 1", sig_path);
 	return r;
 }
@@ -340,8 +347,14 @@ static int sig_digest_check(CMS_ContentInfo *cms, CMS_SignerInfo *si, const uint
 	    memcmp(ASN1_STRING_get0_data(md), digest, 32) != 0)
 		return verify_report_fail(rep, 0, "signature does not match the transcript (%s: its message digest is not the SHA-256 of the bytes verified)",
 					  sig_path);
-	if (CMS_set1_signers_certs(cms, NULL, 0) < 1 || CMS_SignerInfo_verify(si) != 1)
+	if (CMS_set1_signers_certs(cms, NULL, 0) < 1)
 		return verify_report_fail(rep, 0, "signature does not match the transcript (%s)", sig_path);
+	ERR_clear_error();
+	if (CMS_SignerInfo_verify(si) != 1) {
+		int k = verify_ossl_silent(sig_path);
+
+		return k < 0 ? k : verify_report_fail(rep, 0, "signature does not match the transcript (%s)", sig_path);
+	}
 	return 0;
 }
 

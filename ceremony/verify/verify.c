@@ -254,7 +254,7 @@ int verify_transcript(const char *path, const struct verify_opts *opts, struct v
 	rep->verdict = VERIFY_OK;
 	sig_path = opts->sig_path != NULL ? strdup(opts->sig_path) : transcript_sig_path(path);
 	if (sig_path == NULL) {
-		r = CE_ERR_NOMEM;
+		r = ce_err_set(CE_ERR_NOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	r = vstate_open(&v, path, opts, rep);

@@ -34,6 +34,10 @@
  * nothing). line 0: not tied to a line. Returns 1 (= stop). */
 int verify_report_fail(struct verify_report *rep, uint64_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* After an OpenSSL check failed (its queue cleared before the call): 0 when
+ * OpenSSL said why (a verdict), CE_ERR_NOMEM naming what when it said nothing
+ * (bad input always leaves a reason; an allocation failure may not). */
+int verify_ossl_silent(const char *what) __attribute__((warn_unused_result));
 
 /* --- frame.c: reading lines --- */
 
