@@ -26,8 +26,10 @@
 #define VSEM_STEP_PEOPLE_MAX 256
 
 struct vsem {
-	struct script *s;
-	struct roster *r;
+	const struct script *s;
+	const struct roster *r;
+	struct script *own_s;   /* loaded here (vsem_free frees), or NULL: borrowed */
+	struct roster *own_r;
 	struct roster_date day; /* the ceremony's date: UTC date of ceremony.start */
 	char ceremony_id[64];   /* of ceremony.start (attend.c) */
 	size_t next;            /* index of the next script step expected */
@@ -56,8 +58,8 @@ void vsem_free(struct vsem *vs)
 {
 	if (vs == NULL)
 		return;
-	script_free(vs->s);
-	roster_free(vs->r);
+	script_free(vs->own_s);
+	roster_free(vs->own_r);
 	free(vs->seats);
 	free(vs->seat_line);
 	free(vs->present);
@@ -65,7 +67,8 @@ void vsem_free(struct vsem *vs)
 	free(vs);
 }
 
-int vsem_open(const char *script_path, const char *roster_path, struct vsem **out)
+int vsem_open(const char *script_path, const char *roster_path, const struct script *script,
+	      const struct roster *roster, struct vsem **out)
 {
 	int r = CE_ERR_INTERNAL;
 	struct vsem *vs = NULL;
@@ -79,13 +82,23 @@ int vsem_open(const char *script_path, const char *roster_path, struct vsem **ou
 		goto out;
 	}
 	serial = ce_err_serial();
-	r = script_load(script_path, &vs->s, NULL);
-	if (r < 0)
-		goto said;
+	if (script != NULL) {
+		vs->s = script;
+	} else {
+		r = script_load(script_path, &vs->own_s, NULL);
+		if (r < 0)
+			goto said;
+		vs->s = vs->own_s;
+	}
 	serial = ce_err_serial();
-	r = roster_load(roster_path != NULL ? roster_path : vs->s->roster_path, &vs->r, NULL);
-	if (r < 0)
-		goto said;
+	if (roster != NULL) {
+		vs->r = roster;
+	} else {
+		r = roster_load(roster_path != NULL ? roster_path : vs->s->roster_path, &vs->own_r, NULL);
+		if (r < 0)
+			goto said;
+		vs->r = vs->own_r;
+	}
 	n = vs->r->npeople ? vs->r->npeople : 1;
 	vs->seats = calloc(n * ROLE_COUNT, sizeof(*vs->seats));
 	vs->seat_line = calloc(n * ROLE_COUNT, sizeof(*vs->seat_line));

@@ -219,7 +219,7 @@ static int vstate_open(struct vstate *v, const char *path, const struct verify_o
 		goto out;
 	}
 	if (opts->script_path != NULL) {
-		r = vsem_open(opts->script_path, opts->roster_path, &v->vs);
+		r = vsem_open(opts->script_path, opts->roster_path, opts->script, opts->roster, &v->vs);
 		if (r < 0)
 			goto out;
 	}

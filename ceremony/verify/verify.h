@@ -38,11 +38,22 @@ enum verify_verdict {
 #define VERIFY_EXIT_INCOMPLETE 3
 #define VERIFY_EXIT_FAILED 4
 
+struct script; /* ceremony/model/script.h */
+struct roster; /* ceremony/model/roster.h */
+
 struct verify_opts {
 	const char *sig_path;    /* NULL: <transcript>.p7s */
 	const char *signer_path; /* auditor's own copy of the signer cert, or NULL */
 	const char *script_path; /* NULL: no script/roster checks */
 	const char *roster_path; /* NULL: the script's roster: (needs script_path) */
+	/* The script and roster already loaded (script_load, roster_load):
+	 * used instead of reading script_path and roster_path again, for a
+	 * caller checking many transcripts against one script (the fuzz target
+	 * tests/fuzz/fuzz_verify_script.c). Borrowed and only read; script_path
+	 * must still be set (the script checks are on, and messages name it).
+	 * NULL: loaded from the paths. */
+	const struct script *script;
+	const struct roster *roster;
 	const char *outputs_dir; /* NULL: outputs not checked */
 	/* --expect-key: the keys one of which must have signed, each as the
 	 * fingerprint words read off the paper log or the 64-hex SPKI SHA-256

@@ -181,10 +181,13 @@ int vsem_tkey_place_check(const struct script *s, const struct script_step *cur,
 struct vsem;
 
 /* Load the script (and roster: roster_path, or the script's roster: when
- * NULL) into *out (vsem_free). Returns 0; script_load/roster_load's errors
- * (CE_ERR_IO, CE_ERR_FORMAT with the first problem as the detail,
- * CE_ERR_TOO_LARGE), CE_ERR_NOMEM. */
-int vsem_open(const char *script_path, const char *roster_path, struct vsem **out)
+ * NULL) into *out (vsem_free). script / roster, when not NULL, are used
+ * instead of loading (borrowed: read only, must outlive *out; see
+ * verify_opts). Returns 0; script_load/roster_load's errors (CE_ERR_IO,
+ * CE_ERR_FORMAT with the first problem as the detail, CE_ERR_TOO_LARGE),
+ * CE_ERR_NOMEM. */
+int vsem_open(const char *script_path, const char *roster_path, const struct script *script,
+	      const struct roster *roster, struct vsem **out)
 	__attribute__((warn_unused_result));
 /* Accepts NULL. */
 void vsem_free(struct vsem *vs);

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	uint64_t n = 0;
 	size_t len = 0;
-	char *t = fuzz_rechain(data, size, NULL, NULL, &len);
+	char *t = fuzz_rechain(data, size, NULL, NULL, NULL, &len);
 	int fd = fuzz_memfd("fuzz-transcript", t, len, path, sizeof(path));
 
 	if (verify_transcript(path, &opts, &rep) == 0)

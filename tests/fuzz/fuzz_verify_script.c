@@ -7,9 +7,14 @@
  * (ceremony/verify/semantics.c, steps.c: step order, actions, actors and
  * witnesses against the roster, quorums, key types, profiles) are reached
  * instead of failing at "made with another script". Unsigned: never OK.
+ * The script and roster are loaded once (verify_opts.script / .roster, the
+ * same verification as from the paths: test_verify_rules checks it), so the
+ * executions go to the transcript, not to re-reading two fixed YAML files.
  */
 #include "tests/fuzz/fuzz_transcript.h"
 
+#include "ceremony/model/roster.h"
+#include "ceremony/model/script.h"
 #include "common/err.h"
 
 #include <openssl/evp.h>
@@ -23,6 +28,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char script_hex[65], roster_hex[65];
+static struct script *fixed_script;
+static struct roster *fixed_roster;
 
 static void file_sha256_hex(const char *path, char *hex)
 {
@@ -65,11 +72,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (script_hex[0] == '\0') {
 		file_sha256_hex(FUZZ_SCRIPT, script_hex);
 		file_sha256_hex(FUZZ_ROSTER, roster_hex);
+		if (script_load(FUZZ_SCRIPT, &fixed_script, NULL) != 0 ||
+		    roster_load(FUZZ_ROSTER, &fixed_roster, NULL) != 0) {
+			fprintf(stderr, "fuzz_verify_script: cannot load %s or %s\n", FUZZ_SCRIPT, FUZZ_ROSTER);
+			abort();
+		}
 	}
-	t = fuzz_rechain(data, size, patch_start, NULL, &len);
+	t = fuzz_rechain(data, size, patch_start, "ceremony.start", NULL, &len);
 	fd = fuzz_memfd("fuzz-transcript", t, len, path, sizeof(path));
 	opts.script_path = FUZZ_SCRIPT;
 	opts.roster_path = FUZZ_ROSTER;
+	opts.script = fixed_script;
+	opts.roster = fixed_roster;
 	r = verify_transcript(path, &opts, &rep);
 	if (r == 0)
 		fuzz_verdict_check(path, &rep, 0);

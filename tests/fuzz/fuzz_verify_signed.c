@@ -124,7 +124,8 @@ static size_t sign(const char *t, size_t len, int mode, unsigned pos, char **pem
 	*pem = malloc((size_t)n + 1);
 	if (*pem == NULL)
 		abort();
-	memcpy(*pem, p, (size_t)n);
+	if (n > 0) /* a spoiled DER that no longer parses: no PEM, an empty .p7s */
+		memcpy(*pem, p, (size_t)n);
 	OPENSSL_free(der);
 	CMS_ContentInfo_free(cms);
 	BIO_free(in);
@@ -155,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			data += 3, size -= 3;
 		}
 	}
-	t = fuzz_rechain(data, size, patch_key, NULL, &len);
+	t = fuzz_rechain(data, size, patch_key, "transcript.key", NULL, &len);
 	fd = fuzz_memfd("fuzz-transcript", t, len, path, sizeof(path));
 	sig_len = sign(t, len, mode, pos, &pem);
 	sfd = fuzz_memfd("fuzz-sig", pem, sig_len, sig_path, sizeof(sig_path));

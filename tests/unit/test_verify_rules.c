@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "ceremony/model/roster.h"
+#include "ceremony/model/script.h"
 #include "ceremony/transcript/fingerprint.h"
 #include "ceremony/transcript/format.h"
 #include "ceremony/transcript/transcript.h"
@@ -439,6 +441,35 @@ static void test_frame_and_options(void **state)
 	free(big);
 }
 
+/* The same verification with the script and roster loaded once by the
+ * caller (verify_opts.script / .roster, as the fuzz target uses them): the
+ * same verdict, line and reason as from the paths, and the loaded copies
+ * unchanged (a second run gives it again). */
+static void expect_same_preloaded(const char *path, const struct verify_opts *by_path,
+				  const struct verify_report *want)
+{
+	struct verify_opts opts = *by_path;
+	struct verify_report rep;
+	struct script *s = NULL;
+	struct roster *r = NULL;
+	int round;
+
+	assert_int_equal(script_load(by_path->script_path, &s, NULL), 0);
+	assert_int_equal(roster_load(by_path->roster_path, &r, NULL), 0);
+	opts.script = s;
+	opts.roster = r;
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(verify_transcript(path, &opts, &rep), 0);
+		if (rep.verdict != want->verdict || rep.fail_line != want->fail_line ||
+		    strcmp(rep.reason, want->reason) != 0)
+			fail_msg("preloaded script, round %d: verdict %d line %llu \"%s\"; from the paths: %d line %llu \"%s\"",
+				 round, rep.verdict, (unsigned long long)rep.fail_line, rep.reason,
+				 want->verdict, (unsigned long long)want->fail_line, want->reason);
+	}
+	script_free(s);
+	roster_free(r);
+}
+
 /* With --script (tests/data/verify/script.yaml and its roster): the
  * ceremony's policy date, seats the roster does not grant, the step's
  * people. ceremony.start carries the two files' real hashes. */
@@ -470,6 +501,7 @@ static void expect_script(const char *start_extra, const char *events, uint64_t 
 	    (line != 0 && rep.fail_line != line))
 		fail_msg("verdict %d line %llu \"%s\", expected FAILED at %llu with \"%s\"", rep.verdict,
 			 (unsigned long long)rep.fail_line, rep.reason, (unsigned long long)line, want);
+	expect_same_preloaded(path, &opts, &rep);
 	free(spec);
 }
 
