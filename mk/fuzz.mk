@@ -15,6 +15,11 @@
 #                              $(B)/fuzz/fuzz-long.md. FUZZ_TARGETS="a b"
 #                              restricts, FUZZ_MAX_SECONDS=N stops a target
 #                              earlier (the table then says the count reached).
+#   make fuzz-long B=build/ub FUZZ_SAN='-fsanitize=undefined -fno-sanitize-recover=undefined'
+#                              the same without ASan (about twice the rate of
+#                              the transcript targets; no memory checks): its
+#                              own build in build/ub/fuzz/, the same corpus;
+#                              the table's build column says which.
 # Crash inputs land in $(B)/fuzz/findings/<target>/; the run fails on any.
 # `make check` runs every target briefly through tests/e2e/t9001-fuzz.sh.
 #

@@ -7,7 +7,10 @@
 # the next). FUZZ_TARGETS="a b" restricts; FUZZ_MAX_SECONDS=N stops a target
 # after N seconds (then the table gives the count it reached and the command
 # that goes on to FUZZ_RUNS). Appends one row per target to $FUZZ_B/fuzz-long.md:
-#   target | executions | exec/s | exec/CPU-s | edges | crashes | seconds
+#   target | build | executions | exec/s | exec/CPU-s | edges | crashes | seconds
+# build is the sanitizers the binary carries: ASan+UBSan (make fuzz-build)
+# or UBSan (built with B=build/ub FUZZ_SAN='-fsanitize=undefined
+# -fno-sanitize-recover=undefined': about twice the rate, no memory checks).
 # exec/s is wall-clock (what the shared, niced machine gave); exec/CPU-s is
 # executions per second of CPU the target used (user + system): what it does
 # on a core of its own. edges is libFuzzer's `cov:` (edges of the instrumented
@@ -25,8 +28,8 @@ FUZZ_RUNS=${FUZZ_RUNS:-10000000}
 FUZZ_CORPUS=${FUZZ_CORPUS:-build/fuzz-corpus}
 table=$FUZZ_B/fuzz-long.md
 [ -f "$table" ] || {
-	echo "| target | executions | exec/s | exec/CPU-s | edges | crashes | seconds | date (UTC) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	echo "| target | build | executions | exec/s | exec/CPU-s | edges | crashes | seconds | date (UTC) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
 } >"$table"
 max_len() { # transcripts are kilobytes; the rest is short
 	case "$1" in
@@ -68,7 +71,9 @@ for bin in "$FUZZ_B"/fuzz_*; do
 	[ "$secs" -gt 0 ] || secs=1
 	runs=${runs:-0}
 	cpu_rate=$(awk -v r="$runs" '{ c = $1 + $2; printf "%d", (c > 0 ? r / c : r) }' "$work/cpu" 2>/dev/null)
-	row="| $name | $runs | $((runs / secs)) | ${cpu_rate:-?} | ${edges:-?} | $crashes | $secs | $(date -u +%Y-%m-%dT%H:%MZ) |"
+	build=UBSan
+	nm "$bin" 2>/dev/null | grep -q ' __asan_init$' && build=ASan+UBSan
+	row="| $name | $build | $runs | $((runs / secs)) | ${cpu_rate:-?} | ${edges:-?} | $crashes | $secs | $(date -u +%Y-%m-%dT%H:%MZ) |"
 	echo "$row" >>"$table"
 	if [ "$runs" -lt "$FUZZ_RUNS" ] && [ "$crashes" = 0 ]; then
 		echo "note $name: $runs of $FUZZ_RUNS; to go on: make fuzz-long FUZZ_TARGETS=$name FUZZ_RUNS=$((FUZZ_RUNS - runs))" >>"$FUZZ_B/fuzz-long.notes"
