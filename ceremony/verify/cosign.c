@@ -220,10 +220,15 @@ json_t *verify_cosign_json(const struct verify_report *rep)
 	for (i = 0; a != NULL && i < rep->n_cosigners; i++) {
 		const struct verify_cosigner *c = &rep->cosigners[i];
 
-		o = json_pack("{s:s, s:s}", "spki_sha256", c->spki_sha256, "subject", c->subject);
-		if (o != NULL && rep->cosigners_checked)
-			json_object_update_new(o, json_pack("{s:s, s:s, s:s}", "id", c->person_id, "name",
-							    c->name, "roles", c->roles));
+		o = json_pack("{s:o, s:o}", "spki_sha256", verify_json_str(c->spki_sha256), "subject",
+			      verify_json_str(c->subject));
+		if (o != NULL && rep->cosigners_checked &&
+		    json_object_update_new(o, json_pack("{s:o, s:o, s:o}", "id", verify_json_str(c->person_id),
+							"name", verify_json_str(c->name), "roles",
+							verify_json_str(c->roles))) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (o == NULL || json_array_append_new(a, o) != 0) {
 			json_decref(a);
 			return NULL;

@@ -7,10 +7,13 @@
 #include "ceremony/verify/verify_internal.h"
 
 #include "common/err.h"
+#include "common/esc.h"
 
 #include <openssl/err.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* 1 when OpenSSL's error queue holds an allocation failure (the queue is
  * emptied): the check that failed said nothing about the transcript. */
@@ -83,6 +86,25 @@ const char *verify_verdict_name(enum verify_verdict v)
 	}
 }
 
+json_t *verify_json_str(const char *s)
+{
+	json_t *j = json_string(s);
+	size_t cap;
+	char *e;
+
+	if (j != NULL || s == NULL)
+		return j;
+	/* an escape is at most 4 bytes a byte of s ("\xHH"; "\\" 2; "\uHHHH" 6 for 2 or 3) */
+	cap = strlen(s) * 4 + 1;
+	e = malloc(cap);
+	if (e == NULL)
+		return NULL;
+	esc_str(e, cap, s);
+	j = json_string(e);
+	free(e);
+	return j;
+}
+
 json_t *verify_report_json(const char *path, const struct verify_report *rep)
 {
 	json_t *o = json_object();
@@ -95,8 +117,8 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep)
 		if (json_object_set_new(o, k, v) != 0)    \
 			goto fail;                        \
 	} while (0)
-#define STR_OR_NULL(s) ((s)[0] ? json_string(s) : json_null())
-	SETN("transcript", json_string(path));
+#define STR_OR_NULL(s) ((s)[0] ? verify_json_str(s) : json_null())
+	SETN("transcript", verify_json_str(path));
 	SETN("verdict", json_string(verify_verdict_name(rep->verdict)));
 	SETN("exit", json_integer(verify_exit_code(rep->verdict)));
 	SETN("reason", STR_OR_NULL(rep->reason));
@@ -121,7 +143,7 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep)
 	SETN("expected_keys", json_array());
 	for (i = 0; i < rep->n_expected; i++)
 		if (json_array_append_new(json_object_get(o, "expected_keys"),
-					  json_string(rep->expected[i])) != 0)
+					  verify_json_str(rep->expected[i])) != 0)
 			goto fail;
 	SETN("signer_matched", rep->n_expected ? json_boolean(rep->signer_matched) : json_null());
 	SETN("proven", STR_OR_NULL(rep->proof));

@@ -367,6 +367,19 @@ test_expect_success 'an unknown event type, field or version is FAILED' '
 	test_grep "line 3: attendance: details.status missing" o
 '
 
+# 40 x U+00E9 as JSON escapes (ASCII in the file, two bytes each once read):
+# the reason quotes the type cut at 60 bytes: "attendancex" is 11, so the
+# cut falls inside a character.
+E=$(printf '\\\\u00e9%.0s' $(seq 1 40))
+test_expect_success 'a reason cut inside a UTF-8 character keeps its verdict (--json too)' '
+	"$SAMPLE" --no-sign u.jsonl && rm -f u-signer.pem &&
+	sub 3 "\"type\":\"attendance\"" "\"type\":\"attendancex$E\"" u.jsonl &&
+	test_exit_code 4 ceremony verify u.jsonl >o &&
+	test_grep "line 3: unknown event type \"attendance" o &&
+	test_exit_code 4 ceremony verify --json u.jsonl >o.json &&
+	python3 -c "import json, sys; j = json.load(open(sys.argv[1])); assert j[\"verdict\"] == \"FAILED\" and j[\"exit\"] == 4 and j[\"line\"] == 3, j; assert \"\\\\xc3\" in j[\"reason\"], j[\"reason\"]" o.json
+'
+
 test_expect_success 'a line over 1 MiB is FAILED without reading it all' '
 	python3 -c "import sys; sys.stdout.write(\"{\" + \"x\" * 2000000 + \"}\n\")" >big.jsonl &&
 	test_exit_code 4 ceremony verify big.jsonl >o &&

@@ -70,7 +70,8 @@ for bin in "$FUZZ_B"/fuzz_*; do
 	secs=$((t1 - t0))
 	[ "$secs" -gt 0 ] || secs=1
 	runs=${runs:-0}
-	cpu_rate=$(awk -v r="$runs" '{ c = $1 + $2; printf "%d", (c > 0 ? r / c : r) }' "$work/cpu" 2>/dev/null)
+	# the last line: time(1) writes "Command exited with non-zero status N" first
+	cpu_rate=$(awk -v r="$runs" 'END { c = $1 + $2; printf "%d", (c > 0 ? r / c : r) }' "$work/cpu" 2>/dev/null)
 	build=UBSan
 	nm "$bin" 2>/dev/null | grep -q ' __asan_init$' && build=ASan+UBSan
 	row="| $name | $build | $runs | $((runs / secs)) | ${cpu_rate:-?} | ${edges:-?} | $crashes | $secs | $(date -u +%Y-%m-%dT%H:%MZ) |"
