@@ -188,9 +188,10 @@ static void letter_masks_build(void)
 	}
 }
 
-/* The letter set of w (a-z in either case); 0 with *other set if w has any
- * other byte. */
-static uint32_t letter_mask(const char *w, size_t len, int *other)
+/* The letter set of w (a-z in either case); *other is 1 if w has any other
+ * byte. Such a byte equals no letter in edit_distance ((x | 0x20) is then
+ * not in a-z), so it is one more symbol that no word of the list has. */
+static uint32_t letter_mask(const char *w, size_t len, unsigned *other)
 {
 	uint32_t m = 0;
 	size_t k;
@@ -199,19 +200,22 @@ static uint32_t letter_mask(const char *w, size_t len, int *other)
 	for (k = 0; k < len; k++) {
 		unsigned lower = (uint8_t)w[k] | 0x20u;
 
-		if (lower < 'a' || lower > 'z') {
+		if (lower >= 'a' && lower <= 'z')
+			m |= (uint32_t)1 << (lower - 'a');
+		else
 			*other = 1;
-			return 0;
-		}
-		m |= (uint32_t)1 << (lower - 'a');
 	}
 	return m;
 }
 
-/* 1 if the letter sets alone put the two words more than 2 edits apart. */
-static int letters_too_far(uint32_t a, uint32_t b)
+/* 1 if the symbols alone put the typed word (letters mw, and other bytes if
+ * other) more than 2 edits from the word of the list with letters mc: each
+ * symbol one has and the other lacks takes an edit, which adds at most one
+ * symbol and takes at most one away. */
+static int letters_too_far(uint32_t mw, unsigned other, uint32_t mc)
 {
-	return __builtin_popcount(a & ~b) > 2 || __builtin_popcount(b & ~a) > 2;
+	return (unsigned)__builtin_popcount(mw & ~mc) + other > 2 ||
+	       __builtin_popcount(mc & ~mw) > 2;
 }
 
 size_t slip39_word_suggest(const char *w, size_t len, uint16_t *out, size_t max)
@@ -219,7 +223,7 @@ size_t slip39_word_suggest(const char *w, size_t len, uint16_t *out, size_t max)
 	size_t dist[SLIP39_WORDS];
 	size_t n = 0, best, i;
 	uint32_t mw;
-	int other;
+	unsigned other;
 
 	if (max == 0)
 		return 0;
@@ -241,7 +245,7 @@ size_t slip39_word_suggest(const char *w, size_t len, uint16_t *out, size_t max)
 			dist[i] = 0;
 		else if (len > lc + 2 || lc > len + 2)
 			dist[i] = 3;
-		else if (!other && letters_too_far(mw, letter_masks[i]))
+		else if (letters_too_far(mw, other, letter_masks[i]))
 			dist[i] = 3;
 		else
 			dist[i] = edit_distance(w, len, c, lc);

@@ -71,6 +71,38 @@ static uint32_t echelon_solve(const struct fix_echelon *ech, uint32_t t, uint32_
 	return e;
 }
 
+/*
+ * Every position's basis at once. One checksum step on a zero word is a
+ * linear map M of the 30-bit state, and position p's columns are the unit
+ * vectors shifted through n - 1 - p steps: bases[n - 1] is the identity and
+ * bases[p] = M bases[p + 1], n * 10 products in all instead of a fresh
+ * shift per position. M's columns come from rs1024_position_basis on 4
+ * words: the state whose three 10-bit parts are words a, b, c (high to low)
+ * is what feeding a, b, c gives, and one more step maps it to the images of
+ * a, b, c at positions 0, 1, 2 of a 4-word string. All public.
+ */
+static void fix_bases(size_t n, uint32_t bases[][RS1024_WORD_BITS])
+{
+	uint32_t m[3 * RS1024_WORD_BITS], col[RS1024_WORD_BITS];
+	size_t w, j, i, p;
+
+	for (w = 0; w < 3; w++) {
+		rs1024_position_basis(4, w, col);
+		for (j = 0; j < RS1024_WORD_BITS; j++)
+			m[(2 - w) * RS1024_WORD_BITS + j] = col[j];
+	}
+	for (j = 0; j < RS1024_WORD_BITS; j++)
+		bases[n - 1][j] = (uint32_t)1 << j;
+	for (p = n - 1; p-- > 0;)
+		for (j = 0; j < RS1024_WORD_BITS; j++) {
+			uint32_t x = bases[p + 1][j], y = 0;
+
+			for (i = 0; i < 3 * RS1024_WORD_BITS; i++)
+				y ^= m[i] & ((uint32_t)0 - ((x >> i) & 1));
+			bases[p][j] = y;
+		}
+}
+
 /* The old way for one position: every other word, ten masked XORs each. */
 static size_t fixes_enumerate(uint16_t *cand, size_t n, size_t p, int ext0, uint32_t res0,
 			      uint32_t res1, const uint32_t basis[RS1024_WORD_BITS],
@@ -114,7 +146,7 @@ size_t shares_ui_suggest_fixes(const uint16_t *words, size_t n, struct shares_ui
 			       size_t max)
 {
 	uint16_t *cand = NULL;
-	uint32_t basis[RS1024_WORD_BITS], res0 = 0, res1 = 0, e0 = 0, e1 = 0, ok0 = 0, ok1 = 0;
+	uint32_t bases[SLIP39_MAX_WORDS][RS1024_WORD_BITS], res0 = 0, res1 = 0, e0 = 0, e1 = 0, ok0 = 0, ok1 = 0;
 	struct fix_echelon ech;
 	size_t found = 0, p;
 	int ext0;
@@ -130,15 +162,15 @@ size_t shares_ui_suggest_fixes(const uint16_t *words, size_t n, struct shares_ui
 		goto out;
 	res0 = rs1024_residue(ext0, cand, n);
 	res1 = rs1024_residue(!ext0, cand, n); /* the typed words under the other flag */
+	fix_bases(n, bases);
 	for (p = 0; p < n && found < max; p++) {
 		/* the words are 10 bits; w = low ^ e runs over all 1,024 as
 		 * the old search did, skipping only w == orig */
 		uint16_t orig = cand[p], low = (uint16_t)(orig & (SLIP39_WORDS - 1)), w0, w1;
 		int have0, have1;
 
-		rs1024_position_basis(n, p, basis);
-		if (echelon_reduce(basis, &ech) != 0) {
-			found = fixes_enumerate(cand, n, p, ext0, res0, res1, basis, out, found,
+		if (echelon_reduce(bases[p], &ech) != 0) {
+			found = fixes_enumerate(cand, n, p, ext0, res0, res1, bases[p], out, found,
 						max);
 			continue;
 		}
@@ -163,7 +195,7 @@ size_t shares_ui_suggest_fixes(const uint16_t *words, size_t n, struct shares_ui
 			found = fix_add(out, found, max, p, w1);
 	}
 out:
-	ce_wipe(basis, sizeof(basis));
+	ce_wipe(bases, sizeof(bases));
 	ce_wipe(&res0, sizeof(res0));
 	ce_wipe(&res1, sizeof(res1));
 	ce_wipe(&e0, sizeof(e0));

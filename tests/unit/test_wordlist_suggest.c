@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit test for slip39_word_suggest (shares/wordlist_lookup.c): the letter-set
  * prefilter changes nothing. The suggestions for many typed words (each word
- * of the list with one and two random edits, in both cases, random strings,
- * non-letters, empty and long input) are compared with those of the old
- * algorithm, copied here as the reference: same words, same order. */
+ * of the list, its prefixes, in both cases, with other bytes in place of
+ * letters, with one, two and three random edits; random strings, non-letters,
+ * empty and long input) are compared with those of the old algorithm, copied
+ * here as the reference: same words, same order, for several caps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,6 +155,14 @@ static void test_suggest_same_as_reference(void **state)
 		same(buf, 3);
 		buf[0] = c[0];
 		same(buf, len - 1); /* first letter lower case, the rest upper */
+		/* other bytes in place of letters: one, then two (one edit
+		 * each, so still near) */
+		len = strlen(c);
+		memcpy(buf, c, len);
+		buf[i % len] = "1-@'`{[ "[i % 8];
+		same(buf, len);
+		buf[(i + 2) % len] = (char)(i % 2 ? 0xe9 : '1');
+		same(buf, len);
 		/* one, two and three random edits */
 		for (e = 1; e <= 3; e++) {
 			memcpy(buf, c, strlen(c));
