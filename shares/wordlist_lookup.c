@@ -4,9 +4,9 @@
 #include "common/ctgrind.h"
 #include "common/secmem.h"
 
-#include <strings.h>
-
+#include <pthread.h>
 #include <string.h>
+#include <strings.h>
 
 /*
  * The list packed once: word i as 8 bytes in a uint64_t (letter k in bits
@@ -162,22 +162,90 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
 	return d[la];
 }
 
+/*
+ * The length and the letters (a 26-bit set) of each word of the list, built
+ * once. An edit (change, insertion, deletion) brings at most one new letter
+ * into a word and takes at most one out, so the edit distance between a
+ * typed word and a word of the list is at least the number of letters either
+ * has and the other lacks: past 2, the distance need not be computed.
+ */
+static uint32_t letter_masks[SLIP39_WORDS];
+static uint8_t word_lens[SLIP39_WORDS];
+static pthread_once_t letter_masks_once = PTHREAD_ONCE_INIT;
+
+static void letter_masks_build(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < SLIP39_WORDS; i++) {
+		const char *c = slip39_wordlist[i];
+		uint32_t m = 0;
+
+		for (k = 0; c[k] != '\0'; k++)
+			m |= (uint32_t)1 << ((c[k] | 0x20) - 'a');
+		letter_masks[i] = m;
+		word_lens[i] = (uint8_t)k;
+	}
+}
+
+/* The letter set of w (a-z in either case); *other is 1 if w has any other
+ * byte. Such a byte equals no letter in edit_distance ((x | 0x20) is then
+ * not in a-z), so it is one more symbol that no word of the list has. */
+static uint32_t letter_mask(const char *w, size_t len, unsigned *other)
+{
+	uint32_t m = 0;
+	size_t k;
+
+	*other = 0;
+	for (k = 0; k < len; k++) {
+		unsigned lower = (uint8_t)w[k] | 0x20u;
+
+		if (lower >= 'a' && lower <= 'z')
+			m |= (uint32_t)1 << (lower - 'a');
+		else
+			*other = 1;
+	}
+	return m;
+}
+
+/* 1 if the symbols alone put the typed word (letters mw, and other bytes if
+ * other) more than 2 edits from the word of the list with letters mc: each
+ * symbol one has and the other lacks takes an edit, which adds at most one
+ * symbol and takes at most one away. */
+static int letters_too_far(uint32_t mw, unsigned other, uint32_t mc)
+{
+	return (unsigned)__builtin_popcount(mw & ~mc) + other > 2 ||
+	       __builtin_popcount(mc & ~mw) > 2;
+}
+
 size_t slip39_word_suggest(const char *w, size_t len, uint16_t *out, size_t max)
 {
 	size_t dist[SLIP39_WORDS];
 	size_t n = 0, best, i;
+	uint32_t mw;
+	unsigned other;
 
 	if (max == 0)
 		return 0;
+	if (pthread_once(&letter_masks_once, letter_masks_build) != 0)
+		letter_masks_build(); /* not expected; the same table either way */
+	mw = letter_mask(w, len, &other);
 	for (i = 0; i < SLIP39_WORDS; i++) {
 		const char *c = slip39_wordlist[i];
-		size_t lc = strlen(c);
+		size_t lc = word_lens[i];
 		/* a typed prefix of a word is as near as it gets; a length
 		 * difference over 2 is already further than any suggestion
-		 * (the edit distance is at least the difference) */
-		if (len >= 2 && len < lc && strncasecmp(w, c, len) == 0)
+		 * (the edit distance is at least the difference), and so is a
+		 * difference of more than 2 letters either way. An ASCII first
+		 * byte that is not the word's first letter in either case is
+		 * no prefix: strncasecmp is only asked otherwise. */
+		if (len >= 2 && len < lc &&
+		    ((uint8_t)w[0] >= 0x80 || ((uint8_t)w[0] | 0x20) == (uint8_t)c[0]) &&
+		    strncasecmp(w, c, len) == 0)
 			dist[i] = 0;
 		else if (len > lc + 2 || lc > len + 2)
+			dist[i] = 3;
+		else if (letters_too_far(mw, other, letter_masks[i]))
 			dist[i] = 3;
 		else
 			dist[i] = edit_distance(w, len, c, lc);
