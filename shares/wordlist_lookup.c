@@ -254,5 +254,8 @@ size_t slip39_word_suggest(const char *w, size_t len, uint16_t *out, size_t max)
 		for (i = 0; i < SLIP39_WORDS && n < max; i++)
 			if (dist[i] == best)
 				out[n++] = (uint16_t)i;
+	/* derived from the typed word, a word of a share */
+	ce_wipe(dist, sizeof(dist));
+	ce_wipe(&mw, sizeof(mw));
 	return n;
 }
