@@ -20,7 +20,9 @@
  *     paragraph separators U+2028, U+2029 become "\uHHHH".
  *
  * Output is for people; JSON output (jansson) escapes by its own rules and
- * does not go through here.
+ * does not go through here, except a string that is not UTF-8, which
+ * jansson refuses: ceremony/transcript/jtext.h records it escaped by this
+ * rule.
  */
 #ifndef CE_COMMON_ESC_H
 #define CE_COMMON_ESC_H

@@ -6,6 +6,7 @@
  */
 #include "ceremony/run/console.h"
 #include "ceremony/transcript/fingerprint.h"
+#include "ceremony/transcript/jtext.h"
 #include "ceremony/run/run.h"
 #include "common/err.h"
 #include "common/hex.h"
@@ -74,7 +75,7 @@ int action_checklist(struct run_ctx *rc, const struct script_step *st)
 			r = run_ask(rc, key, prompt, ans, sizeof(ans));
 			if (r < 0)
 				goto out;
-			v = json_string(ans);
+			v = jtext(ans); /* typed: a terminal may send Latin-1 */
 			if (v == NULL || json_object_set_new(records, rec->str, v) != 0) {
 				r = CE_ERR_NOMEM;
 				goto out;

@@ -11,6 +11,7 @@
  */
 #include "ceremony/policy/pinplan.h"
 #include "ceremony/run/run.h"
+#include "ceremony/transcript/jtext.h"
 #include "common/err.h"
 #include "common/secmem.h"
 #include "pkcs11/p11.h"
@@ -156,13 +157,14 @@ static json_t *initialised_details(const char *label, const char *serial, const 
 				   const char *deriv, double bits, int reinit,
 				   const char *prev_label)
 {
-	json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "label", label, "serial", serial,
+	json_t *d = json_pack("{s:o, s:o, s:s, s:s, s:s, s:i}", "label", jtext(label), "serial",
+			      jtext(serial),
 			      "so_pin_source", "openssl-rand", "token", tname, "pin_derivation",
 			      deriv, "entropy_bits", (int)bits);
 
 	if (d != NULL && reinit &&
 	    (json_object_set_new(d, "reinit", json_true()) < 0 ||
-	     json_object_set_new(d, "previous_label", json_string(prev_label)) < 0)) {
+	     json_object_set_new(d, "previous_label", jtext(prev_label)) < 0)) {
 		json_decref(d);
 		d = NULL;
 	}

@@ -5,6 +5,7 @@
  * token or needs a PIN.
  */
 #include "ceremony/cli/cli.h"
+#include "ceremony/transcript/jtext.h"
 #include "common/err.h"
 #include "common/esc.h"
 #include "common/hex.h"
@@ -133,7 +134,7 @@ static json_t *flags_json(unsigned flags, int pin)
 
 	for (i = 0; i < n; i++)
 		if (flags & (pin ? pin_flags[i].flag : token_flags[i].flag))
-			json_array_append_new(a, json_string(pin ? pin_flags[i].name
+			json_array_append_new(a, jtext(pin ? pin_flags[i].name
 								 : token_flags[i].name));
 	return a;
 }
@@ -152,22 +153,22 @@ static void hsm_slot_json(const struct p11_slot *sl, json_t *jslots)
 	json_t *js = json_object(), *jt;
 
 	json_object_set_new(js, "slot", json_integer((json_int_t)sl->slot_id));
-	json_object_set_new(js, "description", json_string(sl->description));
+	json_object_set_new(js, "description", jtext(sl->description));
 	json_object_set_new(js, "token_present", json_boolean(sl->token_present));
 	json_array_append_new(jslots, js);
 	if (!sl->token_present)
 		return;
 	jt = json_object();
-	json_object_set_new(jt, "label", json_string(t->label));
-	json_object_set_new(jt, "serial", json_string(t->serial));
-	json_object_set_new(jt, "model", json_string(t->model));
-	json_object_set_new(jt, "manufacturer", json_string(t->manufacturer));
+	json_object_set_new(jt, "label", jtext(t->label));
+	json_object_set_new(jt, "serial", jtext(t->serial));
+	json_object_set_new(jt, "model", jtext(t->model));
+	json_object_set_new(jt, "manufacturer", jtext(t->manufacturer));
 	json_object_set_new(jt, "firmware", json_sprintf("%u.%u", t->fw_major, t->fw_minor));
 	json_object_set_new(jt, "flags", flags_json(t->flags, 0));
 	json_object_set_new(jt, "pin_state", flags_json(t->flags, 1));
 	json_object_set_new(jt, "min_pin_len", json_integer((json_int_t)t->min_pin_len));
 	json_object_set_new(jt, "max_pin_len", json_integer((json_int_t)t->max_pin_len));
-	json_object_set_new(jt, "uri", json_string(sl->token_uri));
+	json_object_set_new(jt, "uri", jtext(sl->token_uri));
 	json_object_set_new(js, "token", jt);
 }
 
@@ -211,9 +212,9 @@ static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m
 		hex_encode(digest, sizeof(digest), sha);
 	if (o->json) {
 		jm = json_object();
-		json_object_set_new(jm, "name", json_string(p11_module_name(m)));
-		json_object_set_new(jm, "path", json_string(p11_module_path(m)));
-		json_object_set_new(jm, "sha256", json_string(sha));
+		json_object_set_new(jm, "name", jtext(p11_module_name(m)));
+		json_object_set_new(jm, "path", jtext(p11_module_path(m)));
+		json_object_set_new(jm, "sha256", jtext(sha));
 		json_array_append_new(jmods, jm);
 	} else {
 		esc_fprintf(stdout, "module %s (%s)\n", p11_module_name(m), p11_module_path(m));
@@ -222,15 +223,15 @@ static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m
 	}
 	if (p11_module_error(m) != 0) {
 		if (o->json)
-			json_object_set_new(jm, "error", json_string(p11_module_error_detail(m)));
+			json_object_set_new(jm, "error", jtext(p11_module_error_detail(m)));
 		else
 			esc_fprintf(stdout, "  error: %s\n", p11_module_error_detail(m));
 		goto out;
 	}
 	if (p11_module_info(m, &info) == 0) {
 		if (o->json) {
-			json_object_set_new(jm, "manufacturer", json_string(info.manufacturer));
-			json_object_set_new(jm, "description", json_string(info.description));
+			json_object_set_new(jm, "manufacturer", jtext(info.manufacturer));
+			json_object_set_new(jm, "description", jtext(info.description));
 		} else {
 			esc_fprintf(stdout, "  %s, %s %u.%u (PKCS#11 %u.%u)\n", info.manufacturer,
 				    info.description, info.library_major, info.library_minor,
@@ -239,7 +240,7 @@ static void hsm_list_module(const struct hsm_opts *o, const struct p11_module *m
 	}
 	if (p11_module_slots(m, &slots, &nslots) < 0) {
 		if (o->json)
-			json_object_set_new(jm, "error", json_string(ce_err_detail()));
+			json_object_set_new(jm, "error", jtext(ce_err_detail()));
 		else
 			esc_fprintf(stdout, "  error: %s\n", ce_err_detail());
 		goto out;
@@ -353,7 +354,7 @@ static int hsm_mechanisms(const struct hsm_opts *o)
 			if (!(mechs[i].flags & mf[j].f))
 				continue;
 			if (o->json) {
-				json_array_append_new(jf, json_string(mf[j].name));
+				json_array_append_new(jf, jtext(mf[j].name));
 			} else {
 				int w = snprintf(fl + used, sizeof(fl) - used, "%s%s",
 						 used ? "," : "", mf[j].name);
@@ -363,7 +364,7 @@ static int hsm_mechanisms(const struct hsm_opts *o)
 		}
 		if (o->json) {
 			jm = json_object();
-			json_object_set_new(jm, "name", json_string(mechs[i].name));
+			json_object_set_new(jm, "name", jtext(mechs[i].name));
 			json_object_set_new(jm, "type", json_integer((json_int_t)mechs[i].type));
 			json_object_set_new(jm, "min_key", json_integer((json_int_t)mechs[i].min_key));
 			json_object_set_new(jm, "max_key", json_integer((json_int_t)mechs[i].max_key));
@@ -429,12 +430,12 @@ static int hsm_objects(const struct hsm_opts *o)
 		if (o->json) {
 			json_t *jo = json_object();
 
-			json_object_set_new(jo, "class", json_string(ob->cls));
-			json_object_set_new(jo, "key_type", json_string(ob->key_type));
+			json_object_set_new(jo, "class", jtext(ob->cls));
+			json_object_set_new(jo, "key_type", jtext(ob->key_type));
 			json_object_set_new(jo, "bits", json_integer((json_int_t)ob->bits));
-			json_object_set_new(jo, "label", json_string(ob->label));
-			json_object_set_new(jo, "id", json_string(id));
-			json_object_set_new(jo, "uri", json_string(ob->uri));
+			json_object_set_new(jo, "label", jtext(ob->label));
+			json_object_set_new(jo, "id", jtext(id));
+			json_object_set_new(jo, "uri", jtext(ob->uri));
 			json_array_append_new(ja, jo);
 		} else {
 			esc_fprintf(stdout, "%-12s %-11s %-5lu %-24s %-16s %s\n", ob->cls,

@@ -8,6 +8,7 @@
  * attendance event. Nothing here is secret (the PIN is card_present.c's).
  */
 #include "ceremony/run/context.h"
+#include "ceremony/transcript/jtext.h"
 
 #include "common/err.h"
 #include "common/hex.h"
@@ -43,9 +44,11 @@ static int card_json(struct run_ctx *rc, size_t k, const struct run_card *c, con
 	if (chal_hex == NULL || sig_b64 == NULL)
 		goto out;
 	hex_encode((const uint8_t *)chal, cl, chal_hex);
-	rc->att_card[k] = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "spki_sha256", spki,
+	/* the card's own strings: not always UTF-8 (jtext.h) */
+	rc->att_card[k] = json_pack("{s:s, s:s, s:s, s:s, s:{s:o, s:o}}", "spki_sha256", spki,
 				    "nonce", nonce_hex, "challenge", chal_hex, "signature", sig_b64,
-				    "token", "label", ti->label, "serial", ti->serial);
+				    "token", "label", jtext(ti->label), "serial",
+				    jtext(ti->serial));
 	if (rc->att_card[k] != NULL)
 		r = 0;
 out:

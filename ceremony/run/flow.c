@@ -12,6 +12,7 @@
 #include "ceremony/run/preflight.h"
 #include "ceremony/policy/pinplan.h"
 #include "ceremony/run/rehearsal.h"
+#include "ceremony/transcript/jtext.h"
 #include "common/err.h"
 #include "common/esc.h"
 #include "pkcs11/p11.h"
@@ -113,7 +114,7 @@ out:
 static int error_record(struct run_ctx *rc, const char *detail)
 {
 	const struct p11_failure *fail = p11_failure_current();
-	json_t *d = json_pack("{s:s}", "message", detail);
+	json_t *d = json_pack("{s:o}", "message", jtext(detail));
 	int r = CE_ERR_INTERNAL;
 
 	if (d == NULL) {
@@ -151,7 +152,7 @@ out:
  * one of its witnesses, and within a step nobody both acts and witnesses. */
 static int abort_record(struct run_ctx *rc, json_t *op)
 {
-	json_t *d = json_pack("{s:s}", "reason", console_abort_reason(rc->con));
+	json_t *d = json_pack("{s:o}", "reason", jtext(console_abort_reason(rc->con)));
 	int r = CE_ERR_INTERNAL;
 
 	if (d == NULL ||

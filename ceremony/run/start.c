@@ -5,6 +5,7 @@
  * as far as the start can know them, and the first initialised token.
  */
 #include "ceremony/run/context.h"
+#include "ceremony/transcript/jtext.h"
 
 #include "common/err.h"
 #include "common/hex.h"
@@ -114,7 +115,7 @@ static int provider_details(json_t *d)
 	snprintf(path, sizeof(path), "%s/pkcs11.so", dir);
 	if (realpath(path, real) == NULL)
 		return 0; /* not installed: nothing to say */
-	p = json_pack("{s:s}", "path", real);
+	p = json_pack("{s:o}", "path", jtext(real));
 	if (p == NULL)
 		goto out;
 	if (transcript_file_sha256(real, h, NULL) == 0) {
@@ -153,7 +154,7 @@ static int ceremony_details(struct run_ctx *rc, json_t *d)
 	if (json_object_set_new(d, "policy_date", json_string(day)) != 0 ||
 	    json_object_set_new(d, "ceremony_id", json_string(rc->ceremony_id)) != 0 ||
 	    json_object_set_new(d, "ceremony", json_string(rc->s->name)) != 0 ||
-	    json_object_set_new(d, "script", json_string(rc->s->path)) != 0 ||
+	    json_object_set_new(d, "script", jtext(rc->s->path)) != 0 ||
 	    json_object_set_new(d, "script_version", json_string(rc->s->version)) != 0 ||
 	    json_object_set_new(d, "rehearsal", json_boolean(rc->opts->rehearsal)) != 0 ||
 	    json_object_set_new(d, "scripted_input",
@@ -185,7 +186,7 @@ static int loaded_details(struct run_ctx *rc, json_t *d)
 		return CE_ERR_NOMEM;
 	if (p11_ctx_module_count(rc->p11) > 0) {
 		m = p11_ctx_module(rc->p11, 0);
-		if (json_object_set_new(d, "module", json_string(p11_module_path(m))) != 0)
+		if (json_object_set_new(d, "module", jtext(p11_module_path(m))) != 0)
 			return CE_ERR_NOMEM;
 		if (p11_module_file_sha256(m, h) == 0) {
 			hex_encode(h, 32, hex);
@@ -200,9 +201,10 @@ static int loaded_details(struct run_ctx *rc, json_t *d)
 		}
 		ti = p11_token_info(tok);
 		snprintf(fw, sizeof(fw), "%u.%u", ti->fw_major, ti->fw_minor);
-		tokd = json_pack("{s:s, s:s, s:s, s:s, s:s}", "manufacturer", ti->manufacturer,
-				 "model", ti->model, "serial", ti->serial, "firmware", fw, "label",
-				 ti->label);
+		/* the token's own strings: not always UTF-8 (jtext.h) */
+		tokd = json_pack("{s:o, s:o, s:o, s:s, s:o}", "manufacturer",
+				 jtext(ti->manufacturer), "model", jtext(ti->model), "serial",
+				 jtext(ti->serial), "firmware", fw, "label", jtext(ti->label));
 		if (tokd == NULL || json_object_set_new(d, "token", tokd) != 0)
 			return CE_ERR_NOMEM;
 		break;
@@ -225,7 +227,7 @@ static int issued_in_details(struct run_ctx *rc, json_t *d)
 	for (i = 0; i < rc->opts->n_issued_in; i++) {
 		const struct issued_in_pin *p = &rc->issued_pins[i];
 
-		o = json_pack("{s:s, s:s, s:s, s:s}", "path", p->path, "sha256", p->sha256,
+		o = json_pack("{s:o, s:s, s:s, s:s}", "path", jtext(p->path), "sha256", p->sha256,
 			      "signer_spki_sha256", p->signer_spki_sha256, "pinned",
 			      p->pinning == ISSUED_IN_PIN_KEY ? "issued-in-key" : "paper-log-at-console");
 		if (o == NULL || json_array_append_new(arr, o) != 0) {

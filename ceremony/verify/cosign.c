@@ -8,6 +8,7 @@
  * holds for them, and --require-cosigners FAILS a transcript missing one.
  */
 #include "ceremony/model/roster_cert.h"
+#include "ceremony/transcript/jtext.h"
 #include "ceremony/verify/verify_internal.h"
 #include "common/err.h"
 #include "common/esc.h"
@@ -220,12 +221,12 @@ json_t *verify_cosign_json(const struct verify_report *rep)
 	for (i = 0; a != NULL && i < rep->n_cosigners; i++) {
 		const struct verify_cosigner *c = &rep->cosigners[i];
 
-		o = json_pack("{s:o, s:o}", "spki_sha256", verify_json_str(c->spki_sha256), "subject",
-			      verify_json_str(c->subject));
+		o = json_pack("{s:o, s:o}", "spki_sha256", jtext(c->spki_sha256), "subject",
+			      jtext(c->subject));
 		if (o != NULL && rep->cosigners_checked &&
-		    json_object_update_new(o, json_pack("{s:o, s:o, s:o}", "id", verify_json_str(c->person_id),
-							"name", verify_json_str(c->name), "roles",
-							verify_json_str(c->roles))) != 0) {
+		    json_object_update_new(o, json_pack("{s:o, s:o, s:o}", "id", jtext(c->person_id),
+							"name", jtext(c->name), "roles",
+							jtext(c->roles))) != 0) {
 			json_decref(o);
 			o = NULL;
 		}

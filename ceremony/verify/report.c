@@ -6,8 +6,8 @@
  */
 #include "ceremony/verify/verify_internal.h"
 
+#include "ceremony/transcript/jtext.h"
 #include "common/err.h"
-#include "common/esc.h"
 
 #include <openssl/err.h>
 #include <stdarg.h>
@@ -86,25 +86,6 @@ const char *verify_verdict_name(enum verify_verdict v)
 	}
 }
 
-json_t *verify_json_str(const char *s)
-{
-	json_t *j = json_string(s);
-	size_t cap;
-	char *e;
-
-	if (j != NULL || s == NULL)
-		return j;
-	/* an escape is at most 4 bytes a byte of s ("\xHH"; "\\" 2; "\uHHHH" 6 for 2 or 3) */
-	cap = strlen(s) * 4 + 1;
-	e = malloc(cap);
-	if (e == NULL)
-		return NULL;
-	esc_str(e, cap, s);
-	j = json_string(e);
-	free(e);
-	return j;
-}
-
 json_t *verify_report_json(const char *path, const struct verify_report *rep)
 {
 	json_t *o = json_object();
@@ -117,8 +98,8 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep)
 		if (json_object_set_new(o, k, v) != 0)    \
 			goto fail;                        \
 	} while (0)
-#define STR_OR_NULL(s) ((s)[0] ? verify_json_str(s) : json_null())
-	SETN("transcript", verify_json_str(path));
+#define STR_OR_NULL(s) ((s)[0] ? jtext(s) : json_null())
+	SETN("transcript", jtext(path));
 	SETN("verdict", json_string(verify_verdict_name(rep->verdict)));
 	SETN("exit", json_integer(verify_exit_code(rep->verdict)));
 	SETN("reason", STR_OR_NULL(rep->reason));
@@ -143,7 +124,7 @@ json_t *verify_report_json(const char *path, const struct verify_report *rep)
 	SETN("expected_keys", json_array());
 	for (i = 0; i < rep->n_expected; i++)
 		if (json_array_append_new(json_object_get(o, "expected_keys"),
-					  verify_json_str(rep->expected[i])) != 0)
+					  jtext(rep->expected[i])) != 0)
 			goto fail;
 	SETN("signer_matched", rep->n_expected ? json_boolean(rep->signer_matched) : json_null());
 	SETN("proven", STR_OR_NULL(rep->proof));

@@ -158,16 +158,9 @@ int verify_exit_code(enum verify_verdict v);
 const char *verify_verdict_name(enum verify_verdict v);
 
 /* The verdict as one JSON object (new reference, NULL on allocation failure).
- * Its strings go through verify_json_str. */
+ * Its strings go through jtext (ceremony/transcript/jtext.h): a reason
+ * quoting a value cut inside a UTF-8 character keeps its verdict. */
 json_t *verify_report_json(const char *path, const struct verify_report *rep);
-
-/* A JSON string of text that came from the transcript, a certificate or a
- * path: s itself when it is UTF-8, else s escaped as for a terminal
- * (common/esc.h: each byte that is not part of UTF-8 as \xHH). A reason
- * quoting a transcript value cut at its bound inside a character, or a
- * file name in another encoding, must not lose the verdict (jansson refuses
- * such a string). NULL only when memory runs out. */
-json_t *verify_json_str(const char *s);
 
 /* --- Event iteration, for the second passes (replay, archive, --issued-in) --- */
 

@@ -6,7 +6,8 @@
 # fixed-width fields padded with NULs are trimmed, so no URI carries %00 and
 # pkcs11-provider finds the keys; same-serial: every token reports serial
 # 0000000000000000, and the token initialised is found again without the
-# serial. Failing twins: a URI carrying %00 padding finds no token; two
+# serial; latin1: a manufacturer and model in ISO 8859-1 are recorded
+# escaped. Failing twins: a URI carrying %00 padding finds no token; two
 # tokens with the same label and the same serial are refused by name (they
 # report the same serial) with the blank token left blank.
 . "$(dirname "$0")/lib.sh"
@@ -103,6 +104,31 @@ test_expect_success 'same-serial: root-ca completes on it and both transcripts v
 	test_grep "Ceremony completed" "$TEST_TMP/ss-root.log" &&
 	run_verified "$TEST_TMP/ss-init" >out 2>&1 && test_grep "transcript.jsonl: OK" out &&
 	run_verified "$TEST_TMP/ss-root" >out 2>&1 && test_grep "transcript.jsonl: OK" out
+'
+
+# ---- latin1 ----------------------------------------------------------------
+# A token whose manufacturer and model are ISO 8859-1, not UTF-8: jansson
+# alone refuses them, and the run stopped at its start with "out of memory".
+# They are recorded escaped (ceremony/transcript/jtext.h), as a terminal shows them.
+
+test_expect_success 'latin1: token-init and root-ca complete, the token strings recorded escaped, both verify' '
+	rm -rf "$TOK" && mkdir -p "$TOK" &&
+	env FAULTMOD_MODULE="$SOFTHSM_MODULE" FAULTMOD_QUIRKS=latin1 \
+		ceremony hsm list --module "$FAULTMOD" --json >h.json &&
+	grep -F "\"model\": \"Cl\\\\xe9 \\\\xb5HSM\"" h.json &&
+	quirk_rehearsal latin1 token-init.yaml "$(run_answers token-init)" \
+		"$TEST_TMP/l1-init" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	quirk_rehearsal latin1 root-ca.yaml "$(run_answers root-ca)" "$TEST_TMP/l1-root" \
+		--issued-in "$TEST_TMP/l1-init/transcript.jsonl" >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	! grep -q "out of memory" log &&
+	head -n 1 "$TEST_TMP/l1-root/transcript.jsonl" >start &&
+	test_grep -F "\"manufacturer\":\"Soci\\\\xe9t\\\\xe9 g\\\\xe9n\\\\xe9rale\"" start &&
+	test_grep -F "\"model\":\"Cl\\\\xe9 \\\\xb5HSM\"" start &&
+	run_verified "$TEST_TMP/l1-init" >out 2>&1 && test_grep "transcript.jsonl: OK" out &&
+	run_verified "$TEST_TMP/l1-root" >out 2>&1 && test_grep "transcript.jsonl: OK" out &&
+	ceremony replay "$TEST_TMP/l1-root/transcript.jsonl" >r.out
 '
 
 test_expect_success 'failing twin: two tokens with the label and the same serial are refused by name, the blank left blank' '

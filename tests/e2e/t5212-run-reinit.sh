@@ -200,6 +200,33 @@ test_expect_success 'softhsm2-util token: reinit with its SO PIN completes, the 
 	run_verified "$TEST_TMP/util-init" >out 2>&1 && test_grep "transcript.jsonl: OK" out
 '
 
+# A label in Latin-1 (as a vendor tool may have written it, or one cut at 32
+# bytes inside a character) is not UTF-8: jansson alone refuses it, and the
+# run stopped with "out of memory" at its start, or after C_InitToken had
+# wiped the token (ceremony/transcript/jtext.h records it escaped). So did
+# an answer typed (here read from the answer file) in Latin-1.
+test_expect_success 'a token whose label is not UTF-8 (Latin-1): reinit completes, the old label (and a Latin-1 answer) recorded escaped, verifies' '
+	rm -rf "$TOK" && mkdir -p "$TOK" &&
+	softhsm_token "$(printf "Schl\374ssel \303")" 11112222 44445555 &&
+	ceremony hsm list --module "$SOFTHSM_MODULE" --json >h.json &&
+	python3 -c "import json, sys
+t = [t for m in json.load(open(sys.argv[1])) for s in m.get(\"slots\", [])
+     for t in [s.get(\"token\")] if t and t[\"label\"]]
+assert [x[\"label\"] for x in t] == [\"Schl\\\\xfcssel \\\\xc3\"], t" h.json &&
+	sed "s/^record.unseal.hsm-bag-serial = .*/record.unseal.hsm-bag-serial = TEB $(printf "\260")417/" \
+		"$(run_answers token-init)" >latin1.answers &&
+	LC_ALL=C grep -q "TEB .417" latin1.answers &&
+	echo 11112222 >pin &&
+	run_rehearsal token-reinit.yaml latin1.answers "$TEST_TMP/latin1" <pin >log 2>&1 &&
+	test_grep "Ceremony completed" log &&
+	! grep -q "out of memory" log &&
+	T=$TEST_TMP/latin1/transcript.jsonl &&
+	grep "\"type\":\"token.initialised\"" "$T" >ev &&
+	test_grep -F "\"previous_label\":\"Schl\\\\xfcssel \\\\xc3\"" ev &&
+	grep -F "\"hsm-bag-serial\":\"TEB \\\\xb0417\"" "$T" &&
+	run_verified "$TEST_TMP/latin1" >out 2>&1 && test_grep "transcript.jsonl: OK" out
+'
+
 test_expect_success 'failing twin: reinit: true on a blank token is refused, nothing touched' '
 	rm -rf "$TOK" && mkdir -p "$TOK" &&
 	echo 11112222 >pin &&

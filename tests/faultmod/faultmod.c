@@ -35,6 +35,9 @@
  *                    description and manufacturer; C_GetInfo's manufacturer
  *                    and library description.
  *       same-serial  every token reports serialNumber 0000000000000000.
+ *       latin1       every token reports its manufacturerID and model in
+ *                    ISO 8859-1 ("Soci\xe9t\xe9 g\xe9n\xe9rale", "Cl\xe9 \xb5HSM"),
+ *                    not UTF-8, as some vendor firmware does.
  *       refuse-attr=NAME[:KEYTYPE]  C_GenerateKeyPair with the boolean
  *                    attribute NAME (CKA_EXTRACTABLE, CKA_SENSITIVE, ...)
  *                    TRUE in either template returns

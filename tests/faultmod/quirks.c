@@ -28,6 +28,7 @@ static int fq_pin_range;
 static unsigned long fq_pin_min, fq_pin_max;
 static int fq_nul_padding;
 static int fq_same_serial;
+static int fq_latin1;
 static struct fq_refuse fq_refuse[FQ_REFUSE_MAX];
 static size_t fq_n_refuse;
 static int fq_no_priv_verify;
@@ -187,10 +188,12 @@ static int fq_parse_item(const char *item)
 		fq_nul_padding = 1;
 	else if (FQ_IS("same-serial"))
 		fq_same_serial = 1;
+	else if (FQ_IS("latin1"))
+		fq_latin1 = 1;
 	else if (FQ_IS("no-priv-verify"))
 		fq_no_priv_verify = 1;
 	else
-		return fq_error("unknown quirk (pin-range=MIN-MAX, nul-padding, same-serial, "
+		return fq_error("unknown quirk (pin-range=MIN-MAX, nul-padding, same-serial, latin1, "
 				"refuse-attr=NAME[:KEYTYPE], no-priv-verify, init-needs-so-pin[=PIN], "
 				"user-pin=..., pull=CALL:N[:BACK])",
 				item);
@@ -264,6 +267,15 @@ static void fq_set_failures(CK_SLOT_ID slot, unsigned f)
 	pthread_mutex_unlock(&fq_lock);
 }
 
+/* Fixed-width text: t, then spaces. */
+static void fq_text(CK_UTF8CHAR *f, size_t n, const char *t)
+{
+	size_t l = strlen(t);
+
+	memset(f, ' ', n);
+	memcpy(f, t, l < n ? l : n);
+}
+
 void fq_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 {
 	unsigned f;
@@ -276,6 +288,11 @@ void fq_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 	}
 	if (fq_same_serial)
 		memcpy(info->serialNumber, "0000000000000000", sizeof(info->serialNumber));
+	if (fq_latin1) {
+		/* ISO 8859-1, space padded: not UTF-8 */
+		fq_text(info->manufacturerID, sizeof(info->manufacturerID), "Soci\xe9t\xe9 g\xe9n\xe9rale");
+		fq_text(info->model, sizeof(info->model), "Cl\xe9 \xb5HSM");
+	}
 	if (fq_nul_padding) {
 		fq_nul_pad(info->label, sizeof(info->label));
 		fq_nul_pad(info->manufacturerID, sizeof(info->manufacturerID));
