@@ -4,6 +4,7 @@
  * to, printed one line per requirement, and as JSON (ceremony/run/preflight.h).
  */
 #include "ceremony/run/preflight_internal.h"
+#include "ceremony/transcript/jtext.h"
 
 #include "common/err.h"
 #include "common/esc.h"
@@ -86,18 +87,19 @@ json_t *preflight_json(const struct preflight *pf, const char *script, const cha
 		return NULL;
 	for (i = 0; i < pf->n; i++) {
 		const struct pf_req *q = &pf->reqs[i];
-		json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "status",
+		/* offers and path quote what the token reports: not always UTF-8 */
+		json_t *e = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "status",
 				      status_name(q->status), "step", q->step, "action", q->action,
-				      "token", q->token, "need", q->need, "offers", q->offers, "path",
-				      q->path);
+				      "token", q->token, "need", jtext(q->need), "offers",
+				      jtext(q->offers), "path", jtext(q->path));
 
 		if (e == NULL || json_array_append_new(a, e) != 0) {
 			json_decref(a);
 			return NULL;
 		}
 	}
-	o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}", "script", script, "module",
-		      module != NULL ? module : "", "result",
+	o = json_pack("{s:o, s:o, s:s, s:I, s:I, s:o}", "script", jtext(script), "module",
+		      jtext(module != NULL ? module : ""), "result",
 		      pf->missing ? "missing" : "ok", "missing", (json_int_t)pf->missing,
 		      "unknown", (json_int_t)pf->unknown, "requirements", a);
 	return o;

@@ -108,10 +108,11 @@ test_expect_success 'same-serial: root-ca completes on it and both transcripts v
 
 # ---- latin1 ----------------------------------------------------------------
 # A token whose manufacturer and model are ISO 8859-1, not UTF-8: jansson
-# alone refuses them, and the run stopped at its start with "out of memory".
+# alone refuses them, and the run stopped at its start with "out of memory"
+# (so did `ceremony check --json`, also for a module in a Latin-1 directory).
 # They are recorded escaped (ceremony/transcript/jtext.h), as a terminal shows them.
 
-test_expect_success 'latin1: token-init and root-ca complete, the token strings recorded escaped, both verify' '
+test_expect_success 'latin1: token-init and root-ca complete, the token strings recorded escaped (check --json too), both verify' '
 	rm -rf "$TOK" && mkdir -p "$TOK" &&
 	env FAULTMOD_MODULE="$SOFTHSM_MODULE" FAULTMOD_QUIRKS=latin1 \
 		ceremony hsm list --module "$FAULTMOD" --json >h.json &&
@@ -119,6 +120,12 @@ test_expect_success 'latin1: token-init and root-ca complete, the token strings 
 	quirk_rehearsal latin1 token-init.yaml "$(run_answers token-init)" \
 		"$TEST_TMP/l1-init" >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
+	L1=$(printf "m\366d") && mkdir "$L1" && cp "$FAULTMOD" "$L1/" &&
+	env FAULTMOD_MODULE="$SOFTHSM_MODULE" FAULTMOD_QUIRKS=latin1 \
+		ceremony check "$TEST_TMP/scripts/root-ca.yaml" --module "$PWD/$L1/libfaultmod.so" \
+		--json >c.json &&
+	grep -F "\"module\": \"$PWD/m\\\\xf6d/libfaultmod.so\"" c.json &&
+	grep -F "model Cl\\\\xe9 \\\\xb5HSM, manufacturer" c.json &&
 	quirk_rehearsal latin1 root-ca.yaml "$(run_answers root-ca)" "$TEST_TMP/l1-root" \
 		--issued-in "$TEST_TMP/l1-init/transcript.jsonl" >log 2>&1 &&
 	test_grep "Ceremony completed" log &&
